@@ -1,0 +1,250 @@
+//! The catalogue of compile-time diagnostics. Every message the front end can report has one
+//! constructor here with a stable code (`BS0001` …), its span and, where one helps, a hint;
+//! call sites name the diagnostic and never spell a message. Rendering happens elsewhere.
+
+use crate::span::Span;
+use crate::types::Type;
+
+/// One compile-time error.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub code: &'static str,
+    pub message: String,
+    pub span: Span,
+    /// A short text shown under the caret.
+    pub label: Option<String>,
+    pub hint: Option<String>,
+}
+
+impl Diagnostic {
+    fn new(code: &'static str, span: Span, message: impl Into<String>) -> Diagnostic {
+        Diagnostic { code, message: message.into(), span, label: None, hint: None }
+    }
+
+    fn label(mut self, label: impl Into<String>) -> Diagnostic {
+        self.label = Some(label.into());
+        self
+    }
+
+    fn hint(mut self, hint: impl Into<String>) -> Diagnostic {
+        self.hint = Some(hint.into());
+        self
+    }
+}
+
+pub fn syntax(span: Span, message: &str, help: Option<&str>) -> Diagnostic {
+    let d = Diagnostic::new("BS0001", span, format!("SyntaxError: {message}"));
+    match help {
+        Some(h) => d.hint(h),
+        None => d,
+    }
+}
+
+pub fn unsupported_syntax(span: Span, node: &str) -> Diagnostic {
+    Diagnostic::new("BS0002", span, format!("unsupported syntax: {node}"))
+        .label("not part of BlueScript")
+}
+
+pub fn only_const_and_let(span: Span) -> Diagnostic {
+    Diagnostic::new("BS0003", span, "only const and let are available")
+        .hint("declare the variable with `let`, or `const` if it is never reassigned")
+}
+
+pub fn unsupported_operator(span: Span, op: &str) -> Diagnostic {
+    Diagnostic::new("BS0004", span, format!("not supported operator '{op}'"))
+}
+
+pub fn bad_numeric_literal(span: Span) -> Diagnostic {
+    Diagnostic::new("BS0005", span, "bad numeric literal")
+        .hint("write integers in decimal, hexadecimal (0x…) or binary (0b…), without separators")
+}
+
+pub fn integer_literal_out_of_range(span: Span, raw: &str) -> Diagnostic {
+    Diagnostic::new("BS0006", span, format!("integer literal out of range: {raw}"))
+        .hint("an integer is 32-bit: -2147483648 … 2147483647; write a float literal (with `.0`) for larger values")
+}
+
+pub fn unknown_name(span: Span, name: &str) -> Diagnostic {
+    Diagnostic::new("BS0010", span, format!("unknown name: {name}")).label("not declared")
+}
+
+pub fn unknown_type_name(span: Span, name: &str) -> Diagnostic {
+    Diagnostic::new("BS0011", span, format!("unknown type name: {name}"))
+}
+
+pub fn not_supported_type(span: Span) -> Diagnostic {
+    Diagnostic::new("BS0012", span, "not supported type")
+}
+
+pub fn already_declared(span: Span, name: &str) -> Diagnostic {
+    Diagnostic::new("BS0013", span, format!("Identifier '{name}' has already been declared"))
+        .label("declared again here")
+}
+
+pub fn unknown_property(span: Span, name: &str) -> Diagnostic {
+    Diagnostic::new("BS0014", span, format!("unknown property name: {name}"))
+}
+
+pub fn not_assignable(span: Span, from: &Type, to: &Type) -> Diagnostic {
+    let d = Diagnostic::new(
+        "BS0020",
+        span,
+        format!("Type '{from}' is not assignable to type '{to}'"),
+    )
+    .label(format!("this is of type '{from}'"));
+    match (from, to) {
+        (Type::Float, Type::Integer) => {
+            d.hint("convert explicitly with `as integer` (truncates toward zero)")
+        }
+        _ => d,
+    }
+}
+
+pub fn return_mismatch(span: Span, from: &Type, to: &Type) -> Diagnostic {
+    Diagnostic::new("BS0021", span, format!("Type '{from}' does not match type '{to}'"))
+        .label(format!("this is of type '{from}'"))
+}
+
+pub fn incompatible_argument(span: Span, from: &Type, to: &Type) -> Diagnostic {
+    let d = Diagnostic::new(
+        "BS0022",
+        span,
+        format!("passing an incompatible argument ({from} to {to})"),
+    );
+    match (from, to) {
+        (Type::Float, Type::Integer) => {
+            d.hint("convert explicitly with `as integer` (truncates toward zero)")
+        }
+        _ => d,
+    }
+}
+
+pub fn invalid_operands(span: Span, op: &str, left: &Type, right: &Type) -> Diagnostic {
+    Diagnostic::new("BS0023", span, format!("invalid operands to {op} ({left} and {right})"))
+}
+
+pub fn invalid_operand(span: Span, op: &str, ty: &Type) -> Diagnostic {
+    Diagnostic::new("BS0024", span, format!("invalid operand to {op} ({ty})"))
+}
+
+pub fn invalid_remainder_operands(span: Span) -> Diagnostic {
+    Diagnostic::new("BS0025", span, "invalid operands to %.  They must be integer or any")
+}
+
+pub fn string_compared(span: Span) -> Diagnostic {
+    Diagnostic::new("BS0026", span, "a string must be compared with a string")
+}
+
+pub fn boolean_compared(span: Span) -> Diagnostic {
+    Diagnostic::new("BS0027", span, "a boolean must be compared with a boolean")
+}
+
+pub fn no_common_super_type(span: Span, a: &Type, b: &Type) -> Diagnostic {
+    Diagnostic::new("BS0028", span, "no common super type")
+        .label(format!("one branch is '{a}', the other '{b}'"))
+}
+
+pub fn invalid_as(span: Span, from: &Type, to: &Type) -> Diagnostic {
+    Diagnostic::new("BS0029", span, format!("invalid operands to as ({from} and {to})"))
+}
+
+pub fn any_not_supported(span: Span, what: &str) -> Diagnostic {
+    Diagnostic::new("BS0030", span, format!("{what} on a value of type 'any' is not supported"))
+        .hint("give the value a static type (integer, float, boolean or string)")
+}
+
+pub fn wrong_argument_count(span: Span, expected: usize, found: usize) -> Diagnostic {
+    Diagnostic::new("BS0040", span, "wrong number of arguments")
+        .label(format!("expected {expected}, found {found}"))
+}
+
+pub fn missing_return(span: Span) -> Diagnostic {
+    Diagnostic::new("BS0041", span, "a non-void function must return a value")
+        .hint("end every path through the function with a `return` statement")
+}
+
+pub fn void_initial_value(span: Span) -> Diagnostic {
+    Diagnostic::new("BS0042", span, "void may not be an initial value")
+}
+
+pub fn void_operand(span: Span) -> Diagnostic {
+    Diagnostic::new("BS0043", span, "void may not be a condition or an operand")
+}
+
+pub fn nested_function(span: Span) -> Diagnostic {
+    Diagnostic::new("BS0044", span, "a nested function is not available")
+        .hint("declare the function at the top level")
+}
+
+pub fn redefined_with_other_type(span: Span, name: &str, old: &str, new: &str) -> Diagnostic {
+    Diagnostic::new(
+        "BS0045",
+        span,
+        format!("function '{name}' is declared again with a different type"),
+    )
+    .label(format!("was {old}, now {new}"))
+    .hint("a redefinition must keep the parameter and result types")
+}
+
+pub fn assign_to_function(span: Span) -> Diagnostic {
+    Diagnostic::new("BS0046", span, "assignment to top-level function")
+}
+
+pub fn the_callee_is_not_a_function(span: Span) -> Diagnostic {
+    Diagnostic::new("BS0047", span, "the callee is not a function")
+}
+
+pub fn return_outside_function(span: Span) -> Diagnostic {
+    Diagnostic::new("BS0048", span, "a return statement is only allowed inside a function")
+}
+
+pub fn void_return_value(span: Span) -> Diagnostic {
+    Diagnostic::new("BS0049", span, "Type 'void' function may not return a value")
+}
+
+pub fn default_parameter(span: Span) -> Diagnostic {
+    Diagnostic::new("BS0050", span, "default parameter is not supported")
+}
+
+pub fn rest_parameter(span: Span) -> Diagnostic {
+    Diagnostic::new("BS0051", span, "rest parameter is not supported")
+}
+
+pub fn async_function(span: Span) -> Diagnostic {
+    Diagnostic::new("BS0052", span, "async functions are not supported")
+}
+
+pub fn generator_function(span: Span) -> Diagnostic {
+    Diagnostic::new("BS0053", span, "generators are not supported")
+}
+
+pub fn assign_to_const(span: Span) -> Diagnostic {
+    Diagnostic::new("BS0060", span, "assignment to constant variable")
+        .hint("declare the variable with `let` to change it")
+}
+
+pub fn must_have_initial_value(span: Span) -> Diagnostic {
+    Diagnostic::new("BS0061", span, "a variable must have an initial value")
+}
+
+pub fn mixed_declaration(span: Span) -> Diagnostic {
+    Diagnostic::new("BS0062", span, "mixed-type declaration is not supported")
+        .hint("declare each variable in its own statement")
+}
+
+pub fn invalid_assignment_target(span: Span) -> Diagnostic {
+    Diagnostic::new("BS0063", span, "invalid assignment target")
+}
+
+pub fn break_outside_loop(span: Span, keyword: &str) -> Diagnostic {
+    Diagnostic::new("BS0064", span, format!("a {keyword} statement must be inside a loop"))
+}
+
+pub fn destructuring(span: Span) -> Diagnostic {
+    Diagnostic::new("BS0065", span, "destructuring is not supported")
+}
+
+pub fn print_argument_count(span: Span, found: usize) -> Diagnostic {
+    wrong_argument_count(span, 1, found)
+        .hint("print takes one value; concatenate several with `+`")
+}

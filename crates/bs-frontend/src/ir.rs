@@ -1,0 +1,216 @@
+//! The typed intermediate representation: what the checker produces and the C back end consumes.
+//!
+//! Invariants (checked by construction in `check`):
+//! - every expression carries its static type, and every implicit conversion is an explicit
+//!   `Convert` node, so the back end never decides a coercion itself;
+//! - operands of an arithmetic `Binary` node have the same type as the node (integer or float);
+//!   comparisons have operands of one type and type `boolean`;
+//! - every operation that can fail at run time carries a site number unique in the session.
+
+use crate::span::Span;
+use crate::types::{FnSig, Type};
+
+/// A local variable or parameter of one function (or of a unit's top-level code).
+#[derive(Clone, Debug)]
+pub struct Local {
+    pub name: String,
+    pub ty: Type,
+}
+
+/// Index into the enclosing function's `locals`.
+pub type LocalId = usize;
+
+/// One compilation unit: a file or a REPL input.
+#[derive(Clone, Debug)]
+pub struct Unit {
+    pub id: u32,
+    /// C symbol of the entry function that runs the top-level code.
+    pub entry_symbol: String,
+    /// Globals this unit declares (defined in its C file).
+    pub globals: Vec<GlobalDef>,
+    /// Functions this unit defines.
+    pub functions: Vec<FuncDef>,
+    /// Globals and function slots of earlier units that this unit refers to.
+    pub externs: Vec<ExternRef>,
+    /// The top-level code.
+    pub body: Function,
+    /// Run-time check sites: number and span.
+    pub sites: Vec<(u32, Span)>,
+}
+
+#[derive(Clone, Debug)]
+pub struct GlobalDef {
+    pub name: String,
+    pub symbol: String,
+    pub ty: Type,
+}
+
+#[derive(Clone, Debug)]
+pub enum ExternRef {
+    Global { symbol: String, ty: Type },
+    FnSlot { symbol: String, sig: FnSig },
+}
+
+#[derive(Clone, Debug)]
+pub struct FuncDef {
+    pub name: String,
+    /// C symbol of this definition's body.
+    pub body_symbol: String,
+    /// C symbol of the session-wide slot that holds the current body's address.
+    pub slot_symbol: String,
+    /// True when the slot belongs to an earlier unit (this is a redefinition).
+    pub redefines: bool,
+    pub sig: FnSig,
+    /// The first `sig.params.len()` locals are the parameters.
+    pub func: Function,
+}
+
+/// A body of code with its locals.
+#[derive(Clone, Debug, Default)]
+pub struct Function {
+    pub locals: Vec<Local>,
+    pub body: Vec<Stmt>,
+}
+
+#[derive(Clone, Debug)]
+pub enum Stmt {
+    Expr(Expr),
+    /// Declares a local (and initialises it; locals without initial value get their zero value).
+    Let { local: LocalId, init: Option<Expr> },
+    /// Initialises a global declared by this unit.
+    InitGlobal { symbol: String, value: Expr },
+    /// A block with its own scope.
+    Block(Vec<Stmt>),
+    /// Statements in the enclosing scope (`let a = 1, b = 2`).
+    Seq(Vec<Stmt>),
+    If { cond: Expr, then: Vec<Stmt>, otherwise: Vec<Stmt> },
+    While { cond: Expr, body: Vec<Stmt> },
+    DoWhile { body: Vec<Stmt>, cond: Expr },
+    For { init: Vec<Stmt>, cond: Option<Expr>, update: Option<Expr>, body: Vec<Stmt> },
+    Break,
+    Continue,
+    Return(Option<Expr>),
+}
+
+#[derive(Clone, Debug)]
+pub struct Expr {
+    pub kind: ExprKind,
+    pub ty: Type,
+    pub span: Span,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BinOp {
+    Add,
+    Sub,
+    Mul,
+    Div,
+    Rem,
+    Pow,
+    Shl,
+    Shr,
+    UShr,
+    BitAnd,
+    BitOr,
+    BitXor,
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+}
+
+impl BinOp {
+    pub fn is_comparison(self) -> bool {
+        matches!(self, BinOp::Eq | BinOp::Ne | BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge)
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UnOp {
+    Neg,
+    BitNot,
+    Not,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Conv {
+    IntToFloat,
+    /// `float as integer`: truncation with saturation.
+    FloatToInt,
+    /// To the `any` representation.
+    Box,
+    /// A value's truthiness as a boolean.
+    Truthy,
+}
+
+/// A place that can be assigned.
+#[derive(Clone, Debug)]
+pub enum Place {
+    Local(LocalId),
+    Global { symbol: String },
+}
+
+#[derive(Clone, Debug)]
+pub enum ExprKind {
+    Int(i32),
+    Float(f32),
+    Bool(bool),
+    /// A string literal's bytes.
+    Str(Vec<u8>),
+    Null,
+    Read(Place),
+    Unary(UnOp, Box<Expr>),
+    /// Arithmetic, bitwise or comparison on two operands of one type; `site` is set for the
+    /// operations that can fail (integer `/`, `%`, `**`).
+    Binary { op: BinOp, left: Box<Expr>, right: Box<Expr>, site: u32 },
+    /// `+` with a string operand: both operands are boxed.
+    Concat(Box<Expr>, Box<Expr>),
+    /// `&&` (true) or `||` (false) on two booleans.
+    Logical { and: bool, left: Box<Expr>, right: Box<Expr> },
+    Cond { cond: Box<Expr>, then: Box<Expr>, otherwise: Box<Expr> },
+    Convert(Conv, Box<Expr>),
+    /// A call through a function's slot.
+    Call { slot: String, sig: FnSig, args: Vec<Expr> },
+    /// `print` (stream 0) or `console.error` (stream 1) of a boxed value.
+    Print { stream: u8, arg: Box<Expr> },
+    /// `place = value` (the value already has the place's type); yields the new value.
+    Assign { place: Place, value: Box<Expr> },
+    /// `++`/`--` on a numeric place.
+    Update { place: Place, increment: bool, prefix: bool },
+}
+
+impl Expr {
+    pub fn new(kind: ExprKind, ty: Type, span: Span) -> Expr {
+        Expr { kind, ty, span }
+    }
+
+    /// True when evaluating the expression may have an effect (a call, an assignment, output or
+    /// a run-time error), so that its order relative to its siblings matters.
+    pub fn has_effects(&self) -> bool {
+        match &self.kind {
+            ExprKind::Int(_)
+            | ExprKind::Float(_)
+            | ExprKind::Bool(_)
+            | ExprKind::Str(_)
+            | ExprKind::Null
+            | ExprKind::Read(_) => false,
+            ExprKind::Unary(_, e) | ExprKind::Convert(_, e) => e.has_effects(),
+            ExprKind::Binary { op, left, right, .. } => {
+                matches!(op, BinOp::Div | BinOp::Rem | BinOp::Pow) && self.ty == Type::Integer
+                    || left.has_effects()
+                    || right.has_effects()
+            }
+            ExprKind::Concat(..) => true,
+            ExprKind::Logical { left, right, .. } => left.has_effects() || right.has_effects(),
+            ExprKind::Cond { cond, then, otherwise } => {
+                cond.has_effects() || then.has_effects() || otherwise.has_effects()
+            }
+            ExprKind::Call { .. }
+            | ExprKind::Print { .. }
+            | ExprKind::Assign { .. }
+            | ExprKind::Update { .. } => true,
+        }
+    }
+}

@@ -1,0 +1,18 @@
+//! The BlueScript front end: parses one unit with `oxc_parser`, checks it against the session's
+//! environment and lowers it into the typed IR (`ir`). It knows nothing of C, devices or IO.
+//!
+//! Entry point: [`check_unit`]. Broken input is normal: it yields a list of [`Diagnostic`]s,
+//! never a panic.
+
+pub mod check;
+pub mod diag;
+pub mod env;
+pub mod ir;
+pub mod span;
+pub mod types;
+
+pub use check::{Checked, check_unit};
+pub use diag::Diagnostic;
+pub use env::{Env, Global};
+pub use span::{LineCol, Span, line_col};
+pub use types::{FnSig, Type};

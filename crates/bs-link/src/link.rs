@@ -1,0 +1,635 @@
+//! [`link_object`]: one relocatable ELF object in, one [`LinkedUnit`] out.
+//!
+//! The steps, in order (each fails before anything later is done):
+//! 1. check the ELF header (class, endianness and machine of the device, `ET_REL`);
+//! 2. collect the loaded sections (`SHF_ALLOC`, minus notes) and reject those the loader cannot
+//!    honour (thread-local storage, constructors) and common symbols;
+//! 3. collect the relocations of loaded sections, rejecting unknown types and places outside
+//!    their section;
+//! 4. resolve every symbol a relocation uses: the object's own definitions first, then the
+//!    [`SymbolResolver`]; all the missing ones are reported together;
+//! 5. lay out each region kind (sections in file order, `SHT_NOBITS` last, each aligned; on
+//!    Thumb-2 a veneer slot per distinct external branch target after the code) and place it
+//!    with a single [`Placer`] call;
+//! 6. copy the section bytes and apply every relocation, range-checked before patching; a Thumb
+//!    branch that cannot reach its external target goes through the target's veneer.
+
+use std::collections::{HashMap, HashSet};
+
+use object::LittleEndian;
+use object::elf::{self, FileHeader32, FileHeader64};
+use object::read::SymbolIndex;
+use object::read::elf::{FileHeader, Rel, Rela, SectionHeader, Sym};
+
+use crate::arch::describe_machine;
+use crate::model::VENEER_SECTION;
+use crate::reloc::{self, Target};
+use crate::{
+    Arch, Chunk, LinkError, LinkedUnit, PlaceError, PlacedSection, Placer, RegionKind, RelocKind,
+    SymbolResolver, UndefinedSymbol,
+};
+
+/// Links one relocatable ELF object (as produced by `gcc -c`) for `arch`: places its loaded
+/// sections with `placer` (one call per region kind), resolves the symbols it does not define
+/// with `resolver`, and applies its relocations. See the crate documentation for the rules.
+pub fn link_object(
+    object: &[u8],
+    arch: Arch,
+    placer: &mut dyn Placer,
+    resolver: &dyn SymbolResolver,
+) -> Result<LinkedUnit, LinkError> {
+    link(object, arch, &mut Split { placer, resolver })
+}
+
+/// [`link_object`] for a caller whose placer is also its resolver (such as the shadow
+/// machine's unit transaction), which cannot be lent mutably and shared at once.
+pub fn link_object_with<E: Placer + SymbolResolver + ?Sized>(
+    object: &[u8],
+    arch: Arch,
+    env: &mut E,
+) -> Result<LinkedUnit, LinkError> {
+    link(object, arch, &mut Joint(env))
+}
+
+/// What the linker needs from its caller: placement and symbol look-up.
+trait Env {
+    fn place(&mut self, kind: RegionKind, size: u64, align: u64) -> Result<u64, PlaceError>;
+    fn resolve(&self, name: &str) -> Option<u64>;
+}
+
+struct Split<'a> {
+    placer: &'a mut dyn Placer,
+    resolver: &'a dyn SymbolResolver,
+}
+
+impl Env for Split<'_> {
+    fn place(&mut self, kind: RegionKind, size: u64, align: u64) -> Result<u64, PlaceError> {
+        self.placer.place(kind, size, align)
+    }
+    fn resolve(&self, name: &str) -> Option<u64> {
+        self.resolver.resolve(name)
+    }
+}
+
+struct Joint<'a, E: ?Sized>(&'a mut E);
+
+impl<E: Placer + SymbolResolver + ?Sized> Env for Joint<'_, E> {
+    fn place(&mut self, kind: RegionKind, size: u64, align: u64) -> Result<u64, PlaceError> {
+        self.0.place(kind, size, align)
+    }
+    fn resolve(&self, name: &str) -> Option<u64> {
+        self.0.resolve(name)
+    }
+}
+
+fn link(object: &[u8], arch: Arch, env: &mut dyn Env) -> Result<LinkedUnit, LinkError> {
+    check_ident(object, arch)?;
+    let data = aligned(object);
+    match arch {
+        Arch::X86_64 => link_elf::<FileHeader64<LittleEndian>>(data.bytes(), arch, env),
+        Arch::Thumb2 => link_elf::<FileHeader32<LittleEndian>>(data.bytes(), arch, env),
+    }
+}
+
+/// Checks the ELF identification and machine before parsing, for a precise error.
+fn check_ident(object: &[u8], arch: Arch) -> Result<(), LinkError> {
+    if object.len() < 20 || object[..4] != elf::ELFMAG {
+        return Err(LinkError::Malformed("not an ELF file".into()));
+    }
+    let is_64 = object[4] == elf::ELFCLASS64.0;
+    if object[5] != elf::ELFDATA2LSB.0 {
+        return Err(LinkError::WrongArch {
+            expected: arch,
+            found: "a big-endian ELF file".into(),
+        });
+    }
+    let machine = u16::from_le_bytes([object[18], object[19]]);
+    if is_64 != arch.is_elf64() || machine != arch.elf_machine() {
+        return Err(LinkError::WrongArch {
+            expected: arch,
+            found: describe_machine(is_64, machine),
+        });
+    }
+    Ok(())
+}
+
+/// Bytes the ELF reader can parse: its header structs must be aligned, and a caller's slice
+/// may not be.
+pub(crate) enum AlignedBytes<'a> {
+    Borrowed(&'a [u8]),
+    /// A copy in 8-aligned storage, and its length in bytes.
+    Copied(Vec<u64>, usize),
+}
+
+impl AlignedBytes<'_> {
+    pub(crate) fn bytes(&self) -> &[u8] {
+        match self {
+            AlignedBytes::Borrowed(b) => b,
+            AlignedBytes::Copied(words, len) => &object::pod::bytes_of_slice(words)[..*len],
+        }
+    }
+}
+
+pub(crate) fn aligned(bytes: &[u8]) -> AlignedBytes<'_> {
+    if bytes.as_ptr().align_offset(8) == 0 {
+        return AlignedBytes::Borrowed(bytes);
+    }
+    let mut words = vec![0u64; bytes.len().div_ceil(8)];
+    object::pod::bytes_of_slice_mut(&mut words)[..bytes.len()].copy_from_slice(bytes);
+    AlignedBytes::Copied(words, bytes.len())
+}
+
+/// A loaded input section.
+struct Input<'d> {
+    name: String,
+    kind: RegionKind,
+    size: u64,
+    align: u64,
+    /// The file bytes; `None` for `SHT_NOBITS`.
+    bytes: Option<&'d [u8]>,
+    /// Offset within its region's chunk, set by the layout.
+    offset: u64,
+}
+
+/// A relocation of a loaded section, waiting for addresses.
+struct Pending {
+    input: usize,
+    offset: u64,
+    r_type: u32,
+    kind: RelocKind,
+    /// Symbol table index; 0 means "no symbol" (`S` = 0).
+    sym: usize,
+    /// `None` for REL relocations: the addend is read from the place.
+    addend: Option<i64>,
+}
+
+/// Where a symbol's address comes from.
+#[derive(Clone, Copy)]
+enum SymAddr {
+    /// Defined in a loaded section, `value` bytes from its start.
+    Local { input: usize, value: u64 },
+    /// `SHN_ABS`, or an undefined weak symbol (0).
+    Absolute(u64),
+    /// Defined outside the unit; the resolver's answer.
+    External(u64),
+}
+
+struct Resolved {
+    name: String,
+    addr: SymAddr,
+    /// A local Thumb function (its `value` has bit 0 cleared).
+    thumb: bool,
+}
+
+fn lossy(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn malformed(what: impl Into<String>) -> LinkError {
+    LinkError::Malformed(what.into())
+}
+
+fn align_up(value: u64, align: u64) -> Result<u64, LinkError> {
+    value
+        .checked_next_multiple_of(align)
+        .ok_or_else(|| malformed("the unit's sections are too large"))
+}
+
+fn region_index(kind: RegionKind) -> usize {
+    match kind {
+        RegionKind::Code => 0,
+        RegionKind::Data => 1,
+    }
+}
+
+fn link_elf<Elf: FileHeader<Endian = LittleEndian>>(
+    data: &[u8],
+    arch: Arch,
+    env: &mut dyn Env,
+) -> Result<LinkedUnit, LinkError> {
+    let header = Elf::parse(data)?;
+    let endian = header.endian()?;
+    let e_type = header.e_type(endian);
+    if e_type != elf::ET_REL {
+        return Err(LinkError::NotRelocatable { e_type: e_type.0 });
+    }
+    let sections = header.sections(endian, data)?;
+    let section_name = |sh: &Elf::SectionHeader| -> String {
+        sections
+            .section_name(endian, sh)
+            .map_or_else(|_| "<unnamed section>".to_owned(), lossy)
+    };
+
+    // 2. Loaded sections.
+    let mut inputs: Vec<Input<'_>> = Vec::new();
+    let mut input_of: Vec<Option<usize>> = vec![None; sections.len()];
+    for (index, sh) in sections.enumerate() {
+        let flags = sh.sh_flags(endian);
+        let sh_type = sh.sh_type(endian);
+        // Notes (e.g. .note.gnu.property) describe the object; no code refers to them.
+        if !flags.contains(elf::SHF_ALLOC) || sh_type == elf::SHT_NOTE {
+            continue;
+        }
+        let name = section_name(sh);
+        if flags.contains(elf::SHF_TLS) {
+            return Err(LinkError::UnsupportedSection {
+                section: name,
+                reason: "thread-local storage is not supported",
+            });
+        }
+        if matches!(
+            sh_type,
+            elf::SHT_INIT_ARRAY | elf::SHT_FINI_ARRAY | elf::SHT_PREINIT_ARRAY
+        ) || name.starts_with(".ctors")
+            || name.starts_with(".dtors")
+        {
+            return Err(LinkError::UnsupportedSection {
+                section: name,
+                reason: "static constructors and destructors are never run by the loader",
+            });
+        }
+        let size: u64 = sh.sh_size(endian).into();
+        let align: u64 = sh.sh_addralign(endian).into().max(1);
+        if !align.is_power_of_two() {
+            return Err(malformed(format!(
+                "section {name} has alignment {align}, not a power of two"
+            )));
+        }
+        let bytes = if sh_type == elf::SHT_NOBITS {
+            None
+        } else {
+            Some(sh.data(endian, data)?)
+        };
+        let kind = if flags.contains(elf::SHF_EXECINSTR) {
+            RegionKind::Code
+        } else {
+            RegionKind::Data
+        };
+        input_of[index.0] = Some(inputs.len());
+        inputs.push(Input {
+            name,
+            kind,
+            size,
+            align,
+            bytes,
+            offset: 0,
+        });
+    }
+
+    let symtab = sections.symbols(endian, data, elf::SHT_SYMTAB)?;
+    for sym in symtab.iter() {
+        if sym.st_shndx(endian) == elf::SHN_COMMON {
+            return Err(LinkError::Common {
+                symbol: lossy(symtab.symbol_name(endian, sym)?),
+            });
+        }
+    }
+
+    // 3. Relocations of loaded sections.
+    let mut pending = Vec::new();
+    for (_, sh) in sections.enumerate() {
+        let sh_type = sh.sh_type(endian);
+        if !matches!(sh_type, elf::SHT_REL | elf::SHT_RELA | elf::SHT_CREL) {
+            continue;
+        }
+        let Some(input) = input_of.get(sh.info_link(endian).0).copied().flatten() else {
+            continue; // relocations of debug information and other unloaded sections
+        };
+        let section = &inputs[input];
+        if sh_type == elf::SHT_CREL {
+            return Err(malformed(format!(
+                "compact relocations (SHT_CREL) for {} are not supported",
+                section.name
+            )));
+        }
+        if sh.link(endian) != symtab.section() {
+            return Err(malformed(format!(
+                "relocations for {} do not use the object's symbol table",
+                section.name
+            )));
+        }
+        let mut raw: Vec<(u64, u32, u32, Option<i64>)> = Vec::new();
+        if let Some((rels, _)) = sh.rel(endian, data)? {
+            raw.extend(rels.iter().map(|r| {
+                (
+                    r.r_offset(endian).into(),
+                    r.r_type(endian).0,
+                    r.r_sym(endian),
+                    None,
+                )
+            }));
+        }
+        if let Some((relas, _)) = sh.rela(endian, data)? {
+            raw.extend(relas.iter().map(|r| {
+                (
+                    r.r_offset(endian).into(),
+                    r.r_type(endian, false).0,
+                    r.r_sym(endian, false),
+                    Some(r.r_addend(endian).into()),
+                )
+            }));
+        }
+        for (offset, r_type, sym, addend) in raw {
+            let Some(spec) = arch.relocation(r_type) else {
+                return Err(LinkError::Unsupported {
+                    arch,
+                    kind: r_type,
+                    section: section.name.clone(),
+                    offset,
+                });
+            };
+            if spec.kind == RelocKind::None {
+                continue;
+            }
+            let fits = offset
+                .checked_add(spec.kind.width())
+                .is_some_and(|end| end <= section.size);
+            if section.bytes.is_none() || !fits {
+                return Err(LinkError::BadRelocationOffset {
+                    arch,
+                    kind: r_type,
+                    section: section.name.clone(),
+                    offset,
+                    size: section.size,
+                });
+            }
+            pending.push(Pending {
+                input,
+                offset,
+                r_type,
+                kind: spec.kind,
+                sym: sym as usize,
+                addend,
+            });
+        }
+    }
+
+    // 4. Symbols.
+    let mut resolved: HashMap<usize, Resolved> = HashMap::new();
+    let mut missing: Vec<UndefinedSymbol> = Vec::new();
+    let mut missing_idx: HashSet<usize> = HashSet::new();
+    for p in &pending {
+        if p.sym == 0 || resolved.contains_key(&p.sym) || missing_idx.contains(&p.sym) {
+            continue;
+        }
+        let index = SymbolIndex(p.sym);
+        let sym = symtab.symbol(index)?;
+        let shndx = sym.st_shndx(endian);
+        let defined_in = symtab.symbol_section(endian, sym, index)?;
+        let name = match (sym.st_type(), defined_in) {
+            (elf::STT_SECTION, Some(sec)) => section_name(sections.section(sec)?),
+            _ => lossy(symtab.symbol_name(endian, sym)?),
+        };
+        let value: u64 = sym.st_value(endian).into();
+        let mut thumb = false;
+        let addr = if shndx == elf::SHN_ABS {
+            SymAddr::Absolute(value)
+        } else if let Some(sec) = defined_in {
+            let Some(input) = input_of.get(sec.0).copied().flatten() else {
+                return Err(LinkError::NotLoaded {
+                    symbol: name,
+                    section: section_name(sections.section(sec)?),
+                });
+            };
+            let mut value = value;
+            if arch == Arch::Thumb2 && sym.st_type() == elf::STT_FUNC && value & 1 == 1 {
+                value &= !1;
+                thumb = true;
+            }
+            SymAddr::Local { input, value }
+        } else if let Some(addr) = env.resolve(&name) {
+            SymAddr::External(addr)
+        } else if sym.st_bind() == elf::STB_WEAK {
+            SymAddr::Absolute(0)
+        } else {
+            missing_idx.insert(p.sym);
+            if !missing.iter().any(|m| m.symbol == name) {
+                missing.push(UndefinedSymbol {
+                    symbol: name,
+                    section: inputs[p.input].name.clone(),
+                });
+            }
+            continue;
+        };
+        resolved.insert(p.sym, Resolved { name, addr, thumb });
+    }
+    if !missing.is_empty() {
+        return Err(LinkError::Undefined { symbols: missing });
+    }
+
+    // Veneer slots: one per distinct address that an external Thumb branch targets.
+    let mut veneers: Vec<u64> = Vec::new();
+    let mut veneer_of_sym: HashMap<usize, usize> = HashMap::new();
+    if arch.veneer_size().is_some() {
+        for p in pending.iter().filter(|p| p.kind.is_thumb_branch()) {
+            let Some(r) = resolved.get(&p.sym) else {
+                continue;
+            };
+            let (SymAddr::External(to) | SymAddr::Absolute(to)) = r.addr else {
+                continue; // targets inside the unit are always within ±16 MiB
+            };
+            if !arch.can_veneer_to(to) {
+                continue; // the direct branch will be reported out of range
+            }
+            let slot = match veneers.iter().position(|&v| v == to) {
+                Some(slot) => slot,
+                None => {
+                    veneers.push(to);
+                    veneers.len() - 1
+                }
+            };
+            veneer_of_sym.insert(p.sym, slot);
+        }
+    }
+
+    // 5. Layout and placement.
+    let mut size = [0u64; 2];
+    let mut align = [1u64; 2];
+    let mut veneer_offset = 0;
+    for kind in RegionKind::ALL {
+        let k = region_index(kind);
+        let mut offset = 0u64;
+        for nobits in [false, true] {
+            for input in inputs
+                .iter_mut()
+                .filter(|i| i.kind == kind && i.bytes.is_none() == nobits)
+            {
+                offset = align_up(offset, input.align)?;
+                input.offset = offset;
+                offset = offset
+                    .checked_add(input.size)
+                    .ok_or_else(|| malformed("the unit's sections are too large"))?;
+                align[k] = align[k].max(input.align);
+            }
+        }
+        if kind == RegionKind::Code && !veneers.is_empty() {
+            let veneer_size = arch.veneer_size().unwrap_or(0);
+            offset = align_up(offset, 4)?;
+            veneer_offset = offset;
+            offset += veneer_size * veneers.len() as u64;
+            align[k] = align[k].max(4);
+        }
+        size[k] = offset;
+    }
+    let mut base = [0u64; 2];
+    let mut buffers: [Vec<u8>; 2] = [Vec::new(), Vec::new()];
+    for kind in RegionKind::ALL {
+        let k = region_index(kind);
+        if size[k] == 0 {
+            continue;
+        }
+        let addr = env.place(kind, size[k], align[k])?;
+        let end_ok = addr
+            .checked_add(size[k] - 1)
+            .is_some_and(|last| last <= arch.max_address());
+        if addr % align[k] != 0 || !end_ok {
+            return Err(LinkError::BadPlacement {
+                arch,
+                region: kind,
+                addr,
+                size: size[k],
+                align: align[k],
+            });
+        }
+        base[k] = addr;
+        let len = usize::try_from(size[k]).map_err(|_| malformed("unit too large"))?;
+        buffers[k] = vec![0; len];
+    }
+
+    // 6. Bytes and relocations.
+    let at = |input: &Input<'_>| base[region_index(input.kind)] + input.offset;
+    for input in &inputs {
+        if let Some(bytes) = input.bytes {
+            let start = input.offset as usize;
+            buffers[region_index(input.kind)][start..start + bytes.len()].copy_from_slice(bytes);
+        }
+    }
+    let veneer_addr =
+        |slot: usize| base[0] + veneer_offset + arch.veneer_size().unwrap_or(0) * slot as u64;
+    for (slot, &to) in veneers.iter().enumerate() {
+        let start = (veneer_offset + arch.veneer_size().unwrap_or(0) * slot as u64) as usize;
+        let written = arch.write_veneer(&mut buffers[0][start..], to);
+        debug_assert!(
+            written,
+            "veneer targets are checked when slots are assigned"
+        );
+    }
+    for p in &pending {
+        let input = &inputs[p.input];
+        let k = region_index(input.kind);
+        let start = (input.offset + p.offset) as usize;
+        let place_addr = at(input) + p.offset;
+        let (target, symbol) = match resolved.get(&p.sym) {
+            None => (
+                Target {
+                    addr: 0,
+                    thumb: false,
+                },
+                "<no symbol>",
+            ),
+            Some(r) => {
+                let addr = match r.addr {
+                    SymAddr::Local { input, value } => at(&inputs[input]) + value,
+                    SymAddr::Absolute(a) | SymAddr::External(a) => a,
+                };
+                (
+                    Target {
+                        addr,
+                        thumb: r.thumb,
+                    },
+                    r.name.as_str(),
+                )
+            }
+        };
+        let place = &mut buffers[k][start..start + p.kind.width() as usize];
+        let addend = match p.addend {
+            Some(a) => a,
+            None => reloc::implicit_addend(p.kind, place),
+        };
+        let direct = reloc::apply(p.kind, target, addend, place_addr, place);
+        let result = match (direct, veneer_of_sym.get(&p.sym)) {
+            (Err(_), Some(&slot)) => {
+                let veneer = Target {
+                    addr: veneer_addr(slot),
+                    thumb: true,
+                };
+                reloc::apply(p.kind, veneer, addend, place_addr, place)
+            }
+            (result, _) => result,
+        };
+        if let Err(overflow) = result {
+            return Err(LinkError::OutOfRange {
+                arch,
+                kind: p.r_type,
+                section: input.name.clone(),
+                offset: p.offset,
+                symbol: symbol.to_owned(),
+                target: i128::from(target.addr) + i128::from(addend),
+                place: place_addr,
+                value: overflow.value,
+                range: overflow.range,
+            });
+        }
+    }
+
+    // The unit's exported symbols.
+    let mut symbols = Vec::new();
+    for (index, sym) in symtab.enumerate() {
+        if !matches!(sym.st_bind(), elf::STB_GLOBAL | elf::STB_WEAK)
+            || matches!(
+                sym.st_type(),
+                elf::STT_SECTION | elf::STT_FILE | elf::STT_TLS
+            )
+        {
+            continue;
+        }
+        let value: u64 = sym.st_value(endian).into();
+        let addr = if sym.st_shndx(endian) == elf::SHN_ABS {
+            value
+        } else {
+            match symtab.symbol_section(endian, sym, index)? {
+                Some(sec) => match input_of.get(sec.0).copied().flatten() {
+                    Some(input) => at(&inputs[input]) + value,
+                    None => continue,
+                },
+                None => continue,
+            }
+        };
+        symbols.push((lossy(symtab.symbol_name(endian, sym)?), addr));
+    }
+
+    let mut placed: Vec<PlacedSection> = inputs
+        .iter()
+        .map(|i| PlacedSection {
+            name: i.name.clone(),
+            kind: i.kind,
+            addr: at(i),
+            size: i.size,
+        })
+        .collect();
+    if !veneers.is_empty() {
+        placed.push(PlacedSection {
+            name: VENEER_SECTION.to_owned(),
+            kind: RegionKind::Code,
+            addr: veneer_addr(0),
+            size: arch.veneer_size().unwrap_or(0) * veneers.len() as u64,
+        });
+    }
+    let [code, data] = buffers;
+    let chunks = [(RegionKind::Code, code), (RegionKind::Data, data)]
+        .into_iter()
+        .filter(|(_, bytes)| !bytes.is_empty())
+        .map(|(kind, bytes)| Chunk {
+            addr: base[region_index(kind)],
+            bytes,
+            kind,
+        })
+        .collect();
+    Ok(LinkedUnit {
+        chunks,
+        symbols,
+        code_size: size[0],
+        data_size: size[1],
+        sections: placed,
+    })
+}

@@ -1,0 +1,37 @@
+//! The BlueScript host–device wire format (`docs/protocol.md`), without any IO.
+//!
+//! Bytes on a link are [frames](Frame): a 6-byte header (magic, kind, seq, flags, length), a
+//! payload of at most [`MAX_PAYLOAD`] bytes and a [CRC-32](crc32). [`encode_frame`] writes one;
+//! a [`Deframer`] reads them back from a byte stream that may be split anywhere and may contain
+//! garbage or corrupt frames. A frame's payload is a typed message: a [`Request`] from the host or
+//! a [`Reply`] from the device; [`Kind`] is the one table of message numbers, checked against the
+//! C runtime's `bs_protocol.h` by the test `c_header_matches_rust_table`.
+
+#![forbid(unsafe_code)]
+
+mod crc;
+mod error_code;
+mod frame;
+mod kind;
+mod message;
+
+pub use crc::crc32;
+pub use error_code::{DeviceError, ErrorCode};
+pub use frame::{Corruption, Deframer, EncodeError, Frame, FrameError, encode_frame};
+pub use kind::{Kind, UnknownKind};
+pub use message::{
+    Arch, DecodeError, DeviceInfo, ExpectedLen, MAX_LOAD_CHUNK, MemInfo, Region, Reply, Request,
+};
+
+/// The protocol version this crate speaks (HELLO / HELLO_REPLY).
+pub const PROTOCOL_VERSION: u16 = 1;
+/// The first byte of every frame.
+pub const MAGIC: u8 = 0xB5;
+/// The largest payload a frame may carry.
+pub const MAX_PAYLOAD: usize = 1024;
+/// Bytes before the payload: magic, kind, seq, flags, u16 length.
+pub const HEADER_LEN: usize = 6;
+/// Bytes after the payload: the CRC-32 of header and payload.
+pub const CRC_LEN: usize = 4;
+/// The largest encoded frame.
+pub const MAX_FRAME_LEN: usize = HEADER_LEN + MAX_PAYLOAD + CRC_LEN;

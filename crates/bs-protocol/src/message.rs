@@ -1,0 +1,837 @@
+//! Typed messages (`docs/protocol.md`, section 3): [`Request`]s from the host and [`Reply`]s from
+//! the device, each encoded into and decoded from a [`Frame`]. Decoding checks payload lengths
+//! exactly, so a short or long payload is a [`DecodeError`], never a panic.
+
+use std::fmt;
+
+use crate::{DeviceError, Frame, Kind, MAX_PAYLOAD};
+
+/// The most code or data bytes one LOAD frame can carry (the payload less the u32 address).
+pub const MAX_LOAD_CHUNK: usize = MAX_PAYLOAD - 4;
+
+/// A host → device message.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Request {
+    /// Start a session with this protocol version.
+    Hello {
+        /// The host's protocol version.
+        version: u16,
+    },
+    /// Copy `bytes` to `addr` (at most [`MAX_LOAD_CHUNK`] bytes per frame).
+    Load {
+        /// Destination address on the device.
+        addr: u32,
+        /// The bytes to copy.
+        bytes: Vec<u8>,
+    },
+    /// Run the code at `entry`.
+    Call {
+        /// Entry address.
+        entry: u32,
+    },
+    /// Clear the heap, code and data regions.
+    Reset,
+    /// Ask for memory usage.
+    MemInfo,
+}
+
+/// The CPU architecture in HELLO_REPLY.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Arch {
+    /// 1: x86-64 (the `host` device).
+    X86_64,
+    /// 2: ARM Thumb-2 (Cortex-M).
+    Thumb2,
+    /// Any other number.
+    Unknown(u8),
+}
+
+impl Arch {
+    /// The number on the wire.
+    pub const fn code(self) -> u8 {
+        match self {
+            Arch::X86_64 => 1,
+            Arch::Thumb2 => 2,
+            Arch::Unknown(code) => code,
+        }
+    }
+
+    /// The architecture for a number.
+    pub const fn from_u8(code: u8) -> Arch {
+        match code {
+            1 => Arch::X86_64,
+            2 => Arch::Thumb2,
+            other => Arch::Unknown(other),
+        }
+    }
+}
+
+impl From<u8> for Arch {
+    fn from(code: u8) -> Arch {
+        Arch::from_u8(code)
+    }
+}
+
+impl fmt::Display for Arch {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Arch::X86_64 => f.write_str("x86-64"),
+            Arch::Thumb2 => f.write_str("Thumb-2"),
+            Arch::Unknown(code) => write!(f, "unknown architecture {code}"),
+        }
+    }
+}
+
+/// A memory region of the device.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct Region {
+    /// First address.
+    pub base: u32,
+    /// Size in bytes.
+    pub size: u32,
+}
+
+impl Region {
+    /// One past the last address (may be 2^32).
+    pub const fn end(&self) -> u64 {
+        self.base as u64 + self.size as u64
+    }
+
+    /// True when the `len` bytes at `addr` lie inside the region.
+    pub const fn contains(&self, addr: u32, len: u32) -> bool {
+        addr >= self.base && addr as u64 + len as u64 <= self.end()
+    }
+}
+
+impl fmt::Display for Region {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "0x{:08x}..0x{:08x} ({} bytes)",
+            self.base,
+            self.end(),
+            self.size
+        )
+    }
+}
+
+/// The payload of HELLO_REPLY: what the host needs to know about the device.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct DeviceInfo {
+    /// The device's protocol version.
+    pub version: u16,
+    /// Pointer size in bytes (4 or 8).
+    pub ptr_size: u8,
+    /// CPU architecture.
+    pub arch: Arch,
+    /// Chosen by the device at start and at every RESET.
+    pub session_id: u32,
+    /// The runtime's build id (the symbol `bs_build_id` in its ELF).
+    pub build_id: [u8; 8],
+    /// Where code is loaded.
+    pub code: Region,
+    /// Where data is loaded.
+    pub data: Region,
+    /// The runtime's heap.
+    pub heap: Region,
+    /// The largest payload the device accepts.
+    pub max_payload: u16,
+}
+
+impl DeviceInfo {
+    /// Length of the HELLO_REPLY payload.
+    pub const ENCODED_LEN: usize = 42;
+}
+
+/// The payload of MEMINFO_REPLY.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct MemInfo {
+    /// Heap size in bytes.
+    pub heap_size: u32,
+    /// Heap bytes in use.
+    pub heap_used: u32,
+    /// Heap bytes free.
+    pub heap_free: u32,
+    /// Number of live heap blocks.
+    pub live_blocks: u32,
+    /// High-water mark of loads into the code region.
+    pub code_used: u32,
+    /// High-water mark of loads into the data region.
+    pub data_used: u32,
+}
+
+impl MemInfo {
+    /// Length of the MEMINFO_REPLY payload.
+    pub const ENCODED_LEN: usize = 24;
+}
+
+/// A device → host message.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Reply {
+    /// The answer to HELLO.
+    HelloReply(DeviceInfo),
+    /// A request was carried out.
+    Ok {
+        /// The kind byte of the acknowledged request.
+        kind: u8,
+    },
+    /// Program output during a CALL.
+    Output {
+        /// 0 = standard output, 1 = standard error.
+        stream: u8,
+        /// The bytes written.
+        text: Vec<u8>,
+    },
+    /// A CALL finished.
+    Result {
+        /// Its run time in microseconds.
+        micros: u32,
+    },
+    /// A request failed, or a CALL stopped with a run-time error.
+    Error(DeviceError),
+    /// The answer to MEMINFO.
+    MemInfo(MemInfo),
+}
+
+/// The expected payload length in a [`DecodeError::BadLength`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExpectedLen {
+    /// The payload must have exactly this length.
+    Exactly(usize),
+    /// The payload must have at least this length.
+    AtLeast(usize),
+}
+
+impl ExpectedLen {
+    fn admits(self, len: usize) -> bool {
+        match self {
+            ExpectedLen::Exactly(n) => len == n,
+            ExpectedLen::AtLeast(n) => len >= n,
+        }
+    }
+}
+
+impl fmt::Display for ExpectedLen {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ExpectedLen::Exactly(n) => write!(f, "exactly {n}"),
+            ExpectedLen::AtLeast(n) => write!(f, "at least {n}"),
+        }
+    }
+}
+
+/// A frame that is not a valid message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum DecodeError {
+    /// The kind byte is not a known message.
+    #[error("unknown message kind 0x{kind:02x}")]
+    UnknownKind {
+        /// The kind byte.
+        kind: u8,
+    },
+    /// A device → host kind where a request was expected.
+    #[error("{kind} is a device reply, not a request")]
+    NotARequest {
+        /// The kind received.
+        kind: Kind,
+    },
+    /// A host → device kind where a reply was expected.
+    #[error("{kind} is a host request, not a reply")]
+    NotAReply {
+        /// The kind received.
+        kind: Kind,
+    },
+    /// The payload has the wrong length for its kind.
+    #[error("{kind} payload of {actual} bytes, expected {expected} bytes")]
+    BadLength {
+        /// The message kind.
+        kind: Kind,
+        /// What its layout requires.
+        expected: ExpectedLen,
+        /// The payload length received.
+        actual: usize,
+    },
+}
+
+/// Little-endian payload writer.
+struct Writer(Vec<u8>);
+
+impl Writer {
+    fn with_capacity(n: usize) -> Writer {
+        Writer(Vec::with_capacity(n))
+    }
+    fn u8(mut self, v: u8) -> Writer {
+        self.0.push(v);
+        self
+    }
+    fn u16(mut self, v: u16) -> Writer {
+        self.0.extend_from_slice(&v.to_le_bytes());
+        self
+    }
+    fn u32(mut self, v: u32) -> Writer {
+        self.0.extend_from_slice(&v.to_le_bytes());
+        self
+    }
+    fn bytes(mut self, v: &[u8]) -> Writer {
+        self.0.extend_from_slice(v);
+        self
+    }
+}
+
+/// Little-endian payload reader over a payload whose length was checked against its layout.
+struct Reader<'a> {
+    bytes: &'a [u8],
+    pos: usize,
+}
+
+impl<'a> Reader<'a> {
+    /// A reader over `frame`'s payload, if its length is as `expected`.
+    fn new(
+        kind: Kind,
+        payload: &'a [u8],
+        expected: ExpectedLen,
+    ) -> Result<Reader<'a>, DecodeError> {
+        if expected.admits(payload.len()) {
+            Ok(Reader {
+                bytes: payload,
+                pos: 0,
+            })
+        } else {
+            Err(DecodeError::BadLength {
+                kind,
+                expected,
+                actual: payload.len(),
+            })
+        }
+    }
+
+    /// The next `N` bytes. The length check in `new` guarantees they exist; if a layout were
+    /// wrong, missing bytes read as zero rather than panicking.
+    fn array<const N: usize>(&mut self) -> [u8; N] {
+        let mut out = [0u8; N];
+        let end = self.pos + N;
+        debug_assert!(
+            end <= self.bytes.len(),
+            "layout reads past the checked length"
+        );
+        if let Some(src) = self.bytes.get(self.pos..end) {
+            out.copy_from_slice(src);
+        }
+        self.pos = end;
+        out
+    }
+    fn u8(&mut self) -> u8 {
+        self.array::<1>()[0]
+    }
+    fn u16(&mut self) -> u16 {
+        u16::from_le_bytes(self.array())
+    }
+    fn u32(&mut self) -> u32 {
+        u32::from_le_bytes(self.array())
+    }
+    fn region(&mut self) -> Region {
+        Region {
+            base: self.u32(),
+            size: self.u32(),
+        }
+    }
+    fn rest(&mut self) -> &'a [u8] {
+        let rest = self.bytes.get(self.pos..).unwrap_or_default();
+        self.pos = self.bytes.len();
+        rest
+    }
+}
+
+fn known_kind(frame: &Frame) -> Result<Kind, DecodeError> {
+    Kind::try_from(frame.kind).map_err(|e| DecodeError::UnknownKind { kind: e.0 })
+}
+
+impl Request {
+    /// The message kind.
+    pub const fn kind(&self) -> Kind {
+        match self {
+            Request::Hello { .. } => Kind::Hello,
+            Request::Load { .. } => Kind::Load,
+            Request::Call { .. } => Kind::Call,
+            Request::Reset => Kind::Reset,
+            Request::MemInfo => Kind::MemInfo,
+        }
+    }
+
+    /// The frame carrying this request. A LOAD with more than [`MAX_LOAD_CHUNK`] bytes gives an
+    /// oversized frame, which [`encode_frame`](crate::encode_frame) refuses.
+    pub fn encode(&self, seq: u8) -> Frame {
+        let payload = match self {
+            Request::Hello { version } => Writer::with_capacity(2).u16(*version),
+            Request::Load { addr, bytes } => Writer::with_capacity(4 + bytes.len())
+                .u32(*addr)
+                .bytes(bytes),
+            Request::Call { entry } => Writer::with_capacity(4).u32(*entry),
+            Request::Reset | Request::MemInfo => Writer::with_capacity(0),
+        };
+        Frame::new(self.kind(), seq, payload.0)
+    }
+
+    /// The request in a frame.
+    pub fn decode(frame: &Frame) -> Result<Request, DecodeError> {
+        let kind = known_kind(frame)?;
+        let p = &frame.payload[..];
+        Ok(match kind {
+            Kind::Hello => {
+                let mut r = Reader::new(kind, p, ExpectedLen::Exactly(2))?;
+                Request::Hello { version: r.u16() }
+            }
+            Kind::Load => {
+                let mut r = Reader::new(kind, p, ExpectedLen::AtLeast(4))?;
+                Request::Load {
+                    addr: r.u32(),
+                    bytes: r.rest().to_vec(),
+                }
+            }
+            Kind::Call => {
+                let mut r = Reader::new(kind, p, ExpectedLen::Exactly(4))?;
+                Request::Call { entry: r.u32() }
+            }
+            Kind::Reset => {
+                Reader::new(kind, p, ExpectedLen::Exactly(0))?;
+                Request::Reset
+            }
+            Kind::MemInfo => {
+                Reader::new(kind, p, ExpectedLen::Exactly(0))?;
+                Request::MemInfo
+            }
+            Kind::HelloReply
+            | Kind::Ok
+            | Kind::Output
+            | Kind::Result
+            | Kind::Error
+            | Kind::MemInfoReply => return Err(DecodeError::NotARequest { kind }),
+        })
+    }
+}
+
+impl Reply {
+    /// The message kind.
+    pub const fn kind(&self) -> Kind {
+        match self {
+            Reply::HelloReply(_) => Kind::HelloReply,
+            Reply::Ok { .. } => Kind::Ok,
+            Reply::Output { .. } => Kind::Output,
+            Reply::Result { .. } => Kind::Result,
+            Reply::Error(_) => Kind::Error,
+            Reply::MemInfo(_) => Kind::MemInfoReply,
+        }
+    }
+
+    /// The frame carrying this reply. An OUTPUT with more than `MAX_PAYLOAD - 1` bytes of text
+    /// gives an oversized frame, which [`encode_frame`](crate::encode_frame) refuses.
+    pub fn encode(&self, seq: u8) -> Frame {
+        let payload = match self {
+            Reply::HelloReply(info) => Writer::with_capacity(DeviceInfo::ENCODED_LEN)
+                .u16(info.version)
+                .u8(info.ptr_size)
+                .u8(info.arch.code())
+                .u32(info.session_id)
+                .bytes(&info.build_id)
+                .u32(info.code.base)
+                .u32(info.code.size)
+                .u32(info.data.base)
+                .u32(info.data.size)
+                .u32(info.heap.base)
+                .u32(info.heap.size)
+                .u16(info.max_payload),
+            Reply::Ok { kind } => Writer::with_capacity(1).u8(*kind),
+            Reply::Output { stream, text } => Writer::with_capacity(1 + text.len())
+                .u8(*stream)
+                .bytes(text),
+            Reply::Result { micros } => Writer::with_capacity(4).u32(*micros),
+            Reply::Error(e) => Writer::with_capacity(18)
+                .u16(e.code)
+                .u32(e.site)
+                .u32(e.address)
+                .u32(e.detail1)
+                .u32(e.detail2),
+            Reply::MemInfo(m) => Writer::with_capacity(MemInfo::ENCODED_LEN)
+                .u32(m.heap_size)
+                .u32(m.heap_used)
+                .u32(m.heap_free)
+                .u32(m.live_blocks)
+                .u32(m.code_used)
+                .u32(m.data_used),
+        };
+        Frame::new(self.kind(), seq, payload.0)
+    }
+
+    /// The reply in a frame.
+    pub fn decode(frame: &Frame) -> Result<Reply, DecodeError> {
+        let kind = known_kind(frame)?;
+        let p = &frame.payload[..];
+        Ok(match kind {
+            Kind::HelloReply => {
+                let mut r = Reader::new(kind, p, ExpectedLen::Exactly(DeviceInfo::ENCODED_LEN))?;
+                Reply::HelloReply(DeviceInfo {
+                    version: r.u16(),
+                    ptr_size: r.u8(),
+                    arch: Arch::from_u8(r.u8()),
+                    session_id: r.u32(),
+                    build_id: r.array(),
+                    code: r.region(),
+                    data: r.region(),
+                    heap: r.region(),
+                    max_payload: r.u16(),
+                })
+            }
+            Kind::Ok => {
+                let mut r = Reader::new(kind, p, ExpectedLen::Exactly(1))?;
+                Reply::Ok { kind: r.u8() }
+            }
+            Kind::Output => {
+                let mut r = Reader::new(kind, p, ExpectedLen::AtLeast(1))?;
+                Reply::Output {
+                    stream: r.u8(),
+                    text: r.rest().to_vec(),
+                }
+            }
+            Kind::Result => {
+                let mut r = Reader::new(kind, p, ExpectedLen::Exactly(4))?;
+                Reply::Result { micros: r.u32() }
+            }
+            Kind::Error => {
+                let mut r = Reader::new(kind, p, ExpectedLen::Exactly(18))?;
+                Reply::Error(DeviceError {
+                    code: r.u16(),
+                    site: r.u32(),
+                    address: r.u32(),
+                    detail1: r.u32(),
+                    detail2: r.u32(),
+                })
+            }
+            Kind::MemInfoReply => {
+                let mut r = Reader::new(kind, p, ExpectedLen::Exactly(MemInfo::ENCODED_LEN))?;
+                Reply::MemInfo(MemInfo {
+                    heap_size: r.u32(),
+                    heap_used: r.u32(),
+                    heap_free: r.u32(),
+                    live_blocks: r.u32(),
+                    code_used: r.u32(),
+                    data_used: r.u32(),
+                })
+            }
+            Kind::Hello | Kind::Load | Kind::Call | Kind::Reset | Kind::MemInfo => {
+                return Err(DecodeError::NotAReply { kind });
+            }
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Deframer, encode_frame};
+
+    fn info() -> DeviceInfo {
+        DeviceInfo {
+            version: 1,
+            ptr_size: 8,
+            arch: Arch::X86_64,
+            session_id: 0xDEAD_BEEF,
+            build_id: *b"\x01\x02\x03\x04\xB5\x06\x07\x08",
+            code: Region {
+                base: 0x1000_0000,
+                size: 0x10_0000,
+            },
+            data: Region {
+                base: 0x2000_0000,
+                size: 0x8_0000,
+            },
+            heap: Region {
+                base: 0x3000_0000,
+                size: 0x4_0000,
+            },
+            max_payload: 1024,
+        }
+    }
+
+    fn all_requests() -> Vec<Request> {
+        vec![
+            Request::Hello { version: 1 },
+            Request::Hello { version: 0xFFFF },
+            Request::Load {
+                addr: 0x1000_0040,
+                bytes: (0..=255).collect(),
+            },
+            Request::Load {
+                addr: 0,
+                bytes: vec![],
+            },
+            Request::Load {
+                addr: u32::MAX,
+                bytes: vec![0xB5; MAX_LOAD_CHUNK],
+            },
+            Request::Call { entry: 0x1000_0080 },
+            Request::Reset,
+            Request::MemInfo,
+        ]
+    }
+
+    fn all_replies() -> Vec<Reply> {
+        vec![
+            Reply::HelloReply(info()),
+            Reply::HelloReply(DeviceInfo {
+                arch: Arch::Thumb2,
+                ptr_size: 4,
+                ..info()
+            }),
+            Reply::HelloReply(DeviceInfo {
+                arch: Arch::Unknown(77),
+                ..info()
+            }),
+            Reply::Ok { kind: 0x02 },
+            Reply::Output {
+                stream: 0,
+                text: b"hello\n".to_vec(),
+            },
+            Reply::Output {
+                stream: 1,
+                text: vec![],
+            },
+            Reply::Output {
+                stream: 0,
+                text: vec![b'x'; MAX_PAYLOAD - 1],
+            },
+            Reply::Result { micros: 123_456 },
+            Reply::Error(DeviceError {
+                code: 9,
+                site: 42,
+                address: 0,
+                detail1: 10,
+                detail2: 3,
+            }),
+            Reply::Error(DeviceError {
+                code: 0xFFFF,
+                site: u32::MAX,
+                address: u32::MAX,
+                detail1: u32::MAX,
+                detail2: u32::MAX,
+            }),
+            Reply::MemInfo(MemInfo {
+                heap_size: 65536,
+                heap_used: 1000,
+                heap_free: 64536,
+                live_blocks: 12,
+                code_used: 300,
+                data_used: 40,
+            }),
+        ]
+    }
+
+    /// Message → frame → bytes → deframer → frame → message.
+    fn through_the_wire(frame: &Frame) -> Frame {
+        let bytes = encode_frame(frame).expect("fits");
+        let mut d = Deframer::new();
+        d.push(&bytes);
+        let got = d.next_frame().expect("complete").expect("not corrupt");
+        assert!(d.next_frame().is_none());
+        got
+    }
+
+    #[test]
+    fn every_request_round_trips() {
+        let mut kinds = std::collections::HashSet::new();
+        for (seq, req) in all_requests().into_iter().enumerate() {
+            let frame = req.encode(seq as u8);
+            assert_eq!(frame.kind, req.kind().code());
+            assert_eq!(frame.seq, seq as u8);
+            assert_eq!(frame.flags, 0);
+            assert_eq!(Request::decode(&through_the_wire(&frame)), Ok(req.clone()));
+            kinds.insert(req.kind());
+        }
+        assert_eq!(
+            kinds.len(),
+            Kind::ALL.iter().filter(|k| k.is_request()).count()
+        );
+    }
+
+    #[test]
+    fn every_reply_round_trips() {
+        let mut kinds = std::collections::HashSet::new();
+        for (seq, reply) in all_replies().into_iter().enumerate() {
+            let frame = reply.encode(200 + seq as u8);
+            assert_eq!(frame.kind, reply.kind().code());
+            assert_eq!(Reply::decode(&through_the_wire(&frame)), Ok(reply.clone()));
+            kinds.insert(reply.kind());
+        }
+        assert_eq!(
+            kinds.len(),
+            Kind::ALL.iter().filter(|k| !k.is_request()).count()
+        );
+    }
+
+    #[test]
+    fn layouts_are_as_documented() {
+        assert_eq!(Request::Hello { version: 1 }.encode(0).payload, [1, 0]);
+        assert_eq!(
+            Request::Load {
+                addr: 0x0403_0201,
+                bytes: vec![9, 8]
+            }
+            .encode(0)
+            .payload,
+            [1, 2, 3, 4, 9, 8]
+        );
+        let hello = Reply::HelloReply(info()).encode(0).payload;
+        assert_eq!(hello.len(), DeviceInfo::ENCODED_LEN);
+        assert_eq!(&hello[..4], &[1, 0, 8, 1]);
+        assert_eq!(&hello[4..8], &0xDEAD_BEEFu32.to_le_bytes());
+        assert_eq!(&hello[8..16], b"\x01\x02\x03\x04\xB5\x06\x07\x08");
+        assert_eq!(&hello[16..20], &0x1000_0000u32.to_le_bytes());
+        assert_eq!(&hello[40..42], &1024u16.to_le_bytes());
+        let err = Reply::Error(DeviceError {
+            code: 0x0102,
+            site: 3,
+            address: 4,
+            detail1: 5,
+            detail2: 6,
+        })
+        .encode(0)
+        .payload;
+        assert_eq!(err, [2, 1, 3, 0, 0, 0, 4, 0, 0, 0, 5, 0, 0, 0, 6, 0, 0, 0]);
+        assert_eq!(
+            Reply::Output {
+                stream: 1,
+                text: b"hi".to_vec()
+            }
+            .encode(0)
+            .payload,
+            [1, b'h', b'i']
+        );
+    }
+
+    #[test]
+    fn every_wrong_length_is_a_decode_error() {
+        let messages: Vec<Frame> = all_requests()
+            .iter()
+            .map(|r| r.encode(1))
+            .chain(all_replies().iter().map(|r| r.encode(1)))
+            .collect();
+        for good in messages {
+            let kind = good.kind().unwrap();
+            let variable = matches!(kind, Kind::Load | Kind::Output);
+            let decode = |f: &Frame| {
+                if kind.is_request() {
+                    Request::decode(f).map(|_| ())
+                } else {
+                    Reply::decode(f).map(|_| ())
+                }
+            };
+            // Every shorter payload below the fixed part, and one byte too long for fixed ones.
+            let fixed = if variable {
+                if kind == Kind::Load { 4 } else { 1 }
+            } else {
+                good.payload.len()
+            };
+            for len in 0..fixed {
+                let short = Frame {
+                    payload: good.payload[..len].to_vec(),
+                    ..good.clone()
+                };
+                assert!(
+                    matches!(decode(&short), Err(DecodeError::BadLength { actual, .. }) if actual == len),
+                    "{kind} with {len} bytes"
+                );
+            }
+            if !variable {
+                let mut long = good.clone();
+                long.payload.push(0);
+                assert!(
+                    matches!(decode(&long), Err(DecodeError::BadLength { expected: ExpectedLen::Exactly(n), .. }) if n == fixed),
+                    "{kind} one byte too long"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn short_payload_errors_name_the_problem() {
+        let f = Frame::new(Kind::HelloReply, 0, vec![1, 0, 8]);
+        let e = Reply::decode(&f).unwrap_err();
+        assert_eq!(
+            e,
+            DecodeError::BadLength {
+                kind: Kind::HelloReply,
+                expected: ExpectedLen::Exactly(42),
+                actual: 3
+            }
+        );
+        assert_eq!(
+            e.to_string(),
+            "HELLO_REPLY payload of 3 bytes, expected exactly 42 bytes"
+        );
+        let e = Request::decode(&Frame::new(Kind::Load, 0, vec![1, 2])).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "LOAD payload of 2 bytes, expected at least 4 bytes"
+        );
+    }
+
+    #[test]
+    fn wrong_direction_and_unknown_kinds() {
+        let req = Request::Reset.encode(0);
+        assert_eq!(
+            Reply::decode(&req),
+            Err(DecodeError::NotAReply { kind: Kind::Reset })
+        );
+        let reply = Reply::Ok { kind: 4 }.encode(0);
+        assert_eq!(
+            Request::decode(&reply),
+            Err(DecodeError::NotARequest { kind: Kind::Ok })
+        );
+        let unknown = Frame {
+            kind: 0x42,
+            seq: 0,
+            flags: 0,
+            payload: vec![],
+        };
+        assert_eq!(
+            Request::decode(&unknown),
+            Err(DecodeError::UnknownKind { kind: 0x42 })
+        );
+        assert_eq!(
+            Reply::decode(&unknown),
+            Err(DecodeError::UnknownKind { kind: 0x42 })
+        );
+    }
+
+    #[test]
+    fn region_contains() {
+        let r = Region {
+            base: 0x1000,
+            size: 0x100,
+        };
+        assert!(r.contains(0x1000, 0x100));
+        assert!(r.contains(0x10FF, 1));
+        assert!(r.contains(0x1100, 0));
+        assert!(!r.contains(0x10FF, 2));
+        assert!(!r.contains(0x0FFF, 1));
+        assert!(!r.contains(0x1101, 0));
+        assert!(!r.contains(u32::MAX, u32::MAX));
+        let top = Region {
+            base: 0xFFFF_FF00,
+            size: 0x100,
+        };
+        assert_eq!(top.end(), 1 << 32);
+        assert!(top.contains(0xFFFF_FFFF, 1));
+        assert!(!top.contains(0xFFFF_FFFF, 2));
+        assert_eq!(r.to_string(), "0x00001000..0x00001100 (256 bytes)");
+    }
+
+    #[test]
+    fn arch_codes() {
+        for code in 0..=255u8 {
+            assert_eq!(Arch::from_u8(code).code(), code);
+        }
+        assert_eq!(Arch::from(1), Arch::X86_64);
+        assert_eq!(Arch::from(2), Arch::Thumb2);
+        assert_eq!(Arch::Thumb2.to_string(), "Thumb-2");
+    }
+}

@@ -1,0 +1,331 @@
+//! A BlueScript session: one device and everything the host knows about it. It drives one input
+//! through every stage — check, C generation, C compiler, link, transfer, run — and keeps the
+//! session consistent: a unit's declarations enter the environment and the shadow machine only
+//! after the device ran it successfully.
+//!
+//! The CLI and the tests both use [`Session`]; nothing here prints.
+
+mod device;
+mod outcome;
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use bs_frontend::{Diagnostic, Env, Global, Span, line_col};
+use bs_link::{Arch, RuntimeImage};
+use bs_protocol::{DeviceInfo, MemInfo};
+use bs_shadow::{MemoryMap, Region, Shadow};
+use bs_toolchain::{Port, RuntimeBuild, UnitCompiler};
+use bs_transport::CallOutcome;
+
+pub use device::{DeviceHandle, SessionError};
+pub use outcome::{Location, Outcome, RuntimeFailure, Stage, Timings};
+
+/// How to start a session.
+#[derive(Clone, Debug)]
+pub struct SessionOptions {
+    /// The target device (`host`).
+    pub target: String,
+    /// Run this runtime executable instead of the one built from the embedded sources (its
+    /// build id must still match the image the host links against).
+    pub runtime_override: Option<PathBuf>,
+    /// How long to wait for replies other than a call's end.
+    pub reply_timeout: Duration,
+}
+
+impl Default for SessionOptions {
+    fn default() -> Self {
+        SessionOptions {
+            target: "host".to_string(),
+            runtime_override: None,
+            reply_timeout: Duration::from_secs(10),
+        }
+    }
+}
+
+/// What the session keeps of each unit that ran: its name and source, to map run-time errors
+/// back to source lines.
+#[derive(Clone, Debug)]
+struct UnitSource {
+    name: String,
+    text: String,
+}
+
+/// Program output as it arrives: stream 0 is standard output, 1 standard error.
+pub type OutputSink<'o> = dyn FnMut(u8, &[u8]) + 'o;
+
+pub struct Session {
+    port: &'static Port,
+    runtime: RuntimeBuild,
+    image: RuntimeImage,
+    device: DeviceHandle,
+    shadow: Shadow,
+    env: Env,
+    compiler: UnitCompiler,
+    next_unit: u32,
+    next_site: u32,
+    /// Site number → (unit id, span).
+    sites: HashMap<u32, (u32, Span)>,
+    /// Unit id → its source, for every unit that was sent to the device.
+    sources: HashMap<u32, UnitSource>,
+    keep_c: bool,
+}
+
+impl Session {
+    /// Builds (or finds) the runtime, starts the device and shakes hands with it.
+    pub fn start(options: &SessionOptions) -> Result<Session, SessionError> {
+        let port = bs_toolchain::port(&options.target)
+            .ok_or_else(|| SessionError::UnknownTarget(options.target.clone()))?;
+        let runtime = bs_toolchain::ensure_runtime(port)?;
+        let elf = std::fs::read(&runtime.image).map_err(|source| SessionError::Io {
+            path: runtime.image.clone(),
+            source,
+        })?;
+        let image = bs_link::read_runtime_elf(&elf)?;
+        let program = options.runtime_override.clone().unwrap_or_else(|| runtime.image.clone());
+        let (device, info) = DeviceHandle::start(program, options.reply_timeout, &image)?;
+        let shadow = Shadow::new(memory_map(&info), image.clone());
+        let compiler = UnitCompiler::new(port, &runtime)?;
+        Ok(Session {
+            port,
+            runtime,
+            image,
+            device,
+            shadow,
+            env: Env::new(),
+            compiler,
+            next_unit: 1,
+            next_site: 1,
+            sites: HashMap::new(),
+            sources: HashMap::new(),
+            keep_c: false,
+        })
+    }
+
+    /// Keeps the C source of every unit in the work folder, and the folder itself.
+    pub fn keep_c(&mut self) {
+        self.keep_c = true;
+        self.compiler.keep_files = true;
+    }
+
+    /// The folder where units are compiled.
+    pub fn work_dir(&self) -> &std::path::Path {
+        self.compiler.work_dir()
+    }
+
+    /// The device's description from the handshake.
+    pub fn device_info(&self) -> &DeviceInfo {
+        self.device.info()
+    }
+
+    /// The target's name.
+    pub fn target(&self) -> &str {
+        self.port.name
+    }
+
+    /// The runtime image the host links against.
+    pub fn runtime_image(&self) -> &std::path::Path {
+        &self.runtime.image
+    }
+
+    /// Heap use reported by the device, and code/data use known to the shadow machine.
+    pub fn memory(&mut self) -> Result<(MemInfo, bs_shadow::Usage), SessionError> {
+        let info = self.device.meminfo()?;
+        Ok((info, self.shadow.usage()))
+    }
+
+    /// Number of names the session has declared.
+    pub fn declared_names(&self) -> usize {
+        self.env.len()
+    }
+
+    /// Compiles and runs one unit (a file or a REPL input) named `name`, passing its output to
+    /// `out` as it arrives.
+    pub fn eval(&mut self, name: &str, source: &str, out: &mut OutputSink<'_>) -> (Outcome, Timings) {
+        let mut t = Timings::default();
+        let unit_id = self.next_unit;
+        self.next_unit += 1;
+
+        // 1. Parse and check.
+        let clock = Instant::now();
+        let checked = bs_frontend::check_unit(source, &self.env, unit_id, &mut self.next_site);
+        t.parse_check = clock.elapsed();
+        let checked = match checked {
+            Ok(c) => c,
+            Err(diags) => return (Outcome::CompileError(diags), t),
+        };
+
+        // 2. C generation.
+        let clock = Instant::now();
+        let c_source = bs_cgen::emit_unit(&checked.unit);
+        t.cgen = clock.elapsed();
+        if self.keep_c {
+            let path = self.compiler.work_dir().join(format!("unit-{unit_id}.c"));
+            let _ = std::fs::write(path, &c_source);
+        }
+
+        // 3. C compiler.
+        let clock = Instant::now();
+        let object = self.compiler.compile(&c_source);
+        t.cc = clock.elapsed();
+        let object = match object {
+            Ok(o) => o,
+            Err(e) => return (Outcome::Internal { stage: Stage::CCompiler, message: e.to_string() }, t),
+        };
+
+        // 4. Link against the runtime and earlier units.
+        let clock = Instant::now();
+        let arch = arch_of(self.device.info());
+        let txn = std::cell::RefCell::new(self.shadow.begin_unit(unit_id));
+        let linked = bs_link::link_object(&object, arch, &mut PlaceVia(&txn), &ResolveVia(&txn));
+        let txn = txn.into_inner();
+        t.link = clock.elapsed();
+        let linked = match linked {
+            Ok(l) => l,
+            Err(e) => return (Outcome::LinkError(e.to_string()), t),
+        };
+        let Some(entry) = linked.symbol(&checked.unit.entry_symbol) else {
+            return (
+                Outcome::Internal { stage: Stage::Link, message: "the unit has no entry function".into() },
+                t,
+            );
+        };
+
+        // 5. Transfer.
+        let clock = Instant::now();
+        for chunk in &linked.chunks {
+            if let Err(e) = self.device.load(chunk.addr as u32, &chunk.bytes) {
+                drop(txn);
+                t.transfer = clock.elapsed();
+                return (self.device_failed(e), t);
+            }
+        }
+        t.transfer = clock.elapsed();
+        self.sources.insert(unit_id, UnitSource { name: name.to_string(), text: source.to_string() });
+        for (site, span) in &checked.unit.sites {
+            self.sites.insert(*site, (unit_id, *span));
+        }
+
+        // 6. Run.
+        let clock = Instant::now();
+        let result = self.device.call(entry as u32, out);
+        t.run = clock.elapsed();
+        match result {
+            Ok(CallOutcome::Finished { micros }) => {
+                t.device_run = Duration::from_micros(micros as u64);
+                let record = bs_shadow::UnitRecord {
+                    id: unit_id,
+                    name: name.to_string(),
+                    source: source.to_string(),
+                    symbols: linked.symbols.clone(),
+                    entry: Some(entry),
+                };
+                if let Err(e) = txn.commit(record) {
+                    return (Outcome::Internal { stage: Stage::Run, message: e.to_string() }, t);
+                }
+                for (n, g) in checked.declared {
+                    self.env.insert(n, g);
+                }
+                (Outcome::Ok, t)
+            }
+            Ok(CallOutcome::Failed(err)) => {
+                // The unit's bytes stay where they are (the device may still point into them),
+                // but none of its declarations survive, and redefined functions get their
+                // previous bodies back.
+                txn.keep_memory_but_discard();
+                let restore = self.restore_slots(&checked.unit);
+                let failure = self.describe_failure(&err);
+                if let Err(e) = restore {
+                    return (self.device_failed(e), t);
+                }
+                (Outcome::RuntimeError(failure), t)
+            }
+            Err(e) => {
+                drop(txn);
+                (self.device_failed(e), t)
+            }
+        }
+    }
+
+    /// Points every slot that `unit` redefined back at the body it had before.
+    fn restore_slots(&mut self, unit: &bs_frontend::ir::Unit) -> Result<(), SessionError> {
+        let ptr_size = self.device.info().ptr_size as usize;
+        for f in unit.functions.iter().filter(|f| f.redefines) {
+            let Some(Global::Func { body, .. }) = self.env.get(&f.name) else { continue };
+            let (Some(slot), Some(old)) = (self.shadow.symbol(&f.slot_symbol), self.shadow.symbol(body))
+            else {
+                continue;
+            };
+            let bytes = old.to_le_bytes();
+            self.device.load(slot as u32, &bytes[..ptr_size])?;
+        }
+        Ok(())
+    }
+
+    fn describe_failure(&self, err: &bs_protocol::DeviceError) -> RuntimeFailure {
+        let location = self.sites.get(&err.site).and_then(|(unit, span)| {
+            let src = self.sources.get(unit)?;
+            let lc = line_col(&src.text, span.start);
+            Some(Location {
+                file: src.name.clone(),
+                source: src.text.clone(),
+                span: *span,
+                line: lc.line,
+                column: lc.column,
+            })
+        });
+        RuntimeFailure { message: outcome::runtime_message(err), code: err.code, location }
+    }
+
+    /// A link failure or a dead device: report it, start the device afresh, and forget
+    /// everything the session had declared (it is gone from the device).
+    fn device_failed(&mut self, error: SessionError) -> Outcome {
+        let restarted = match self.device.restart() {
+            Ok(info) => {
+                self.shadow = Shadow::new(memory_map(&info), self.image.clone());
+                self.env = Env::new();
+                self.sites.clear();
+                self.sources.clear();
+                true
+            }
+            Err(_) => false,
+        };
+        Outcome::DeviceError { message: error.to_string(), restarted }
+    }
+}
+
+/// The linker asks the transaction for memory and for symbols at different moments; these two
+/// views let it hold both.
+struct PlaceVia<'r, 's>(&'r std::cell::RefCell<bs_shadow::UnitTxn<'s>>);
+struct ResolveVia<'r, 's>(&'r std::cell::RefCell<bs_shadow::UnitTxn<'s>>);
+
+impl bs_link::Placer for PlaceVia<'_, '_> {
+    fn place(&mut self, kind: bs_link::RegionKind, size: u64, align: u64) -> Result<u64, bs_link::PlaceError> {
+        self.0.borrow_mut().place(kind, size, align)
+    }
+}
+
+impl bs_link::SymbolResolver for ResolveVia<'_, '_> {
+    fn resolve(&self, name: &str) -> Option<u64> {
+        self.0.borrow().resolve(name)
+    }
+}
+
+fn memory_map(info: &DeviceInfo) -> MemoryMap {
+    let r = |r: &bs_protocol::Region| Region { base: r.base as u64, size: r.size as u64 };
+    MemoryMap { code: r(&info.code), data: r(&info.data), heap: r(&info.heap) }
+}
+
+fn arch_of(info: &DeviceInfo) -> Arch {
+    match info.arch {
+        bs_protocol::Arch::Thumb2 => Arch::Thumb2,
+        _ => Arch::X86_64,
+    }
+}
+
+/// Turns compile diagnostics into the located form used for reporting.
+pub fn locate(file: &str, source: &str, d: &Diagnostic) -> Location {
+    let lc = line_col(source, d.span.start);
+    Location { file: file.to_string(), source: source.to_string(), span: d.span, line: lc.line, column: lc.column }
+}

@@ -1,0 +1,305 @@
+//! The toolchain driver: builds the device runtime image of a port from the C sources embedded
+//! in this crate (once, into a cache keyed by their hash), and compiles each unit's C file into
+//! a relocatable ELF object with the port's C compiler. Every external command goes through
+//! [`run_tool`], which keeps the command line and its duration for diagnostics and benchmarks.
+
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+include!(concat!(env!("OUT_DIR"), "/runtime_files.rs"));
+
+/// Errors of the toolchain driver.
+#[derive(Debug, thiserror::Error)]
+pub enum ToolchainError {
+    #[error("cannot run `{program}`: {source} (is it installed? scripts/setup.sh installs it)")]
+    Spawn { program: String, source: io::Error },
+    #[error("building the {port} runtime failed:\n{stderr}")]
+    RuntimeBuild { port: String, stderr: String },
+    #[error("the C compiler rejected the generated code (a bug in bscript):\n{stderr}")]
+    Compile { stderr: String },
+    #[error("{action} {path}: {source}")]
+    Io { action: &'static str, path: PathBuf, source: io::Error },
+}
+
+fn io_err<'p>(action: &'static str, path: &'p Path) -> impl FnOnce(io::Error) -> ToolchainError + 'p {
+    move |source| ToolchainError::Io { action, path: path.to_path_buf(), source }
+}
+
+/// What the driver needs to know about a port of the runtime.
+#[derive(Clone, Debug)]
+pub struct Port {
+    /// The port's folder under runtime/ports/.
+    pub name: &'static str,
+    /// The C compiler.
+    pub cc: &'static str,
+    /// Flags for building the runtime image (sources and output are added).
+    pub runtime_flags: &'static [&'static str],
+    /// Libraries linked into the runtime image.
+    pub runtime_libs: &'static [&'static str],
+    /// Flags for compiling one unit to a relocatable object.
+    pub unit_flags: &'static [&'static str],
+}
+
+/// The `host` port: a Linux process that behaves like a microcontroller.
+pub const HOST: Port = Port {
+    name: "host",
+    cc: "gcc",
+    runtime_flags: &[
+        "-std=c11",
+        "-O2",
+        "-g",
+        "-Wall",
+        "-Wextra",
+        "-Werror",
+        "-D_GNU_SOURCE",
+        "-static",
+        "-no-pie",
+        "-fno-pie",
+        "-fno-stack-protector",
+        "-fcf-protection=none",
+    ],
+    runtime_libs: &["-lm"],
+    unit_flags: &[
+        "-std=gnu11",
+        "-O2",
+        "-fwrapv",
+        "-fno-pic",
+        "-fno-pie",
+        "-mcmodel=small",
+        "-fno-stack-protector",
+        "-fcf-protection=none",
+        "-fno-asynchronous-unwind-tables",
+        "-fno-common",
+        "-ffreestanding",
+        "-pipe",
+    ],
+};
+
+/// Looks a port up by its target name.
+pub fn port(target: &str) -> Option<&'static Port> {
+    match target {
+        "host" => Some(&HOST),
+        _ => None,
+    }
+}
+
+/// A command that ran, for logs and benchmarks.
+#[derive(Clone, Debug)]
+pub struct ToolRun {
+    pub command: String,
+    pub duration: Duration,
+    pub status: Option<i32>,
+}
+
+/// Runs an external tool to completion, capturing its output.
+pub fn run_tool(program: &str, args: &[String], cwd: &Path) -> Result<(std::process::Output, ToolRun), ToolchainError> {
+    let start = Instant::now();
+    let output = Command::new(program)
+        .args(args)
+        .current_dir(cwd)
+        .stdin(Stdio::null())
+        .output()
+        .map_err(|source| ToolchainError::Spawn { program: program.to_string(), source })?;
+    let run = ToolRun {
+        command: format!("{program} {}", args.join(" ")),
+        duration: start.elapsed(),
+        status: output.status.code(),
+    };
+    Ok((output, run))
+}
+
+/// The folder where runtime images and work files live: `$BSCRIPT_CACHE_DIR`, else
+/// `$XDG_CACHE_HOME/bscript`, else `~/.cache/bscript`.
+pub fn cache_dir() -> PathBuf {
+    if let Some(d) = std::env::var_os("BSCRIPT_CACHE_DIR") {
+        return PathBuf::from(d);
+    }
+    if let Some(d) = std::env::var_os("XDG_CACHE_HOME") {
+        return PathBuf::from(d).join("bscript");
+    }
+    if let Some(h) = std::env::var_os("HOME") {
+        return PathBuf::from(h).join(".cache/bscript");
+    }
+    std::env::temp_dir().join("bscript-cache")
+}
+
+/// FNV-1a, 64 bits: a stable hash for build ids (not for security).
+fn fnv1a(hash: &mut u64, bytes: &[u8]) {
+    for &b in bytes {
+        *hash ^= b as u64;
+        *hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+}
+
+/// The build id of a port's runtime: a hash of its sources and of the flags that build it.
+pub fn build_id(port: &Port) -> u64 {
+    let mut h = 0xcbf2_9ce4_8422_2325u64;
+    for (path, bytes) in port_files(port) {
+        fnv1a(&mut h, path.as_bytes());
+        fnv1a(&mut h, &[0]);
+        fnv1a(&mut h, bytes);
+        fnv1a(&mut h, &[0]);
+    }
+    for f in port.runtime_flags.iter().chain(port.runtime_libs).chain(std::iter::once(&port.cc)) {
+        fnv1a(&mut h, f.as_bytes());
+        fnv1a(&mut h, &[0]);
+    }
+    h
+}
+
+fn port_files(port: &Port) -> impl Iterator<Item = (&'static str, &'static [u8])> + '_ {
+    let own = format!("ports/{}/", port.name);
+    RUNTIME_FILES
+        .iter()
+        .copied()
+        .filter(move |(p, _)| p.starts_with("core/") || p.starts_with(&own))
+}
+
+/// A built runtime image of one port.
+#[derive(Clone, Debug)]
+pub struct RuntimeBuild {
+    /// The runtime executable (an ELF file; for the host port, the program to start).
+    pub image: PathBuf,
+    /// The folder holding `bs.h`, for compiling units.
+    pub include_dir: PathBuf,
+    pub build_id: u64,
+}
+
+/// Builds the port's runtime image unless the cache holds it already.
+pub fn ensure_runtime(port: &Port) -> Result<RuntimeBuild, ToolchainError> {
+    let id = build_id(port);
+    let root = cache_dir();
+    let dir = root.join(format!("runtime-{}-{id:016x}", port.name));
+    let image = dir.join("bs-runtime");
+    let include_dir = dir.join("core");
+    if image.is_file() {
+        return Ok(RuntimeBuild { image, include_dir, build_id: id });
+    }
+    fs::create_dir_all(&root).map_err(io_err("cannot create", &root))?;
+    // Build in a private folder, then rename it into place: concurrent builds cannot clash.
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos());
+    let tmp = root.join(format!("tmp-{}-{}-{nanos}", port.name, std::process::id()));
+    let mut sources = Vec::new();
+    for (path, bytes) in port_files(port) {
+        let dest = tmp.join(path);
+        if let Some(parent) = dest.parent() {
+            fs::create_dir_all(parent).map_err(io_err("cannot create", parent))?;
+        }
+        fs::write(&dest, bytes).map_err(io_err("cannot write", &dest))?;
+        if path.ends_with(".c") {
+            sources.push(path.to_string());
+        }
+    }
+    let mut args: Vec<String> = port.runtime_flags.iter().map(|s| s.to_string()).collect();
+    args.push(format!("-DBS_BUILD_ID=0x{id:016x}ULL"));
+    args.push("-Icore".into());
+    args.push(format!("-Iports/{}", port.name));
+    args.extend(sources);
+    args.push("-o".into());
+    args.push("bs-runtime".into());
+    args.extend(port.runtime_libs.iter().map(|s| s.to_string()));
+    let (out, _) = run_tool(port.cc, &args, &tmp)?;
+    if !out.status.success() {
+        let _ = fs::remove_dir_all(&tmp);
+        return Err(ToolchainError::RuntimeBuild {
+            port: port.name.to_string(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        });
+    }
+    if fs::rename(&tmp, &dir).is_err() {
+        // Someone else finished first; theirs is identical.
+        let _ = fs::remove_dir_all(&tmp);
+    }
+    if !image.is_file() {
+        return Err(ToolchainError::Io {
+            action: "cannot find the built runtime",
+            path: image,
+            source: io::Error::from(io::ErrorKind::NotFound),
+        });
+    }
+    Ok(RuntimeBuild { image, include_dir, build_id: id })
+}
+
+/// Compiles units for one session in a work folder of its own, reused for every unit.
+pub struct UnitCompiler {
+    port: &'static Port,
+    work_dir: PathBuf,
+    include_dir: PathBuf,
+    /// The last compiler run, for the latency benchmark.
+    pub last_run: Option<ToolRun>,
+    /// Keep the work folder when the compiler is dropped.
+    pub keep_files: bool,
+}
+
+impl UnitCompiler {
+    pub fn new(port: &'static Port, runtime: &RuntimeBuild) -> Result<UnitCompiler, ToolchainError> {
+        let base = cache_dir().join("work");
+        fs::create_dir_all(&base).map_err(io_err("cannot create", &base))?;
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos());
+        let work_dir = base.join(format!("{}-{nanos}", std::process::id()));
+        fs::create_dir_all(&work_dir).map_err(io_err("cannot create", &work_dir))?;
+        Ok(UnitCompiler {
+            port,
+            work_dir,
+            include_dir: runtime.include_dir.clone(),
+            last_run: None,
+            keep_files: false,
+        })
+    }
+
+    /// The folder holding the C file of the last unit.
+    pub fn work_dir(&self) -> &Path {
+        &self.work_dir
+    }
+
+    /// Compiles C source text into the bytes of a relocatable ELF object.
+    pub fn compile(&mut self, c_source: &str) -> Result<Vec<u8>, ToolchainError> {
+        let c_path = self.work_dir.join("unit.c");
+        let o_path = self.work_dir.join("unit.o");
+        fs::write(&c_path, c_source).map_err(io_err("cannot write", &c_path))?;
+        let mut args: Vec<String> = self.port.unit_flags.iter().map(|s| s.to_string()).collect();
+        args.push(format!("-I{}", self.include_dir.display()));
+        args.extend(["-c".to_string(), "unit.c".to_string(), "-o".to_string(), "unit.o".to_string()]);
+        let (out, run) = run_tool(self.port.cc, &args, &self.work_dir)?;
+        self.last_run = Some(run);
+        if !out.status.success() {
+            return Err(ToolchainError::Compile { stderr: String::from_utf8_lossy(&out.stderr).into_owned() });
+        }
+        fs::read(&o_path).map_err(io_err("cannot read", &o_path))
+    }
+}
+
+impl Drop for UnitCompiler {
+    fn drop(&mut self) {
+        if self.keep_files {
+            return;
+        }
+        let _ = fs::remove_dir_all(&self.work_dir);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_host_port_embeds_its_sources() {
+        let files: Vec<_> = port_files(&HOST).map(|(p, _)| p).collect();
+        assert!(files.contains(&"core/bs.h"), "{files:?}");
+    }
+
+    #[test]
+    fn the_build_id_depends_on_the_flags() {
+        let mut other = HOST.clone();
+        other.runtime_flags = &["-O0"];
+        assert_ne!(build_id(&HOST), build_id(&other));
+        assert_eq!(build_id(&HOST), build_id(&HOST.clone()));
+    }
+}

@@ -1,0 +1,24 @@
+//! Talking to a BlueScript device: byte [`Link`]s and the protocol client [`Device`].
+//!
+//! A [`Link`] moves bytes to and from a device with a receive timeout: [`ProcessLink`] talks to
+//! a child process over its standard input and output (the `host` device runtime), and
+//! [`MemLink`] is an in-memory pair for tests. A [`Device`] speaks the protocol of
+//! `docs/protocol.md` over a link: the HELLO handshake, chunked LOADs, CALLs with their output,
+//! RESET and MEMINFO. Every failure is a [`LinkError`].
+
+#![forbid(unsafe_code)]
+
+mod device;
+mod error;
+mod link;
+mod mem;
+mod process;
+
+pub use device::{CallOutcome, DEFAULT_REPLY_TIMEOUT, Device};
+pub use error::LinkError;
+pub use link::Link;
+pub use mem::MemLink;
+pub use process::{ProcessLink, STDERR_TAIL_BYTES};
+
+/// The protocol crate, re-exported so users of this one see the same types.
+pub use bs_protocol;

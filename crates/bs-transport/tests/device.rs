@@ -1,0 +1,733 @@
+//! Tests of the [`Device`] client against a fake device written in Rust: a thread that speaks the
+//! protocol over an in-memory link, with per-test behaviour for the requests it receives.
+
+use std::sync::{Arc, Mutex};
+use std::thread::{self, JoinHandle};
+use std::time::{Duration, Instant};
+
+use bs_transport::bs_protocol::{
+    Arch, Deframer, DeviceError, DeviceInfo, ErrorCode, Frame, Kind, MemInfo, PROTOCOL_VERSION,
+    Region, Reply, Request, encode_frame,
+};
+use bs_transport::{CallOutcome, Device, Link, LinkError, MemLink};
+
+const TIMEOUT: Duration = Duration::from_secs(5);
+
+fn info() -> DeviceInfo {
+    DeviceInfo {
+        version: PROTOCOL_VERSION,
+        ptr_size: 8,
+        arch: Arch::X86_64,
+        session_id: 7,
+        build_id: *b"fakedev1",
+        code: Region {
+            base: 0x1000_0000,
+            size: 0x1_0000,
+        },
+        data: Region {
+            base: 0x2000_0000,
+            size: 0x1_0000,
+        },
+        heap: Region {
+            base: 0x3000_0000,
+            size: 0x1_0000,
+        },
+        max_payload: 1024,
+    }
+}
+
+fn error(code: ErrorCode, address: u32, detail1: u32) -> DeviceError {
+    DeviceError {
+        code: code.code(),
+        site: 0,
+        address,
+        detail1,
+        detail2: 0,
+    }
+}
+
+/// The device end of the link, as seen by a behaviour.
+struct Port {
+    link: MemLink,
+    /// What the device saw, shared with the test (updated before any reply is sent).
+    log: Arc<Mutex<Log>>,
+}
+
+impl Port {
+    fn reply(&mut self, seq: u8, reply: Reply) {
+        self.raw(&encode_frame(&reply.encode(seq)).unwrap());
+    }
+    fn raw(&mut self, bytes: &[u8]) {
+        // The host may be gone already at the end of a test.
+        let _ = self.link.send(bytes);
+    }
+}
+
+/// What the fake device does after handling a request.
+enum Flow {
+    Continue,
+    /// Drop the link (the device "dies").
+    Close,
+}
+
+/// What a standard device replies.
+fn standard(port: &mut Port, seq: u8, request: &Request) -> Flow {
+    let info = info();
+    match request {
+        Request::Hello { version } if *version == PROTOCOL_VERSION => {
+            port.reply(seq, Reply::HelloReply(info))
+        }
+        Request::Hello { .. } => port.reply(
+            seq,
+            Reply::Error(error(ErrorCode::BadVersion, 0, u32::from(PROTOCOL_VERSION))),
+        ),
+        Request::Load { addr, bytes } => {
+            let len = bytes.len() as u32;
+            if info.code.contains(*addr, len) || info.data.contains(*addr, len) {
+                port.log.lock().unwrap().loads.push((*addr, bytes.clone()));
+                port.reply(
+                    seq,
+                    Reply::Ok {
+                        kind: Kind::Load.code(),
+                    },
+                );
+            } else {
+                port.reply(seq, Reply::Error(error(ErrorCode::LoadRange, *addr, len)));
+            }
+        }
+        Request::Call { .. } => {
+            port.reply(
+                seq,
+                Reply::Output {
+                    stream: 0,
+                    text: b"hello\n".to_vec(),
+                },
+            );
+            port.reply(seq, Reply::Result { micros: 42 });
+        }
+        Request::Reset => {
+            port.log.lock().unwrap().loads.clear();
+            port.reply(
+                seq,
+                Reply::Ok {
+                    kind: Kind::Reset.code(),
+                },
+            );
+        }
+        Request::MemInfo => {
+            let code_used = port
+                .log
+                .lock()
+                .unwrap()
+                .loads
+                .iter()
+                .map(|(_, b)| b.len() as u32)
+                .sum();
+            port.reply(
+                seq,
+                Reply::MemInfo(MemInfo {
+                    heap_size: 0x1_0000,
+                    heap_used: 16,
+                    heap_free: 0x1_0000 - 16,
+                    live_blocks: 1,
+                    code_used,
+                    data_used: 0,
+                }),
+            );
+        }
+    }
+    Flow::Continue
+}
+
+/// What the fake device saw: every request with its seq, and its LOADs.
+#[derive(Debug, Default)]
+struct Log {
+    requests: Vec<(u8, Request)>,
+    loads: Vec<(u32, Vec<u8>)>,
+}
+
+/// Starts a fake device with `behaviour`; returns the host end of the link and the log.
+fn fake_device<B>(mut behaviour: B) -> (MemLink, Arc<Mutex<Log>>, JoinHandle<()>)
+where
+    B: FnMut(&mut Port, u8, &Request) -> Flow + Send + 'static,
+{
+    let (host, device) = MemLink::pair();
+    let log = Arc::new(Mutex::new(Log::default()));
+    let log2 = Arc::clone(&log);
+    let handle = thread::spawn(move || {
+        let mut port = Port {
+            link: device,
+            log: log2,
+        };
+        let mut deframer = Deframer::new();
+        let mut buf = [0u8; 2048];
+        loop {
+            let n = match port.link.recv(&mut buf, Duration::from_millis(20)) {
+                Ok(n) => n,
+                Err(_) => return, // the host closed the link
+            };
+            deframer.push(&buf[..n]);
+            while let Some(frame) = deframer.next_frame() {
+                let frame = frame.expect("the host sends good frames");
+                let request = Request::decode(&frame).expect("the host sends valid requests");
+                port.log
+                    .lock()
+                    .unwrap()
+                    .requests
+                    .push((frame.seq, request.clone()));
+                let flow = behaviour(&mut port, frame.seq, &request);
+                if let Flow::Close = flow {
+                    return;
+                }
+            }
+        }
+    });
+    (host, log, handle)
+}
+
+fn connect_standard() -> (Device<MemLink>, Arc<Mutex<Log>>) {
+    let (link, log, _) = fake_device(standard);
+    let (device, _) = Device::connect(link, TIMEOUT).expect("handshake");
+    (device, log)
+}
+
+#[test]
+fn connect_returns_device_info() {
+    let (link, log, _) = fake_device(standard);
+    let (device, got) = Device::connect(link, TIMEOUT).unwrap();
+    assert_eq!(got, info());
+    assert_eq!(*device.info(), info());
+    assert_eq!(
+        log.lock().unwrap().requests,
+        vec![(
+            1,
+            Request::Hello {
+                version: PROTOCOL_VERSION
+            }
+        )]
+    );
+    assert!(device.describe().contains("in-memory"));
+}
+
+#[test]
+fn garbage_before_the_reply_is_ignored() {
+    let (link, _, _) = fake_device(|port, seq, req| {
+        port.raw(b"boot: fake runtime v1\r\n\0\0");
+        standard(port, seq, req)
+    });
+    let (_, got) = Device::connect(link, TIMEOUT).unwrap();
+    assert_eq!(got, info());
+}
+
+#[test]
+fn newer_device_version_in_hello_reply_is_bad_version() {
+    let (link, _, _) = fake_device(|port, seq, _| {
+        port.reply(
+            seq,
+            Reply::HelloReply(DeviceInfo {
+                version: 2,
+                ..info()
+            }),
+        );
+        Flow::Continue
+    });
+    let err = Device::connect(link, TIMEOUT).unwrap_err();
+    assert!(
+        matches!(err, LinkError::BadVersion { device: 2, host: 1 }),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("version 2"), "{err}");
+}
+
+#[test]
+fn bad_version_error_reply_is_bad_version() {
+    let (link, _, _) = fake_device(|port, seq, _| {
+        port.reply(seq, Reply::Error(error(ErrorCode::BadVersion, 0, 3)));
+        Flow::Continue
+    });
+    let err = Device::connect(link, TIMEOUT).unwrap_err();
+    assert!(
+        matches!(err, LinkError::BadVersion { device: 3, host: 1 }),
+        "{err:?}"
+    );
+}
+
+#[test]
+fn load_is_split_into_acknowledged_chunks() {
+    let (mut device, log) = connect_standard();
+    assert_eq!(device.load_chunk_size(), 1020);
+    let bytes: Vec<u8> = (0..3000u32).map(|i| (i * 7) as u8).collect();
+    device.load(0x1000_0100, &bytes).unwrap();
+    let log = log.lock().unwrap();
+    let sizes: Vec<usize> = log.loads.iter().map(|(_, b)| b.len()).collect();
+    assert_eq!(sizes, [1020, 1020, 960]);
+    let addrs: Vec<u32> = log.loads.iter().map(|(a, _)| *a).collect();
+    assert_eq!(addrs, [0x1000_0100, 0x1000_0100 + 1020, 0x1000_0100 + 2040]);
+    let joined: Vec<u8> = log.loads.iter().flat_map(|(_, b)| b.clone()).collect();
+    assert_eq!(joined, bytes);
+}
+
+#[test]
+fn load_respects_a_small_device_payload() {
+    let (link, log, _) = fake_device(|port, seq, req| match req {
+        Request::Hello { .. } => {
+            port.reply(
+                seq,
+                Reply::HelloReply(DeviceInfo {
+                    max_payload: 64,
+                    ..info()
+                }),
+            );
+            Flow::Continue
+        }
+        Request::Load { bytes, .. } => {
+            assert!(bytes.len() <= 60, "chunk of {} bytes", bytes.len());
+            standard(port, seq, req)
+        }
+        _ => standard(port, seq, req),
+    });
+    let (mut device, _) = Device::connect(link, TIMEOUT).unwrap();
+    assert_eq!(device.load_chunk_size(), 60);
+    let bytes: Vec<u8> = (0..1000u32).map(|i| i as u8).collect();
+    device.load(0x2000_0000, &bytes).unwrap();
+    let log = log.lock().unwrap();
+    assert_eq!(log.loads.len(), 17);
+    let joined: Vec<u8> = log.loads.iter().flat_map(|(_, b)| b.clone()).collect();
+    assert_eq!(joined, bytes);
+}
+
+#[test]
+fn empty_load_sends_nothing() {
+    let (mut device, log) = connect_standard();
+    device.load(0x1000_0000, &[]).unwrap();
+    assert_eq!(log.lock().unwrap().requests.len(), 1);
+}
+
+#[test]
+fn refused_load_is_reported_with_the_device_error() {
+    let (mut device, log) = connect_standard();
+    // The second chunk crosses the end of the code region.
+    let start = 0x1000_0000 + 0x1_0000 - 1500;
+    let err = device.load(start, &[0u8; 3000]).unwrap_err();
+    match err {
+        LinkError::Refused { request, error } => {
+            assert_eq!(request, Kind::Load);
+            assert_eq!(error.error_code(), ErrorCode::LoadRange);
+            assert_eq!(error.address, start + 1020);
+        }
+        other => panic!("{other:?}"),
+    }
+    // It stopped at the refused chunk.
+    assert_eq!(log.lock().unwrap().requests.len(), 3);
+}
+
+#[test]
+fn load_past_the_address_space_is_invalid() {
+    let (mut device, _) = connect_standard();
+    let err = device.load(0xFFFF_FFF0, &[0u8; 32]).unwrap_err();
+    assert!(matches!(err, LinkError::InvalidRequest { .. }), "{err:?}");
+}
+
+#[test]
+fn call_delivers_outputs_in_order_before_the_result() {
+    let (link, _, _) = fake_device(|port, seq, req| {
+        if let Request::Call { entry } = req {
+            assert_eq!(*entry, 0x1000_0040);
+            for (stream, text) in [(0, "one\n"), (1, "warning\n"), (0, "two\n")] {
+                port.reply(
+                    seq,
+                    Reply::Output {
+                        stream,
+                        text: text.as_bytes().to_vec(),
+                    },
+                );
+            }
+            port.reply(seq, Reply::Result { micros: 1234 });
+            Flow::Continue
+        } else {
+            standard(port, seq, req)
+        }
+    });
+    let (mut device, _) = Device::connect(link, TIMEOUT).unwrap();
+    let mut outputs = Vec::new();
+    let outcome = device
+        .call(0x1000_0040, &mut |stream, text| {
+            outputs.push((stream, String::from_utf8_lossy(text).into_owned()))
+        })
+        .unwrap();
+    assert_eq!(outcome, CallOutcome::Finished { micros: 1234 });
+    assert_eq!(
+        outputs,
+        [
+            (0, "one\n".to_owned()),
+            (1, "warning\n".to_owned()),
+            (0, "two\n".to_owned())
+        ]
+    );
+}
+
+#[test]
+fn run_time_error_is_a_failed_call_not_an_error() {
+    let (link, _, _) = fake_device(|port, seq, req| {
+        if let Request::Call { .. } = req {
+            port.reply(
+                seq,
+                Reply::Output {
+                    stream: 0,
+                    text: b"before\n".to_vec(),
+                },
+            );
+            port.reply(
+                seq,
+                Reply::Error(DeviceError {
+                    code: ErrorCode::DivZero.code(),
+                    site: 12,
+                    ..DeviceError::default()
+                }),
+            );
+            Flow::Continue
+        } else {
+            standard(port, seq, req)
+        }
+    });
+    let (mut device, _) = Device::connect(link, TIMEOUT).unwrap();
+    let mut seen = 0;
+    let outcome = device.call(0x1000_0000, &mut |_, _| seen += 1).unwrap();
+    assert_eq!(seen, 1);
+    match outcome {
+        CallOutcome::Failed(e) => {
+            assert_eq!(e.error_code(), ErrorCode::DivZero);
+            assert_eq!(e.site, 12);
+        }
+        other => panic!("{other:?}"),
+    }
+    // The session goes on.
+    assert_eq!(
+        device.call(0x1000_0000, &mut |_, _| {}).unwrap(),
+        CallOutcome::Failed(DeviceError {
+            code: 1,
+            site: 12,
+            ..DeviceError::default()
+        })
+    );
+}
+
+#[test]
+fn a_long_call_has_no_timeout_by_default() {
+    let (link, _, _) = fake_device(|port, seq, req| {
+        if let Request::Call { .. } = req {
+            thread::sleep(Duration::from_millis(400));
+            port.reply(seq, Reply::Result { micros: 400_000 });
+            Flow::Continue
+        } else {
+            standard(port, seq, req)
+        }
+    });
+    let (mut device, _) = Device::connect(link, Duration::from_millis(100)).unwrap();
+    assert_eq!(device.call_timeout(), None);
+    let outcome = device.call(0x1000_0000, &mut |_, _| {}).unwrap();
+    assert_eq!(outcome, CallOutcome::Finished { micros: 400_000 });
+}
+
+#[test]
+fn a_call_timeout_can_be_set() {
+    let (link, _, _) = fake_device(|port, seq, req| {
+        if let Request::Call { .. } = req {
+            // Output keeps coming, but the call never finishes.
+            for _ in 0..50 {
+                port.reply(
+                    seq,
+                    Reply::Output {
+                        stream: 0,
+                        text: b".".to_vec(),
+                    },
+                );
+                thread::sleep(Duration::from_millis(10));
+            }
+            Flow::Continue
+        } else {
+            standard(port, seq, req)
+        }
+    });
+    let (mut device, _) = Device::connect(link, TIMEOUT).unwrap();
+    device.set_call_timeout(Some(Duration::from_millis(150)));
+    let started = Instant::now();
+    let err = device.call(0x1000_0000, &mut |_, _| {}).unwrap_err();
+    assert!(started.elapsed() < Duration::from_secs(2));
+    match err {
+        LinkError::Timeout { waiting_for } => {
+            assert!(waiting_for.contains("CALL"), "{waiting_for}")
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn reset_and_meminfo_and_sequence_numbers() {
+    let (mut device, log) = connect_standard();
+    device.load(0x1000_0000, &[1, 2, 3]).unwrap();
+    let mem = device.meminfo().unwrap();
+    assert_eq!(mem.code_used, 3);
+    device.reset().unwrap();
+    assert_eq!(device.meminfo().unwrap().code_used, 0);
+    device.call(0x1000_0000, &mut |_, _| {}).unwrap();
+    let again = device.hello().unwrap();
+    assert_eq!(again, info());
+    let seqs: Vec<u8> = log.lock().unwrap().requests.iter().map(|r| r.0).collect();
+    assert_eq!(seqs, [1, 2, 3, 4, 5, 6, 7]);
+}
+
+#[test]
+fn sequence_numbers_wrap_around() {
+    let (mut device, log) = connect_standard();
+    for _ in 0..300 {
+        device.meminfo().unwrap();
+    }
+    let log = log.lock().unwrap();
+    assert_eq!(log.requests.len(), 301);
+    assert_eq!(log.requests[255].0, 0);
+    assert_eq!(log.requests[300].0, 45);
+}
+
+#[test]
+fn reply_with_the_wrong_seq_is_a_protocol_error() {
+    let (link, _, _) = fake_device(|port, seq, req| match req {
+        Request::MemInfo => {
+            port.reply(seq.wrapping_add(1), Reply::MemInfo(MemInfo::default()));
+            Flow::Continue
+        }
+        _ => standard(port, seq, req),
+    });
+    let (mut device, _) = Device::connect(link, TIMEOUT).unwrap();
+    match device.meminfo().unwrap_err() {
+        LinkError::Protocol { detail } => {
+            assert!(detail.contains("seq 3"), "{detail}");
+            assert!(detail.contains("seq 2"), "{detail}");
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn output_with_the_wrong_seq_during_a_call_is_a_protocol_error() {
+    let (link, _, _) = fake_device(|port, seq, req| match req {
+        Request::Call { .. } => {
+            port.reply(
+                seq.wrapping_sub(1),
+                Reply::Output {
+                    stream: 0,
+                    text: b"stale".to_vec(),
+                },
+            );
+            port.reply(seq, Reply::Result { micros: 1 });
+            Flow::Continue
+        }
+        _ => standard(port, seq, req),
+    });
+    let (mut device, _) = Device::connect(link, TIMEOUT).unwrap();
+    let err = device.call(0x1000_0000, &mut |_, _| {}).unwrap_err();
+    assert!(matches!(err, LinkError::Protocol { .. }), "{err:?}");
+}
+
+#[test]
+fn unexpected_kind_of_reply_is_a_protocol_error() {
+    let (link, _, _) = fake_device(|port, seq, req| match req {
+        Request::MemInfo => {
+            port.reply(seq, Reply::Result { micros: 5 });
+            Flow::Continue
+        }
+        Request::Reset => {
+            port.reply(
+                seq,
+                Reply::Ok {
+                    kind: Kind::Load.code(),
+                },
+            );
+            Flow::Continue
+        }
+        Request::Call { .. } => {
+            port.reply(
+                seq,
+                Reply::Ok {
+                    kind: Kind::Call.code(),
+                },
+            );
+            Flow::Continue
+        }
+        _ => standard(port, seq, req),
+    });
+    let (mut device, _) = Device::connect(link, TIMEOUT).unwrap();
+    match device.meminfo().unwrap_err() {
+        LinkError::Protocol { detail } => {
+            assert!(detail.contains("RESULT to MEMINFO"), "{detail}")
+        }
+        other => panic!("{other:?}"),
+    }
+    match device.reset().unwrap_err() {
+        LinkError::Protocol { detail } => assert!(detail.contains("0x02"), "{detail}"),
+        other => panic!("{other:?}"),
+    }
+    let err = device.call(0x1000_0000, &mut |_, _| {}).unwrap_err();
+    assert!(matches!(err, LinkError::Protocol { .. }), "{err:?}");
+}
+
+#[test]
+fn undecodable_reply_is_a_protocol_error() {
+    let (link, _, _) = fake_device(|port, seq, req| match req {
+        Request::MemInfo => {
+            let short = Frame::new(Kind::MemInfoReply, seq, vec![0; 10]);
+            port.raw(&encode_frame(&short).unwrap());
+            Flow::Continue
+        }
+        _ => standard(port, seq, req),
+    });
+    let (mut device, _) = Device::connect(link, TIMEOUT).unwrap();
+    match device.meminfo().unwrap_err() {
+        LinkError::Protocol { detail } => assert!(detail.contains("10 bytes"), "{detail}"),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn missing_reply_times_out() {
+    let (link, _, _) = fake_device(|port, seq, req| match req {
+        Request::MemInfo => Flow::Continue, // never answers
+        _ => standard(port, seq, req),
+    });
+    let (mut device, _) = Device::connect(link, TIMEOUT).unwrap();
+    device.set_reply_timeout(Duration::from_millis(100));
+    assert_eq!(device.reply_timeout(), Duration::from_millis(100));
+    let started = Instant::now();
+    let err = device.meminfo().unwrap_err();
+    let elapsed = started.elapsed();
+    assert!(elapsed >= Duration::from_millis(100), "{elapsed:?}");
+    assert!(elapsed < Duration::from_secs(2), "{elapsed:?}");
+    match err {
+        LinkError::Timeout { waiting_for } => {
+            assert!(waiting_for.contains("MEMINFO_REPLY"), "{waiting_for}")
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn silent_device_times_out_the_handshake() {
+    let (link, _, _) = fake_device(|_, _, _| Flow::Continue);
+    let err = Device::connect(link, Duration::from_millis(50)).unwrap_err();
+    assert!(matches!(err, LinkError::Timeout { .. }), "{err:?}");
+}
+
+#[test]
+fn device_stopping_mid_frame_is_detected_during_a_call() {
+    let (link, _, _) = fake_device(|port, seq, req| match req {
+        Request::Call { .. } => {
+            let bytes = encode_frame(&Reply::Result { micros: 1 }.encode(seq)).unwrap();
+            port.raw(&bytes[..5]);
+            Flow::Continue
+        }
+        _ => standard(port, seq, req),
+    });
+    let (mut device, _) = Device::connect(link, Duration::from_millis(100)).unwrap();
+    let started = Instant::now();
+    let err = device.call(0x1000_0000, &mut |_, _| {}).unwrap_err();
+    assert!(started.elapsed() < Duration::from_secs(2));
+    match err {
+        LinkError::Protocol { detail } => {
+            assert!(detail.contains("middle of a frame"), "{detail}")
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn closed_link_is_reported_as_closed() {
+    let (link, _, handle) = fake_device(|port, seq, req| match req {
+        Request::Call { .. } => {
+            port.reply(
+                seq,
+                Reply::Output {
+                    stream: 0,
+                    text: b"last words\n".to_vec(),
+                },
+            );
+            Flow::Close
+        }
+        _ => standard(port, seq, req),
+    });
+    let (mut device, _) = Device::connect(link, TIMEOUT).unwrap();
+    let mut out = Vec::new();
+    let err = device
+        .call(0x1000_0000, &mut |_, t| out.extend_from_slice(t))
+        .unwrap_err();
+    assert_eq!(out, b"last words\n");
+    assert!(matches!(err, LinkError::Closed { .. }), "{err:?}");
+    handle.join().unwrap();
+    // Sending to the dead device is also Closed.
+    let err = device.meminfo().unwrap_err();
+    assert!(matches!(err, LinkError::Closed { .. }), "{err:?}");
+}
+
+#[test]
+fn corrupt_frame_from_the_device_is_an_error() {
+    let (link, _, _) = fake_device(|port, seq, req| match req {
+        Request::MemInfo => {
+            let mut bytes = encode_frame(&Reply::MemInfo(MemInfo::default()).encode(seq)).unwrap();
+            bytes[10] ^= 0x01;
+            port.raw(&bytes);
+            Flow::Continue
+        }
+        _ => standard(port, seq, req),
+    });
+    let (mut device, _) = Device::connect(link, TIMEOUT).unwrap();
+    match device.meminfo().unwrap_err() {
+        LinkError::Protocol { detail } => assert!(detail.contains("corrupt"), "{detail}"),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn refused_meminfo_and_reset_carry_the_device_error() {
+    let (link, _, _) = fake_device(|port, seq, req| match req {
+        Request::MemInfo | Request::Reset => {
+            port.reply(
+                seq,
+                Reply::Error(error(
+                    ErrorCode::BadMessage,
+                    0,
+                    u32::from(req.kind().code()),
+                )),
+            );
+            Flow::Continue
+        }
+        _ => standard(port, seq, req),
+    });
+    let (mut device, _) = Device::connect(link, TIMEOUT).unwrap();
+    let err = device.meminfo().unwrap_err();
+    assert!(
+        matches!(err, LinkError::Refused { request: Kind::MemInfo, error } if error.detail1 == 5),
+        "{err:?}"
+    );
+    let err = device.reset().unwrap_err();
+    assert!(
+        matches!(
+            err,
+            LinkError::Refused {
+                request: Kind::Reset,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("malformed"), "{err}");
+}
+
+#[test]
+fn device_over_a_boxed_link() {
+    let (link, _, _) = fake_device(standard);
+    let boxed: Box<dyn Link> = Box::new(link);
+    let (mut device, _) = Device::connect(boxed, TIMEOUT).unwrap();
+    assert_eq!(
+        device.call(0x1000_0000, &mut |_, _| {}).unwrap(),
+        CallOutcome::Finished { micros: 42 }
+    );
+}

@@ -1,0 +1,116 @@
+//! `bscript`, the BlueScript command-line tool: runs files and an interactive REPL on a device,
+//! and measures itself. It only parses arguments and presents results; the work is done by
+//! `bs-session` and the crates below it.
+
+mod bench;
+mod render;
+mod repl;
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use render::ErrorFormat;
+
+#[derive(Parser, Debug)]
+#[command(name = "bscript", version, about = "BlueScript: a typed TypeScript-like language for microcontrollers, compiled on the host and run as native code on the device")]
+struct Cli {
+    /// The device to run on.
+    #[arg(long, global = true, default_value = "host", value_name = "TARGET")]
+    target: String,
+    /// How errors are shown.
+    #[arg(long, global = true, value_enum, default_value_t = ErrorFormat::Rich)]
+    error_format: ErrorFormat,
+    /// Start this runtime executable instead of the one built from bscript's own sources.
+    #[arg(long, global = true, value_name = "PATH", hide = true)]
+    runtime_exe: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Compile and run a BlueScript file.
+    Run {
+        /// The program.
+        file: PathBuf,
+        /// Keep the generated C files in the work folder and print its path.
+        #[arg(long)]
+        keep_c: bool,
+    },
+    /// An interactive session: each input is compiled and run on the device at once.
+    Repl,
+    /// Measure bscript.
+    Bench {
+        #[command(subcommand)]
+        what: bench::BenchCommand,
+    },
+}
+
+/// Exit status when the device or the link fails.
+const EXIT_DEVICE: u8 = 3;
+
+fn session_options(cli: &Cli) -> bs_session::SessionOptions {
+    bs_session::SessionOptions {
+        target: cli.target.clone(),
+        runtime_override: cli.runtime_exe.clone(),
+        ..Default::default()
+    }
+}
+
+fn start_session(cli: &Cli) -> Result<bs_session::Session, ExitCode> {
+    match bs_session::Session::start(&session_options(cli)) {
+        Ok(s) => Ok(s),
+        Err(e) => {
+            eprintln!("bscript: cannot start the {} device: {e}", cli.target);
+            Err(ExitCode::from(EXIT_DEVICE))
+        }
+    }
+}
+
+/// Writes program output as it arrives.
+pub fn write_output(stream: u8, bytes: &[u8]) {
+    if stream == 0 {
+        let mut out = std::io::stdout().lock();
+        let _ = out.write_all(bytes);
+        let _ = out.flush();
+    } else {
+        let mut err = std::io::stderr().lock();
+        let _ = err.write_all(bytes);
+        let _ = err.flush();
+    }
+}
+
+fn run_file(cli: &Cli, file: &PathBuf, keep_c: bool) -> anyhow::Result<ExitCode> {
+    let source = std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let Ok(mut session) = start_session(cli) else { return Ok(ExitCode::from(EXIT_DEVICE)) };
+    if keep_c {
+        session.keep_c();
+    }
+    let name = file.display().to_string();
+    let (outcome, _) = session.eval(&name, &source, &mut write_output);
+    let color = std::io::stderr().is_terminal();
+    eprint!("{}", render::outcome(&name, &source, &outcome, cli.error_format, color));
+    if keep_c {
+        eprintln!("bscript: generated C kept in {}", session.work_dir().display());
+    }
+    Ok(ExitCode::from(outcome.exit_code() as u8))
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match &cli.command {
+        Command::Run { file, keep_c } => run_file(&cli, file, *keep_c),
+        Command::Repl => repl::run(&cli),
+        Command::Bench { what } => bench::run(&cli, what),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("bscript: {e:#}");
+            ExitCode::from(EXIT_DEVICE)
+        }
+    }
+}

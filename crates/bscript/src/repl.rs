@@ -1,0 +1,220 @@
+//! `bscript repl`: reads inputs (with line editing and history on a terminal, line by line from
+//! a pipe), sends each one to the session as a unit, and shows its output and errors. An input
+//! continues on the next line while its brackets are open.
+
+use std::io::{BufRead, IsTerminal};
+use std::process::ExitCode;
+
+use bs_session::{Outcome, Session};
+use rustyline::DefaultEditor;
+use rustyline::error::ReadlineError;
+
+use crate::{Cli, render, start_session, write_output};
+
+const HELP: &str = "\
+Type BlueScript code; each input is compiled and runs on the device at once.
+An input goes on over several lines while a bracket is open.
+Names declared by an input (variables, functions) stay visible to later inputs;
+a function may be redefined with the same type.
+
+Commands:
+  .help   this text
+  .mem    memory use of the device (heap, code and data regions)
+  .quit   leave (also Ctrl-D)
+";
+
+/// Where inputs come from.
+enum Reader {
+    Terminal(DefaultEditor),
+    Pipe(std::io::StdinLock<'static>),
+}
+
+impl Reader {
+    fn line(&mut self, prompt: &str) -> Option<String> {
+        match self {
+            Reader::Terminal(ed) => loop {
+                match ed.readline(prompt) {
+                    Ok(line) => return Some(line),
+                    // Ctrl-C drops the current line, as in a shell.
+                    Err(ReadlineError::Interrupted) => continue,
+                    Err(_) => return None,
+                }
+            },
+            Reader::Pipe(stdin) => {
+                let mut line = String::new();
+                match stdin.read_line(&mut line) {
+                    Ok(0) | Err(_) => None,
+                    Ok(_) => {
+                        while line.ends_with('\n') || line.ends_with('\r') {
+                            line.pop();
+                        }
+                        Some(line)
+                    }
+                }
+            }
+        }
+    }
+
+    /// One whole input: lines are joined while brackets stay open.
+    fn input(&mut self) -> Option<String> {
+        let mut text = self.line("> ")?;
+        while needs_more(&text) {
+            match self.line(". ") {
+                Some(more) => {
+                    text.push('\n');
+                    text.push_str(&more);
+                }
+                None => break,
+            }
+        }
+        if let Reader::Terminal(ed) = self {
+            if !text.trim().is_empty() {
+                let _ = ed.add_history_entry(text.as_str());
+            }
+        }
+        Some(text)
+    }
+}
+
+fn history_path() -> Option<std::path::PathBuf> {
+    std::env::var_os("HOME").map(|h| std::path::PathBuf::from(h).join(".bscript_history"))
+}
+
+pub fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
+    let interactive = std::io::stdin().is_terminal();
+    let Ok(mut session) = start_session(cli) else { return Ok(ExitCode::from(crate::EXIT_DEVICE)) };
+    let mut reader = if interactive {
+        let mut ed = DefaultEditor::new()?;
+        if let Some(p) = history_path() {
+            let _ = ed.load_history(&p);
+        }
+        let info = session.device_info();
+        println!(
+            "BlueScript {} on the {} device (protocol {}, runtime {:016x}). Type .help for help.",
+            env!("CARGO_PKG_VERSION"),
+            session.target(),
+            info.version,
+            u64::from_le_bytes(info.build_id)
+        );
+        Reader::Terminal(ed)
+    } else {
+        Reader::Pipe(std::io::stdin().lock())
+    };
+    let color = std::io::stderr().is_terminal();
+    let mut n_inputs = 0u32;
+    let mut last_status = 0u8;
+    while let Some(input) = reader.input() {
+        let trimmed = input.trim();
+        if trimmed.is_empty() {
+            continue;
+        }
+        if trimmed.starts_with('.') && !trimmed.starts_with("..") {
+            match trimmed {
+                ".quit" | ".exit" => break,
+                ".help" => print!("{HELP}"),
+                ".mem" => print_memory(&mut session),
+                other => eprintln!("unknown command {other}; .help lists the commands"),
+            }
+            continue;
+        }
+        n_inputs += 1;
+        let name = format!("<input {n_inputs}>");
+        let (outcome, _) = session.eval(&name, &input, &mut write_output);
+        eprint!("{}", render::outcome(&name, &input, &outcome, cli.error_format, color));
+        last_status = outcome.exit_code() as u8;
+        if let Outcome::DeviceError { restarted: false, .. } = outcome {
+            break;
+        }
+    }
+    if let Reader::Terminal(mut ed) = reader {
+        if let Some(p) = history_path() {
+            let _ = ed.save_history(&p);
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    Ok(ExitCode::from(last_status))
+}
+
+fn print_memory(session: &mut Session) {
+    match session.memory() {
+        Ok((heap, usage)) => {
+            println!(
+                "heap: {} of {} bytes in use ({} blocks), {} free",
+                heap.heap_used, heap.heap_size, heap.live_blocks, heap.heap_free
+            );
+            println!("code: {} of {} bytes", usage.code_used, usage.code_size);
+            println!("data: {} of {} bytes", usage.data_used, usage.data_size);
+        }
+        Err(e) => eprintln!("cannot read the device's memory use: {e}"),
+    }
+}
+
+/// True while `text` has an open bracket or an unterminated block comment or string, so the
+/// input continues on the next line.
+pub fn needs_more(text: &str) -> bool {
+    let mut depth = 0i32;
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '(' | '[' | '{' => depth += 1,
+            ')' | ']' | '}' => depth -= 1,
+            '/' if chars.peek() == Some(&'/') => {
+                for c in chars.by_ref() {
+                    if c == '\n' {
+                        break;
+                    }
+                }
+            }
+            '/' if chars.peek() == Some(&'*') => {
+                chars.next();
+                let mut closed = false;
+                let mut prev = ' ';
+                for c in chars.by_ref() {
+                    if prev == '*' && c == '/' {
+                        closed = true;
+                        break;
+                    }
+                    prev = c;
+                }
+                if !closed {
+                    return true;
+                }
+            }
+            '"' | '\'' | '`' => {
+                let quote = c;
+                let mut closed = false;
+                while let Some(c) = chars.next() {
+                    if c == '\\' {
+                        chars.next();
+                    } else if c == quote {
+                        closed = true;
+                        break;
+                    } else if c == '\n' && quote != '`' {
+                        break;
+                    }
+                }
+                if !closed && quote == '`' {
+                    return true;
+                }
+            }
+            _ => {}
+        }
+    }
+    depth > 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::needs_more;
+
+    #[test]
+    fn open_brackets_continue_the_input() {
+        assert!(needs_more("function f() {"));
+        assert!(needs_more("print((1 +"));
+        assert!(!needs_more("print(1)"));
+        assert!(!needs_more("let s = '{'"));
+        assert!(!needs_more("let x = 1 // {"));
+        assert!(needs_more("/* open"));
+        assert!(!needs_more("}"), "a stray closing bracket is the checker's to report");
+    }
+}

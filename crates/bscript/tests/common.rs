@@ -1,0 +1,87 @@
+//! What the data-driven test runners share: finding the cases, running `bscript`, and
+//! comparing its output with the expected files.
+
+#![allow(dead_code, reason = "each test binary uses a different part")]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+/// The workspace's root folder.
+pub fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().expect("workspace root")
+}
+
+/// Takes `--target NAME` (or `--target=NAME`) out of the arguments, so that the rest can go to
+/// libtest-mimic; the default is `$BSCRIPT_TARGET` or `host`.
+pub fn split_target_arg() -> (String, Vec<String>) {
+    let mut target = std::env::var("BSCRIPT_TARGET").unwrap_or_else(|_| "host".to_string());
+    let mut rest = Vec::new();
+    let mut args = std::env::args();
+    while let Some(a) = args.next() {
+        if a == "--target" {
+            if let Some(t) = args.next() {
+                target = t;
+            }
+        } else if let Some(t) = a.strip_prefix("--target=") {
+            target = t.to_string();
+        } else {
+            rest.push(a);
+        }
+    }
+    (target, rest)
+}
+
+/// Files in `dir` with extension `ext`, sorted by name.
+pub fn cases(dir: &Path, ext: &str) -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}", dir.display()))
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().and_then(|e| e.to_str()) == Some(ext))
+        .collect();
+    v.sort();
+    v
+}
+
+/// Runs `bscript` with `args` in `cwd`, feeding `stdin`.
+pub fn bscript(cwd: &Path, args: &[&str], stdin: Option<&Path>) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_bscript"));
+    cmd.args(args).current_dir(cwd);
+    match stdin {
+        Some(p) => cmd.stdin(std::fs::File::open(p).expect("stdin file")),
+        None => cmd.stdin(Stdio::null()),
+    };
+    cmd.output().expect("bscript runs")
+}
+
+/// The expected contents of `path`, or "" when it does not exist.
+pub fn expected(path: &Path) -> String {
+    std::fs::read_to_string(path).unwrap_or_default()
+}
+
+/// Compares `actual` with `expected` and describes the difference line by line.
+pub fn compare(what: &str, expected: &str, actual: &str) -> Result<(), String> {
+    if expected == actual {
+        return Ok(());
+    }
+    let mut msg = format!("{what} differs (- expected, + actual):\n");
+    let e: Vec<&str> = expected.lines().collect();
+    let a: Vec<&str> = actual.lines().collect();
+    for i in 0..e.len().max(a.len()) {
+        match (e.get(i), a.get(i)) {
+            (Some(x), Some(y)) if x == y => msg.push_str(&format!("  {x}\n")),
+            (x, y) => {
+                if let Some(x) = x {
+                    msg.push_str(&format!("- {x}\n"));
+                }
+                if let Some(y) = y {
+                    msg.push_str(&format!("+ {y}\n"));
+                }
+            }
+        }
+    }
+    if expected.lines().eq(actual.lines()) {
+        msg.push_str("(the difference is in line endings or a final newline)\n");
+    }
+    Err(msg)
+}

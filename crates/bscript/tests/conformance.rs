@@ -1,0 +1,51 @@
+//! The conformance suite: every `tests/conformance/NAME.bs` runs with `bscript run` on the chosen
+//! target (`--target NAME`, default `host`); its standard output must equal `NAME.out` and its
+//! standard error `NAME.err` (short error format), each empty when the file is absent. The exit
+//! status must be 2 when a run-time error is expected, 1 for a compile error, else 0.
+
+mod common;
+
+use libtest_mimic::{Arguments, Failed, Trial};
+
+fn main() {
+    let (target, args) = common::split_target_arg();
+    let args = Arguments::from_iter(args);
+    let dir = common::workspace_root().join("tests/conformance");
+    let trials = common::cases(&dir, "bs")
+        .into_iter()
+        .map(|path| {
+            let name = path.file_stem().unwrap().to_string_lossy().into_owned();
+            let dir = dir.clone();
+            let target = target.clone();
+            Trial::test(name.clone(), move || run_case(&dir, &name, &target))
+        })
+        .collect();
+    libtest_mimic::run(&args, trials).exit();
+}
+
+fn run_case(dir: &std::path::Path, name: &str, target: &str) -> Result<(), Failed> {
+    let file = format!("{name}.bs");
+    let out = common::bscript(dir, &["--target", target, "--error-format", "short", "run", &file], None);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let want_out = common::expected(&dir.join(format!("{name}.out")));
+    let want_err = common::expected(&dir.join(format!("{name}.err")));
+    let want_status = if want_err.contains(": runtime error: ") {
+        2
+    } else if want_err.contains(": error: ") {
+        1
+    } else {
+        0
+    };
+    let mut problems = Vec::new();
+    if let Err(e) = common::compare("stdout", &want_out, &stdout) {
+        problems.push(e);
+    }
+    if let Err(e) = common::compare("stderr", &want_err, &stderr) {
+        problems.push(e);
+    }
+    if out.status.code() != Some(want_status) {
+        problems.push(format!("exit status {:?}, expected {want_status}", out.status.code()));
+    }
+    if problems.is_empty() { Ok(()) } else { Err(problems.join("\n").into()) }
+}

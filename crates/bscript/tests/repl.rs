@@ -1,0 +1,38 @@
+//! REPL transcript tests: every `tests/repl/NAME.in` is typed into `bscript repl` through a pipe;
+//! standard output must equal `NAME.out` and standard error `NAME.err` (short error format),
+//! each empty when the file is absent.
+
+mod common;
+
+use libtest_mimic::{Arguments, Failed, Trial};
+
+fn main() {
+    let (target, args) = common::split_target_arg();
+    let args = Arguments::from_iter(args);
+    let dir = common::workspace_root().join("tests/repl");
+    let trials = common::cases(&dir, "in")
+        .into_iter()
+        .map(|path| {
+            let name = path.file_stem().unwrap().to_string_lossy().into_owned();
+            let dir = dir.clone();
+            let target = target.clone();
+            Trial::test(name.clone(), move || run_case(&dir, &name, &target))
+        })
+        .collect();
+    libtest_mimic::run(&args, trials).exit();
+}
+
+fn run_case(dir: &std::path::Path, name: &str, target: &str) -> Result<(), Failed> {
+    let input = dir.join(format!("{name}.in"));
+    let out = common::bscript(dir, &["--target", target, "--error-format", "short", "repl"], Some(&input));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let mut problems = Vec::new();
+    if let Err(e) = common::compare("stdout", &common::expected(&dir.join(format!("{name}.out"))), &stdout) {
+        problems.push(e);
+    }
+    if let Err(e) = common::compare("stderr", &common::expected(&dir.join(format!("{name}.err"))), &stderr) {
+        problems.push(e);
+    }
+    if problems.is_empty() { Ok(()) } else { Err(problems.join("\n").into()) }
+}

@@ -1,0 +1,61 @@
+/* bs_config.h: every size and switch of the runtime with its default; a port overrides them in bs_port_config.h. */
+#ifndef BS_CONFIG_H
+#define BS_CONFIG_H
+
+#include "bs_port_config.h"
+
+/*
+ * Memory regions. A base of 0 means that the port places the region itself (for example as a
+ * static array); the core always asks the port through bs_hal_regions() and never uses the bases
+ * directly. Every address must fit in 32 bits.
+ */
+#ifndef BS_CODE_BASE
+#define BS_CODE_BASE 0u
+#endif
+#ifndef BS_CODE_SIZE
+#define BS_CODE_SIZE (16u * 1024u)
+#endif
+#ifndef BS_DATA_BASE
+#define BS_DATA_BASE 0u
+#endif
+#ifndef BS_DATA_SIZE
+#define BS_DATA_SIZE (8u * 1024u)
+#endif
+#ifndef BS_HEAP_BASE
+#define BS_HEAP_BASE 0u
+#endif
+#ifndef BS_HEAP_SIZE
+#define BS_HEAP_SIZE (32u * 1024u)
+#endif
+
+/* Largest frame payload this device accepts and announces in HELLO_REPLY (at most BS_MAX_PAYLOAD). */
+#ifndef BS_LINK_MAX_PAYLOAD
+#define BS_LINK_MAX_PAYLOAD 1024u
+#endif
+
+/* Output of print/console.error is collected in a buffer of this many text bytes per OUTPUT frame. */
+#ifndef BS_OUTPUT_BUFFER_SIZE
+#define BS_OUTPUT_BUFFER_SIZE 256u
+#endif
+/* A newline flushes the output buffer when this many microseconds passed since the last flush. */
+#ifndef BS_OUTPUT_FLUSH_US
+#define BS_OUTPUT_FLUSH_US 20000u
+#endif
+
+/* Number of class ids (0 .. BS_MAX_CLASSES-1) that can be given a printable name. */
+#ifndef BS_MAX_CLASSES
+#define BS_MAX_CLASSES 256u
+#endif
+
+/* Architecture number reported in HELLO_REPLY: 1 = x86-64, 2 = Thumb-2, 0 = unknown. */
+#ifndef BS_ARCH
+#if defined(__x86_64__)
+#define BS_ARCH 1u
+#elif defined(__thumb2__)
+#define BS_ARCH 2u
+#else
+#define BS_ARCH 0u
+#endif
+#endif
+
+#endif

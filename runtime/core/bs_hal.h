@@ -1,0 +1,38 @@
+/* bs_hal.h: the hardware abstraction layer, the few functions a port implements for the core. */
+#ifndef BS_HAL_H
+#define BS_HAL_H
+
+#include <stdint.h>
+
+/* A memory region of the device: code, data or heap. */
+typedef struct bs_hal_region {
+    uintptr_t base;
+    uint32_t size;
+} bs_hal_region;
+
+/* Reads exactly `len` bytes from the link, blocking. Returns 0, or -1 when the link is closed. */
+int bs_hal_read(uint8_t *buf, uint32_t len);
+
+/* Writes `len` bytes to the link (blocking; the bytes are on their way when it returns). */
+void bs_hal_write(const uint8_t *buf, uint32_t len);
+
+/* A free-running microsecond clock (wraps around modulo 2^32). */
+uint32_t bs_hal_micros(void);
+
+/* The device's code, data and heap regions (addresses below 4 GB). */
+void bs_hal_regions(bs_hal_region *code, bs_hal_region *data, bs_hal_region *heap);
+
+/* Makes `len` bytes just written at `addr` in the code region visible to instruction fetch. */
+void bs_hal_flush_icache(uintptr_t addr, uint32_t len);
+
+/*
+ * Calls the loaded function at `entry` (a `void f(void)`) and returns when it returns.
+ * While it runs, the port traps memory and instruction faults and reports each one with
+ * bs_runtime_fault() (bs_runtime.h), which does not return; a fault outside a call is fatal.
+ */
+void bs_hal_call(uint32_t entry);
+
+/* Stops the device after an unrecoverable internal error (`message` is for a human). */
+_Noreturn void bs_hal_panic(const char *message);
+
+#endif

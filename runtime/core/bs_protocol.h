@@ -1,0 +1,67 @@
+/* bs_protocol.h: message numbers and frame codec of the host-device wire protocol (docs/protocol.md). */
+#ifndef BS_PROTOCOL_H
+#define BS_PROTOCOL_H 1
+
+#include <stdint.h>
+
+/* The contract with crates/bs-protocol, whose test reads the lines below: one name and one value each. */
+#define BS_PROTOCOL_VERSION 1
+#define BS_FRAME_MAGIC 0xB5
+#define BS_MAX_PAYLOAD 1024
+
+/* Host -> device. */
+#define BS_MSG_HELLO 0x01
+#define BS_MSG_LOAD 0x02
+#define BS_MSG_CALL 0x03
+#define BS_MSG_RESET 0x04
+#define BS_MSG_MEMINFO 0x05
+
+/* Device -> host. */
+#define BS_MSG_HELLO_REPLY 0x81
+#define BS_MSG_OK 0x82
+#define BS_MSG_OUTPUT 0x83
+#define BS_MSG_RESULT 0x84
+#define BS_MSG_ERROR 0x85
+#define BS_MSG_MEMINFO_REPLY 0x86
+
+/* Frame layout: magic, kind, seq, flags, u16 len, payload, u32 CRC. */
+#define BS_FRAME_HEADER_SIZE 6
+#define BS_FRAME_CRC_SIZE 4
+
+/* A received frame; `payload` points into the receive buffer and is valid until the next receive. */
+typedef struct bs_protocol_frame {
+    uint8_t kind;
+    uint8_t seq;
+    uint8_t flags;
+    uint16_t length;
+    const uint8_t *payload;
+} bs_protocol_frame;
+
+/* CRC-32 (IEEE, reflected): pass 0 to start, the previous result to continue. */
+uint32_t bs_protocol_crc32(uint32_t crc, const uint8_t *data, uint32_t len);
+
+/* Waits for the next valid frame, silently skipping corrupt ones. Returns 0, or -1 when the link closes. */
+int bs_protocol_receive(bs_protocol_frame *frame);
+
+/* Sends one frame. `len` is at most BS_MAX_PAYLOAD. */
+void bs_protocol_send(uint8_t kind, uint8_t seq, const uint8_t *payload, uint32_t len);
+
+/* Little-endian field access. */
+static inline void bs_protocol_put_u16(uint8_t *p, uint32_t v) {
+    p[0] = (uint8_t)v;
+    p[1] = (uint8_t)(v >> 8);
+}
+static inline void bs_protocol_put_u32(uint8_t *p, uint32_t v) {
+    p[0] = (uint8_t)v;
+    p[1] = (uint8_t)(v >> 8);
+    p[2] = (uint8_t)(v >> 16);
+    p[3] = (uint8_t)(v >> 24);
+}
+static inline uint32_t bs_protocol_get_u16(const uint8_t *p) {
+    return (uint32_t)p[0] | ((uint32_t)p[1] << 8);
+}
+static inline uint32_t bs_protocol_get_u32(const uint8_t *p) {
+    return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) | ((uint32_t)p[3] << 24);
+}
+
+#endif

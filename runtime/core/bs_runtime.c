@@ -1,0 +1,259 @@
+/* bs_runtime.c: the message loop (HELLO, LOAD, CALL, RESET, MEMINFO) and the error trap. */
+#include <setjmp.h>
+#include <string.h>
+
+#include "bs.h"
+#include "bs_class.h"
+#include "bs_config.h"
+#include "bs_hal.h"
+#include "bs_heap.h"
+#include "bs_output.h"
+#include "bs_protocol.h"
+#include "bs_runtime.h"
+
+#ifndef BS_BUILD_ID
+#define BS_BUILD_ID 0ULL
+#endif
+
+__attribute__((used)) const uint8_t bs_build_id[8] = {
+    (uint8_t)((BS_BUILD_ID) >> 0),  (uint8_t)((BS_BUILD_ID) >> 8),  (uint8_t)((BS_BUILD_ID) >> 16),
+    (uint8_t)((BS_BUILD_ID) >> 24), (uint8_t)((BS_BUILD_ID) >> 32), (uint8_t)((BS_BUILD_ID) >> 40),
+    (uint8_t)((BS_BUILD_ID) >> 48), (uint8_t)((BS_BUILD_ID) >> 56),
+};
+
+/* The fields of an ERROR reply. */
+typedef struct runtime_error {
+    uint32_t code, site, address, detail1, detail2;
+} runtime_error;
+
+static bs_hal_region region_code, region_data, region_heap;
+static uint32_t code_used, data_used; /* high-water marks of loads, relative to the bases */
+static uint32_t session_id;
+
+static jmp_buf trap;
+static volatile int trap_armed;
+static runtime_error trap_error;
+
+/* --- the trap ---------------------------------------------------------------------------------- */
+
+static _Noreturn void trap_unwind(uint32_t code, uint32_t site, uint32_t address, uint32_t detail1,
+                                  uint32_t detail2) {
+    if (!trap_armed)
+        bs_hal_panic("run-time error outside a call");
+    trap_armed = 0;
+    trap_error.code = code;
+    trap_error.site = site;
+    trap_error.address = address;
+    trap_error.detail1 = detail1;
+    trap_error.detail2 = detail2;
+    longjmp(trap, 1);
+}
+
+_Noreturn void bs_error(uint32_t code, uint32_t site, uint32_t detail1, uint32_t detail2) {
+    trap_unwind(code, site, 0, detail1, detail2);
+}
+
+_Noreturn void bs_runtime_fault(uint32_t code, uint32_t address, uint32_t detail1) {
+    trap_unwind(code, 0, address, detail1, 0);
+}
+
+int bs_runtime_in_call(void) { return trap_armed; }
+
+/* Runs `entry`; returns 0 when it returned, 1 when it was stopped (trap_error says why). */
+static int run_trapped(uint32_t entry) {
+    if (setjmp(trap) != 0)
+        return 1;
+    trap_armed = 1;
+    bs_hal_call(entry);
+    trap_armed = 0;
+    return 0;
+}
+
+/* --- replies ----------------------------------------------------------------------------------- */
+
+static void reply_error(uint8_t seq, const runtime_error *e) {
+    uint8_t p[18];
+    bs_protocol_put_u16(p, e->code);
+    bs_protocol_put_u32(p + 2, e->site);
+    bs_protocol_put_u32(p + 6, e->address);
+    bs_protocol_put_u32(p + 10, e->detail1);
+    bs_protocol_put_u32(p + 14, e->detail2);
+    bs_protocol_send(BS_MSG_ERROR, seq, p, sizeof p);
+}
+
+static void reply_simple_error(uint8_t seq, uint32_t code, uint32_t address, uint32_t detail1) {
+    runtime_error e = {code, 0, address, detail1, 0};
+    reply_error(seq, &e);
+}
+
+static void reply_ok(uint8_t seq, uint8_t kind) { bs_protocol_send(BS_MSG_OK, seq, &kind, 1); }
+
+/* --- requests ---------------------------------------------------------------------------------- */
+
+/* A session id that differs from the previous one: the clock and a stack address, mixed. */
+static void new_session_id(void) {
+    uint32_t local = 0;
+    uint32_t old = session_id;
+    do {
+        uint32_t x = bs_hal_micros() ^ (uint32_t)(uintptr_t)&local ^ (old * 0x9E3779B9u) ^ ++local;
+        x ^= x >> 16;
+        x *= 0x7FEB352Du;
+        x ^= x >> 15;
+        x *= 0x846CA68Bu;
+        x ^= x >> 16;
+        session_id = x;
+    } while (session_id == old || session_id == 0);
+}
+
+static void handle_hello(const bs_protocol_frame *f) {
+    if (f->length != 2) {
+        reply_simple_error(f->seq, BS_ERR_BAD_MESSAGE, 0, f->kind);
+        return;
+    }
+    if (bs_protocol_get_u16(f->payload) != BS_PROTOCOL_VERSION) {
+        reply_simple_error(f->seq, BS_ERR_BAD_VERSION, 0, BS_PROTOCOL_VERSION);
+        return;
+    }
+    uint8_t p[42];
+    bs_protocol_put_u16(p, BS_PROTOCOL_VERSION);
+    p[2] = (uint8_t)sizeof(void *);
+    p[3] = (uint8_t)BS_ARCH;
+    bs_protocol_put_u32(p + 4, session_id);
+    memcpy(p + 8, bs_build_id, 8);
+    bs_protocol_put_u32(p + 16, (uint32_t)region_code.base);
+    bs_protocol_put_u32(p + 20, region_code.size);
+    bs_protocol_put_u32(p + 24, (uint32_t)region_data.base);
+    bs_protocol_put_u32(p + 28, region_data.size);
+    bs_protocol_put_u32(p + 32, (uint32_t)region_heap.base);
+    bs_protocol_put_u32(p + 36, region_heap.size);
+    bs_protocol_put_u16(p + 40, BS_LINK_MAX_PAYLOAD);
+    bs_protocol_send(BS_MSG_HELLO_REPLY, f->seq, p, sizeof p);
+}
+
+/* 1 when [addr, addr + len) lies inside `r`; then *end is the offset just past it. */
+static int region_contains(const bs_hal_region *r, uint32_t addr, uint32_t len, uint32_t *end) {
+    uint64_t lo = addr, hi = (uint64_t)addr + len;
+    if (lo < r->base || hi > (uint64_t)r->base + r->size)
+        return 0;
+    *end = (uint32_t)(hi - r->base);
+    return 1;
+}
+
+static void handle_load(const bs_protocol_frame *f) {
+    if (f->length < 4) {
+        reply_simple_error(f->seq, BS_ERR_BAD_MESSAGE, 0, f->kind);
+        return;
+    }
+    uint32_t addr = bs_protocol_get_u32(f->payload);
+    uint32_t len = f->length - 4u;
+    uint32_t end;
+    int in_code = region_contains(&region_code, addr, len, &end);
+    if (in_code) {
+        if (end > code_used)
+            code_used = end;
+    } else if (region_contains(&region_data, addr, len, &end)) {
+        if (end > data_used)
+            data_used = end;
+    } else {
+        reply_simple_error(f->seq, BS_ERR_LOAD_RANGE, addr, len);
+        return;
+    }
+    if (len > 0)
+        memcpy((void *)(uintptr_t)addr, f->payload + 4, len);
+    if (in_code)
+        bs_hal_flush_icache(addr, len);
+    reply_ok(f->seq, f->kind);
+}
+
+static void handle_call(const bs_protocol_frame *f) {
+    if (f->length != 4) {
+        reply_simple_error(f->seq, BS_ERR_BAD_MESSAGE, 0, f->kind);
+        return;
+    }
+    uint32_t entry = bs_protocol_get_u32(f->payload);
+    uint32_t end;
+    if (!region_contains(&region_code, entry, 1, &end)) {
+        reply_simple_error(f->seq, BS_ERR_CALL_RANGE, entry, 0);
+        return;
+    }
+    uint8_t seq = f->seq;
+    bs_output_begin(seq);
+    uint32_t start = bs_hal_micros();
+    int stopped = run_trapped(entry);
+    uint32_t elapsed = bs_hal_micros() - start;
+    bs_output_flush();
+    if (stopped) {
+        reply_error(seq, &trap_error);
+    } else {
+        uint8_t p[4];
+        bs_protocol_put_u32(p, elapsed);
+        bs_protocol_send(BS_MSG_RESULT, seq, p, sizeof p);
+    }
+}
+
+static void reset_device(void) {
+    bs_heap_reset();
+    bs_class_reset();
+    memset((void *)region_code.base, 0, region_code.size);
+    memset((void *)region_data.base, 0, region_data.size);
+    bs_hal_flush_icache(region_code.base, region_code.size);
+    code_used = 0;
+    data_used = 0;
+    new_session_id();
+}
+
+static void handle_reset(const bs_protocol_frame *f) {
+    if (f->length != 0) {
+        reply_simple_error(f->seq, BS_ERR_BAD_MESSAGE, 0, f->kind);
+        return;
+    }
+    reset_device();
+    reply_ok(f->seq, f->kind);
+}
+
+static void handle_meminfo(const bs_protocol_frame *f) {
+    if (f->length != 0) {
+        reply_simple_error(f->seq, BS_ERR_BAD_MESSAGE, 0, f->kind);
+        return;
+    }
+    bs_heap_stats s;
+    bs_heap_get_stats(&s);
+    uint8_t p[24];
+    bs_protocol_put_u32(p, s.size);
+    bs_protocol_put_u32(p + 4, s.used);
+    bs_protocol_put_u32(p + 8, s.free);
+    bs_protocol_put_u32(p + 12, s.blocks);
+    bs_protocol_put_u32(p + 16, code_used);
+    bs_protocol_put_u32(p + 20, data_used);
+    bs_protocol_send(BS_MSG_MEMINFO_REPLY, f->seq, p, sizeof p);
+}
+
+void bs_runtime_run(void) {
+    bs_hal_regions(&region_code, &region_data, &region_heap);
+    bs_heap_init((void *)region_heap.base, region_heap.size);
+    reset_device();
+
+    bs_protocol_frame f;
+    while (bs_protocol_receive(&f) == 0) {
+        switch (f.kind) {
+        case BS_MSG_HELLO:
+            handle_hello(&f);
+            break;
+        case BS_MSG_LOAD:
+            handle_load(&f);
+            break;
+        case BS_MSG_CALL:
+            handle_call(&f);
+            break;
+        case BS_MSG_RESET:
+            handle_reset(&f);
+            break;
+        case BS_MSG_MEMINFO:
+            handle_meminfo(&f);
+            break;
+        default:
+            reply_simple_error(f.seq, BS_ERR_BAD_MESSAGE, 0, f.kind);
+            break;
+        }
+    }
+}

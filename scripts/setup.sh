@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Installs what BlueScript needs on a Debian machine and builds it. Safe to run again: it only
+# installs missing packages and lets cargo rebuild what changed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# Debian packages: the host C compiler and the static C library the host runtime links with.
+packages=(gcc libc6-dev)
+
+missing=()
+for p in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+    echo "setup: installing ${missing[*]}" >&2
+    sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+if ! command -v cargo >/dev/null 2>&1; then
+    if [ -x "$HOME/.cargo/bin/cargo" ]; then
+        export PATH="$HOME/.cargo/bin:$PATH"
+    else
+        echo "setup: cargo is missing; install a Rust toolchain (1.85 or newer) with rustup" >&2
+        exit 1
+    fi
+fi
+
+echo "setup: building bscript (release)" >&2
+cargo build --release --locked --bin bscript
