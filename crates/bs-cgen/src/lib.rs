@@ -42,7 +42,11 @@ pub fn emit_unit(unit: &Unit) -> String {
     }
     // This unit's globals.
     for gl in &unit.globals {
-        let init = if gl.ty.is_boxed_repr() { " = BS_NULL" } else { "" };
+        let init = if gl.ty.is_boxed_repr() {
+            " = BS_NULL"
+        } else {
+            ""
+        };
         let _ = writeln!(decls, "{} {}{init};", c_type(&gl.ty), gl.symbol);
     }
     // Prototypes, then slots.
@@ -51,14 +55,25 @@ pub fn emit_unit(unit: &Unit) -> String {
     }
     for f in &unit.functions {
         if !f.redefines {
-            let _ = writeln!(decls, "{} = {};", slot_decl(&f.slot_symbol, &f.sig), f.body_symbol);
+            let _ = writeln!(
+                decls,
+                "{} = {};",
+                slot_decl(&f.slot_symbol, &f.sig),
+                f.body_symbol
+            );
         }
     }
     // Bodies.
     for f in &unit.functions {
         g.locals = f.func.locals.clone();
-        let params: Vec<String> = (0..f.sig.params.len()).map(local_name_of(&f.func.locals)).collect();
-        let _ = writeln!(bodies, "\n{} {{", prototype(&f.body_symbol, &f.sig, Some(&params)));
+        let params: Vec<String> = (0..f.sig.params.len())
+            .map(local_name_of(&f.func.locals))
+            .collect();
+        let _ = writeln!(
+            bodies,
+            "\n{} {{",
+            prototype(&f.body_symbol, &f.sig, Some(&params))
+        );
         g.stmts(&f.func.body, 1, &mut bodies);
         bodies.push_str("}\n");
     }
@@ -110,7 +125,11 @@ fn prototype(symbol: &str, sig: &FnSig, names: Option<&[String]>) -> String {
 }
 
 fn slot_decl(symbol: &str, sig: &FnSig) -> String {
-    format!("{} (*{symbol})({})", c_type(&sig.ret), param_list(sig, None))
+    format!(
+        "{} (*{symbol})({})",
+        c_type(&sig.ret),
+        param_list(sig, None)
+    )
 }
 
 fn local_name(locals: &[Local], id: LocalId) -> String {
@@ -155,7 +174,12 @@ impl Gen {
                     None => zero_value(&ty).to_string(),
                 };
                 indent(out, depth);
-                let _ = writeln!(out, "{} {} = {value};", c_type(&ty), local_name(&self.locals, *local));
+                let _ = writeln!(
+                    out,
+                    "{} {} = {value};",
+                    c_type(&ty),
+                    local_name(&self.locals, *local)
+                );
             }
             Stmt::InitGlobal { symbol, value } => {
                 indent(out, depth);
@@ -169,7 +193,11 @@ impl Gen {
                 out.push_str("}\n");
             }
             Stmt::Seq(b) => self.stmts(b, depth, out),
-            Stmt::If { cond, then, otherwise } => {
+            Stmt::If {
+                cond,
+                then,
+                otherwise,
+            } => {
                 indent(out, depth);
                 let _ = writeln!(out, "if ({}) {{", self.expr(cond));
                 self.stmts(then, depth + 1, out);
@@ -197,7 +225,12 @@ impl Gen {
                 indent(out, depth);
                 let _ = writeln!(out, "}} while ({});", self.expr(cond));
             }
-            Stmt::For { init, cond, update, body } => {
+            Stmt::For {
+                init,
+                cond,
+                update,
+                body,
+            } => {
                 indent(out, depth);
                 out.push_str("{\n");
                 self.stmts(init, depth + 1, out);
@@ -292,10 +325,17 @@ impl Gen {
                     UnOp::Not => format!("(!({a}))"),
                 }
             }
-            ExprKind::Binary { op, left, right, site } => {
+            ExprKind::Binary {
+                op,
+                left,
+                right,
+                site,
+            } => {
                 let operand_ty = left.ty.clone();
                 let (op, site) = (*op, *site);
-                self.sequenced(&[left, right], |p| binary(op, &operand_ty, &p[0], &p[1], site))
+                self.sequenced(&[left, right], |p| {
+                    binary(op, &operand_ty, &p[0], &p[1], site)
+                })
             }
             ExprKind::Concat(l, r) => {
                 self.sequenced(&[l, r], |p| format!("bs_string_concat({}, {})", p[0], p[1]))
@@ -305,7 +345,11 @@ impl Gen {
                 let r = self.expr(right);
                 format!("({l} {} {r})", if *and { "&&" } else { "||" })
             }
-            ExprKind::Cond { cond, then, otherwise } => {
+            ExprKind::Cond {
+                cond,
+                then,
+                otherwise,
+            } => {
                 let c = self.expr(cond);
                 let a = self.expr(then);
                 let b = self.expr(otherwise);
@@ -337,24 +381,39 @@ impl Gen {
             }
             ExprKind::Print { stream, arg } => {
                 let a = self.expr(arg);
-                if *stream == 0 { format!("bs_print({a})") } else { format!("bs_print_error({a})") }
+                if *stream == 0 {
+                    format!("bs_print({a})")
+                } else {
+                    format!("bs_print_error({a})")
+                }
             }
             ExprKind::Assign { place, value } => {
                 let p = self.place(place);
                 let v = self.expr(value);
                 format!("({p} = {v})")
             }
-            ExprKind::Update { place, increment, prefix } => {
+            ExprKind::Update {
+                place,
+                increment,
+                prefix,
+            } => {
                 let p = self.place(place);
                 let op = if *increment { "++" } else { "--" };
-                if *prefix { format!("({op}{p})") } else { format!("({p}{op})") }
+                if *prefix {
+                    format!("({op}{p})")
+                } else {
+                    format!("({p}{op})")
+                }
             }
         }
     }
 }
 
 fn is_pure_constant(e: &Expr) -> bool {
-    matches!(e.kind, ExprKind::Int(_) | ExprKind::Float(_) | ExprKind::Bool(_) | ExprKind::Null)
+    matches!(
+        e.kind,
+        ExprKind::Int(_) | ExprKind::Float(_) | ExprKind::Bool(_) | ExprKind::Null
+    )
 }
 
 fn binary(op: BinOp, operand_ty: &Type, l: &str, r: &str, site: u32) -> String {
@@ -425,13 +484,22 @@ fn int_literal(v: i32) -> String {
 /// reads back to the same binary32).
 fn float_literal(v: f32) -> String {
     if v.is_infinite() {
-        return if v > 0.0 { "__builtin_inff()" } else { "(-__builtin_inff())" }.to_string();
+        return if v > 0.0 {
+            "__builtin_inff()"
+        } else {
+            "(-__builtin_inff())"
+        }
+        .to_string();
     }
     if v.is_nan() {
         return "__builtin_nanf(\"\")".to_string();
     }
     let text = format!("{v:e}f");
-    if v.is_sign_negative() { format!("({text})") } else { text }
+    if v.is_sign_negative() {
+        format!("({text})")
+    } else {
+        text
+    }
 }
 
 /// The body of a C string literal for arbitrary bytes: printable ASCII stays, everything else

@@ -65,7 +65,10 @@ pub fn check_unit(
     let unit = checker.check_program(&parsed.program);
     if checker.diags.is_empty() {
         *next_site = checker.next_site;
-        Ok(Checked { unit, declared: checker.declared() })
+        Ok(Checked {
+            unit,
+            declared: checker.declared(),
+        })
     } else {
         let mut diags = checker.diags;
         diags.sort_by_key(|d| d.span.start);
@@ -125,8 +128,17 @@ enum CoerceCtx {
 
 enum Name {
     Local(LocalBinding, Type),
-    Var { ty: Type, mutable: bool, symbol: String, external: bool },
-    Func { sig: FnSig, slot: String, external: bool },
+    Var {
+        ty: Type,
+        mutable: bool,
+        symbol: String,
+        external: bool,
+    },
+    Func {
+        sig: FnSig,
+        slot: String,
+        external: bool,
+    },
 }
 
 struct Checker<'e, 'a> {
@@ -184,7 +196,12 @@ impl<'e, 'a> Checker<'e, 'a> {
         let mut out = Vec::new();
         for name in &self.order {
             match &self.names[name] {
-                UnitName::Var { ty, mutable, symbol, .. } => out.push((
+                UnitName::Var {
+                    ty,
+                    mutable,
+                    symbol,
+                    ..
+                } => out.push((
                     name.clone(),
                     Global::Var {
                         ty: ty.clone().unwrap_or(Type::Any),
@@ -192,10 +209,19 @@ impl<'e, 'a> Checker<'e, 'a> {
                         symbol: symbol.clone(),
                     },
                 )),
-                UnitName::Func { params, ret, slot, body, .. } => out.push((
+                UnitName::Func {
+                    params,
+                    ret,
+                    slot,
+                    body,
+                    ..
+                } => out.push((
                     name.clone(),
                     Global::Func {
-                        sig: FnSig { params: params.clone(), ret: ret.clone().unwrap_or(Type::Void) },
+                        sig: FnSig {
+                            params: params.clone(),
+                            ret: ret.clone().unwrap_or(Type::Void),
+                        },
                         slot: slot.clone(),
                         body: body.clone(),
                     },
@@ -227,7 +253,10 @@ impl<'e, 'a> Checker<'e, 'a> {
 
         let mut functions = Vec::new();
         let mut globals = Vec::new();
-        self.f = FnCtx { top_level: true, ..FnCtx::default() };
+        self.f = FnCtx {
+            top_level: true,
+            ..FnCtx::default()
+        };
         self.f.scopes.push(HashMap::new());
         let mut body = Vec::new();
         for stmt in &program.body {
@@ -254,7 +283,10 @@ impl<'e, 'a> Checker<'e, 'a> {
             globals,
             functions,
             externs: std::mem::take(&mut self.externs),
-            body: Function { locals: top.locals, body },
+            body: Function {
+                locals: top.locals,
+                body,
+            },
             sites: std::mem::take(&mut self.sites),
         }
     }
@@ -317,10 +349,10 @@ impl<'e, 'a> Checker<'e, 'a> {
             };
             params.push(ty);
         }
-        let ret = match &func.return_type {
-            Some(t) => Some(self.resolve_type(&t.type_annotation).unwrap_or(Type::Any)),
-            None => None,
-        };
+        let ret = func
+            .return_type
+            .as_ref()
+            .map(|t| self.resolve_type(&t.type_annotation).unwrap_or(Type::Any));
         let mangled = mangle(&name);
         let body = format!("bs_f_{}_{}", mangled, self.unit_id);
         let (slot, redefines) = match self.env.get(&name) {
@@ -332,12 +364,25 @@ impl<'e, 'a> Checker<'e, 'a> {
             }
         };
         self.order.push(name.clone());
-        self.names.insert(name, UnitName::Func { params, ret, slot, body, redefines, decl: func });
+        self.names.insert(
+            name,
+            UnitName::Func {
+                params,
+                ret,
+                slot,
+                body,
+                redefines,
+                decl: func,
+            },
+        );
     }
 
     /// The signature of a function of this unit, inferring its result type if needed.
     fn func_sig(&mut self, name: &str) -> Option<FnSig> {
-        let UnitName::Func { params, ret, decl, .. } = self.names.get(name)?.clone() else {
+        let UnitName::Func {
+            params, ret, decl, ..
+        } = self.names.get(name)?.clone()
+        else {
             return None;
         };
         if let Some(ret) = ret {
@@ -350,7 +395,10 @@ impl<'e, 'a> Checker<'e, 'a> {
         let saved_f = std::mem::take(&mut self.f);
         let saved_sites = (self.next_site, self.sites.len());
         self.quiet += 1;
-        self.f = FnCtx { first_return: Some(None), ..FnCtx::default() };
+        self.f = FnCtx {
+            first_return: Some(None),
+            ..FnCtx::default()
+        };
         self.f.scopes.push(HashMap::new());
         for (p, ty) in decl.params.items.iter().zip(&params) {
             if let ast::BindingPattern::BindingIdentifier(id) = &p.pattern {
@@ -371,7 +419,10 @@ impl<'e, 'a> Checker<'e, 'a> {
         if let Some(UnitName::Func { ret, .. }) = self.names.get_mut(name) {
             *ret = Some(inferred.clone());
         }
-        Some(FnSig { params, ret: inferred })
+        Some(FnSig {
+            params,
+            ret: inferred,
+        })
     }
 
     /// The type of a top-level variable of this unit, inferring it from its initial value.
@@ -392,7 +443,11 @@ impl<'e, 'a> Checker<'e, 'a> {
         // Inference looks at every unit variable, declared before or after.
         self.f = FnCtx::default();
         self.f.scopes.push(HashMap::new());
-        let inferred = decl.init.as_ref().and_then(|e| self.expr_allow_void(e)).map(|e| e.ty);
+        let inferred = decl
+            .init
+            .as_ref()
+            .and_then(|e| self.expr_allow_void(e))
+            .map(|e| e.ty);
         self.quiet -= 1;
         self.f = saved_f;
         self.visible = saved_visible;
@@ -409,7 +464,13 @@ impl<'e, 'a> Checker<'e, 'a> {
     fn check_function(&mut self, func: &'a ast::Function<'a>) -> Option<FuncDef> {
         let id = func.id.as_ref()?;
         let name = id.name.as_str().to_string();
-        let Some(UnitName::Func { slot, body, redefines, decl, .. }) = self.names.get(&name).cloned()
+        let Some(UnitName::Func {
+            slot,
+            body,
+            redefines,
+            decl,
+            ..
+        }) = self.names.get(&name).cloned()
         else {
             return None;
         };
@@ -432,7 +493,10 @@ impl<'e, 'a> Checker<'e, 'a> {
         }
         let saved = std::mem::replace(
             &mut self.f,
-            FnCtx { ret: Some(sig.ret.clone()), ..FnCtx::default() },
+            FnCtx {
+                ret: Some(sig.ret.clone()),
+                ..FnCtx::default()
+            },
         );
         self.f.scopes.push(HashMap::new());
         for (p, ty) in func.params.items.iter().zip(&sig.params) {
@@ -461,7 +525,10 @@ impl<'e, 'a> Checker<'e, 'a> {
             slot_symbol: slot,
             redefines,
             sig,
-            func: Function { locals: ctx.locals, body: stmts },
+            func: Function {
+                locals: ctx.locals,
+                body: stmts,
+            },
         })
     }
 
@@ -499,7 +566,11 @@ impl<'e, 'a> Checker<'e, 'a> {
                 continue;
             };
             let name = id.name.as_str();
-            let Some(UnitName::Var { symbol, decl: owner, .. }) = self.names.get(name).cloned()
+            let Some(UnitName::Var {
+                symbol,
+                decl: owner,
+                ..
+            }) = self.names.get(name).cloned()
             else {
                 continue;
             };
@@ -517,13 +588,20 @@ impl<'e, 'a> Checker<'e, 'a> {
                 continue;
             }
             if ty == Type::Void {
-                self.error(diag::void_initial_value(sp(d.init.as_ref().map_or(d.span, ast_expr_span))));
+                self.error(diag::void_initial_value(sp(d
+                    .init
+                    .as_ref()
+                    .map_or(d.span, ast_expr_span))));
                 continue;
             }
             if d.init.is_none() && !has_zero_value(&ty) {
                 self.error(diag::must_have_initial_value(sp(id.span)));
             }
-            globals.push(GlobalDef { name: name.to_string(), symbol: symbol.clone(), ty: ty.clone() });
+            globals.push(GlobalDef {
+                name: name.to_string(),
+                symbol: symbol.clone(),
+                ty: ty.clone(),
+            });
             if let Some(init) = &d.init {
                 if let Some(value) = self.expr(init) {
                     if let Some(value) = self.coerce(value, &ty, CoerceCtx::Assign) {
@@ -598,14 +676,23 @@ impl<'e, 'a> Checker<'e, 'a> {
     // Statements
     // ---------------------------------------------------------------------------------------
 
-    fn declare_local(&mut self, name: &str, ty: Type, mutable: bool, span: Span) -> Option<LocalId> {
+    fn declare_local(
+        &mut self,
+        name: &str,
+        ty: Type,
+        mutable: bool,
+        span: Span,
+    ) -> Option<LocalId> {
         let scope = self.f.scopes.last_mut().expect("a scope is open");
         if scope.contains_key(name) {
             self.error(diag::already_declared(span, name));
             return None;
         }
         let id = self.f.locals.len();
-        self.f.locals.push(Local { name: name.to_string(), ty });
+        self.f.locals.push(Local {
+            name: name.to_string(),
+            ty,
+        });
         scope.insert(name.to_string(), LocalBinding { id, mutable });
         Some(id)
     }
@@ -635,8 +722,16 @@ impl<'e, 'a> Checker<'e, 'a> {
             S::IfStatement(s) => {
                 let cond = self.condition(&s.test);
                 let then = self.body(&s.consequent);
-                let otherwise = s.alternate.as_ref().map(|a| self.body(a)).unwrap_or_default();
-                Some(Stmt::If { cond: cond?, then, otherwise })
+                let otherwise = s
+                    .alternate
+                    .as_ref()
+                    .map(|a| self.body(a))
+                    .unwrap_or_default();
+                Some(Stmt::If {
+                    cond: cond?,
+                    then,
+                    otherwise,
+                })
             }
             S::WhileStatement(s) => {
                 let cond = self.condition(&s.test);
@@ -686,7 +781,12 @@ impl<'e, 'a> Checker<'e, 'a> {
                     Some(u) => Some(u?),
                     None => None,
                 };
-                ok.then_some(Stmt::For { init, cond, update, body })
+                ok.then_some(Stmt::For {
+                    init,
+                    cond,
+                    update,
+                    body,
+                })
             }
             S::BreakStatement(b) => {
                 if b.label.is_some() {
@@ -718,12 +818,18 @@ impl<'e, 'a> Checker<'e, 'a> {
                 let ok = matches!(name, "integer" | "float" | "int32")
                     && matches!(t.type_annotation, ast::TSType::TSNumberKeyword(_));
                 if !ok {
-                    self.error(diag::unsupported_syntax(sp(t.span), "TSTypeAliasDeclaration"));
+                    self.error(diag::unsupported_syntax(
+                        sp(t.span),
+                        "TSTypeAliasDeclaration",
+                    ));
                 }
                 None
             }
             other => {
-                self.error(diag::unsupported_syntax(sp(stmt_span(other)), stmt_name(other)));
+                self.error(diag::unsupported_syntax(
+                    sp(stmt_span(other)),
+                    stmt_name(other),
+                ));
                 None
             }
         }
@@ -773,7 +879,10 @@ impl<'e, 'a> Checker<'e, 'a> {
                 (None, None) => Type::Any,
             };
             if ty == Type::Void {
-                self.error(diag::void_initial_value(sp(d.init.as_ref().map_or(d.span, ast_expr_span))));
+                self.error(diag::void_initial_value(sp(d
+                    .init
+                    .as_ref()
+                    .map_or(d.span, ast_expr_span))));
                 ok = false;
                 continue;
             }
@@ -804,7 +913,11 @@ impl<'e, 'a> Checker<'e, 'a> {
         if !ok {
             return None;
         }
-        if out.len() == 1 { out.pop() } else { Some(Stmt::Seq(out)) }
+        if out.len() == 1 {
+            out.pop()
+        } else {
+            Some(Stmt::Seq(out))
+        }
     }
 
     fn return_stmt(&mut self, r: &'a ast::ReturnStatement<'a>) -> Option<Stmt> {
@@ -870,9 +983,11 @@ impl<'e, 'a> Checker<'e, 'a> {
         let span = sp(ast_expr_span(e));
         match e {
             E::NumericLiteral(n) => self.number(n, false),
-            E::StringLiteral(s) => {
-                Some(Expr::new(ExprKind::Str(s.value.as_str().as_bytes().to_vec()), Type::String, span))
-            }
+            E::StringLiteral(s) => Some(Expr::new(
+                ExprKind::Str(s.value.as_str().as_bytes().to_vec()),
+                Type::String,
+                span,
+            )),
             E::BooleanLiteral(b) => Some(Expr::new(ExprKind::Bool(b.value), Type::Boolean, span)),
             E::NullLiteral(_) => Some(Expr::new(ExprKind::Null, Type::Null, span)),
             E::ParenthesizedExpression(p) => {
@@ -912,7 +1027,11 @@ impl<'e, 'a> Checker<'e, 'a> {
                 let a = self.coerce(a, &ty, CoerceCtx::Assign)?;
                 let b = self.coerce(b, &ty, CoerceCtx::Assign)?;
                 Some(Expr::new(
-                    ExprKind::Cond { cond: Box::new(cond), then: Box::new(a), otherwise: Box::new(b) },
+                    ExprKind::Cond {
+                        cond: Box::new(cond),
+                        then: Box::new(a),
+                        otherwise: Box::new(b),
+                    },
                     ty,
                     span,
                 ))
@@ -922,7 +1041,10 @@ impl<'e, 'a> Checker<'e, 'a> {
             E::UpdateExpression(u) => self.update(u),
             E::TSAsExpression(a) => self.as_expr(a),
             E::StaticMemberExpression(m) => {
-                self.error(diag::unknown_property(sp(m.property.span), m.property.name.as_str()));
+                self.error(diag::unknown_property(
+                    sp(m.property.span),
+                    m.property.name.as_str(),
+                ));
                 None
             }
             other => {
@@ -934,7 +1056,10 @@ impl<'e, 'a> Checker<'e, 'a> {
 
     fn number(&mut self, n: &ast::NumericLiteral<'_>, negated: bool) -> Option<Expr> {
         let span = sp(n.span);
-        let raw = n.raw.map(|r| r.as_str().to_string()).unwrap_or_else(|| n.value.to_string());
+        let raw = n
+            .raw
+            .map(|r| r.as_str().to_string())
+            .unwrap_or_else(|| n.value.to_string());
         let lower = raw.to_ascii_lowercase();
         if lower.contains('_') || lower.starts_with("0o") || is_legacy_octal(&lower) {
             self.error(diag::bad_numeric_literal(span));
@@ -943,9 +1068,11 @@ impl<'e, 'a> Checker<'e, 'a> {
         if lower.starts_with("0x") || lower.starts_with("0b") {
             let radix = if lower.starts_with("0x") { 16 } else { 2 };
             return match u64::from_str_radix(&lower[2..], radix) {
-                Ok(v) if v <= u32::MAX as u64 => {
-                    Some(Expr::new(ExprKind::Int(v as u32 as i32), Type::Integer, span))
-                }
+                Ok(v) if v <= u32::MAX as u64 => Some(Expr::new(
+                    ExprKind::Int(v as u32 as i32),
+                    Type::Integer,
+                    span,
+                )),
                 _ => {
                     self.error(diag::integer_literal_out_of_range(span, &raw));
                     None
@@ -957,7 +1084,9 @@ impl<'e, 'a> Checker<'e, 'a> {
             return Some(Expr::new(ExprKind::Float(v), Type::Float, span));
         }
         match lower.parse::<u64>() {
-            Ok(v) if v <= i32::MAX as u64 => Some(Expr::new(ExprKind::Int(v as i32), Type::Integer, span)),
+            Ok(v) if v <= i32::MAX as u64 => {
+                Some(Expr::new(ExprKind::Int(v as i32), Type::Integer, span))
+            }
             Ok(2_147_483_648) if negated => {
                 Some(Expr::new(ExprKind::Int(i32::MIN), Type::Integer, span))
             }
@@ -977,30 +1106,49 @@ impl<'e, 'a> Checker<'e, 'a> {
         }
         if let Some(n) = self.names.get(name).cloned() {
             match n {
-                UnitName::Var { mutable, symbol, .. } => {
+                UnitName::Var {
+                    mutable, symbol, ..
+                } => {
                     // Top-level code sees a unit variable only after its declaration.
                     if self.f.top_level && !self.visible.contains(name) {
                         return None;
                     }
                     let ty = self.var_type(name)?;
-                    return Some(Name::Var { ty, mutable, symbol, external: false });
+                    return Some(Name::Var {
+                        ty,
+                        mutable,
+                        symbol,
+                        external: false,
+                    });
                 }
-                UnitName::Func { slot, redefines, .. } => {
+                UnitName::Func {
+                    slot, redefines, ..
+                } => {
                     let sig = self.func_sig(name)?;
-                    return Some(Name::Func { sig, slot, external: redefines });
+                    return Some(Name::Func {
+                        sig,
+                        slot,
+                        external: redefines,
+                    });
                 }
             }
         }
         match self.env.get(name) {
-            Some(Global::Var { ty, mutable, symbol }) => Some(Name::Var {
+            Some(Global::Var {
+                ty,
+                mutable,
+                symbol,
+            }) => Some(Name::Var {
                 ty: ty.clone(),
                 mutable: *mutable,
                 symbol: symbol.clone(),
                 external: true,
             }),
-            Some(Global::Func { sig, slot, .. }) => {
-                Some(Name::Func { sig: sig.clone(), slot: slot.clone(), external: true })
-            }
+            Some(Global::Func { sig, slot, .. }) => Some(Name::Func {
+                sig: sig.clone(),
+                slot: slot.clone(),
+                external: true,
+            }),
             None => None,
         }
     }
@@ -1018,12 +1166,26 @@ impl<'e, 'a> Checker<'e, 'a> {
         let span = sp(id.span);
         let name = id.name.as_str();
         match self.lookup(name) {
-            Some(Name::Local(b, ty)) => Some(Expr::new(ExprKind::Read(Place::Local(b.id)), ty, span)),
-            Some(Name::Var { ty, symbol, external, .. }) => {
+            Some(Name::Local(b, ty)) => {
+                Some(Expr::new(ExprKind::Read(Place::Local(b.id)), ty, span))
+            }
+            Some(Name::Var {
+                ty,
+                symbol,
+                external,
+                ..
+            }) => {
                 if external {
-                    self.note_extern(ExternRef::Global { symbol: symbol.clone(), ty: ty.clone() });
+                    self.note_extern(ExternRef::Global {
+                        symbol: symbol.clone(),
+                        ty: ty.clone(),
+                    });
                 }
-                Some(Expr::new(ExprKind::Read(Place::Global { symbol }), ty, span))
+                Some(Expr::new(
+                    ExprKind::Read(Place::Global { symbol }),
+                    ty,
+                    span,
+                ))
             }
             Some(Name::Func { .. }) => {
                 self.error(diag::unsupported_syntax(span, "function value"));
@@ -1046,7 +1208,9 @@ impl<'e, 'a> Checker<'e, 'a> {
             if let ast::Expression::NumericLiteral(n) = &u.argument {
                 let lit = self.number(n, true)?;
                 return Some(match lit.kind {
-                    ExprKind::Int(v) => Expr::new(ExprKind::Int(v.wrapping_neg()), Type::Integer, span),
+                    ExprKind::Int(v) => {
+                        Expr::new(ExprKind::Int(v.wrapping_neg()), Type::Integer, span)
+                    }
                     ExprKind::Float(v) => Expr::new(ExprKind::Float(-v), Type::Float, span),
                     _ => unreachable!("a numeric literal is an integer or a float"),
                 });
@@ -1078,11 +1242,19 @@ impl<'e, 'a> Checker<'e, 'a> {
                     self.error(diag::invalid_operand(span, op_text, &a.ty));
                     return None;
                 }
-                Some(Expr::new(ExprKind::Unary(UnOp::BitNot, Box::new(a)), Type::Integer, span))
+                Some(Expr::new(
+                    ExprKind::Unary(UnOp::BitNot, Box::new(a)),
+                    Type::Integer,
+                    span,
+                ))
             }
             UnaryOperator::LogicalNot => {
                 let a = self.expr(&u.argument)?;
-                Some(Expr::new(ExprKind::Unary(UnOp::Not, Box::new(truthy(a))), Type::Boolean, span))
+                Some(Expr::new(
+                    ExprKind::Unary(UnOp::Not, Box::new(truthy(a))),
+                    Type::Boolean,
+                    span,
+                ))
             }
             UnaryOperator::Typeof => {
                 self.error(diag::unsupported_syntax(span, "typeof"));
@@ -1104,11 +1276,20 @@ impl<'e, 'a> Checker<'e, 'a> {
     }
 
     /// Types one binary operation on two checked operands.
-    fn binary_op(&mut self, op: BinaryOperator, left: Expr, right: Expr, span: Span) -> Option<Expr> {
+    fn binary_op(
+        &mut self,
+        op: BinaryOperator,
+        left: Expr,
+        right: Expr,
+        span: Span,
+    ) -> Option<Expr> {
         use BinaryOperator as B;
         let text = op.as_str();
         if left.ty == Type::Any || right.ty == Type::Any {
-            self.error(diag::any_not_supported(span, &format!("the operator {text}")));
+            self.error(diag::any_not_supported(
+                span,
+                &format!("the operator {text}"),
+            ));
             return None;
         }
         let ir_op = match op {
@@ -1140,14 +1321,22 @@ impl<'e, 'a> Checker<'e, 'a> {
             BinOp::Add if lt == Type::String || rt == Type::String => {
                 let l = boxed(left);
                 let r = boxed(right);
-                Some(Expr::new(ExprKind::Concat(Box::new(l), Box::new(r)), Type::String, span))
+                Some(Expr::new(
+                    ExprKind::Concat(Box::new(l), Box::new(r)),
+                    Type::String,
+                    span,
+                ))
             }
             BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div | BinOp::Pow => {
                 if !lt.is_numeric() || !rt.is_numeric() {
                     self.error(diag::invalid_operands(span, text, &lt, &rt));
                     return None;
                 }
-                let ty = if lt == Type::Float || rt == Type::Float { Type::Float } else { Type::Integer };
+                let ty = if lt == Type::Float || rt == Type::Float {
+                    Type::Float
+                } else {
+                    Type::Integer
+                };
                 let left = to_type(left, &ty);
                 let right = to_type(right, &ty);
                 let site = if ty == Type::Integer && matches!(ir_op, BinOp::Div | BinOp::Pow) {
@@ -1156,7 +1345,12 @@ impl<'e, 'a> Checker<'e, 'a> {
                     0
                 };
                 Some(Expr::new(
-                    ExprKind::Binary { op: ir_op, left: Box::new(left), right: Box::new(right), site },
+                    ExprKind::Binary {
+                        op: ir_op,
+                        left: Box::new(left),
+                        right: Box::new(right),
+                        site,
+                    },
                     ty,
                     span,
                 ))
@@ -1168,18 +1362,33 @@ impl<'e, 'a> Checker<'e, 'a> {
                 }
                 let site = self.site(span);
                 Some(Expr::new(
-                    ExprKind::Binary { op: ir_op, left: Box::new(left), right: Box::new(right), site },
+                    ExprKind::Binary {
+                        op: ir_op,
+                        left: Box::new(left),
+                        right: Box::new(right),
+                        site,
+                    },
                     Type::Integer,
                     span,
                 ))
             }
-            BinOp::Shl | BinOp::Shr | BinOp::UShr | BinOp::BitAnd | BinOp::BitOr | BinOp::BitXor => {
+            BinOp::Shl
+            | BinOp::Shr
+            | BinOp::UShr
+            | BinOp::BitAnd
+            | BinOp::BitOr
+            | BinOp::BitXor => {
                 if lt != Type::Integer || rt != Type::Integer {
                     self.error(diag::invalid_operands(span, text, &lt, &rt));
                     return None;
                 }
                 Some(Expr::new(
-                    ExprKind::Binary { op: ir_op, left: Box::new(left), right: Box::new(right), site: 0 },
+                    ExprKind::Binary {
+                        op: ir_op,
+                        left: Box::new(left),
+                        right: Box::new(right),
+                        site: 0,
+                    },
                     Type::Integer,
                     span,
                 ))
@@ -1187,7 +1396,11 @@ impl<'e, 'a> Checker<'e, 'a> {
             BinOp::Eq | BinOp::Ne | BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge => {
                 let equality = matches!(ir_op, BinOp::Eq | BinOp::Ne);
                 let operand_ty = if lt.is_numeric() && rt.is_numeric() {
-                    if lt == Type::Float || rt == Type::Float { Type::Float } else { Type::Integer }
+                    if lt == Type::Float || rt == Type::Float {
+                        Type::Float
+                    } else {
+                        Type::Integer
+                    }
                 } else if lt == Type::String && rt == Type::String {
                     Type::String
                 } else if lt == Type::String || rt == Type::String {
@@ -1207,7 +1420,12 @@ impl<'e, 'a> Checker<'e, 'a> {
                 let left = to_type(left, &operand_ty);
                 let right = to_type(right, &operand_ty);
                 Some(Expr::new(
-                    ExprKind::Binary { op: ir_op, left: Box::new(left), right: Box::new(right), site: 0 },
+                    ExprKind::Binary {
+                        op: ir_op,
+                        left: Box::new(left),
+                        right: Box::new(right),
+                        site: 0,
+                    },
                     Type::Boolean,
                     span,
                 ))
@@ -1233,17 +1451,28 @@ impl<'e, 'a> Checker<'e, 'a> {
         }
         // Built-ins: print, console.log, console.error.
         let builtin_stream = match &c.callee {
-            ast::Expression::Identifier(id) if id.name.as_str() == "print" && self.lookup("print").is_none() => {
+            ast::Expression::Identifier(id)
+                if id.name.as_str() == "print" && self.lookup("print").is_none() =>
+            {
                 Some(0)
             }
-            ast::Expression::StaticMemberExpression(m) => match (&m.object, m.property.name.as_str()) {
-                (ast::Expression::Identifier(o), "log") if o.name.as_str() == "console" => Some(0),
-                (ast::Expression::Identifier(o), "error") if o.name.as_str() == "console" => Some(1),
-                _ => {
-                    self.error(diag::unknown_property(sp(m.property.span), m.property.name.as_str()));
-                    return None;
+            ast::Expression::StaticMemberExpression(m) => {
+                match (&m.object, m.property.name.as_str()) {
+                    (ast::Expression::Identifier(o), "log") if o.name.as_str() == "console" => {
+                        Some(0)
+                    }
+                    (ast::Expression::Identifier(o), "error") if o.name.as_str() == "console" => {
+                        Some(1)
+                    }
+                    _ => {
+                        self.error(diag::unknown_property(
+                            sp(m.property.span),
+                            m.property.name.as_str(),
+                        ));
+                        return None;
+                    }
                 }
-            },
+            }
             _ => None,
         };
         if let Some(stream) = builtin_stream {
@@ -1255,17 +1484,33 @@ impl<'e, 'a> Checker<'e, 'a> {
                 return None;
             }
             let arg = boxed(args.pop().expect("one argument"));
-            return Some(Expr::new(ExprKind::Print { stream, arg: Box::new(arg) }, Type::Void, span));
+            return Some(Expr::new(
+                ExprKind::Print {
+                    stream,
+                    arg: Box::new(arg),
+                },
+                Type::Void,
+                span,
+            ));
         }
         let ast::Expression::Identifier(id) = &c.callee else {
             self.expr(&c.callee)?;
-            self.error(diag::the_callee_is_not_a_function(sp(ast_expr_span(&c.callee))));
+            self.error(diag::the_callee_is_not_a_function(sp(ast_expr_span(
+                &c.callee,
+            ))));
             return None;
         };
         let (sig, slot) = match self.lookup(id.name.as_str()) {
-            Some(Name::Func { sig, slot, external }) => {
+            Some(Name::Func {
+                sig,
+                slot,
+                external,
+            }) => {
                 if external {
-                    self.note_extern(ExternRef::FnSlot { symbol: slot.clone(), sig: sig.clone() });
+                    self.note_extern(ExternRef::FnSlot {
+                        symbol: slot.clone(),
+                        sig: sig.clone(),
+                    });
                 }
                 (sig, slot)
             }
@@ -1281,7 +1526,11 @@ impl<'e, 'a> Checker<'e, 'a> {
             }
         };
         if c.arguments.len() != sig.params.len() {
-            self.error(diag::wrong_argument_count(span, sig.params.len(), c.arguments.len()));
+            self.error(diag::wrong_argument_count(
+                span,
+                sig.params.len(),
+                c.arguments.len(),
+            ));
             return None;
         }
         if !ok {
@@ -1293,7 +1542,15 @@ impl<'e, 'a> Checker<'e, 'a> {
         }
         let args: Option<Vec<Expr>> = coerced.into_iter().collect();
         let ret = sig.ret.clone();
-        Some(Expr::new(ExprKind::Call { slot, sig, args: args? }, ret, span))
+        Some(Expr::new(
+            ExprKind::Call {
+                slot,
+                sig,
+                args: args?,
+            },
+            ret,
+            span,
+        ))
     }
 
     /// The place an identifier names, for assignment.
@@ -1307,13 +1564,21 @@ impl<'e, 'a> Checker<'e, 'a> {
                 }
                 Some((Place::Local(b.id), ty))
             }
-            Some(Name::Var { ty, mutable, symbol, external }) => {
+            Some(Name::Var {
+                ty,
+                mutable,
+                symbol,
+                external,
+            }) => {
                 if !mutable {
                     self.error(diag::assign_to_const(span));
                     return None;
                 }
                 if external {
-                    self.note_extern(ExternRef::Global { symbol: symbol.clone(), ty: ty.clone() });
+                    self.note_extern(ExternRef::Global {
+                        symbol: symbol.clone(),
+                        ty: ty.clone(),
+                    });
                 }
                 Some((Place::Global { symbol }, ty))
             }
@@ -1334,7 +1599,10 @@ impl<'e, 'a> Checker<'e, 'a> {
             ast::AssignmentTarget::AssignmentTargetIdentifier(id) => id,
             ast::AssignmentTarget::StaticMemberExpression(m) => {
                 self.expr(&m.object);
-                self.error(diag::unknown_property(sp(m.property.span), m.property.name.as_str()));
+                self.error(diag::unknown_property(
+                    sp(m.property.span),
+                    m.property.name.as_str(),
+                ));
                 return None;
             }
             _ => {
@@ -1370,13 +1638,24 @@ impl<'e, 'a> Checker<'e, 'a> {
                 let result = self.binary_op(op, current, value, span)?;
                 // `i += 1.5` on an integer truncates back (section 3.15).
                 if ty == Type::Integer && result.ty == Type::Float {
-                    Expr::new(ExprKind::Convert(Conv::FloatToInt, Box::new(result)), Type::Integer, span)
+                    Expr::new(
+                        ExprKind::Convert(Conv::FloatToInt, Box::new(result)),
+                        Type::Integer,
+                        span,
+                    )
                 } else {
                     self.coerce(result, &ty, CoerceCtx::Assign)?
                 }
             }
         };
-        Some(Expr::new(ExprKind::Assign { place, value: Box::new(value) }, ty, span))
+        Some(Expr::new(
+            ExprKind::Assign {
+                place,
+                value: Box::new(value),
+            },
+            ty,
+            span,
+        ))
     }
 
     fn update(&mut self, u: &'a ast::UpdateExpression<'a>) -> Option<Expr> {
@@ -1386,17 +1665,28 @@ impl<'e, 'a> Checker<'e, 'a> {
             return None;
         };
         let (place, ty) = self.place(id)?;
-        let text = if u.operator == UpdateOperator::Increment { "++" } else { "--" };
+        let text = if u.operator == UpdateOperator::Increment {
+            "++"
+        } else {
+            "--"
+        };
         if !ty.is_numeric() {
             if ty == Type::Any {
-                self.error(diag::any_not_supported(span, &format!("the operator {text}")));
+                self.error(diag::any_not_supported(
+                    span,
+                    &format!("the operator {text}"),
+                ));
             } else {
                 self.error(diag::invalid_operand(span, text, &ty));
             }
             return None;
         }
         Some(Expr::new(
-            ExprKind::Update { place, increment: u.operator == UpdateOperator::Increment, prefix: u.prefix },
+            ExprKind::Update {
+                place,
+                increment: u.operator == UpdateOperator::Increment,
+                prefix: u.prefix,
+            },
             ty,
             span,
         ))
@@ -1455,7 +1745,11 @@ fn to_type(e: Expr, ty: &Type) -> Expr {
             return Expr::new(ExprKind::Float(v as f32), Type::Float, e.span);
         }
         let span = e.span;
-        return Expr::new(ExprKind::Convert(Conv::IntToFloat, Box::new(e)), Type::Float, span);
+        return Expr::new(
+            ExprKind::Convert(Conv::IntToFloat, Box::new(e)),
+            Type::Float,
+            span,
+        );
     }
     e
 }
@@ -1475,11 +1769,18 @@ fn truthy(e: Expr) -> Expr {
         return e;
     }
     let span = e.span;
-    Expr::new(ExprKind::Convert(Conv::Truthy, Box::new(e)), Type::Boolean, span)
+    Expr::new(
+        ExprKind::Convert(Conv::Truthy, Box::new(e)),
+        Type::Boolean,
+        span,
+    )
 }
 
 fn has_zero_value(ty: &Type) -> bool {
-    matches!(ty, Type::Integer | Type::Float | Type::Boolean | Type::Any | Type::Null)
+    matches!(
+        ty,
+        Type::Integer | Type::Float | Type::Boolean | Type::Any | Type::Null
+    )
 }
 
 fn is_legacy_octal(lower: &str) -> bool {

@@ -18,7 +18,13 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     fn new(code: &'static str, span: Span, message: impl Into<String>) -> Diagnostic {
-        Diagnostic { code, message: message.into(), span, label: None, hint: None }
+        Diagnostic {
+            code,
+            message: message.into(),
+            span,
+            label: None,
+            hint: None,
+        }
     }
 
     fn label(mut self, label: impl Into<String>) -> Diagnostic {
@@ -77,8 +83,12 @@ pub fn not_supported_type(span: Span) -> Diagnostic {
 }
 
 pub fn already_declared(span: Span, name: &str) -> Diagnostic {
-    Diagnostic::new("BS0013", span, format!("Identifier '{name}' has already been declared"))
-        .label("declared again here")
+    Diagnostic::new(
+        "BS0013",
+        span,
+        format!("Identifier '{name}' has already been declared"),
+    )
+    .label("declared again here")
 }
 
 pub fn unknown_property(span: Span, name: &str) -> Diagnostic {
@@ -101,8 +111,12 @@ pub fn not_assignable(span: Span, from: &Type, to: &Type) -> Diagnostic {
 }
 
 pub fn return_mismatch(span: Span, from: &Type, to: &Type) -> Diagnostic {
-    Diagnostic::new("BS0021", span, format!("Type '{from}' does not match type '{to}'"))
-        .label(format!("this is of type '{from}'"))
+    Diagnostic::new(
+        "BS0021",
+        span,
+        format!("Type '{from}' does not match type '{to}'"),
+    )
+    .label(format!("this is of type '{from}'"))
 }
 
 pub fn incompatible_argument(span: Span, from: &Type, to: &Type) -> Diagnostic {
@@ -120,7 +134,11 @@ pub fn incompatible_argument(span: Span, from: &Type, to: &Type) -> Diagnostic {
 }
 
 pub fn invalid_operands(span: Span, op: &str, left: &Type, right: &Type) -> Diagnostic {
-    Diagnostic::new("BS0023", span, format!("invalid operands to {op} ({left} and {right})"))
+    Diagnostic::new(
+        "BS0023",
+        span,
+        format!("invalid operands to {op} ({left} and {right})"),
+    )
 }
 
 pub fn invalid_operand(span: Span, op: &str, ty: &Type) -> Diagnostic {
@@ -128,7 +146,11 @@ pub fn invalid_operand(span: Span, op: &str, ty: &Type) -> Diagnostic {
 }
 
 pub fn invalid_remainder_operands(span: Span) -> Diagnostic {
-    Diagnostic::new("BS0025", span, "invalid operands to %.  They must be integer or any")
+    Diagnostic::new(
+        "BS0025",
+        span,
+        "invalid operands to %.  They must be integer or any",
+    )
 }
 
 pub fn string_compared(span: Span) -> Diagnostic {
@@ -145,12 +167,20 @@ pub fn no_common_super_type(span: Span, a: &Type, b: &Type) -> Diagnostic {
 }
 
 pub fn invalid_as(span: Span, from: &Type, to: &Type) -> Diagnostic {
-    Diagnostic::new("BS0029", span, format!("invalid operands to as ({from} and {to})"))
+    Diagnostic::new(
+        "BS0029",
+        span,
+        format!("invalid operands to as ({from} and {to})"),
+    )
 }
 
 pub fn any_not_supported(span: Span, what: &str) -> Diagnostic {
-    Diagnostic::new("BS0030", span, format!("{what} on a value of type 'any' is not supported"))
-        .hint("give the value a static type (integer, float, boolean or string)")
+    Diagnostic::new(
+        "BS0030",
+        span,
+        format!("{what} on a value of type 'any' is not supported"),
+    )
+    .hint("give the value a static type (integer, float, boolean or string)")
 }
 
 pub fn wrong_argument_count(span: Span, expected: usize, found: usize) -> Diagnostic {
@@ -195,11 +225,19 @@ pub fn the_callee_is_not_a_function(span: Span) -> Diagnostic {
 }
 
 pub fn return_outside_function(span: Span) -> Diagnostic {
-    Diagnostic::new("BS0048", span, "a return statement is only allowed inside a function")
+    Diagnostic::new(
+        "BS0048",
+        span,
+        "a return statement is only allowed inside a function",
+    )
 }
 
 pub fn void_return_value(span: Span) -> Diagnostic {
-    Diagnostic::new("BS0049", span, "Type 'void' function may not return a value")
+    Diagnostic::new(
+        "BS0049",
+        span,
+        "Type 'void' function may not return a value",
+    )
 }
 
 pub fn default_parameter(span: Span) -> Diagnostic {
@@ -237,7 +275,11 @@ pub fn invalid_assignment_target(span: Span) -> Diagnostic {
 }
 
 pub fn break_outside_loop(span: Span, keyword: &str) -> Diagnostic {
-    Diagnostic::new("BS0064", span, format!("a {keyword} statement must be inside a loop"))
+    Diagnostic::new(
+        "BS0064",
+        span,
+        format!("a {keyword} statement must be inside a loop"),
+    )
 }
 
 pub fn destructuring(span: Span) -> Diagnostic {
@@ -245,6 +287,5 @@ pub fn destructuring(span: Span) -> Diagnostic {
 }
 
 pub fn print_argument_count(span: Span, found: usize) -> Diagnostic {
-    wrong_argument_count(span, 1, found)
-        .hint("print takes one value; concatenate several with `+`")
+    wrong_argument_count(span, 1, found).hint("print takes one value; concatenate several with `+`")
 }

@@ -9,8 +9,16 @@ use crate::types::{FnSig, Type};
 /// A top-level name.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Global {
-    Var { ty: Type, mutable: bool, symbol: String },
-    Func { sig: FnSig, slot: String, body: String },
+    Var {
+        ty: Type,
+        mutable: bool,
+        symbol: String,
+    },
+    Func {
+        sig: FnSig,
+        slot: String,
+        body: String,
+    },
 }
 
 /// The names visible to the next unit.

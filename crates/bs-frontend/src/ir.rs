@@ -76,17 +76,38 @@ pub struct Function {
 pub enum Stmt {
     Expr(Expr),
     /// Declares a local (and initialises it; locals without initial value get their zero value).
-    Let { local: LocalId, init: Option<Expr> },
+    Let {
+        local: LocalId,
+        init: Option<Expr>,
+    },
     /// Initialises a global declared by this unit.
-    InitGlobal { symbol: String, value: Expr },
+    InitGlobal {
+        symbol: String,
+        value: Expr,
+    },
     /// A block with its own scope.
     Block(Vec<Stmt>),
     /// Statements in the enclosing scope (`let a = 1, b = 2`).
     Seq(Vec<Stmt>),
-    If { cond: Expr, then: Vec<Stmt>, otherwise: Vec<Stmt> },
-    While { cond: Expr, body: Vec<Stmt> },
-    DoWhile { body: Vec<Stmt>, cond: Expr },
-    For { init: Vec<Stmt>, cond: Option<Expr>, update: Option<Expr>, body: Vec<Stmt> },
+    If {
+        cond: Expr,
+        then: Vec<Stmt>,
+        otherwise: Vec<Stmt>,
+    },
+    While {
+        cond: Expr,
+        body: Vec<Stmt>,
+    },
+    DoWhile {
+        body: Vec<Stmt>,
+        cond: Expr,
+    },
+    For {
+        init: Vec<Stmt>,
+        cond: Option<Expr>,
+        update: Option<Expr>,
+        body: Vec<Stmt>,
+    },
     Break,
     Continue,
     Return(Option<Expr>),
@@ -123,7 +144,10 @@ pub enum BinOp {
 
 impl BinOp {
     pub fn is_comparison(self) -> bool {
-        matches!(self, BinOp::Eq | BinOp::Ne | BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge)
+        matches!(
+            self,
+            BinOp::Eq | BinOp::Ne | BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge
+        )
     }
 }
 
@@ -164,21 +188,48 @@ pub enum ExprKind {
     Unary(UnOp, Box<Expr>),
     /// Arithmetic, bitwise or comparison on two operands of one type; `site` is set for the
     /// operations that can fail (integer `/`, `%`, `**`).
-    Binary { op: BinOp, left: Box<Expr>, right: Box<Expr>, site: u32 },
+    Binary {
+        op: BinOp,
+        left: Box<Expr>,
+        right: Box<Expr>,
+        site: u32,
+    },
     /// `+` with a string operand: both operands are boxed.
     Concat(Box<Expr>, Box<Expr>),
     /// `&&` (true) or `||` (false) on two booleans.
-    Logical { and: bool, left: Box<Expr>, right: Box<Expr> },
-    Cond { cond: Box<Expr>, then: Box<Expr>, otherwise: Box<Expr> },
+    Logical {
+        and: bool,
+        left: Box<Expr>,
+        right: Box<Expr>,
+    },
+    Cond {
+        cond: Box<Expr>,
+        then: Box<Expr>,
+        otherwise: Box<Expr>,
+    },
     Convert(Conv, Box<Expr>),
     /// A call through a function's slot.
-    Call { slot: String, sig: FnSig, args: Vec<Expr> },
+    Call {
+        slot: String,
+        sig: FnSig,
+        args: Vec<Expr>,
+    },
     /// `print` (stream 0) or `console.error` (stream 1) of a boxed value.
-    Print { stream: u8, arg: Box<Expr> },
+    Print {
+        stream: u8,
+        arg: Box<Expr>,
+    },
     /// `place = value` (the value already has the place's type); yields the new value.
-    Assign { place: Place, value: Box<Expr> },
+    Assign {
+        place: Place,
+        value: Box<Expr>,
+    },
     /// `++`/`--` on a numeric place.
-    Update { place: Place, increment: bool, prefix: bool },
+    Update {
+        place: Place,
+        increment: bool,
+        prefix: bool,
+    },
 }
 
 impl Expr {
@@ -197,16 +248,20 @@ impl Expr {
             | ExprKind::Null
             | ExprKind::Read(_) => false,
             ExprKind::Unary(_, e) | ExprKind::Convert(_, e) => e.has_effects(),
-            ExprKind::Binary { op, left, right, .. } => {
+            ExprKind::Binary {
+                op, left, right, ..
+            } => {
                 matches!(op, BinOp::Div | BinOp::Rem | BinOp::Pow) && self.ty == Type::Integer
                     || left.has_effects()
                     || right.has_effects()
             }
             ExprKind::Concat(..) => true,
             ExprKind::Logical { left, right, .. } => left.has_effects() || right.has_effects(),
-            ExprKind::Cond { cond, then, otherwise } => {
-                cond.has_effects() || then.has_effects() || otherwise.has_effects()
-            }
+            ExprKind::Cond {
+                cond,
+                then,
+                otherwise,
+            } => cond.has_effects() || then.has_effects() || otherwise.has_effects(),
             ExprKind::Call { .. }
             | ExprKind::Print { .. }
             | ExprKind::Assign { .. }

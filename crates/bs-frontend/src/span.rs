@@ -15,7 +15,10 @@ impl Span {
 
 impl From<oxc_span::Span> for Span {
     fn from(s: oxc_span::Span) -> Span {
-        Span { start: s.start, end: s.end }
+        Span {
+            start: s.start,
+            end: s.end,
+        }
     }
 }
 

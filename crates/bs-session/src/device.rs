@@ -16,9 +16,15 @@ pub enum SessionError {
     #[error(transparent)]
     Toolchain(#[from] bs_toolchain::ToolchainError),
     #[error("cannot read {path}: {source}")]
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("cannot start the device runtime {program}: {source}")]
-    Spawn { program: PathBuf, source: std::io::Error },
+    Spawn {
+        program: PathBuf,
+        source: std::io::Error,
+    },
     #[error("the runtime image is unusable: {0}")]
     Image(#[from] bs_link::RuntimeError),
     #[error(
@@ -51,7 +57,13 @@ impl DeviceHandle {
         image: &RuntimeImage,
     ) -> Result<(DeviceHandle, DeviceInfo), SessionError> {
         let (device, info) = connect(&program, reply_timeout, &image.build_id)?;
-        let handle = DeviceHandle { device, info: info.clone(), program, reply_timeout, build_id: image.build_id };
+        let handle = DeviceHandle {
+            device,
+            info,
+            program,
+            reply_timeout,
+            build_id: image.build_id,
+        };
         Ok((handle, info))
     }
 
@@ -63,7 +75,11 @@ impl DeviceHandle {
         Ok(self.device.load(addr, bytes)?)
     }
 
-    pub fn call(&mut self, entry: u32, out: &mut dyn FnMut(u8, &[u8])) -> Result<CallOutcome, SessionError> {
+    pub fn call(
+        &mut self,
+        entry: u32,
+        out: &mut dyn FnMut(u8, &[u8]),
+    ) -> Result<CallOutcome, SessionError> {
         Ok(self.device.call(entry, out)?)
     }
 
@@ -75,7 +91,7 @@ impl DeviceHandle {
     pub fn restart(&mut self) -> Result<DeviceInfo, SessionError> {
         let (device, info) = connect(&self.program, self.reply_timeout, &self.build_id)?;
         self.device = device;
-        self.info = info.clone();
+        self.info = info;
         Ok(info)
     }
 }
@@ -85,11 +101,18 @@ fn connect(
     reply_timeout: Duration,
     build_id: &[u8; 8],
 ) -> Result<(Device<Box<dyn Link>>, DeviceInfo), SessionError> {
-    let link = ProcessLink::spawn(program, std::iter::empty::<&str>())
-        .map_err(|source| SessionError::Spawn { program: program.clone(), source })?;
+    let link = ProcessLink::spawn(program, std::iter::empty::<&str>()).map_err(|source| {
+        SessionError::Spawn {
+            program: program.clone(),
+            source,
+        }
+    })?;
     let (device, info) = Device::connect(Box::new(link) as Box<dyn Link>, reply_timeout)?;
     if info.build_id != *build_id {
-        return Err(SessionError::BuildIdMismatch { device: hex(&info.build_id), host: hex(build_id) });
+        return Err(SessionError::BuildIdMismatch {
+            device: hex(&info.build_id),
+            host: hex(build_id),
+        });
     }
     Ok((device, info))
 }

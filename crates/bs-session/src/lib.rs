@@ -83,7 +83,10 @@ impl Session {
             source,
         })?;
         let image = bs_link::read_runtime_elf(&elf)?;
-        let program = options.runtime_override.clone().unwrap_or_else(|| runtime.image.clone());
+        let program = options
+            .runtime_override
+            .clone()
+            .unwrap_or_else(|| runtime.image.clone());
         let (device, info) = DeviceHandle::start(program, options.reply_timeout, &image)?;
         let shadow = Shadow::new(memory_map(&info), image.clone());
         let compiler = UnitCompiler::new(port, &runtime)?;
@@ -142,7 +145,12 @@ impl Session {
 
     /// Compiles and runs one unit (a file or a REPL input) named `name`, passing its output to
     /// `out` as it arrives.
-    pub fn eval(&mut self, name: &str, source: &str, out: &mut OutputSink<'_>) -> (Outcome, Timings) {
+    pub fn eval(
+        &mut self,
+        name: &str,
+        source: &str,
+        out: &mut OutputSink<'_>,
+    ) -> (Outcome, Timings) {
         let mut t = Timings::default();
         let unit_id = self.next_unit;
         self.next_unit += 1;
@@ -171,15 +179,22 @@ impl Session {
         t.cc = clock.elapsed();
         let object = match object {
             Ok(o) => o,
-            Err(e) => return (Outcome::Internal { stage: Stage::CCompiler, message: e.to_string() }, t),
+            Err(e) => {
+                return (
+                    Outcome::Internal {
+                        stage: Stage::CCompiler,
+                        message: e.to_string(),
+                    },
+                    t,
+                );
+            }
         };
 
         // 4. Link against the runtime and earlier units.
         let clock = Instant::now();
         let arch = arch_of(self.device.info());
-        let txn = std::cell::RefCell::new(self.shadow.begin_unit(unit_id));
-        let linked = bs_link::link_object(&object, arch, &mut PlaceVia(&txn), &ResolveVia(&txn));
-        let txn = txn.into_inner();
+        let mut txn = self.shadow.begin_unit(unit_id);
+        let linked = bs_link::link_object_with(&object, arch, &mut txn);
         t.link = clock.elapsed();
         let linked = match linked {
             Ok(l) => l,
@@ -187,7 +202,10 @@ impl Session {
         };
         let Some(entry) = linked.symbol(&checked.unit.entry_symbol) else {
             return (
-                Outcome::Internal { stage: Stage::Link, message: "the unit has no entry function".into() },
+                Outcome::Internal {
+                    stage: Stage::Link,
+                    message: "the unit has no entry function".into(),
+                },
                 t,
             );
         };
@@ -202,7 +220,13 @@ impl Session {
             }
         }
         t.transfer = clock.elapsed();
-        self.sources.insert(unit_id, UnitSource { name: name.to_string(), text: source.to_string() });
+        self.sources.insert(
+            unit_id,
+            UnitSource {
+                name: name.to_string(),
+                text: source.to_string(),
+            },
+        );
         for (site, span) in &checked.unit.sites {
             self.sites.insert(*site, (unit_id, *span));
         }
@@ -222,7 +246,13 @@ impl Session {
                     entry: Some(entry),
                 };
                 if let Err(e) = txn.commit(record) {
-                    return (Outcome::Internal { stage: Stage::Run, message: e.to_string() }, t);
+                    return (
+                        Outcome::Internal {
+                            stage: Stage::Run,
+                            message: e.to_string(),
+                        },
+                        t,
+                    );
                 }
                 for (n, g) in checked.declared {
                     self.env.insert(n, g);
@@ -252,8 +282,11 @@ impl Session {
     fn restore_slots(&mut self, unit: &bs_frontend::ir::Unit) -> Result<(), SessionError> {
         let ptr_size = self.device.info().ptr_size as usize;
         for f in unit.functions.iter().filter(|f| f.redefines) {
-            let Some(Global::Func { body, .. }) = self.env.get(&f.name) else { continue };
-            let (Some(slot), Some(old)) = (self.shadow.symbol(&f.slot_symbol), self.shadow.symbol(body))
+            let Some(Global::Func { body, .. }) = self.env.get(&f.name) else {
+                continue;
+            };
+            let (Some(slot), Some(old)) =
+                (self.shadow.symbol(&f.slot_symbol), self.shadow.symbol(body))
             else {
                 continue;
             };
@@ -275,7 +308,11 @@ impl Session {
                 column: lc.column,
             })
         });
-        RuntimeFailure { message: outcome::runtime_message(err), code: err.code, location }
+        RuntimeFailure {
+            message: outcome::runtime_message(err),
+            code: err.code,
+            location,
+        }
     }
 
     /// A link failure or a dead device: report it, start the device afresh, and forget
@@ -291,30 +328,23 @@ impl Session {
             }
             Err(_) => false,
         };
-        Outcome::DeviceError { message: error.to_string(), restarted }
-    }
-}
-
-/// The linker asks the transaction for memory and for symbols at different moments; these two
-/// views let it hold both.
-struct PlaceVia<'r, 's>(&'r std::cell::RefCell<bs_shadow::UnitTxn<'s>>);
-struct ResolveVia<'r, 's>(&'r std::cell::RefCell<bs_shadow::UnitTxn<'s>>);
-
-impl bs_link::Placer for PlaceVia<'_, '_> {
-    fn place(&mut self, kind: bs_link::RegionKind, size: u64, align: u64) -> Result<u64, bs_link::PlaceError> {
-        self.0.borrow_mut().place(kind, size, align)
-    }
-}
-
-impl bs_link::SymbolResolver for ResolveVia<'_, '_> {
-    fn resolve(&self, name: &str) -> Option<u64> {
-        self.0.borrow().resolve(name)
+        Outcome::DeviceError {
+            message: error.to_string(),
+            restarted,
+        }
     }
 }
 
 fn memory_map(info: &DeviceInfo) -> MemoryMap {
-    let r = |r: &bs_protocol::Region| Region { base: r.base as u64, size: r.size as u64 };
-    MemoryMap { code: r(&info.code), data: r(&info.data), heap: r(&info.heap) }
+    let r = |r: &bs_protocol::Region| Region {
+        base: r.base as u64,
+        size: r.size as u64,
+    };
+    MemoryMap {
+        code: r(&info.code),
+        data: r(&info.data),
+        heap: r(&info.heap),
+    }
 }
 
 fn arch_of(info: &DeviceInfo) -> Arch {
@@ -327,5 +357,11 @@ fn arch_of(info: &DeviceInfo) -> Arch {
 /// Turns compile diagnostics into the located form used for reporting.
 pub fn locate(file: &str, source: &str, d: &Diagnostic) -> Location {
     let lc = line_col(source, d.span.start);
-    Location { file: file.to_string(), source: source.to_string(), span: d.span, line: lc.line, column: lc.column }
+    Location {
+        file: file.to_string(),
+        source: source.to_string(),
+        span: d.span,
+        line: lc.line,
+        column: lc.column,
+    }
 }

@@ -63,9 +63,15 @@ pub enum Outcome {
     RuntimeError(RuntimeFailure),
     /// The link broke or the device died; `restarted` tells whether a fresh device is running
     /// (with an empty session).
-    DeviceError { message: String, restarted: bool },
+    DeviceError {
+        message: String,
+        restarted: bool,
+    },
     /// A failure inside bscript itself (generated C that does not compile, …).
-    Internal { stage: Stage, message: String },
+    Internal {
+        stage: Stage,
+        message: String,
+    },
 }
 
 impl Outcome {
@@ -89,7 +95,10 @@ pub fn runtime_message(err: &DeviceError) -> String {
         ErrorCode::StackOverflow => "stack overflow (too deep recursion)".to_string(),
         ErrorCode::Fault => format!("memory fault at address 0x{:08x}", err.address),
         ErrorCode::IndexRange => {
-            format!("array index out of range: {} (len: {})", err.detail1 as i32, err.detail2)
+            format!(
+                "array index out of range: {} (len: {})",
+                err.detail1 as i32, err.detail2
+            )
         }
         _ => err.message(),
     }

@@ -21,11 +21,22 @@ pub enum ToolchainError {
     #[error("the C compiler rejected the generated code (a bug in bscript):\n{stderr}")]
     Compile { stderr: String },
     #[error("{action} {path}: {source}")]
-    Io { action: &'static str, path: PathBuf, source: io::Error },
+    Io {
+        action: &'static str,
+        path: PathBuf,
+        source: io::Error,
+    },
 }
 
-fn io_err<'p>(action: &'static str, path: &'p Path) -> impl FnOnce(io::Error) -> ToolchainError + 'p {
-    move |source| ToolchainError::Io { action, path: path.to_path_buf(), source }
+fn io_err<'p>(
+    action: &'static str,
+    path: &'p Path,
+) -> impl FnOnce(io::Error) -> ToolchainError + 'p {
+    move |source| ToolchainError::Io {
+        action,
+        path: path.to_path_buf(),
+        source,
+    }
 }
 
 /// What the driver needs to know about a port of the runtime.
@@ -95,14 +106,21 @@ pub struct ToolRun {
 }
 
 /// Runs an external tool to completion, capturing its output.
-pub fn run_tool(program: &str, args: &[String], cwd: &Path) -> Result<(std::process::Output, ToolRun), ToolchainError> {
+pub fn run_tool(
+    program: &str,
+    args: &[String],
+    cwd: &Path,
+) -> Result<(std::process::Output, ToolRun), ToolchainError> {
     let start = Instant::now();
     let output = Command::new(program)
         .args(args)
         .current_dir(cwd)
         .stdin(Stdio::null())
         .output()
-        .map_err(|source| ToolchainError::Spawn { program: program.to_string(), source })?;
+        .map_err(|source| ToolchainError::Spawn {
+            program: program.to_string(),
+            source,
+        })?;
     let run = ToolRun {
         command: format!("{program} {}", args.join(" ")),
         duration: start.elapsed(),
@@ -143,7 +161,12 @@ pub fn build_id(port: &Port) -> u64 {
         fnv1a(&mut h, bytes);
         fnv1a(&mut h, &[0]);
     }
-    for f in port.runtime_flags.iter().chain(port.runtime_libs).chain(std::iter::once(&port.cc)) {
+    for f in port
+        .runtime_flags
+        .iter()
+        .chain(port.runtime_libs)
+        .chain(std::iter::once(&port.cc))
+    {
         fnv1a(&mut h, f.as_bytes());
         fnv1a(&mut h, &[0]);
     }
@@ -176,7 +199,11 @@ pub fn ensure_runtime(port: &Port) -> Result<RuntimeBuild, ToolchainError> {
     let image = dir.join("bs-runtime");
     let include_dir = dir.join("core");
     if image.is_file() {
-        return Ok(RuntimeBuild { image, include_dir, build_id: id });
+        return Ok(RuntimeBuild {
+            image,
+            include_dir,
+            build_id: id,
+        });
     }
     fs::create_dir_all(&root).map_err(io_err("cannot create", &root))?;
     // Build in a private folder, then rename it into place: concurrent builds cannot clash.
@@ -222,7 +249,11 @@ pub fn ensure_runtime(port: &Port) -> Result<RuntimeBuild, ToolchainError> {
             source: io::Error::from(io::ErrorKind::NotFound),
         });
     }
-    Ok(RuntimeBuild { image, include_dir, build_id: id })
+    Ok(RuntimeBuild {
+        image,
+        include_dir,
+        build_id: id,
+    })
 }
 
 /// Compiles units for one session in a work folder of its own, reused for every unit.
@@ -237,7 +268,10 @@ pub struct UnitCompiler {
 }
 
 impl UnitCompiler {
-    pub fn new(port: &'static Port, runtime: &RuntimeBuild) -> Result<UnitCompiler, ToolchainError> {
+    pub fn new(
+        port: &'static Port,
+        runtime: &RuntimeBuild,
+    ) -> Result<UnitCompiler, ToolchainError> {
         let base = cache_dir().join("work");
         fs::create_dir_all(&base).map_err(io_err("cannot create", &base))?;
         let nanos = std::time::SystemTime::now()
@@ -266,11 +300,18 @@ impl UnitCompiler {
         fs::write(&c_path, c_source).map_err(io_err("cannot write", &c_path))?;
         let mut args: Vec<String> = self.port.unit_flags.iter().map(|s| s.to_string()).collect();
         args.push(format!("-I{}", self.include_dir.display()));
-        args.extend(["-c".to_string(), "unit.c".to_string(), "-o".to_string(), "unit.o".to_string()]);
+        args.extend([
+            "-c".to_string(),
+            "unit.c".to_string(),
+            "-o".to_string(),
+            "unit.o".to_string(),
+        ]);
         let (out, run) = run_tool(self.port.cc, &args, &self.work_dir)?;
         self.last_run = Some(run);
         if !out.status.success() {
-            return Err(ToolchainError::Compile { stderr: String::from_utf8_lossy(&out.stderr).into_owned() });
+            return Err(ToolchainError::Compile {
+                stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+            });
         }
         fs::read(&o_path).map_err(io_err("cannot read", &o_path))
     }

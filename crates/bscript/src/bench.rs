@@ -56,13 +56,34 @@ struct Stage {
 }
 
 const STAGES: &[Stage] = &[
-    Stage { name: "parse+check", get: |t| t.parse_check },
-    Stage { name: "C generation", get: |t| t.cgen },
-    Stage { name: "C compiler", get: |t| t.cc },
-    Stage { name: "link", get: |t| t.link },
-    Stage { name: "transfer", get: |t| t.transfer },
-    Stage { name: "run", get: |t| t.run },
-    Stage { name: "total", get: |t| t.total() },
+    Stage {
+        name: "parse+check",
+        get: |t| t.parse_check,
+    },
+    Stage {
+        name: "C generation",
+        get: |t| t.cgen,
+    },
+    Stage {
+        name: "C compiler",
+        get: |t| t.cc,
+    },
+    Stage {
+        name: "link",
+        get: |t| t.link,
+    },
+    Stage {
+        name: "transfer",
+        get: |t| t.transfer,
+    },
+    Stage {
+        name: "run",
+        get: |t| t.run,
+    },
+    Stage {
+        name: "total",
+        get: |t| t.total(),
+    },
 ];
 
 fn percentile(sorted: &[f64], p: f64) -> f64 {
@@ -77,7 +98,9 @@ fn repl(cli: &Cli, count: usize, out_dir: &Path) -> anyhow::Result<ExitCode> {
     if count < 4 {
         bail!("--count must be at least 4");
     }
-    let Ok(mut session) = start_session(cli) else { return Ok(ExitCode::from(crate::EXIT_DEVICE)) };
+    let Ok(mut session) = start_session(cli) else {
+        return Ok(ExitCode::from(crate::EXIT_DEVICE));
+    };
     let mut timings = Vec::with_capacity(count);
     let mut output = Vec::new();
     for i in 0..count {
@@ -97,7 +120,10 @@ fn repl(cli: &Cli, count: usize, out_dir: &Path) -> anyhow::Result<ExitCode> {
 
     let mut rows = Vec::new();
     for stage in STAGES {
-        let mut ms: Vec<f64> = timings.iter().map(|t| (stage.get)(t).as_secs_f64() * 1000.0).collect();
+        let mut ms: Vec<f64> = timings
+            .iter()
+            .map(|t| (stage.get)(t).as_secs_f64() * 1000.0)
+            .collect();
         ms.sort_by(f64::total_cmp);
         let mean = ms.iter().sum::<f64>() / ms.len() as f64;
         rows.push((stage.name, percentile(&ms, 0.5), percentile(&ms, 0.9), mean));
@@ -113,7 +139,10 @@ fn repl(cli: &Cli, count: usize, out_dir: &Path) -> anyhow::Result<ExitCode> {
     let _ = writeln!(md, "- date: {date}");
     let _ = writeln!(md, "- machine: {machine}");
     let _ = writeln!(md, "- command: `{command}`");
-    let _ = writeln!(md, "- inputs: {count} distinct one-line inputs (declarations, functions, calls, loops)\n");
+    let _ = writeln!(
+        md,
+        "- inputs: {count} distinct one-line inputs (declarations, functions, calls, loops)\n"
+    );
     let _ = writeln!(md, "| stage | p50 (ms) | p90 (ms) | mean (ms) |");
     let _ = writeln!(md, "|---|---:|---:|---:|");
     for (name, p50, p90, mean) in &rows {
@@ -121,23 +150,35 @@ fn repl(cli: &Cli, count: usize, out_dir: &Path) -> anyhow::Result<ExitCode> {
     }
 
     let mut json = String::from("{\n");
-    let _ = writeln!(json, "  \"benchmark\": \"repl\",\n  \"target\": \"{target}\",\n  \"date\": \"{date}\",");
+    let _ = writeln!(
+        json,
+        "  \"benchmark\": \"repl\",\n  \"target\": \"{target}\",\n  \"date\": \"{date}\","
+    );
     let _ = writeln!(json, "  \"machine\": \"{}\",", machine.replace('"', "'"));
     let _ = writeln!(json, "  \"command\": \"{}\",", command.replace('"', "'"));
     let _ = writeln!(json, "  \"inputs\": {count},\n  \"stages_ms\": {{");
     for (i, (name, p50, p90, mean)) in rows.iter().enumerate() {
         let comma = if i + 1 < rows.len() { "," } else { "" };
-        let _ = writeln!(json, "    \"{name}\": {{ \"p50\": {p50:.3}, \"p90\": {p90:.3}, \"mean\": {mean:.3} }}{comma}");
+        let _ = writeln!(
+            json,
+            "    \"{name}\": {{ \"p50\": {p50:.3}, \"p90\": {p90:.3}, \"mean\": {mean:.3} }}{comma}"
+        );
     }
     json.push_str("  }\n}\n");
 
-    std::fs::create_dir_all(out_dir).with_context(|| format!("cannot create {}", out_dir.display()))?;
+    std::fs::create_dir_all(out_dir)
+        .with_context(|| format!("cannot create {}", out_dir.display()))?;
     let md_path = out_dir.join(format!("repl-{target}.md"));
     let json_path = out_dir.join(format!("repl-{target}.json"));
     std::fs::write(&md_path, &md).with_context(|| format!("cannot write {}", md_path.display()))?;
-    std::fs::write(&json_path, &json).with_context(|| format!("cannot write {}", json_path.display()))?;
+    std::fs::write(&json_path, &json)
+        .with_context(|| format!("cannot write {}", json_path.display()))?;
     print!("{md}");
-    eprintln!("bench repl: results written to {} and {}", md_path.display(), json_path.display());
+    eprintln!(
+        "bench repl: results written to {} and {}",
+        md_path.display(),
+        json_path.display()
+    );
     Ok(ExitCode::SUCCESS)
 }
 

@@ -15,7 +15,11 @@ use clap::{Parser, Subcommand};
 use render::ErrorFormat;
 
 #[derive(Parser, Debug)]
-#[command(name = "bscript", version, about = "BlueScript: a typed TypeScript-like language for microcontrollers, compiled on the host and run as native code on the device")]
+#[command(
+    name = "bscript",
+    version,
+    about = "BlueScript: a typed TypeScript-like language for microcontrollers, compiled on the host and run as native code on the device"
+)]
 struct Cli {
     /// The device to run on.
     #[arg(long, global = true, default_value = "host", value_name = "TARGET")]
@@ -84,17 +88,26 @@ pub fn write_output(stream: u8, bytes: &[u8]) {
 }
 
 fn run_file(cli: &Cli, file: &PathBuf, keep_c: bool) -> anyhow::Result<ExitCode> {
-    let source = std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
-    let Ok(mut session) = start_session(cli) else { return Ok(ExitCode::from(EXIT_DEVICE)) };
+    let source =
+        std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let Ok(mut session) = start_session(cli) else {
+        return Ok(ExitCode::from(EXIT_DEVICE));
+    };
     if keep_c {
         session.keep_c();
     }
     let name = file.display().to_string();
     let (outcome, _) = session.eval(&name, &source, &mut write_output);
     let color = std::io::stderr().is_terminal();
-    eprint!("{}", render::outcome(&name, &source, &outcome, cli.error_format, color));
+    eprint!(
+        "{}",
+        render::outcome(&name, &source, &outcome, cli.error_format, color)
+    );
     if keep_c {
-        eprintln!("bscript: generated C kept in {}", session.work_dir().display());
+        eprintln!(
+            "bscript: generated C kept in {}",
+            session.work_dir().display()
+        );
     }
     Ok(ExitCode::from(outcome.exit_code() as u8))
 }

@@ -16,12 +16,19 @@ pub enum ErrorFormat {
 }
 
 /// Renders everything an outcome has to say on standard error (nothing for success).
-pub fn outcome(file: &str, source: &str, outcome: &Outcome, format: ErrorFormat, color: bool) -> String {
+pub fn outcome(
+    file: &str,
+    source: &str,
+    outcome: &Outcome,
+    format: ErrorFormat,
+    color: bool,
+) -> String {
     match outcome {
         Outcome::Ok => String::new(),
-        Outcome::CompileError(diags) => {
-            diags.iter().map(|d| compile_error(file, source, d, format, color)).collect()
-        }
+        Outcome::CompileError(diags) => diags
+            .iter()
+            .map(|d| compile_error(file, source, d, format, color))
+            .collect(),
         Outcome::RuntimeError(f) => runtime_error(file, f, format, color),
         Outcome::LinkError(m) => format!("{file}: link error: {m}\n"),
         Outcome::DeviceError { message, restarted } => {
@@ -38,13 +45,27 @@ pub fn outcome(file: &str, source: &str, outcome: &Outcome, format: ErrorFormat,
     }
 }
 
-fn compile_error(file: &str, source: &str, d: &Diagnostic, format: ErrorFormat, color: bool) -> String {
+fn compile_error(
+    file: &str,
+    source: &str,
+    d: &Diagnostic,
+    format: ErrorFormat,
+    color: bool,
+) -> String {
     let loc = bs_session::locate(file, source, d);
     match format {
         ErrorFormat::Short => format!("{file}:{}:{}: error: {}\n", loc.line, loc.column, d.message),
         ErrorFormat::Rich => {
             let label = d.label.clone().unwrap_or_default();
-            excerpt(&loc, Some(d.code), &d.message, &label, d.hint.as_deref(), ReportKind::Error, color)
+            excerpt(
+                &loc,
+                Some(d.code),
+                &d.message,
+                &label,
+                d.hint.as_deref(),
+                ReportKind::Error,
+                color,
+            )
         }
     }
 }
@@ -52,7 +73,10 @@ fn compile_error(file: &str, source: &str, d: &Diagnostic, format: ErrorFormat, 
 fn runtime_error(file: &str, f: &RuntimeFailure, format: ErrorFormat, color: bool) -> String {
     match (&f.location, format) {
         (Some(loc), ErrorFormat::Short) => {
-            format!("{}:{}:{}: runtime error: {}\n", loc.file, loc.line, loc.column, f.message)
+            format!(
+                "{}:{}:{}: runtime error: {}\n",
+                loc.file, loc.line, loc.column, f.message
+            )
         }
         (None, ErrorFormat::Short) => format!("{file}: runtime error: {}\n", f.message),
         (Some(loc), ErrorFormat::Rich) => excerpt(
@@ -78,14 +102,20 @@ fn excerpt(
     color: bool,
 ) -> String {
     let start = loc.span.start as usize;
-    let end = (loc.span.end as usize).max(start + 1).min(loc.source.len().max(start + 1));
+    let end = (loc.span.end as usize)
+        .max(start + 1)
+        .min(loc.source.len().max(start + 1));
     let id = format!("{}:{}:{}", loc.file, loc.line, loc.column);
     let mut label_item = Label::new((id.clone(), start..end));
     if !label.is_empty() {
         label_item = label_item.with_message(label);
     }
     let mut report = Report::build(kind, (id.clone(), start..end))
-        .with_config(Config::default().with_color(color).with_index_type(IndexType::Byte))
+        .with_config(
+            Config::default()
+                .with_color(color)
+                .with_index_type(IndexType::Byte),
+        )
         .with_message(headline)
         .with_label(label_item);
     if let Some(code) = code {
@@ -96,7 +126,11 @@ fn excerpt(
     }
     let mut buf = Vec::new();
     let source = Source::from(loc.source.clone());
-    if report.finish().write((id.clone(), source), &mut buf).is_err() {
+    if report
+        .finish()
+        .write((id.clone(), source), &mut buf)
+        .is_err()
+    {
         return format!("{id}: {headline}\n");
     }
     String::from_utf8_lossy(&buf).into_owned()

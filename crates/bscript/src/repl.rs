@@ -25,7 +25,7 @@ Commands:
 
 /// Where inputs come from.
 enum Reader {
-    Terminal(DefaultEditor),
+    Terminal(Box<DefaultEditor>),
     Pipe(std::io::StdinLock<'static>),
 }
 
@@ -82,7 +82,9 @@ fn history_path() -> Option<std::path::PathBuf> {
 
 pub fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
     let interactive = std::io::stdin().is_terminal();
-    let Ok(mut session) = start_session(cli) else { return Ok(ExitCode::from(crate::EXIT_DEVICE)) };
+    let Ok(mut session) = start_session(cli) else {
+        return Ok(ExitCode::from(crate::EXIT_DEVICE));
+    };
     let mut reader = if interactive {
         let mut ed = DefaultEditor::new()?;
         if let Some(p) = history_path() {
@@ -96,7 +98,7 @@ pub fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
             info.version,
             u64::from_le_bytes(info.build_id)
         );
-        Reader::Terminal(ed)
+        Reader::Terminal(Box::new(ed))
     } else {
         Reader::Pipe(std::io::stdin().lock())
     };
@@ -120,9 +122,15 @@ pub fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
         n_inputs += 1;
         let name = format!("<input {n_inputs}>");
         let (outcome, _) = session.eval(&name, &input, &mut write_output);
-        eprint!("{}", render::outcome(&name, &input, &outcome, cli.error_format, color));
+        eprint!(
+            "{}",
+            render::outcome(&name, &input, &outcome, cli.error_format, color)
+        );
         last_status = outcome.exit_code() as u8;
-        if let Outcome::DeviceError { restarted: false, .. } = outcome {
+        if let Outcome::DeviceError {
+            restarted: false, ..
+        } = outcome
+        {
             break;
         }
     }
@@ -215,6 +223,9 @@ mod tests {
         assert!(!needs_more("let s = '{'"));
         assert!(!needs_more("let x = 1 // {"));
         assert!(needs_more("/* open"));
-        assert!(!needs_more("}"), "a stray closing bracket is the checker's to report");
+        assert!(
+            !needs_more("}"),
+            "a stray closing bracket is the checker's to report"
+        );
     }
 }

@@ -8,7 +8,10 @@ use std::process::{Command, Output, Stdio};
 
 /// The workspace's root folder.
 pub fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().expect("workspace root")
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .expect("workspace root")
 }
 
 /// Takes `--target NAME` (or `--target=NAME`) out of the arguments, so that the rest can go to

@@ -25,7 +25,11 @@ fn main() {
 
 fn run_case(dir: &std::path::Path, name: &str, target: &str) -> Result<(), Failed> {
     let file = format!("{name}.bs");
-    let out = common::bscript(dir, &["--target", target, "--error-format", "short", "run", &file], None);
+    let out = common::bscript(
+        dir,
+        &["--target", target, "--error-format", "short", "run", &file],
+        None,
+    );
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
     let want_out = common::expected(&dir.join(format!("{name}.out")));
@@ -45,7 +49,14 @@ fn run_case(dir: &std::path::Path, name: &str, target: &str) -> Result<(), Faile
         problems.push(e);
     }
     if out.status.code() != Some(want_status) {
-        problems.push(format!("exit status {:?}, expected {want_status}", out.status.code()));
+        problems.push(format!(
+            "exit status {:?}, expected {want_status}",
+            out.status.code()
+        ));
     }
-    if problems.is_empty() { Ok(()) } else { Err(problems.join("\n").into()) }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(problems.join("\n").into())
+    }
 }

@@ -24,15 +24,31 @@ fn main() {
 
 fn run_case(dir: &std::path::Path, name: &str, target: &str) -> Result<(), Failed> {
     let input = dir.join(format!("{name}.in"));
-    let out = common::bscript(dir, &["--target", target, "--error-format", "short", "repl"], Some(&input));
+    let out = common::bscript(
+        dir,
+        &["--target", target, "--error-format", "short", "repl"],
+        Some(&input),
+    );
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
     let mut problems = Vec::new();
-    if let Err(e) = common::compare("stdout", &common::expected(&dir.join(format!("{name}.out"))), &stdout) {
+    if let Err(e) = common::compare(
+        "stdout",
+        &common::expected(&dir.join(format!("{name}.out"))),
+        &stdout,
+    ) {
         problems.push(e);
     }
-    if let Err(e) = common::compare("stderr", &common::expected(&dir.join(format!("{name}.err"))), &stderr) {
+    if let Err(e) = common::compare(
+        "stderr",
+        &common::expected(&dir.join(format!("{name}.err"))),
+        &stderr,
+    ) {
         problems.push(e);
     }
-    if problems.is_empty() { Ok(()) } else { Err(problems.join("\n").into()) }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(problems.join("\n").into())
+    }
 }
