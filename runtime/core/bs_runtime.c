@@ -53,8 +53,8 @@ _Noreturn void bs_error(uint32_t code, uint32_t site, uint32_t detail1, uint32_t
     trap_unwind(code, site, 0, detail1, detail2);
 }
 
-_Noreturn void bs_runtime_fault(uint32_t code, uint32_t address, uint32_t detail1) {
-    trap_unwind(code, 0, address, detail1, 0);
+_Noreturn void bs_runtime_fault(uint32_t code, uint32_t address, uint32_t detail1, uint32_t pc) {
+    trap_unwind(code, 0, address, detail1, pc);
 }
 
 int bs_runtime_in_call(void) { return trap_armed; }

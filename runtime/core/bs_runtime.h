@@ -18,6 +18,6 @@ int bs_runtime_in_call(void);
  * (BS_ERR_FAULT or BS_ERR_STACK_OVERFLOW) with the fault address and `detail1` (the signal or
  * fault kind). Must only be called while bs_runtime_in_call() is 1.
  */
-_Noreturn void bs_runtime_fault(uint32_t code, uint32_t address, uint32_t detail1);
+_Noreturn void bs_runtime_fault(uint32_t code, uint32_t address, uint32_t detail1, uint32_t pc);
 
 #endif

@@ -521,6 +521,7 @@ impl<'e, 'a> Checker<'e, 'a> {
         let ctx = std::mem::replace(&mut self.f, saved);
         Some(FuncDef {
             name,
+            span: sp(id.span),
             body_symbol: body,
             slot_symbol: slot,
             redefines,

@@ -54,6 +54,8 @@ pub enum ExternRef {
 #[derive(Clone, Debug)]
 pub struct FuncDef {
     pub name: String,
+    /// Where the function's name is declared.
+    pub span: Span,
     /// C symbol of this definition's body.
     pub body_symbol: String,
     /// C symbol of the session-wide slot that holds the current body's address.

@@ -48,6 +48,7 @@ pub struct DeviceHandle {
     program: PathBuf,
     reply_timeout: Duration,
     build_id: [u8; 8],
+    pid: u32,
 }
 
 impl DeviceHandle {
@@ -56,13 +57,14 @@ impl DeviceHandle {
         reply_timeout: Duration,
         image: &RuntimeImage,
     ) -> Result<(DeviceHandle, DeviceInfo), SessionError> {
-        let (device, info) = connect(&program, reply_timeout, &image.build_id)?;
+        let (device, info, pid) = connect(&program, reply_timeout, &image.build_id)?;
         let handle = DeviceHandle {
             device,
             info,
             program,
             reply_timeout,
             build_id: image.build_id,
+            pid,
         };
         Ok((handle, info))
     }
@@ -87,10 +89,16 @@ impl DeviceHandle {
         Ok(self.device.meminfo()?)
     }
 
+    /// The process id of the runtime (the host device is a process).
+    pub fn process_id(&self) -> u32 {
+        self.pid
+    }
+
     /// Stops the device and starts a fresh one.
     pub fn restart(&mut self) -> Result<DeviceInfo, SessionError> {
-        let (device, info) = connect(&self.program, self.reply_timeout, &self.build_id)?;
+        let (device, info, pid) = connect(&self.program, self.reply_timeout, &self.build_id)?;
         self.device = device;
+        self.pid = pid;
         self.info = info;
         Ok(info)
     }
@@ -100,13 +108,14 @@ fn connect(
     program: &PathBuf,
     reply_timeout: Duration,
     build_id: &[u8; 8],
-) -> Result<(Device<Box<dyn Link>>, DeviceInfo), SessionError> {
+) -> Result<(Device<Box<dyn Link>>, DeviceInfo, u32), SessionError> {
     let link = ProcessLink::spawn(program, std::iter::empty::<&str>()).map_err(|source| {
         SessionError::Spawn {
             program: program.clone(),
             source,
         }
     })?;
+    let pid = link.pid();
     let (device, info) = Device::connect(Box::new(link) as Box<dyn Link>, reply_timeout)?;
     if info.build_id != *build_id {
         return Err(SessionError::BuildIdMismatch {
@@ -114,5 +123,5 @@ fn connect(
             host: hex(build_id),
         });
     }
-    Ok((device, info))
+    Ok((device, info, pid))
 }

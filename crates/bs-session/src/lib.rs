@@ -69,6 +69,11 @@ pub struct Session {
     sites: HashMap<u32, (u32, Span)>,
     /// Unit id → its source, for every unit that was sent to the device.
     sources: HashMap<u32, UnitSource>,
+    /// Code symbol of every function body sent to the device → (unit id, function name, span
+    /// of the name), to name the function a fault happened in.
+    functions: HashMap<String, (u32, String, Span)>,
+    /// Start address → code symbol, for every function body sent to the device.
+    code_symbols: std::collections::BTreeMap<u64, String>,
     keep_c: bool,
 }
 
@@ -102,6 +107,8 @@ impl Session {
             next_site: 1,
             sites: HashMap::new(),
             sources: HashMap::new(),
+            functions: HashMap::new(),
+            code_symbols: std::collections::BTreeMap::new(),
             keep_c: false,
         })
     }
@@ -120,6 +127,11 @@ impl Session {
     /// The device's description from the handshake.
     pub fn device_info(&self) -> &DeviceInfo {
         self.device.info()
+    }
+
+    /// The process id of the device's runtime (the host device is a process of this machine).
+    pub fn device_process_id(&self) -> u32 {
+        self.device.process_id()
     }
 
     /// The target's name.
@@ -230,6 +242,13 @@ impl Session {
         for (site, span) in &checked.unit.sites {
             self.sites.insert(*site, (unit_id, *span));
         }
+        for f in &checked.unit.functions {
+            if let Some(addr) = linked.symbol(&f.body_symbol) {
+                self.code_symbols.insert(addr, f.body_symbol.clone());
+                self.functions
+                    .insert(f.body_symbol.clone(), (unit_id, f.name.clone(), f.span));
+            }
+        }
 
         // 6. Run.
         let clock = Instant::now();
@@ -297,7 +316,8 @@ impl Session {
     }
 
     fn describe_failure(&self, err: &bs_protocol::DeviceError) -> RuntimeFailure {
-        let location = self.sites.get(&err.site).and_then(|(unit, span)| {
+        let mut message = outcome::runtime_message(err);
+        let located = |unit: &u32, span: &Span| {
             let src = self.sources.get(unit)?;
             let lc = line_col(&src.text, span.start);
             Some(Location {
@@ -307,9 +327,26 @@ impl Session {
                 line: lc.line,
                 column: lc.column,
             })
-        });
+        };
+        let mut location = self
+            .sites
+            .get(&err.site)
+            .and_then(|(unit, span)| located(unit, span));
+        let mut label = "this check failed";
+        if location.is_none() && err.detail2 != 0 && is_fault(err.code) {
+            // A fault carries the program counter: name the function it happened in.
+            let pc = err.detail2 as u64;
+            if let Some((_, symbol)) = self.code_symbols.range(..=pc).next_back() {
+                if let Some((unit, name, span)) = self.functions.get(symbol) {
+                    message.push_str(&format!(" in function '{name}'"));
+                    location = located(unit, span);
+                    label = "in this function";
+                }
+            }
+        }
         RuntimeFailure {
-            message: outcome::runtime_message(err),
+            message,
+            label,
             code: err.code,
             location,
         }
@@ -324,6 +361,8 @@ impl Session {
                 self.env = Env::new();
                 self.sites.clear();
                 self.sources.clear();
+                self.functions.clear();
+                self.code_symbols.clear();
                 true
             }
             Err(_) => false,
@@ -333,6 +372,13 @@ impl Session {
             restarted,
         }
     }
+}
+
+fn is_fault(code: u16) -> bool {
+    matches!(
+        bs_protocol::ErrorCode::from_u16(code),
+        bs_protocol::ErrorCode::Fault | bs_protocol::ErrorCode::StackOverflow
+    )
 }
 
 fn memory_map(info: &DeviceInfo) -> MemoryMap {

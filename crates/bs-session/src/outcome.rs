@@ -50,6 +50,8 @@ pub struct Location {
 #[derive(Clone, Debug)]
 pub struct RuntimeFailure {
     pub message: String,
+    /// What the location shows: the check that failed, or the function a fault happened in.
+    pub label: &'static str,
     pub code: u16,
     pub location: Option<Location>,
 }

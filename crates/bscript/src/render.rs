@@ -83,7 +83,7 @@ fn runtime_error(file: &str, f: &RuntimeFailure, format: ErrorFormat, color: boo
             loc,
             None,
             &f.message,
-            "the check that failed",
+            f.label,
             None,
             ReportKind::Custom("Runtime error", ariadne::Color::Red),
             color,
@@ -105,7 +105,7 @@ fn excerpt(
     let end = (loc.span.end as usize)
         .max(start + 1)
         .min(loc.source.len().max(start + 1));
-    let id = format!("{}:{}:{}", loc.file, loc.line, loc.column);
+    let id = loc.file.clone();
     let mut label_item = Label::new((id.clone(), start..end));
     if !label.is_empty() {
         label_item = label_item.with_message(label);
@@ -131,7 +131,38 @@ fn excerpt(
         .write((id.clone(), source), &mut buf)
         .is_err()
     {
-        return format!("{id}: {headline}\n");
+        return format!("{id}:{}:{}: {headline}\n", loc.line, loc.column);
     }
-    String::from_utf8_lossy(&buf).into_owned()
+    let text = String::from_utf8_lossy(&buf).into_owned();
+    if color { text } else { strip_ansi(&text) }
+}
+
+/// Removes terminal colour sequences (`ESC [ … m`), which ariadne writes for custom report
+/// kinds even when colours are off.
+fn strip_ansi(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        if c == '\u{1b}' {
+            for c in chars.by_ref() {
+                if c.is_ascii_alphabetic() {
+                    break;
+                }
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn colour_sequences_are_removed() {
+        assert_eq!(
+            super::strip_ansi("\u{1b}[31mRuntime error:\u{1b}[0m x"),
+            "Runtime error: x"
+        );
+    }
 }

@@ -151,6 +151,18 @@ void bs_hal_call(uint32_t entry) {
     function();
 }
 
+static uintptr_t port_program_counter(void *context) {
+    const ucontext_t *uc = context;
+#if defined(__x86_64__)
+    return (uintptr_t)uc->uc_mcontext.gregs[REG_RIP];
+#elif defined(__aarch64__)
+    return (uintptr_t)uc->uc_mcontext.pc;
+#else
+    (void)uc;
+    return 0;
+#endif
+}
+
 static uintptr_t port_stack_pointer(void *context) {
     const ucontext_t *uc = context;
 #if defined(__x86_64__)
@@ -180,7 +192,7 @@ static void port_on_fault(int sig, siginfo_t *info, void *context) {
     uint32_t code = BS_ERR_FAULT;
     if ((sig == SIGSEGV || sig == SIGBUS) && port_is_stack_overflow(addr, port_stack_pointer(context)))
         code = BS_ERR_STACK_OVERFLOW;
-    bs_runtime_fault(code, (uint32_t)addr, (uint32_t)sig);
+    bs_runtime_fault(code, (uint32_t)addr, (uint32_t)sig, (uint32_t)port_program_counter(context));
 }
 
 static int port_install_fault_handlers(void) {

@@ -1,0 +1,140 @@
+//! Sessions on the real host device: the handshake's build-id check, recovery from a dead
+//! device, the rollback of a failed unit, and memory reports.
+
+use bs_session::{Outcome, Session, SessionOptions};
+
+fn eval(session: &mut Session, source: &str) -> (Outcome, String) {
+    let mut out = Vec::new();
+    let (outcome, _) = session.eval("<test>", source, &mut |_, b| out.extend_from_slice(b));
+    (outcome, String::from_utf8_lossy(&out).into_owned())
+}
+
+fn start() -> Session {
+    Session::start(&SessionOptions::default()).expect("the host device starts")
+}
+
+#[test]
+fn a_runtime_built_from_other_sources_is_refused() {
+    let runtime = bs_toolchain::ensure_runtime(&bs_toolchain::HOST).unwrap();
+    let src = runtime.include_dir.parent().unwrap();
+    let out = std::env::temp_dir().join(format!("bs-runtime-other-{}", std::process::id()));
+    let mut args: Vec<String> = bs_toolchain::HOST
+        .runtime_flags
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    args.push(format!("-DBS_BUILD_ID=0x{:016x}ULL", runtime.build_id ^ 1));
+    args.extend(["-Icore".into(), "-Iports/host".into()]);
+    for dir in ["core", "ports/host"] {
+        for e in std::fs::read_dir(src.join(dir)).unwrap().flatten() {
+            if e.path().extension().is_some_and(|x| x == "c") {
+                args.push(format!("{dir}/{}", e.file_name().to_string_lossy()));
+            }
+        }
+    }
+    args.extend(["-o".into(), out.display().to_string(), "-lm".into()]);
+    let status = std::process::Command::new("gcc")
+        .args(&args)
+        .current_dir(src)
+        .status()
+        .unwrap();
+    assert!(status.success());
+
+    let options = SessionOptions {
+        runtime_override: Some(out.clone()),
+        ..Default::default()
+    };
+    let error = match Session::start(&options) {
+        Ok(_) => panic!("a runtime with another build id was accepted"),
+        Err(e) => e.to_string(),
+    };
+    let _ = std::fs::remove_file(&out);
+    assert!(error.contains("built from other sources"), "{error}");
+    assert!(
+        error.contains(&format!("{:016x}", runtime.build_id ^ 1)),
+        "{error}"
+    );
+}
+
+#[test]
+fn a_dead_device_is_restarted_and_the_session_goes_on() {
+    let mut s = start();
+    assert!(matches!(eval(&mut s, "let kept = 1").0, Outcome::Ok));
+    let pid = s.device_process_id();
+    std::process::Command::new("kill")
+        .args(["-9", &pid.to_string()])
+        .status()
+        .unwrap();
+    match eval(&mut s, "print(2)").0 {
+        Outcome::DeviceError {
+            restarted: true,
+            message,
+        } => {
+            assert!(
+                message.contains("gone") || message.contains("closed"),
+                "{message}"
+            )
+        }
+        other => panic!("expected a device error, got {other:?}"),
+    }
+    assert_ne!(s.device_process_id(), pid);
+    let (outcome, out) = eval(&mut s, "print(3)");
+    assert!(matches!(outcome, Outcome::Ok), "{outcome:?}");
+    assert_eq!(out, "3\n");
+    // The restarted device is empty, and the host knows it.
+    assert!(matches!(
+        eval(&mut s, "print(kept)").0,
+        Outcome::CompileError(_)
+    ));
+}
+
+#[test]
+fn a_unit_that_fails_at_run_time_leaves_no_declarations_and_restores_redefinitions() {
+    let mut s = start();
+    assert!(matches!(
+        eval(&mut s, "function f(): integer { return 1 }").0,
+        Outcome::Ok
+    ));
+    let (outcome, out) = eval(
+        &mut s,
+        "function f(): integer { return 2 }\nlet fresh = 5\nprint(f())\nprint(1 / (fresh - 5))",
+    );
+    assert_eq!(out, "2\n", "the new body ran until the error");
+    match outcome {
+        Outcome::RuntimeError(f) => {
+            assert_eq!(f.message, "division by zero");
+            let loc = f.location.expect("located");
+            assert_eq!((loc.line, loc.column), (4, 7));
+        }
+        other => panic!("expected a run-time error, got {other:?}"),
+    }
+    let (outcome, out) = eval(&mut s, "print(f())");
+    assert!(matches!(outcome, Outcome::Ok), "{outcome:?}");
+    assert_eq!(out, "1\n", "the earlier body is back");
+    assert!(matches!(
+        eval(&mut s, "print(fresh)").0,
+        Outcome::CompileError(_)
+    ));
+    assert!(matches!(eval(&mut s, "let fresh = 6").0, Outcome::Ok));
+}
+
+#[test]
+fn memory_use_is_reported() {
+    let mut s = start();
+    let (_, before) = s.memory().unwrap();
+    assert!(matches!(
+        eval(&mut s, "function g(x: integer): integer { return x + 1 }").0,
+        Outcome::Ok
+    ));
+    let (heap, after) = s.memory().unwrap();
+    assert!(heap.heap_size >= 32 * 1024, "{heap:?}");
+    assert!(after.code_used > before.code_used, "{before:?} → {after:?}");
+    assert!(after.code_size > 0 && after.data_size > 0);
+    let (_, out) = eval(&mut s, "print('x' + g(1))");
+    assert_eq!(out, "x2\n");
+    let (heap2, _) = s.memory().unwrap();
+    assert!(
+        heap2.heap_used > heap.heap_used,
+        "the concatenation allocated: {heap:?} → {heap2:?}"
+    );
+}
