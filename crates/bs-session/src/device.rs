@@ -104,11 +104,14 @@ impl DeviceHandle {
     }
 }
 
+/// A device after the handshake, its description and its process id.
+type Connected = (Device<Box<dyn Link>>, DeviceInfo, u32);
+
 fn connect(
     program: &PathBuf,
     reply_timeout: Duration,
     build_id: &[u8; 8],
-) -> Result<(Device<Box<dyn Link>>, DeviceInfo, u32), SessionError> {
+) -> Result<Connected, SessionError> {
     let link = ProcessLink::spawn(program, std::iter::empty::<&str>()).map_err(|source| {
         SessionError::Spawn {
             program: program.clone(),
