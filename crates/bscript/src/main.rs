@@ -10,7 +10,6 @@ use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::Context;
 use clap::{Parser, Subcommand};
 use render::ErrorFormat;
 
@@ -87,9 +86,17 @@ pub fn write_output(stream: u8, bytes: &[u8]) {
     }
 }
 
+/// Exit status when the program cannot be compiled (compile errors, an unreadable file).
+const EXIT_COMPILE: u8 = 1;
+
 fn run_file(cli: &Cli, file: &PathBuf, keep_c: bool) -> anyhow::Result<ExitCode> {
-    let source =
-        std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let source = match std::fs::read_to_string(file) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("bscript: cannot read {}: {e}", file.display());
+            return Ok(ExitCode::from(EXIT_COMPILE));
+        }
+    };
     let Ok(mut session) = start_session(cli) else {
         return Ok(ExitCode::from(EXIT_DEVICE));
     };

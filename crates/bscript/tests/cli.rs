@@ -1,0 +1,152 @@
+//! The command line as a user meets it: help, exit statuses, rendered errors, and the REPL's
+//! commands in a scripted session.
+
+mod common;
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+fn scratch(name: &str, text: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("bscript-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+fn run(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_bscript"))
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn repl(input: &str, extra: &[&str]) -> (i32, String, String) {
+    let mut args = extra.to_vec();
+    args.push("repl");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_bscript"))
+        .args(&args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn help_lists_the_commands_and_the_target_option() {
+    let (code, out, _) = run(&["--help"]);
+    assert_eq!(code, 0);
+    for word in ["run", "repl", "bench", "--target", "--error-format"] {
+        assert!(out.contains(word), "--help lacks {word}:\n{out}");
+    }
+}
+
+#[test]
+fn exit_statuses_follow_the_outcome() {
+    let ok = scratch("ok.bs", "print(6 * 7)\n");
+    let (code, out, err) = run(&["run", ok.to_str().unwrap()]);
+    assert_eq!((code, out.as_str(), err.as_str()), (0, "42\n", ""));
+
+    let compile = scratch("compile.bs", "let x: integer = 'no'\n");
+    assert_eq!(run(&["run", compile.to_str().unwrap()]).0, 1);
+
+    let runtime = scratch("runtime.bs", "let z = 0\nprint(1)\nprint(5 % z)\n");
+    let (code, out, _) = run(&["run", runtime.to_str().unwrap()]);
+    assert_eq!((code, out.as_str()), (2, "1\n"));
+
+    let (code, _, err) = run(&["run", "/nonexistent/x.bs"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("cannot read"), "{err}");
+
+    let (code, _, err) = run(&["--runtime-exe", "/bin/false", "run", ok.to_str().unwrap()]);
+    assert_eq!(code, 3, "{err}");
+    assert!(err.contains("cannot start the host device"), "{err}");
+}
+
+#[test]
+fn a_compile_error_shows_file_line_column_excerpt_and_hint() {
+    let f = scratch("rich.bs", "let a = 1\nlet b: integer = 2.5\n");
+    let (code, _, err) = run(&["run", f.to_str().unwrap()]);
+    assert_eq!(code, 1);
+    assert!(err.contains("rich.bs:2:18"), "{err}");
+    assert!(err.contains("let b: integer = 2.5"), "{err}");
+    assert!(
+        err.contains("Type 'float' is not assignable to type 'integer'"),
+        "{err}"
+    );
+    assert!(err.contains("as integer"), "the hint is missing:\n{err}");
+    assert!(err.contains("BS0020"), "{err}");
+}
+
+#[test]
+fn a_runtime_error_shows_the_source_line() {
+    let f = scratch(
+        "rt.bs",
+        "function half(n: integer): integer {\n  return 10 / n\n}\nprint(half(0))\n",
+    );
+    let (code, _, err) = run(&["run", f.to_str().unwrap()]);
+    assert_eq!(code, 2);
+    assert!(err.contains("division by zero"), "{err}");
+    assert!(err.contains("rt.bs:2:10"), "{err}");
+    assert!(err.contains("return 10 / n"), "{err}");
+}
+
+#[test]
+fn all_independent_errors_are_reported_at_once() {
+    let f = scratch(
+        "many.bs",
+        "let a: integer = true\nprint(nope)\nlet c: string = 3\n",
+    );
+    let (_, _, err) = run(&["--error-format", "short", "run", f.to_str().unwrap()]);
+    assert_eq!(err.lines().count(), 3, "{err}");
+}
+
+#[test]
+fn the_repl_reads_a_pipe_quietly_and_knows_its_commands() {
+    let (code, out, err) = repl("let n = 20\n.mem\nprint(n + 1)\n.help\n.bogus\n", &[]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.starts_with("heap: "),
+        "no banner or prompt before the first output:\n{out}"
+    );
+    assert!(out.contains("code: ") && out.contains("data: "), "{out}");
+    assert!(out.contains("21\n"), "{out}");
+    assert!(out.contains(".quit"), "help text:\n{out}");
+    assert!(err.contains("unknown command .bogus"), "{err}");
+}
+
+#[test]
+fn the_repl_exit_status_is_that_of_the_last_input() {
+    assert_eq!(repl("print(1)\nlet x: integer = 'a'\n", &[]).0, 1);
+    assert_eq!(repl("let x: integer = 'a'\nprint(1)\n", &[]).0, 0);
+    assert_eq!(repl("print(1 / 0)\n", &[]).0, 2);
+    assert_eq!(repl("print(1)\n.quit\nprint(2)\n", &[]).1, "1\n");
+}
+
+#[test]
+fn the_repl_continues_an_input_while_brackets_are_open() {
+    let (_, out, err) = repl(
+        "function sq(x: integer): integer {\n  return x * x\n}\nprint(sq(9))\n",
+        &[],
+    );
+    assert_eq!(out, "81\n", "{err}");
+}
