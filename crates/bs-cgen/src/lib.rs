@@ -21,37 +21,63 @@ pub fn emit_unit(unit: &Unit) -> String {
     let mut out = String::new();
     let mut decls = String::new();
     let mut bodies = String::new();
+    let mut declared = std::collections::HashSet::new();
 
     // Declarations of what earlier units define.
-    let mut declared_slots = std::collections::HashSet::new();
     for e in &unit.externs {
         match e {
             ExternRef::Global { symbol, ty } => {
-                let _ = writeln!(decls, "extern {} {symbol};", c_type(ty));
+                if declared.insert(symbol.clone()) {
+                    let _ = writeln!(decls, "extern {} {symbol};", c_type(ty));
+                }
             }
             ExternRef::FnSlot { symbol, sig } => {
-                declared_slots.insert(symbol.clone());
-                let _ = writeln!(decls, "extern {};", slot_decl(symbol, sig));
+                if declared.insert(symbol.clone()) {
+                    let _ = writeln!(decls, "extern {};", slot_decl(symbol, sig));
+                }
+            }
+            ExternRef::Func { symbol, sig } => {
+                if declared.insert(symbol.clone()) {
+                    let _ = writeln!(decls, "{};", prototype(symbol, sig, None));
+                }
             }
         }
     }
     for f in &unit.functions {
-        if f.redefines && declared_slots.insert(f.slot_symbol.clone()) {
+        if f.redefines && declared.insert(f.slot_symbol.clone()) {
             let _ = writeln!(decls, "extern {};", slot_decl(&f.slot_symbol, &f.sig));
         }
     }
-    // This unit's globals.
+    // This unit's globals, static fields included.
     for gl in &unit.globals {
-        let init = if gl.ty.is_boxed_repr() {
-            " = BS_NULL"
-        } else {
-            ""
-        };
-        let _ = writeln!(decls, "{} {}{init};", c_type(&gl.ty), gl.symbol);
+        let _ = writeln!(
+            decls,
+            "{} {}{};",
+            c_type(&gl.ty),
+            gl.symbol,
+            global_init(&gl.ty)
+        );
+    }
+    for c in &unit.classes {
+        for (symbol, ty) in &c.static_fields {
+            let _ = writeln!(decls, "{} {symbol}{};", c_type(ty), global_init(ty));
+        }
     }
     // Prototypes, then slots.
     for f in &unit.functions {
         let _ = writeln!(decls, "{};", prototype(&f.body_symbol, &f.sig, None));
+    }
+    for c in &unit.classes {
+        for (symbol, sig) in class_functions(c) {
+            if declared.insert(symbol.clone()) {
+                let _ = writeln!(decls, "{};", prototype(&symbol, &sig, None));
+            }
+        }
+        for (symbol, sig) in &c.vtable_externs {
+            if declared.insert(symbol.clone()) {
+                let _ = writeln!(decls, "{};", prototype(symbol, sig, None));
+            }
+        }
     }
     for f in &unit.functions {
         if !f.redefines {
@@ -63,23 +89,45 @@ pub fn emit_unit(unit: &Unit) -> String {
             );
         }
     }
+    // Class descriptors.
+    for c in &unit.classes {
+        class_descriptor(c, &mut decls);
+    }
+    for (id, ty, elem) in &unit.array_classes {
+        let name = ty.to_string().replace('"', "'");
+        let _ = writeln!(
+            decls,
+            "static const bs_class bs_class_{id} = {{\"{name}\", BS_KIND_REF_ARRAY, 0, 0, 0, {elem}u, 0, 0, 0, 0, 0, 0}};"
+        );
+    }
     // Bodies.
     for f in &unit.functions {
-        g.locals = f.func.locals.clone();
-        let params: Vec<String> = (0..f.sig.params.len())
-            .map(local_name_of(&f.func.locals))
-            .collect();
-        let _ = writeln!(
-            bodies,
-            "\n{} {{",
-            prototype(&f.body_symbol, &f.sig, Some(&params))
-        );
-        g.stmts(&f.func.body, 1, &mut bodies);
-        bodies.push_str("}\n");
+        g.function(&f.body_symbol, &f.sig, &f.func, &mut bodies);
     }
-    // Entry.
+    for c in &unit.classes {
+        let mut init_sig = FnSig {
+            params: c.info.ctor.clone(),
+            ret: Type::Void,
+        };
+        init_sig.params.insert(0, Type::Class(c.info.name.clone()));
+        g.function(&c.info.init_symbol, &init_sig, &c.init, &mut bodies);
+        for (symbol, sig, func) in c.methods.iter().chain(&c.static_methods) {
+            g.function(symbol, sig, func, &mut bodies);
+        }
+    }
+    // Entry: define classes, point redefined slots at their new bodies, run the top level.
     g.locals = unit.body.locals.clone();
     let _ = writeln!(bodies, "\nvoid {}(void) {{", unit.entry_symbol);
+    for (id, _, _) in &unit.array_classes {
+        let _ = writeln!(bodies, "    bs_class_define({id}u, &bs_class_{id});");
+    }
+    for c in &unit.classes {
+        let _ = writeln!(
+            bodies,
+            "    bs_class_define({}u, &bs_class_{});",
+            c.info.id, c.info.id
+        );
+    }
     for f in &unit.functions {
         if f.redefines {
             let _ = writeln!(bodies, "    {} = {};", f.slot_symbol, f.body_symbol);
@@ -96,12 +144,73 @@ pub fn emit_unit(unit: &Unit) -> String {
     out
 }
 
+/// The init function, methods and static methods a class defines, with their C signatures
+/// (receiver first for the init function and methods).
+fn class_functions(c: &ClassDef) -> Vec<(String, FnSig)> {
+    let mut init = FnSig {
+        params: c.info.ctor.clone(),
+        ret: Type::Void,
+    };
+    init.params.insert(0, Type::Class(c.info.name.clone()));
+    let mut out = vec![(c.info.init_symbol.clone(), init)];
+    for (symbol, sig, _) in c.methods.iter().chain(&c.static_methods) {
+        out.push((symbol.clone(), sig.clone()));
+    }
+    out
+}
+
+/// The class descriptor of `c` (see `bs_class` in bs.h): reference bitmap, vtable, descriptor.
+fn class_descriptor(c: &ClassDef, out: &mut String) {
+    let id = c.info.id;
+    let words = c.info.words as usize;
+    let mut bits = vec![0u32; words.div_ceil(32).max(1)];
+    for f in &c.info.fields {
+        if f.ty.is_boxed_repr() {
+            bits[f.word as usize / 32] |= 1 << (f.word % 32);
+        }
+    }
+    let bits: Vec<String> = bits.iter().map(|b| format!("0x{b:08x}u")).collect();
+    let _ = writeln!(
+        out,
+        "static const uint32_t bs_refs_{id}[] = {{{}}};",
+        bits.join(", ")
+    );
+    let vtable = if c.info.methods.is_empty() {
+        "0".to_string()
+    } else {
+        let entries: Vec<String> = c
+            .info
+            .methods
+            .iter()
+            .map(|m| format!("(void *){}", m.body))
+            .collect();
+        let _ = writeln!(
+            out,
+            "static void *const bs_vt_{id}[] = {{{}}};",
+            entries.join(", ")
+        );
+        format!("bs_vt_{id}")
+    };
+    let super_id = c.super_id;
+    let _ = writeln!(
+        out,
+        "static const bs_class bs_class_{id} = {{\"{}\", BS_KIND_OBJECT, {super_id}u, {}u, bs_refs_{id}, 0, {}u, {vtable}, 0, 0, 0, 0}};",
+        c.info.name,
+        c.info.words,
+        c.info.methods.len()
+    );
+}
+
+fn global_init(ty: &Type) -> &'static str {
+    if ty.is_boxed_repr() { " = BS_NULL" } else { "" }
+}
+
 fn c_type(ty: &Type) -> &'static str {
     match ty {
-        Type::Integer | Type::Boolean => "int32_t",
+        Type::Integer | Type::Boolean | Type::Enum(_) => "int32_t",
         Type::Float => "float",
         Type::Void => "void",
-        Type::String | Type::Null | Type::Any => "bs_value",
+        _ => "bs_value",
     }
 }
 
@@ -276,10 +385,73 @@ impl Gen {
         format!("bs_ref(&{name})")
     }
 
-    fn place(&self, p: &Place) -> String {
+    /// A C function for one body: its parameters are its first locals.
+    fn function(&mut self, symbol: &str, sig: &FnSig, func: &Function, out: &mut String) {
+        self.locals = func.locals.clone();
+        let params: Vec<String> = (0..sig.params.len())
+            .map(local_name_of(&func.locals))
+            .collect();
+        let _ = writeln!(out, "\n{} {{", prototype(symbol, sig, Some(&params)));
+        self.stmts(&func.body, 1, out);
+        out.push_str("}\n");
+    }
+
+    /// An lvalue for a place whose value has type `ty`. Parts of index and field places are
+    /// evaluated here, once: callers evaluate a place once, or make its parts temporaries.
+    fn place(&mut self, p: &Place, ty: &Type) -> String {
         match p {
             Place::Local(id) => local_name(&self.locals, *id),
             Place::Global { symbol } => symbol.clone(),
+            Place::Index {
+                array,
+                index,
+                elem,
+                site,
+            } => {
+                let (e, _) = elem_access(*elem);
+                self.sequenced(&[array, index], |p| {
+                    format!("(*{e}({}, {}, {site}u))", p[0], p[1])
+                })
+            }
+            Place::Field { object, word } => {
+                let o = self.expr(object);
+                field_lvalue(&o, *word, ty)
+            }
+        }
+    }
+
+    /// `place = value`, evaluating the place's parts, then the value, then storing.
+    fn assign(&mut self, place: &Place, value: &Expr) -> String {
+        match place {
+            Place::Local(_) | Place::Global { .. } => {
+                let p = self.place(place, &value.ty);
+                let v = self.expr(value);
+                format!("({p} = {v})")
+            }
+            Place::Index {
+                array,
+                index,
+                elem,
+                site,
+            } => {
+                let (at, _) = elem_access(*elem);
+                let t = self.n_temps;
+                self.n_temps += 1;
+                let a = self.expr(array);
+                let i = self.expr(index);
+                let v = self.expr(value);
+                let vt = c_type(&value.ty);
+                format!(
+                    "({{ bs_value ta{t} = {a}; int32_t ti{t} = {i}; {vt} tv{t} = {v}; *{at}(ta{t}, ti{t}, {site}u) = tv{t}; tv{t}; }})"
+                )
+            }
+            Place::Field { object, word } => {
+                let ty = value.ty.clone();
+                let word = *word;
+                self.sequenced(&[object, value], |p| {
+                    format!("({} = {})", field_lvalue(&p[0], word, &ty), p[1])
+                })
+            }
         }
     }
 
@@ -316,7 +488,7 @@ impl Gen {
             ExprKind::Bool(b) => if *b { "1" } else { "0" }.to_string(),
             ExprKind::Str(bytes) => self.literal(bytes),
             ExprKind::Null => "BS_NULL".to_string(),
-            ExprKind::Read(p) => self.place(p),
+            ExprKind::Read(p) => self.place(p, &e.ty),
             ExprKind::Unary(op, a) => {
                 let a = self.expr(a);
                 match op {
@@ -362,17 +534,20 @@ impl Gen {
                     Conv::IntToFloat => format!("((float)({inner}))"),
                     Conv::FloatToInt => format!("bs_f2i({inner})"),
                     Conv::Box => match from {
-                        Type::Integer => format!("bs_box_int({inner})"),
+                        Type::Integer | Type::Enum(_) => format!("bs_box_int({inner})"),
                         Type::Float => format!("bs_box_float({inner})"),
                         Type::Boolean => format!("bs_box_bool({inner})"),
                         _ => inner,
                     },
                     Conv::Truthy => match from {
-                        Type::Integer => format!("(({inner}) != 0)"),
+                        Type::Integer | Type::Enum(_) => format!("(({inner}) != 0)"),
                         Type::Float => format!("(({inner}) != 0.0f)"),
                         Type::Boolean => inner,
                         _ => format!("bs_truthy({inner})"),
                     },
+                    Conv::Check { site, class_id } => {
+                        check_from_any(&e.ty, &inner, *site, *class_id, self)
+                    }
                 }
             }
             ExprKind::Call { slot, args, .. } => {
@@ -387,17 +562,23 @@ impl Gen {
                     format!("bs_print_error({a})")
                 }
             }
-            ExprKind::Assign { place, value } => {
-                let p = self.place(place);
-                let v = self.expr(value);
-                format!("({p} = {v})")
-            }
+            ExprKind::Assign { place, value } => self.assign(place, value),
             ExprKind::Update {
                 place,
                 increment,
                 prefix,
+                site,
             } => {
-                let p = self.place(place);
+                let p = self.place(place, &e.ty);
+                if e.ty == Type::Any {
+                    let t = self.n_temps;
+                    self.n_temps += 1;
+                    let op = if *increment { 1 } else { 2 };
+                    let result = if *prefix { p.clone() } else { format!("tu{t}") };
+                    return format!(
+                        "({{ bs_value tu{t} = {p}; {p} = bs_any_arith({op}u, tu{t}, bs_box_int(1), {site}u); {result}; }})"
+                    );
+                }
                 let op = if *increment { "++" } else { "--" };
                 if *prefix {
                     format!("({op}{p})")
@@ -405,7 +586,190 @@ impl Gen {
                     format!("({p}{op})")
                 }
             }
+            ExprKind::AnyBinary {
+                op,
+                left,
+                right,
+                site,
+            } => {
+                let site = *site;
+                let op = *op;
+                self.sequenced(&[left, right], |p| match op {
+                    AnyOp::Arith(code) => {
+                        format!("bs_any_arith({code}u, {}, {}, {site}u)", p[0], p[1])
+                    }
+                    AnyOp::Compare(code) => {
+                        format!("bs_any_compare({code}u, {}, {}, {site}u)", p[0], p[1])
+                    }
+                    AnyOp::Equal => format!("bs_any_equal({}, {})", p[0], p[1]),
+                    AnyOp::NotEqual => format!("(!bs_any_equal({}, {}))", p[0], p[1]),
+                })
+            }
+            ExprKind::AnyNegate { arg, site } => {
+                format!("bs_any_negate({}, {site}u)", self.expr(arg))
+            }
+            ExprKind::Runtime { func, args } => {
+                let refs: Vec<&Expr> = args.iter().collect();
+                self.sequenced(&refs, |p| format!("{func}({})", p.join(", ")))
+            }
+            ExprKind::With { temps, body } => {
+                let mut text = String::from("({ ");
+                for (id, value) in temps {
+                    let v = self.expr(value);
+                    let _ = write!(
+                        text,
+                        "{} {} = {v}; ",
+                        c_type(&value.ty),
+                        local_name(&self.locals, *id)
+                    );
+                }
+                let _ = write!(text, "{}; }})", self.expr(body));
+                text
+            }
+            ExprKind::ArrayLit {
+                elem,
+                class_id,
+                elements,
+            } => {
+                let refs: Vec<&Expr> = elements.iter().collect();
+                let n = elements.len();
+                let class_id = *class_id;
+                let elem = *elem;
+                self.sequenced(&refs, |p| {
+                    let (func, c_elem) = match elem {
+                        ElemKind::Int => ("bs_int_array_of", "int32_t"),
+                        ElemKind::Float => ("bs_float_array_of", "float"),
+                        ElemKind::Bool => ("bs_bool_array_of", "int32_t"),
+                        ElemKind::Vector => ("bs_vector_of", "bs_value"),
+                    };
+                    let data = if n == 0 {
+                        format!("(const {c_elem} *)0")
+                    } else {
+                        format!("(const {c_elem}[]){{{}}}", p.join(", "))
+                    };
+                    if elem == ElemKind::Vector {
+                        format!("{func}({class_id}u, {n}, {data})")
+                    } else {
+                        format!("{func}({n}, {data})")
+                    }
+                })
+            }
+            ExprKind::NewArray {
+                elem,
+                class_id,
+                length,
+                init,
+                site,
+            } => {
+                let (elem, class_id, site) = (*elem, *class_id, *site);
+                self.sequenced(&[length, init], |p| match elem {
+                    ElemKind::Int => format!("bs_int_array_new({}, {}, {site}u)", p[0], p[1]),
+                    ElemKind::Float => format!("bs_float_array_new({}, {}, {site}u)", p[0], p[1]),
+                    ElemKind::Bool => format!("bs_bool_array_new({}, {}, {site}u)", p[0], p[1]),
+                    ElemKind::Vector => {
+                        format!("bs_vector_new({class_id}u, {}, {}, {site}u)", p[0], p[1])
+                    }
+                })
+            }
+            ExprKind::New {
+                class_id,
+                init,
+                args,
+                ..
+            } => {
+                let t = self.n_temps;
+                self.n_temps += 1;
+                let mut text = String::from("({ ");
+                let mut names = vec![format!("to{t}")];
+                for (k, a) in args.iter().enumerate() {
+                    let v = self.expr(a);
+                    let _ = write!(text, "{} ta{t}_{k} = {v}; ", c_type(&a.ty));
+                    names.push(format!("ta{t}_{k}"));
+                }
+                let _ = write!(
+                    text,
+                    "bs_value to{t} = bs_object_new({class_id}u); {init}({}); to{t}; }})",
+                    names.join(", ")
+                );
+                text
+            }
+            ExprKind::DirectCall { symbol, args, .. } => {
+                let refs: Vec<&Expr> = args.iter().collect();
+                self.sequenced(&refs, |p| format!("{symbol}({})", p.join(", ")))
+            }
+            ExprKind::MethodCall {
+                receiver,
+                slot,
+                sig,
+                args,
+            } => {
+                let t = self.n_temps;
+                self.n_temps += 1;
+                let mut text = format!("({{ bs_value tr{t} = {}; ", self.expr(receiver));
+                let mut names = vec![format!("tr{t}")];
+                for (k, a) in args.iter().enumerate() {
+                    let v = self.expr(a);
+                    let _ = write!(text, "{} ta{t}_{k} = {v}; ", c_type(&a.ty));
+                    names.push(format!("ta{t}_{k}"));
+                }
+                let mut params = vec!["bs_value".to_string()];
+                params.extend(sig.params.iter().map(|p| c_type(p).to_string()));
+                let _ = write!(
+                    text,
+                    "(({} (*)({}))bs_vtable(tr{t})[{slot}])({}); }})",
+                    c_type(&sig.ret),
+                    params.join(", "),
+                    names.join(", ")
+                );
+                text
+            }
         }
+    }
+}
+
+/// The accessor of bs.h for an element kind, and the C type of an element.
+fn elem_access(elem: ElemKind) -> (&'static str, &'static str) {
+    match elem {
+        ElemKind::Int => ("bs_int_at", "int32_t"),
+        ElemKind::Float => ("bs_float_at", "float"),
+        ElemKind::Bool => ("bs_byte_at", "uint8_t"),
+        ElemKind::Vector => ("bs_vector_at", "bs_value"),
+    }
+}
+
+/// The lvalue of word `word` of object `o`, holding a value of type `ty`.
+fn field_lvalue(o: &str, word: u32, ty: &Type) -> String {
+    match ty {
+        Type::Integer | Type::Boolean | Type::Enum(_) => {
+            format!("((int32_t *)bs_words({o}))[{word}]")
+        }
+        Type::Float => format!("((float *)bs_words({o}))[{word}]"),
+        _ => format!("bs_words({o})[{word}]"),
+    }
+}
+
+/// A checked conversion of the boxed value `v` to type `to`.
+fn check_from_any(to: &Type, v: &str, site: u32, class_id: u32, g: &mut Gen) -> String {
+    match to {
+        Type::Integer | Type::Enum(_) => format!("bs_any_to_int({v}, {site}u)"),
+        Type::Float => format!("bs_any_to_float({v}, {site}u)"),
+        Type::Boolean => format!("bs_truthy({v})"),
+        Type::String => format!("bs_any_to_string({v}, {site}u)"),
+        Type::Null => format!("bs_any_to_null({v}, {site}u)"),
+        Type::Any => v.to_string(),
+        Type::Array(e) if **e == Type::Any => format!("bs_any_to_array({v}, {site}u)"),
+        Type::Class(_) | Type::Array(_) => format!("bs_any_to_class({v}, {class_id}u, 0, {site}u)"),
+        Type::Nullable(inner) => match **inner {
+            Type::String => {
+                let t = g.n_temps;
+                g.n_temps += 1;
+                format!(
+                    "({{ bs_value tn{t} = {v}; tn{t} == BS_NULL ? tn{t} : bs_any_to_string(tn{t}, {site}u); }})"
+                )
+            }
+            _ => format!("bs_any_to_class({v}, {class_id}u, 1, {site}u)"),
+        },
+        Type::Void => v.to_string(),
     }
 }
 

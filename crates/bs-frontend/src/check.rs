@@ -20,6 +20,9 @@ use oxc_syntax::operator::{
     AssignmentOperator, BinaryOperator, LogicalOperator, UnaryOperator, UpdateOperator,
 };
 
+mod classes;
+mod members;
+
 use crate::diag::{self, Diagnostic};
 use crate::env::{Env, Global, mangle};
 use crate::ir::*;
@@ -34,13 +37,32 @@ pub struct Checked {
     pub declared: Vec<(String, Global)>,
 }
 
-/// Checks one unit against the session environment. Site numbers are taken from `next_site`,
-/// which is advanced past the ones used.
+/// Session-wide numbers the checker hands out: run-time check sites and class ids.
+#[derive(Clone, Copy, Debug)]
+pub struct Counters {
+    pub next_site: u32,
+    pub next_class: u32,
+}
+
+impl Default for Counters {
+    fn default() -> Self {
+        Counters {
+            next_site: 1,
+            next_class: FIRST_PROGRAM_CLASS,
+        }
+    }
+}
+
+/// The first class id the host gives out (`BS_FIRST_PROGRAM_CLASS` in bs.h).
+pub const FIRST_PROGRAM_CLASS: u32 = 16;
+
+/// Checks one unit against the session environment. Site numbers and class ids are taken from
+/// `counters`, which is advanced past the ones used when the unit checks.
 pub fn check_unit(
     source: &str,
     env: &Env,
     unit_id: u32,
-    next_site: &mut u32,
+    counters: &mut Counters,
 ) -> Result<Checked, Vec<Diagnostic>> {
     let allocator = Allocator::default();
     let parsed = Parser::new(&allocator, source, SourceType::ts()).parse();
@@ -61,10 +83,11 @@ pub fn check_unit(
         diags.sort_by_key(|d| d.span.start);
         return Err(diags);
     }
-    let mut checker = Checker::new(env, unit_id, *next_site);
+    let mut checker = Checker::new(env, unit_id, *counters);
     let unit = checker.check_program(&parsed.program);
     if checker.diags.is_empty() {
-        *next_site = checker.next_site;
+        counters.next_site = checker.next_site;
+        counters.next_class = checker.next_class;
         Ok(Checked {
             unit,
             declared: checker.declared(),
@@ -100,10 +123,12 @@ enum UnitName<'a> {
     },
 }
 
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 struct LocalBinding {
     id: LocalId,
     mutable: bool,
+    /// A narrower type than the local's own (inside `if (x != null)`).
+    narrowed: Option<Type>,
 }
 
 /// The state of the body being checked.
@@ -117,6 +142,10 @@ struct FnCtx {
     first_return: Option<Option<Type>>,
     loop_depth: u32,
     top_level: bool,
+    /// The class whose method or constructor is being checked (`this` is local 0).
+    this_class: Option<String>,
+    /// Inside a constructor.
+    in_ctor: bool,
 }
 
 #[derive(Clone, Copy)]
@@ -148,8 +177,16 @@ struct Checker<'e, 'a> {
     /// Diagnostics are dropped while this is non-zero (type inference).
     quiet: u32,
     next_site: u32,
+    next_class: u32,
     sites: Vec<(u32, Span)>,
     names: HashMap<String, UnitName<'a>>,
+    /// Classes declared by this unit (filled in as their members are collected).
+    classes: HashMap<String, crate::env::ClassInfo>,
+    class_decls: Vec<&'a ast::Class<'a>>,
+    /// Enums declared by this unit.
+    enums: HashMap<String, Vec<(String, i32)>>,
+    /// Array types given a class id by this unit.
+    array_classes: Vec<(u32, Type)>,
     order: Vec<String>,
     /// Unit variables whose declaration top-level code has passed.
     visible: HashSet<String>,
@@ -161,15 +198,20 @@ struct Checker<'e, 'a> {
 }
 
 impl<'e, 'a> Checker<'e, 'a> {
-    fn new(env: &'e Env, unit_id: u32, next_site: u32) -> Self {
+    fn new(env: &'e Env, unit_id: u32, counters: Counters) -> Self {
         Checker {
             env,
             unit_id,
             diags: Vec::new(),
             quiet: 0,
-            next_site,
+            next_site: counters.next_site,
+            next_class: counters.next_class,
             sites: Vec::new(),
             names: HashMap::new(),
+            classes: HashMap::new(),
+            class_decls: Vec::new(),
+            enums: HashMap::new(),
+            array_classes: Vec::new(),
             order: Vec::new(),
             visible: HashSet::new(),
             inferring: HashSet::new(),
@@ -253,6 +295,7 @@ impl<'e, 'a> Checker<'e, 'a> {
 
         let mut functions = Vec::new();
         let mut globals = Vec::new();
+        let mut classes = Vec::new();
         self.f = FnCtx {
             top_level: true,
             ..FnCtx::default()
@@ -269,6 +312,12 @@ impl<'e, 'a> Checker<'e, 'a> {
                 ast::Statement::VariableDeclaration(decl) => {
                     self.check_global_decl(decl, &mut globals, &mut body);
                 }
+                ast::Statement::ClassDeclaration(class) => {
+                    if let Some(def) = self.check_class(class, &mut body) {
+                        classes.push(def);
+                    }
+                }
+                ast::Statement::TSEnumDeclaration(_) => {}
                 _ => {
                     if let Some(s) = self.check_stmt(stmt) {
                         body.push(s);
@@ -283,6 +332,20 @@ impl<'e, 'a> Checker<'e, 'a> {
             globals,
             functions,
             externs: std::mem::take(&mut self.externs),
+            classes,
+            array_classes: {
+                let arrays = self.array_classes.clone();
+                arrays
+                    .into_iter()
+                    .map(|(id, ty)| {
+                        let elem = match &ty {
+                            Type::Array(e) => self.element_class_id(e),
+                            _ => 0,
+                        };
+                        (id, ty, elem)
+                    })
+                    .collect()
+            },
             body: Function {
                 locals: top.locals,
                 body,
@@ -293,6 +356,7 @@ impl<'e, 'a> Checker<'e, 'a> {
 
     /// Step 1: the unit's top-level names.
     fn collect(&mut self, body: &'a [ast::Statement<'a>]) {
+        self.collect_types(body);
         for stmt in body {
             match stmt {
                 ast::Statement::FunctionDeclaration(func) => self.collect_function(func),
@@ -358,11 +422,15 @@ impl<'e, 'a> Checker<'e, 'a> {
         let (slot, redefines) = match self.env.get(&name) {
             None => (format!("bs_fp_{mangled}"), false),
             Some(Global::Func { slot, .. }) => (slot.clone(), true),
-            Some(Global::Var { .. }) => {
+            Some(Global::Var { .. } | Global::Enum { .. } | Global::Class(_)) => {
                 self.error(diag::already_declared(sp(id.span), &name));
                 return;
             }
         };
+        if self.classes.contains_key(&name) || self.enums.contains_key(&name) {
+            self.error(diag::already_declared(sp(id.span), &name));
+            return;
+        }
         self.order.push(name.clone());
         self.names.insert(
             name,
@@ -604,7 +672,7 @@ impl<'e, 'a> Checker<'e, 'a> {
                 ty: ty.clone(),
             });
             if let Some(init) = &d.init {
-                if let Some(value) = self.expr(init) {
+                if let Some(value) = self.expr_hint(init, Some(&ty)) {
                     if let Some(value) = self.coerce(value, &ty, CoerceCtx::Assign) {
                         body.push(Stmt::InitGlobal { symbol, value });
                     }
@@ -658,10 +726,55 @@ impl<'e, 'a> Checker<'e, 'a> {
                     return None;
                 };
                 match id.name.as_str() {
-                    "integer" => Some(Type::Integer),
+                    "integer" | "int32" => Some(Type::Integer),
                     "float" => Some(Type::Float),
+                    "Array" => {
+                        self.error(diag::array_generic_type(sp(r.span)));
+                        None
+                    }
+                    other if self.class_info(other).is_some() => {
+                        Some(Type::Class(other.to_string()))
+                    }
+                    other if self.enum_members(other).is_some() => {
+                        Some(Type::Enum(other.to_string()))
+                    }
                     other => {
                         self.error(diag::unknown_type_name(sp(id.span), other));
+                        None
+                    }
+                }
+            }
+            ast::TSType::TSArrayType(a) => {
+                let elem = self.resolve_type(&a.element_type)?;
+                if elem == Type::Void || elem == Type::Null {
+                    self.error(diag::not_supported_type(sp(a.span)));
+                    return None;
+                }
+                Some(Type::Array(Box::new(elem)))
+            }
+            ast::TSType::TSUnionType(u) => {
+                let mut inner = None;
+                let mut has_null = false;
+                for t in &u.types {
+                    match self.resolve_type(t)? {
+                        Type::Null => has_null = true,
+                        other if inner.is_none() => inner = Some(other),
+                        _ => {
+                            self.error(diag::not_supported_union(sp(u.span)));
+                            return None;
+                        }
+                    }
+                }
+                match inner {
+                    Some(Type::Any) if has_null => Some(Type::Any),
+                    Some(t) if has_null && t.is_reference() => Some(match t {
+                        Type::Nullable(_) => t,
+                        t => Type::Nullable(Box::new(t)),
+                    }),
+                    Some(t) if !has_null => Some(t),
+                    None => Some(Type::Null),
+                    _ => {
+                        self.error(diag::not_supported_union(sp(u.span)));
                         None
                     }
                 }
@@ -694,7 +807,14 @@ impl<'e, 'a> Checker<'e, 'a> {
             name: name.to_string(),
             ty,
         });
-        scope.insert(name.to_string(), LocalBinding { id, mutable });
+        scope.insert(
+            name.to_string(),
+            LocalBinding {
+                id,
+                mutable,
+                narrowed: None,
+            },
+        );
         Some(id)
     }
 
@@ -713,6 +833,73 @@ impl<'e, 'a> Checker<'e, 'a> {
         }
     }
 
+    /// For `x == null` / `x != null` (and `===`, `!==`, `undefined`, either order) on a local of
+    /// nullable type: the local's name, binding, its non-null type, and whether the test is
+    /// true when `x` is not null.
+    fn null_test(
+        &mut self,
+        test: &ast::Expression<'_>,
+    ) -> Option<(String, LocalBinding, Type, bool)> {
+        let ast::Expression::BinaryExpression(b) = test.without_parentheses() else {
+            return None;
+        };
+        let not_null_when_true = match b.operator {
+            BinaryOperator::Inequality | BinaryOperator::StrictInequality => true,
+            BinaryOperator::Equality | BinaryOperator::StrictEquality => false,
+            _ => return None,
+        };
+        let is_null = |e: &ast::Expression<'_>| match e.without_parentheses() {
+            ast::Expression::NullLiteral(_) => true,
+            ast::Expression::Identifier(id) => id.name.as_str() == "undefined",
+            _ => false,
+        };
+        let var = if is_null(&b.right) {
+            &b.left
+        } else if is_null(&b.left) {
+            &b.right
+        } else {
+            return None;
+        };
+        let ast::Expression::Identifier(id) = var.without_parentheses() else {
+            return None;
+        };
+        let name = id.name.as_str().to_string();
+        match self.lookup(&name) {
+            Some(Name::Local(binding, Type::Nullable(inner))) => {
+                Some((name, binding, *inner, not_null_when_true))
+            }
+            _ => None,
+        }
+    }
+
+    /// A branch of an `if`, with the narrowing of `null_test` applied when it holds there.
+    fn narrowed_body(
+        &mut self,
+        stmt: &'a ast::Statement<'a>,
+        narrowing: Option<&(String, LocalBinding, Type, bool)>,
+        then_branch: bool,
+    ) -> Vec<Stmt> {
+        match narrowing {
+            Some((name, binding, inner, not_null_when_true))
+                if *not_null_when_true == then_branch =>
+            {
+                let mut scope = HashMap::new();
+                scope.insert(
+                    name.clone(),
+                    LocalBinding {
+                        narrowed: Some(inner.clone()),
+                        ..binding.clone()
+                    },
+                );
+                self.f.scopes.push(scope);
+                let out = self.body(stmt);
+                self.f.scopes.pop();
+                out
+            }
+            _ => self.body(stmt),
+        }
+    }
+
     fn check_stmt(&mut self, stmt: &'a ast::Statement<'a>) -> Option<Stmt> {
         use ast::Statement as S;
         match stmt {
@@ -722,11 +909,13 @@ impl<'e, 'a> Checker<'e, 'a> {
             S::EmptyStatement(_) => None,
             S::IfStatement(s) => {
                 let cond = self.condition(&s.test);
-                let then = self.body(&s.consequent);
+                // `if (x != null)` narrows a nullable local in the branch where it is not null.
+                let narrowing = self.null_test(&s.test);
+                let then = self.narrowed_body(&s.consequent, narrowing.as_ref(), true);
                 let otherwise = s
                     .alternate
                     .as_ref()
-                    .map(|a| self.body(a))
+                    .map(|a| self.narrowed_body(a, narrowing.as_ref(), false))
                     .unwrap_or_default();
                 Some(Stmt::If {
                     cond: cond?,
@@ -861,7 +1050,7 @@ impl<'e, 'a> Checker<'e, 'a> {
                 None => None,
             };
             let init = match &d.init {
-                Some(e) => match self.expr_allow_void(e) {
+                Some(e) => match self.expr_hint_allow_void(e, annotated.as_ref()) {
                     Some(e) => Some(e),
                     None => {
                         ok = false;
@@ -1021,7 +1210,7 @@ impl<'e, 'a> Checker<'e, 'a> {
                 let a = self.expr(&c.consequent);
                 let b = self.expr(&c.alternate);
                 let (cond, a, b) = (cond?, a?, b?);
-                let Some(ty) = common_super_type(&a.ty, &b.ty) else {
+                let Some(ty) = common_super_type(&*self, &a.ty, &b.ty) else {
                     self.error(diag::no_common_super_type(span, &a.ty, &b.ty));
                     return None;
                 };
@@ -1041,13 +1230,14 @@ impl<'e, 'a> Checker<'e, 'a> {
             E::AssignmentExpression(a) => self.assignment(a),
             E::UpdateExpression(u) => self.update(u),
             E::TSAsExpression(a) => self.as_expr(a),
-            E::StaticMemberExpression(m) => {
-                self.error(diag::unknown_property(
-                    sp(m.property.span),
-                    m.property.name.as_str(),
-                ));
-                None
+            E::StaticMemberExpression(m) => self.member(m),
+            E::ComputedMemberExpression(m) => {
+                let (place, ty) = self.index_place(m)?;
+                Some(Expr::new(ExprKind::Read(place), ty, span))
             }
+            E::ArrayExpression(a) => self.array_literal(a, None),
+            E::NewExpression(n) => self.new_expr(n),
+            E::ThisExpression(_) => self.this_expr(span),
             other => {
                 self.error(diag::unsupported_syntax(span, expr_name(other)));
                 None
@@ -1101,8 +1291,11 @@ impl<'e, 'a> Checker<'e, 'a> {
     fn lookup(&mut self, name: &str) -> Option<Name> {
         for scope in self.f.scopes.iter().rev() {
             if let Some(b) = scope.get(name) {
-                let ty = self.f.locals[b.id].ty.clone();
-                return Some(Name::Local(*b, ty));
+                let ty = b
+                    .narrowed
+                    .clone()
+                    .unwrap_or_else(|| self.f.locals[b.id].ty.clone());
+                return Some(Name::Local(b.clone(), ty));
             }
         }
         if let Some(n) = self.names.get(name).cloned() {
@@ -1150,13 +1343,15 @@ impl<'e, 'a> Checker<'e, 'a> {
                 slot: slot.clone(),
                 external: true,
             }),
-            None => None,
+            Some(Global::Enum { .. } | Global::Class(_)) | None => None,
         }
     }
 
     fn note_extern(&mut self, r: ExternRef) {
         let sym = match &r {
-            ExternRef::Global { symbol, .. } | ExternRef::FnSlot { symbol, .. } => symbol.clone(),
+            ExternRef::Global { symbol, .. }
+            | ExternRef::FnSlot { symbol, .. }
+            | ExternRef::Func { symbol, .. } => symbol.clone(),
         };
         if self.quiet == 0 && self.extern_set.insert(sym) {
             self.externs.push(r);
@@ -1220,10 +1415,20 @@ impl<'e, 'a> Checker<'e, 'a> {
         let op_text = u.operator.as_str();
         match u.operator {
             UnaryOperator::UnaryNegation | UnaryOperator::UnaryPlus => {
-                let a = self.expr(&u.argument)?;
+                let a = as_integer(self.expr(&u.argument)?);
                 if a.ty == Type::Any {
-                    self.error(diag::any_not_supported(span, "arithmetic"));
-                    return None;
+                    if u.operator == UnaryOperator::UnaryPlus {
+                        return Some(Expr { span, ..a });
+                    }
+                    let site = self.site(span);
+                    return Some(Expr::new(
+                        ExprKind::AnyNegate {
+                            arg: Box::new(a),
+                            site,
+                        },
+                        Type::Any,
+                        span,
+                    ));
                 }
                 if !a.ty.is_numeric() {
                     self.error(diag::invalid_operand(span, op_text, &a.ty));
@@ -1238,7 +1443,12 @@ impl<'e, 'a> Checker<'e, 'a> {
                 Some(Expr::new(ExprKind::Unary(UnOp::Neg, Box::new(a)), ty, span))
             }
             UnaryOperator::BitwiseNot => {
-                let a = self.expr(&u.argument)?;
+                let a = as_integer(self.expr(&u.argument)?);
+                let a = if a.ty == Type::Any {
+                    self.coerce(a, &Type::Integer, CoerceCtx::Assign)?
+                } else {
+                    a
+                };
                 if a.ty != Type::Integer {
                     self.error(diag::invalid_operand(span, op_text, &a.ty));
                     return None;
@@ -1258,8 +1468,14 @@ impl<'e, 'a> Checker<'e, 'a> {
                 ))
             }
             UnaryOperator::Typeof => {
-                self.error(diag::unsupported_syntax(span, "typeof"));
-                None
+                // The static type's name; the operand is checked but not evaluated.
+                let a = self.expr(&u.argument)?;
+                let name = a.ty.to_string();
+                Some(Expr::new(
+                    ExprKind::Str(name.into_bytes()),
+                    Type::String,
+                    span,
+                ))
             }
             UnaryOperator::Void | UnaryOperator::Delete => {
                 self.error(diag::unsupported_operator(span, op_text));
@@ -1270,6 +1486,9 @@ impl<'e, 'a> Checker<'e, 'a> {
 
     fn binary(&mut self, b: &'a ast::BinaryExpression<'a>) -> Option<Expr> {
         let span = sp(b.span);
+        if b.operator == BinaryOperator::Instanceof {
+            return self.instance_of(b);
+        }
         let left = self.expr(&b.left);
         let right = self.expr(&b.right);
         let (left, right) = (left?, right?);
@@ -1286,13 +1505,11 @@ impl<'e, 'a> Checker<'e, 'a> {
     ) -> Option<Expr> {
         use BinaryOperator as B;
         let text = op.as_str();
-        if left.ty == Type::Any || right.ty == Type::Any {
-            self.error(diag::any_not_supported(
-                span,
-                &format!("the operator {text}"),
-            ));
-            return None;
+        if let Some(e) = self.any_binary_op(op, &left, &right, span) {
+            return e;
         }
+        // Enums take part in arithmetic and comparisons as integers.
+        let (left, right) = (as_integer(left), as_integer(right));
         let ir_op = match op {
             B::Addition => BinOp::Add,
             B::Subtraction => BinOp::Sub,
@@ -1414,6 +1631,9 @@ impl<'e, 'a> Checker<'e, 'a> {
                     return None;
                 } else if lt == Type::Null && rt == Type::Null && equality {
                     Type::Null
+                } else if equality && self.comparable_references(&lt, &rt) {
+                    // Identity of objects, arrays, or null.
+                    Type::Null
                 } else {
                     self.error(diag::invalid_operands(span, text, &lt, &rt));
                     return None;
@@ -1436,6 +1656,16 @@ impl<'e, 'a> Checker<'e, 'a> {
 
     fn call(&mut self, c: &'a ast::CallExpression<'a>) -> Option<Expr> {
         let span = sp(c.span);
+        if let ast::Expression::Super(_) = &c.callee {
+            return self.super_call(c);
+        }
+        if let ast::Expression::StaticMemberExpression(m) = &c.callee {
+            let is_console = matches!(&m.object, ast::Expression::Identifier(o)
+                if o.name.as_str() == "console" && !self.is_variable("console"));
+            if !is_console {
+                return self.member_call(c, m);
+            }
+        }
         let mut args = Vec::new();
         let mut ok = true;
         for a in &c.arguments {
@@ -1596,23 +1826,18 @@ impl<'e, 'a> Checker<'e, 'a> {
 
     fn assignment(&mut self, a: &'a ast::AssignmentExpression<'a>) -> Option<Expr> {
         let span = sp(a.span);
-        let target = match &a.left {
-            ast::AssignmentTarget::AssignmentTargetIdentifier(id) => id,
-            ast::AssignmentTarget::StaticMemberExpression(m) => {
-                self.expr(&m.object);
-                self.error(diag::unknown_property(
-                    sp(m.property.span),
-                    m.property.name.as_str(),
-                ));
-                return None;
-            }
+        let target_span = sp(a.left.span());
+        let place = match &a.left {
+            ast::AssignmentTarget::AssignmentTargetIdentifier(id) => self.place(id),
+            ast::AssignmentTarget::StaticMemberExpression(m) => self.member_place(m),
+            ast::AssignmentTarget::ComputedMemberExpression(m) => self.index_place(m),
             _ => {
                 self.error(diag::invalid_assignment_target(span));
                 return None;
             }
         };
-        let place = self.place(target);
-        let value = self.expr(&a.right);
+        let hint = place.as_ref().map(|(_, t)| t.clone());
+        let value = self.expr_hint(&a.right, hint.as_ref());
         let ((place, ty), value) = (place?, value?);
         use AssignmentOperator as A;
         let op = match a.operator {
@@ -1632,10 +1857,14 @@ impl<'e, 'a> Checker<'e, 'a> {
                 return None;
             }
         };
+        let mut temps = Vec::new();
+        let mut place = place;
         let value = match op {
             None => self.coerce(value, &ty, CoerceCtx::Assign)?,
             Some(op) => {
-                let current = Expr::new(ExprKind::Read(place.clone()), ty.clone(), sp(target.span));
+                // The target is read and written: evaluate its parts once.
+                (temps, place) = self.stable(place);
+                let current = Expr::new(ExprKind::Read(place.clone()), ty.clone(), target_span);
                 let result = self.binary_op(op, current, value, span)?;
                 // `i += 1.5` on an integer truncates back (section 3.15).
                 if ty == Type::Integer && result.ty == Type::Float {
@@ -1649,48 +1878,92 @@ impl<'e, 'a> Checker<'e, 'a> {
                 }
             }
         };
-        Some(Expr::new(
+        let assign = Expr::new(
             ExprKind::Assign {
                 place,
                 value: Box::new(value),
             },
-            ty,
+            ty.clone(),
             span,
-        ))
+        );
+        Some(with_temps(temps, assign))
+    }
+
+    /// Splits a place into temporaries holding its parts (array and index, object) and a place
+    /// that reads them, so that it can be read and written without evaluating them twice.
+    fn stable(&mut self, place: Place) -> (Vec<(LocalId, Expr)>, Place) {
+        if place.is_simple() {
+            return (Vec::new(), place);
+        }
+        let mut temps = Vec::new();
+        let mut temp = |this: &mut Self, e: Expr| -> Box<Expr> {
+            let id = this.f.locals.len();
+            this.f.locals.push(Local {
+                name: "tmp".into(),
+                ty: e.ty.clone(),
+            });
+            let read = Expr::new(ExprKind::Read(Place::Local(id)), e.ty.clone(), e.span);
+            temps.push((id, e));
+            Box::new(read)
+        };
+        let place = match place {
+            Place::Index {
+                array,
+                index,
+                elem,
+                site,
+            } => {
+                let array = temp(self, *array);
+                let index = temp(self, *index);
+                Place::Index {
+                    array,
+                    index,
+                    elem,
+                    site,
+                }
+            }
+            Place::Field { object, word } => Place::Field {
+                object: temp(self, *object),
+                word,
+            },
+            other => other,
+        };
+        (temps, place)
     }
 
     fn update(&mut self, u: &'a ast::UpdateExpression<'a>) -> Option<Expr> {
         let span = sp(u.span);
-        let ast::SimpleAssignmentTarget::AssignmentTargetIdentifier(id) = &u.argument else {
-            self.error(diag::invalid_assignment_target(span));
-            return None;
+        let (place, ty) = match &u.argument {
+            ast::SimpleAssignmentTarget::AssignmentTargetIdentifier(id) => self.place(id)?,
+            ast::SimpleAssignmentTarget::StaticMemberExpression(m) => self.member_place(m)?,
+            ast::SimpleAssignmentTarget::ComputedMemberExpression(m) => self.index_place(m)?,
+            _ => {
+                self.error(diag::invalid_assignment_target(span));
+                return None;
+            }
         };
-        let (place, ty) = self.place(id)?;
+        let (temps, place) = self.stable(place);
         let text = if u.operator == UpdateOperator::Increment {
             "++"
         } else {
             "--"
         };
-        if !ty.is_numeric() {
-            if ty == Type::Any {
-                self.error(diag::any_not_supported(
-                    span,
-                    &format!("the operator {text}"),
-                ));
-            } else {
-                self.error(diag::invalid_operand(span, text, &ty));
-            }
+        if !ty.is_numeric() && ty != Type::Any && !matches!(ty, Type::Enum(_)) {
+            self.error(diag::invalid_operand(span, text, &ty));
             return None;
         }
-        Some(Expr::new(
+        let site = if ty == Type::Any { self.site(span) } else { 0 };
+        let update = Expr::new(
             ExprKind::Update {
                 place,
                 increment: u.operator == UpdateOperator::Increment,
                 prefix: u.prefix,
+                site,
             },
             ty,
             span,
-        ))
+        );
+        Some(with_temps(temps, update))
     }
 
     fn as_expr(&mut self, a: &'a ast::TSAsExpression<'a>) -> Option<Expr> {
@@ -1704,9 +1977,36 @@ impl<'e, 'a> Checker<'e, 'a> {
             (Type::Float, Type::Integer) => ExprKind::Convert(Conv::FloatToInt, Box::new(value)),
             (Type::Integer, Type::Float) => ExprKind::Convert(Conv::IntToFloat, Box::new(value)),
             (_, Type::Any) if from != Type::Void => ExprKind::Convert(Conv::Box, Box::new(value)),
-            (Type::Any, _) => {
-                self.error(diag::any_not_supported(span, "a conversion"));
-                return None;
+            (Type::Enum(_), Type::Integer) | (Type::Integer, Type::Enum(_)) => {
+                return Some(Expr {
+                    span,
+                    ty: to,
+                    ..value
+                });
+            }
+            (Type::Enum(_), Type::Float) => ExprKind::Convert(Conv::IntToFloat, Box::new(value)),
+            (Type::Any, t) if *t != Type::Void => {
+                let class_id = self.check_class_id(t);
+                let site = self.site(span);
+                ExprKind::Convert(Conv::Check { site, class_id }, Box::new(value))
+            }
+            (Type::Class(f), Type::Class(t)) if crate::types::is_subclass(&*self, t, f) => {
+                // A downcast, checked at run time.
+                let class_id = self.check_class_id(&to);
+                let site = self.site(span);
+                let boxed_value = Expr::new(
+                    ExprKind::Convert(Conv::Box, Box::new(value)),
+                    Type::Any,
+                    span,
+                );
+                ExprKind::Convert(Conv::Check { site, class_id }, Box::new(boxed_value))
+            }
+            _ if crate::types::assignable(&*self, &from, &to) == Some(Coercion::None) => {
+                return Some(Expr {
+                    span,
+                    ty: to,
+                    ..value
+                });
             }
             _ => {
                 self.error(diag::invalid_as(span, &from, &to));
@@ -1718,14 +2018,23 @@ impl<'e, 'a> Checker<'e, 'a> {
 
     /// Converts a checked expression to the target type, or reports why it cannot be.
     fn coerce(&mut self, e: Expr, to: &Type, ctx: CoerceCtx) -> Option<Expr> {
-        if e.ty == Type::Any && *to != Type::Any {
-            self.error(diag::any_not_supported(e.span, "a conversion"));
-            return None;
-        }
-        match assignable(&e.ty, to) {
-            Some(Coercion::None) => Some(e),
+        match assignable(&*self, &e.ty, to) {
+            Some(Coercion::None) => Some(Expr {
+                ty: to.clone(),
+                ..e
+            }),
             Some(Coercion::IntToFloat) => Some(to_type(e, &Type::Float)),
             Some(Coercion::Box) => Some(boxed(e)),
+            Some(Coercion::Check) => {
+                let class_id = self.check_class_id(to);
+                let site = self.site(e.span);
+                let span = e.span;
+                Some(Expr::new(
+                    ExprKind::Convert(Conv::Check { site, class_id }, Box::new(e)),
+                    to.clone(),
+                    span,
+                ))
+            }
             None => {
                 let d = match ctx {
                     CoerceCtx::Assign => diag::not_assignable(e.span, &e.ty, to),
@@ -1739,8 +2048,152 @@ impl<'e, 'a> Checker<'e, 'a> {
     }
 }
 
+impl Checker<'_, '_> {
+    /// Whether two reference types may be compared for identity: one is assignable to the
+    /// other, or one is null and the other nullable.
+    fn comparable_references(&self, a: &Type, b: &Type) -> bool {
+        let reference = |t: &Type| {
+            matches!(
+                t,
+                Type::Class(_) | Type::Array(_) | Type::Nullable(_) | Type::Null
+            )
+        };
+        if !reference(a) || !reference(b) {
+            return false;
+        }
+        match (a, b) {
+            (Type::Null, t) | (t, Type::Null) => matches!(t, Type::Nullable(_)),
+            _ => {
+                assignable(self, a, b) == Some(Coercion::None)
+                    || assignable(self, b, a) == Some(Coercion::None)
+            }
+        }
+    }
+
+    /// The class id a run-time check against `ty` needs (0 when none).
+    fn check_class_id(&mut self, ty: &Type) -> u32 {
+        match ty {
+            Type::Class(c) => self.class_info(c).map_or(0, |c| c.id),
+            Type::Nullable(t) => self.check_class_id(t),
+            Type::Array(_) => self.array_class_id(ty),
+            _ => 0,
+        }
+    }
+
+    /// A binary operation with an `any` operand, decided at run time; `None` when neither
+    /// operand is `any` (or for `+` with a string, which concatenates).
+    fn any_binary_op(
+        &mut self,
+        op: BinaryOperator,
+        left: &Expr,
+        right: &Expr,
+        span: Span,
+    ) -> Option<Option<Expr>> {
+        use BinaryOperator as B;
+        if left.ty != Type::Any && right.ty != Type::Any {
+            return None;
+        }
+        if op == B::Addition && (left.ty == Type::String || right.ty == Type::String) {
+            return None;
+        }
+        let other = if left.ty == Type::Any {
+            &right.ty
+        } else {
+            &left.ty
+        };
+        let numeric_or_any = other.is_numeric() || matches!(other, Type::Any | Type::Enum(_));
+        let code = |o: BinaryOperator| match o {
+            B::Addition => 1,
+            B::Subtraction => 2,
+            B::Multiplication => 3,
+            B::Division => 4,
+            B::Remainder => 5,
+            B::Exponential => 6,
+            B::LessThan => 7,
+            B::LessEqualThan => 8,
+            B::GreaterThan => 9,
+            _ => 10,
+        };
+        let (any_op, ty) = match op {
+            B::Addition
+            | B::Subtraction
+            | B::Multiplication
+            | B::Division
+            | B::Remainder
+            | B::Exponential
+                if numeric_or_any =>
+            {
+                (AnyOp::Arith(code(op)), Type::Any)
+            }
+            B::LessThan | B::LessEqualThan | B::GreaterThan | B::GreaterEqualThan
+                if numeric_or_any || *other == Type::String =>
+            {
+                (AnyOp::Compare(code(op)), Type::Boolean)
+            }
+            B::Equality | B::StrictEquality if *other != Type::Void => {
+                (AnyOp::Equal, Type::Boolean)
+            }
+            B::Inequality | B::StrictInequality if *other != Type::Void => {
+                (AnyOp::NotEqual, Type::Boolean)
+            }
+            _ => {
+                self.error(diag::invalid_operands(
+                    span,
+                    op.as_str(),
+                    &left.ty,
+                    &right.ty,
+                ));
+                return Some(None);
+            }
+        };
+        let site = if matches!(any_op, AnyOp::Arith(_) | AnyOp::Compare(_)) {
+            self.site(span)
+        } else {
+            0
+        };
+        Some(Some(Expr::new(
+            ExprKind::AnyBinary {
+                op: any_op,
+                left: Box::new(boxed(left.clone())),
+                right: Box::new(boxed(right.clone())),
+                site,
+            },
+            ty,
+            span,
+        )))
+    }
+}
+
+/// Evaluates `temps` before `body` (nothing to do when there are none).
+fn with_temps(temps: Vec<(LocalId, Expr)>, body: Expr) -> Expr {
+    if temps.is_empty() {
+        return body;
+    }
+    let (ty, span) = (body.ty.clone(), body.span);
+    Expr::new(
+        ExprKind::With {
+            temps,
+            body: Box::new(body),
+        },
+        ty,
+        span,
+    )
+}
+
+/// An enum value seen as an integer.
+fn as_integer(e: Expr) -> Expr {
+    match e.ty {
+        Type::Enum(_) => Expr {
+            ty: Type::Integer,
+            ..e
+        },
+        _ => e,
+    }
+}
+
 /// Converts a numeric expression to `ty` (integer to float; anything else unchanged).
 fn to_type(e: Expr, ty: &Type) -> Expr {
+    let e = as_integer(e);
     if e.ty == Type::Integer && *ty == Type::Float {
         if let ExprKind::Int(v) = e.kind {
             return Expr::new(ExprKind::Float(v as f32), Type::Float, e.span);

@@ -289,3 +289,153 @@ pub fn destructuring(span: Span) -> Diagnostic {
 pub fn print_argument_count(span: Span, found: usize) -> Diagnostic {
     wrong_argument_count(span, 1, found).hint("print takes one value; concatenate several with `+`")
 }
+
+pub fn array_generic_type(span: Span) -> Diagnostic {
+    Diagnostic::new("BS0015", span, "Array<T> is not a type annotation")
+        .hint("write the array type as T[]")
+}
+
+pub fn not_supported_union(span: Span) -> Diagnostic {
+    Diagnostic::new("BS0016", span, "not supported union type").hint(
+        "only `T | undefined` (or `T | null`) is supported, for a class, string or array type T",
+    )
+}
+
+pub fn unknown_enum_member(span: Span, name: &str) -> Diagnostic {
+    Diagnostic::new("BS0017", span, format!("unknown enum member: {name}"))
+}
+
+pub fn enum_initializer(span: Span, name: &str) -> Diagnostic {
+    Diagnostic::new(
+        "BS0070",
+        span,
+        format!("enum member \"{name}\" must be initialized with an integer literal"),
+    )
+}
+
+pub fn duplicate_enum_member(span: Span, name: &str) -> Diagnostic {
+    Diagnostic::new("BS0071", span, format!("duplicate enum member: {name}"))
+}
+
+pub fn enum_assignment(span: Span) -> Diagnostic {
+    Diagnostic::new("BS0072", span, "cannot change an enum member")
+}
+
+pub fn not_top_level(span: Span, what: &str) -> Diagnostic {
+    Diagnostic::new(
+        "BS0073",
+        span,
+        format!("{what} must be declared at top level"),
+    )
+}
+
+pub fn element_access_non_array(span: Span) -> Diagnostic {
+    Diagnostic::new("BS0080", span, "an element access to a non-array")
+}
+
+pub fn array_index_type(span: Span) -> Diagnostic {
+    Diagnostic::new("BS0081", span, "an array index must be an integer")
+}
+
+pub fn cannot_change_length(span: Span) -> Diagnostic {
+    Diagnostic::new("BS0082", span, "cannot change .length")
+}
+
+pub fn array_needs_initial_value(span: Span, ty: &Type) -> Diagnostic {
+    Diagnostic::new(
+        "BS0083",
+        span,
+        format!("new Array<{ty}>(n) needs an initial value for its elements"),
+    )
+    .hint("write new Array<T>(n, initialValue)")
+}
+
+pub fn instanceof_primitive(span: Span) -> Diagnostic {
+    Diagnostic::new(
+        "BS0084",
+        span,
+        "primitive types cannot be used in instanceof",
+    )
+}
+
+pub fn class_already_declared(span: Span, name: &str) -> Diagnostic {
+    Diagnostic::new(
+        "BS0090",
+        span,
+        format!("'{name}' class has already been declared"),
+    )
+}
+
+pub fn duplicate_property(span: Span, name: &str) -> Diagnostic {
+    Diagnostic::new("BS0091", span, format!("duplicate property name: {name}"))
+}
+
+pub fn duplicate_method(span: Span, name: &str) -> Diagnostic {
+    Diagnostic::new("BS0092", span, format!("duplicate method name: {name}"))
+}
+
+pub fn uninitialized_property(span: Span, name: &str) -> Diagnostic {
+    Diagnostic::new("BS0093", span, format!("uninitialized property: {name}")).hint(format!(
+        "assign this.{name} at the top level of the constructor"
+    ))
+}
+
+pub fn super_not_called(span: Span) -> Diagnostic {
+    Diagnostic::new("BS0094", span, "super() is not called")
+        .hint("a subclass constructor must call super(…) once, at its top level")
+}
+
+pub fn missing_constructor(span: Span, name: &str) -> Diagnostic {
+    Diagnostic::new("BS0095", span, format!("{name} is missing a constructor"))
+}
+
+pub fn invalid_super_class(span: Span, name: &str) -> Diagnostic {
+    Diagnostic::new("BS0096", span, format!("invalid super class: {name}"))
+}
+
+pub fn incompatible_override(span: Span, name: &str) -> Diagnostic {
+    Diagnostic::new(
+        "BS0097",
+        span,
+        format!("an overriding method with an incompatible type: {name}"),
+    )
+    .hint("an overriding method must have the same parameter and result types")
+}
+
+pub fn this_not_available(span: Span) -> Diagnostic {
+    Diagnostic::new("BS0098", span, "'this' is not available here")
+}
+
+pub fn field_initializer(span: Span) -> Diagnostic {
+    Diagnostic::new("BS0099", span, "initial value is not supported")
+        .hint("assign the field in the constructor")
+}
+
+pub fn accessibility(span: Span) -> Diagnostic {
+    Diagnostic::new("BS0100", span, "cannot specify accessibility")
+}
+
+pub fn static_needs_initial_value(span: Span) -> Diagnostic {
+    Diagnostic::new(
+        "BS0101",
+        span,
+        "a static property must have an initial value",
+    )
+}
+
+pub fn super_call_here(span: Span) -> Diagnostic {
+    Diagnostic::new("BS0102", span, "cannot call super() here")
+}
+
+pub fn not_a_class(span: Span, name: &str) -> Diagnostic {
+    Diagnostic::new("BS0103", span, format!("not a class: {name}"))
+}
+
+pub fn bad_class_name(span: Span, name: &str) -> Diagnostic {
+    Diagnostic::new("BS0104", span, format!("bad class name: {name}"))
+}
+
+pub fn method_not_a_property(span: Span, name: &str) -> Diagnostic {
+    Diagnostic::new("BS0105", span, format!("unknown property name: {name}"))
+        .hint("a method is not a property: call it")
+}

@@ -19,12 +19,78 @@ pub enum Global {
         slot: String,
         body: String,
     },
+    Enum {
+        members: Vec<(String, i32)>,
+    },
+    Class(ClassInfo),
+}
+
+/// A field of a class (inherited ones included).
+#[derive(Clone, Debug, PartialEq)]
+pub struct FieldInfo {
+    pub name: String,
+    pub ty: Type,
+    /// Index of the field's word in the object (1 = the first after the header).
+    pub word: u32,
+}
+
+/// A method of a class, in dispatch order (inherited ones first).
+#[derive(Clone, Debug, PartialEq)]
+pub struct MethodInfo {
+    pub name: String,
+    /// Parameters after the receiver.
+    pub sig: FnSig,
+    /// Index in the vtable.
+    pub slot: u32,
+    /// C symbol of the body this class dispatches to.
+    pub body: String,
+}
+
+/// A static member of a class.
+#[derive(Clone, Debug, PartialEq)]
+pub enum StaticMember {
+    Field { ty: Type, symbol: String },
+    Method { sig: FnSig, symbol: String },
+}
+
+/// Everything the compiler knows about a class of the program.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ClassInfo {
+    pub name: String,
+    /// The class id the host gave it (see bs.h).
+    pub id: u32,
+    pub superclass: Option<String>,
+    pub fields: Vec<FieldInfo>,
+    pub methods: Vec<MethodInfo>,
+    /// Constructor parameters.
+    pub ctor: Vec<Type>,
+    /// C symbol of `void init(bs_value self, params…)`, which runs the constructor's body.
+    pub init_symbol: String,
+    /// Size of an instance in words, header included.
+    pub words: u32,
+    pub statics: Vec<(String, StaticMember)>,
+}
+
+impl ClassInfo {
+    pub fn field(&self, name: &str) -> Option<&FieldInfo> {
+        self.fields.iter().find(|f| f.name == name)
+    }
+
+    pub fn method(&self, name: &str) -> Option<&MethodInfo> {
+        self.methods.iter().find(|m| m.name == name)
+    }
+
+    pub fn static_member(&self, name: &str) -> Option<&StaticMember> {
+        self.statics.iter().find(|(n, _)| n == name).map(|(_, m)| m)
+    }
 }
 
 /// The names visible to the next unit.
 #[derive(Clone, Debug, Default)]
 pub struct Env {
     globals: HashMap<String, Global>,
+    /// Class ids of array types that are not built in (`string[]`, `Shape[]`, …).
+    array_classes: HashMap<Type, u32>,
 }
 
 impl Env {
@@ -39,6 +105,37 @@ impl Env {
     /// Adds or replaces a name (a redefined function replaces its earlier entry).
     pub fn insert(&mut self, name: String, global: Global) {
         self.globals.insert(name, global);
+    }
+
+    /// The class id given to an array type earlier in the session.
+    pub fn array_class(&self, ty: &Type) -> Option<u32> {
+        self.array_classes.get(ty).copied()
+    }
+
+    pub fn insert_array_class(&mut self, ty: Type, id: u32) {
+        self.array_classes.insert(ty, id);
+    }
+
+    /// The name of a class or array type by its class id.
+    pub fn class_name(&self, id: u32) -> Option<String> {
+        for g in self.globals.values() {
+            if let Global::Class(c) = g {
+                if c.id == id {
+                    return Some(c.name.clone());
+                }
+            }
+        }
+        self.array_classes
+            .iter()
+            .find(|(_, i)| **i == id)
+            .map(|(t, _)| t.to_string())
+    }
+
+    pub fn class(&self, name: &str) -> Option<&ClassInfo> {
+        match self.globals.get(name) {
+            Some(Global::Class(c)) => Some(c),
+            _ => None,
+        }
     }
 
     pub fn len(&self) -> usize {

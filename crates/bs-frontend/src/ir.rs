@@ -32,6 +32,11 @@ pub struct Unit {
     pub functions: Vec<FuncDef>,
     /// Globals and function slots of earlier units that this unit refers to.
     pub externs: Vec<ExternRef>,
+    /// Classes this unit declares.
+    pub classes: Vec<ClassDef>,
+    /// Array types that got a class id in this unit (defined at the start of its entry): id,
+    /// type, and the class id its elements must have (0: no check).
+    pub array_classes: Vec<(u32, Type, u32)>,
     /// The top-level code.
     pub body: Function,
     /// Run-time check sites: number and span.
@@ -47,8 +52,39 @@ pub struct GlobalDef {
 
 #[derive(Clone, Debug)]
 pub enum ExternRef {
-    Global { symbol: String, ty: Type },
-    FnSlot { symbol: String, sig: FnSig },
+    Global {
+        symbol: String,
+        ty: Type,
+    },
+    FnSlot {
+        symbol: String,
+        sig: FnSig,
+    },
+    /// A function called directly (methods, constructors' init functions, static methods).
+    Func {
+        symbol: String,
+        sig: FnSig,
+    },
+}
+
+/// A class declared by the unit, with the code of its members.
+#[derive(Clone, Debug)]
+pub struct ClassDef {
+    pub info: crate::env::ClassInfo,
+    /// Class id of the superclass, 0 if none.
+    pub super_id: u32,
+    /// The init function: receiver first, then the constructor's parameters.
+    pub init: Function,
+    /// Methods declared (or overridden) by this class: (body symbol, signature with the
+    /// receiver first, code).
+    pub methods: Vec<(String, FnSig, Function)>,
+    /// Static methods: (symbol, signature, code).
+    pub static_methods: Vec<(String, FnSig, Function)>,
+    /// Static fields: (symbol, type).
+    pub static_fields: Vec<(String, Type)>,
+    /// Symbols of inherited method bodies the vtable refers to (declared in other units or
+    /// earlier in this one).
+    pub vtable_externs: Vec<(String, FnSig)>,
 }
 
 #[derive(Clone, Debug)]
@@ -169,13 +205,73 @@ pub enum Conv {
     Box,
     /// A value's truthiness as a boolean.
     Truthy,
+    /// From `any` (or an array's `any[]` view) to the expression's type, checked at run time.
+    Check {
+        site: u32,
+        class_id: u32,
+    },
+}
+
+/// Operators on `any` values, decided at run time.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AnyOp {
+    /// `bs_any_arith(op, …)` with a BS_OP_* code.
+    Arith(u32),
+    /// `bs_any_compare(op, …)` with a BS_OP_* code.
+    Compare(u32),
+    Equal,
+    NotEqual,
+}
+
+/// How the elements of an array are stored.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ElemKind {
+    /// Raw int32_t (integer[], enum arrays).
+    Int,
+    /// Raw binary32.
+    Float,
+    /// One byte, 0 or 1.
+    Bool,
+    /// Boxed words in a growable store (any[], string[], C[], T[][]).
+    Vector,
 }
 
 /// A place that can be assigned.
 #[derive(Clone, Debug)]
 pub enum Place {
     Local(LocalId),
-    Global { symbol: String },
+    Global {
+        symbol: String,
+    },
+    /// Element `index` of `array`; reading or writing checks the bounds (`site`).
+    Index {
+        array: Box<Expr>,
+        index: Box<Expr>,
+        elem: ElemKind,
+        site: u32,
+    },
+    /// Word `word` of object `object`.
+    Field {
+        object: Box<Expr>,
+        word: u32,
+    },
+}
+
+impl Place {
+    /// True when the place can be evaluated twice without a difference.
+    pub fn is_simple(&self) -> bool {
+        match self {
+            Place::Local(_) | Place::Global { .. } => true,
+            Place::Index { array, index, .. } => {
+                matches!(array.kind, ExprKind::Read(Place::Local(_)))
+                    && matches!(
+                        index.kind,
+                        ExprKind::Read(Place::Local(_)) | ExprKind::Int(_)
+                    )
+            }
+            Place::Field { object, .. } => matches!(object.kind, ExprKind::Read(Place::Local(_))),
+        }
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -226,11 +322,69 @@ pub enum ExprKind {
         place: Place,
         value: Box<Expr>,
     },
-    /// `++`/`--` on a numeric place.
+    /// `++`/`--` on a numeric or `any` place (`site` for `any`).
     Update {
         place: Place,
         increment: bool,
         prefix: bool,
+        site: u32,
+    },
+    /// An operation on two `any` values.
+    AnyBinary {
+        op: AnyOp,
+        left: Box<Expr>,
+        right: Box<Expr>,
+        site: u32,
+    },
+    /// Unary minus of an `any` value.
+    AnyNegate {
+        arg: Box<Expr>,
+        site: u32,
+    },
+    /// A call of a runtime function of bs.h with these arguments, in order.
+    Runtime {
+        func: &'static str,
+        args: Vec<Expr>,
+    },
+    /// Evaluates the expressions into the locals, then `body`.
+    With {
+        temps: Vec<(LocalId, Expr)>,
+        body: Box<Expr>,
+    },
+    /// An array literal of class `class_id`.
+    ArrayLit {
+        elem: ElemKind,
+        class_id: u32,
+        elements: Vec<Expr>,
+    },
+    /// `new Array<T>(length, init)`; `init` has the element's representation.
+    NewArray {
+        elem: ElemKind,
+        class_id: u32,
+        length: Box<Expr>,
+        init: Box<Expr>,
+        site: u32,
+    },
+    /// `new C(args)`: allocate, then run the init function.
+    New {
+        class_id: u32,
+        init: String,
+        sig: FnSig,
+        args: Vec<Expr>,
+    },
+    /// A direct call of a function known by symbol (static methods, `super.m()`); for `super`
+    /// calls the receiver is the first argument.
+    DirectCall {
+        symbol: String,
+        sig: FnSig,
+        args: Vec<Expr>,
+    },
+    /// A call through the vtable of `receiver`'s class.
+    MethodCall {
+        receiver: Box<Expr>,
+        slot: u32,
+        sig: FnSig,
+        args: Vec<Expr>,
     },
 }
 
@@ -248,7 +402,8 @@ impl Expr {
             | ExprKind::Bool(_)
             | ExprKind::Str(_)
             | ExprKind::Null
-            | ExprKind::Read(_) => false,
+            | ExprKind::Read(Place::Local(_) | Place::Global { .. }) => false,
+            ExprKind::Convert(Conv::Check { .. }, _) => true,
             ExprKind::Unary(_, e) | ExprKind::Convert(_, e) => e.has_effects(),
             ExprKind::Binary {
                 op, left, right, ..
@@ -264,10 +419,21 @@ impl Expr {
                 then,
                 otherwise,
             } => cond.has_effects() || then.has_effects() || otherwise.has_effects(),
+            ExprKind::Read(Place::Index { .. }) => true,
+            ExprKind::Read(Place::Field { object, .. }) => object.has_effects(),
             ExprKind::Call { .. }
             | ExprKind::Print { .. }
             | ExprKind::Assign { .. }
-            | ExprKind::Update { .. } => true,
+            | ExprKind::Update { .. }
+            | ExprKind::AnyBinary { .. }
+            | ExprKind::AnyNegate { .. }
+            | ExprKind::Runtime { .. }
+            | ExprKind::With { .. }
+            | ExprKind::ArrayLit { .. }
+            | ExprKind::NewArray { .. }
+            | ExprKind::New { .. }
+            | ExprKind::DirectCall { .. }
+            | ExprKind::MethodCall { .. } => true,
         }
     }
 }

@@ -64,7 +64,8 @@ pub struct Session {
     env: Env,
     compiler: UnitCompiler,
     next_unit: u32,
-    next_site: u32,
+    /// Site numbers and class ids handed out so far.
+    counters: bs_frontend::Counters,
     /// Site number → (unit id, span).
     sites: HashMap<u32, (u32, Span)>,
     /// Unit id → its source, for every unit that was sent to the device.
@@ -104,7 +105,7 @@ impl Session {
             env: Env::new(),
             compiler,
             next_unit: 1,
-            next_site: 1,
+            counters: bs_frontend::Counters::default(),
             sites: HashMap::new(),
             sources: HashMap::new(),
             functions: HashMap::new(),
@@ -169,7 +170,7 @@ impl Session {
 
         // 1. Parse and check.
         let clock = Instant::now();
-        let checked = bs_frontend::check_unit(source, &self.env, unit_id, &mut self.next_site);
+        let checked = bs_frontend::check_unit(source, &self.env, unit_id, &mut self.counters);
         t.parse_check = clock.elapsed();
         let checked = match checked {
             Ok(c) => c,
@@ -276,6 +277,9 @@ impl Session {
                 for (n, g) in checked.declared {
                     self.env.insert(n, g);
                 }
+                for (id, ty, _) in &checked.unit.array_classes {
+                    self.env.insert_array_class(ty.clone(), *id);
+                }
                 (Outcome::Ok, t)
             }
             Ok(CallOutcome::Failed(err)) => {
@@ -316,7 +320,8 @@ impl Session {
     }
 
     fn describe_failure(&self, err: &bs_protocol::DeviceError) -> RuntimeFailure {
-        let mut message = outcome::runtime_message(err);
+        let class_name = |id: u32| self.class_name(id);
+        let mut message = outcome::runtime_message(err, &class_name);
         let located = |unit: &u32, span: &Span| {
             let src = self.sources.get(unit)?;
             let lc = line_col(&src.text, span.start);
@@ -371,6 +376,13 @@ impl Session {
             message: error.to_string(),
             restarted,
         }
+    }
+}
+
+impl Session {
+    /// The name of a program class or array type by its class id.
+    fn class_name(&self, id: u32) -> Option<String> {
+        self.env.class_name(id)
     }
 }
 

@@ -89,11 +89,11 @@ impl Outcome {
     }
 }
 
-/// The one-line reason of a run-time error.
-pub fn runtime_message(err: &DeviceError) -> String {
+/// The one-line reason of a run-time error. `class_name` names the program's class ids.
+pub fn runtime_message(err: &DeviceError, class_name: &dyn Fn(u32) -> Option<String>) -> String {
     match ErrorCode::from_u16(err.code) {
         ErrorCode::DivZero => "division by zero".to_string(),
-        ErrorCode::OutOfMemory => "memory exhausted".to_string(),
+        ErrorCode::OutOfMemory => format!("memory exhausted (allocating {} bytes)", err.detail1),
         ErrorCode::StackOverflow => "stack overflow (too deep recursion)".to_string(),
         ErrorCode::Fault => format!("memory fault at address 0x{:08x}", err.address),
         ErrorCode::IndexRange => {
@@ -102,6 +102,104 @@ pub fn runtime_message(err: &DeviceError) -> String {
                 err.detail1 as i32, err.detail2
             )
         }
+        ErrorCode::TypeError => type_error_message(err.detail1, err.detail2, class_name),
         _ => err.message(),
+    }
+}
+
+/// Type codes of bs.h (`BS_TYPE_*`).
+const TYPE_NAMES: &[(u32, &str)] = &[
+    (1, "integer"),
+    (2, "float"),
+    (3, "boolean"),
+    (4, "string"),
+    (5, "undefined"),
+    (6, "any"),
+    (7, "object"),
+    (8, "array"),
+];
+const TYPE_ANY: u32 = 6;
+const TYPE_CLASS_BASE: u32 = 0x10000;
+
+/// What a boxed word holds, as far as its tag tells.
+fn describe_value(v: u32) -> &'static str {
+    match v & 3 {
+        0 => "an integer",
+        1 => "a float",
+        2 => "a boolean",
+        _ if v == 3 => "undefined",
+        _ => "an object",
+    }
+}
+
+fn builtin_class_name(id: u32) -> Option<&'static str> {
+    Some(match id {
+        1 => "string",
+        2 => "integer[]",
+        3 => "float[]",
+        4 => "boolean[]",
+        5 => "Uint8Array",
+        6 => "FixedArray",
+        7 => "any[]",
+        _ => return None,
+    })
+}
+
+fn type_error_message(
+    expected: u32,
+    value: u32,
+    class_name: &dyn Fn(u32) -> Option<String>,
+) -> String {
+    let found = describe_value(value);
+    if expected >= TYPE_CLASS_BASE {
+        let id = expected - TYPE_CLASS_BASE;
+        let name = builtin_class_name(id)
+            .map(str::to_string)
+            .or_else(|| class_name(id))
+            .unwrap_or_else(|| format!("class #{id}"));
+        return format!("type error: expected {name}, found {found}");
+    }
+    if expected & 0xff == TYPE_ANY && expected >> 8 != 0 {
+        let op = match expected >> 8 {
+            1 => "+",
+            2 => "-",
+            3 => "*",
+            4 => "/",
+            5 => "%",
+            6 => "**",
+            7 => "<",
+            8 => "<=",
+            9 => ">",
+            10 => ">=",
+            _ => "an operator",
+        };
+        return format!("type error: bad operand for {op}: {found}");
+    }
+    match TYPE_NAMES.iter().find(|(code, _)| *code == expected) {
+        Some((_, name)) => format!("type error: expected {name}, found {found}"),
+        None => format!("type error: found {found}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn type_errors_name_what_was_expected_and_found() {
+        let none = |_: u32| None;
+        assert_eq!(
+            type_error_message(1, 3 | 0x1000, &none),
+            "type error: expected integer, found an object"
+        );
+        assert_eq!(
+            type_error_message(6 | (1 << 8), 2, &none),
+            "type error: bad operand for +: a boolean"
+        );
+        let named = |id: u32| (id == 17).then(|| "Shape".to_string());
+        assert_eq!(
+            type_error_message(0x10000 + 17, 0, &named),
+            "type error: expected Shape, found an integer"
+        );
     }
 }

@@ -1,0 +1,732 @@
+//! Member access, element access, method calls, `new`, array literals, `this`, `super`,
+//! `typeof` and `instanceof`: everything that reaches into an object, an array or a string.
+
+use oxc_ast::ast;
+use oxc_span::GetSpan;
+
+use super::{Checker, CoerceCtx, Name, boxed, sp};
+use crate::diag;
+use crate::env::StaticMember;
+use crate::ir::*;
+use crate::span::Span;
+use crate::types::{FnSig, Type};
+
+/// How the elements of an array of element type `elem` are stored.
+pub(super) fn elem_kind(elem: &Type) -> ElemKind {
+    match elem {
+        Type::Integer | Type::Enum(_) => ElemKind::Int,
+        Type::Float => ElemKind::Float,
+        Type::Boolean => ElemKind::Bool,
+        _ => ElemKind::Vector,
+    }
+}
+
+/// The type of a value taken out of a growable array by `pop`/`shift` (undefined when empty).
+fn popped(elem: &Type) -> Type {
+    match elem {
+        Type::Any => Type::Any,
+        Type::Nullable(_) => elem.clone(),
+        t => Type::Nullable(Box::new(t.clone())),
+    }
+}
+
+impl<'a> Checker<'_, 'a> {
+    fn arguments(&mut self, args: &'a [ast::Argument<'a>]) -> Option<Vec<Expr>> {
+        let mut out = Vec::new();
+        let mut ok = true;
+        for a in args {
+            match a.as_expression() {
+                Some(e) => match self.expr(e) {
+                    Some(e) => out.push(e),
+                    None => ok = false,
+                },
+                None => {
+                    self.error(diag::unsupported_syntax(sp(a.span()), "SpreadElement"));
+                    ok = false;
+                }
+            }
+        }
+        ok.then_some(out)
+    }
+
+    /// Checks arguments against parameter types.
+    fn coerce_args(&mut self, args: Vec<Expr>, params: &[Type], span: Span) -> Option<Vec<Expr>> {
+        if args.len() != params.len() {
+            self.error(diag::wrong_argument_count(span, params.len(), args.len()));
+            return None;
+        }
+        let coerced: Vec<Option<Expr>> = args
+            .into_iter()
+            .zip(params)
+            .map(|(a, p)| self.coerce(a, p, CoerceCtx::Argument))
+            .collect();
+        coerced.into_iter().collect()
+    }
+
+    pub(super) fn this_expr(&mut self, span: Span) -> Option<Expr> {
+        match &self.f.this_class {
+            Some(c) => Some(Expr::new(
+                ExprKind::Read(Place::Local(0)),
+                Type::Class(c.clone()),
+                span,
+            )),
+            None => {
+                self.error(diag::this_not_available(span));
+                None
+            }
+        }
+    }
+
+    /// A class named by an identifier that no variable shadows.
+    fn class_named(&mut self, e: &ast::Expression<'_>) -> Option<String> {
+        let ast::Expression::Identifier(id) = e else {
+            return None;
+        };
+        let name = id.name.as_str();
+        if self.lookup(name).is_some() {
+            return None;
+        }
+        self.class_info(name).map(|c| c.name.clone())
+    }
+
+    /// `o.name` as a value.
+    pub(super) fn member(&mut self, m: &'a ast::StaticMemberExpression<'a>) -> Option<Expr> {
+        let span = sp(m.span);
+        let prop = m.property.name.as_str();
+        // Enum members and static fields.
+        if let ast::Expression::Identifier(id) = &m.object {
+            if self.lookup(id.name.as_str()).is_none() {
+                if let Some(members) = self.enum_members(id.name.as_str()).cloned() {
+                    return match members.iter().find(|(n, _)| n == prop) {
+                        Some((_, v)) => Some(Expr::new(
+                            ExprKind::Int(*v),
+                            Type::Enum(id.name.as_str().to_string()),
+                            span,
+                        )),
+                        None => {
+                            self.error(diag::unknown_enum_member(sp(m.property.span), prop));
+                            None
+                        }
+                    };
+                }
+            }
+        }
+        let prop_span = sp(m.property.span);
+        if let Some(class) = self.class_named(&m.object) {
+            let (place, ty) = self.static_field(&class, prop, prop_span)?;
+            return Some(Expr::new(ExprKind::Read(place), ty, span));
+        }
+        let object = match &m.object {
+            ast::Expression::Super(_) => self.this_expr(span)?,
+            other => self.expr(other)?,
+        };
+        match &object.ty {
+            Type::String | Type::Array(_) if prop == "length" => {
+                let func = if object.ty == Type::String {
+                    "bs_string_length"
+                } else {
+                    "bs_array_length"
+                };
+                Some(Expr::new(
+                    ExprKind::Runtime {
+                        func,
+                        args: vec![object],
+                    },
+                    Type::Integer,
+                    span,
+                ))
+            }
+            Type::Class(_) => {
+                let (place, ty) = self.field_place(object, prop, prop_span)?;
+                Some(Expr::new(ExprKind::Read(place), ty, span))
+            }
+            Type::Any => {
+                self.error(diag::any_not_supported(span, "property access"));
+                None
+            }
+            _ => {
+                self.error(diag::unknown_property(prop_span, prop));
+                None
+            }
+        }
+    }
+
+    /// `o.name` as a place to assign: a field or a static field.
+    pub(super) fn member_place(
+        &mut self,
+        m: &'a ast::StaticMemberExpression<'a>,
+    ) -> Option<(Place, Type)> {
+        let span = sp(m.span);
+        let prop = m.property.name.as_str();
+        let prop_span = sp(m.property.span);
+        if let ast::Expression::Identifier(id) = &m.object {
+            if !self.is_variable(id.name.as_str()) && self.enum_members(id.name.as_str()).is_some()
+            {
+                self.error(diag::enum_assignment(span));
+                return None;
+            }
+        }
+        if let Some(class) = self.class_named(&m.object) {
+            return self.static_field(&class, prop, prop_span);
+        }
+        let object = match &m.object {
+            ast::Expression::Super(_) => self.this_expr(span)?,
+            other => self.expr(other)?,
+        };
+        match &object.ty {
+            Type::Class(_) => self.field_place(object, prop, prop_span),
+            Type::String | Type::Array(_) if prop == "length" => {
+                self.error(diag::cannot_change_length(span));
+                None
+            }
+            Type::Any => {
+                self.error(diag::any_not_supported(span, "property access"));
+                None
+            }
+            _ => {
+                self.error(diag::unknown_property(prop_span, prop));
+                None
+            }
+        }
+    }
+
+    fn field_place(&mut self, object: Expr, prop: &str, span: Span) -> Option<(Place, Type)> {
+        let Type::Class(c) = &object.ty else {
+            return None;
+        };
+        let info = self.class_info(c)?.clone();
+        match info.field(prop) {
+            Some(f) => Some((
+                Place::Field {
+                    object: Box::new(object),
+                    word: f.word,
+                },
+                f.ty.clone(),
+            )),
+            None if info.method(prop).is_some() => {
+                self.error(diag::method_not_a_property(span, prop));
+                None
+            }
+            None => {
+                self.error(diag::unknown_property(span, prop));
+                None
+            }
+        }
+    }
+
+    fn static_field(&mut self, class: &str, prop: &str, span: Span) -> Option<(Place, Type)> {
+        let info = self.class_info(class)?.clone();
+        match info.static_member(prop) {
+            Some(StaticMember::Field { ty, symbol }) => {
+                if self.env.class(class).is_some() {
+                    self.note_extern(ExternRef::Global {
+                        symbol: symbol.clone(),
+                        ty: ty.clone(),
+                    });
+                }
+                Some((
+                    Place::Global {
+                        symbol: symbol.clone(),
+                    },
+                    ty.clone(),
+                ))
+            }
+            Some(StaticMember::Method { .. }) => {
+                self.error(diag::method_not_a_property(span, prop));
+                None
+            }
+            None => {
+                // Static members are looked up through subclasses too.
+                if let Some(sup) = info.superclass.clone() {
+                    return self.static_field(&sup, prop, span);
+                }
+                self.error(diag::unknown_property(span, prop));
+                None
+            }
+        }
+    }
+
+    /// `a[i]` as a place.
+    pub(super) fn index_place(
+        &mut self,
+        m: &'a ast::ComputedMemberExpression<'a>,
+    ) -> Option<(Place, Type)> {
+        let span = sp(m.span);
+        let array = self.expr(&m.object);
+        let index = self.expr(&m.expression);
+        let (array, index) = (array?, index?);
+        let index = match index.ty.arith() {
+            Type::Integer => index,
+            Type::Any => self.coerce(index, &Type::Integer, CoerceCtx::Assign)?,
+            _ => {
+                self.error(diag::array_index_type(index.span));
+                return None;
+            }
+        };
+        let Type::Array(elem) = array.ty.clone() else {
+            if array.ty == Type::Any {
+                self.error(diag::any_not_supported(span, "element access"));
+            } else {
+                self.error(diag::element_access_non_array(span));
+            }
+            return None;
+        };
+        let site = self.site(span);
+        Some((
+            Place::Index {
+                array: Box::new(array),
+                index: Box::new(index),
+                elem: elem_kind(&elem),
+                site,
+            },
+            *elem,
+        ))
+    }
+
+    /// A call whose callee is `o.name` (methods, static methods, string and array members).
+    pub(super) fn member_call(
+        &mut self,
+        c: &'a ast::CallExpression<'a>,
+        m: &'a ast::StaticMemberExpression<'a>,
+    ) -> Option<Expr> {
+        let span = sp(c.span);
+        let prop = m.property.name.as_str();
+        let prop_span = sp(m.property.span);
+        // Static methods.
+        if let Some(class) = self.class_named(&m.object) {
+            let args = self.arguments(&c.arguments)?;
+            return self.static_call(&class, prop, args, span, prop_span);
+        }
+        // super.m(…): the superclass's body, called directly.
+        if let ast::Expression::Super(_) = &m.object {
+            let this = self.this_expr(sp(m.object.span()))?;
+            let Type::Class(cname) = &this.ty else {
+                return None;
+            };
+            let sup = self.class_info(cname).and_then(|i| i.superclass.clone());
+            let Some(mi) = sup
+                .as_ref()
+                .and_then(|s| self.class_info(s))
+                .and_then(|i| i.method(prop))
+                .cloned()
+            else {
+                self.error(diag::unknown_property(prop_span, prop));
+                return None;
+            };
+            let args = self.arguments(&c.arguments)?;
+            let mut args = self.coerce_args(args, &mi.sig.params, span)?;
+            let mut sig = mi.sig.clone();
+            sig.params
+                .insert(0, Type::Class(sup.clone().unwrap_or_default()));
+            args.insert(0, this);
+            self.note_extern(ExternRef::Func {
+                symbol: mi.body.clone(),
+                sig: sig.clone(),
+            });
+            let ret = sig.ret.clone();
+            return Some(Expr::new(
+                ExprKind::DirectCall {
+                    symbol: mi.body,
+                    sig,
+                    args,
+                },
+                ret,
+                span,
+            ));
+        }
+        let object = self.expr(&m.object)?;
+        let args = self.arguments(&c.arguments)?;
+        match object.ty.clone() {
+            Type::Class(cname) => {
+                let info = self.class_info(&cname)?.clone();
+                let Some(mi) = info.method(prop).cloned() else {
+                    if info.field(prop).is_some() {
+                        self.error(diag::unsupported_syntax(prop_span, "call of a field"));
+                    } else {
+                        self.error(diag::unknown_property(prop_span, prop));
+                    }
+                    return None;
+                };
+                let args = self.coerce_args(args, &mi.sig.params, span)?;
+                let ret = mi.sig.ret.clone();
+                Some(Expr::new(
+                    ExprKind::MethodCall {
+                        receiver: Box::new(object),
+                        slot: mi.slot,
+                        sig: mi.sig,
+                        args,
+                    },
+                    ret,
+                    span,
+                ))
+            }
+            Type::String => {
+                let (func, params, ret): (&'static str, Vec<Type>, Type) = match prop {
+                    "startsWith" => ("bs_string_starts_with", vec![Type::String], Type::Boolean),
+                    "endsWith" => ("bs_string_ends_with", vec![Type::String], Type::Boolean),
+                    "substring" => (
+                        "bs_string_substring",
+                        vec![Type::Integer, Type::Integer],
+                        Type::String,
+                    ),
+                    _ => {
+                        self.error(diag::unknown_property(prop_span, prop));
+                        return None;
+                    }
+                };
+                let mut args = self.coerce_args(args, &params, span)?;
+                args.insert(0, object);
+                Some(Expr::new(ExprKind::Runtime { func, args }, ret, span))
+            }
+            Type::Array(elem) if elem_kind(&elem) == ElemKind::Vector => {
+                let (func, params, ret): (&'static str, Vec<Type>, Type) = match prop {
+                    "push" => ("bs_vector_push", vec![(*elem).clone()], Type::Integer),
+                    "unshift" => ("bs_vector_unshift", vec![(*elem).clone()], Type::Integer),
+                    "pop" => ("bs_vector_pop", vec![], popped(&elem)),
+                    "shift" => ("bs_vector_shift", vec![], popped(&elem)),
+                    _ => {
+                        self.error(diag::unknown_property(prop_span, prop));
+                        return None;
+                    }
+                };
+                let args = self.coerce_args(args, &params, span)?;
+                let mut all = vec![object];
+                all.extend(args.into_iter().map(boxed));
+                Some(Expr::new(ExprKind::Runtime { func, args: all }, ret, span))
+            }
+            Type::Any => {
+                self.error(diag::any_not_supported(span, "a method call"));
+                None
+            }
+            _ => {
+                self.error(diag::unknown_property(prop_span, prop));
+                None
+            }
+        }
+    }
+
+    fn static_call(
+        &mut self,
+        class: &str,
+        prop: &str,
+        args: Vec<Expr>,
+        span: Span,
+        prop_span: Span,
+    ) -> Option<Expr> {
+        let info = self.class_info(class)?.clone();
+        match info.static_member(prop) {
+            Some(StaticMember::Method { sig, symbol }) => {
+                let args = self.coerce_args(args, &sig.params, span)?;
+                self.note_extern(ExternRef::Func {
+                    symbol: symbol.clone(),
+                    sig: sig.clone(),
+                });
+                Some(Expr::new(
+                    ExprKind::DirectCall {
+                        symbol: symbol.clone(),
+                        sig: sig.clone(),
+                        args,
+                    },
+                    sig.ret.clone(),
+                    span,
+                ))
+            }
+            _ => match info.superclass.clone() {
+                Some(sup) => self.static_call(&sup, prop, args, span, prop_span),
+                None => {
+                    self.error(diag::unknown_property(prop_span, prop));
+                    None
+                }
+            },
+        }
+    }
+
+    /// `super(args)` in a constructor.
+    pub(super) fn super_call(&mut self, c: &'a ast::CallExpression<'a>) -> Option<Expr> {
+        let span = sp(c.span);
+        let Some(class) = self.f.this_class.clone().filter(|_| self.f.in_ctor) else {
+            self.error(diag::super_call_here(span));
+            return None;
+        };
+        let Some(sup) = self
+            .class_info(&class)
+            .and_then(|i| i.superclass.clone())
+            .and_then(|s| self.class_info(&s))
+            .cloned()
+        else {
+            self.error(diag::super_call_here(span));
+            return None;
+        };
+        let args = self.arguments(&c.arguments)?;
+        let mut args = self.coerce_args(args, &sup.ctor, span)?;
+        args.insert(
+            0,
+            Expr::new(ExprKind::Read(Place::Local(0)), Type::Class(class), span),
+        );
+        let mut params = sup.ctor.clone();
+        params.insert(0, Type::Class(sup.name.clone()));
+        let sig = FnSig {
+            params,
+            ret: Type::Void,
+        };
+        self.note_extern(ExternRef::Func {
+            symbol: sup.init_symbol.clone(),
+            sig: sig.clone(),
+        });
+        Some(Expr::new(
+            ExprKind::DirectCall {
+                symbol: sup.init_symbol.clone(),
+                sig,
+                args,
+            },
+            Type::Void,
+            span,
+        ))
+    }
+
+    /// `new C(args)` and `new Array<T>(…)`.
+    pub(super) fn new_expr(&mut self, n: &'a ast::NewExpression<'a>) -> Option<Expr> {
+        let span = sp(n.span);
+        let ast::Expression::Identifier(id) = &n.callee else {
+            self.error(diag::unsupported_syntax(span, "NewExpression"));
+            return None;
+        };
+        let name = id.name.as_str();
+        if name == "Array" {
+            let elem = match n.type_arguments.as_ref().and_then(|t| t.params.first()) {
+                Some(t) => self.resolve_type(t)?,
+                None => Type::Any,
+            };
+            return self.new_array(elem, &n.arguments, span);
+        }
+        let Some(info) = self.class_info(name).cloned() else {
+            self.error(diag::not_a_class(sp(id.span), name));
+            return None;
+        };
+        let args = self.arguments(&n.arguments)?;
+        let args = self.coerce_args(args, &info.ctor, span)?;
+        let mut params = info.ctor.clone();
+        params.insert(0, Type::Class(info.name.clone()));
+        let sig = FnSig {
+            params,
+            ret: Type::Void,
+        };
+        if self.env.class(name).is_some() {
+            self.note_extern(ExternRef::Func {
+                symbol: info.init_symbol.clone(),
+                sig: sig.clone(),
+            });
+        }
+        Some(Expr::new(
+            ExprKind::New {
+                class_id: info.id,
+                init: info.init_symbol.clone(),
+                sig,
+                args,
+            },
+            Type::Class(info.name.clone()),
+            span,
+        ))
+    }
+
+    fn new_array(&mut self, elem: Type, args: &'a [ast::Argument<'a>], span: Span) -> Option<Expr> {
+        let array_ty = Type::Array(Box::new(elem.clone()));
+        // new Array<T>([…]): a literal with T as its element type.
+        if let [a] = args {
+            if let Some(ast::Expression::ArrayExpression(lit)) =
+                a.as_expression().map(|e| e.without_parentheses())
+            {
+                let mut e = self.array_literal(lit, Some(&array_ty))?;
+                e.span = span;
+                return Some(e);
+            }
+        }
+        let args = self.arguments(args)?;
+        let mut args = args.into_iter();
+        let length = args.next();
+        let init = args.next();
+        if args.next().is_some() || length.is_none() {
+            self.error(diag::wrong_argument_count(span, 2, 0));
+            return None;
+        }
+        let length = self.coerce(length?, &Type::Integer, CoerceCtx::Argument)?;
+        let init = match init {
+            Some(v) => self.coerce(v, &elem, CoerceCtx::Argument)?,
+            None => {
+                let zero = match elem {
+                    Type::Integer | Type::Enum(_) => ExprKind::Int(0),
+                    Type::Float => ExprKind::Float(0.0),
+                    Type::Boolean => ExprKind::Bool(false),
+                    Type::Any => ExprKind::Null,
+                    _ => {
+                        self.error(diag::array_needs_initial_value(span, &elem));
+                        return None;
+                    }
+                };
+                Expr::new(zero, elem.clone(), span)
+            }
+        };
+        let kind = elem_kind(&elem);
+        let init = if kind == ElemKind::Vector {
+            boxed(init)
+        } else {
+            init
+        };
+        let class_id = self.array_class_id(&array_ty);
+        let site = self.site(span);
+        Some(Expr::new(
+            ExprKind::NewArray {
+                elem: kind,
+                class_id,
+                length: Box::new(length),
+                init: Box::new(init),
+                site,
+            },
+            array_ty,
+            span,
+        ))
+    }
+
+    /// `[a, b, …]`, typed by `hint` (the declared type it initialises) when that is an array
+    /// type, else by the common super type of its elements (`any[]` when there is none).
+    pub(super) fn array_literal(
+        &mut self,
+        a: &'a ast::ArrayExpression<'a>,
+        hint: Option<&Type>,
+    ) -> Option<Expr> {
+        let span = sp(a.span);
+        let mut elements = Vec::new();
+        let mut ok = true;
+        for el in &a.elements {
+            match el.as_expression() {
+                Some(e) => {
+                    let inner_hint = match hint {
+                        Some(Type::Array(t)) => Some((**t).clone()),
+                        _ => None,
+                    };
+                    match self.expr_hint(e, inner_hint.as_ref()) {
+                        Some(e) => elements.push(e),
+                        None => ok = false,
+                    }
+                }
+                None => {
+                    self.error(diag::unsupported_syntax(sp(el.span()), "SpreadElement"));
+                    ok = false;
+                }
+            }
+        }
+        if !ok {
+            return None;
+        }
+        let elem = match hint {
+            Some(Type::Array(t)) => (**t).clone(),
+            _ => {
+                let mut common: Option<Type> = None;
+                for e in &elements {
+                    common = Some(match common {
+                        None => e.ty.clone(),
+                        Some(c) => {
+                            crate::types::common_super_type(&*self, &c, &e.ty).unwrap_or(Type::Any)
+                        }
+                    });
+                }
+                match common {
+                    Some(Type::Null) | None => Type::Any,
+                    Some(t) => t,
+                }
+            }
+        };
+        let kind = elem_kind(&elem);
+        let mut coerced = Vec::new();
+        for e in elements {
+            let e = self.coerce(e, &elem, CoerceCtx::Assign)?;
+            coerced.push(if kind == ElemKind::Vector {
+                boxed(e)
+            } else {
+                e
+            });
+        }
+        let array_ty = Type::Array(Box::new(elem));
+        let class_id = self.array_class_id(&array_ty);
+        Some(Expr::new(
+            ExprKind::ArrayLit {
+                elem: kind,
+                class_id,
+                elements: coerced,
+            },
+            array_ty,
+            span,
+        ))
+    }
+
+    /// An expression whose type may follow from where it goes (array literals).
+    pub(super) fn expr_hint(
+        &mut self,
+        e: &'a ast::Expression<'a>,
+        hint: Option<&Type>,
+    ) -> Option<Expr> {
+        match (e.without_parentheses(), hint) {
+            (ast::Expression::ArrayExpression(a), Some(h @ Type::Array(_))) => {
+                self.array_literal(a, Some(h))
+            }
+            _ => self.expr(e),
+        }
+    }
+
+    /// Like `expr_hint`, for an initial value that may be void (reported by the caller).
+    pub(super) fn expr_hint_allow_void(
+        &mut self,
+        e: &'a ast::Expression<'a>,
+        hint: Option<&Type>,
+    ) -> Option<Expr> {
+        match (e.without_parentheses(), hint) {
+            (ast::Expression::ArrayExpression(a), Some(h @ Type::Array(_))) => {
+                self.array_literal(a, Some(h))
+            }
+            _ => self.expr_allow_void(e),
+        }
+    }
+
+    /// `e instanceof C`.
+    pub(super) fn instance_of(&mut self, b: &'a ast::BinaryExpression<'a>) -> Option<Expr> {
+        let span = sp(b.span);
+        let left = self.expr(&b.left)?;
+        if matches!(
+            left.ty,
+            Type::Integer | Type::Float | Type::Boolean | Type::Enum(_)
+        ) {
+            self.error(diag::instanceof_primitive(span));
+            return None;
+        }
+        let ast::Expression::Identifier(id) = &b.right else {
+            self.error(diag::not_a_class(sp(b.right.span()), "?"));
+            return None;
+        };
+        let left = boxed(left);
+        let kind = match id.name.as_str() {
+            "Array" => ExprKind::Runtime {
+                func: "bs_is_array",
+                args: vec![left],
+            },
+            name => match self.class_info(name) {
+                Some(info) => {
+                    let id = Expr::new(ExprKind::Int(info.id as i32), Type::Integer, span);
+                    ExprKind::Runtime {
+                        func: "bs_instance_of",
+                        args: vec![left, id],
+                    }
+                }
+                None => {
+                    self.error(diag::not_a_class(sp(id.span), name));
+                    return None;
+                }
+            },
+        };
+        Some(Expr::new(kind, Type::Boolean, span))
+    }
+
+    /// Whether `name` is a local or global variable (so it shadows classes and enums).
+    pub(super) fn is_variable(&mut self, name: &str) -> bool {
+        matches!(self.lookup(name), Some(Name::Local(..) | Name::Var { .. }))
+    }
+}
