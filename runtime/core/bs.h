@@ -177,13 +177,223 @@ void bs_print(bs_value v);
 /* console.error: the same on standard error. */
 void bs_print_error(bs_value v);
 
-/* --- classes --------------------------------------------------------------------------------- */
+/* --- strings: members --------------------------------------------------------------------- */
+
+static inline int32_t bs_string_length(bs_value s) { return (int32_t)((bs_string *)bs_ptr(s))->length; }
+int32_t bs_string_starts_with(bs_value s, bs_value prefix);
+int32_t bs_string_ends_with(bs_value s, bs_value suffix);
+/* JavaScript's substring: both ends clamped to [0, length], swapped when start > end. */
+bs_value bs_string_substring(bs_value s, int32_t start, int32_t end);
+
+/* --- objects --------------------------------------------------------------------------------- */
 
 /*
- * Records the printable name of a class id, used by print and string conversion of its objects
- * ("<class NAME>"; "<class ?>" for a class without a name). `name` is NUL-terminated and must stay
- * valid until the next RESET (e.g. a literal in the unit's rodata).
+ * Class ids. The built-in ones are below; from BS_FIRST_PROGRAM_CLASS on, the host gives out one
+ * id per class of the program and per array type that is not built in (`string[]`, `Shape[]`,
+ * `integer[][]`, ...), and each unit defines the ids it introduces with bs_class_define() before
+ * anything else runs.
  */
-void bs_class_set_name(uint32_t class_id, const char *name);
+#define BS_CLASS_INT_ARRAY 2   /* integer[] (and enum arrays): length, raw int32_t elements */
+#define BS_CLASS_FLOAT_ARRAY 3 /* float[]: length, raw binary32 elements */
+#define BS_CLASS_BOOL_ARRAY 4  /* boolean[]: length, one byte (0/1) per element */
+#define BS_CLASS_UINT8_ARRAY 5 /* Uint8Array: length, one byte per element */
+#define BS_CLASS_FIXED_ARRAY 6 /* FixedArray: length, boxed elements */
+#define BS_CLASS_ANY_ARRAY 7   /* any[]: a growable array (bs_vector) */
+#define BS_CLASS_STORE 8       /* the element store of a growable array */
+#define BS_CLASS_FUNCTION 9    /* a function value (reserved) */
+#define BS_CLASS_CELL 10       /* a captured variable holding a boxed value (reserved) */
+#define BS_CLASS_RAW_CELL 11   /* a captured variable holding a raw int32_t/float (reserved) */
+#define BS_FIRST_PROGRAM_CLASS 16
+#define BS_MAX_CLASSES 1024    /* size of the class table (ids 0 .. BS_MAX_CLASSES-1) */
+
+/* What a class id describes. */
+#define BS_KIND_OBJECT 0    /* an instance of a program class: `words` words, header included */
+#define BS_KIND_REF_ARRAY 1 /* a growable array of references (string[], Shape[], T[][]): a bs_vector */
+
+/* A field, for access by name through `any`. */
+typedef struct bs_field {
+    uint32_t name_id; /* program-wide id of the property name */
+    uint16_t word;    /* index of the word in the object (1 = first word after the header) */
+    uint8_t type;     /* BS_TYPE_* of the field: raw for integer/float/boolean, else boxed */
+    uint8_t unused;
+} bs_field;
+
+/* A method, for calls by name through `any`. */
+typedef struct bs_method {
+    uint32_t name_id;
+    uint32_t slot;         /* index in the vtable */
+    const char *signature; /* encoded as in section 15.2 of the language spec, e.g. "(i[s)f" */
+} bs_method;
+
+/* A class descriptor. The host emits one as a constant in the unit that declares the class. */
+typedef struct bs_class {
+    const char *name;         /* printable name: "Shape", "string[]", "integer[][]" */
+    uint32_t kind;            /* BS_KIND_* */
+    uint32_t super_id;        /* class id of the superclass, 0 if none */
+    uint32_t words;           /* BS_KIND_OBJECT: instance size in words, header included */
+    const uint32_t *ref_bits; /* BS_KIND_OBJECT: bit k of ref_bits[k / 32] is set when word k holds a boxed value */
+    uint32_t element_id;      /* BS_KIND_REF_ARRAY: class id every element must be an instance of */
+    uint32_t n_methods;
+    void *const *vtable; /* method bodies in dispatch order; subclasses extend their superclass's */
+    uint32_t n_fields;
+    const bs_field *fields;
+    uint32_t n_dyn_methods;
+    const bs_method *methods;
+} bs_class;
+
+/* The class table, indexed by class id; NULL for ids not defined. */
+extern const bs_class *bs_class_table[BS_MAX_CLASSES];
+
+/* Defines class `id` (idempotent for the same descriptor). */
+void bs_class_define(uint32_t id, const bs_class *c);
+
+/* Allocates an instance of program class `class_id`: raw words 0, boxed words BS_NULL. */
+bs_value bs_object_new(uint32_t class_id);
+
+static inline uint32_t *bs_words(bs_value o) { return (uint32_t *)bs_ptr(o); }
+static inline uint32_t bs_class_id_of(bs_value o) { return BS_HDR_CLASS(*bs_words(o)); }
+static inline void *const *bs_vtable(bs_value o) { return bs_class_table[bs_class_id_of(o)]->vtable; }
+
+/* 1 when `v` is an object of class `class_id` or of one of its subclasses (0 for non-objects). */
+int32_t bs_instance_of(bs_value v, uint32_t class_id);
+/* 1 when `v` is an array of any kind (x instanceof Array). */
+int32_t bs_is_array(bs_value v);
+
+/* --- arrays ---------------------------------------------------------------------------------- */
+
+/* Arrays with their elements inline: integer[], float[], boolean[], Uint8Array, FixedArray. */
+typedef struct bs_array {
+    uint32_t header;
+    uint32_t length;
+    uint32_t data[];
+} bs_array;
+
+/* Growable arrays (any[] and every BS_KIND_REF_ARRAY class): elements live in a separate store. */
+typedef struct bs_vector {
+    uint32_t header;
+    uint32_t length;
+    bs_value store; /* a BS_CLASS_STORE object: header, capacity, then `capacity` boxed slots */
+} bs_vector;
+
+typedef struct bs_store {
+    uint32_t header;
+    uint32_t capacity;
+    bs_value slots[];
+} bs_store;
+
+/* Every array kind keeps its length in the word after the header. */
+static inline int32_t bs_array_length(bs_value a) { return (int32_t)((bs_array *)bs_ptr(a))->length; }
+
+/* Construction; a negative length is an INDEX_RANGE error at `site`. */
+bs_value bs_int_array_new(int32_t length, int32_t init, uint32_t site);
+bs_value bs_float_array_new(int32_t length, float init, uint32_t site);
+bs_value bs_bool_array_new(int32_t length, int32_t init, uint32_t site);
+bs_value bs_uint8_array_new(int32_t length, int32_t init, uint32_t site);
+bs_value bs_fixed_array_new(int32_t length, bs_value init, uint32_t site);
+/* any[] (class_id BS_CLASS_ANY_ARRAY) or a BS_KIND_REF_ARRAY class. */
+bs_value bs_vector_new(uint32_t class_id, int32_t length, bs_value init, uint32_t site);
+
+/* Array literals: `n` elements copied from `elements`. */
+bs_value bs_int_array_of(int32_t n, const int32_t *elements);
+bs_value bs_float_array_of(int32_t n, const float *elements);
+bs_value bs_bool_array_of(int32_t n, const int32_t *elements);
+bs_value bs_vector_of(uint32_t class_id, int32_t n, const bs_value *elements);
+
+_Noreturn void bs_index_error(int32_t index, uint32_t length, uint32_t site);
+
+/* Element access: the address of element `i`, after a bounds check (INDEX_RANGE at `site`). */
+static inline int32_t *bs_int_at(bs_value a, int32_t i, uint32_t site) {
+    bs_array *p = (bs_array *)bs_ptr(a);
+    if ((uint32_t)i >= p->length)
+        bs_index_error(i, p->length, site);
+    return (int32_t *)p->data + i;
+}
+static inline float *bs_float_at(bs_value a, int32_t i, uint32_t site) {
+    bs_array *p = (bs_array *)bs_ptr(a);
+    if ((uint32_t)i >= p->length)
+        bs_index_error(i, p->length, site);
+    return (float *)p->data + i;
+}
+/* boolean[] and Uint8Array. */
+static inline uint8_t *bs_byte_at(bs_value a, int32_t i, uint32_t site) {
+    bs_array *p = (bs_array *)bs_ptr(a);
+    if ((uint32_t)i >= p->length)
+        bs_index_error(i, p->length, site);
+    return (uint8_t *)p->data + i;
+}
+/* FixedArray. */
+static inline bs_value *bs_fixed_at(bs_value a, int32_t i, uint32_t site) {
+    bs_array *p = (bs_array *)bs_ptr(a);
+    if ((uint32_t)i >= p->length)
+        bs_index_error(i, p->length, site);
+    return (bs_value *)p->data + i;
+}
+/* Growable arrays. The address is valid until the array grows: take it after evaluating the value. */
+static inline bs_value *bs_vector_at(bs_value a, int32_t i, uint32_t site) {
+    bs_vector *p = (bs_vector *)bs_ptr(a);
+    if ((uint32_t)i >= p->length)
+        bs_index_error(i, p->length, site);
+    return ((bs_store *)bs_ptr(p->store))->slots + i;
+}
+
+/* push/unshift return the new length; pop/shift return BS_NULL on an empty array. */
+int32_t bs_vector_push(bs_value a, bs_value v);
+int32_t bs_vector_unshift(bs_value a, bs_value v);
+bs_value bs_vector_pop(bs_value a);
+bs_value bs_vector_shift(bs_value a);
+
+/* --- any ------------------------------------------------------------------------------------- */
+
+/* Type codes used in TYPE_ERROR details and field descriptors. */
+#define BS_TYPE_INTEGER 1
+#define BS_TYPE_FLOAT 2
+#define BS_TYPE_BOOLEAN 3
+#define BS_TYPE_STRING 4
+#define BS_TYPE_NULL 5
+#define BS_TYPE_ANY 6
+#define BS_TYPE_OBJECT 7
+#define BS_TYPE_ARRAY 8 /* any array (the any[] view) */
+/* For a class or array type, TYPE_ERROR's detail1 is BS_TYPE_CLASS_BASE + its class id. */
+#define BS_TYPE_CLASS_BASE 0x10000u
+
+/*
+ * Conversions from `any`, checked at run time. A failure stops the unit with
+ * bs_error(BS_ERR_TYPE, site, <expected: BS_TYPE_* or BS_TYPE_CLASS_BASE + id>, <the value>).
+ */
+int32_t bs_any_to_int(bs_value v, uint32_t site);
+float bs_any_to_float(bs_value v, uint32_t site); /* integers are converted */
+bs_value bs_any_to_string(bs_value v, uint32_t site);
+bs_value bs_any_to_null(bs_value v, uint32_t site);
+/* An instance of `class_id` or a subclass (for array classes: exactly that class); with
+ * `nullable`, BS_NULL passes too. */
+bs_value bs_any_to_class(bs_value v, uint32_t class_id, int32_t nullable, uint32_t site);
+/* Any array (the `any[]` view of every array kind). */
+bs_value bs_any_to_array(bs_value v, uint32_t site);
+
+/* Operators on boxed values, decided at run time from the tags (section 4 of the spec). */
+#define BS_OP_ADD 1
+#define BS_OP_SUB 2
+#define BS_OP_MUL 3
+#define BS_OP_DIV 4
+#define BS_OP_REM 5
+#define BS_OP_POW 6
+#define BS_OP_LT 7
+#define BS_OP_LE 8
+#define BS_OP_GT 9
+#define BS_OP_GE 10
+#define BS_OP_NEG 11 /* unary minus: only in the detail1 of bs_any_negate's TYPE_ERROR */
+/*
+ * + - * / % ** on two boxed values: integer op integer stays integer (30-bit result), a float
+ * makes it float, + with a string concatenates; anything else is a TYPE_ERROR with detail1 =
+ * BS_TYPE_ANY + (op << 8) and detail2 = the offending operand. Integer / and % by zero are
+ * DIV_ZERO errors.
+ */
+bs_value bs_any_arith(uint32_t op, bs_value a, bs_value b, uint32_t site);
+/* < <= > >=: numbers numerically, two strings byte-wise; else a TYPE_ERROR as above. */
+int32_t bs_any_compare(uint32_t op, bs_value a, bs_value b, uint32_t site);
+/* ==: the same word, or two strings with the same bytes. */
+int32_t bs_any_equal(bs_value a, bs_value b);
+/* Unary minus of a boxed number; else a TYPE_ERROR with detail1 = BS_TYPE_ANY + (BS_OP_NEG << 8). */
+bs_value bs_any_negate(bs_value a, uint32_t site);
 
 #endif

@@ -42,9 +42,37 @@
 #define BS_OUTPUT_FLUSH_US 20000u
 #endif
 
-/* Number of class ids (0 .. BS_MAX_CLASSES-1) that can be given a printable name. */
-#ifndef BS_MAX_CLASSES
-#define BS_MAX_CLASSES 256u
+/*
+ * Garbage collector stress mode (-DBS_GC_STRESS=1): a collection before every allocation, freed
+ * memory filled with BS_GC_POISON, the heap's invariants checked after every collection (a broken
+ * one stops the device with bs_hal_panic), and a small mark stack so that its overflow path runs.
+ */
+#ifndef BS_GC_STRESS
+#define BS_GC_STRESS 0
+#endif
+
+/*
+ * Bytes of native stack cleared below the runtime's frame before each call, so that stale words
+ * of earlier calls do not keep garbage alive (the stack is scanned conservatively). The stack must
+ * have this much room below the runtime's CALL handler.
+ */
+#ifndef BS_GC_STACK_SCRUB
+#define BS_GC_STACK_SCRUB 4096u
+#endif
+
+/* The word written over freed heap memory in stress mode. */
+#define BS_GC_POISON 0xDEADBEEFu
+
+/*
+ * Entries of the collector's mark stack (4 bytes each, a static array). When it overflows, marking
+ * goes on by rescanning the heap for marked objects, so any size is correct; small ones are slower.
+ */
+#ifndef BS_GC_MARK_STACK_SIZE
+#if BS_GC_STRESS
+#define BS_GC_MARK_STACK_SIZE 8u
+#else
+#define BS_GC_MARK_STACK_SIZE 256u
+#endif
 #endif
 
 /* Architecture number reported in HELLO_REPLY: 1 = x86-64, 2 = Thumb-2, 0 = unknown. */

@@ -5,6 +5,7 @@
 #include "bs.h"
 #include "bs_class.h"
 #include "bs_config.h"
+#include "bs_gc.h"
 #include "bs_hal.h"
 #include "bs_heap.h"
 #include "bs_output.h"
@@ -21,18 +22,13 @@ __attribute__((used)) const uint8_t bs_build_id[8] = {
     (uint8_t)((BS_BUILD_ID) >> 48), (uint8_t)((BS_BUILD_ID) >> 56),
 };
 
-/* The fields of an ERROR reply. */
-typedef struct runtime_error {
-    uint32_t code, site, address, detail1, detail2;
-} runtime_error;
-
 static bs_hal_region region_code, region_data, region_heap;
 static uint32_t code_used, data_used; /* high-water marks of loads, relative to the bases */
 static uint32_t session_id;
 
 static jmp_buf trap;
 static volatile int trap_armed;
-static runtime_error trap_error;
+static bs_runtime_error trap_error;
 
 /* --- the trap ---------------------------------------------------------------------------------- */
 
@@ -59,19 +55,56 @@ _Noreturn void bs_runtime_fault(uint32_t code, uint32_t address, uint32_t detail
 
 int bs_runtime_in_call(void) { return trap_armed; }
 
-/* Runs `entry`; returns 0 when it returned, 1 when it was stopped (trap_error says why). */
-static int run_trapped(uint32_t entry) {
-    if (setjmp(trap) != 0)
-        return 1;
+/*
+ * Clears BS_GC_STACK_SCRUB bytes of stack below the caller's frame before a call: the collector
+ * scans the stack conservatively, and stale words left there by earlier calls (in the frames of an
+ * earlier collection, say) would keep their objects alive.
+ */
+__attribute__((noinline)) static void scrub_stack(void) {
+    volatile uint32_t area[BS_GC_STACK_SCRUB / 4u];
+    for (uint32_t i = 0; i < BS_GC_STACK_SCRUB / 4u; i++)
+        area[i] = 0;
+    (void)area[0];
+}
+
+/* A call made while another one runs: its errors stop only it; the outer trap and stack top stay. */
+static int call_nested(uint32_t entry, bs_runtime_error *error) {
+    jmp_buf outer;
+    volatile int stopped = 0;
+    memcpy(&outer, &trap, sizeof trap);
+    if (setjmp(trap) != 0) {
+        *error = trap_error;
+        stopped = 1;
+    } else {
+        bs_hal_call(entry);
+    }
+    memcpy(&trap, &outer, sizeof trap);
     trap_armed = 1;
+    return stopped;
+}
+
+int bs_runtime_call(uint32_t entry, bs_runtime_error *error) {
+    if (trap_armed)
+        return call_nested(entry, error);
+    /* Every frame of the call lies below this one: the collector scans the stack up to here. */
+    volatile uint32_t stack_top = 0;
+    if (setjmp(trap) != 0) {
+        bs_gc_set_stack_top(NULL);
+        *error = trap_error;
+        return 1;
+    }
+    trap_armed = 1;
+    bs_gc_set_stack_top((const void *)&stack_top);
+    scrub_stack();
     bs_hal_call(entry);
+    bs_gc_set_stack_top(NULL);
     trap_armed = 0;
     return 0;
 }
 
 /* --- replies ----------------------------------------------------------------------------------- */
 
-static void reply_error(uint8_t seq, const runtime_error *e) {
+static void reply_error(uint8_t seq, const bs_runtime_error *e) {
     uint8_t p[18];
     bs_protocol_put_u16(p, e->code);
     bs_protocol_put_u32(p + 2, e->site);
@@ -82,7 +115,7 @@ static void reply_error(uint8_t seq, const runtime_error *e) {
 }
 
 static void reply_simple_error(uint8_t seq, uint32_t code, uint32_t address, uint32_t detail1) {
-    runtime_error e = {code, 0, address, detail1, 0};
+    bs_runtime_error e = {code, 0, address, detail1, 0};
     reply_error(seq, &e);
 }
 
@@ -162,6 +195,8 @@ static void handle_load(const bs_protocol_frame *f) {
         memcpy((void *)(uintptr_t)addr, f->payload + 4, len);
     if (in_code)
         bs_hal_flush_icache(addr, len);
+    else
+        bs_gc_set_data_roots((const void *)region_data.base, data_used);
     reply_ok(f->seq, f->kind);
 }
 
@@ -179,11 +214,12 @@ static void handle_call(const bs_protocol_frame *f) {
     uint8_t seq = f->seq;
     bs_output_begin(seq);
     uint32_t start = bs_hal_micros();
-    int stopped = run_trapped(entry);
+    bs_runtime_error error;
+    int stopped = bs_runtime_call(entry, &error);
     uint32_t elapsed = bs_hal_micros() - start;
     bs_output_flush();
     if (stopped) {
-        reply_error(seq, &trap_error);
+        reply_error(seq, &error);
     } else {
         uint8_t p[4];
         bs_protocol_put_u32(p, elapsed);
@@ -199,6 +235,7 @@ static void reset_device(void) {
     bs_hal_flush_icache(region_code.base, region_code.size);
     code_used = 0;
     data_used = 0;
+    bs_gc_set_data_roots((const void *)region_data.base, 0);
     new_session_id();
 }
 

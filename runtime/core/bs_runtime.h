@@ -10,6 +10,18 @@ extern const uint8_t bs_build_id[8];
 /* Serves requests from the link until it closes, then returns. The port calls it once. */
 void bs_runtime_run(void);
 
+/* The fields of an ERROR reply. */
+typedef struct bs_runtime_error {
+    uint32_t code, site, address, detail1, detail2;
+} bs_runtime_error;
+
+/*
+ * Runs the loaded function at `entry` under the error trap, as CALL does, with the collector's
+ * stack top recorded. Returns 0 when it returned, or 1 when it was stopped (then *error says why).
+ * Calls may nest (an error stops the innermost one only); the outermost call's stack top stays.
+ */
+int bs_runtime_call(uint32_t entry, bs_runtime_error *error);
+
 /* 1 while loaded code runs under the trap (between the start of a CALL and its end). */
 int bs_runtime_in_call(void);
 

@@ -1,4 +1,4 @@
-/* bs_string.c: string values: conversion to string, concatenation, equality and comparison. */
+/* bs_string.c: string values: conversion to string, concatenation, equality, comparison and the members startsWith, endsWith, substring. */
 #include <string.h>
 
 #include "bs.h"
@@ -108,4 +108,33 @@ int32_t bs_string_compare(bs_value a, bs_value b) {
     if (r != 0)
         return r < 0 ? -1 : 1;
     return la < lb ? -1 : (la > lb ? 1 : 0);
+}
+
+/* --- members --------------------------------------------------------------------------------- */
+
+int32_t bs_string_starts_with(bs_value s, bs_value prefix) {
+    const bs_string *a = bs_ptr(s);
+    const bs_string *p = bs_ptr(prefix);
+    return p->length <= a->length && memcmp(a->bytes, p->bytes, p->length) == 0;
+}
+
+int32_t bs_string_ends_with(bs_value s, bs_value suffix) {
+    const bs_string *a = bs_ptr(s);
+    const bs_string *p = bs_ptr(suffix);
+    return p->length <= a->length && memcmp(a->bytes + (a->length - p->length), p->bytes, p->length) == 0;
+}
+
+bs_value bs_string_substring(bs_value s, int32_t start, int32_t end) {
+    const bs_string *a = bs_ptr(s);
+    uint32_t length = a->length;
+    uint32_t from = start < 0 ? 0u : ((uint32_t)start > length ? length : (uint32_t)start);
+    uint32_t to = end < 0 ? 0u : ((uint32_t)end > length ? length : (uint32_t)end);
+    if (from > to) {
+        uint32_t t = from;
+        from = to;
+        to = t;
+    }
+    if (from == 0 && to == length)
+        return s; /* strings are immutable */
+    return bs_string_new(a->bytes + from, to - from);
 }

@@ -232,7 +232,8 @@ static void test_strings(void) {
     expect_string(bs_to_string(BS_NULL), "undefined");
     CHECK(bs_to_string(bs_ref(&s_ab)) == bs_ref(&s_ab), "to_string of a string is itself");
     expect_string(bs_to_string(bs_ref(obj)), "<class ?>");
-    bs_class_set_name(30, "Foo[]");
+    static const bs_class foo_array = {.name = "Foo[]", .kind = BS_KIND_REF_ARRAY};
+    bs_class_define(30, &foo_array);
     expect_string(bs_to_string(bs_ref(obj)), "<class Foo[]>");
     expect_string(bs_string_concat(bs_ref(&s_n), bs_box_int(42)), "n=42");
     expect_string(bs_string_concat(bs_box_float(3.0f), bs_ref(&s_n)), "3.0n=");
@@ -251,7 +252,8 @@ static void test_strings(void) {
 static void test_print(void) {
     BS_STRING_LITERAL(s_hi, 7, "hi 'x'\n");
     static uint32_t obj[2] = {BS_HDR(31, 0), 0};
-    bs_class_set_name(31, "Dot");
+    static const bs_class dot = {.name = "Dot", .kind = BS_KIND_OBJECT, .words = 2};
+    bs_class_define(31, &dot);
     sent_len = 0;
     bs_output_begin(9);
     bs_print(bs_box_int(7));

@@ -25,13 +25,15 @@ pub use outcome::{Location, Outcome, RuntimeFailure, Stage, Timings};
 /// How to start a session.
 #[derive(Clone, Debug)]
 pub struct SessionOptions {
-    /// The target device (`host`).
+    /// The target device (`host`, `qemu-mps2-an385`).
     pub target: String,
-    /// Run this runtime executable instead of the one built from the embedded sources (its
-    /// build id must still match the image the host links against).
+    /// Run this runtime executable (or, for QEMU, image) instead of the one built from the
+    /// embedded sources (its build id must still match the image the host links against).
     pub runtime_override: Option<PathBuf>,
     /// How long to wait for replies other than a call's end.
     pub reply_timeout: Duration,
+    /// Use the runtime variant that collects garbage at every allocation.
+    pub gc_stress: bool,
 }
 
 impl Default for SessionOptions {
@@ -40,6 +42,7 @@ impl Default for SessionOptions {
             target: "host".to_string(),
             runtime_override: None,
             reply_timeout: Duration::from_secs(10),
+            gc_stress: false,
         }
     }
 }
@@ -83,7 +86,8 @@ impl Session {
     pub fn start(options: &SessionOptions) -> Result<Session, SessionError> {
         let port = bs_toolchain::port(&options.target)
             .ok_or_else(|| SessionError::UnknownTarget(options.target.clone()))?;
-        let runtime = bs_toolchain::ensure_runtime(port)?;
+        let variant = bs_toolchain::Variant { gc_stress: options.gc_stress };
+        let runtime = bs_toolchain::ensure_runtime_variant(port, &variant)?;
         let elf = std::fs::read(&runtime.image).map_err(|source| SessionError::Io {
             path: runtime.image.clone(),
             source,
@@ -93,7 +97,8 @@ impl Session {
             .runtime_override
             .clone()
             .unwrap_or_else(|| runtime.image.clone());
-        let (device, info) = DeviceHandle::start(program, options.reply_timeout, &image)?;
+        let (device, info) =
+            DeviceHandle::start(port.launch, program, options.reply_timeout, &image)?;
         let shadow = Shadow::new(memory_map(&info), image.clone());
         let compiler = UnitCompiler::new(port, &runtime)?;
         Ok(Session {
@@ -130,7 +135,7 @@ impl Session {
         self.device.info()
     }
 
-    /// The process id of the device's runtime (the host device is a process of this machine).
+    /// The process id of the device: the host device's runtime, or the QEMU running the target.
     pub fn device_process_id(&self) -> u32 {
         self.device.process_id()
     }

@@ -9,6 +9,10 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+mod size;
+
+pub use size::{ImageSize, image_size};
+
 include!(concat!(env!("OUT_DIR"), "/runtime_files.rs"));
 
 /// Errors of the toolchain driver.
@@ -18,6 +22,15 @@ pub enum ToolchainError {
     Spawn { program: String, source: io::Error },
     #[error("building the {port} runtime failed:\n{stderr}")]
     RuntimeBuild { port: String, stderr: String },
+    #[error(
+        "the {port} runtime does not fit its memory budget: {excess} ({size}); the budget is set \
+         in runtime/ports/{port}/bs_port_config.h"
+    )]
+    OverBudget {
+        port: String,
+        excess: String,
+        size: ImageSize,
+    },
     #[error("the C compiler rejected the generated code (a bug in bscript):\n{stderr}")]
     Compile { stderr: String },
     #[error("{action} {path}: {source}")]
@@ -42,16 +55,42 @@ fn io_err<'p>(
 /// What the driver needs to know about a port of the runtime.
 #[derive(Clone, Debug)]
 pub struct Port {
-    /// The port's folder under runtime/ports/.
+    /// The port's folder under runtime/ports/, and the target's name.
     pub name: &'static str,
     /// The C compiler.
     pub cc: &'static str,
-    /// Flags for building the runtime image (sources and output are added).
+    /// Flags for building the runtime image (sources and output are added). They run in a folder
+    /// holding `core/` and `ports/NAME/`, so a linker script is named relative to it.
     pub runtime_flags: &'static [&'static str],
     /// Libraries linked into the runtime image.
     pub runtime_libs: &'static [&'static str],
     /// Flags for compiling one unit to a relocatable object.
     pub unit_flags: &'static [&'static str],
+    /// Whether the image carries a memory budget (the absolute symbols of [`ImageSize`]) that
+    /// the build checks; the build fails when the image exceeds it.
+    pub memory_budget: bool,
+    /// How a device of this port starts.
+    pub launch: Launch,
+}
+
+/// How a device starts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Launch {
+    /// The runtime image is a program of this machine, spoken to over its standard streams.
+    Process,
+    /// The runtime image runs in a QEMU system emulator, spoken to over a UART on a TCP socket.
+    Qemu(QemuMachine),
+}
+
+/// A QEMU machine that runs a port's runtime image.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct QemuMachine {
+    /// The emulator (`qemu-system-arm`).
+    pub program: &'static str,
+    /// The value of `-M`.
+    pub machine: &'static str,
+    /// The value of `-cpu`.
+    pub cpu: &'static str,
 }
 
 /// The `host` port: a Linux process that behaves like a microcontroller.
@@ -87,14 +126,62 @@ pub const HOST: Port = Port {
         "-ffreestanding",
         "-pipe",
     ],
+    memory_budget: false,
+    launch: Launch::Process,
 };
+
+/// The `qemu-mps2-an385` port: a Cortex-M3 (Thumb-2, no FPU) on QEMU's MPS2 AN385 board, with
+/// the memory budget of a small microcontroller (runtime/ports/qemu-mps2-an385/bs_port_config.h).
+/// The image is linked with the port's linker script against newlib-nano; its `exports.ld` forces
+/// in the libgcc and libc helpers that compiled units call (soft float, division, `memcpy`, …).
+pub const QEMU_MPS2_AN385: Port = Port {
+    name: "qemu-mps2-an385",
+    cc: "arm-none-eabi-gcc",
+    runtime_flags: &[
+        "-std=c11",
+        "-Os",
+        "-g",
+        "-Wall",
+        "-Wextra",
+        "-Werror",
+        "-mcpu=cortex-m3",
+        "-mthumb",
+        "-mfloat-abi=soft",
+        "-fno-common",
+        "-specs=nano.specs",
+        "-nostartfiles",
+        "-Lports/qemu-mps2-an385",
+        "-Tlink.ld",
+    ],
+    runtime_libs: &["-lm"],
+    unit_flags: &[
+        "-std=gnu11",
+        "-Os",
+        "-fwrapv",
+        "-mcpu=cortex-m3",
+        "-mthumb",
+        "-mfloat-abi=soft",
+        "-fno-pic",
+        "-fno-common",
+        "-ffreestanding",
+        "-fno-unwind-tables",
+        "-fno-asynchronous-unwind-tables",
+        "-pipe",
+    ],
+    memory_budget: true,
+    launch: Launch::Qemu(QemuMachine {
+        program: "qemu-system-arm",
+        machine: "mps2-an385",
+        cpu: "cortex-m3",
+    }),
+};
+
+/// Every port, the default (`host`) first.
+pub const PORTS: &[&Port] = &[&HOST, &QEMU_MPS2_AN385];
 
 /// Looks a port up by its target name.
 pub fn port(target: &str) -> Option<&'static Port> {
-    match target {
-        "host" => Some(&HOST),
-        _ => None,
-    }
+    PORTS.iter().copied().find(|p| p.name == target)
 }
 
 /// A command that ran, for logs and benchmarks.
@@ -189,20 +276,71 @@ pub struct RuntimeBuild {
     /// The folder holding `bs.h`, for compiling units.
     pub include_dir: PathBuf,
     pub build_id: u64,
+    /// The image's flash and RAM use, for ports with a [memory budget](Port::memory_budget).
+    pub size: Option<ImageSize>,
+}
+
+/// Reads the size of a port's image and checks it against the port's budget.
+fn check_size(port: &Port, image: &Path) -> Result<Option<ImageSize>, ToolchainError> {
+    if !port.memory_budget {
+        return Ok(None);
+    }
+    let bytes = fs::read(image).map_err(io_err("cannot read", image))?;
+    let size = image_size(&bytes).map_err(|e| ToolchainError::RuntimeBuild {
+        port: port.name.to_string(),
+        stderr: format!("cannot read the memory use of {}: {e}", image.display()),
+    })?;
+    match size.excess() {
+        Some(excess) => Err(ToolchainError::OverBudget {
+            port: port.name.to_string(),
+            excess,
+            size,
+        }),
+        None => Ok(Some(size)),
+    }
 }
 
 /// Builds the port's runtime image unless the cache holds it already.
 pub fn ensure_runtime(port: &Port) -> Result<RuntimeBuild, ToolchainError> {
-    let id = build_id(port);
+    ensure_runtime_variant(port, &Variant::default())
+}
+
+/// A variant of a port's runtime image, built with extra switches.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Variant {
+    /// Collect garbage at every allocation and check the heap after each collection
+    /// (`BS_GC_STRESS`): slow, for testing the collector.
+    pub gc_stress: bool,
+}
+
+impl Variant {
+    fn defines(&self) -> Vec<&'static str> {
+        let mut d = Vec::new();
+        if self.gc_stress {
+            d.push("-DBS_GC_STRESS=1");
+        }
+        d
+    }
+}
+
+/// Builds a variant of the port's runtime image unless the cache holds it already.
+pub fn ensure_runtime_variant(port: &Port, variant: &Variant) -> Result<RuntimeBuild, ToolchainError> {
+    let defines = variant.defines();
+    let mut id = build_id(port);
+    for d in &defines {
+        fnv1a(&mut id, d.as_bytes());
+    }
     let root = cache_dir();
     let dir = root.join(format!("runtime-{}-{id:016x}", port.name));
     let image = dir.join("bs-runtime");
     let include_dir = dir.join("core");
     if image.is_file() {
+        let size = check_size(port, &image)?;
         return Ok(RuntimeBuild {
             image,
             include_dir,
             build_id: id,
+            size,
         });
     }
     fs::create_dir_all(&root).map_err(io_err("cannot create", &root))?;
@@ -224,6 +362,7 @@ pub fn ensure_runtime(port: &Port) -> Result<RuntimeBuild, ToolchainError> {
     }
     let mut args: Vec<String> = port.runtime_flags.iter().map(|s| s.to_string()).collect();
     args.push(format!("-DBS_BUILD_ID=0x{id:016x}ULL"));
+    args.extend(defines.iter().map(|d| d.to_string()));
     args.push("-Icore".into());
     args.push(format!("-Iports/{}", port.name));
     args.extend(sources);
@@ -238,6 +377,13 @@ pub fn ensure_runtime(port: &Port) -> Result<RuntimeBuild, ToolchainError> {
             stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
         });
     }
+    let size = match check_size(port, &tmp.join("bs-runtime")) {
+        Ok(size) => size,
+        Err(e) => {
+            let _ = fs::remove_dir_all(&tmp);
+            return Err(e);
+        }
+    };
     if fs::rename(&tmp, &dir).is_err() {
         // Someone else finished first; theirs is identical.
         let _ = fs::remove_dir_all(&tmp);
@@ -253,6 +399,7 @@ pub fn ensure_runtime(port: &Port) -> Result<RuntimeBuild, ToolchainError> {
         image,
         include_dir,
         build_id: id,
+        size,
     })
 }
 
@@ -334,6 +481,36 @@ mod tests {
     fn the_host_port_embeds_its_sources() {
         let files: Vec<_> = port_files(&HOST).map(|(p, _)| p).collect();
         assert!(files.contains(&"core/bs.h"), "{files:?}");
+    }
+
+    #[test]
+    fn each_port_embeds_the_core_and_only_its_own_folder() {
+        let files: Vec<_> = port_files(&QEMU_MPS2_AN385).map(|(p, _)| p).collect();
+        for f in [
+            "core/bs.h",
+            "ports/qemu-mps2-an385/link.ld",
+            "ports/qemu-mps2-an385/exports.ld",
+            "ports/qemu-mps2-an385/bs_port_config.h",
+        ] {
+            assert!(files.contains(&f), "{f} missing from {files:?}");
+        }
+        assert!(
+            !files.iter().any(|f| f.starts_with("ports/host/")),
+            "{files:?}"
+        );
+        let host: Vec<_> = port_files(&HOST).map(|(p, _)| p).collect();
+        assert!(!host.iter().any(|f| f.contains("qemu")), "{host:?}");
+    }
+
+    #[test]
+    fn ports_are_found_by_their_target_name() {
+        assert_eq!(port("host").map(|p| p.name), Some("host"));
+        assert_eq!(
+            port("qemu-mps2-an385").map(|p| p.launch),
+            Some(QEMU_MPS2_AN385.launch)
+        );
+        assert!(port("esp32").is_none());
+        assert_ne!(build_id(&HOST), build_id(&QEMU_MPS2_AN385));
     }
 
     #[test]

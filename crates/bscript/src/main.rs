@@ -26,6 +26,9 @@ struct Cli {
     /// How errors are shown.
     #[arg(long, global = true, value_enum, default_value_t = ErrorFormat::Rich)]
     error_format: ErrorFormat,
+    /// Collect garbage at every allocation on the device (slow; for testing the collector).
+    #[arg(long, global = true)]
+    gc_stress: bool,
     /// Start this runtime executable instead of the one built from bscript's own sources.
     #[arg(long, global = true, value_name = "PATH", hide = true)]
     runtime_exe: Option<PathBuf>,
@@ -59,6 +62,7 @@ fn session_options(cli: &Cli) -> bs_session::SessionOptions {
     bs_session::SessionOptions {
         target: cli.target.clone(),
         runtime_override: cli.runtime_exe.clone(),
+        gc_stress: cli.gc_stress,
         ..Default::default()
     }
 }

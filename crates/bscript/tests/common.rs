@@ -46,9 +46,13 @@ pub fn cases(dir: &Path, ext: &str) -> Vec<PathBuf> {
     v
 }
 
-/// Runs `bscript` with `args` in `cwd`, feeding `stdin`.
+/// Runs `bscript` with `args` in `cwd`, feeding `stdin`. With `BSCRIPT_GC_STRESS=1` in the
+/// environment, the device collects garbage at every allocation.
 pub fn bscript(cwd: &Path, args: &[&str], stdin: Option<&Path>) -> Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_bscript"));
+    if std::env::var("BSCRIPT_GC_STRESS").is_ok_and(|v| v == "1") {
+        cmd.arg("--gc-stress");
+    }
     cmd.args(args).current_dir(cwd);
     match stdin {
         Some(p) => cmd.stdin(std::fs::File::open(p).expect("stdin file")),

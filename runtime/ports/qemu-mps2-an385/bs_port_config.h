@@ -1,0 +1,37 @@
+/* bs_port_config.h: the memory budget and layout of the qemu-mps2-an385 port (Cortex-M3), in one place. */
+#ifndef BS_PORT_CONFIG_H
+#define BS_PORT_CONFIG_H
+
+/*
+ * Every size of the port, in KiB. Plain integers, because startup.c also hands them to the linker
+ * script and to the host's size check as absolute symbols (__bs_*_budget).
+ *
+ * Flash (0x0000_0000): the runtime's code and constants, and the initial values of its variables.
+ * RAM (0x2000_0000, from the bottom up): the stack (at the very bottom, so that running past its
+ * end faults on unmapped memory), the fault handlers' stack, the runtime's variables, then the
+ * code, data and heap regions the host fills.
+ */
+#define BS_PORT_FLASH_KIB 32        /* runtime code, constants and initial values */
+#define BS_PORT_STACK_KIB 8         /* the stack of the runtime and of loaded code */
+#define BS_PORT_HANDLER_STACK_KIB 1 /* the stack of exception handlers (MSP) */
+#define BS_PORT_STATIC_KIB 12       /* the runtime's own variables (.data and .bss) */
+#define BS_PORT_CODE_KIB 16         /* code region: units' code */
+#define BS_PORT_DATA_KIB 16         /* data region: units' variables and constants */
+#define BS_PORT_HEAP_KIB 32         /* the garbage-collected heap */
+
+/* Everything in RAM. */
+#define BS_PORT_RAM_KIB                                                                             \
+    (BS_PORT_STACK_KIB + BS_PORT_HANDLER_STACK_KIB + BS_PORT_STATIC_KIB + BS_PORT_CODE_KIB +        \
+     BS_PORT_DATA_KIB + BS_PORT_HEAP_KIB)
+
+/* The core's names for the region sizes (bs_config.h); the bases are chosen by the linker. */
+#define BS_CODE_SIZE (BS_PORT_CODE_KIB * 1024u)
+#define BS_DATA_SIZE (BS_PORT_DATA_KIB * 1024u)
+#define BS_HEAP_SIZE (BS_PORT_HEAP_KIB * 1024u)
+#define BS_PORT_STACK_SIZE (BS_PORT_STACK_KIB * 1024u)
+#define BS_PORT_HANDLER_STACK_SIZE (BS_PORT_HANDLER_STACK_KIB * 1024u)
+
+/* The CPU clock of the MPS2 board (QEMU's model too); SysTick counts it. */
+#define BS_PORT_CPU_HZ 25000000u
+
+#endif

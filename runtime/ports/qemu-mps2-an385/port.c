@@ -1,0 +1,194 @@
+/* port.c: the qemu-mps2-an385 HAL: the UART link, the SysTick clock, the memory regions, calls, semihosting. */
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bs.h"
+#include "bs_config.h"
+#include "bs_hal.h"
+#include "bs_runtime.h"
+#include "port.h"
+
+/* --- memory regions ------------------------------------------------------------------------------ */
+
+/* The linker script puts these above the runtime's own variables (".bss." keeps them out of the
+   image file); the stack is in startup.c. */
+static uint8_t port_code[BS_CODE_SIZE] __attribute__((section(".bss.bs_code"), aligned(8)));
+static uint8_t port_data[BS_DATA_SIZE] __attribute__((section(".bss.bs_data"), aligned(8)));
+static uint8_t port_heap[BS_HEAP_SIZE] __attribute__((section(".bss.bs_heap"), aligned(8)));
+
+void bs_hal_regions(bs_hal_region *code, bs_hal_region *data, bs_hal_region *heap) {
+    code->base = (uintptr_t)port_code;
+    code->size = sizeof port_code;
+    data->base = (uintptr_t)port_data;
+    data->size = sizeof port_data;
+    heap->base = (uintptr_t)port_heap;
+    heap->size = sizeof port_heap;
+}
+
+/* --- the link: CMSDK APB UART0 ------------------------------------------------------------------ */
+
+#define UART0_DATA PORT_REG(0x40004000u)
+#define UART0_STATE PORT_REG(0x40004004u)     /* bit 0: TX full, bit 1: RX full */
+#define UART0_CTRL PORT_REG(0x40004008u)      /* bit 0: TX enable, 1: RX enable, 3: RX interrupt */
+#define UART0_INTSTATUS PORT_REG(0x4000400Cu) /* bit 1: RX interrupt; write 1 to clear */
+#define UART0_BAUDDIV PORT_REG(0x40004010u)
+#define UART_TX_FULL 1u
+#define UART_RX_FULL 2u
+#define UART_CTRL_TX_RX 3u
+#define UART_CTRL_RX_INTERRUPT (1u << 3)
+#define UART_INT_RX 2u
+#define NVIC_ISER0 PORT_REG(0xE000E100u)
+#define UART0_RX_IRQ 0u /* UART0's receive interrupt on the MPS2 board */
+
+/*
+ * Receiving. The UART holds a single received byte and QEMU sends it the next one only once the
+ * guest has read it, so the throughput is one byte per round trip through QEMU's main loop. The
+ * receive interrupt moves each byte into a ring at once and the reader sleeps in WFI meanwhile:
+ * under QEMU this is about twice as fast as a loop polling the status register, whose register
+ * reads compete with the delivery of the next byte. When the ring is full a byte waits in the UART
+ * (QEMU holds the rest back) until the reader makes room.
+ */
+#define PORT_RX_RING 256u
+static volatile uint8_t port_rx_ring[PORT_RX_RING];
+static volatile uint32_t port_rx_head; /* bytes put in, written by the interrupt only */
+static volatile uint32_t port_rx_tail; /* bytes taken out, written by the reader only */
+
+/* Moves the byte waiting in the UART, if any, into the ring if there is room. */
+static void port_rx_pull(void) {
+    uint32_t head = port_rx_head;
+    if ((UART0_STATE & UART_RX_FULL) != 0u && head - port_rx_tail < PORT_RX_RING) {
+        port_rx_ring[head % PORT_RX_RING] = (uint8_t)UART0_DATA;
+        port_rx_head = head + 1u;
+    }
+}
+
+void port_uart0_rx(void) {
+    UART0_INTSTATUS = UART_INT_RX; /* before the read: the next byte raises it again */
+    port_rx_pull();
+}
+
+static void port_uart_init(void) {
+    UART0_BAUDDIV = 16u; /* the smallest divider; QEMU does not model the baud rate */
+    UART0_CTRL = UART_CTRL_TX_RX | UART_CTRL_RX_INTERRUPT;
+    NVIC_ISER0 = 1u << UART0_RX_IRQ;
+}
+
+int bs_hal_read(uint8_t *buf, uint32_t len) {
+    while (len > 0u) {
+        __asm__ volatile("cpsid i" ::: "memory");
+        port_rx_pull(); /* a byte left in the UART while the ring was full */
+        while (port_rx_head == port_rx_tail) {
+            /* WFI wakes on the pending interrupt although it is masked; then let it run. */
+            __asm__ volatile("wfi\n\tcpsie i\n\tisb\n\tcpsid i" ::: "memory");
+        }
+        __asm__ volatile("cpsie i" ::: "memory");
+        uint32_t tail = port_rx_tail;
+        uint32_t n = port_rx_head - tail;
+        if (n > len)
+            n = len;
+        for (uint32_t i = 0; i < n; i++)
+            buf[i] = port_rx_ring[(tail + i) % PORT_RX_RING];
+        port_rx_tail = tail + n;
+        buf += n;
+        len -= n;
+    }
+    return 0;
+}
+
+void bs_hal_write(const uint8_t *buf, uint32_t len) {
+    const uint8_t *end = buf + len;
+    while (buf != end) {
+        while ((UART0_STATE & UART_TX_FULL) != 0u) {
+        }
+        UART0_DATA = *buf++;
+    }
+}
+
+/* --- the clock: SysTick on the CPU clock, with an interrupt per period --------------------------- */
+
+#define SYST_CSR PORT_REG(0xE000E010u)
+#define SYST_RVR PORT_REG(0xE000E014u)
+#define SYST_CVR PORT_REG(0xE000E018u)
+#define ICSR_PENDSTSET (1u << 26)
+
+/* One SysTick period: 1/2 s, the longest whole number of microseconds below 2^24 CPU cycles. */
+#define PORT_TICK_US 500000u
+#define PORT_CYCLES_PER_US (BS_PORT_CPU_HZ / 1000000u)
+#define PORT_TICK_CYCLES (PORT_TICK_US * PORT_CYCLES_PER_US)
+_Static_assert(PORT_TICK_CYCLES - 1u <= 0xFFFFFFu, "the SysTick period exceeds its 24-bit counter");
+
+static volatile uint32_t port_ticks;
+
+void port_systick(void) { port_ticks++; }
+
+static void port_clock_init(void) {
+    SYST_RVR = PORT_TICK_CYCLES - 1u;
+    SYST_CVR = 0u;
+    SYST_CSR = 7u; /* CPU clock, interrupt, enable */
+}
+
+uint32_t bs_hal_micros(void) {
+    uint32_t primask;
+    __asm__ volatile("mrs %0, primask\n\tcpsid i" : "=r"(primask)::"memory");
+    uint32_t ticks = port_ticks;
+    uint32_t value = SYST_CVR;
+    if ((PORT_ICSR & ICSR_PENDSTSET) != 0u) {
+        /* The counter wrapped and the interrupt has not counted it yet. */
+        ticks++;
+        value = SYST_CVR;
+    }
+    __asm__ volatile("msr primask, %0" ::"r"(primask) : "memory");
+    return ticks * PORT_TICK_US + (PORT_TICK_CYCLES - 1u - value) / PORT_CYCLES_PER_US;
+}
+
+/* --- code ---------------------------------------------------------------------------------------- */
+
+void bs_hal_flush_icache(uintptr_t addr, uint32_t len) {
+    (void)addr;
+    (void)len;
+    /* The Cortex-M3 has no caches: finish the writes and refetch what follows. */
+    __asm__ volatile("dsb\n\tisb" ::: "memory");
+}
+
+void bs_hal_call(uint32_t entry) {
+    void (*function)(void) = (void (*)(void))(uintptr_t)(entry | 1u); /* Thumb state */
+    function();
+}
+
+/* --- stopping: semihosting ----------------------------------------------------------------------- */
+
+#define SEMIHOSTING_SYS_WRITE0 0x04u
+#define SEMIHOSTING_SYS_EXIT 0x18u
+#define ADP_STOPPED_APPLICATION_EXIT 0x20026u
+#define ADP_STOPPED_RUNTIME_ERROR_UNKNOWN 0x20023u
+
+static void port_semihosting(uint32_t operation, const void *argument) {
+    register uint32_t r0 __asm__("r0") = operation;
+    register const void *r1 __asm__("r1") = argument;
+    __asm__ volatile("bkpt 0xab" : "+r"(r0) : "r"(r1) : "memory");
+}
+
+_Noreturn void port_exit(int ok, const char *message) {
+    if (message != NULL) {
+        port_semihosting(SEMIHOSTING_SYS_WRITE0, "bs-runtime: ");
+        port_semihosting(SEMIHOSTING_SYS_WRITE0, message);
+        port_semihosting(SEMIHOSTING_SYS_WRITE0, "\n");
+    }
+    port_semihosting(SEMIHOSTING_SYS_EXIT,
+                     (const void *)(uintptr_t)(ok ? ADP_STOPPED_APPLICATION_EXIT
+                                                  : ADP_STOPPED_RUNTIME_ERROR_UNKNOWN));
+    for (;;) {
+        __asm__ volatile("wfi");
+    }
+}
+
+_Noreturn void bs_hal_panic(const char *message) { port_exit(0, message); }
+
+/* --- start-up ------------------------------------------------------------------------------------ */
+
+_Noreturn void port_main(void) {
+    port_uart_init();
+    port_clock_init();
+    bs_runtime_run();
+    port_exit(1, NULL); /* the link closed (a UART never does) */
+}
