@@ -256,6 +256,8 @@ static inline void *const *bs_vtable(bs_value o) { return bs_class_table[bs_clas
 
 /* 1 when `v` is an object of class `class_id` or of one of its subclasses (0 for non-objects). */
 int32_t bs_instance_of(bs_value v, uint32_t class_id);
+/* 1 when `v` is a string (x instanceof string). */
+static inline int32_t bs_is_string(bs_value v) { return bs_is_ref(v) && BS_HDR_CLASS(*(uint32_t *)bs_ptr(v)) == BS_CLASS_STRING; }
 /* 1 when `v` is an array of any kind (x instanceof Array). */
 int32_t bs_is_array(bs_value v);
 
@@ -336,7 +338,16 @@ static inline bs_value *bs_vector_at(bs_value a, int32_t i, uint32_t site) {
     return ((bs_store *)bs_ptr(p->store))->slots + i;
 }
 
-/* push/unshift return the new length; pop/shift return BS_NULL on an empty array. */
+/*
+ * Element access through the any[] view of an array of any kind: reads box the element, writes
+ * convert the value to the array's element type (a TYPE_ERROR when it does not fit). bs_array_set
+ * returns `v`.
+ */
+bs_value bs_array_get(bs_value a, int32_t i, uint32_t site);
+bs_value bs_array_set(bs_value a, int32_t i, bs_value v, uint32_t site);
+
+/* push/unshift return the new length; pop/shift return BS_NULL on an empty array. They need a
+ * growable array (a TYPE_ERROR for the any[] view of a raw array). */
 int32_t bs_vector_push(bs_value a, bs_value v);
 int32_t bs_vector_unshift(bs_value a, bs_value v);
 bs_value bs_vector_pop(bs_value a);

@@ -149,7 +149,76 @@ static bs_store *vector_grow(bs_vector *v, uint32_t offset) {
     return s;
 }
 
+/* A growable array's operations need a growable array: an any[] view of another kind fails. */
+static void require_vector(bs_value a) {
+    uint32_t id = bs_class_id_of(a);
+    const bs_class *c = bs_class_table[id];
+    if (id != BS_CLASS_ANY_ARRAY && !(c && c->kind == BS_KIND_REF_ARRAY))
+        bs_error(BS_ERR_TYPE, 0, BS_TYPE_CLASS_BASE + BS_CLASS_ANY_ARRAY, a);
+}
+
+bs_value bs_array_get(bs_value a, int32_t i, uint32_t site) {
+    switch (bs_class_id_of(a)) {
+    case BS_CLASS_INT_ARRAY:
+        return bs_box_int(*bs_int_at(a, i, site));
+    case BS_CLASS_FLOAT_ARRAY:
+        return bs_box_float(*bs_float_at(a, i, site));
+    case BS_CLASS_BOOL_ARRAY:
+        return bs_box_bool(*bs_byte_at(a, i, site));
+    case BS_CLASS_UINT8_ARRAY:
+        return bs_box_int(*bs_byte_at(a, i, site));
+    case BS_CLASS_FIXED_ARRAY:
+        return *bs_fixed_at(a, i, site);
+    default:
+        return *bs_vector_at(a, i, site);
+    }
+}
+
+bs_value bs_array_set(bs_value a, int32_t i, bs_value v, uint32_t site) {
+    uint32_t id = bs_class_id_of(a);
+    switch (id) {
+    case BS_CLASS_INT_ARRAY: {
+        int32_t *slot = bs_int_at(a, i, site);
+        *slot = bs_any_to_int(v, site);
+        return v;
+    }
+    case BS_CLASS_FLOAT_ARRAY: {
+        float *slot = bs_float_at(a, i, site);
+        *slot = bs_any_to_float(v, site);
+        return v;
+    }
+    case BS_CLASS_BOOL_ARRAY:
+        *bs_byte_at(a, i, site) = (uint8_t)bs_truthy(v);
+        return v;
+    case BS_CLASS_UINT8_ARRAY: {
+        uint8_t *slot = bs_byte_at(a, i, site);
+        *slot = (uint8_t)bs_any_to_int(v, site);
+        return v;
+    }
+    case BS_CLASS_FIXED_ARRAY:
+        *bs_fixed_at(a, i, site) = v;
+        return v;
+    case BS_CLASS_ANY_ARRAY:
+        *bs_vector_at(a, i, site) = v;
+        return v;
+    default: {
+        /* A string[] or C[] seen as any[]: the element must fit the array's element type. */
+        const bs_class *c = bs_class_table[id];
+        uint32_t elem = c ? c->element_id : 0;
+        if (elem == BS_CLASS_STRING) {
+            if (v != BS_NULL)
+                bs_any_to_string(v, site);
+        } else if (elem != 0) {
+            bs_any_to_class(v, elem, 1, site);
+        }
+        *bs_vector_at(a, i, site) = v;
+        return v;
+    }
+    }
+}
+
 int32_t bs_vector_push(bs_value a, bs_value value) {
+    require_vector(a);
     bs_vector *v = bs_ptr(a);
     bs_store *s = vector_store(v);
     if (s == NULL || v->length >= s->capacity)
@@ -159,6 +228,7 @@ int32_t bs_vector_push(bs_value a, bs_value value) {
 }
 
 int32_t bs_vector_unshift(bs_value a, bs_value value) {
+    require_vector(a);
     bs_vector *v = bs_ptr(a);
     bs_store *s = vector_store(v);
     if (s == NULL || v->length >= s->capacity)
@@ -171,6 +241,7 @@ int32_t bs_vector_unshift(bs_value a, bs_value value) {
 }
 
 bs_value bs_vector_pop(bs_value a) {
+    require_vector(a);
     bs_vector *v = bs_ptr(a);
     if (v->length == 0)
         return BS_NULL;
@@ -181,6 +252,7 @@ bs_value bs_vector_pop(bs_value a) {
 }
 
 bs_value bs_vector_shift(bs_value a) {
+    require_vector(a);
     bs_vector *v = bs_ptr(a);
     if (v->length == 0)
         return BS_NULL;

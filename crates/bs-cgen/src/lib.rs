@@ -405,6 +405,14 @@ impl Gen {
             Place::Index {
                 array,
                 index,
+                elem: ElemKind::AnyView,
+                site,
+            } => self.sequenced(&[array, index], |p| {
+                format!("bs_array_get({}, {}, {site}u)", p[0], p[1])
+            }),
+            Place::Index {
+                array,
+                index,
                 elem,
                 site,
             } => {
@@ -441,9 +449,12 @@ impl Gen {
                 let i = self.expr(index);
                 let v = self.expr(value);
                 let vt = c_type(&value.ty);
-                format!(
-                    "({{ bs_value ta{t} = {a}; int32_t ti{t} = {i}; {vt} tv{t} = {v}; *{at}(ta{t}, ti{t}, {site}u) = tv{t}; tv{t}; }})"
-                )
+                let store = if *elem == ElemKind::AnyView {
+                    format!("bs_array_set(ta{t}, ti{t}, tv{t}, {site}u)")
+                } else {
+                    format!("*{at}(ta{t}, ti{t}, {site}u) = tv{t}")
+                };
+                format!("({{ bs_value ta{t} = {a}; int32_t ti{t} = {i}; {vt} tv{t} = {v}; {store}; tv{t}; }})")
             }
             Place::Field { object, word } => {
                 let ty = value.ty.clone();
@@ -564,6 +575,28 @@ impl Gen {
             }
             ExprKind::Assign { place, value } => self.assign(place, value),
             ExprKind::Update {
+                place:
+                    Place::Index {
+                        array,
+                        index,
+                        elem: ElemKind::AnyView,
+                        site: at_site,
+                    },
+                increment,
+                prefix,
+                site,
+            } => {
+                // Through the any[] view: read, compute, write back (the parts are temporaries).
+                let (a, i) = (self.expr(array), self.expr(index));
+                let t = self.n_temps;
+                self.n_temps += 1;
+                let op = if *increment { 1 } else { 2 };
+                let result = if *prefix { format!("tn{t}") } else { format!("tu{t}") };
+                format!(
+                    "({{ bs_value tu{t} = bs_array_get({a}, {i}, {at_site}u); bs_value tn{t} = bs_any_arith({op}u, tu{t}, bs_box_int(1), {site}u); bs_array_set({a}, {i}, tn{t}, {at_site}u); {result}; }})"
+                )
+            }
+            ExprKind::Update {
                 place,
                 increment,
                 prefix,
@@ -640,14 +673,14 @@ impl Gen {
                         ElemKind::Int => ("bs_int_array_of", "int32_t"),
                         ElemKind::Float => ("bs_float_array_of", "float"),
                         ElemKind::Bool => ("bs_bool_array_of", "int32_t"),
-                        ElemKind::Vector => ("bs_vector_of", "bs_value"),
+                        ElemKind::Vector | ElemKind::AnyView => ("bs_vector_of", "bs_value"),
                     };
                     let data = if n == 0 {
                         format!("(const {c_elem} *)0")
                     } else {
                         format!("(const {c_elem}[]){{{}}}", p.join(", "))
                     };
-                    if elem == ElemKind::Vector {
+                    if matches!(elem, ElemKind::Vector | ElemKind::AnyView) {
                         format!("{func}({class_id}u, {n}, {data})")
                     } else {
                         format!("{func}({n}, {data})")
@@ -666,7 +699,7 @@ impl Gen {
                     ElemKind::Int => format!("bs_int_array_new({}, {}, {site}u)", p[0], p[1]),
                     ElemKind::Float => format!("bs_float_array_new({}, {}, {site}u)", p[0], p[1]),
                     ElemKind::Bool => format!("bs_bool_array_new({}, {}, {site}u)", p[0], p[1]),
-                    ElemKind::Vector => {
+                    ElemKind::Vector | ElemKind::AnyView => {
                         format!("bs_vector_new({class_id}u, {}, {}, {site}u)", p[0], p[1])
                     }
                 })
@@ -733,7 +766,7 @@ fn elem_access(elem: ElemKind) -> (&'static str, &'static str) {
         ElemKind::Int => ("bs_int_at", "int32_t"),
         ElemKind::Float => ("bs_float_at", "float"),
         ElemKind::Bool => ("bs_byte_at", "uint8_t"),
-        ElemKind::Vector => ("bs_vector_at", "bs_value"),
+        ElemKind::Vector | ElemKind::AnyView => ("bs_vector_at", "bs_value"),
     }
 }
 

@@ -270,6 +270,16 @@ impl<'e, 'a> Checker<'e, 'a> {
                 )),
             }
         }
+        let mut enums: Vec<_> = self.enums.iter().collect();
+        enums.sort();
+        for (name, members) in enums {
+            out.push((name.clone(), Global::Enum { members: members.clone() }));
+        }
+        let mut classes: Vec<_> = self.classes.values().collect();
+        classes.sort_by_key(|c| c.id);
+        for c in classes {
+            out.push((c.name.clone(), Global::Class(c.clone())));
+        }
         out
     }
 
@@ -1001,6 +1011,14 @@ impl<'e, 'a> Checker<'e, 'a> {
                 self.error(diag::nested_function(sp(f.span)));
                 None
             }
+            S::ClassDeclaration(c) => {
+                self.error(diag::not_top_level(sp(c.span), "a class"));
+                None
+            }
+            S::TSEnumDeclaration(e) => {
+                self.error(diag::not_top_level(sp(e.span), "an enum"));
+                None
+            }
             S::TSTypeAliasDeclaration(t) => {
                 // `type integer = number` and friends are accepted so that files also
                 // type-check as TypeScript.
@@ -1621,6 +1639,18 @@ impl<'e, 'a> Checker<'e, 'a> {
                     }
                 } else if lt == Type::String && rt == Type::String {
                     Type::String
+                } else if equality
+                    && is_stringish(&lt)
+                    && is_stringish(&rt)
+                    && (matches!(lt, Type::Nullable(_)) || matches!(rt, Type::Nullable(_)))
+                {
+                    // A nullable string: compare boxed, strings by content.
+                    let op = if ir_op == BinOp::Eq { AnyOp::Equal } else { AnyOp::NotEqual };
+                    return Some(Expr::new(
+                        ExprKind::AnyBinary { op, left: Box::new(left), right: Box::new(right), site: 0 },
+                        Type::Boolean,
+                        span,
+                    ));
                 } else if lt == Type::String || rt == Type::String {
                     self.error(diag::string_compared(span));
                     return None;
@@ -1793,7 +1823,9 @@ impl<'e, 'a> Checker<'e, 'a> {
                     self.error(diag::assign_to_const(span));
                     return None;
                 }
-                Some((Place::Local(b.id), ty))
+                // An assignment is checked against the declared type, not a narrowed one.
+                let _ = ty;
+                Some((Place::Local(b.id), self.f.locals[b.id].ty.clone()))
             }
             Some(Name::Var {
                 ty,
@@ -1990,6 +2022,16 @@ impl<'e, 'a> Checker<'e, 'a> {
                 let site = self.site(span);
                 ExprKind::Convert(Conv::Check { site, class_id }, Box::new(value))
             }
+            (Type::Nullable(inner), t)
+                if matches!(t, Type::Class(_) | Type::Array(_))
+                    && (**inner == *t
+                        || matches!((&**inner, t), (Type::Class(f), Type::Class(c)) if crate::types::is_subclass(&*self, c, f))) =>
+            {
+                // From a nullable type to its non-null type (or a subclass), checked at run time.
+                let class_id = self.check_class_id(&to);
+                let site = self.site(span);
+                ExprKind::Convert(Conv::Check { site, class_id }, Box::new(value))
+            }
             (Type::Class(f), Type::Class(t)) if crate::types::is_subclass(&*self, t, f) => {
                 // A downcast, checked at run time.
                 let class_id = self.check_class_id(&to);
@@ -2180,6 +2222,15 @@ fn with_temps(temps: Vec<(LocalId, Expr)>, body: Expr) -> Expr {
     )
 }
 
+/// A string, a nullable string, or null.
+fn is_stringish(t: &Type) -> bool {
+    match t {
+        Type::String | Type::Null => true,
+        Type::Nullable(inner) => **inner == Type::String,
+        _ => false,
+    }
+}
+
 /// An enum value seen as an integer.
 fn as_integer(e: Expr) -> Expr {
     match e.ty {
@@ -2233,7 +2284,13 @@ fn truthy(e: Expr) -> Expr {
 fn has_zero_value(ty: &Type) -> bool {
     matches!(
         ty,
-        Type::Integer | Type::Float | Type::Boolean | Type::Any | Type::Null
+        Type::Integer
+            | Type::Float
+            | Type::Boolean
+            | Type::Any
+            | Type::Null
+            | Type::Nullable(_)
+            | Type::Enum(_)
     )
 }
 

@@ -439,3 +439,7 @@ pub fn method_not_a_property(span: Span, name: &str) -> Diagnostic {
     Diagnostic::new("BS0105", span, format!("unknown property name: {name}"))
         .hint("a method is not a property: call it")
 }
+
+pub fn enum_already_declared(span: Span, name: &str) -> Diagnostic {
+    Diagnostic::new("BS0074", span, format!("'{name}' has already been declared"))
+}

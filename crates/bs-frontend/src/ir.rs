@@ -234,6 +234,9 @@ pub enum ElemKind {
     Bool,
     /// Boxed words in a growable store (any[], string[], C[], T[][]).
     Vector,
+    /// Through the `any[]` view, which may hold an array of any kind: element access goes
+    /// through the runtime (`bs_array_get` / `bs_array_set`).
+    AnyView,
 }
 
 /// A place that can be assigned.

@@ -1,17 +1,32 @@
-//! The session's handle on its device: starts the runtime process, checks the handshake against
-//! the runtime image the host links with, and restarts the device after it died.
+//! The session's handle on its device: starts it (the runtime as a child process for the `host`
+//! port, QEMU running the runtime image for an emulated board), checks the handshake against the
+//! runtime image the host links with, and restarts the device after it died.
+
+mod qemu;
 
 use std::path::PathBuf;
 use std::time::Duration;
 
 use bs_link::RuntimeImage;
 use bs_protocol::{DeviceInfo, MemInfo};
+use bs_toolchain::Launch;
 use bs_transport::{CallOutcome, Device, Link, LinkError, ProcessLink};
+
+use qemu::QemuLink;
+
+/// The names of every target, for messages.
+fn known_targets() -> String {
+    bs_toolchain::PORTS
+        .iter()
+        .map(|p| p.name)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
 
 /// Why a session could not start, or why the device failed.
 #[derive(Debug, thiserror::Error)]
 pub enum SessionError {
-    #[error("unknown target `{0}` (known targets: host)")]
+    #[error("unknown target `{0}` (known targets: {targets})", targets = known_targets())]
     UnknownTarget(String),
     #[error(transparent)]
     Toolchain(#[from] bs_toolchain::ToolchainError),
@@ -45,6 +60,7 @@ fn hex(id: &[u8; 8]) -> String {
 pub struct DeviceHandle {
     device: Device<Box<dyn Link>>,
     info: DeviceInfo,
+    launch: Launch,
     program: PathBuf,
     reply_timeout: Duration,
     build_id: [u8; 8],
@@ -52,15 +68,18 @@ pub struct DeviceHandle {
 }
 
 impl DeviceHandle {
+    /// Starts the device as `launch` says, running the runtime image `program`.
     pub fn start(
+        launch: Launch,
         program: PathBuf,
         reply_timeout: Duration,
         image: &RuntimeImage,
     ) -> Result<(DeviceHandle, DeviceInfo), SessionError> {
-        let (device, info, pid) = connect(&program, reply_timeout, &image.build_id)?;
+        let (device, info, pid) = connect(launch, &program, reply_timeout, &image.build_id)?;
         let handle = DeviceHandle {
             device,
             info,
+            launch,
             program,
             reply_timeout,
             build_id: image.build_id,
@@ -89,14 +108,20 @@ impl DeviceHandle {
         Ok(self.device.meminfo()?)
     }
 
-    /// The process id of the runtime (the host device is a process).
+    /// The process id of the device: the runtime of the host device, or QEMU.
     pub fn process_id(&self) -> u32 {
         self.pid
     }
 
     /// Stops the device and starts a fresh one.
     pub fn restart(&mut self) -> Result<DeviceInfo, SessionError> {
-        let (device, info, pid) = connect(&self.program, self.reply_timeout, &self.build_id)?;
+        // The old device (its process: the runtime or QEMU) is killed when it is replaced.
+        let (device, info, pid) = connect(
+            self.launch,
+            &self.program,
+            self.reply_timeout,
+            &self.build_id,
+        )?;
         self.device = device;
         self.pid = pid;
         self.info = info;
@@ -108,18 +133,29 @@ impl DeviceHandle {
 type Connected = (Device<Box<dyn Link>>, DeviceInfo, u32);
 
 fn connect(
+    launch: Launch,
     program: &PathBuf,
     reply_timeout: Duration,
     build_id: &[u8; 8],
 ) -> Result<Connected, SessionError> {
-    let link = ProcessLink::spawn(program, std::iter::empty::<&str>()).map_err(|source| {
-        SessionError::Spawn {
-            program: program.clone(),
-            source,
+    let spawn_error = |source| SessionError::Spawn {
+        program: program.clone(),
+        source,
+    };
+    let (link, pid): (Box<dyn Link>, u32) = match launch {
+        Launch::Process => {
+            let link =
+                ProcessLink::spawn(program, std::iter::empty::<&str>()).map_err(spawn_error)?;
+            let pid = link.pid();
+            (Box::new(link), pid)
         }
-    })?;
-    let pid = link.pid();
-    let (device, info) = Device::connect(Box::new(link) as Box<dyn Link>, reply_timeout)?;
+        Launch::Qemu(machine) => {
+            let link = QemuLink::start(&machine, program).map_err(spawn_error)?;
+            let pid = link.pid();
+            (Box::new(link), pid)
+        }
+    };
+    let (device, info) = Device::connect(link, reply_timeout)?;
     if info.build_id != *build_id {
         return Err(SessionError::BuildIdMismatch {
             device: hex(&info.build_id),

@@ -293,7 +293,11 @@ impl Session {
                 // previous bodies back.
                 txn.keep_memory_but_discard();
                 let restore = self.restore_slots(&checked.unit);
-                let failure = self.describe_failure(&err);
+                // The unit's own classes and array types are not in the environment: name them too.
+                let mut unit_classes: Vec<(u32, String)> =
+                    checked.unit.classes.iter().map(|c| (c.info.id, c.info.name.clone())).collect();
+                unit_classes.extend(checked.unit.array_classes.iter().map(|(id, ty, _)| (*id, ty.to_string())));
+                let failure = self.describe_failure(&err, &unit_classes);
                 if let Err(e) = restore {
                     return (self.device_failed(e), t);
                 }
@@ -324,8 +328,10 @@ impl Session {
         Ok(())
     }
 
-    fn describe_failure(&self, err: &bs_protocol::DeviceError) -> RuntimeFailure {
-        let class_name = |id: u32| self.class_name(id);
+    fn describe_failure(&self, err: &bs_protocol::DeviceError, unit_classes: &[(u32, String)]) -> RuntimeFailure {
+        let class_name = |id: u32| {
+            unit_classes.iter().find(|(i, _)| *i == id).map(|(_, n)| n.clone()).or_else(|| self.class_name(id))
+        };
         let mut message = outcome::runtime_message(err, &class_name);
         let located = |unit: &u32, span: &Span| {
             let src = self.sources.get(unit)?;

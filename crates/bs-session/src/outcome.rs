@@ -171,6 +171,7 @@ fn type_error_message(
             8 => "<=",
             9 => ">",
             10 => ">=",
+            11 => "unary minus",
             _ => "an operator",
         };
         return format!("type error: bad operand for {op}: {found}");

@@ -1,10 +1,11 @@
 //! Talking to a BlueScript device: byte [`Link`]s and the protocol client [`Device`].
 //!
 //! A [`Link`] moves bytes to and from a device with a receive timeout: [`ProcessLink`] talks to
-//! a child process over its standard input and output (the `host` device runtime), and
-//! [`MemLink`] is an in-memory pair for tests. A [`Device`] speaks the protocol of
-//! `docs/protocol.md` over a link: the HELLO handshake, chunked LOADs, CALLs with their output,
-//! RESET and MEMINFO. Every failure is a [`LinkError`].
+//! a child process over its standard input and output (the `host` device runtime), [`TcpLink`]
+//! to a device behind a TCP connection (QEMU's UART), and [`MemLink`] is an in-memory pair for
+//! tests. A [`Device`] speaks the protocol of `docs/protocol.md` over a link: the HELLO
+//! handshake, chunked LOADs, CALLs with their output, RESET and MEMINFO. Every failure is a
+//! [`LinkError`].
 
 #![forbid(unsafe_code)]
 
@@ -13,12 +14,14 @@ mod error;
 mod link;
 mod mem;
 mod process;
+mod tcp;
 
 pub use device::{CallOutcome, DEFAULT_REPLY_TIMEOUT, Device};
 pub use error::LinkError;
 pub use link::Link;
 pub use mem::MemLink;
 pub use process::{ProcessLink, STDERR_TAIL_BYTES};
+pub use tcp::TcpLink;
 
 /// The protocol crate, re-exported so users of this one see the same types.
 pub use bs_protocol;

@@ -18,7 +18,7 @@ __asm__(".global __bs_flash_budget\n\t.set __bs_flash_budget, (" PORT_STR(BS_POR
 
 /* --- stacks -------------------------------------------------------------------------------------- */
 
-/* The linker script puts the stack at the start of RAM, above the MPU's guard (port_guard_stack). */
+/* The linker script puts the stack at the start of RAM, above the MPU's guard (port_guard_memory). */
 uint8_t port_stack[BS_PORT_STACK_SIZE] __attribute__((section(".bss.bs_stack"), aligned(8)));
 static uint8_t port_handler_stack[BS_PORT_HANDLER_STACK_SIZE]
     __attribute__((section(".bss.bs_handler_stack"), aligned(8)));
@@ -36,7 +36,19 @@ struct port_vector_table {
     void (*handler[15 + PORT_IRQS])(void); /* exceptions 1 .. 15, then the interrupts */
 };
 
-__attribute__((section(".vectors"), used)) static const struct port_vector_table port_vectors = {
+/* What the CPU reads at address 0 when it starts; the null guard covers it afterwards. */
+struct port_reset_vector {
+    void *initial_sp;
+    void (*reset)(void);
+};
+
+__attribute__((section(".reset_vector"), used)) static const struct port_reset_vector port_boot = {
+    .initial_sp = port_handler_stack + sizeof port_handler_stack,
+    .reset = port_reset,
+};
+
+/* The vector table proper, at 0x400 (VTOR), above the null guard. */
+__attribute__((section(".vectors"), used, aligned(256))) static const struct port_vector_table port_vectors = {
     .initial_sp = port_handler_stack + sizeof port_handler_stack,
     .handler =
         {
@@ -60,6 +72,7 @@ __attribute__((section(".vectors"), used)) static const struct port_vector_table
 extern uint32_t __bs_data_start[], __bs_data_end[], __bs_data_load[];
 extern uint32_t __bs_bss_start[], __bs_bss_end[];
 
+#define PORT_VTOR PORT_REG(0xE000ED08u)
 #define CCR_STKALIGN (1u << 9)
 #define SHCSR_FAULTS_ENABLE ((1u << 16) | (1u << 17) | (1u << 18)) /* MemManage, BusFault, UsageFault */
 #define MPU_RNR PORT_REG(0xE000ED98u)
@@ -72,14 +85,20 @@ extern uint32_t __bs_bss_start[], __bs_bss_end[];
 #define MPU_RASR_ENABLE 1u
 
 /*
- * The 256 MiB below RAM, where a stack that runs past its end goes, accept no access at all: QEMU
- * maps them as a reserved area that ignores writes and reads as zero, so without this guard an
- * overflow would go unnoticed. Everything else keeps the default memory map.
+ * Two MPU regions accept no access at all (AP = 0); everything else keeps the default memory map.
+ * - The stack guard: the 256 MiB below RAM, where a stack that runs past its end goes. QEMU maps
+ *   them as a reserved area that ignores writes and reads as zero, so without the guard an
+ *   overflow would go unnoticed.
+ * - The null guard: the first KiB, so that a null pointer faults as it does on the host device
+ *   (flash at address 0 would otherwise read as data).
  */
-static void port_guard_stack(void) {
+static void port_guard_memory(void) {
     MPU_RNR = 0u;
     MPU_RBAR = 0x10000000u;
-    MPU_RASR = MPU_RASR_XN | MPU_RASR_SIZE(28) | MPU_RASR_ENABLE; /* AP = 0: no access */
+    MPU_RASR = MPU_RASR_XN | MPU_RASR_SIZE(28) | MPU_RASR_ENABLE;
+    MPU_RNR = 1u;
+    MPU_RBAR = 0x00000000u;
+    MPU_RASR = MPU_RASR_XN | MPU_RASR_SIZE(10) | MPU_RASR_ENABLE;
     MPU_CTRL = MPU_CTRL_ENABLE_PRIVDEFENA;
 }
 
@@ -96,7 +115,8 @@ __attribute__((used)) _Noreturn void port_start(void) {
     PORT_SHPR3 = 0xFFu << 24;
     PORT_CCR |= CCR_STKALIGN;
     PORT_SHCSR |= SHCSR_FAULTS_ENABLE;
-    port_guard_stack();
+    PORT_VTOR = (uint32_t)(uintptr_t)&port_vectors;
+    port_guard_memory();
     __asm__ volatile("dsb\n\tisb" ::: "memory");
     port_main();
 }

@@ -161,7 +161,7 @@ impl<'a> Checker<'_, 'a> {
     fn collect_enum(&mut self, e: &'a ast::TSEnumDeclaration<'a>) {
         let name = e.id.name.as_str().to_string();
         if self.env.get(&name).is_some() || self.enums.contains_key(&name) {
-            self.error(diag::already_declared(sp(e.id.span), &name));
+            self.error(diag::enum_already_declared(sp(e.id.span), &name));
             return;
         }
         let mut members: Vec<(String, i32)> = Vec::new();
@@ -481,14 +481,12 @@ impl<'a> Checker<'_, 'a> {
                     };
                     static_fields.push((symbol.clone(), ty.clone()));
                     if let Some(v) = &p.value {
-                        let saved_top = self.f.top_level;
                         if let Some(value) = self
-                            .expr(v)
+                            .expr_hint(v, Some(&ty))
                             .and_then(|e| self.coerce(e, &ty, super::CoerceCtx::Assign))
                         {
                             top.push(Stmt::InitGlobal { symbol, value });
                         }
-                        self.f.top_level = saved_top;
                     }
                 }
                 ast::ClassElement::MethodDefinition(md) => {

@@ -276,7 +276,7 @@ impl<'a> Checker<'_, 'a> {
             Place::Index {
                 array: Box::new(array),
                 index: Box::new(index),
-                elem: elem_kind(&elem),
+                elem: if *elem == Type::Any { ElemKind::AnyView } else { elem_kind(&elem) },
                 site,
             },
             *elem,
@@ -706,6 +706,10 @@ impl<'a> Checker<'_, 'a> {
         let kind = match id.name.as_str() {
             "Array" => ExprKind::Runtime {
                 func: "bs_is_array",
+                args: vec![left],
+            },
+            "string" => ExprKind::Runtime {
+                func: "bs_is_string",
                 args: vec![left],
             },
             name => match self.class_info(name) {
