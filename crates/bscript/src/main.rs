@@ -48,6 +48,11 @@ enum Command {
     },
     /// An interactive session: each input is compiled and run on the device at once.
     Repl,
+    /// Type-check a BlueScript file without running it (no device needed).
+    Check {
+        /// The program.
+        file: PathBuf,
+    },
     /// Measure bscript.
     Bench {
         #[command(subcommand)]
@@ -123,11 +128,34 @@ fn run_file(cli: &Cli, file: &PathBuf, keep_c: bool) -> anyhow::Result<ExitCode>
     Ok(ExitCode::from(outcome.exit_code() as u8))
 }
 
+fn check_file(cli: &Cli, file: &PathBuf) -> anyhow::Result<ExitCode> {
+    let source = match std::fs::read_to_string(file) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("bscript: cannot read {}: {e}", file.display());
+            return Ok(ExitCode::from(EXIT_COMPILE));
+        }
+    };
+    let name = file.display().to_string();
+    let env = bs_frontend::Env::new();
+    let mut counters = bs_frontend::Counters::default();
+    match bs_frontend::check_unit(&source, &env, 1, &mut counters) {
+        Ok(_) => Ok(ExitCode::SUCCESS),
+        Err(diags) => {
+            let outcome = bs_session::Outcome::CompileError(diags);
+            let color = std::io::stderr().is_terminal();
+            eprint!("{}", render::outcome(&name, &source, &outcome, cli.error_format, color));
+            Ok(ExitCode::from(EXIT_COMPILE))
+        }
+    }
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match &cli.command {
         Command::Run { file, keep_c } => run_file(&cli, file, *keep_c),
         Command::Repl => repl::run(&cli),
+        Command::Check { file } => check_file(&cli, file),
         Command::Bench { what } => bench::run(&cli, what),
     };
     match result {
