@@ -261,6 +261,22 @@ static inline int32_t bs_is_string(bs_value v) { return bs_is_ref(v) && BS_HDR_C
 /* 1 when `v` is an array of any kind (x instanceof Array). */
 int32_t bs_is_array(bs_value v);
 
+/* --- function values ------------------------------------------------------------------------ */
+
+/*
+ * A function value (BS_CLASS_FUNCTION): header, the code's address, its signature (a C string in
+ * the unit's data, e.g. "(integer) => float"), then the cells of the variables it captured. The
+ * code takes the function value itself as a hidden first argument.
+ */
+bs_value bs_function_new(uint32_t code, const char *signature, uint32_t n_captured);
+static inline void *bs_function_code(bs_value f) { return (void *)(uintptr_t)bs_words(f)[1]; }
+static inline bs_value bs_function_capture(bs_value f, uint32_t k) { return bs_words(f)[3 + k]; }
+
+/* Cells of captured variables: BS_CLASS_CELL holds a boxed value, BS_CLASS_RAW_CELL a raw
+ * int32_t or float; the value is word 1. */
+bs_value bs_cell_new(bs_value v);
+bs_value bs_raw_cell_new(uint32_t raw);
+
 /* --- arrays ---------------------------------------------------------------------------------- */
 
 /* Arrays with their elements inline: integer[], float[], boolean[], Uint8Array, FixedArray. */

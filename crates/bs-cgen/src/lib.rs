@@ -89,6 +89,18 @@ pub fn emit_unit(unit: &Unit) -> String {
             );
         }
     }
+    // Arrow functions and the trampolines of functions used as values.
+    for (symbol, sig, _) in &unit.arrows {
+        let _ = writeln!(decls, "{};", prototype(symbol, sig, None));
+    }
+    for (symbol, slot, sig) in &unit.trampolines {
+        let mut c_sig = sig.clone();
+        c_sig.params.insert(0, Type::Any);
+        let names: Vec<String> = (0..c_sig.params.len()).map(|i| format!("a{i}")).collect();
+        let call = format!("{slot}({})", names[1..].join(", "));
+        let body = if sig.ret == Type::Void { format!("(void)a0; {call};") } else { format!("(void)a0; return {call};") };
+        let _ = writeln!(decls, "static {} {{ {body} }}", prototype(symbol, &c_sig, Some(&names)));
+    }
     // Class descriptors.
     for c in &unit.classes {
         class_descriptor(c, &mut decls);
@@ -101,6 +113,9 @@ pub fn emit_unit(unit: &Unit) -> String {
         );
     }
     // Bodies.
+    for (symbol, sig, func) in &unit.arrows {
+        g.function(symbol, sig, func, &mut bodies);
+    }
     for f in &unit.functions {
         g.function(&f.body_symbol, &f.sig, &f.func, &mut bodies);
     }
@@ -245,9 +260,6 @@ fn local_name(locals: &[Local], id: LocalId) -> String {
     format!("l{id}_{}", bs_frontend::env::mangle(&locals[id].name))
 }
 
-fn local_name_of(locals: &[Local]) -> impl Fn(usize) -> String + '_ {
-    move |id| local_name(locals, id)
-}
 
 #[derive(Default)]
 struct Gen {
@@ -283,12 +295,12 @@ impl Gen {
                     None => zero_value(&ty).to_string(),
                 };
                 indent(out, depth);
-                let _ = writeln!(
-                    out,
-                    "{} {} = {value};",
-                    c_type(&ty),
-                    local_name(&self.locals, *local)
-                );
+                let name = local_name(&self.locals, *local);
+                if self.locals[*local].captured {
+                    let _ = writeln!(out, "bs_value {name} = {};", new_cell(&ty, &value));
+                } else {
+                    let _ = writeln!(out, "{} {name} = {value};", c_type(&ty));
+                }
             }
             Stmt::InitGlobal { symbol, value } => {
                 indent(out, depth);
@@ -388,10 +400,21 @@ impl Gen {
     /// A C function for one body: its parameters are its first locals.
     fn function(&mut self, symbol: &str, sig: &FnSig, func: &Function, out: &mut String) {
         self.locals = func.locals.clone();
+        // A captured parameter arrives under another name and moves into a cell.
         let params: Vec<String> = (0..sig.params.len())
-            .map(local_name_of(&func.locals))
+            .map(|id| {
+                let name = local_name(&func.locals, id);
+                if func.locals[id].captured { format!("p_{name}") } else { name }
+            })
             .collect();
         let _ = writeln!(out, "\n{} {{", prototype(symbol, sig, Some(&params)));
+        for id in 0..sig.params.len() {
+            if func.locals[id].captured {
+                let name = local_name(&func.locals, id);
+                let cell = new_cell(&func.locals[id].ty, &format!("p_{name}"));
+                let _ = writeln!(out, "    bs_value {name} = {cell};");
+            }
+        }
         self.stmts(&func.body, 1, out);
         out.push_str("}\n");
     }
@@ -400,7 +423,13 @@ impl Gen {
     /// evaluated here, once: callers evaluate a place once, or make its parts temporaries.
     fn place(&mut self, p: &Place, ty: &Type) -> String {
         match p {
+            Place::Local(id) if self.locals[*id].captured => {
+                cell_lvalue(&local_name(&self.locals, *id), ty)
+            }
             Place::Local(id) => local_name(&self.locals, *id),
+            Place::Captured { index } => {
+                cell_lvalue(&format!("bs_function_capture({}, {index})", local_name(&self.locals, 0)), ty)
+            }
             Place::Global { symbol } => symbol.clone(),
             Place::Index {
                 array,
@@ -431,7 +460,7 @@ impl Gen {
     /// `place = value`, evaluating the place's parts, then the value, then storing.
     fn assign(&mut self, place: &Place, value: &Expr) -> String {
         match place {
-            Place::Local(_) | Place::Global { .. } => {
+            Place::Local(_) | Place::Global { .. } | Place::Captured { .. } => {
                 let p = self.place(place, &value.ty);
                 let v = self.expr(value);
                 format!("({p} = {v})")
@@ -730,6 +759,48 @@ impl Gen {
                 let refs: Vec<&Expr> = args.iter().collect();
                 self.sequenced(&refs, |p| format!("{symbol}({})", p.join(", ")))
             }
+            ExprKind::Closure { symbol, sig, captures } => {
+                let t = self.n_temps;
+                self.n_temps += 1;
+                let mut text = format!(
+                    "({{ bs_value tf{t} = bs_function_new((uint32_t)(uintptr_t){symbol}, \"{}\", {}u); ",
+                    sig,
+                    captures.len()
+                );
+                for (k, from) in captures.iter().enumerate() {
+                    let cell = match from {
+                        CaptureFrom::Local(id) => local_name(&self.locals, *id),
+                        CaptureFrom::Outer(j) => format!("bs_function_capture({}, {j})", local_name(&self.locals, 0)),
+                    };
+                    let _ = write!(text, "bs_words(tf{t})[{}] = {cell}; ", 3 + k);
+                }
+                let _ = write!(text, "tf{t}; }})");
+                text
+            }
+            ExprKind::FuncValue { trampoline, sig } => {
+                format!("bs_function_new((uint32_t)(uintptr_t){trampoline}, \"{sig}\", 0u)")
+            }
+            ExprKind::CallValue { callee, sig, args } => {
+                let t = self.n_temps;
+                self.n_temps += 1;
+                let mut text = format!("({{ bs_value tf{t} = {}; ", self.expr(callee));
+                let mut names = vec![format!("tf{t}")];
+                for (k, a) in args.iter().enumerate() {
+                    let v = self.expr(a);
+                    let _ = write!(text, "{} ta{t}_{k} = {v}; ", c_type(&a.ty));
+                    names.push(format!("ta{t}_{k}"));
+                }
+                let mut params = vec!["bs_value".to_string()];
+                params.extend(sig.params.iter().map(|p| c_type(p).to_string()));
+                let _ = write!(
+                    text,
+                    "(({} (*)({}))bs_function_code(tf{t}))({}); }})",
+                    c_type(&sig.ret),
+                    params.join(", "),
+                    names.join(", ")
+                );
+                text
+            }
             ExprKind::MethodCall {
                 receiver,
                 slot,
@@ -758,6 +829,22 @@ impl Gen {
             }
         }
     }
+}
+
+/// A new cell holding `value` of type `ty` (raw for numbers and booleans).
+fn new_cell(ty: &Type, value: &str) -> String {
+    match ty {
+        Type::Integer | Type::Boolean | Type::Enum(_) => {
+            format!("({{ bs_value c_ = bs_raw_cell_new(0); ((int32_t *)bs_words(c_))[1] = {value}; c_; }})")
+        }
+        Type::Float => format!("({{ bs_value c_ = bs_raw_cell_new(0); ((float *)bs_words(c_))[1] = {value}; c_; }})"),
+        _ => format!("bs_cell_new({value})"),
+    }
+}
+
+/// The lvalue of the value in cell `cell`, of type `ty`.
+fn cell_lvalue(cell: &str, ty: &Type) -> String {
+    field_lvalue(cell, 1, ty)
 }
 
 /// The accessor of bs.h for an element kind, and the C type of an element.
@@ -802,7 +889,7 @@ fn check_from_any(to: &Type, v: &str, site: u32, class_id: u32, g: &mut Gen) -> 
             }
             _ => format!("bs_any_to_class({v}, {class_id}u, 1, {site}u)"),
         },
-        Type::Void => v.to_string(),
+        Type::Void | Type::Function(_) => v.to_string(),
     }
 }
 

@@ -21,6 +21,7 @@ use oxc_syntax::operator::{
 };
 
 mod classes;
+mod closures;
 mod members;
 
 use crate::diag::{self, Diagnostic};
@@ -146,6 +147,10 @@ struct FnCtx {
     this_class: Option<String>,
     /// Inside a constructor.
     in_ctor: bool,
+    /// The body is an arrow function (local 0 is the function value itself).
+    is_arrow: bool,
+    /// Variables of enclosing bodies this arrow function captures, by slot.
+    captures: Vec<closures::Capture>,
 }
 
 #[derive(Clone, Copy)]
@@ -168,6 +173,12 @@ enum Name {
         slot: String,
         external: bool,
     },
+    /// A variable of an enclosing body, captured by the arrow function being checked.
+    Captured {
+        index: u32,
+        ty: Type,
+        mutable: bool,
+    },
 }
 
 struct Checker<'e, 'a> {
@@ -187,6 +198,12 @@ struct Checker<'e, 'a> {
     enums: HashMap<String, Vec<(String, i32)>>,
     /// Array types given a class id by this unit.
     array_classes: Vec<(u32, Type)>,
+    /// Bodies enclosing the arrow function being checked, innermost last.
+    outer: Vec<FnCtx>,
+    /// Arrow functions of the unit (lifted to C functions).
+    arrows: Vec<(String, FnSig, Function)>,
+    /// Trampolines for top-level functions used as values: symbol, slot, signature.
+    trampolines: Vec<(String, String, FnSig)>,
     order: Vec<String>,
     /// Unit variables whose declaration top-level code has passed.
     visible: HashSet<String>,
@@ -212,6 +229,9 @@ impl<'e, 'a> Checker<'e, 'a> {
             class_decls: Vec::new(),
             enums: HashMap::new(),
             array_classes: Vec::new(),
+            outer: Vec::new(),
+            arrows: Vec::new(),
+            trampolines: Vec::new(),
             order: Vec::new(),
             visible: HashSet::new(),
             inferring: HashSet::new(),
@@ -343,6 +363,8 @@ impl<'e, 'a> Checker<'e, 'a> {
             functions,
             externs: std::mem::take(&mut self.externs),
             classes,
+            arrows: std::mem::take(&mut self.arrows),
+            trampolines: std::mem::take(&mut self.trampolines),
             array_classes: {
                 let arrays = self.array_classes.clone();
                 arrays
@@ -518,6 +540,12 @@ impl<'e, 'a> Checker<'e, 'a> {
         let saved_sites = (self.next_site, self.sites.len());
         let saved_visible = self.visible.clone();
         self.quiet += 1;
+        if let Some(t) = decl.init.as_ref().and_then(|e| self.annotated_arrow_type(e)) {
+            if let Some(UnitName::Var { ty, .. }) = self.names.get_mut(name) {
+                *ty = Some(t.clone());
+            }
+            return Some(t);
+        }
         // Inference looks at every unit variable, declared before or after.
         self.f = FnCtx::default();
         self.f.scopes.push(HashMap::new());
@@ -754,6 +782,19 @@ impl<'e, 'a> Checker<'e, 'a> {
                     }
                 }
             }
+            ast::TSType::TSFunctionType(ft) => {
+                let params = ft
+                    .params
+                    .items
+                    .iter()
+                    .map(|p| match &p.type_annotation {
+                        Some(t) => self.resolve_type(&t.type_annotation).unwrap_or(Type::Any),
+                        None => Type::Any,
+                    })
+                    .collect();
+                let ret = self.resolve_type(&ft.return_type.type_annotation)?;
+                Some(Type::Function(Box::new(FnSig { params, ret })))
+            }
             ast::TSType::TSArrayType(a) => {
                 let elem = self.resolve_type(&a.element_type)?;
                 if elem == Type::Void || elem == Type::Null {
@@ -813,10 +854,7 @@ impl<'e, 'a> Checker<'e, 'a> {
             return None;
         }
         let id = self.f.locals.len();
-        self.f.locals.push(Local {
-            name: name.to_string(),
-            ty,
-        });
+        self.f.locals.push(Local::new(name, ty));
         scope.insert(
             name.to_string(),
             LocalBinding {
@@ -1256,6 +1294,7 @@ impl<'e, 'a> Checker<'e, 'a> {
             E::ArrayExpression(a) => self.array_literal(a, None),
             E::NewExpression(n) => self.new_expr(n),
             E::ThisExpression(_) => self.this_expr(span),
+            E::ArrowFunctionExpression(a) => self.arrow(a),
             other => {
                 self.error(diag::unsupported_syntax(span, expr_name(other)));
                 None
@@ -1315,6 +1354,9 @@ impl<'e, 'a> Checker<'e, 'a> {
                     .unwrap_or_else(|| self.f.locals[b.id].ty.clone());
                 return Some(Name::Local(b.clone(), ty));
             }
+        }
+        if let Some((index, ty, mutable)) = self.find_capture(name) {
+            return Some(Name::Captured { index, ty, mutable });
         }
         if let Some(n) = self.names.get(name).cloned() {
             match n {
@@ -1401,9 +1443,14 @@ impl<'e, 'a> Checker<'e, 'a> {
                     span,
                 ))
             }
-            Some(Name::Func { .. }) => {
-                self.error(diag::unsupported_syntax(span, "function value"));
-                None
+            Some(Name::Captured { index, ty, .. }) => {
+                Some(Expr::new(ExprKind::Read(Place::Captured { index }), ty, span))
+            }
+            Some(Name::Func { sig, slot, external }) => {
+                if external {
+                    self.note_extern(ExternRef::FnSlot { symbol: slot.clone(), sig: sig.clone() });
+                }
+                Some(self.function_value(name, &slot, &sig, span))
             }
             None if name == "undefined" => Some(Expr::new(ExprKind::Null, Type::Null, span)),
             None => {
@@ -1755,13 +1802,21 @@ impl<'e, 'a> Checker<'e, 'a> {
             ));
         }
         let ast::Expression::Identifier(id) = &c.callee else {
-            self.expr(&c.callee)?;
-            self.error(diag::the_callee_is_not_a_function(sp(ast_expr_span(
-                &c.callee,
-            ))));
-            return None;
+            // A call of a computed function value, e.g. f(7)(8).
+            let callee = self.expr(&c.callee)?;
+            if !ok {
+                return None;
+            }
+            return self.call_value(callee, args, span);
         };
         let (sig, slot) = match self.lookup(id.name.as_str()) {
+            Some(Name::Local(_, Type::Function(_)) | Name::Var { ty: Type::Function(_), .. } | Name::Captured { ty: Type::Function(_), .. }) => {
+                let callee = self.identifier(id)?;
+                if !ok {
+                    return None;
+                }
+                return self.call_value(callee, args, span);
+            }
             Some(Name::Func {
                 sig,
                 slot,
@@ -1844,6 +1899,13 @@ impl<'e, 'a> Checker<'e, 'a> {
                     });
                 }
                 Some((Place::Global { symbol }, ty))
+            }
+            Some(Name::Captured { index, ty, mutable }) => {
+                if !mutable {
+                    self.error(diag::assign_to_const(span));
+                    return None;
+                }
+                Some((Place::Captured { index }, ty))
             }
             Some(Name::Func { .. }) => {
                 self.error(diag::assign_to_function(span));
@@ -1930,10 +1992,7 @@ impl<'e, 'a> Checker<'e, 'a> {
         let mut temps = Vec::new();
         let mut temp = |this: &mut Self, e: Expr| -> Box<Expr> {
             let id = this.f.locals.len();
-            this.f.locals.push(Local {
-                name: "tmp".into(),
-                ty: e.ty.clone(),
-            });
+            this.f.locals.push(Local::new("tmp", e.ty.clone()));
             let read = Expr::new(ExprKind::Read(Place::Local(id)), e.ty.clone(), e.span);
             temps.push((id, e));
             Box::new(read)

@@ -15,6 +15,24 @@ use crate::types::{FnSig, Type};
 pub struct Local {
     pub name: String,
     pub ty: Type,
+    /// Captured by a closure: the C variable holds a cell (see bs.h) and every access goes
+    /// through it.
+    pub captured: bool,
+}
+
+impl Local {
+    pub fn new(name: impl Into<String>, ty: Type) -> Local {
+        Local { name: name.into(), ty, captured: false }
+    }
+}
+
+/// Where a closure finds a variable it captures when it is created.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CaptureFrom {
+    /// A (captured) local of the enclosing body: its cell.
+    Local(LocalId),
+    /// A variable the enclosing closure captured itself: its capture slot.
+    Outer(u32),
 }
 
 /// Index into the enclosing function's `locals`.
@@ -37,6 +55,11 @@ pub struct Unit {
     /// Array types that got a class id in this unit (defined at the start of its entry): id,
     /// type, and the class id its elements must have (0: no check).
     pub array_classes: Vec<(u32, Type, u32)>,
+    /// Bodies of the arrow functions of the unit: symbol, C signature (the function value
+    /// first), code.
+    pub arrows: Vec<(String, FnSig, Function)>,
+    /// Trampolines that let a top-level function be a value: symbol, slot, signature.
+    pub trampolines: Vec<(String, String, FnSig)>,
     /// The top-level code.
     pub body: Function,
     /// Run-time check sites: number and span.
@@ -253,6 +276,8 @@ pub enum Place {
         elem: ElemKind,
         site: u32,
     },
+    /// A variable captured by the closure being run: its slot in the function value (local 0).
+    Captured { index: u32 },
     /// Word `word` of object `object`.
     Field {
         object: Box<Expr>,
@@ -264,7 +289,7 @@ impl Place {
     /// True when the place can be evaluated twice without a difference.
     pub fn is_simple(&self) -> bool {
         match self {
-            Place::Local(_) | Place::Global { .. } => true,
+            Place::Local(_) | Place::Global { .. } | Place::Captured { .. } => true,
             Place::Index { array, index, .. } => {
                 matches!(array.kind, ExprKind::Read(Place::Local(_)))
                     && matches!(
@@ -389,6 +414,12 @@ pub enum ExprKind {
         sig: FnSig,
         args: Vec<Expr>,
     },
+    /// An arrow function: a function value running `symbol`, with the variables it captures.
+    Closure { symbol: String, sig: FnSig, captures: Vec<CaptureFrom> },
+    /// A top-level function as a value, through its trampoline.
+    FuncValue { trampoline: String, sig: FnSig },
+    /// A call of a function value.
+    CallValue { callee: Box<Expr>, sig: FnSig, args: Vec<Expr> },
 }
 
 impl Expr {
@@ -424,6 +455,7 @@ impl Expr {
             } => cond.has_effects() || then.has_effects() || otherwise.has_effects(),
             ExprKind::Read(Place::Index { .. }) => true,
             ExprKind::Read(Place::Field { object, .. }) => object.has_effects(),
+            ExprKind::Read(Place::Captured { .. }) => false,
             ExprKind::Call { .. }
             | ExprKind::Print { .. }
             | ExprKind::Assign { .. }
@@ -436,7 +468,10 @@ impl Expr {
             | ExprKind::NewArray { .. }
             | ExprKind::New { .. }
             | ExprKind::DirectCall { .. }
-            | ExprKind::MethodCall { .. } => true,
+            | ExprKind::MethodCall { .. }
+            | ExprKind::Closure { .. }
+            | ExprKind::FuncValue { .. }
+            | ExprKind::CallValue { .. } => true,
         }
     }
 }

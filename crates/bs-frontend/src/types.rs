@@ -22,6 +22,8 @@ pub enum Type {
     Class(String),
     /// `T | null` for a class, string or array type `T`.
     Nullable(Box<Type>),
+    /// A function value `(A, B) => R`.
+    Function(Box<FnSig>),
 }
 
 impl Type {
@@ -48,7 +50,7 @@ impl Type {
     pub fn is_reference(&self) -> bool {
         matches!(
             self,
-            Type::String | Type::Array(_) | Type::Class(_) | Type::Nullable(_)
+            Type::String | Type::Array(_) | Type::Class(_) | Type::Nullable(_) | Type::Function(_)
         )
     }
 
@@ -77,8 +79,9 @@ impl fmt::Display for Type {
             Type::Null => f.write_str("undefined"),
             Type::Any => f.write_str("any"),
             Type::Enum(n) | Type::Class(n) => f.write_str(n),
+            Type::Function(sig) => write!(f, "{sig}"),
             Type::Array(e) => match **e {
-                Type::Nullable(_) => write!(f, "({e})[]"),
+                Type::Nullable(_) | Type::Function(_) => write!(f, "({e})[]"),
                 _ => write!(f, "{e}[]"),
             },
             Type::Nullable(t) => write!(f, "{t}|undefined"),

@@ -662,10 +662,7 @@ impl<'a> Checker<'_, 'a> {
 
     /// The constructor of a class without one: it only runs the superclass's.
     fn default_constructor(&mut self, info: &ClassInfo) -> Function {
-        let mut locals = vec![Local {
-            name: "this".into(),
-            ty: Type::Class(info.name.clone()),
-        }];
+        let mut locals = vec![Local::new("this", Type::Class(info.name.clone()))];
         let mut body = Vec::new();
         if let Some(sup) = info
             .superclass

@@ -64,6 +64,10 @@ impl<'a> Checker<'_, 'a> {
     }
 
     pub(super) fn this_expr(&mut self, span: Span) -> Option<Expr> {
+        if self.f.is_arrow && self.f.this_class.is_some() {
+            let (index, ty, _) = self.find_capture("this")?;
+            return Some(Expr::new(ExprKind::Read(Place::Captured { index }), ty, span));
+        }
         match &self.f.this_class {
             Some(c) => Some(Expr::new(
                 ExprKind::Read(Place::Local(0)),

@@ -1,0 +1,253 @@
+//! Arrow functions, function values and calls through them.
+//!
+//! An arrow function becomes a C function of its own that takes the function value as a hidden
+//! first argument (local 0). A variable of an enclosing body that it uses is *captured*: the
+//! enclosing body keeps that variable in a heap cell (its `Local` is marked `captured`, so every
+//! access there goes through the cell too), and the function value holds the cell, so updates are
+//! seen on both sides (capture by reference). An arrow nested in an arrow captures through the
+//! enclosing arrow's own capture slots.
+
+use std::collections::HashMap;
+
+use oxc_ast::ast;
+
+use super::{Checker, FnCtx, sp};
+use crate::diag;
+use crate::ir::*;
+use crate::span::Span;
+use crate::types::{FnSig, Type};
+
+/// A variable an arrow function captures.
+#[derive(Clone, Debug)]
+pub(super) struct Capture {
+    pub name: String,
+    pub from: CaptureFrom,
+    pub ty: Type,
+    pub mutable: bool,
+}
+
+impl FnCtx {
+    fn add_capture(&mut self, name: &str, from: CaptureFrom, ty: &Type, mutable: bool) -> u32 {
+        if let Some(k) = self.captures.iter().position(|c| c.name == name) {
+            return k as u32;
+        }
+        self.captures.push(Capture { name: name.to_string(), from, ty: ty.clone(), mutable });
+        (self.captures.len() - 1) as u32
+    }
+
+    /// A local of this body by name: its id, type (narrowed if so) and mutability.
+    fn find_local(&self, name: &str) -> Option<(LocalId, Type, bool)> {
+        for scope in self.scopes.iter().rev() {
+            if let Some(b) = scope.get(name) {
+                let ty = b.narrowed.clone().unwrap_or_else(|| self.locals[b.id].ty.clone());
+                return Some((b.id, ty, b.mutable));
+            }
+        }
+        None
+    }
+}
+
+impl<'a> Checker<'_, 'a> {
+    /// A variable of an enclosing body, seen from the arrow function being checked: its capture
+    /// slot, type and mutability. Every arrow between the variable's body and this one captures
+    /// it too.
+    pub(super) fn find_capture(&mut self, name: &str) -> Option<(u32, Type, bool)> {
+        if !self.f.is_arrow {
+            return None;
+        }
+        if let Some(k) = self.f.captures.iter().position(|c| c.name == name) {
+            let c = &self.f.captures[k];
+            return Some((k as u32, c.ty.clone(), c.mutable));
+        }
+        let n = self.outer.len();
+        for j in (0..n).rev() {
+            let found = if let Some((id, ty, mutable)) = self.outer[j].find_local(name) {
+                self.outer[j].locals[id].captured = true;
+                Some((CaptureFrom::Local(id), ty, mutable))
+            } else {
+                self.outer[j]
+                    .captures
+                    .iter()
+                    .position(|c| c.name == name)
+                    .map(|k| (CaptureFrom::Outer(k as u32), self.outer[j].captures[k].ty.clone(), self.outer[j].captures[k].mutable))
+            };
+            if let Some((mut from, ty, mutable)) = found {
+                for i in j + 1..n {
+                    from = CaptureFrom::Outer(self.outer[i].add_capture(name, from, &ty, mutable));
+                }
+                let k = self.f.add_capture(name, from, &ty, mutable);
+                return Some((k, ty, mutable));
+            }
+            if !self.outer[j].is_arrow {
+                break;
+            }
+        }
+        None
+    }
+
+    /// The parameter and result types of an arrow function from its annotations (`None` for a
+    /// result type that must be inferred).
+    fn arrow_types(&mut self, a: &'a ast::ArrowFunctionExpression<'a>) -> (Vec<Type>, Option<Type>) {
+        let params = a
+            .params
+            .items
+            .iter()
+            .map(|p| match &p.type_annotation {
+                Some(t) => self.resolve_type(&t.type_annotation).unwrap_or(Type::Any),
+                None => Type::Any,
+            })
+            .collect();
+        let ret = a.return_type.as_ref().map(|t| self.resolve_type(&t.type_annotation).unwrap_or(Type::Any));
+        (params, ret)
+    }
+
+    /// The type of an arrow function without checking its body when it is fully annotated (so
+    /// that `const f = (n: integer): integer => … f(n - 1) …` can refer to itself).
+    pub(super) fn annotated_arrow_type(&mut self, e: &'a ast::Expression<'a>) -> Option<Type> {
+        let ast::Expression::ArrowFunctionExpression(a) = e.without_parentheses() else { return None };
+        if a.return_type.is_none() || a.params.items.iter().any(|p| p.type_annotation.is_none()) {
+            return None;
+        }
+        let (params, ret) = self.arrow_types(a);
+        Some(Type::Function(Box::new(FnSig { params, ret: ret? })))
+    }
+
+    /// Checks the body of an arrow function in a fresh context: the function value is local 0,
+    /// the parameters follow. `first_return` infers the result type.
+    fn arrow_body(
+        &mut self,
+        a: &'a ast::ArrowFunctionExpression<'a>,
+        params: &[Type],
+        ret: Option<Type>,
+    ) -> (FnCtx, Vec<Stmt>, Option<Type>) {
+        let this_class = self.f.this_class.clone();
+        let ctx = FnCtx {
+            ret: ret.clone(),
+            first_return: if ret.is_none() { Some(None) } else { None },
+            is_arrow: true,
+            this_class,
+            ..FnCtx::default()
+        };
+        let saved = std::mem::replace(&mut self.f, ctx);
+        self.outer.push(saved);
+        self.f.scopes.push(HashMap::new());
+        self.f.locals.push(Local::new("<closure>", Type::Any));
+        for (p, ty) in a.params.items.iter().zip(params) {
+            match &p.pattern {
+                ast::BindingPattern::BindingIdentifier(id) => {
+                    self.declare_local(id.name.as_str(), ty.clone(), true, sp(id.span));
+                }
+                _ => self.error(diag::destructuring(sp(p.span))),
+            }
+        }
+        let mut body = Vec::new();
+        let mut expr_type = None;
+        let is_expression = !matches!(a.body, ast::ArrowFunctionBody::FunctionBody(_));
+        match &a.body {
+            ast::ArrowFunctionBody::FunctionBody(block) => {
+                for s in &block.statements {
+                    if let Some(s) = self.check_stmt(s) {
+                        body.push(s);
+                    }
+                }
+            }
+            // `(x) => expr`: the body is one expression, returned.
+            other => {
+                let expression = other.as_expression().expect("an arrow body is a block or an expression");
+                if let Some(e) = self.expr_allow_void(expression) {
+                    expr_type = Some(e.ty.clone());
+                    match &self.f.ret {
+                        Some(Type::Void) | None if e.ty == Type::Void => body.push(Stmt::Expr(e)),
+                        Some(r) => {
+                            let r = r.clone();
+                            if let Some(e) = self.coerce(e, &r, super::CoerceCtx::Return) {
+                                body.push(Stmt::Return(Some(e)));
+                            }
+                        }
+                        None => body.push(Stmt::Return(Some(e))),
+                    }
+                }
+            }
+        }
+        let inferred = if is_expression { expr_type } else { self.f.first_return.take().flatten() };
+        let ctx = std::mem::replace(&mut self.f, self.outer.pop().expect("pushed above"));
+        (ctx, body, inferred)
+    }
+
+    /// `(params) => body`.
+    pub(super) fn arrow(&mut self, a: &'a ast::ArrowFunctionExpression<'a>) -> Option<Expr> {
+        let span = sp(a.span);
+        if a.r#async {
+            self.error(diag::async_function(span));
+            return None;
+        }
+        let (params, declared_ret) = self.arrow_types(a);
+        let ret = match declared_ret {
+            Some(r) => r,
+            None => {
+                // Infer the result type quietly, then check for real with it.
+                let saved = (self.next_site, self.sites.len(), self.next_class, self.array_classes.len(), self.arrows.len());
+                self.quiet += 1;
+                let (_, _, inferred) = self.arrow_body(a, &params, None);
+                self.quiet -= 1;
+                self.next_site = saved.0;
+                self.sites.truncate(saved.1);
+                self.next_class = saved.2;
+                self.array_classes.truncate(saved.3);
+                self.arrows.truncate(saved.4);
+                inferred.unwrap_or(Type::Void)
+            }
+        };
+        let (ctx, body, _) = self.arrow_body(a, &params, Some(ret.clone()));
+        if let ast::ArrowFunctionBody::FunctionBody(block) = &a.body {
+            if ret != Type::Void && !super::always_returns(&block.statements) {
+                self.error(diag::missing_return(span));
+            }
+        }
+        let sig = FnSig { params, ret };
+        let symbol = format!("bs_arrow_{}_{}", self.unit_id, self.arrows.len());
+        let mut c_sig = sig.clone();
+        c_sig.params.insert(0, Type::Any);
+        let captures = ctx.captures.iter().map(|c| c.from).collect();
+        // While inferring types (quiet), nothing produced is kept.
+        if self.quiet == 0 {
+            self.arrows.push((symbol.clone(), c_sig, Function { locals: ctx.locals, body }));
+        }
+        Some(Expr::new(
+            ExprKind::Closure { symbol, sig: sig.clone(), captures },
+            Type::Function(Box::new(sig)),
+            span,
+        ))
+    }
+
+    /// A top-level function used as a value: a function value running a trampoline that calls
+    /// the function's slot (so that a later redefinition is followed).
+    pub(super) fn function_value(&mut self, name: &str, slot: &str, sig: &FnSig, span: Span) -> Expr {
+        let trampoline = format!("bs_tramp_{}_{}", crate::env::mangle(name), self.unit_id);
+        if self.quiet == 0 && !self.trampolines.iter().any(|(t, _, _)| *t == trampoline) {
+            self.trampolines.push((trampoline.clone(), slot.to_string(), sig.clone()));
+        }
+        Expr::new(
+            ExprKind::FuncValue { trampoline, sig: sig.clone() },
+            Type::Function(Box::new(sig.clone())),
+            span,
+        )
+    }
+
+    /// A call of a function value.
+    pub(super) fn call_value(&mut self, callee: Expr, args: Vec<Expr>, span: Span) -> Option<Expr> {
+        let Type::Function(sig) = callee.ty.clone() else {
+            self.error(diag::the_callee_is_not_a_function(callee.span));
+            return None;
+        };
+        if args.len() != sig.params.len() {
+            self.error(diag::wrong_argument_count(span, sig.params.len(), args.len()));
+            return None;
+        }
+        let coerced: Vec<Option<Expr>> =
+            args.into_iter().zip(&sig.params).map(|(a, p)| self.coerce(a, p, super::CoerceCtx::Argument)).collect();
+        let args: Vec<Expr> = coerced.into_iter().collect::<Option<_>>()?;
+        let ret = sig.ret.clone();
+        Some(Expr::new(ExprKind::CallValue { callee: Box::new(callee), sig: *sig, args }, ret, span))
+    }
+}
