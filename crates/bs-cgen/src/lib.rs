@@ -153,6 +153,10 @@ pub fn emit_unit(unit: &Unit) -> String {
 
     let _ = writeln!(out, "/* BlueScript unit {} (generated) */", unit.id);
     out.push_str("#include \"bs.h\"\n\n");
+    for text in &unit.native_top {
+        out.push_str(text);
+        out.push('\n');
+    }
     out.push_str(&g.literals);
     out.push_str(&decls);
     out.push_str(&bodies);
@@ -372,6 +376,20 @@ impl Gen {
             Stmt::Continue => {
                 indent(out, depth);
                 out.push_str("continue;\n");
+            }
+            Stmt::Native(parts) => {
+                indent(out, depth);
+                out.push_str("{ ");
+                for p in parts {
+                    match p {
+                        NativePart::Text(t) => out.push_str(t),
+                        NativePart::Place(place, ty) => {
+                            let lv = self.place(place, ty);
+                            out.push_str(&format!("({lv})"));
+                        }
+                    }
+                }
+                out.push_str(" ;}\n");
             }
             Stmt::Return(v) => {
                 indent(out, depth);

@@ -204,6 +204,8 @@ struct Checker<'e, 'a> {
     arrows: Vec<(String, FnSig, Function)>,
     /// Trampolines for top-level functions used as values: symbol, slot, signature.
     trampolines: Vec<(String, String, FnSig)>,
+    /// Inline C at the top level of the unit.
+    native_top: Vec<String>,
     order: Vec<String>,
     /// Unit variables whose declaration top-level code has passed.
     visible: HashSet<String>,
@@ -232,6 +234,7 @@ impl<'e, 'a> Checker<'e, 'a> {
             outer: Vec::new(),
             arrows: Vec::new(),
             trampolines: Vec::new(),
+            native_top: Vec::new(),
             order: Vec::new(),
             visible: HashSet::new(),
             inferring: HashSet::new(),
@@ -334,6 +337,7 @@ impl<'e, 'a> Checker<'e, 'a> {
         let mut body = Vec::new();
         for stmt in &program.body {
             match stmt {
+                ast::Statement::FunctionDeclaration(func) if is_code_declaration(func) => {}
                 ast::Statement::FunctionDeclaration(func) => {
                     if let Some(def) = self.check_function(func) {
                         functions.push(def);
@@ -364,6 +368,7 @@ impl<'e, 'a> Checker<'e, 'a> {
             externs: std::mem::take(&mut self.externs),
             classes,
             arrows: std::mem::take(&mut self.arrows),
+            native_top: std::mem::take(&mut self.native_top),
             trampolines: std::mem::take(&mut self.trampolines),
             array_classes: {
                 let arrays = self.array_classes.clone();
@@ -432,6 +437,9 @@ impl<'e, 'a> Checker<'e, 'a> {
 
     fn collect_function(&mut self, func: &'a ast::Function<'a>) {
         let Some(id) = &func.id else { return };
+        if is_code_declaration(func) {
+            return;
+        }
         let name = id.name.as_str().to_string();
         if self.names.contains_key(&name) {
             self.error(diag::already_declared(sp(id.span), &name));
@@ -951,7 +959,10 @@ impl<'e, 'a> Checker<'e, 'a> {
     fn check_stmt(&mut self, stmt: &'a ast::Statement<'a>) -> Option<Stmt> {
         use ast::Statement as S;
         match stmt {
-            S::ExpressionStatement(e) => self.expr_allow_void(&e.expression).map(Stmt::Expr),
+            S::ExpressionStatement(e) => match &e.expression {
+                ast::Expression::TaggedTemplateExpression(t) => self.native(t),
+                other => self.expr_allow_void(other).map(Stmt::Expr),
+            },
             S::VariableDeclaration(decl) => self.local_decl(decl),
             S::BlockStatement(b) => Some(Stmt::Block(self.block(&b.body))),
             S::EmptyStatement(_) => None,
@@ -1295,6 +1306,10 @@ impl<'e, 'a> Checker<'e, 'a> {
             E::NewExpression(n) => self.new_expr(n),
             E::ThisExpression(_) => self.this_expr(span),
             E::ArrowFunctionExpression(a) => self.arrow(a),
+            E::TaggedTemplateExpression(_) => {
+                self.error(diag::tagged_template(span));
+                None
+            }
             other => {
                 self.error(diag::unsupported_syntax(span, expr_name(other)));
                 None
@@ -2279,6 +2294,12 @@ fn with_temps(temps: Vec<(LocalId, Expr)>, body: Expr) -> Expr {
         ty,
         span,
     )
+}
+
+/// `function code(strings: any, ...keys: any[]) {}`, which editors need for the `code` tag of
+/// inline C: accepted and ignored (section 5.3 of the specification).
+fn is_code_declaration(f: &ast::Function<'_>) -> bool {
+    f.id.as_ref().is_some_and(|id| id.name.as_str() == "code") && f.params.rest.is_some()
 }
 
 /// A string, a nullable string, or null.

@@ -60,6 +60,8 @@ pub struct Unit {
     pub arrows: Vec<(String, FnSig, Function)>,
     /// Trampolines that let a top-level function be a value: symbol, slot, signature.
     pub trampolines: Vec<(String, String, FnSig)>,
+    /// Inline C at the unit's top level, emitted at file scope.
+    pub native_top: Vec<String>,
     /// The top-level code.
     pub body: Function,
     /// Run-time check sites: number and span.
@@ -172,6 +174,15 @@ pub enum Stmt {
     Break,
     Continue,
     Return(Option<Expr>),
+    /// Inline C (the `code` tag) inside a body.
+    Native(Vec<NativePart>),
+}
+
+/// A piece of an inline C statement: text, or a BlueScript variable as a C lvalue.
+#[derive(Clone, Debug)]
+pub enum NativePart {
+    Text(String),
+    Place(Place, Type),
 }
 
 #[derive(Clone, Debug)]

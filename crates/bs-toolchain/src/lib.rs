@@ -123,7 +123,9 @@ pub const HOST: Port = Port {
         "-fcf-protection=none",
         "-fno-asynchronous-unwind-tables",
         "-fno-common",
-        "-ffreestanding",
+        // Hosted, so that inline C's sqrtf and friends are builtins (instructions), and without
+        // errno so that they need no libm call.
+        "-fno-math-errno",
         "-pipe",
     ],
     memory_budget: false,

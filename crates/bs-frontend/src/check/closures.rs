@@ -251,3 +251,69 @@ impl<'a> Checker<'_, 'a> {
         Some(Expr::new(ExprKind::CallValue { callee: Box::new(callee), sig: *sig, args }, ret, span))
     }
 }
+
+impl<'a> Checker<'_, 'a> {
+    /// ``code`…` ``: C text, with `${variable}` and `${this.field}` as C lvalues. At the top
+    /// level of a unit the text goes to file scope (includes, helpers, C globals).
+    pub(super) fn native(&mut self, t: &'a ast::TaggedTemplateExpression<'a>) -> Option<Stmt> {
+        let span = sp(t.span);
+        if !matches!(&t.tag, ast::Expression::Identifier(id) if id.name.as_str() == "code") {
+            self.error(diag::tagged_template(span));
+            return None;
+        }
+        let top = self.f.top_level && self.f.scopes.len() == 1 && self.outer.is_empty();
+        let mut parts = Vec::new();
+        let mut ok = true;
+        for (i, q) in t.quasi.quasis.iter().enumerate() {
+            let text = q.value.cooked.map_or_else(|| q.value.raw.as_str().to_string(), |c| c.as_str().to_string());
+            parts.push(NativePart::Text(text));
+            let Some(e) = t.quasi.expressions.get(i) else { continue };
+            let place = match e.without_parentheses() {
+                ast::Expression::Identifier(id) if !top => match self.lookup(id.name.as_str()) {
+                    Some(super::Name::Local(b, ty)) => Some((Place::Local(b.id), ty)),
+                    Some(super::Name::Var { ty, symbol, external, .. }) => {
+                        if external {
+                            self.note_extern(ExternRef::Global { symbol: symbol.clone(), ty: ty.clone() });
+                        }
+                        Some((Place::Global { symbol }, ty))
+                    }
+                    Some(super::Name::Captured { index, ty, .. }) => Some((Place::Captured { index }, ty)),
+                    _ => {
+                        self.error(diag::unknown_variable(sp(id.span), id.name.as_str()));
+                        None
+                    }
+                },
+                ast::Expression::StaticMemberExpression(m)
+                    if !top && matches!(m.object, ast::Expression::ThisExpression(_)) =>
+                {
+                    self.member_place(m)
+                }
+                other => {
+                    self.error(diag::native_embed(sp(oxc_span::GetSpan::span(other))));
+                    None
+                }
+            };
+            match place {
+                Some((p, ty)) => parts.push(NativePart::Place(p, ty)),
+                None => ok = false,
+            }
+        }
+        if !ok {
+            return None;
+        }
+        if top {
+            let text: String = parts
+                .into_iter()
+                .map(|p| match p {
+                    NativePart::Text(t) => t,
+                    NativePart::Place(..) => String::new(),
+                })
+                .collect();
+            if self.quiet == 0 {
+                self.native_top.push(text);
+            }
+            return None;
+        }
+        Some(Stmt::Native(parts))
+    }
+}
