@@ -4,8 +4,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Debian packages: the host C compiler and the static C library the host runtime links with.
-packages=(gcc libc6-dev)
+# Debian packages: the host C compiler and the static C library the host runtime links with;
+# for the qemu-mps2-an385 target, the Arm bare-metal compiler, newlib and QEMU.
+packages=(gcc libc6-dev gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm)
 
 missing=()
 for p in "${packages[@]}"; do

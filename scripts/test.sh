@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Sets up and runs every test: formatting and lints, the Rust unit tests, the conformance suite
-# and the REPL transcripts on the host device, the runtime's C tests, and each benchmark once
-# at a tiny size.
+# and the REPL transcripts on the host device and then on qemu-mps2-an385 (a Cortex-M3 in QEMU),
+# the runtime's C tests, and each benchmark once at a tiny size.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh
@@ -21,9 +21,18 @@ runtime/tests/run.sh
 step "cargo test (unit tests, conformance suite, REPL transcripts)"
 cargo test --locked --release --workspace
 
+step "qemu-mps2-an385: runtime image size (fails over the port's memory budget)"
+cargo run --locked --release -q -p bs-toolchain --example runtime_size -- qemu-mps2-an385
+
+step "qemu-mps2-an385: conformance suite and REPL transcripts"
+cargo test --locked --release -p bscript --test conformance -- --target qemu-mps2-an385
+cargo test --locked --release -p bscript --test repl -- --target qemu-mps2-an385
+
 step "benchmarks at a tiny size"
+bscript="${CARGO_TARGET_DIR:-target}/release/bscript"
 out="$(mktemp -d)"
-./target/release/bscript bench repl --count 8 --out "$out"
+"$bscript" bench repl --count 8 --out "$out"
+"$bscript" --target qemu-mps2-an385 bench repl --count 8 --out "$out"
 rm -rf "$out"
 
 echo "all tests passed" >&2

@@ -98,8 +98,16 @@ pub fn emit_unit(unit: &Unit) -> String {
         c_sig.params.insert(0, Type::Any);
         let names: Vec<String> = (0..c_sig.params.len()).map(|i| format!("a{i}")).collect();
         let call = format!("{slot}({})", names[1..].join(", "));
-        let body = if sig.ret == Type::Void { format!("(void)a0; {call};") } else { format!("(void)a0; return {call};") };
-        let _ = writeln!(decls, "static {} {{ {body} }}", prototype(symbol, &c_sig, Some(&names)));
+        let body = if sig.ret == Type::Void {
+            format!("(void)a0; {call};")
+        } else {
+            format!("(void)a0; return {call};")
+        };
+        let _ = writeln!(
+            decls,
+            "static {} {{ {body} }}",
+            prototype(symbol, &c_sig, Some(&names))
+        );
     }
     // Class descriptors.
     for c in &unit.classes {
@@ -264,7 +272,6 @@ fn local_name(locals: &[Local], id: LocalId) -> String {
     format!("l{id}_{}", bs_frontend::env::mangle(&locals[id].name))
 }
 
-
 #[derive(Default)]
 struct Gen {
     locals: Vec<Local>,
@@ -422,7 +429,11 @@ impl Gen {
         let params: Vec<String> = (0..sig.params.len())
             .map(|id| {
                 let name = local_name(&func.locals, id);
-                if func.locals[id].captured { format!("p_{name}") } else { name }
+                if func.locals[id].captured {
+                    format!("p_{name}")
+                } else {
+                    name
+                }
             })
             .collect();
         let _ = writeln!(out, "\n{} {{", prototype(symbol, sig, Some(&params)));
@@ -445,9 +456,13 @@ impl Gen {
                 cell_lvalue(&local_name(&self.locals, *id), ty)
             }
             Place::Local(id) => local_name(&self.locals, *id),
-            Place::Captured { index } => {
-                cell_lvalue(&format!("bs_function_capture({}, {index})", local_name(&self.locals, 0)), ty)
-            }
+            Place::Captured { index } => cell_lvalue(
+                &format!(
+                    "bs_function_capture({}, {index})",
+                    local_name(&self.locals, 0)
+                ),
+                ty,
+            ),
             Place::Global { symbol } => symbol.clone(),
             Place::Index {
                 array,
@@ -501,7 +516,9 @@ impl Gen {
                 } else {
                     format!("*{at}(ta{t}, ti{t}, {site}u) = tv{t}")
                 };
-                format!("({{ bs_value ta{t} = {a}; int32_t ti{t} = {i}; {vt} tv{t} = {v}; {store}; tv{t}; }})")
+                format!(
+                    "({{ bs_value ta{t} = {a}; int32_t ti{t} = {i}; {vt} tv{t} = {v}; {store}; tv{t}; }})"
+                )
             }
             Place::Field { object, word } => {
                 let ty = value.ty.clone();
@@ -638,7 +655,11 @@ impl Gen {
                 let t = self.n_temps;
                 self.n_temps += 1;
                 let op = if *increment { 1 } else { 2 };
-                let result = if *prefix { format!("tn{t}") } else { format!("tu{t}") };
+                let result = if *prefix {
+                    format!("tn{t}")
+                } else {
+                    format!("tu{t}")
+                };
                 format!(
                     "({{ bs_value tu{t} = bs_array_get({a}, {i}, {at_site}u); bs_value tn{t} = bs_any_arith({op}u, tu{t}, bs_box_int(1), {site}u); bs_array_set({a}, {i}, tn{t}, {at_site}u); {result}; }})"
                 )
@@ -777,7 +798,11 @@ impl Gen {
                 let refs: Vec<&Expr> = args.iter().collect();
                 self.sequenced(&refs, |p| format!("{symbol}({})", p.join(", ")))
             }
-            ExprKind::Closure { symbol, sig, captures } => {
+            ExprKind::Closure {
+                symbol,
+                sig,
+                captures,
+            } => {
                 let t = self.n_temps;
                 self.n_temps += 1;
                 let mut text = format!(
@@ -788,7 +813,9 @@ impl Gen {
                 for (k, from) in captures.iter().enumerate() {
                     let cell = match from {
                         CaptureFrom::Local(id) => local_name(&self.locals, *id),
-                        CaptureFrom::Outer(j) => format!("bs_function_capture({}, {j})", local_name(&self.locals, 0)),
+                        CaptureFrom::Outer(j) => {
+                            format!("bs_function_capture({}, {j})", local_name(&self.locals, 0))
+                        }
                     };
                     let _ = write!(text, "bs_words(tf{t})[{}] = {cell}; ", 3 + k);
                 }
@@ -853,9 +880,13 @@ impl Gen {
 fn new_cell(ty: &Type, value: &str) -> String {
     match ty {
         Type::Integer | Type::Boolean | Type::Enum(_) => {
-            format!("({{ bs_value c_ = bs_raw_cell_new(0); ((int32_t *)bs_words(c_))[1] = {value}; c_; }})")
+            format!(
+                "({{ bs_value c_ = bs_raw_cell_new(0); ((int32_t *)bs_words(c_))[1] = {value}; c_; }})"
+            )
         }
-        Type::Float => format!("({{ bs_value c_ = bs_raw_cell_new(0); ((float *)bs_words(c_))[1] = {value}; c_; }})"),
+        Type::Float => format!(
+            "({{ bs_value c_ = bs_raw_cell_new(0); ((float *)bs_words(c_))[1] = {value}; c_; }})"
+        ),
         _ => format!("bs_cell_new({value})"),
     }
 }

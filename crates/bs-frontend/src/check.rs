@@ -296,7 +296,12 @@ impl<'e, 'a> Checker<'e, 'a> {
         let mut enums: Vec<_> = self.enums.iter().collect();
         enums.sort();
         for (name, members) in enums {
-            out.push((name.clone(), Global::Enum { members: members.clone() }));
+            out.push((
+                name.clone(),
+                Global::Enum {
+                    members: members.clone(),
+                },
+            ));
         }
         let mut classes: Vec<_> = self.classes.values().collect();
         classes.sort_by_key(|c| c.id);
@@ -548,7 +553,11 @@ impl<'e, 'a> Checker<'e, 'a> {
         let saved_sites = (self.next_site, self.sites.len());
         let saved_visible = self.visible.clone();
         self.quiet += 1;
-        if let Some(t) = decl.init.as_ref().and_then(|e| self.annotated_arrow_type(e)) {
+        if let Some(t) = decl
+            .init
+            .as_ref()
+            .and_then(|e| self.annotated_arrow_type(e))
+        {
             if let Some(UnitName::Var { ty, .. }) = self.names.get_mut(name) {
                 *ty = Some(t.clone());
             }
@@ -1458,12 +1467,21 @@ impl<'e, 'a> Checker<'e, 'a> {
                     span,
                 ))
             }
-            Some(Name::Captured { index, ty, .. }) => {
-                Some(Expr::new(ExprKind::Read(Place::Captured { index }), ty, span))
-            }
-            Some(Name::Func { sig, slot, external }) => {
+            Some(Name::Captured { index, ty, .. }) => Some(Expr::new(
+                ExprKind::Read(Place::Captured { index }),
+                ty,
+                span,
+            )),
+            Some(Name::Func {
+                sig,
+                slot,
+                external,
+            }) => {
                 if external {
-                    self.note_extern(ExternRef::FnSlot { symbol: slot.clone(), sig: sig.clone() });
+                    self.note_extern(ExternRef::FnSlot {
+                        symbol: slot.clone(),
+                        sig: sig.clone(),
+                    });
                 }
                 Some(self.function_value(name, &slot, &sig, span))
             }
@@ -1707,9 +1725,18 @@ impl<'e, 'a> Checker<'e, 'a> {
                     && (matches!(lt, Type::Nullable(_)) || matches!(rt, Type::Nullable(_)))
                 {
                     // A nullable string: compare boxed, strings by content.
-                    let op = if ir_op == BinOp::Eq { AnyOp::Equal } else { AnyOp::NotEqual };
+                    let op = if ir_op == BinOp::Eq {
+                        AnyOp::Equal
+                    } else {
+                        AnyOp::NotEqual
+                    };
                     return Some(Expr::new(
-                        ExprKind::AnyBinary { op, left: Box::new(left), right: Box::new(right), site: 0 },
+                        ExprKind::AnyBinary {
+                            op,
+                            left: Box::new(left),
+                            right: Box::new(right),
+                            site: 0,
+                        },
                         Type::Boolean,
                         span,
                     ));
@@ -1825,7 +1852,17 @@ impl<'e, 'a> Checker<'e, 'a> {
             return self.call_value(callee, args, span);
         };
         let (sig, slot) = match self.lookup(id.name.as_str()) {
-            Some(Name::Local(_, Type::Function(_)) | Name::Var { ty: Type::Function(_), .. } | Name::Captured { ty: Type::Function(_), .. }) => {
+            Some(
+                Name::Local(_, Type::Function(_))
+                | Name::Var {
+                    ty: Type::Function(_),
+                    ..
+                }
+                | Name::Captured {
+                    ty: Type::Function(_),
+                    ..
+                },
+            ) => {
                 let callee = self.identifier(id)?;
                 if !ok {
                     return None;

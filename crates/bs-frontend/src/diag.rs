@@ -441,7 +441,11 @@ pub fn method_not_a_property(span: Span, name: &str) -> Diagnostic {
 }
 
 pub fn enum_already_declared(span: Span, name: &str) -> Diagnostic {
-    Diagnostic::new("BS0074", span, format!("'{name}' has already been declared"))
+    Diagnostic::new(
+        "BS0074",
+        span,
+        format!("'{name}' has already been declared"),
+    )
 }
 
 pub fn tagged_template(span: Span) -> Diagnostic {
@@ -450,7 +454,11 @@ pub fn tagged_template(span: Span) -> Diagnostic {
 }
 
 pub fn native_embed(span: Span) -> Diagnostic {
-    Diagnostic::new("BS0111", span, "only a variable or this object's property can be embedded in native code")
+    Diagnostic::new(
+        "BS0111",
+        span,
+        "only a variable or this object's property can be embedded in native code",
+    )
 }
 
 pub fn unknown_variable(span: Span, name: &str) -> Diagnostic {

@@ -22,7 +22,11 @@ pub struct Local {
 
 impl Local {
     pub fn new(name: impl Into<String>, ty: Type) -> Local {
-        Local { name: name.into(), ty, captured: false }
+        Local {
+            name: name.into(),
+            ty,
+            captured: false,
+        }
     }
 }
 
@@ -288,7 +292,9 @@ pub enum Place {
         site: u32,
     },
     /// A variable captured by the closure being run: its slot in the function value (local 0).
-    Captured { index: u32 },
+    Captured {
+        index: u32,
+    },
     /// Word `word` of object `object`.
     Field {
         object: Box<Expr>,
@@ -426,11 +432,22 @@ pub enum ExprKind {
         args: Vec<Expr>,
     },
     /// An arrow function: a function value running `symbol`, with the variables it captures.
-    Closure { symbol: String, sig: FnSig, captures: Vec<CaptureFrom> },
+    Closure {
+        symbol: String,
+        sig: FnSig,
+        captures: Vec<CaptureFrom>,
+    },
     /// A top-level function as a value, through its trampoline.
-    FuncValue { trampoline: String, sig: FnSig },
+    FuncValue {
+        trampoline: String,
+        sig: FnSig,
+    },
     /// A call of a function value.
-    CallValue { callee: Box<Expr>, sig: FnSig, args: Vec<Expr> },
+    CallValue {
+        callee: Box<Expr>,
+        sig: FnSig,
+        args: Vec<Expr>,
+    },
 }
 
 impl Expr {

@@ -86,7 +86,9 @@ impl Session {
     pub fn start(options: &SessionOptions) -> Result<Session, SessionError> {
         let port = bs_toolchain::port(&options.target)
             .ok_or_else(|| SessionError::UnknownTarget(options.target.clone()))?;
-        let variant = bs_toolchain::Variant { gc_stress: options.gc_stress };
+        let variant = bs_toolchain::Variant {
+            gc_stress: options.gc_stress,
+        };
         let runtime = bs_toolchain::ensure_runtime_variant(port, &variant)?;
         let elf = std::fs::read(&runtime.image).map_err(|source| SessionError::Io {
             path: runtime.image.clone(),
@@ -294,9 +296,19 @@ impl Session {
                 txn.keep_memory_but_discard();
                 let restore = self.restore_slots(&checked.unit);
                 // The unit's own classes and array types are not in the environment: name them too.
-                let mut unit_classes: Vec<(u32, String)> =
-                    checked.unit.classes.iter().map(|c| (c.info.id, c.info.name.clone())).collect();
-                unit_classes.extend(checked.unit.array_classes.iter().map(|(id, ty, _)| (*id, ty.to_string())));
+                let mut unit_classes: Vec<(u32, String)> = checked
+                    .unit
+                    .classes
+                    .iter()
+                    .map(|c| (c.info.id, c.info.name.clone()))
+                    .collect();
+                unit_classes.extend(
+                    checked
+                        .unit
+                        .array_classes
+                        .iter()
+                        .map(|(id, ty, _)| (*id, ty.to_string())),
+                );
                 let failure = self.describe_failure(&err, &unit_classes);
                 if let Err(e) = restore {
                     return (self.device_failed(e), t);
@@ -328,9 +340,17 @@ impl Session {
         Ok(())
     }
 
-    fn describe_failure(&self, err: &bs_protocol::DeviceError, unit_classes: &[(u32, String)]) -> RuntimeFailure {
+    fn describe_failure(
+        &self,
+        err: &bs_protocol::DeviceError,
+        unit_classes: &[(u32, String)],
+    ) -> RuntimeFailure {
         let class_name = |id: u32| {
-            unit_classes.iter().find(|(i, _)| *i == id).map(|(_, n)| n.clone()).or_else(|| self.class_name(id))
+            unit_classes
+                .iter()
+                .find(|(i, _)| *i == id)
+                .map(|(_, n)| n.clone())
+                .or_else(|| self.class_name(id))
         };
         let mut message = outcome::runtime_message(err, &class_name);
         let located = |unit: &u32, span: &Span| {

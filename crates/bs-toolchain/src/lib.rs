@@ -165,6 +165,7 @@ pub const QEMU_MPS2_AN385: Port = Port {
         "-mfloat-abi=soft",
         "-fno-pic",
         "-fno-common",
+        "-fno-math-errno",
         "-ffreestanding",
         "-fno-unwind-tables",
         "-fno-asynchronous-unwind-tables",
@@ -326,7 +327,10 @@ impl Variant {
 }
 
 /// Builds a variant of the port's runtime image unless the cache holds it already.
-pub fn ensure_runtime_variant(port: &Port, variant: &Variant) -> Result<RuntimeBuild, ToolchainError> {
+pub fn ensure_runtime_variant(
+    port: &Port,
+    variant: &Variant,
+) -> Result<RuntimeBuild, ToolchainError> {
     let defines = variant.defines();
     let mut id = build_id(port);
     for d in &defines {

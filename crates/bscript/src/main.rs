@@ -144,7 +144,10 @@ fn check_file(cli: &Cli, file: &PathBuf) -> anyhow::Result<ExitCode> {
         Err(diags) => {
             let outcome = bs_session::Outcome::CompileError(diags);
             let color = std::io::stderr().is_terminal();
-            eprint!("{}", render::outcome(&name, &source, &outcome, cli.error_format, color));
+            eprint!(
+                "{}",
+                render::outcome(&name, &source, &outcome, cli.error_format, color)
+            );
             Ok(ExitCode::from(EXIT_COMPILE))
         }
     }

@@ -153,11 +153,26 @@ fn the_repl_continues_an_input_while_brackets_are_open() {
 
 #[test]
 fn check_type_checks_without_a_device() {
-    let good = scratch("good.bs", "function f(x: integer): integer { return x * 2 }\nprint(f(4))\n");
-    let (code, out, err) = run(&["--runtime-exe", "/bin/false", "check", good.to_str().unwrap()]);
-    assert_eq!((code, out.as_str(), err.as_str()), (0, "", ""), "no device is started");
+    let good = scratch(
+        "good.bs",
+        "function f(x: integer): integer { return x * 2 }\nprint(f(4))\n",
+    );
+    let (code, out, err) = run(&[
+        "--runtime-exe",
+        "/bin/false",
+        "check",
+        good.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        (code, out.as_str(), err.as_str()),
+        (0, "", ""),
+        "no device is started"
+    );
     let bad = scratch("bad.bs", "print(1 / 'x')\n");
     let (code, _, err) = run(&["--error-format", "short", "check", bad.to_str().unwrap()]);
     assert_eq!(code, 1);
-    assert!(err.contains("bad.bs:1:7: error: invalid operands to / (integer and string)"), "{err}");
+    assert!(
+        err.contains("bad.bs:1:7: error: invalid operands to / (integer and string)"),
+        "{err}"
+    );
 }

@@ -106,6 +106,12 @@ void bs_hal_write(const uint8_t *buf, uint32_t len) {
 
 /* --- the clock: SysTick on the CPU clock, with an interrupt per period --------------------------- */
 
+/*
+ * Under QEMU (without -icount) the SysTick counts the host's real time at the board's 25 MHz, so
+ * microseconds are wall-clock time; but QEMU runs the code far faster than a 25 MHz Cortex-M3
+ * would, so run times measure the emulation, not the board.
+ */
+
 #define SYST_CSR PORT_REG(0xE000E010u)
 #define SYST_RVR PORT_REG(0xE000E014u)
 #define SYST_CVR PORT_REG(0xE000E018u)

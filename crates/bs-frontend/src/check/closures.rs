@@ -31,7 +31,12 @@ impl FnCtx {
         if let Some(k) = self.captures.iter().position(|c| c.name == name) {
             return k as u32;
         }
-        self.captures.push(Capture { name: name.to_string(), from, ty: ty.clone(), mutable });
+        self.captures.push(Capture {
+            name: name.to_string(),
+            from,
+            ty: ty.clone(),
+            mutable,
+        });
         (self.captures.len() - 1) as u32
     }
 
@@ -39,7 +44,10 @@ impl FnCtx {
     fn find_local(&self, name: &str) -> Option<(LocalId, Type, bool)> {
         for scope in self.scopes.iter().rev() {
             if let Some(b) = scope.get(name) {
-                let ty = b.narrowed.clone().unwrap_or_else(|| self.locals[b.id].ty.clone());
+                let ty = b
+                    .narrowed
+                    .clone()
+                    .unwrap_or_else(|| self.locals[b.id].ty.clone());
                 return Some((b.id, ty, b.mutable));
             }
         }
@@ -69,7 +77,13 @@ impl<'a> Checker<'_, 'a> {
                     .captures
                     .iter()
                     .position(|c| c.name == name)
-                    .map(|k| (CaptureFrom::Outer(k as u32), self.outer[j].captures[k].ty.clone(), self.outer[j].captures[k].mutable))
+                    .map(|k| {
+                        (
+                            CaptureFrom::Outer(k as u32),
+                            self.outer[j].captures[k].ty.clone(),
+                            self.outer[j].captures[k].mutable,
+                        )
+                    })
             };
             if let Some((mut from, ty, mutable)) = found {
                 for i in j + 1..n {
@@ -87,7 +101,10 @@ impl<'a> Checker<'_, 'a> {
 
     /// The parameter and result types of an arrow function from its annotations (`None` for a
     /// result type that must be inferred).
-    fn arrow_types(&mut self, a: &'a ast::ArrowFunctionExpression<'a>) -> (Vec<Type>, Option<Type>) {
+    fn arrow_types(
+        &mut self,
+        a: &'a ast::ArrowFunctionExpression<'a>,
+    ) -> (Vec<Type>, Option<Type>) {
         let params = a
             .params
             .items
@@ -97,14 +114,19 @@ impl<'a> Checker<'_, 'a> {
                 None => Type::Any,
             })
             .collect();
-        let ret = a.return_type.as_ref().map(|t| self.resolve_type(&t.type_annotation).unwrap_or(Type::Any));
+        let ret = a
+            .return_type
+            .as_ref()
+            .map(|t| self.resolve_type(&t.type_annotation).unwrap_or(Type::Any));
         (params, ret)
     }
 
     /// The type of an arrow function without checking its body when it is fully annotated (so
     /// that `const f = (n: integer): integer => … f(n - 1) …` can refer to itself).
     pub(super) fn annotated_arrow_type(&mut self, e: &'a ast::Expression<'a>) -> Option<Type> {
-        let ast::Expression::ArrowFunctionExpression(a) = e.without_parentheses() else { return None };
+        let ast::Expression::ArrowFunctionExpression(a) = e.without_parentheses() else {
+            return None;
+        };
         if a.return_type.is_none() || a.params.items.iter().any(|p| p.type_annotation.is_none()) {
             return None;
         }
@@ -153,7 +175,9 @@ impl<'a> Checker<'_, 'a> {
             }
             // `(x) => expr`: the body is one expression, returned.
             other => {
-                let expression = other.as_expression().expect("an arrow body is a block or an expression");
+                let expression = other
+                    .as_expression()
+                    .expect("an arrow body is a block or an expression");
                 if let Some(e) = self.expr_allow_void(expression) {
                     expr_type = Some(e.ty.clone());
                     match &self.f.ret {
@@ -169,7 +193,11 @@ impl<'a> Checker<'_, 'a> {
                 }
             }
         }
-        let inferred = if is_expression { expr_type } else { self.f.first_return.take().flatten() };
+        let inferred = if is_expression {
+            expr_type
+        } else {
+            self.f.first_return.take().flatten()
+        };
         let ctx = std::mem::replace(&mut self.f, self.outer.pop().expect("pushed above"));
         (ctx, body, inferred)
     }
@@ -186,7 +214,13 @@ impl<'a> Checker<'_, 'a> {
             Some(r) => r,
             None => {
                 // Infer the result type quietly, then check for real with it.
-                let saved = (self.next_site, self.sites.len(), self.next_class, self.array_classes.len(), self.arrows.len());
+                let saved = (
+                    self.next_site,
+                    self.sites.len(),
+                    self.next_class,
+                    self.array_classes.len(),
+                    self.arrows.len(),
+                );
                 self.quiet += 1;
                 let (_, _, inferred) = self.arrow_body(a, &params, None);
                 self.quiet -= 1;
@@ -211,10 +245,21 @@ impl<'a> Checker<'_, 'a> {
         let captures = ctx.captures.iter().map(|c| c.from).collect();
         // While inferring types (quiet), nothing produced is kept.
         if self.quiet == 0 {
-            self.arrows.push((symbol.clone(), c_sig, Function { locals: ctx.locals, body }));
+            self.arrows.push((
+                symbol.clone(),
+                c_sig,
+                Function {
+                    locals: ctx.locals,
+                    body,
+                },
+            ));
         }
         Some(Expr::new(
-            ExprKind::Closure { symbol, sig: sig.clone(), captures },
+            ExprKind::Closure {
+                symbol,
+                sig: sig.clone(),
+                captures,
+            },
             Type::Function(Box::new(sig)),
             span,
         ))
@@ -222,13 +267,23 @@ impl<'a> Checker<'_, 'a> {
 
     /// A top-level function used as a value: a function value running a trampoline that calls
     /// the function's slot (so that a later redefinition is followed).
-    pub(super) fn function_value(&mut self, name: &str, slot: &str, sig: &FnSig, span: Span) -> Expr {
+    pub(super) fn function_value(
+        &mut self,
+        name: &str,
+        slot: &str,
+        sig: &FnSig,
+        span: Span,
+    ) -> Expr {
         let trampoline = format!("bs_tramp_{}_{}", crate::env::mangle(name), self.unit_id);
         if self.quiet == 0 && !self.trampolines.iter().any(|(t, _, _)| *t == trampoline) {
-            self.trampolines.push((trampoline.clone(), slot.to_string(), sig.clone()));
+            self.trampolines
+                .push((trampoline.clone(), slot.to_string(), sig.clone()));
         }
         Expr::new(
-            ExprKind::FuncValue { trampoline, sig: sig.clone() },
+            ExprKind::FuncValue {
+                trampoline,
+                sig: sig.clone(),
+            },
             Type::Function(Box::new(sig.clone())),
             span,
         )
@@ -241,14 +296,29 @@ impl<'a> Checker<'_, 'a> {
             return None;
         };
         if args.len() != sig.params.len() {
-            self.error(diag::wrong_argument_count(span, sig.params.len(), args.len()));
+            self.error(diag::wrong_argument_count(
+                span,
+                sig.params.len(),
+                args.len(),
+            ));
             return None;
         }
-        let coerced: Vec<Option<Expr>> =
-            args.into_iter().zip(&sig.params).map(|(a, p)| self.coerce(a, p, super::CoerceCtx::Argument)).collect();
+        let coerced: Vec<Option<Expr>> = args
+            .into_iter()
+            .zip(&sig.params)
+            .map(|(a, p)| self.coerce(a, p, super::CoerceCtx::Argument))
+            .collect();
         let args: Vec<Expr> = coerced.into_iter().collect::<Option<_>>()?;
         let ret = sig.ret.clone();
-        Some(Expr::new(ExprKind::CallValue { callee: Box::new(callee), sig: *sig, args }, ret, span))
+        Some(Expr::new(
+            ExprKind::CallValue {
+                callee: Box::new(callee),
+                sig: *sig,
+                args,
+            },
+            ret,
+            span,
+        ))
     }
 }
 
@@ -265,19 +335,34 @@ impl<'a> Checker<'_, 'a> {
         let mut parts = Vec::new();
         let mut ok = true;
         for (i, q) in t.quasi.quasis.iter().enumerate() {
-            let text = q.value.cooked.map_or_else(|| q.value.raw.as_str().to_string(), |c| c.as_str().to_string());
+            let text = q.value.cooked.map_or_else(
+                || q.value.raw.as_str().to_string(),
+                |c| c.as_str().to_string(),
+            );
             parts.push(NativePart::Text(text));
-            let Some(e) = t.quasi.expressions.get(i) else { continue };
+            let Some(e) = t.quasi.expressions.get(i) else {
+                continue;
+            };
             let place = match e.without_parentheses() {
                 ast::Expression::Identifier(id) if !top => match self.lookup(id.name.as_str()) {
                     Some(super::Name::Local(b, ty)) => Some((Place::Local(b.id), ty)),
-                    Some(super::Name::Var { ty, symbol, external, .. }) => {
+                    Some(super::Name::Var {
+                        ty,
+                        symbol,
+                        external,
+                        ..
+                    }) => {
                         if external {
-                            self.note_extern(ExternRef::Global { symbol: symbol.clone(), ty: ty.clone() });
+                            self.note_extern(ExternRef::Global {
+                                symbol: symbol.clone(),
+                                ty: ty.clone(),
+                            });
                         }
                         Some((Place::Global { symbol }, ty))
                     }
-                    Some(super::Name::Captured { index, ty, .. }) => Some((Place::Captured { index }, ty)),
+                    Some(super::Name::Captured { index, ty, .. }) => {
+                        Some((Place::Captured { index }, ty))
+                    }
                     _ => {
                         self.error(diag::unknown_variable(sp(id.span), id.name.as_str()));
                         None

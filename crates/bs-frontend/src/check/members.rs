@@ -66,7 +66,11 @@ impl<'a> Checker<'_, 'a> {
     pub(super) fn this_expr(&mut self, span: Span) -> Option<Expr> {
         if self.f.is_arrow && self.f.this_class.is_some() {
             let (index, ty, _) = self.find_capture("this")?;
-            return Some(Expr::new(ExprKind::Read(Place::Captured { index }), ty, span));
+            return Some(Expr::new(
+                ExprKind::Read(Place::Captured { index }),
+                ty,
+                span,
+            ));
         }
         match &self.f.this_class {
             Some(c) => Some(Expr::new(
@@ -280,7 +284,11 @@ impl<'a> Checker<'_, 'a> {
             Place::Index {
                 array: Box::new(array),
                 index: Box::new(index),
-                elem: if *elem == Type::Any { ElemKind::AnyView } else { elem_kind(&elem) },
+                elem: if *elem == Type::Any {
+                    ElemKind::AnyView
+                } else {
+                    elem_kind(&elem)
+                },
                 site,
             },
             *elem,

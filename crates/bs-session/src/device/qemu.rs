@@ -7,6 +7,8 @@
 //! even when many sessions start at once. QEMU waits for the connection before the CPU starts, so
 //! nothing the device sends is lost. `setpriv --pdeathsig KILL` (util-linux), when present,
 //! makes the kernel kill QEMU if bscript dies without cleaning up; dropping the link kills it too.
+//! (The kernel sends that signal when the *thread* that started QEMU ends: a session moved to
+//! another thread loses its device when the starting thread ends, and restarts it.)
 
 use std::collections::VecDeque;
 use std::io::{self, Read};
