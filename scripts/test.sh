@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Sets up and runs every test: formatting and lints, the Rust unit tests, the conformance suite
-# and the REPL transcripts on the host device and then on qemu-mps2-an385 (a Cortex-M3 in QEMU),
+# and the REPL transcripts on the host device (also with the collector in stress mode) and then
+# on qemu-mps2-an385 (a Cortex-M3 in QEMU),
 # the runtime's C tests, and each benchmark once at a tiny size.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,6 +21,9 @@ runtime/tests/run.sh
 
 step "cargo test (unit tests, conformance suite, REPL transcripts)"
 cargo test --locked --release --workspace
+
+step "GC stress: the conformance suite and REPL transcripts, collecting at every allocation"
+BSCRIPT_GC_STRESS=1 cargo test --locked --release -p bscript --test conformance --test repl
 
 step "qemu-mps2-an385: runtime image size (fails over the port's memory budget)"
 cargo run --locked --release -q -p bs-toolchain --example runtime_size -- qemu-mps2-an385
