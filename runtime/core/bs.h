@@ -212,18 +212,32 @@ bs_value bs_string_substring(bs_value s, int32_t start, int32_t end);
 
 /* A field, for access by name through `any`. */
 typedef struct bs_field {
-    uint32_t name_id; /* program-wide id of the property name */
-    uint16_t word;    /* index of the word in the object (1 = first word after the header) */
-    uint8_t type;     /* BS_TYPE_* of the field: raw for integer/float/boolean, else boxed */
-    uint8_t unused;
+    uint32_t name_id;  /* program-wide id of the property name */
+    uint16_t word;     /* index of the word in the object (1 = first word after the header) */
+    uint16_t type;     /* BS_TYPE_* of the field: raw for integer/float/boolean, else boxed */
+    uint32_t class_id; /* for a field of class or array type: what a stored value must be */
+    uint32_t nullable; /* 1 when undefined may be stored too */
 } bs_field;
+
+/*
+ * The entry of a method or function for calls through `any`: takes the receiver (or the function
+ * value) and the boxed arguments, converts them with checks, calls, and boxes the result.
+ */
+typedef bs_value (*bs_dyn_entry)(bs_value self, const bs_value *args, uint32_t site);
 
 /* A method, for calls by name through `any`. */
 typedef struct bs_method {
     uint32_t name_id;
-    uint32_t slot;         /* index in the vtable */
-    const char *signature; /* encoded as in section 15.2 of the language spec, e.g. "(i[s)f" */
+    uint32_t argc;
+    bs_dyn_entry entry;
 } bs_method;
+
+/* What a function value knows about its code (word 2 of the function value). */
+typedef struct bs_fn_info {
+    const char *signature; /* the static type, e.g. "(integer) => float" */
+    uint32_t argc;
+    bs_dyn_entry entry; /* for calls through `any` */
+} bs_fn_info;
 
 /* A class descriptor. The host emits one as a constant in the unit that declares the class. */
 typedef struct bs_class {
@@ -268,7 +282,7 @@ int32_t bs_is_array(bs_value v);
  * the unit's data, e.g. "(integer) => float"), then the cells of the variables it captured. The
  * code takes the function value itself as a hidden first argument.
  */
-bs_value bs_function_new(uint32_t code, const char *signature, uint32_t n_captured);
+bs_value bs_function_new(uint32_t code, const bs_fn_info *info, uint32_t n_captured);
 static inline void *bs_function_code(bs_value f) { return (void *)(uintptr_t)bs_words(f)[1]; }
 static inline bs_value bs_function_capture(bs_value f, uint32_t k) { return bs_words(f)[3 + k]; }
 
@@ -420,6 +434,24 @@ bs_value bs_any_arith(uint32_t op, bs_value a, bs_value b, uint32_t site);
 int32_t bs_any_compare(uint32_t op, bs_value a, bs_value b, uint32_t site);
 /* ==: the same word, or two strings with the same bytes. */
 int32_t bs_any_equal(bs_value a, bs_value b);
+/*
+ * Property access and calls through `any`. Names are program-wide ids the host gives out (0 is
+ * `length`, 4-7 are push, pop, unshift, shift). A missing property or method, a wrong number of
+ * arguments or a value that cannot be called is a TYPE_ERROR with detail1 = one of the codes
+ * below + (name id << 8), detail2 = the object.
+ */
+#define BS_TYPE_NO_PROPERTY 9
+#define BS_TYPE_NO_METHOD 10
+#define BS_TYPE_NOT_CALLABLE 11
+#define BS_TYPE_ARG_COUNT 12
+bs_value bs_any_get(bs_value o, uint32_t name_id, uint32_t site);
+/* Stores `v` (converted to the field's type, with a check) and returns it. */
+bs_value bs_any_set(bs_value o, uint32_t name_id, bs_value v, uint32_t site);
+bs_value bs_any_call_method(bs_value o, uint32_t name_id, uint32_t argc, const bs_value *args, uint32_t site);
+bs_value bs_any_call(bs_value f, uint32_t argc, const bs_value *args, uint32_t site);
+/* A function value whose static type is exactly `signature`, else a TYPE_ERROR. */
+bs_value bs_any_to_function(bs_value v, const char *signature, uint32_t site);
+
 /* Unary minus of a boxed number; else a TYPE_ERROR with detail1 = BS_TYPE_ANY + (BS_OP_NEG << 8). */
 bs_value bs_any_negate(bs_value a, uint32_t site);
 

@@ -2,12 +2,12 @@
 #include "bs.h"
 #include "bs_heap.h"
 
-bs_value bs_function_new(uint32_t code, const char *signature, uint32_t n_captured) {
+bs_value bs_function_new(uint32_t code, const bs_fn_info *info, uint32_t n_captured) {
     uint32_t words = 3u + n_captured;
     uint32_t *f = bs_heap_alloc(words * 4u);
     f[0] = BS_HDR(BS_CLASS_FUNCTION, 0);
     f[1] = code;
-    f[2] = (uint32_t)(uintptr_t)signature;
+    f[2] = (uint32_t)(uintptr_t)info;
     for (uint32_t k = 3; k < words; k++)
         f[k] = BS_NULL;
     return bs_ref(f);

@@ -108,6 +108,13 @@ pub fn emit_unit(unit: &Unit) -> String {
             "static {} {{ {body} }}",
             prototype(symbol, &c_sig, Some(&names))
         );
+        fn_info(symbol, sig, &mut decls);
+    }
+    for (symbol, sig, _) in &unit.arrows {
+        // The arrow's own signature is its C one without the function value.
+        let mut own = sig.clone();
+        own.params.remove(0);
+        fn_info(symbol, &own, &mut decls);
     }
     // Class descriptors.
     for c in &unit.classes {
@@ -219,12 +226,111 @@ fn class_descriptor(c: &ClassDef, out: &mut String) {
         format!("bs_vt_{id}")
     };
     let super_id = c.super_id;
+    // Members for access through `any`.
+    let fields = if c.dyn_fields.is_empty() {
+        "0".to_string()
+    } else {
+        let rows: Vec<String> = c
+            .dyn_fields
+            .iter()
+            .map(|(name, word, ty, class_id, nullable)| {
+                format!(
+                    "{{{name}u, {word}u, {ty}u, {class_id}u, {}u}}",
+                    u32::from(*nullable)
+                )
+            })
+            .collect();
+        let _ = writeln!(
+            out,
+            "static const bs_field bs_fields_{id}[] = {{{}}};",
+            rows.join(", ")
+        );
+        format!("bs_fields_{id}")
+    };
+    let methods = if c.dyn_methods.is_empty() {
+        "0".to_string()
+    } else {
+        let mut rows = Vec::new();
+        for (name, slot, sig) in &c.dyn_methods {
+            let entry = format!("bs_dyn_{id}_{slot}");
+            let mut c_sig = sig.clone();
+            c_sig.params.insert(0, Type::Any);
+            let target = format!("(({})bs_vtable(self)[{slot}])", fn_pointer_type(&c_sig));
+            dyn_entry(&entry, sig, &target, out);
+            rows.push(format!("{{{name}u, {}u, {entry}}}", sig.params.len()));
+        }
+        let _ = writeln!(
+            out,
+            "static const bs_method bs_methods_{id}[] = {{{}}};",
+            rows.join(", ")
+        );
+        format!("bs_methods_{id}")
+    };
     let _ = writeln!(
         out,
-        "static const bs_class bs_class_{id} = {{\"{}\", BS_KIND_OBJECT, {super_id}u, {}u, bs_refs_{id}, 0, {}u, {vtable}, 0, 0, 0, 0}};",
+        "static const bs_class bs_class_{id} = {{\"{}\", BS_KIND_OBJECT, {super_id}u, {}u, bs_refs_{id}, 0, {}u, {vtable}, {}u, {fields}, {}u, {methods}}};",
         c.info.name,
         c.info.words,
-        c.info.methods.len()
+        c.info.methods.len(),
+        c.dyn_fields.len(),
+        c.dyn_methods.len()
+    );
+}
+
+/// The C type of a pointer to a function with this signature.
+fn fn_pointer_type(sig: &FnSig) -> String {
+    let params: Vec<&str> = sig.params.iter().map(c_type).collect();
+    format!(
+        "{} (*)({})",
+        c_type(&sig.ret),
+        if params.is_empty() {
+            "void".to_string()
+        } else {
+            params.join(", ")
+        }
+    )
+}
+
+/// An entry for calls through `any` (bs_dyn_entry): converts the boxed arguments to the
+/// parameter types (with run-time checks for numbers, booleans and strings), calls `target`
+/// with the receiver or function value first, and boxes the result.
+fn dyn_entry(name: &str, sig: &FnSig, target: &str, out: &mut String) {
+    let mut args = vec!["self".to_string()];
+    for (k, p) in sig.params.iter().enumerate() {
+        let a = format!("args[{k}]");
+        args.push(match p {
+            Type::Integer | Type::Enum(_) => format!("bs_any_to_int({a}, site)"),
+            Type::Float => format!("bs_any_to_float({a}, site)"),
+            Type::Boolean => format!("bs_truthy({a})"),
+            Type::String => format!("bs_any_to_string({a}, site)"),
+            _ => a,
+        });
+    }
+    let call = format!("{target}({})", args.join(", "));
+    let body = match &sig.ret {
+        Type::Void => format!("{call}; return BS_NULL;"),
+        Type::Integer | Type::Enum(_) => format!("return bs_box_int({call});"),
+        Type::Float => format!("return bs_box_float({call});"),
+        Type::Boolean => format!("return bs_box_bool({call});"),
+        _ => format!("return {call};"),
+    };
+    let _ = writeln!(
+        out,
+        "static bs_value {name}(bs_value self, const bs_value *args, uint32_t site) {{ (void)args; (void)site; {body} }}"
+    );
+}
+
+/// The description of a function value's code (`bs_fn_info`), with its entry for calls
+/// through `any`.
+fn fn_info(symbol: &str, sig: &FnSig, out: &mut String) {
+    let mut c_sig = sig.clone();
+    c_sig.params.insert(0, Type::Any);
+    let target = format!("(({}){symbol})", fn_pointer_type(&c_sig));
+    dyn_entry(&format!("bs_dyn_{symbol}"), sig, &target, out);
+    let _ = writeln!(
+        out,
+        "static const bs_fn_info bs_fi_{symbol} = {{\"{sig}\", {}u, bs_dyn_{symbol}}};",
+        sig.params.len()
     );
 }
 
@@ -452,6 +558,13 @@ impl Gen {
     /// evaluated here, once: callers evaluate a place once, or make its parts temporaries.
     fn place(&mut self, p: &Place, ty: &Type) -> String {
         match p {
+            Place::AnyProp {
+                object,
+                name_id,
+                site,
+            } => {
+                format!("bs_any_get({}, {name_id}u, {site}u)", self.expr(object))
+            }
             Place::Local(id) if self.locals[*id].captured => {
                 cell_lvalue(&local_name(&self.locals, *id), ty)
             }
@@ -493,6 +606,16 @@ impl Gen {
     /// `place = value`, evaluating the place's parts, then the value, then storing.
     fn assign(&mut self, place: &Place, value: &Expr) -> String {
         match place {
+            Place::AnyProp {
+                object,
+                name_id,
+                site,
+            } => {
+                let (name_id, site) = (*name_id, *site);
+                self.sequenced(&[object, value], |p| {
+                    format!("bs_any_set({}, {name_id}u, {}, {site}u)", p[0], p[1])
+                })
+            }
             Place::Local(_) | Place::Global { .. } | Place::Captured { .. } => {
                 let p = self.place(place, &value.ty);
                 let v = self.expr(value);
@@ -638,6 +761,31 @@ impl Gen {
                 }
             }
             ExprKind::Assign { place, value } => self.assign(place, value),
+            ExprKind::Update {
+                place:
+                    Place::AnyProp {
+                        object,
+                        name_id,
+                        site: at_site,
+                    },
+                increment,
+                prefix,
+                site,
+            } => {
+                // Through `any`: read, compute, write back (the object is a temporary).
+                let o = self.expr(object);
+                let t = self.n_temps;
+                self.n_temps += 1;
+                let op = if *increment { 1 } else { 2 };
+                let result = if *prefix {
+                    format!("tn{t}")
+                } else {
+                    format!("tu{t}")
+                };
+                format!(
+                    "({{ bs_value tu{t} = bs_any_get({o}, {name_id}u, {at_site}u); bs_value tn{t} = bs_any_arith({op}u, tu{t}, bs_box_int(1), {site}u); bs_any_set({o}, {name_id}u, tn{t}, {at_site}u); {result}; }})"
+                )
+            }
             ExprKind::Update {
                 place:
                     Place::Index {
@@ -806,10 +954,10 @@ impl Gen {
                 let t = self.n_temps;
                 self.n_temps += 1;
                 let mut text = format!(
-                    "({{ bs_value tf{t} = bs_function_new((uint32_t)(uintptr_t){symbol}, \"{}\", {}u); ",
-                    sig,
+                    "({{ bs_value tf{t} = bs_function_new((uint32_t)(uintptr_t){symbol}, &bs_fi_{symbol}, {}u); ",
                     captures.len()
                 );
+                let _ = sig;
                 for (k, from) in captures.iter().enumerate() {
                     let cell = match from {
                         CaptureFrom::Local(id) => local_name(&self.locals, *id),
@@ -822,8 +970,38 @@ impl Gen {
                 let _ = write!(text, "tf{t}; }})");
                 text
             }
-            ExprKind::FuncValue { trampoline, sig } => {
-                format!("bs_function_new((uint32_t)(uintptr_t){trampoline}, \"{sig}\", 0u)")
+            ExprKind::FuncValue { trampoline, .. } => {
+                format!(
+                    "bs_function_new((uint32_t)(uintptr_t){trampoline}, &bs_fi_{trampoline}, 0u)"
+                )
+            }
+            ExprKind::AnyCall {
+                target,
+                name_id,
+                args,
+                site,
+            } => {
+                let t = self.n_temps;
+                self.n_temps += 1;
+                let mut text = format!("({{ bs_value tt{t} = {}; ", self.expr(target));
+                let mut names = Vec::new();
+                for (k, a) in args.iter().enumerate() {
+                    let v = self.expr(a);
+                    let _ = write!(text, "bs_value ta{t}_{k} = {v}; ");
+                    names.push(format!("ta{t}_{k}"));
+                }
+                let n = names.len();
+                let array = if n == 0 {
+                    "(const bs_value *)0".to_string()
+                } else {
+                    format!("(const bs_value[]){{{}}}", names.join(", "))
+                };
+                let call = match name_id {
+                    Some(id) => format!("bs_any_call_method(tt{t}, {id}u, {n}u, {array}, {site}u)"),
+                    None => format!("bs_any_call(tt{t}, {n}u, {array}, {site}u)"),
+                };
+                let _ = write!(text, "{call}; }})");
+                text
             }
             ExprKind::CallValue { callee, sig, args } => {
                 let t = self.n_temps;
@@ -938,7 +1116,8 @@ fn check_from_any(to: &Type, v: &str, site: u32, class_id: u32, g: &mut Gen) -> 
             }
             _ => format!("bs_any_to_class({v}, {class_id}u, 1, {site}u)"),
         },
-        Type::Void | Type::Function(_) => v.to_string(),
+        Type::Function(sig) => format!("bs_any_to_function({v}, \"{sig}\", {site}u)"),
+        Type::Void => v.to_string(),
     }
 }
 

@@ -43,6 +43,8 @@ pub struct Checked {
 pub struct Counters {
     pub next_site: u32,
     pub next_class: u32,
+    /// The next id for a property name used through `any`.
+    pub next_name: u32,
 }
 
 impl Default for Counters {
@@ -50,9 +52,22 @@ impl Default for Counters {
         Counters {
             next_site: 1,
             next_class: FIRST_PROGRAM_CLASS,
+            next_name: BUILTIN_NAMES.len() as u32,
         }
     }
 }
+
+/// Property names with fixed ids (bs_dynamic.c in the runtime).
+pub const BUILTIN_NAMES: &[&str] = &[
+    "length",
+    "startsWith",
+    "endsWith",
+    "substring",
+    "push",
+    "pop",
+    "unshift",
+    "shift",
+];
 
 /// The first class id the host gives out (`BS_FIRST_PROGRAM_CLASS` in bs.h).
 pub const FIRST_PROGRAM_CLASS: u32 = 16;
@@ -89,6 +104,7 @@ pub fn check_unit(
     if checker.diags.is_empty() {
         counters.next_site = checker.next_site;
         counters.next_class = checker.next_class;
+        counters.next_name = checker.next_name;
         Ok(Checked {
             unit,
             declared: checker.declared(),
@@ -206,6 +222,9 @@ struct Checker<'e, 'a> {
     trampolines: Vec<(String, String, FnSig)>,
     /// Inline C at the top level of the unit.
     native_top: Vec<String>,
+    next_name: u32,
+    /// Property names given an id by this unit.
+    prop_names: Vec<(String, u32)>,
     order: Vec<String>,
     /// Unit variables whose declaration top-level code has passed.
     visible: HashSet<String>,
@@ -225,6 +244,8 @@ impl<'e, 'a> Checker<'e, 'a> {
             quiet: 0,
             next_site: counters.next_site,
             next_class: counters.next_class,
+            next_name: counters.next_name,
+            prop_names: Vec::new(),
             sites: Vec::new(),
             names: HashMap::new(),
             classes: HashMap::new(),
@@ -374,6 +395,7 @@ impl<'e, 'a> Checker<'e, 'a> {
             classes,
             arrows: std::mem::take(&mut self.arrows),
             native_top: std::mem::take(&mut self.native_top),
+            names: self.prop_names.clone(),
             trampolines: std::mem::take(&mut self.trampolines),
             array_classes: {
                 let arrays = self.array_classes.clone();
@@ -1853,13 +1875,13 @@ impl<'e, 'a> Checker<'e, 'a> {
         };
         let (sig, slot) = match self.lookup(id.name.as_str()) {
             Some(
-                Name::Local(_, Type::Function(_))
+                Name::Local(_, Type::Function(_) | Type::Any)
                 | Name::Var {
-                    ty: Type::Function(_),
+                    ty: Type::Function(_) | Type::Any,
                     ..
                 }
                 | Name::Captured {
-                    ty: Type::Function(_),
+                    ty: Type::Function(_) | Type::Any,
                     ..
                 },
             ) => {

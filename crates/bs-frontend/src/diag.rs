@@ -464,3 +464,11 @@ pub fn native_embed(span: Span) -> Diagnostic {
 pub fn unknown_variable(span: Span, name: &str) -> Diagnostic {
     Diagnostic::new("BS0112", span, format!("unknown variable: {name}"))
 }
+
+pub fn no_class_declares(span: Span, name: &str) -> Diagnostic {
+    Diagnostic::new(
+        "BS0113",
+        span,
+        format!("no class declares such a member: {name}"),
+    )
+}

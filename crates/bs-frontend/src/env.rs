@@ -91,6 +91,8 @@ pub struct Env {
     globals: HashMap<String, Global>,
     /// Class ids of array types that are not built in (`string[]`, `Shape[]`, …).
     array_classes: HashMap<Type, u32>,
+    /// Ids of property names used through `any`.
+    names: HashMap<String, u32>,
 }
 
 impl Env {
@@ -105,6 +107,31 @@ impl Env {
     /// Adds or replaces a name (a redefined function replaces its earlier entry).
     pub fn insert(&mut self, name: String, global: Global) {
         self.globals.insert(name, global);
+    }
+
+    /// The id of a property name, if it has one.
+    pub fn name_id(&self, name: &str) -> Option<u32> {
+        self.names.get(name).copied()
+    }
+
+    pub fn insert_name(&mut self, name: String, id: u32) {
+        self.names.insert(name, id);
+    }
+
+    /// The property name with this id.
+    pub fn name_of(&self, id: u32) -> Option<String> {
+        self.names
+            .iter()
+            .find(|(_, i)| **i == id)
+            .map(|(n, _)| n.clone())
+    }
+
+    /// Whether some class of the session declares a field or method named `name`.
+    pub fn any_class_has_member(&self, name: &str) -> bool {
+        self.globals.values().any(|g| match g {
+            Global::Class(c) => c.field(name).is_some() || c.method(name).is_some(),
+            _ => false,
+        })
     }
 
     /// The class id given to an array type earlier in the session.

@@ -66,6 +66,8 @@ pub struct Unit {
     pub trampolines: Vec<(String, String, FnSig)>,
     /// Inline C at the unit's top level, emitted at file scope.
     pub native_top: Vec<String>,
+    /// Property names given an id by this unit (for access through `any`).
+    pub names: Vec<(String, u32)>,
     /// The top-level code.
     pub body: Function,
     /// Run-time check sites: number and span.
@@ -114,6 +116,11 @@ pub struct ClassDef {
     /// Symbols of inherited method bodies the vtable refers to (declared in other units or
     /// earlier in this one).
     pub vtable_externs: Vec<(String, FnSig)>,
+    /// Fields for access through `any`: name id, word, type code (`BS_TYPE_*`), the class id
+    /// a stored reference must have (0: none), and whether undefined may be stored.
+    pub dyn_fields: Vec<(u32, u32, u32, u32, bool)>,
+    /// Methods for calls through `any`: name id, vtable slot, signature (without receiver).
+    pub dyn_methods: Vec<(u32, u32, FnSig)>,
 }
 
 #[derive(Clone, Debug)]
@@ -291,6 +298,12 @@ pub enum Place {
         elem: ElemKind,
         site: u32,
     },
+    /// A property of an `any` value, by name id (read and written through the runtime).
+    AnyProp {
+        object: Box<Expr>,
+        name_id: u32,
+        site: u32,
+    },
     /// A variable captured by the closure being run: its slot in the function value (local 0).
     Captured {
         index: u32,
@@ -314,7 +327,9 @@ impl Place {
                         ExprKind::Read(Place::Local(_)) | ExprKind::Int(_)
                     )
             }
-            Place::Field { object, .. } => matches!(object.kind, ExprKind::Read(Place::Local(_))),
+            Place::Field { object, .. } | Place::AnyProp { object, .. } => {
+                matches!(object.kind, ExprKind::Read(Place::Local(_)))
+            }
         }
     }
 }
@@ -448,6 +463,14 @@ pub enum ExprKind {
         sig: FnSig,
         args: Vec<Expr>,
     },
+    /// A call through `any`: of method `name_id` of `target`, or of `target` itself; the
+    /// arguments are boxed.
+    AnyCall {
+        target: Box<Expr>,
+        name_id: Option<u32>,
+        args: Vec<Expr>,
+        site: u32,
+    },
 }
 
 impl Expr {
@@ -481,7 +504,7 @@ impl Expr {
                 then,
                 otherwise,
             } => cond.has_effects() || then.has_effects() || otherwise.has_effects(),
-            ExprKind::Read(Place::Index { .. }) => true,
+            ExprKind::Read(Place::Index { .. } | Place::AnyProp { .. }) => true,
             ExprKind::Read(Place::Field { object, .. }) => object.has_effects(),
             ExprKind::Read(Place::Captured { .. }) => false,
             ExprKind::Call { .. }
@@ -499,7 +522,8 @@ impl Expr {
             | ExprKind::MethodCall { .. }
             | ExprKind::Closure { .. }
             | ExprKind::FuncValue { .. }
-            | ExprKind::CallValue { .. } => true,
+            | ExprKind::CallValue { .. }
+            | ExprKind::AnyCall { .. } => true,
         }
     }
 }

@@ -11,7 +11,7 @@ pub mod ir;
 pub mod span;
 pub mod types;
 
-pub use check::{Checked, Counters, FIRST_PROGRAM_CLASS, check_unit};
+pub use check::{BUILTIN_NAMES, Checked, Counters, FIRST_PROGRAM_CLASS, check_unit};
 pub use diag::Diagnostic;
 pub use env::{Env, Global};
 pub use span::{LineCol, Span, line_col};

@@ -287,6 +287,9 @@ impl Session {
                 for (id, ty, _) in &checked.unit.array_classes {
                     self.env.insert_array_class(ty.clone(), *id);
                 }
+                for (name, id) in &checked.unit.names {
+                    self.env.insert_name(name.clone(), *id);
+                }
                 (Outcome::Ok, t)
             }
             Ok(CallOutcome::Failed(err)) => {
@@ -302,6 +305,13 @@ impl Session {
                     .iter()
                     .map(|c| (c.info.id, c.info.name.clone()))
                     .collect();
+                unit_classes.extend(
+                    checked
+                        .unit
+                        .names
+                        .iter()
+                        .map(|(n, id)| (outcome::PROPERTY_NAME_BASE + *id, n.clone())),
+                );
                 unit_classes.extend(
                     checked
                         .unit
@@ -413,6 +423,13 @@ impl Session {
 impl Session {
     /// The name of a program class or array type by its class id.
     fn class_name(&self, id: u32) -> Option<String> {
+        if id >= outcome::PROPERTY_NAME_BASE {
+            let id = id - outcome::PROPERTY_NAME_BASE;
+            return bs_frontend::BUILTIN_NAMES
+                .get(id as usize)
+                .map(|n| n.to_string())
+                .or_else(|| self.env.name_of(id));
+        }
         self.env.class_name(id)
     }
 }

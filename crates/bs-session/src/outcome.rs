@@ -120,6 +120,8 @@ const TYPE_NAMES: &[(u32, &str)] = &[
 ];
 const TYPE_ANY: u32 = 6;
 const TYPE_CLASS_BASE: u32 = 0x10000;
+/// `class_name` answers for property names too, at this offset (they have their own ids).
+pub const PROPERTY_NAME_BASE: u32 = 0x4000_0000;
 
 /// What a boxed word holds, as far as its tag tells.
 fn describe_value(v: u32) -> &'static str {
@@ -151,6 +153,29 @@ fn type_error_message(
     class_name: &dyn Fn(u32) -> Option<String>,
 ) -> String {
     let found = describe_value(value);
+    // Property access and calls through `any` (bs_dynamic.c): a code and a name id.
+    let name = || {
+        class_name(PROPERTY_NAME_BASE + (expected >> 8))
+            .unwrap_or_else(|| format!("#{}", expected >> 8))
+    };
+    match expected & 0xff {
+        9 if expected < TYPE_CLASS_BASE => {
+            return format!("type error: no such property: {}", name());
+        }
+        10 if expected < TYPE_CLASS_BASE => {
+            return format!("type error: no such method: {}", name());
+        }
+        11 if expected < TYPE_CLASS_BASE => {
+            return format!("type error: not a function of this type: {found}");
+        }
+        12 if expected < TYPE_CLASS_BASE => {
+            return format!(
+                "type error: wrong number of arguments for a call through any ({})",
+                name()
+            );
+        }
+        _ => {}
+    }
     if expected >= TYPE_CLASS_BASE {
         let id = expected - TYPE_CLASS_BASE;
         let name = builtin_class_name(id)

@@ -538,6 +538,28 @@ impl<'a> Checker<'_, 'a> {
             .as_ref()
             .and_then(|s| self.class_info(s))
             .map_or(0, |s| s.id);
+        let mut dyn_fields = Vec::new();
+        for f in &info.fields {
+            let name_id = self.prop_name_id(&f.name);
+            let (code, nullable) = match &f.ty {
+                Type::Integer | Type::Enum(_) => (1, false),
+                Type::Float => (2, false),
+                Type::Boolean => (3, false),
+                Type::String => (4, false),
+                Type::Nullable(t) if **t == Type::String => (4, true),
+                Type::Nullable(_) => (7, true),
+                Type::Any => (6, true),
+                _ => (7, false),
+            };
+            let class_id = self.check_class_id(&f.ty);
+            dyn_fields.push((name_id, f.word, code, class_id, nullable));
+        }
+        let dyn_methods = info
+            .methods
+            .clone()
+            .iter()
+            .map(|m| (self.prop_name_id(&m.name), m.slot, m.sig.clone()))
+            .collect();
         Some(ClassDef {
             info,
             super_id,
@@ -546,6 +568,8 @@ impl<'a> Checker<'_, 'a> {
             static_methods,
             static_fields,
             vtable_externs,
+            dyn_fields,
+            dyn_methods,
         })
     }
 

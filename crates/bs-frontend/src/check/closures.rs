@@ -291,6 +291,21 @@ impl<'a> Checker<'_, 'a> {
 
     /// A call of a function value.
     pub(super) fn call_value(&mut self, callee: Expr, args: Vec<Expr>, span: Span) -> Option<Expr> {
+        if callee.ty == Type::Any {
+            // A call through `any`: arguments are boxed, checked by the callee's entry.
+            let site = self.site(span);
+            let args = args.into_iter().map(super::boxed).collect();
+            return Some(Expr::new(
+                ExprKind::AnyCall {
+                    target: Box::new(callee),
+                    name_id: None,
+                    args,
+                    site,
+                },
+                Type::Any,
+                span,
+            ));
+        }
         let Type::Function(sig) = callee.ty.clone() else {
             self.error(diag::the_callee_is_not_a_function(callee.span));
             return None;

@@ -149,8 +149,8 @@ impl<'a> Checker<'_, 'a> {
                 Some(Expr::new(ExprKind::Read(place), ty, span))
             }
             Type::Any => {
-                self.error(diag::any_not_supported(span, "property access"));
-                None
+                let (place, ty) = self.any_prop(object, prop, prop_span, span)?;
+                Some(Expr::new(ExprKind::Read(place), ty, span))
             }
             _ => {
                 self.error(diag::unknown_property(prop_span, prop));
@@ -187,10 +187,7 @@ impl<'a> Checker<'_, 'a> {
                 self.error(diag::cannot_change_length(span));
                 None
             }
-            Type::Any => {
-                self.error(diag::any_not_supported(span, "property access"));
-                None
-            }
+            Type::Any => self.any_prop(object, prop, prop_span, span),
             _ => {
                 self.error(diag::unknown_property(prop_span, prop));
                 None
@@ -252,6 +249,59 @@ impl<'a> Checker<'_, 'a> {
                 None
             }
         }
+    }
+
+    /// The id of a property used through `any`; some class (or a built-in object) must declare
+    /// a member of that name.
+    pub(super) fn any_member_id(&mut self, prop: &str, span: Span) -> Option<u32> {
+        let declared = crate::check::BUILTIN_NAMES.contains(&prop)
+            || self.env.any_class_has_member(prop)
+            || self
+                .classes
+                .values()
+                .any(|c| c.field(prop).is_some() || c.method(prop).is_some());
+        if !declared {
+            self.error(diag::no_class_declares(span, prop));
+            return None;
+        }
+        Some(self.prop_name_id(prop))
+    }
+
+    /// The program-wide id of a property name (given out on first use).
+    pub(super) fn prop_name_id(&mut self, name: &str) -> u32 {
+        if let Some(i) = crate::check::BUILTIN_NAMES.iter().position(|n| *n == name) {
+            return i as u32;
+        }
+        if let Some(id) = self.env.name_id(name) {
+            return id;
+        }
+        if let Some((_, id)) = self.prop_names.iter().find(|(n, _)| n == name) {
+            return *id;
+        }
+        let id = self.next_name;
+        self.next_name += 1;
+        self.prop_names.push((name.to_string(), id));
+        id
+    }
+
+    /// `o.name` with `o: any`: a property found at run time.
+    fn any_prop(
+        &mut self,
+        object: Expr,
+        prop: &str,
+        prop_span: Span,
+        span: Span,
+    ) -> Option<(Place, Type)> {
+        let name_id = self.any_member_id(prop, prop_span)?;
+        let site = self.site(span);
+        Some((
+            Place::AnyProp {
+                object: Box::new(object),
+                name_id,
+                site,
+            },
+            Type::Any,
+        ))
     }
 
     /// `a[i]` as a place.
@@ -407,8 +457,19 @@ impl<'a> Checker<'_, 'a> {
                 Some(Expr::new(ExprKind::Runtime { func, args: all }, ret, span))
             }
             Type::Any => {
-                self.error(diag::any_not_supported(span, "a method call"));
-                None
+                let name_id = self.any_member_id(prop, prop_span)?;
+                let site = self.site(span);
+                let args = args.into_iter().map(boxed).collect();
+                Some(Expr::new(
+                    ExprKind::AnyCall {
+                        target: Box::new(object),
+                        name_id: Some(name_id),
+                        args,
+                        site,
+                    },
+                    Type::Any,
+                    span,
+                ))
             }
             _ => {
                 self.error(diag::unknown_property(prop_span, prop));
