@@ -34,6 +34,8 @@ use crate::types::{Coercion, FnSig, Type, assignable, common_super_type};
 #[derive(Clone, Debug)]
 pub struct Checked {
     pub unit: Unit,
+    /// Top-level names the unit exports (`export function …`).
+    pub exported: Vec<String>,
     /// The names this unit adds to (or replaces in) the session's environment.
     pub declared: Vec<(String, Global)>,
 }
@@ -107,6 +109,7 @@ pub fn check_unit(
         counters.next_name = checker.next_name;
         Ok(Checked {
             unit,
+            exported: checker.exported.clone(),
             declared: checker.declared(),
         })
     } else {
@@ -119,6 +122,17 @@ pub fn check_unit(
 
 fn sp(s: oxc_span::Span) -> Span {
     Span::from(s)
+}
+
+/// A top-level item of a unit, with `export` looked through.
+#[derive(Clone, Copy)]
+enum TopItem<'a> {
+    Func(&'a ast::Function<'a>),
+    Var(&'a ast::VariableDeclaration<'a>),
+    Class(&'a ast::Class<'a>),
+    Enum(&'a ast::TSEnumDeclaration<'a>),
+    Import(&'a ast::ImportDeclaration<'a>),
+    Stmt(&'a ast::Statement<'a>),
 }
 
 /// A top-level name declared by the unit being checked.
@@ -222,6 +236,8 @@ struct Checker<'e, 'a> {
     trampolines: Vec<(String, String, FnSig)>,
     /// Inline C at the top level of the unit.
     native_top: Vec<String>,
+    /// Names the unit exports.
+    exported: Vec<String>,
     next_name: u32,
     /// Property names given an id by this unit.
     prop_names: Vec<(String, u32)>,
@@ -256,6 +272,7 @@ impl<'e, 'a> Checker<'e, 'a> {
             arrows: Vec::new(),
             trampolines: Vec::new(),
             native_top: Vec::new(),
+            exported: Vec::new(),
             order: Vec::new(),
             visible: HashSet::new(),
             inferring: HashSet::new(),
@@ -336,8 +353,93 @@ impl<'e, 'a> Checker<'e, 'a> {
     // The program
     // ---------------------------------------------------------------------------------------
 
+    /// The unit's top-level items, exported declarations unwrapped (their names are recorded
+    /// as exported).
+    fn top_items(&mut self, body: &'a [ast::Statement<'a>]) -> Vec<TopItem<'a>> {
+        let mut items = Vec::new();
+        for stmt in body {
+            let item = match stmt {
+                ast::Statement::FunctionDeclaration(f) => TopItem::Func(f),
+                ast::Statement::VariableDeclaration(v) => TopItem::Var(v),
+                ast::Statement::ClassDeclaration(c) => TopItem::Class(c),
+                ast::Statement::TSEnumDeclaration(e) => TopItem::Enum(e),
+                ast::Statement::ImportDeclaration(i) => TopItem::Import(i),
+                ast::Statement::ExportDeclaration(e) => match &e.declaration {
+                    ast::Declaration::FunctionDeclaration(f) => {
+                        self.export(f.id.as_ref().map(|i| i.name.as_str()));
+                        TopItem::Func(f)
+                    }
+                    ast::Declaration::VariableDeclaration(v) => {
+                        for d in &v.declarations {
+                            if let ast::BindingPattern::BindingIdentifier(id) = &d.id {
+                                self.export(Some(id.name.as_str()));
+                            }
+                        }
+                        TopItem::Var(v)
+                    }
+                    ast::Declaration::ClassDeclaration(c) => {
+                        self.export(c.id.as_ref().map(|i| i.name.as_str()));
+                        TopItem::Class(c)
+                    }
+                    ast::Declaration::TSEnumDeclaration(en) => {
+                        self.export(Some(en.id.name.as_str()));
+                        TopItem::Enum(en)
+                    }
+                    ast::Declaration::TSTypeAliasDeclaration(_) => continue,
+                    _ => {
+                        self.error(diag::unsupported_syntax(sp(e.span), "ExportDeclaration"));
+                        continue;
+                    }
+                },
+                other => TopItem::Stmt(other),
+            };
+            items.push(item);
+        }
+        items
+    }
+
+    fn export(&mut self, name: Option<&str>) {
+        if let Some(n) = name {
+            self.exported.push(n.to_string());
+        }
+    }
+
+    /// `import { a, b } from './m'`: the module must declare and export each name.
+    fn check_import(&mut self, import: &'a ast::ImportDeclaration<'a>) {
+        let source = import.source.value.as_str();
+        let Some(module) = self.env.modules.get(source).cloned() else {
+            self.error(diag::module_not_found(sp(import.source.span), source));
+            return;
+        };
+        for spec in import.specifiers.iter().flatten() {
+            let ast::ImportDeclarationSpecifier::ImportSpecifier(s) = spec else {
+                self.error(diag::unsupported_import(sp(import.span)));
+                continue;
+            };
+            let imported = match &s.imported {
+                ast::ModuleExportName::IdentifierName(n) => n.name.as_str(),
+                ast::ModuleExportName::IdentifierReference(n) => n.name.as_str(),
+                ast::ModuleExportName::StringLiteral(l) => l.value.as_str(),
+            };
+            if s.local.name.as_str() != imported {
+                self.error(diag::import_rename(sp(s.span)));
+                continue;
+            }
+            if !module.declared.iter().any(|n| n == imported) {
+                self.error(diag::import_not_found(sp(s.span), imported, &module.name));
+            } else if !module.exported.iter().any(|n| n == imported) {
+                self.error(diag::import_not_exported(
+                    sp(s.span),
+                    imported,
+                    &module.name,
+                ));
+            }
+        }
+    }
+
     fn check_program(&mut self, program: &'a ast::Program<'a>) -> Unit {
-        self.collect(&program.body);
+        let items = self.top_items(&program.body);
+        self.collect(&items);
         // Infer every missing type now, in source order, so that errors and results do not
         // depend on the order of use.
         for name in self.order.clone() {
@@ -361,28 +463,34 @@ impl<'e, 'a> Checker<'e, 'a> {
         };
         self.f.scopes.push(HashMap::new());
         let mut body = Vec::new();
-        for stmt in &program.body {
-            match stmt {
-                ast::Statement::FunctionDeclaration(func) if is_code_declaration(func) => {}
-                ast::Statement::FunctionDeclaration(func) => {
+        for item in &items {
+            let stmt = match *item {
+                TopItem::Func(func) if is_code_declaration(func) => continue,
+                TopItem::Func(func) => {
                     if let Some(def) = self.check_function(func) {
                         functions.push(def);
                     }
+                    continue;
                 }
-                ast::Statement::VariableDeclaration(decl) => {
+                TopItem::Var(decl) => {
                     self.check_global_decl(decl, &mut globals, &mut body);
+                    continue;
                 }
-                ast::Statement::ClassDeclaration(class) => {
+                TopItem::Class(class) => {
                     if let Some(def) = self.check_class(class, &mut body) {
                         classes.push(def);
                     }
+                    continue;
                 }
-                ast::Statement::TSEnumDeclaration(_) => {}
-                _ => {
-                    if let Some(s) = self.check_stmt(stmt) {
-                        body.push(s);
-                    }
+                TopItem::Enum(_) => continue,
+                TopItem::Import(import) => {
+                    self.check_import(import);
+                    continue;
                 }
+                TopItem::Stmt(stmt) => stmt,
+            };
+            if let Some(s) = self.check_stmt(stmt) {
+                body.push(s);
             }
         }
         let top = std::mem::take(&mut self.f);
@@ -419,12 +527,12 @@ impl<'e, 'a> Checker<'e, 'a> {
     }
 
     /// Step 1: the unit's top-level names.
-    fn collect(&mut self, body: &'a [ast::Statement<'a>]) {
-        self.collect_types(body);
-        for stmt in body {
-            match stmt {
-                ast::Statement::FunctionDeclaration(func) => self.collect_function(func),
-                ast::Statement::VariableDeclaration(decl) => {
+    fn collect(&mut self, items: &[TopItem<'a>]) {
+        self.collect_types(items);
+        for item in items {
+            match *item {
+                TopItem::Func(func) => self.collect_function(func),
+                TopItem::Var(decl) => {
                     if decl.kind != ast::VariableDeclarationKind::Let
                         && decl.kind != ast::VariableDeclarationKind::Const
                     {
@@ -2515,4 +2623,22 @@ fn expr_name(e: &ast::Expression<'_>) -> &'static str {
         E::Super(_) => "Super",
         _ => "Expression",
     }
+}
+
+/// The module paths a unit imports (`import … from 'PATH'`), in order, with their spans; syntax
+/// errors are left to `check_unit`.
+pub fn import_sources(source: &str) -> Vec<(String, Span)> {
+    let allocator = Allocator::default();
+    let parsed = Parser::new(&allocator, source, SourceType::ts()).parse();
+    parsed
+        .program
+        .body
+        .iter()
+        .filter_map(|s| match s {
+            ast::Statement::ImportDeclaration(i) => {
+                Some((i.source.value.as_str().to_string(), sp(i.source.span)))
+            }
+            _ => None,
+        })
+        .collect()
 }

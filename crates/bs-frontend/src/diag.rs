@@ -472,3 +472,41 @@ pub fn no_class_declares(span: Span, name: &str) -> Diagnostic {
         format!("no class declares such a member: {name}"),
     )
 }
+
+pub fn module_not_found(span: Span, path: &str) -> Diagnostic {
+    Diagnostic::new("BS0120", span, format!("Cannot find a module {path}"))
+}
+
+pub fn unsupported_import(span: Span) -> Diagnostic {
+    Diagnostic::new("BS0121", span, "unsupported import declaration")
+        .hint("import names with import { a, b } from './module'")
+}
+
+pub fn import_rename(span: Span) -> Diagnostic {
+    Diagnostic::new("BS0122", span, "renaming an import is not supported")
+}
+
+pub fn import_not_found(span: Span, name: &str, module: &str) -> Diagnostic {
+    Diagnostic::new("BS0123", span, format!("'{name}' is not found in {module}"))
+}
+
+pub fn import_not_exported(span: Span, name: &str, module: &str) -> Diagnostic {
+    Diagnostic::new(
+        "BS0124",
+        span,
+        format!("'{name}' is declared but not exported in {module}"),
+    )
+    .hint("add `export` to its declaration")
+}
+
+pub fn import_cycle(span: Span, cycle: &str) -> Diagnostic {
+    Diagnostic::new("BS0125", span, format!("circular import: {cycle}"))
+}
+
+pub fn module_outside_source(span: Span, path: &str) -> Diagnostic {
+    Diagnostic::new(
+        "BS0126",
+        span,
+        format!("Source file must be under the source dir: {path}"),
+    )
+}

@@ -93,6 +93,20 @@ pub struct Env {
     array_classes: HashMap<Type, u32>,
     /// Ids of property names used through `any`.
     names: HashMap<String, u32>,
+    /// Modules loaded in the session, by the import path that names them for the unit being
+    /// checked (the session fills this in before checking a file).
+    pub modules: HashMap<String, ModuleInfo>,
+}
+
+/// What an importer needs to know of a module.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ModuleInfo {
+    /// The module's name in messages (its path).
+    pub name: String,
+    /// Names the module declares at top level.
+    pub declared: Vec<String>,
+    /// Names it exports.
+    pub exported: Vec<String>,
 }
 
 impl Env {

@@ -11,8 +11,10 @@ pub mod ir;
 pub mod span;
 pub mod types;
 
-pub use check::{BUILTIN_NAMES, Checked, Counters, FIRST_PROGRAM_CLASS, check_unit};
+pub use check::{
+    BUILTIN_NAMES, Checked, Counters, FIRST_PROGRAM_CLASS, check_unit, import_sources,
+};
 pub use diag::Diagnostic;
-pub use env::{Env, Global};
+pub use env::{Env, Global, ModuleInfo};
 pub use span::{LineCol, Span, line_col};
 pub use types::{FnSig, Type};

@@ -79,6 +79,10 @@ pub struct Session {
     /// Start address → code symbol, for every function body sent to the device.
     code_symbols: std::collections::BTreeMap<u64, String>,
     keep_c: bool,
+    /// Modules loaded in this session, by canonical path.
+    modules: HashMap<PathBuf, bs_frontend::ModuleInfo>,
+    /// Names declared and exported by the last unit that ran.
+    last_unit_names: (Vec<String>, Vec<String>),
 }
 
 impl Session {
@@ -118,6 +122,8 @@ impl Session {
             functions: HashMap::new(),
             code_symbols: std::collections::BTreeMap::new(),
             keep_c: false,
+            modules: HashMap::new(),
+            last_unit_names: (Vec::new(), Vec::new()),
         })
     }
 
@@ -281,6 +287,10 @@ impl Session {
                         t,
                     );
                 }
+                self.last_unit_names = (
+                    checked.declared.iter().map(|(n, _)| n.clone()).collect(),
+                    checked.exported.clone(),
+                );
                 for (n, g) in checked.declared {
                     self.env.insert(n, g);
                 }
@@ -330,6 +340,119 @@ impl Session {
                 (self.device_failed(e), t)
             }
         }
+    }
+
+    /// Compiles and runs a program file, after the modules it imports (each once per session,
+    /// depth first, in import order). Imports are resolved relative to the importing file and
+    /// must stay inside `root`, the program's source folder.
+    pub fn eval_file(
+        &mut self,
+        path: &std::path::Path,
+        root: &std::path::Path,
+        out: &mut OutputSink<'_>,
+    ) -> (Outcome, Timings) {
+        let mut stack = Vec::new();
+        self.eval_module(path, root, &mut stack, out)
+    }
+
+    fn eval_module(
+        &mut self,
+        path: &std::path::Path,
+        root: &std::path::Path,
+        stack: &mut Vec<PathBuf>,
+        out: &mut OutputSink<'_>,
+    ) -> (Outcome, Timings) {
+        let name = path.display().to_string();
+        let source = match std::fs::read_to_string(path) {
+            Ok(s) => s,
+            Err(e) => {
+                return (
+                    Outcome::Internal {
+                        stage: Stage::ParseCheck,
+                        message: format!("cannot read {name}: {e}"),
+                    },
+                    Timings::default(),
+                );
+            }
+        };
+        let canonical = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
+        let root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+        stack.push(canonical.clone());
+        let mut modules = HashMap::new();
+        let mut total = Timings::default();
+        for (spec, span) in bs_frontend::import_sources(&source) {
+            let fail =
+                |d: bs_frontend::Diagnostic| (Outcome::CompileError(vec![d]), Timings::default());
+            if !spec.starts_with('.') {
+                stack.pop();
+                return fail(bs_frontend::diag::module_not_found(span, &spec));
+            }
+            let dir = path.parent().unwrap_or(std::path::Path::new("."));
+            // dir/./m → dir/m, for the names in messages.
+            let mut file: PathBuf = dir
+                .join(&spec)
+                .components()
+                .filter(|c| !matches!(c, std::path::Component::CurDir))
+                .collect();
+            if file.extension().is_none_or(|e| e != "bs") {
+                file.set_extension("bs");
+            }
+            let Ok(module_path) = file.canonicalize() else {
+                stack.pop();
+                return fail(bs_frontend::diag::module_not_found(span, &spec));
+            };
+            if !module_path.starts_with(&root) {
+                stack.pop();
+                return fail(bs_frontend::diag::module_outside_source(span, &spec));
+            }
+            if let Some(pos) = stack.iter().position(|p| *p == module_path) {
+                let cycle: Vec<String> = stack[pos..]
+                    .iter()
+                    .chain([&module_path])
+                    .map(|p| p.display().to_string())
+                    .collect();
+                stack.pop();
+                return fail(bs_frontend::diag::import_cycle(span, &cycle.join(" -> ")));
+            }
+            if !self.modules.contains_key(&module_path) {
+                let (outcome, t) = self.eval_module(&file, &root, stack, out);
+                total = total.add(&t);
+                if !matches!(outcome, Outcome::Ok) {
+                    stack.pop();
+                    return match outcome {
+                        Outcome::InModule { .. } => (outcome, total),
+                        other => {
+                            let module_source = std::fs::read_to_string(&file).unwrap_or_default();
+                            (
+                                Outcome::InModule {
+                                    file: file.display().to_string(),
+                                    source: module_source,
+                                    outcome: Box::new(other),
+                                },
+                                total,
+                            )
+                        }
+                    };
+                }
+                let (declared, exported) = std::mem::take(&mut self.last_unit_names);
+                self.modules.insert(
+                    module_path.clone(),
+                    bs_frontend::ModuleInfo {
+                        name: spec.clone(),
+                        declared,
+                        exported,
+                    },
+                );
+            }
+            let mut info = self.modules[&module_path].clone();
+            info.name = spec.clone();
+            modules.insert(spec, info);
+        }
+        stack.pop();
+        self.env.modules = modules;
+        let (outcome, t) = self.eval(&name, &source, out);
+        self.env.modules.clear();
+        (outcome, total.add(&t))
     }
 
     /// Points every slot that `unit` redefined back at the body it had before.

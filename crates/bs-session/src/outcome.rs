@@ -31,6 +31,19 @@ pub struct Timings {
 }
 
 impl Timings {
+    /// Both timings' stages added up.
+    pub fn add(&self, o: &Timings) -> Timings {
+        Timings {
+            parse_check: self.parse_check + o.parse_check,
+            cgen: self.cgen + o.cgen,
+            cc: self.cc + o.cc,
+            link: self.link + o.link,
+            transfer: self.transfer + o.transfer,
+            run: self.run + o.run,
+            device_run: self.device_run + o.device_run,
+        }
+    }
+
     pub fn total(&self) -> Duration {
         self.parse_check + self.cgen + self.cc + self.link + self.transfer + self.run
     }
@@ -74,6 +87,12 @@ pub enum Outcome {
         stage: Stage,
         message: String,
     },
+    /// A module that the program imports failed: the outcome is about that module's source.
+    InModule {
+        file: String,
+        source: String,
+        outcome: Box<Outcome>,
+    },
 }
 
 impl Outcome {
@@ -85,6 +104,7 @@ impl Outcome {
             Outcome::CompileError(_) | Outcome::Internal { .. } => 1,
             Outcome::RuntimeError(_) => 2,
             Outcome::LinkError(_) | Outcome::DeviceError { .. } => 3,
+            Outcome::InModule { outcome, .. } => outcome.exit_code(),
         }
     }
 }

@@ -3,6 +3,7 @@
 //! `bs-session` and the crates below it.
 
 mod bench;
+mod project;
 mod render;
 mod repl;
 
@@ -40,14 +41,20 @@ struct Cli {
 enum Command {
     /// Compile and run a BlueScript file.
     Run {
-        /// The program.
-        file: PathBuf,
+        /// The program; without it, the entry file of the project in this folder
+        /// (bsconfig.json).
+        file: Option<PathBuf>,
         /// Keep the generated C files in the work folder and print its path.
         #[arg(long)]
         keep_c: bool,
     },
     /// An interactive session: each input is compiled and run on the device at once.
     Repl,
+    /// Projects: several files with a bsconfig.json.
+    Project {
+        #[command(subcommand)]
+        what: project::ProjectCommand,
+    },
     /// Type-check a BlueScript file without running it (no device needed).
     Check {
         /// The program.
@@ -98,7 +105,28 @@ pub fn write_output(stream: u8, bytes: &[u8]) {
 /// Exit status when the program cannot be compiled (compile errors, an unreadable file).
 const EXIT_COMPILE: u8 = 1;
 
-fn run_file(cli: &Cli, file: &PathBuf, keep_c: bool) -> anyhow::Result<ExitCode> {
+fn run_file(cli: &Cli, file: Option<&PathBuf>, keep_c: bool) -> anyhow::Result<ExitCode> {
+    // The program and its source folder: a file given on the command line, or the entry file
+    // of the project in the current folder.
+    let (file, root) = match file {
+        Some(f) => (
+            f.clone(),
+            f.parent().map_or_else(|| PathBuf::from("."), PathBuf::from),
+        ),
+        None => match project::find(std::path::Path::new(".")) {
+            Ok(p) => (p.entry, p.src_dir),
+            Err(e) => {
+                eprintln!("bscript: {e:#}");
+                return Ok(ExitCode::from(EXIT_COMPILE));
+            }
+        },
+    };
+    let root = if root.as_os_str().is_empty() {
+        PathBuf::from(".")
+    } else {
+        root
+    };
+    let file = &file;
     let source = match std::fs::read_to_string(file) {
         Ok(s) => s,
         Err(e) => {
@@ -113,7 +141,7 @@ fn run_file(cli: &Cli, file: &PathBuf, keep_c: bool) -> anyhow::Result<ExitCode>
         session.keep_c();
     }
     let name = file.display().to_string();
-    let (outcome, _) = session.eval(&name, &source, &mut write_output);
+    let (outcome, _) = session.eval_file(file, &root, &mut write_output);
     let color = std::io::stderr().is_terminal();
     eprint!(
         "{}",
@@ -156,7 +184,8 @@ fn check_file(cli: &Cli, file: &PathBuf) -> anyhow::Result<ExitCode> {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match &cli.command {
-        Command::Run { file, keep_c } => run_file(&cli, file, *keep_c),
+        Command::Run { file, keep_c } => run_file(&cli, file.as_ref(), *keep_c),
+        Command::Project { what } => project::run(what),
         Command::Repl => repl::run(&cli),
         Command::Check { file } => check_file(&cli, file),
         Command::Bench { what } => bench::run(&cli, what),

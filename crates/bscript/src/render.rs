@@ -42,6 +42,11 @@ pub fn outcome(
         Outcome::Internal { stage, message } => {
             format!("internal error in stage {stage:?} (please report it): {message}\n")
         }
+        Outcome::InModule {
+            file,
+            source,
+            outcome,
+        } => self::outcome(file, source, outcome, format, color),
     }
 }
 

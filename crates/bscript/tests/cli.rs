@@ -176,3 +176,100 @@ fn check_type_checks_without_a_device() {
         "{err}"
     );
 }
+
+#[test]
+fn a_created_project_runs_with_its_modules() {
+    let base = std::env::temp_dir().join(format!("bscript-project-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&base);
+    std::fs::create_dir_all(&base).unwrap();
+    let bscript = env!("CARGO_BIN_EXE_bscript");
+    let created = Command::new(bscript)
+        .args(["project", "create", "demo"])
+        .current_dir(&base)
+        .output()
+        .unwrap();
+    assert!(
+        created.status.success(),
+        "{}",
+        String::from_utf8_lossy(&created.stderr)
+    );
+    let dir = base.join("demo");
+    let config = std::fs::read_to_string(dir.join("bsconfig.json")).unwrap();
+    assert!(
+        config.contains("\"projectName\": \"demo\"") && config.contains("\"boardName\": \"host\""),
+        "{config}"
+    );
+    let run = |dir: &std::path::Path, args: &[&str]| {
+        let out = Command::new(bscript)
+            .args(args)
+            .current_dir(dir)
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    assert_eq!(
+        run(&dir, &["run"]),
+        (Some(0), "Hello, BlueScript!\n".to_string(), String::new())
+    );
+
+    // A module imported twice runs once, before its importers; imported variables are live.
+    std::fs::write(dir.join("src/counter.bs"), "export let count = 0\nexport function bump(): integer { count++; return count }\nprint('counter loaded')\n").unwrap();
+    std::fs::create_dir_all(dir.join("src/lib")).unwrap();
+    std::fs::write(dir.join("src/lib/twice.bs"), "import { bump } from '../counter'\nexport function twice(): integer { bump(); return bump() }\n").unwrap();
+    std::fs::write(dir.join("src/index.bs"), "import { count, bump } from './counter'\nimport { twice } from './lib/twice'\nprint(twice())\nprint(bump())\nprint(count)\n").unwrap();
+    assert_eq!(
+        run(&dir, &["run"]),
+        (
+            Some(0),
+            "counter loaded\n2\n3\n3\n".to_string(),
+            String::new()
+        )
+    );
+
+    // What a module does not export, or does not have, cannot be imported; cycles are errors.
+    std::fs::write(
+        dir.join("src/private.bs"),
+        "function hidden(): integer { return 1 }\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("src/index.bs"),
+        "import { hidden } from './private'\nimport { nothing } from './counter'\n",
+    )
+    .unwrap();
+    let (code, _, err) = run(&dir, &["--error-format", "short", "run"]);
+    assert_eq!(code, Some(1));
+    assert!(
+        err.contains(
+            "src/index.bs:1:10: error: 'hidden' is declared but not exported in ./private"
+        ),
+        "{err}"
+    );
+    assert!(
+        err.contains("src/index.bs:2:10: error: 'nothing' is not found in ./counter"),
+        "{err}"
+    );
+    std::fs::write(
+        dir.join("src/a.bs"),
+        "import { b } from './b'\nexport let a = 1\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("src/b.bs"),
+        "import { a } from './a'\nexport let b = 2\n",
+    )
+    .unwrap();
+    std::fs::write(dir.join("src/index.bs"), "import { a } from './a'\n").unwrap();
+    let (code, _, err) = run(&dir, &["--error-format", "short", "run"]);
+    assert_eq!(code, Some(1));
+    assert!(err.contains("circular import"), "{err}");
+    std::fs::write(dir.join("src/index.bs"), "import { x } from './missing'\n").unwrap();
+    let (_, _, err) = run(&dir, &["--error-format", "short", "run"]);
+    assert!(err.contains("Cannot find a module ./missing"), "{err}");
+    let _ = std::fs::remove_dir_all(&base);
+}

@@ -93,11 +93,11 @@ impl<'a> Checker<'_, 'a> {
     }
 
     /// Step 1a: enum and class names of the unit, before anything refers to them.
-    pub(super) fn collect_types(&mut self, body: &'a [ast::Statement<'a>]) {
-        for stmt in body {
-            match stmt {
-                ast::Statement::TSEnumDeclaration(e) => self.collect_enum(e),
-                ast::Statement::ClassDeclaration(c) => {
+    pub(super) fn collect_types(&mut self, items: &[super::TopItem<'a>]) {
+        for item in items {
+            match *item {
+                super::TopItem::Enum(e) => self.collect_enum(e),
+                super::TopItem::Class(c) => {
                     let Some(id) = &c.id else { continue };
                     let name = id.name.as_str().to_string();
                     if RESERVED_TYPE_NAMES.contains(&name.as_str()) {
