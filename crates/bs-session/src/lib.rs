@@ -183,7 +183,24 @@ impl Session {
 
         // 1. Parse and check.
         let clock = Instant::now();
-        let checked = bs_frontend::check_unit(source, &self.env, unit_id, &mut self.counters);
+        // A bug in the compiler must not end the session: it is reported and the input dropped.
+        let counters_before = self.counters;
+        let checked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            bs_frontend::check_unit(source, &self.env, unit_id, &mut self.counters)
+        }));
+        let checked = match checked {
+            Ok(c) => c,
+            Err(panic) => {
+                self.counters = counters_before;
+                return (
+                    Outcome::Internal {
+                        stage: Stage::ParseCheck,
+                        message: panic_message(&panic),
+                    },
+                    t,
+                );
+            }
+        };
         t.parse_check = clock.elapsed();
         let checked = match checked {
             Ok(c) => c,
@@ -192,7 +209,18 @@ impl Session {
 
         // 2. C generation.
         let clock = Instant::now();
-        let c_source = bs_cgen::emit_unit(&checked.unit);
+        let c_source = match std::panic::catch_unwind(|| bs_cgen::emit_unit(&checked.unit)) {
+            Ok(c) => c,
+            Err(panic) => {
+                return (
+                    Outcome::Internal {
+                        stage: Stage::CGen,
+                        message: panic_message(&panic),
+                    },
+                    t,
+                );
+            }
+        };
         t.cgen = clock.elapsed();
         if self.keep_c {
             let path = self.compiler.work_dir().join(format!("unit-{unit_id}.c"));
@@ -555,6 +583,15 @@ impl Session {
         }
         self.env.class_name(id)
     }
+}
+
+/// The text of a caught panic.
+fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> String {
+    panic
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a panic".to_string())
 }
 
 fn is_fault(code: u16) -> bool {

@@ -106,15 +106,24 @@ fn excerpt(
     kind: ReportKind<'_>,
     color: bool,
 ) -> String {
-    let start = loc.span.start as usize;
-    let end = (loc.span.end as usize)
-        .max(start + 1)
-        .min(loc.source.len().max(start + 1));
+    // The span must lie inside the source, on character boundaries (an error at the end of the
+    // input points at its last character).
+    let text = &loc.source;
+    if text.is_empty() {
+        return format!("{}:{}:{}: {headline}\n", loc.file, loc.line, loc.column);
+    }
+    let mut start = (loc.span.start as usize).min(text.len() - 1);
+    while !text.is_char_boundary(start) {
+        start -= 1;
+    }
+    let mut end = (loc.span.end as usize).clamp(start + 1, text.len());
+    while !text.is_char_boundary(end) {
+        end += 1;
+    }
     let id = loc.file.clone();
     let mut label_item = Label::new((id.clone(), start..end));
-    if !label.is_empty() {
-        label_item = label_item.with_message(label);
-    }
+    // Every excerpt gets a caret line with a label, so that the offending part is marked.
+    label_item = label_item.with_message(if label.is_empty() { "here" } else { label });
     let mut report = Report::build(kind, (id.clone(), start..end))
         .with_config(
             Config::default()
