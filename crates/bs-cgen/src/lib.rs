@@ -889,7 +889,10 @@ impl Gen {
                         ElemKind::Int => ("bs_int_array_of", "int32_t"),
                         ElemKind::Float => ("bs_float_array_of", "float"),
                         ElemKind::Bool => ("bs_bool_array_of", "int32_t"),
-                        ElemKind::Vector | ElemKind::AnyView => ("bs_vector_of", "bs_value"),
+                        ElemKind::Vector
+                        | ElemKind::AnyView
+                        | ElemKind::Uint8
+                        | ElemKind::Fixed => ("bs_vector_of", "bs_value"),
                     };
                     let data = if n == 0 {
                         format!("(const {c_elem} *)0")
@@ -915,7 +918,7 @@ impl Gen {
                     ElemKind::Int => format!("bs_int_array_new({}, {}, {site}u)", p[0], p[1]),
                     ElemKind::Float => format!("bs_float_array_new({}, {}, {site}u)", p[0], p[1]),
                     ElemKind::Bool => format!("bs_bool_array_new({}, {}, {site}u)", p[0], p[1]),
-                    ElemKind::Vector | ElemKind::AnyView => {
+                    ElemKind::Vector | ElemKind::AnyView | ElemKind::Uint8 | ElemKind::Fixed => {
                         format!("bs_vector_new({class_id}u, {}, {}, {site}u)", p[0], p[1])
                     }
                 })
@@ -1081,6 +1084,8 @@ fn elem_access(elem: ElemKind) -> (&'static str, &'static str) {
         ElemKind::Float => ("bs_float_at", "float"),
         ElemKind::Bool => ("bs_byte_at", "uint8_t"),
         ElemKind::Vector | ElemKind::AnyView => ("bs_vector_at", "bs_value"),
+        ElemKind::Uint8 => ("bs_byte_at", "uint8_t"),
+        ElemKind::Fixed => ("bs_fixed_at", "bs_value"),
     }
 }
 
@@ -1117,6 +1122,8 @@ fn check_from_any(to: &Type, v: &str, site: u32, class_id: u32, g: &mut Gen) -> 
             _ => format!("bs_any_to_class({v}, {class_id}u, 1, {site}u)"),
         },
         Type::Function(sig) => format!("bs_any_to_function({v}, \"{sig}\", {site}u)"),
+        Type::Uint8Array => format!("bs_any_to_class({v}, 5u, 0, {site}u)"),
+        Type::FixedArray => format!("bs_any_to_class({v}, 6u, 0, {site}u)"),
         Type::Void => v.to_string(),
     }
 }

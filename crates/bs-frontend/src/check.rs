@@ -912,6 +912,8 @@ impl<'e, 'a> Checker<'e, 'a> {
                 };
                 match id.name.as_str() {
                     "integer" | "int32" => Some(Type::Integer),
+                    "Uint8Array" => Some(Type::Uint8Array),
+                    "FixedArray" => Some(Type::FixedArray),
                     "float" => Some(Type::Float),
                     "Array" => {
                         self.error(diag::array_generic_type(sp(r.span)));
@@ -2356,6 +2358,8 @@ impl Checker<'_, '_> {
     /// The class id a run-time check against `ty` needs (0 when none).
     fn check_class_id(&mut self, ty: &Type) -> u32 {
         match ty {
+            Type::Uint8Array => 5,
+            Type::FixedArray => 6,
             Type::Class(c) => self.class_info(c).map_or(0, |c| c.id),
             Type::Nullable(t) => self.check_class_id(t),
             Type::Array(_) => self.array_class_id(ty),

@@ -279,6 +279,10 @@ pub enum ElemKind {
     Bool,
     /// Boxed words in a growable store (any[], string[], C[], T[][]).
     Vector,
+    /// Bytes of a Uint8Array: read as 0…255, a write keeps the low 8 bits.
+    Uint8,
+    /// Boxed slots of a FixedArray.
+    Fixed,
     /// Through the `any[]` view, which may hold an array of any kind: element access goes
     /// through the runtime (`bs_array_get` / `bs_array_set`).
     AnyView,

@@ -24,6 +24,10 @@ pub enum Type {
     Nullable(Box<Type>),
     /// A function value `(A, B) => R`.
     Function(Box<FnSig>),
+    /// The built-in `Uint8Array`: bytes, read as integers 0…255.
+    Uint8Array,
+    /// The built-in `FixedArray`: a fixed number of `any` slots.
+    FixedArray,
 }
 
 impl Type {
@@ -50,7 +54,13 @@ impl Type {
     pub fn is_reference(&self) -> bool {
         matches!(
             self,
-            Type::String | Type::Array(_) | Type::Class(_) | Type::Nullable(_) | Type::Function(_)
+            Type::String
+                | Type::Array(_)
+                | Type::Class(_)
+                | Type::Nullable(_)
+                | Type::Function(_)
+                | Type::Uint8Array
+                | Type::FixedArray
         )
     }
 
@@ -80,6 +90,8 @@ impl fmt::Display for Type {
             Type::Any => f.write_str("any"),
             Type::Enum(n) | Type::Class(n) => f.write_str(n),
             Type::Function(sig) => write!(f, "{sig}"),
+            Type::Uint8Array => f.write_str("Uint8Array"),
+            Type::FixedArray => f.write_str("FixedArray"),
             Type::Array(e) => match **e {
                 Type::Nullable(_) | Type::Function(_) => write!(f, "({e})[]"),
                 _ => write!(f, "{e}[]"),

@@ -129,7 +129,9 @@ impl<'a> Checker<'_, 'a> {
             other => self.expr(other)?,
         };
         match &object.ty {
-            Type::String | Type::Array(_) if prop == "length" => {
+            Type::String | Type::Array(_) | Type::Uint8Array | Type::FixedArray
+                if prop == "length" =>
+            {
                 let func = if object.ty == Type::String {
                     "bs_string_length"
                 } else {
@@ -321,6 +323,23 @@ impl<'a> Checker<'_, 'a> {
                 return None;
             }
         };
+        if matches!(array.ty, Type::Uint8Array | Type::FixedArray) {
+            let (elem, ty) = if array.ty == Type::Uint8Array {
+                (ElemKind::Uint8, Type::Integer)
+            } else {
+                (ElemKind::Fixed, Type::Any)
+            };
+            let site = self.site(span);
+            return Some((
+                Place::Index {
+                    array: Box::new(array),
+                    index: Box::new(index),
+                    elem,
+                    site,
+                },
+                ty,
+            ));
+        }
         let Type::Array(elem) = array.ty.clone() else {
             if array.ty == Type::Any {
                 self.error(diag::any_not_supported(span, "element access"));
@@ -565,6 +584,24 @@ impl<'a> Checker<'_, 'a> {
             return None;
         };
         let name = id.name.as_str();
+        if name == "Uint8Array" || name == "FixedArray" {
+            // new Uint8Array(n, init) / new FixedArray(n, init): both arguments are required.
+            let args = self.arguments(&n.arguments)?;
+            let (elem, func) = if name == "Uint8Array" {
+                (Type::Integer, "bs_uint8_array_new")
+            } else {
+                (Type::Any, "bs_fixed_array_new")
+            };
+            let mut args = self.coerce_args(args, &[Type::Integer, elem], span)?;
+            let site = self.site(span);
+            args.push(Expr::new(ExprKind::Int(site as i32), Type::Integer, span));
+            let ty = if name == "Uint8Array" {
+                Type::Uint8Array
+            } else {
+                Type::FixedArray
+            };
+            return Some(Expr::new(ExprKind::Runtime { func, args }, ty, span));
+        }
         if name == "Array" {
             let elem = match n.type_arguments.as_ref().and_then(|t| t.params.first()) {
                 Some(t) => self.resolve_type(t)?,
