@@ -676,13 +676,8 @@ impl<'e, 'a> Checker<'e, 'a> {
         if let Some(ty) = ty {
             return Some(ty);
         }
-        if !self.inferring.insert(name.to_string()) {
-            return None;
-        }
-        let saved_f = std::mem::take(&mut self.f);
-        let saved_sites = (self.next_site, self.sites.len());
-        let saved_visible = self.visible.clone();
-        self.quiet += 1;
+        // A fully annotated arrow function has its type without looking at its body (so that it
+        // can call itself).
         if let Some(t) = decl
             .init
             .as_ref()
@@ -693,6 +688,13 @@ impl<'e, 'a> Checker<'e, 'a> {
             }
             return Some(t);
         }
+        if !self.inferring.insert(name.to_string()) {
+            return None;
+        }
+        let saved_f = std::mem::take(&mut self.f);
+        let saved_sites = (self.next_site, self.sites.len());
+        let saved_visible = self.visible.clone();
+        self.quiet += 1;
         // Inference looks at every unit variable, declared before or after.
         self.f = FnCtx::default();
         self.f.scopes.push(HashMap::new());
