@@ -108,6 +108,14 @@ impl DeviceHandle {
         Ok(self.device.meminfo()?)
     }
 
+    /// Clears the device's heap, code and data (RESET) and shakes hands again.
+    pub fn reset(&mut self) -> Result<DeviceInfo, SessionError> {
+        self.device.reset()?;
+        let info = self.device.hello()?;
+        self.info = info;
+        Ok(info)
+    }
+
     /// The process id of the device: the runtime of the host device, or QEMU.
     pub fn process_id(&self) -> u32 {
         self.pid

@@ -159,6 +159,19 @@ impl Session {
     }
 
     /// Heap use reported by the device, and code/data use known to the shadow machine.
+    /// Empties the device (RESET) and forgets everything the session declared.
+    pub fn reset(&mut self) -> Result<(), SessionError> {
+        let info = self.device.reset()?;
+        self.shadow = Shadow::new(memory_map(&info), self.image.clone());
+        self.env = Env::new();
+        self.sites.clear();
+        self.sources.clear();
+        self.functions.clear();
+        self.code_symbols.clear();
+        self.modules.clear();
+        Ok(())
+    }
+
     pub fn memory(&mut self) -> Result<(MemInfo, bs_shadow::Usage), SessionError> {
         let info = self.device.meminfo()?;
         Ok((info, self.shadow.usage()))

@@ -20,6 +20,7 @@ a function may be redefined with the same type.
 Commands:
   .help   this text
   .mem    memory use of the device (heap, code and data regions)
+  .reset  empty the device and forget every declaration
   .quit   leave (also Ctrl-D)
 ";
 
@@ -115,6 +116,10 @@ pub fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
                 ".quit" | ".exit" => break,
                 ".help" => print!("{HELP}"),
                 ".mem" => print_memory(&mut session),
+                ".reset" => match session.reset() {
+                    Ok(()) => println!("the device is empty; everything declared before is gone"),
+                    Err(e) => eprintln!("cannot reset the device: {e}"),
+                },
                 other => eprintln!("unknown command {other}; .help lists the commands"),
             }
             continue;

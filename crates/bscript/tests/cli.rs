@@ -273,3 +273,17 @@ fn a_created_project_runs_with_its_modules() {
     assert!(err.contains("Cannot find a module ./missing"), "{err}");
     let _ = std::fs::remove_dir_all(&base);
 }
+
+#[test]
+fn reset_empties_the_device_and_the_session() {
+    let (code, out, err) = repl(
+        "let kept = 5\nprint(kept)\n.reset\nlet kept = 6\nprint(kept)\n",
+        &["--error-format", "short"],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        out,
+        "5\nthe device is empty; everything declared before is gone\n6\n"
+    );
+    assert_eq!(err, "");
+}
