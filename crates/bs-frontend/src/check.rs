@@ -1919,11 +1919,19 @@ impl<'e, 'a> Checker<'e, 'a> {
                 return self.member_call(c, m);
             }
         }
+        // Parameter types, when the callee is known, type array literal arguments.
+        let hints: Vec<Type> = match &c.callee {
+            ast::Expression::Identifier(id) => match self.lookup(id.name.as_str()) {
+                Some(Name::Func { sig, .. }) => sig.params,
+                _ => Vec::new(),
+            },
+            _ => Vec::new(),
+        };
         let mut args = Vec::new();
         let mut ok = true;
-        for a in &c.arguments {
+        for (k, a) in c.arguments.iter().enumerate() {
             match a.as_expression() {
-                Some(e) => match self.expr(e) {
+                Some(e) => match self.expr_hint(e, hints.get(k)) {
                     Some(e) => args.push(e),
                     None => ok = false,
                 },

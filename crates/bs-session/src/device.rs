@@ -1,6 +1,7 @@
 //! The session's handle on its device: starts it (the runtime as a child process for the `host`
 //! port, QEMU running the runtime image for an emulated board), checks the handshake against the
-//! runtime image the host links with, and restarts the device after it died.
+//! runtime image the host links with, and restarts the device after it died. A device on a serial
+//! port (a board) is not started but attached to, and cannot be restarted.
 
 mod qemu;
 
@@ -10,7 +11,7 @@ use std::time::Duration;
 use bs_link::RuntimeImage;
 use bs_protocol::{DeviceInfo, MemInfo};
 use bs_toolchain::Launch;
-use bs_transport::{CallOutcome, Device, Link, LinkError, ProcessLink};
+use bs_transport::{CallOutcome, Device, Link, LinkError, ProcessLink, SerialLink};
 
 use qemu::QemuLink;
 
@@ -40,6 +41,16 @@ pub enum SessionError {
         program: PathBuf,
         source: std::io::Error,
     },
+    #[error("{source}")]
+    Serial {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error(
+        "the device on serial port {path} cannot be restarted by bscript; reset or power-cycle \
+         the board (or restart its QEMU), then start bscript again"
+    )]
+    NoRestart { path: String },
     #[error("the runtime image is unusable: {0}")]
     Image(#[from] bs_link::RuntimeError),
     #[error(
@@ -56,11 +67,20 @@ fn hex(id: &[u8; 8]) -> String {
     format!("{:016x}", u64::from_le_bytes(*id))
 }
 
+/// Where a device came from.
+#[derive(Clone, Debug)]
+enum Origin {
+    /// Started by the session, as the port says.
+    Started(Launch),
+    /// Already running on this serial port.
+    Serial { path: String },
+}
+
 /// A running device and how to start it again.
 pub struct DeviceHandle {
     device: Device<Box<dyn Link>>,
     info: DeviceInfo,
-    launch: Launch,
+    origin: Origin,
     program: PathBuf,
     reply_timeout: Duration,
     build_id: [u8; 8],
@@ -79,13 +99,44 @@ impl DeviceHandle {
         let handle = DeviceHandle {
             device,
             info,
-            launch,
+            origin: Origin::Started(launch),
             program,
             reply_timeout,
             build_id: image.build_id,
             pid,
         };
         Ok((handle, info))
+    }
+
+    /// Connects to a device that already runs the runtime `image` on the serial port `path`.
+    pub fn attach(
+        path: &str,
+        baud: u32,
+        reply_timeout: Duration,
+        image: &RuntimeImage,
+    ) -> Result<(DeviceHandle, DeviceInfo), SessionError> {
+        let link = SerialLink::open(path, baud).map_err(|source| SessionError::Serial {
+            path: path.to_owned(),
+            source,
+        })?;
+        let (device, info) = handshake(Box::new(link), reply_timeout, &image.build_id)?;
+        let handle = DeviceHandle {
+            device,
+            info,
+            origin: Origin::Serial {
+                path: path.to_owned(),
+            },
+            program: PathBuf::new(),
+            reply_timeout,
+            build_id: image.build_id,
+            pid: 0,
+        };
+        Ok((handle, info))
+    }
+
+    /// What the device is connected through, for messages.
+    pub fn describe(&self) -> String {
+        self.device.link().describe()
     }
 
     pub fn info(&self) -> &DeviceInfo {
@@ -116,20 +167,23 @@ impl DeviceHandle {
         Ok(info)
     }
 
-    /// The process id of the device: the runtime of the host device, or QEMU.
+    /// The process id of the device: the runtime of the host device, or QEMU; 0 for a device on
+    /// a serial port.
     pub fn process_id(&self) -> u32 {
         self.pid
     }
 
-    /// Stops the device and starts a fresh one.
+    /// Stops the device and starts a fresh one; a device on a serial port cannot be restarted.
     pub fn restart(&mut self) -> Result<DeviceInfo, SessionError> {
+        let launch = match &self.origin {
+            Origin::Started(launch) => *launch,
+            Origin::Serial { path, .. } => {
+                return Err(SessionError::NoRestart { path: path.clone() });
+            }
+        };
         // The old device (its process: the runtime or QEMU) is killed when it is replaced.
-        let (device, info, pid) = connect(
-            self.launch,
-            &self.program,
-            self.reply_timeout,
-            &self.build_id,
-        )?;
+        let (device, info, pid) =
+            connect(launch, &self.program, self.reply_timeout, &self.build_id)?;
         self.device = device;
         self.pid = pid;
         self.info = info;
@@ -163,6 +217,16 @@ fn connect(
             (Box::new(link), pid)
         }
     };
+    let (device, info) = handshake(link, reply_timeout, build_id)?;
+    Ok((device, info, pid))
+}
+
+/// Says HELLO over `link` and checks that the device runs the runtime of `build_id`.
+fn handshake(
+    link: Box<dyn Link>,
+    reply_timeout: Duration,
+    build_id: &[u8; 8],
+) -> Result<(Device<Box<dyn Link>>, DeviceInfo), SessionError> {
     let (device, info) = Device::connect(link, reply_timeout)?;
     if info.build_id != *build_id {
         return Err(SessionError::BuildIdMismatch {
@@ -170,5 +234,5 @@ fn connect(
             host: hex(build_id),
         });
     }
-    Ok((device, info, pid))
+    Ok((device, info))
 }

@@ -5,6 +5,7 @@
 //!
 //! The CLI and the tests both use [`Session`]; nothing here prints.
 
+pub mod board;
 mod device;
 mod outcome;
 
@@ -34,6 +35,13 @@ pub struct SessionOptions {
     pub reply_timeout: Duration,
     /// Use the runtime variant that collects garbage at every allocation.
     pub gc_stress: bool,
+    /// Connect to a device that already runs on this serial port (a board, or QEMU started with
+    /// `-serial pty`) instead of starting one. The target still names the port of the runtime
+    /// it runs, whose image the host links against; the handshake refuses another build. Such a
+    /// device cannot be restarted by the session.
+    pub serial_port: Option<String>,
+    /// The baud rate of [`serial_port`](SessionOptions::serial_port).
+    pub baud: u32,
 }
 
 impl Default for SessionOptions {
@@ -43,6 +51,8 @@ impl Default for SessionOptions {
             runtime_override: None,
             reply_timeout: Duration::from_secs(10),
             gc_stress: false,
+            serial_port: None,
+            baud: bs_transport::DEFAULT_BAUD,
         }
     }
 }
@@ -103,8 +113,10 @@ impl Session {
             .runtime_override
             .clone()
             .unwrap_or_else(|| runtime.image.clone());
-        let (device, info) =
-            DeviceHandle::start(port.launch, program, options.reply_timeout, &image)?;
+        let (device, info) = match &options.serial_port {
+            Some(path) => DeviceHandle::attach(path, options.baud, options.reply_timeout, &image)?,
+            None => DeviceHandle::start(port.launch, program, options.reply_timeout, &image)?,
+        };
         let shadow = Shadow::new(memory_map(&info), image.clone());
         let compiler = UnitCompiler::new(port, &runtime)?;
         Ok(Session {
@@ -143,7 +155,8 @@ impl Session {
         self.device.info()
     }
 
-    /// The process id of the device: the host device's runtime, or the QEMU running the target.
+    /// The process id of the device: the host device's runtime, or the QEMU running the target;
+    /// 0 for a device on a serial port, which the session did not start.
     pub fn device_process_id(&self) -> u32 {
         self.device.process_id()
     }
@@ -151,6 +164,12 @@ impl Session {
     /// The target's name.
     pub fn target(&self) -> &str {
         self.port.name
+    }
+
+    /// What the session is connected to, for messages (e.g. "serial port /dev/ttyACM0 at 115200
+    /// baud").
+    pub fn device_description(&self) -> String {
+        self.device.describe()
     }
 
     /// The runtime image the host links against.
@@ -574,6 +593,12 @@ impl Session {
                 self.functions.clear();
                 self.code_symbols.clear();
                 true
+            }
+            Err(restart_error @ SessionError::NoRestart { .. }) => {
+                return Outcome::DeviceError {
+                    message: format!("{error}\n{restart_error}"),
+                    restarted: false,
+                };
             }
             Err(_) => false,
         };

@@ -271,6 +271,16 @@ fn port_files(port: &Port) -> impl Iterator<Item = (&'static str, &'static [u8])
         .filter(move |(p, _)| p.starts_with("core/") || p.starts_with(&own))
 }
 
+/// The text of the port's `bs_port_config.h` (its memory layout and budget), from the runtime
+/// sources embedded in this crate.
+pub fn port_config(port: &Port) -> Option<&'static str> {
+    let path = format!("ports/{}/bs_port_config.h", port.name);
+    RUNTIME_FILES
+        .iter()
+        .find(|(p, _)| *p == path)
+        .and_then(|(_, bytes)| std::str::from_utf8(bytes).ok())
+}
+
 /// A built runtime image of one port.
 #[derive(Clone, Debug)]
 pub struct RuntimeBuild {

@@ -2,7 +2,8 @@
 //!
 //! A [`Link`] moves bytes to and from a device with a receive timeout: [`ProcessLink`] talks to
 //! a child process over its standard input and output (the `host` device runtime), [`TcpLink`]
-//! to a device behind a TCP connection (QEMU's UART), and [`MemLink`] is an in-memory pair for
+//! to a device behind a TCP connection (QEMU's UART), [`SerialLink`] to a device on a serial port
+//! (a board, or QEMU with `-serial pty`), and [`MemLink`] is an in-memory pair for
 //! tests. A [`Device`] speaks the protocol of `docs/protocol.md` over a link: the HELLO
 //! handshake, chunked LOADs, CALLs with their output, RESET and MEMINFO. Every failure is a
 //! [`LinkError`].
@@ -14,6 +15,7 @@ mod error;
 mod link;
 mod mem;
 mod process;
+mod serial;
 mod tcp;
 
 pub use device::{CallOutcome, DEFAULT_REPLY_TIMEOUT, Device};
@@ -21,6 +23,7 @@ pub use error::LinkError;
 pub use link::Link;
 pub use mem::MemLink;
 pub use process::{ProcessLink, STDERR_TAIL_BYTES};
+pub use serial::{DEFAULT_BAUD, SerialLink, serial_ports};
 pub use tcp::TcpLink;
 
 /// The protocol crate, re-exported so users of this one see the same types.

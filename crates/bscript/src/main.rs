@@ -3,6 +3,7 @@
 //! `bs-session` and the crates below it.
 
 mod bench;
+mod board;
 mod project;
 mod render;
 mod repl;
@@ -30,6 +31,19 @@ struct Cli {
     /// Collect garbage at every allocation on the device (slow; for testing the collector).
     #[arg(long, global = true)]
     gc_stress: bool,
+    /// Connect to a device already running on this serial port (a board, or QEMU started with
+    /// `-serial pty`) instead of starting one; --target names the runtime it runs.
+    #[arg(long, global = true, value_name = "DEVICE")]
+    port: Option<String>,
+    /// The baud rate of --port.
+    #[arg(
+        long,
+        global = true,
+        value_name = "N",
+        default_value_t = 115_200,
+        requires = "port"
+    )]
+    baud: u32,
     /// Start this runtime executable instead of the one built from bscript's own sources.
     #[arg(long, global = true, value_name = "PATH", hide = true)]
     runtime_exe: Option<PathBuf>,
@@ -60,6 +74,11 @@ enum Command {
         /// The program.
         file: PathBuf,
     },
+    /// Boards: the known targets and serial ports (`list`), and what a device reports (`info`).
+    Board {
+        #[command(subcommand)]
+        what: board::BoardCommand,
+    },
     /// Measure bscript.
     Bench {
         #[command(subcommand)]
@@ -75,6 +94,8 @@ fn session_options(cli: &Cli) -> bs_session::SessionOptions {
         target: cli.target.clone(),
         runtime_override: cli.runtime_exe.clone(),
         gc_stress: cli.gc_stress,
+        serial_port: cli.port.clone(),
+        baud: cli.baud,
         ..Default::default()
     }
 }
@@ -83,7 +104,13 @@ fn start_session(cli: &Cli) -> Result<bs_session::Session, ExitCode> {
     match bs_session::Session::start(&session_options(cli)) {
         Ok(s) => Ok(s),
         Err(e) => {
-            eprintln!("bscript: cannot start the {} device: {e}", cli.target);
+            match &cli.port {
+                Some(port) => eprintln!(
+                    "bscript: cannot connect to the {} device on {port}: {e}",
+                    cli.target
+                ),
+                None => eprintln!("bscript: cannot start the {} device: {e}", cli.target),
+            }
             Err(ExitCode::from(EXIT_DEVICE))
         }
     }
@@ -188,6 +215,7 @@ fn main() -> ExitCode {
         Command::Project { what } => project::run(what),
         Command::Repl => repl::run(&cli),
         Command::Check { file } => check_file(&cli, file),
+        Command::Board { what } => board::run(&cli, what),
         Command::Bench { what } => bench::run(&cli, what),
     };
     match result {

@@ -32,11 +32,20 @@ fn popped(elem: &Type) -> Type {
 
 impl<'a> Checker<'_, 'a> {
     fn arguments(&mut self, args: &'a [ast::Argument<'a>]) -> Option<Vec<Expr>> {
+        self.arguments_for(args, &[])
+    }
+
+    /// Checks arguments; `hints` (parameter types, when known) type array literals.
+    fn arguments_for(
+        &mut self,
+        args: &'a [ast::Argument<'a>],
+        hints: &[Type],
+    ) -> Option<Vec<Expr>> {
         let mut out = Vec::new();
         let mut ok = true;
-        for a in args {
+        for (k, a) in args.iter().enumerate() {
             match a.as_expression() {
-                Some(e) => match self.expr(e) {
+                Some(e) => match self.expr_hint(e, hints.get(k)) {
                     Some(e) => out.push(e),
                     None => ok = false,
                 },
@@ -416,7 +425,16 @@ impl<'a> Checker<'_, 'a> {
             ));
         }
         let object = self.expr(&m.object)?;
-        let args = self.arguments(&c.arguments)?;
+        // A method's parameter types type array literal arguments.
+        let hints: Vec<Type> = match &object.ty {
+            Type::Class(cname) => self
+                .class_info(cname)
+                .and_then(|i| i.method(prop))
+                .map(|m| m.sig.params.clone())
+                .unwrap_or_default(),
+            _ => Vec::new(),
+        };
+        let args = self.arguments_for(&c.arguments, &hints)?;
         match object.ty.clone() {
             Type::Class(cname) => {
                 let info = self.class_info(&cname)?.clone();
@@ -613,7 +631,7 @@ impl<'a> Checker<'_, 'a> {
             self.error(diag::not_a_class(sp(id.span), name));
             return None;
         };
-        let args = self.arguments(&n.arguments)?;
+        let args = self.arguments_for(&n.arguments, &info.ctor)?;
         let args = self.coerce_args(args, &info.ctor, span)?;
         let mut params = info.ctor.clone();
         params.insert(0, Type::Class(info.name.clone()));

@@ -1,0 +1,156 @@
+//! A device on a serial port, without hardware: QEMU runs the `qemu-mps2-an385` runtime image
+//! with its UART on a pseudo-terminal (`-serial pty`), and the host opens that terminal with
+//! [`SerialLink`] as it would a board's port. Skipped, with a message, when `qemu-system-arm` or
+//! `arm-none-eabi-gcc` is not installed. QEMU is killed at the end of every test, even a failed
+//! one.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use bs_protocol::Arch;
+use bs_session::{Outcome, Session, SessionOptions};
+use bs_transport::{DEFAULT_BAUD, Device, SerialLink};
+
+const TARGET: &str = "qemu-mps2-an385";
+
+fn installed(program: &str) -> bool {
+    std::env::var_os("PATH")
+        .is_some_and(|path| std::env::split_paths(&path).any(|dir| dir.join(program).is_file()))
+}
+
+/// QEMU running the target's runtime image with its UART on a pseudo-terminal; killed on drop.
+struct PtyQemu {
+    child: Child,
+    /// The pseudo-terminal, e.g. `/dev/pts/3`.
+    pty: String,
+    build_id: u64,
+}
+
+impl PtyQemu {
+    /// Starts it, or returns `None` (after saying so) without the tools.
+    fn start() -> Option<PtyQemu> {
+        for tool in ["qemu-system-arm", "arm-none-eabi-gcc"] {
+            if !installed(tool) {
+                eprintln!("skipped: {tool} is not installed");
+                return None;
+            }
+        }
+        let runtime = bs_toolchain::ensure_runtime(bs_toolchain::port(TARGET).unwrap())
+            .expect("the runtime image builds");
+        let mut child = Command::new("qemu-system-arm")
+            .args(["-M", "mps2-an385", "-cpu", "cortex-m3", "-kernel"])
+            .arg(&runtime.image)
+            .args([
+                "-nographic",
+                "-monitor",
+                "none",
+                "-semihosting-config",
+                "enable=on,target=native",
+                "-serial",
+                "pty",
+            ])
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("QEMU starts");
+        // QEMU names the terminal on its standard output (or error, in some versions).
+        let (tx, rx) = mpsc::channel();
+        for stream in [
+            child
+                .stdout
+                .take()
+                .map(|s| Box::new(s) as Box<dyn std::io::Read + Send>),
+            child
+                .stderr
+                .take()
+                .map(|s| Box::new(s) as Box<dyn std::io::Read + Send>),
+        ]
+        .into_iter()
+        .flatten()
+        {
+            let tx = tx.clone();
+            std::thread::spawn(move || {
+                for line in BufReader::new(stream).lines().map_while(Result::ok) {
+                    let _ = tx.send(line);
+                }
+            });
+        }
+        let mut qemu = PtyQemu {
+            child,
+            pty: String::new(),
+            build_id: runtime.build_id,
+        };
+        while let Ok(line) = rx.recv_timeout(Duration::from_secs(10)) {
+            if let Some(rest) = line.split("redirected to ").nth(1) {
+                qemu.pty = rest.split_whitespace().next().unwrap_or("").to_owned();
+                break;
+            }
+        }
+        assert!(
+            qemu.pty.starts_with("/dev/"),
+            "QEMU did not name its pseudo-terminal"
+        );
+        Some(qemu)
+    }
+}
+
+impl Drop for PtyQemu {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn hello_over_a_pseudo_terminal() {
+    let Some(qemu) = PtyQemu::start() else { return };
+    let link = SerialLink::open(&qemu.pty, DEFAULT_BAUD).expect("the pseudo-terminal opens");
+    assert!(
+        bs_transport::Link::describe(&link).contains(&qemu.pty),
+        "the description names the port"
+    );
+    let (mut device, info) =
+        Device::connect(link, Duration::from_secs(10)).expect("the device answers HELLO");
+    assert_eq!(info.arch, Arch::Thumb2);
+    assert_eq!(info.ptr_size, 4);
+    assert_eq!(info.version, bs_protocol::PROTOCOL_VERSION);
+    assert_eq!(u64::from_le_bytes(info.build_id), qemu.build_id);
+    let mem = device.meminfo().expect("MEMINFO");
+    assert_eq!(mem.heap_size, mem.heap_used + mem.heap_free);
+}
+
+#[test]
+fn a_session_on_a_serial_port_runs_code_and_reports_a_dead_device() {
+    let Some(mut qemu) = PtyQemu::start() else {
+        return;
+    };
+    let options = SessionOptions {
+        target: TARGET.to_string(),
+        serial_port: Some(qemu.pty.clone()),
+        ..Default::default()
+    };
+    let mut session = Session::start(&options).expect("the session attaches");
+    assert_eq!(session.device_process_id(), 0);
+    let mut out = Vec::new();
+    let (outcome, _) = session.eval("<a>", "let x = 6\nprint(x * 7)", &mut |_, b| {
+        out.extend_from_slice(b)
+    });
+    assert!(matches!(outcome, Outcome::Ok), "{outcome:?}");
+    assert_eq!(String::from_utf8_lossy(&out), "42\n");
+
+    // The device dies: the session says so and does not pretend to restart it.
+    let _ = qemu.child.kill();
+    let _ = qemu.child.wait();
+    let (outcome, _) = session.eval("<b>", "print(x)", &mut |_, _| {});
+    match outcome {
+        Outcome::DeviceError { message, restarted } => {
+            assert!(!restarted);
+            assert!(message.contains("cannot be restarted"), "{message}");
+            assert!(message.contains(&qemu.pty), "{message}");
+        }
+        other => panic!("expected a device error, got {other:?}"),
+    }
+}

@@ -1,0 +1,106 @@
+//! `bscript board`: the known targets and serial ports (`list`), and what a device says about
+//! itself (`info`).
+
+use std::process::ExitCode;
+
+use crate::{Cli, EXIT_DEVICE, start_session};
+
+#[derive(clap::Subcommand, Debug)]
+pub enum BoardCommand {
+    /// The known targets with their memory budgets, and the serial ports of this computer.
+    List,
+    /// Start (or, with --port, connect to) the device of --target and show what it reports:
+    /// protocol version, runtime build id, session, architecture, memory regions and use.
+    Info,
+}
+
+pub fn run(cli: &Cli, what: &BoardCommand) -> anyhow::Result<ExitCode> {
+    match what {
+        BoardCommand::List => {
+            list();
+            Ok(ExitCode::SUCCESS)
+        }
+        BoardCommand::Info => Ok(info(cli)),
+    }
+}
+
+/// A byte count in KiB when it is a whole number of them.
+fn size(bytes: u64) -> String {
+    if bytes >= 1024 && bytes % 1024 == 0 {
+        format!("{} KiB", bytes / 1024)
+    } else {
+        format!("{bytes} B")
+    }
+}
+
+fn list() {
+    println!("targets:");
+    let targets = bs_session::board::targets();
+    let width = targets.iter().map(|t| t.name.len()).max().unwrap_or(0);
+    for t in &targets {
+        println!("  {:width$}  {}", t.name, t.device);
+        if !t.budget.is_empty() {
+            let budget: Vec<String> = t
+                .budget
+                .iter()
+                .map(|(what, bytes)| format!("{what} {}", size(*bytes)))
+                .collect();
+            println!("  {:width$}  memory: {}", "", budget.join(", "));
+        }
+    }
+    println!("serial ports:");
+    let ports = bs_session::board::serial_ports();
+    if ports.is_empty() {
+        println!("  (none found)");
+    }
+    for (path, what) in ports {
+        println!("  {path}  {what}");
+    }
+}
+
+fn info(cli: &Cli) -> ExitCode {
+    let Ok(mut session) = start_session(cli) else {
+        return ExitCode::from(EXIT_DEVICE);
+    };
+    let info = *session.device_info();
+    let region = |r: &bs_protocol::Region| {
+        format!(
+            "0x{:08x}..0x{:08x} ({})",
+            r.base,
+            r.base as u64 + r.size as u64,
+            size(r.size as u64)
+        )
+    };
+    println!("target: {}", session.target());
+    println!("device: {}", session.device_description());
+    println!("runtime image: {}", session.runtime_image().display());
+    println!("protocol version: {}", info.version);
+    println!(
+        "runtime build id: {:016x}",
+        u64::from_le_bytes(info.build_id)
+    );
+    println!("session id: 0x{:08x}", info.session_id);
+    println!(
+        "architecture: {} ({}-byte pointers)",
+        info.arch, info.ptr_size
+    );
+    println!("largest payload: {} bytes", info.max_payload);
+    println!("code region: {}", region(&info.code));
+    println!("data region: {}", region(&info.data));
+    println!("heap region: {}", region(&info.heap));
+    match session.memory() {
+        Ok((heap, usage)) => {
+            println!(
+                "heap: {} of {} bytes in use ({} blocks), {} free",
+                heap.heap_used, heap.heap_size, heap.live_blocks, heap.heap_free
+            );
+            println!("code: {} of {} bytes", usage.code_used, usage.code_size);
+            println!("data: {} of {} bytes", usage.data_used, usage.data_size);
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("bscript: cannot read the device's memory use: {e}");
+            ExitCode::from(EXIT_DEVICE)
+        }
+    }
+}

@@ -1,0 +1,194 @@
+//! `bscript board list`, `bscript board info`, and `--port`: a session with a device that is
+//! already running on a serial port (here QEMU with its UART on a pseudo-terminal, as a board
+//! would be on /dev/ttyACM0). The QEMU tests are skipped, with a message, when
+//! `qemu-system-arm` or `arm-none-eabi-gcc` is not installed; QEMU is killed at the end of each.
+
+use std::io::{BufRead, BufReader, Read};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+const QEMU_TARGET: &str = "qemu-mps2-an385";
+
+fn run(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_bscript"))
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn installed(program: &str) -> bool {
+    std::env::var_os("PATH")
+        .is_some_and(|path| std::env::split_paths(&path).any(|dir| dir.join(program).is_file()))
+}
+
+/// QEMU running the target's runtime image with its UART on a pseudo-terminal; killed on drop.
+struct PtyQemu {
+    child: Child,
+    pty: String,
+}
+
+impl PtyQemu {
+    fn start() -> Option<PtyQemu> {
+        for tool in ["qemu-system-arm", "arm-none-eabi-gcc"] {
+            if !installed(tool) {
+                eprintln!("skipped: {tool} is not installed");
+                return None;
+            }
+        }
+        let image =
+            bs_session::board::runtime_image(QEMU_TARGET, false).expect("the runtime image builds");
+        let mut child = Command::new("qemu-system-arm")
+            .args(["-M", "mps2-an385", "-cpu", "cortex-m3", "-kernel"])
+            .arg(&image)
+            .args([
+                "-nographic",
+                "-monitor",
+                "none",
+                "-semihosting-config",
+                "enable=on,target=native",
+                "-serial",
+                "pty",
+            ])
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("QEMU starts");
+        let (tx, rx) = mpsc::channel();
+        let streams: [Option<Box<dyn Read + Send>>; 2] = [
+            child
+                .stdout
+                .take()
+                .map(|s| Box::new(s) as Box<dyn Read + Send>),
+            child
+                .stderr
+                .take()
+                .map(|s| Box::new(s) as Box<dyn Read + Send>),
+        ];
+        for stream in streams.into_iter().flatten() {
+            let tx = tx.clone();
+            std::thread::spawn(move || {
+                for line in BufReader::new(stream).lines().map_while(Result::ok) {
+                    let _ = tx.send(line);
+                }
+            });
+        }
+        let mut qemu = PtyQemu {
+            child,
+            pty: String::new(),
+        };
+        while let Ok(line) = rx.recv_timeout(Duration::from_secs(10)) {
+            if let Some(rest) = line.split("redirected to ").nth(1) {
+                qemu.pty = rest.split_whitespace().next().unwrap_or("").to_owned();
+                break;
+            }
+        }
+        assert!(
+            qemu.pty.starts_with("/dev/"),
+            "QEMU did not name its pseudo-terminal"
+        );
+        Some(qemu)
+    }
+}
+
+impl Drop for PtyQemu {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn board_list_shows_the_targets_and_their_budgets() {
+    let (code, out, err) = run(&["board", "list"]);
+    assert_eq!(code, 0, "{err}");
+    for word in [
+        "targets:",
+        "host",
+        QEMU_TARGET,
+        "heap 32 KiB",
+        "serial ports:",
+    ] {
+        assert!(out.contains(word), "board list lacks {word}:\n{out}");
+    }
+}
+
+#[test]
+fn board_info_on_the_host_device() {
+    let (code, out, err) = run(&["board", "info"]);
+    assert_eq!(code, 0, "{err}");
+    for word in [
+        "protocol version: 1",
+        "runtime build id: ",
+        "session id: 0x",
+        "architecture: x86-64",
+        "code region: 0x",
+        "data region: 0x",
+        "heap region: 0x",
+        "heap: 0 of ",
+        "code: 0 of ",
+    ] {
+        assert!(out.contains(word), "board info lacks {word}:\n{out}");
+    }
+    let id = out
+        .lines()
+        .find_map(|l| l.strip_prefix("runtime build id: "))
+        .unwrap();
+    assert!(
+        id.len() == 16 && id.chars().all(|c| c.is_ascii_hexdigit()),
+        "{id}"
+    );
+}
+
+#[test]
+fn baud_needs_a_port() {
+    let (code, _, err) = run(&["--baud", "9600", "board", "info"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("--port"), "{err}");
+}
+
+#[test]
+fn a_missing_serial_port_is_a_device_failure() {
+    let (code, _, err) = run(&["--port", "/dev/bscript-no-such-port", "board", "info"]);
+    assert_eq!(code, 3, "{err}");
+    assert!(err.contains("/dev/bscript-no-such-port"), "{err}");
+}
+
+#[test]
+fn run_on_a_device_on_a_serial_port() {
+    let Some(qemu) = PtyQemu::start() else { return };
+    let dir = std::env::temp_dir().join(format!("bscript-board-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("answer.bs");
+    std::fs::write(&file, "print(6 * 7)\n").unwrap();
+    let file = file.to_str().unwrap();
+
+    let (code, out, err) = run(&["--target", QEMU_TARGET, "--port", &qemu.pty, "run", file]);
+    assert_eq!((code, out.as_str()), (0, "42\n"), "{err}");
+
+    // The same device again, for another session: board info sees it fresh.
+    let (code, out, err) = run(&[
+        "--target",
+        QEMU_TARGET,
+        "--port",
+        &qemu.pty,
+        "board",
+        "info",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("architecture: Thumb-2"), "{out}");
+    assert!(out.contains(&qemu.pty), "{out}");
+
+    // The host links against the host runtime: the handshake refuses the QEMU device.
+    let (code, _, err) = run(&["--target", "host", "--port", &qemu.pty, "run", file]);
+    assert_eq!(code, 3, "{err}");
+    assert!(err.contains("build id"), "{err}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
