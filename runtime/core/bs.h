@@ -172,6 +172,10 @@ int32_t bs_string_equal(bs_value a, bs_value b);
 /* <0, 0 or >0 as for strcmp of the two strings' bytes. */
 int32_t bs_string_compare(bs_value a, bs_value b);
 
+/* time.now(): milliseconds (with a fraction) since the first call; time.delay(ms) waits. */
+float bs_time_now(void);
+void bs_time_delay(int32_t ms);
+
 /* print / console.log: the value in print format and a newline, on standard output. */
 void bs_print(bs_value v);
 /* console.error: the same on standard error. */

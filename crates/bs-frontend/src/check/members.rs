@@ -324,6 +324,12 @@ impl<'a> Checker<'_, 'a> {
         let array = self.expr(&m.object);
         let index = self.expr(&m.expression);
         let (array, index) = (array?, index?);
+        // Element access on an `any` value goes through its any[] view (checked to be an array).
+        let array = if array.ty == Type::Any {
+            self.coerce(array, &Type::Array(Box::new(Type::Any)), CoerceCtx::Assign)?
+        } else {
+            array
+        };
         let index = match index.ty.arith() {
             Type::Integer => index,
             Type::Any => self.coerce(index, &Type::Integer, CoerceCtx::Assign)?,
@@ -382,6 +388,40 @@ impl<'a> Checker<'_, 'a> {
         let span = sp(c.span);
         let prop = m.property.name.as_str();
         let prop_span = sp(m.property.span);
+        // The built-in time object.
+        if matches!(&m.object, ast::Expression::Identifier(o) if o.name.as_str() == "time")
+            && !self.is_variable("time")
+        {
+            let args = self.arguments(&c.arguments)?;
+            return match prop {
+                "now" => {
+                    self.coerce_args(args, &[], span)?;
+                    Some(Expr::new(
+                        ExprKind::Runtime {
+                            func: "bs_time_now",
+                            args: vec![],
+                        },
+                        Type::Float,
+                        span,
+                    ))
+                }
+                "delay" => {
+                    let args = self.coerce_args(args, &[Type::Integer], span)?;
+                    Some(Expr::new(
+                        ExprKind::Runtime {
+                            func: "bs_time_delay",
+                            args,
+                        },
+                        Type::Void,
+                        span,
+                    ))
+                }
+                _ => {
+                    self.error(diag::unknown_property(prop_span, prop));
+                    None
+                }
+            };
+        }
         // Static methods.
         if let Some(class) = self.class_named(&m.object) {
             let args = self.arguments(&c.arguments)?;
