@@ -19,8 +19,10 @@ cargo clippy --locked --all-targets -- -D warnings
 step "runtime C tests"
 runtime/tests/run.sh
 
-step "cargo test (unit tests, conformance suite, REPL transcripts)"
-cargo test --locked --release --workspace
+step "cargo test (unit tests, conformance suite, REPL transcripts, differential test)"
+# The differential test draws random programs; a fixed seed keeps CI repeatable (run it with
+# another BSCRIPT_DIFF_SEED, or none, to look for new differences).
+BSCRIPT_DIFF_SEED="${BSCRIPT_DIFF_SEED:-20261125}" cargo test --locked --release --workspace
 
 step "GC stress: the conformance suite and REPL transcripts, collecting at every allocation"
 BSCRIPT_GC_STRESS=1 cargo test --locked --release -p bscript --test conformance --test repl

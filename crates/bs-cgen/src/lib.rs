@@ -657,7 +657,9 @@ impl Gen {
     /// operand has effects, earlier ones are first stored in temporaries, in a GNU statement
     /// expression, so that C evaluates them in source order.
     fn sequenced(&mut self, operands: &[&Expr], build: impl FnOnce(&[String]) -> String) -> String {
-        let needs_order = operands.iter().skip(1).any(|e| e.has_effects())
+        // C may evaluate operands in any order: as soon as one of them has an effect, a read in
+        // another could see it too early or too late.
+        let needs_order = operands.iter().any(|e| e.has_effects())
             && operands.iter().filter(|e| !is_pure_constant(e)).count() > 1;
         if !needs_order {
             let parts: Vec<String> = operands.iter().map(|e| self.expr(e)).collect();
@@ -1007,53 +1009,47 @@ impl Gen {
                 text
             }
             ExprKind::CallValue { callee, sig, args } => {
-                let t = self.n_temps;
-                self.n_temps += 1;
-                let mut text = format!("({{ bs_value tf{t} = {}; ", self.expr(callee));
-                let mut names = vec![format!("tf{t}")];
-                for (k, a) in args.iter().enumerate() {
-                    let v = self.expr(a);
-                    let _ = write!(text, "{} ta{t}_{k} = {v}; ", c_type(&a.ty));
-                    names.push(format!("ta{t}_{k}"));
-                }
-                let mut params = vec!["bs_value".to_string()];
-                params.extend(sig.params.iter().map(|p| c_type(p).to_string()));
-                let _ = write!(
-                    text,
-                    "(({} (*)({}))bs_function_code(tf{t}))({}); }})",
-                    c_type(&sig.ret),
-                    params.join(", "),
-                    names.join(", ")
-                );
-                text
+                self.call_through(callee, sig, args, |f| format!("bs_function_code({f})"))
             }
             ExprKind::MethodCall {
                 receiver,
                 slot,
                 sig,
                 args,
-            } => {
-                let t = self.n_temps;
-                self.n_temps += 1;
-                let mut text = format!("({{ bs_value tr{t} = {}; ", self.expr(receiver));
-                let mut names = vec![format!("tr{t}")];
-                for (k, a) in args.iter().enumerate() {
-                    let v = self.expr(a);
-                    let _ = write!(text, "{} ta{t}_{k} = {v}; ", c_type(&a.ty));
-                    names.push(format!("ta{t}_{k}"));
-                }
-                let mut params = vec!["bs_value".to_string()];
-                params.extend(sig.params.iter().map(|p| c_type(p).to_string()));
-                let _ = write!(
-                    text,
-                    "(({} (*)({}))bs_vtable(tr{t})[{slot}])({}); }})",
-                    c_type(&sig.ret),
-                    params.join(", "),
-                    names.join(", ")
-                );
-                text
-            }
+            } => self.call_through(receiver, sig, args, |r| format!("bs_vtable({r})[{slot}]")),
         }
+    }
+
+    /// A call through a code address found at run time (a function value's code, a vtable
+    /// slot): `first` (the function value or the receiver) is evaluated once, then the
+    /// arguments in order; `code` gives the address from the temporary holding `first`.
+    fn call_through(
+        &mut self,
+        first: &Expr,
+        sig: &FnSig,
+        args: &[Expr],
+        code: impl FnOnce(&str) -> String,
+    ) -> String {
+        let t = self.n_temps;
+        self.n_temps += 1;
+        let head = format!("tc{t}");
+        let mut text = format!("({{ bs_value {head} = {}; ", self.expr(first));
+        let mut names = vec![head.clone()];
+        for (k, a) in args.iter().enumerate() {
+            let v = self.expr(a);
+            let _ = write!(text, "{} ta{t}_{k} = {v}; ", c_type(&a.ty));
+            names.push(format!("ta{t}_{k}"));
+        }
+        let mut with_first = sig.clone();
+        with_first.params.insert(0, Type::Any);
+        let _ = write!(
+            text,
+            "(({}){})({}); }})",
+            fn_pointer_type(&with_first),
+            code(&head),
+            names.join(", ")
+        );
+        text
     }
 }
 

@@ -126,6 +126,8 @@ pub const HOST: Port = Port {
         // Hosted, so that inline C's sqrtf and friends are builtins (instructions), and without
         // errno so that they need no libm call.
         "-fno-math-errno",
+        // Keeps GCC from folding 0.0f - x into -x, which is wrong for x == 0 (the sign of zero).
+        "-frounding-math",
         "-pipe",
     ],
     memory_budget: false,
@@ -166,6 +168,8 @@ pub const QEMU_MPS2_AN385: Port = Port {
         "-fno-pic",
         "-fno-common",
         "-fno-math-errno",
+        // Keeps GCC from folding 0.0f - x into -x, which is wrong for x == 0 (the sign of zero).
+        "-frounding-math",
         "-ffreestanding",
         "-fno-unwind-tables",
         "-fno-asynchronous-unwind-tables",

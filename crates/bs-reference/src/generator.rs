@@ -1,0 +1,2119 @@
+//! A random generator of well-typed, terminating BlueScript programs of the reference subset.
+//!
+//! Generation is type-directed: every expression is built for a wanted static type from the
+//! variables, functions, fields and methods in scope. Termination is guaranteed by
+//! construction: loops are counted with read-only counters, a function calls only functions
+//! declared before it (and, if it is recursive, itself with a read-only depth `n - 1` after an
+//! `if (n <= 0) return …` guard, outside loops), a method calls only object-free functions
+//! declared before its class and methods of `this` that come earlier in a program-wide order,
+//! and methods do not touch other objects. The evaluator's step limit catches the rest
+//! (exponential call trees), and such programs are rejected rather than run.
+//!
+//! Integer division, remainder and negative powers get a non-zero operand (`e | 1`,
+//! `(e & 7) + 1`, a non-zero literal) and array indexes are reduced into range, except for rare
+//! deliberate unguarded ones when [`GenConfig::errors`] is on, which test run-time errors.
+
+use std::collections::HashSet;
+
+use proptest::prelude::RngCore;
+
+use crate::ast::{
+    BinOp, ClassDecl, Expr, ExprKind, FuncDecl, Item, LoopKind, Param, Program, Stmt, Ty, UnOp,
+};
+
+/// Size and feature settings of the generator.
+#[derive(Clone, Debug)]
+pub struct GenConfig {
+    /// The most top-level items (declarations and statements).
+    pub max_items: u32,
+    /// The most top-level functions.
+    pub max_funcs: u32,
+    /// The most classes (0 disables classes).
+    pub max_classes: u32,
+    /// The deepest statement nesting.
+    pub max_stmt_depth: u32,
+    /// The deepest expression nesting.
+    pub max_expr_depth: u32,
+    /// The most statements in one block.
+    pub max_block: u32,
+    /// The most statements in the whole program.
+    pub max_statements: u32,
+    /// Whether `integer[]` and `float[]` values are generated.
+    pub arrays: bool,
+    /// Whether rare unguarded divisions and indexes (possible run-time errors) are generated.
+    pub errors: bool,
+    /// Whether `**` with a float operand is generated.
+    pub float_pow: bool,
+    /// Whether classes are generated.
+    pub classes: bool,
+    /// Whether the operands of string concatenations may have side effects (assignments,
+    /// calls), which makes their evaluation order visible.
+    pub effects_in_concat: bool,
+    /// Whether the left operand of `/`, `%`, `<<`, `>>`, `>>>` and `**`, and every call
+    /// argument but the last, may have side effects, which makes their order with the later
+    /// operands visible.
+    pub effects_in_earlier_operands: bool,
+    /// Whether `0.0 - e` with an integer `e` is generated (a float zero literal minus an
+    /// integer operand).
+    pub zero_minus_int: bool,
+}
+
+impl Default for GenConfig {
+    fn default() -> Self {
+        GenConfig {
+            max_items: 16,
+            max_funcs: 4,
+            max_classes: 3,
+            max_stmt_depth: 3,
+            max_expr_depth: 3,
+            max_block: 5,
+            max_statements: 90,
+            arrays: true,
+            errors: true,
+            float_pow: true,
+            classes: true,
+            effects_in_concat: true,
+            effects_in_earlier_operands: true,
+            zero_minus_int: true,
+        }
+    }
+}
+
+/// Generates one program from `rng`.
+pub fn generate<R: RngCore + ?Sized>(rng: &mut R, config: &GenConfig) -> Program {
+    let mut g = Gen {
+        rng,
+        cfg: config.clone(),
+        next_name: 0,
+        used_odd: HashSet::new(),
+        scopes: vec![Vec::new()],
+        base: 0,
+        hidden: None,
+        funcs: Vec::new(),
+        classes: Vec::new(),
+        next_order: 0,
+        ret: None,
+        loops: 0,
+        this_class: None,
+        method_order: None,
+        in_ctor: false,
+        object_free: false,
+        touched: false,
+        pure: false,
+        current_fn: None,
+        stmts_left: config.max_statements,
+    };
+    g.program()
+}
+
+#[derive(Clone, Debug)]
+struct VarInfo {
+    name: String,
+    ty: Ty,
+    mutable: bool,
+    /// The length of an array variable.
+    len: u32,
+    /// The values a loop counter can take.
+    range: Option<(i64, i64)>,
+}
+
+#[derive(Clone, Debug)]
+struct FnInfo {
+    name: String,
+    params: Vec<Ty>,
+    ret: Ty,
+    touches_objects: bool,
+    /// The first parameter is a read-only depth `n`; the body starts with
+    /// `if (n <= 0) return …` and calls the function itself only with `n - 1`.
+    recursive: bool,
+}
+
+#[derive(Clone, Debug)]
+struct MethodInfo {
+    name: String,
+    params: Vec<Ty>,
+    ret: Ty,
+    order: u32,
+}
+
+#[derive(Clone, Debug)]
+struct ClassInfo {
+    name: String,
+    parent: Option<String>,
+    fields: Vec<Param>,
+    ctor: Vec<Ty>,
+    methods: Vec<MethodInfo>,
+}
+
+struct Gen<'r, R: RngCore + ?Sized> {
+    rng: &'r mut R,
+    cfg: GenConfig,
+    next_name: u32,
+    used_odd: HashSet<&'static str>,
+    /// Scope 0 holds the globals; inside a function only scopes from `base` on (and scope 0)
+    /// are visible.
+    scopes: Vec<Vec<VarInfo>>,
+    base: usize,
+    /// A name that must not be used (the variable being declared shadows it).
+    hidden: Option<String>,
+    funcs: Vec<FnInfo>,
+    classes: Vec<ClassInfo>,
+    next_order: u32,
+    /// The result type of the function or method being generated.
+    ret: Option<Ty>,
+    loops: u32,
+    this_class: Option<String>,
+    /// The order of the method being generated: only earlier methods of `this` are called.
+    method_order: Option<u32>,
+    in_ctor: bool,
+    /// In a method or constructor: no objects other than `this`, and only object-free functions.
+    object_free: bool,
+    /// Whether the function being generated has used an object.
+    touched: bool,
+    /// Generating an expression without side effects: no assignments and no calls.
+    pure: bool,
+    /// The recursive function being generated (it may call itself with `n - 1`).
+    current_fn: Option<FnInfo>,
+    stmts_left: u32,
+}
+
+const INTERESTING_INTS: &[i32] = &[
+    0,
+    1,
+    -1,
+    2,
+    3,
+    7,
+    10,
+    31,
+    32,
+    33,
+    100,
+    255,
+    256,
+    1000,
+    65535,
+    65536,
+    1_000_000,
+    16_777_217,
+    536_870_911,
+    536_870_912,
+    -536_870_912,
+    -536_870_913,
+    1_073_741_823,
+    1_073_741_824,
+    2_147_483_647,
+    -2_147_483_648,
+    -2_147_483_647,
+];
+
+const FLOAT_LITERALS: &[&str] = &[
+    "0.0",
+    "0.5",
+    "1.0",
+    "1.5",
+    "2.0",
+    "0.1",
+    "0.2",
+    "0.3",
+    "2.5",
+    "3.14159",
+    "100.07",
+    "123456.789",
+    "16777217.0",
+    "1e10",
+    "1.0e-7",
+    "3.4e38",
+    "1e-40",
+    "4294967295.0",
+    "4294967040.0",
+    "65536.0",
+    "2147483648.0",
+    "0.000001",
+    "1e3",
+    "2E-2",
+    "1.0000001",
+    "0.99999994",
+    "9.313225746154785e-10",
+    "0.0078125",
+    "0.0234375",
+    "1e-9",
+    "12.000001",
+    "5.",
+    ".5",
+];
+
+/// Identifiers that are valid in BlueScript but special in C.
+const ODD_NAMES: &[&str] = &[
+    "int", "char", "long", "short", "double", "unsigned", "signed", "auto", "register", "volatile",
+    "struct", "union", "goto", "sizeof", "extern", "typedef", "inline", "restrict", "main",
+    "printf", "malloc", "free", "exit", "abs", "pow", "sqrt", "NULL", "errno", "stdout", "memcpy",
+    "strlen", "value_t", "$", "$a", "a$b", "_", "__x", "_Bool",
+];
+
+const LABELS: &[&str] = &["", "a", "x=", " ", "|", "v:", "n ", ",", "="];
+
+impl<'r, R: RngCore + ?Sized> Gen<'r, R> {
+    // ----- randomness -----
+
+    fn below(&mut self, n: u32) -> u32 {
+        if n <= 1 { 0 } else { self.rng.next_u32() % n }
+    }
+
+    fn chance(&mut self, percent: u32) -> bool {
+        self.below(100) < percent
+    }
+
+    /// An index into `weights`, chosen with those weights (all zero gives 0).
+    fn weighted(&mut self, weights: &[u32]) -> usize {
+        let total: u32 = weights.iter().sum();
+        if total == 0 {
+            return 0;
+        }
+        let mut r = self.below(total);
+        for (i, w) in weights.iter().enumerate() {
+            if r < *w {
+                return i;
+            }
+            r -= w;
+        }
+        weights.len() - 1
+    }
+
+    fn pick<T: Clone>(&mut self, xs: &[T]) -> T {
+        let i = self.below(xs.len() as u32) as usize;
+        xs[i].clone()
+    }
+
+    /// A name not used before in the program: usually `prefix` and a number, sometimes a name
+    /// that is a C keyword or a C library name, or one with `$`, which the compiler must not
+    /// pass to C unchanged.
+    fn fresh(&mut self, prefix: &str) -> String {
+        self.next_name += 1;
+        if self.chance(4) {
+            let name = self.pick(ODD_NAMES);
+            if self.used_odd.insert(name) {
+                return name.to_string();
+            }
+        }
+        format!("{prefix}{}", self.next_name)
+    }
+
+    // ----- scopes -----
+
+    fn visible(&self) -> Vec<VarInfo> {
+        let mut seen = HashSet::new();
+        let mut out = Vec::new();
+        let inner = self.scopes[self.base.max(1)..].iter().rev();
+        for scope in inner.chain(std::iter::once(&self.scopes[0])) {
+            for v in scope.iter().rev() {
+                if !seen.insert(v.name.clone()) {
+                    continue;
+                }
+                if self.hidden.as_deref() == Some(v.name.as_str()) {
+                    continue;
+                }
+                if self.object_free && matches!(v.ty, Ty::Class(_)) {
+                    continue;
+                }
+                out.push(v.clone());
+            }
+        }
+        out
+    }
+
+    fn vars_of(&self, ty: &Ty) -> Vec<VarInfo> {
+        self.visible().into_iter().filter(|v| v.ty == *ty).collect()
+    }
+
+    fn declare(&mut self, v: VarInfo) {
+        if let Ty::Class(_) = v.ty {
+            self.touched = true;
+        }
+        self.scopes.last_mut().expect("a scope").push(v);
+    }
+
+    fn var_expr(&mut self, v: &VarInfo) -> Expr {
+        if let Ty::Class(_) = v.ty {
+            self.touched = true;
+        }
+        Expr::var(&v.name, v.ty.clone())
+    }
+
+    // ----- classes -----
+
+    fn class(&self, name: &str) -> &ClassInfo {
+        self.classes
+            .iter()
+            .find(|c| c.name == name)
+            .expect("a known class")
+    }
+
+    fn chain(&self, name: &str) -> Vec<ClassInfo> {
+        let mut out = Vec::new();
+        let mut c = Some(name.to_string());
+        while let Some(n) = c {
+            let k = self.class(&n).clone();
+            c = k.parent.clone();
+            out.push(k);
+        }
+        out.reverse();
+        out
+    }
+
+    fn all_fields(&self, name: &str) -> Vec<Param> {
+        self.chain(name)
+            .into_iter()
+            .flat_map(|k| k.fields.into_iter())
+            .collect()
+    }
+
+    fn all_methods(&self, name: &str) -> Vec<MethodInfo> {
+        let mut out: Vec<MethodInfo> = Vec::new();
+        for k in self.chain(name) {
+            for m in k.methods {
+                if let Some(slot) = out.iter_mut().find(|x| x.name == m.name) {
+                    *slot = m;
+                } else {
+                    out.push(m);
+                }
+            }
+        }
+        out
+    }
+
+    fn subclasses_of(&self, name: &str) -> Vec<String> {
+        self.classes
+            .iter()
+            .filter(|c| self.chain(&c.name).iter().any(|k| k.name == name))
+            .map(|c| c.name.clone())
+            .collect()
+    }
+
+    /// Receivers whose fields and methods may be used here: object variables, and `this`.
+    fn receivers(&mut self) -> Vec<Expr> {
+        let mut out: Vec<Expr> = self
+            .visible()
+            .into_iter()
+            .filter(|v| matches!(v.ty, Ty::Class(_)))
+            .map(|v| Expr::var(&v.name, v.ty.clone()))
+            .collect();
+        if let Some(c) = &self.this_class {
+            out.push(Expr::new(ExprKind::This, Ty::Class(c.clone())));
+        }
+        out
+    }
+
+    fn mark_receiver(&mut self, recv: &Expr) {
+        if !matches!(recv.kind, ExprKind::This) {
+            self.touched = true;
+        }
+    }
+
+    // ----- literals -----
+
+    fn int_literal(&mut self) -> Expr {
+        match self.below(12) {
+            0..=3 => Expr::int(self.below(11) as i32),
+            4 => Expr::int(self.below(256) as i32),
+            5 | 6 => {
+                let v = self.pick(INTERESTING_INTS);
+                Expr::int(v)
+            }
+            7 => Expr::int(self.rng.next_u32() as i32),
+            8 => Expr::new(
+                ExprKind::Int {
+                    value: self.rng.next_u32(),
+                    hex: true,
+                },
+                Ty::Int,
+            ),
+            9 => {
+                let k = self.below(32);
+                let d = self.below(3) as i64 - 1;
+                Expr::int(((1i64 << k) + d) as i32)
+            }
+            10 => Expr::int(-(self.below(20) as i32)),
+            _ => Expr::new(
+                ExprKind::Int {
+                    value: self.below(256),
+                    hex: true,
+                },
+                Ty::Int,
+            ),
+        }
+    }
+
+    fn float_literal(&mut self) -> Expr {
+        let text = match self.below(6) {
+            0..=2 => self.pick(FLOAT_LITERALS).to_string(),
+            3 => {
+                // Decimal digits, possibly more than binary32 holds.
+                let int_digits = self.below(7);
+                let frac_digits = 1 + self.below(12);
+                let mut s = String::new();
+                for i in 0..int_digits.max(1) {
+                    let d = if i == 0 && int_digits > 1 {
+                        1 + self.below(9)
+                    } else {
+                        self.below(10)
+                    };
+                    s.push(char::from(b'0' + d as u8));
+                }
+                s.push('.');
+                for _ in 0..frac_digits {
+                    s.push(char::from(b'0' + self.below(10) as u8));
+                }
+                s
+            }
+            4 => {
+                // The shortest text of a random binary32 of moderate magnitude.
+                let exp = 127 - 40 + self.below(80);
+                let bits = (exp << 23) | (self.rng.next_u32() & 0x007F_FFFF);
+                format!("{:e}", f32::from_bits(bits))
+            }
+            _ => format!("{}.{}", self.below(100), self.below(100)),
+        };
+        Expr::float_lit(&text)
+    }
+
+    fn literal(&mut self, ty: &Ty) -> Expr {
+        match ty {
+            Ty::Int => self.int_literal(),
+            Ty::Float => {
+                let e = self.float_literal();
+                if self.chance(15) {
+                    Expr::unary(UnOp::Neg, e)
+                } else {
+                    e
+                }
+            }
+            Ty::Bool => Expr::bool_lit(self.chance(50)),
+            _ => unreachable!("no literal of type {ty}"),
+        }
+    }
+
+    // ----- expressions -----
+
+    /// An expression of a type assignable to `ty` (an integer one for a float, sometimes).
+    fn assignable_expr(&mut self, ty: &Ty, depth: u32) -> Expr {
+        match ty {
+            Ty::Float if self.chance(25) => self.expr(&Ty::Int, depth),
+            Ty::Int | Ty::Float | Ty::Bool => self.expr(ty, depth),
+            _ => self.ref_expr(ty),
+        }
+    }
+
+    /// An array or object value of a type assignable to `ty`: a variable, a call, or a new
+    /// array or object.
+    fn ref_expr(&mut self, ty: &Ty) -> Expr {
+        match ty {
+            Ty::IntArr | Ty::FloatArr => {
+                let vars = self.vars_of(ty);
+                if !vars.is_empty() && (self.pure || self.chance(75)) {
+                    let v = self.pick(&vars);
+                    return self.var_expr(&v);
+                }
+                let n = 1 + self.below(4);
+                let elem = ty.elem().expect("an array type");
+                let v = self.assignable_expr(&elem, 0);
+                Expr::new(
+                    ExprKind::NewArray(Box::new(Expr::int(n as i32)), Some(Box::new(v))),
+                    ty.clone(),
+                )
+            }
+            Ty::Class(c) => {
+                self.touched = true;
+                let subs = self.subclasses_of(c);
+                let vars: Vec<VarInfo> = self
+                    .visible()
+                    .into_iter()
+                    .filter(|v| matches!(&v.ty, Ty::Class(k) if subs.contains(k)))
+                    .collect();
+                let funcs: Vec<FnInfo> = if self.pure {
+                    Vec::new()
+                } else {
+                    self.funcs
+                        .iter()
+                        .filter(|f| matches!(&f.ret, Ty::Class(k) if subs.contains(k)))
+                        .cloned()
+                        .collect()
+                };
+                if !vars.is_empty() && (self.pure || self.chance(55)) {
+                    let v = self.pick(&vars);
+                    return self.var_expr(&v);
+                }
+                if !funcs.is_empty() && self.chance(40) {
+                    let f = self.pick(&funcs);
+                    return self.call(&f);
+                }
+                let k = self.pick(&subs);
+                self.new_object(&k)
+            }
+            _ => unreachable!("no value of type {ty}"),
+        }
+    }
+
+    /// The left operand of an operator, without side effects when
+    /// [`GenConfig::effects_in_earlier_operands`] is off.
+    fn helper_left(&mut self, ty: &Ty, depth: u32) -> Expr {
+        let saved = self.pure;
+        self.pure = saved || !self.cfg.effects_in_earlier_operands;
+        let e = self.expr(ty, depth);
+        self.pure = saved;
+        e
+    }
+
+    /// A numeric expression of either type.
+    fn num_expr(&mut self, depth: u32) -> Expr {
+        if self.chance(55) {
+            self.expr(&Ty::Int, depth)
+        } else {
+            self.expr(&Ty::Float, depth)
+        }
+    }
+
+    /// An expression of exactly type `ty` (`integer`, `float` or `boolean`).
+    fn expr(&mut self, ty: &Ty, depth: u32) -> Expr {
+        if depth == 0 {
+            return self.leaf(ty);
+        }
+        let d = depth - 1;
+        match ty {
+            Ty::Int => self.int_expr(d),
+            Ty::Float => self.float_expr(d),
+            Ty::Bool => self.bool_expr(d),
+            _ => unreachable!("expression of type {ty}"),
+        }
+    }
+
+    /// A literal, variable, element, field or length of type `ty`.
+    fn leaf(&mut self, ty: &Ty) -> Expr {
+        let vars = self.vars_of(ty);
+        let arrays: Vec<VarInfo> = self
+            .visible()
+            .into_iter()
+            .filter(|v| v.ty.elem().as_ref() == Some(ty))
+            .collect();
+        let fields = self.field_refs(ty);
+        let any_array: Vec<VarInfo> = self
+            .visible()
+            .into_iter()
+            .filter(|v| v.ty.elem().is_some())
+            .collect();
+        let w = [
+            30,
+            if vars.is_empty() { 0 } else { 45 },
+            if arrays.is_empty() { 0 } else { 12 },
+            if fields.is_empty() { 0 } else { 12 },
+            if *ty == Ty::Int && !any_array.is_empty() {
+                4
+            } else {
+                0
+            },
+        ];
+        match self.weighted(&w) {
+            1 => {
+                let v = self.pick(&vars);
+                self.var_expr(&v)
+            }
+            2 => {
+                let a = self.pick(&arrays);
+                self.element(&a, true)
+            }
+            3 => {
+                let (recv, name) = self.pick(&fields);
+                self.mark_receiver(&recv);
+                Expr::field(recv, &name, ty.clone())
+            }
+            4 => {
+                let a = self.pick(&any_array);
+                Expr::length(Expr::var(&a.name, a.ty.clone()))
+            }
+            _ => self.literal(ty),
+        }
+    }
+
+    /// `(receiver, field)` pairs of type `ty`.
+    fn field_refs(&mut self, ty: &Ty) -> Vec<(Expr, String)> {
+        let mut out = Vec::new();
+        for r in self.receivers() {
+            let Ty::Class(c) = &r.ty else { continue };
+            for f in self.all_fields(c) {
+                if f.ty == *ty {
+                    out.push((r.clone(), f.name.clone()));
+                }
+            }
+        }
+        out
+    }
+
+    /// `a[index]` with an index that is in range (unless `reading` and an error case is wanted).
+    fn element(&mut self, a: &VarInfo, reading: bool) -> Expr {
+        let arr = Expr::var(&a.name, a.ty.clone());
+        let idx = self.index_for(a, reading);
+        Expr::index(arr, idx)
+    }
+
+    fn index_for(&mut self, a: &VarInfo, reading: bool) -> Expr {
+        let len = a.len.max(1);
+        let arr = Expr::var(&a.name, a.ty.clone());
+        let counters: Vec<VarInfo> = self
+            .visible()
+            .into_iter()
+            .filter(|v| matches!(v.range, Some((lo, hi)) if lo >= 0 && hi < len as i64))
+            .collect();
+        let w = [
+            20,
+            if counters.is_empty() { 0 } else { 30 },
+            20,
+            10,
+            10,
+            if reading && self.cfg.errors { 1 } else { 0 },
+        ];
+        match self.weighted(&w) {
+            1 => {
+                let c = self.pick(&counters);
+                Expr::var(&c.name, Ty::Int)
+            }
+            2 => {
+                // ((e % L) + L) % L
+                let e = self.expr(&Ty::Int, 1);
+                let l = Expr::int(len as i32);
+                let inner = Expr::binary(
+                    BinOp::Add,
+                    Expr::binary(BinOp::Rem, e, l.clone()),
+                    l.clone(),
+                );
+                Expr::binary(BinOp::Rem, inner, l)
+            }
+            3 => {
+                // ((e % a.length) + a.length) % a.length
+                let e = self.expr(&Ty::Int, 1);
+                let l = Expr::length(arr);
+                let inner = Expr::binary(
+                    BinOp::Add,
+                    Expr::binary(BinOp::Rem, e, l.clone()),
+                    l.clone(),
+                );
+                Expr::binary(BinOp::Rem, inner, l)
+            }
+            4 => {
+                // e & (2^k - 1) with 2^k <= L
+                let mut mask = 1u32;
+                while mask * 2 <= len {
+                    mask *= 2;
+                }
+                let e = self.expr(&Ty::Int, 1);
+                Expr::binary(BinOp::BitAnd, e, Expr::int(mask as i32 - 1))
+            }
+            5 => self.expr(&Ty::Int, 1),
+            _ => Expr::int(self.below(len) as i32),
+        }
+    }
+
+    /// An integer expression that is never zero (or, rarely, one that may be).
+    fn nonzero(&mut self, depth: u32) -> Expr {
+        let w = [40, 20, 15, 8, if self.cfg.errors { 2 } else { 0 }];
+        match self.weighted(&w) {
+            1 => loop {
+                let v = self.int_literal();
+                if let Some(n) = int_value(&v)
+                    && n != 0
+                {
+                    break v;
+                }
+            },
+            2 => {
+                let e = self.expr(&Ty::Int, depth);
+                Expr::binary(
+                    BinOp::Add,
+                    Expr::binary(BinOp::BitAnd, e, Expr::int(7)),
+                    Expr::int(1),
+                )
+            }
+            3 => Expr::int(-1),
+            4 => self.expr(&Ty::Int, depth),
+            _ => {
+                let e = self.expr(&Ty::Int, depth);
+                Expr::binary(BinOp::BitOr, e, Expr::int(1))
+            }
+        }
+    }
+
+    fn callable_funcs(&self, ret: &Ty) -> Vec<FnInfo> {
+        self.funcs
+            .iter()
+            .filter(|f| f.ret == *ret && !(self.object_free && f.touches_objects))
+            .cloned()
+            .collect()
+    }
+
+    fn call_args(&mut self, params: &[Ty]) -> Vec<Expr> {
+        let d = self.below(3);
+        let saved = self.pure;
+        let mut args = Vec::new();
+        for (i, p) in params.iter().enumerate() {
+            self.pure = saved || (i + 1 < params.len() && !self.cfg.effects_in_earlier_operands);
+            args.push(self.assignable_expr(p, d));
+        }
+        self.pure = saved;
+        args
+    }
+
+    fn call(&mut self, f: &FnInfo) -> Expr {
+        if f.touches_objects {
+            self.touched = true;
+        }
+        if !f.recursive {
+            let args = self.call_args(&f.params);
+            return Expr::call(&f.name, args, f.ret.clone());
+        }
+        // A small recursion depth.
+        let depth = if self.chance(50) {
+            Expr::int(self.below(7) as i32)
+        } else {
+            let saved = self.pure;
+            self.pure = saved || (f.params.len() > 1 && !self.cfg.effects_in_earlier_operands);
+            let e = self.expr(&Ty::Int, 1);
+            self.pure = saved;
+            Expr::binary(BinOp::BitAnd, e, Expr::int(7))
+        };
+        let mut args = vec![depth];
+        args.extend(self.call_args(&f.params[1..]));
+        Expr::call(&f.name, args, f.ret.clone())
+    }
+
+    /// A call of the recursive function being generated, one level deeper.
+    fn self_call(&mut self, f: &FnInfo, n: &str) -> Expr {
+        let mut args = vec![Expr::binary(
+            BinOp::Sub,
+            Expr::var(n, Ty::Int),
+            Expr::int(1),
+        )];
+        args.extend(self.call_args(&f.params[1..]));
+        Expr::call(&f.name, args, f.ret.clone())
+    }
+
+    /// Method calls available here with result `ret`: `(receiver, method)`.
+    fn method_refs(&mut self, ret: &Ty) -> Vec<(Expr, MethodInfo)> {
+        let mut out = Vec::new();
+        for r in self.receivers() {
+            let Ty::Class(c) = &r.ty else { continue };
+            let is_this = matches!(r.kind, ExprKind::This);
+            if is_this && (self.in_ctor || self.method_order.is_none()) {
+                continue;
+            }
+            for m in self.all_methods(c) {
+                if m.ret != *ret {
+                    continue;
+                }
+                if is_this && Some(m.order) >= self.method_order {
+                    continue;
+                }
+                out.push((r.clone(), m));
+            }
+        }
+        out
+    }
+
+    /// `super.m(…)` calls available in the method being generated.
+    fn super_refs(&self, ret: &Ty) -> Vec<MethodInfo> {
+        let (Some(c), Some(order)) = (&self.this_class, self.method_order) else {
+            return Vec::new();
+        };
+        let Some(parent) = self.class(c).parent.clone() else {
+            return Vec::new();
+        };
+        self.all_methods(&parent)
+            .into_iter()
+            .filter(|m| m.ret == *ret && m.order <= order)
+            .collect()
+    }
+
+    fn method_call(&mut self, recv: Expr, m: &MethodInfo) -> Expr {
+        self.mark_receiver(&recv);
+        let args = self.call_args(&m.params);
+        Expr::method_call(recv, &m.name, args, m.ret.clone())
+    }
+
+    /// Calls with result `ret`, as a list of generators' choices: 0 none.
+    fn some_call(&mut self, ret: &Ty) -> Option<Expr> {
+        if self.pure {
+            return None;
+        }
+        let funcs = self.callable_funcs(ret);
+        let methods = self.method_refs(ret);
+        let supers = self.super_refs(ret);
+        let itself = self
+            .current_fn
+            .clone()
+            .filter(|f| f.ret == *ret && self.loops == 0);
+        // `f(…).m(…)` on a function returning an object.
+        let mut chained = Vec::new();
+        if !self.object_free {
+            for f in &self.funcs {
+                if let Ty::Class(c) = &f.ret {
+                    for m in self.all_methods(c) {
+                        if m.ret == *ret {
+                            chained.push((f.clone(), m));
+                        }
+                    }
+                }
+            }
+        }
+        let w = [
+            if funcs.is_empty() { 0 } else { 10 },
+            if methods.is_empty() { 0 } else { 8 },
+            if supers.is_empty() { 0 } else { 3 },
+            if itself.is_some() { 6 } else { 0 },
+            if chained.is_empty() { 0 } else { 3 },
+        ];
+        if w.iter().all(|x| *x == 0) {
+            return None;
+        }
+        Some(match self.weighted(&w) {
+            0 => {
+                let f = self.pick(&funcs);
+                self.call(&f)
+            }
+            1 => {
+                let (r, m) = self.pick(&methods);
+                self.method_call(r, &m)
+            }
+            3 => {
+                let f = itself.expect("a recursive function");
+                let n = self.current_depth_param();
+                self.self_call(&f, &n)
+            }
+            4 => {
+                let (f, m) = self.pick(&chained);
+                let recv = self.call(&f);
+                self.method_call(recv, &m)
+            }
+            _ => {
+                let m = self.pick(&supers);
+                let args = self.call_args(&m.params);
+                Expr::new(ExprKind::SuperCall(m.name.clone(), args), m.ret.clone())
+            }
+        })
+    }
+
+    /// Assignable places of type `ty`: variables, elements and fields.
+    fn places(&mut self, ty: &Ty) -> Vec<Expr> {
+        let mut out: Vec<Expr> = Vec::new();
+        let vars = self.visible();
+        for v in &vars {
+            if v.ty == *ty && v.mutable {
+                out.push(Expr::var(&v.name, v.ty.clone()));
+            }
+        }
+        let arrays: Vec<VarInfo> = vars
+            .into_iter()
+            .filter(|v| v.ty.elem().as_ref() == Some(ty))
+            .collect();
+        for a in arrays {
+            let e = self.element(&a, false);
+            out.push(e);
+        }
+        for (r, f) in self.field_refs(ty) {
+            out.push(Expr::field(r, &f, ty.clone()));
+        }
+        out
+    }
+
+    fn mark_place(&mut self, p: &Expr) {
+        match &p.kind {
+            ExprKind::Field(r, _) => self.mark_receiver(r),
+            ExprKind::Var(_) if matches!(p.ty, Ty::Class(_)) => self.touched = true,
+            _ => {}
+        }
+    }
+
+    /// An assignment, compound assignment or `++`/`--` on a numeric or boolean place.
+    fn update(&mut self, ty: &Ty, depth: u32) -> Option<Expr> {
+        if self.pure {
+            return None;
+        }
+        let places = self.places(ty);
+        if places.is_empty() {
+            return None;
+        }
+        let p = self.pick(&places);
+        self.mark_place(&p);
+        if *ty == Ty::Bool {
+            let v = self.expr(&Ty::Bool, depth);
+            return Some(Expr::assign(None, p, v));
+        }
+        let k = self.below(10);
+        if k < 2 {
+            let prefix = self.chance(50);
+            let inc = self.chance(60);
+            return Some(Expr::inc_dec(prefix, inc, p));
+        }
+        if k < 4 {
+            let v = self.assignable_expr(ty, depth);
+            return Some(Expr::assign(None, p, v));
+        }
+        let ops: &[BinOp] = if *ty == Ty::Int {
+            &[
+                BinOp::Add,
+                BinOp::Sub,
+                BinOp::Mul,
+                BinOp::Div,
+                BinOp::Rem,
+                BinOp::BitAnd,
+                BinOp::BitOr,
+                BinOp::BitXor,
+                BinOp::Shl,
+                BinOp::Shr,
+            ]
+        } else {
+            &[BinOp::Add, BinOp::Sub, BinOp::Mul, BinOp::Div]
+        };
+        let op = self.pick(ops);
+        let v = match op {
+            BinOp::Div | BinOp::Rem if *ty == Ty::Int => {
+                if op == BinOp::Div && self.chance(20) {
+                    self.expr(&Ty::Float, depth)
+                } else {
+                    self.nonzero(depth)
+                }
+            }
+            BinOp::Add | BinOp::Sub | BinOp::Mul if *ty == Ty::Int && self.chance(15) => {
+                // `i += f` truncates the float result back to integer.
+                self.expr(&Ty::Float, depth)
+            }
+            _ if *ty == Ty::Float => self.assignable_expr(ty, depth),
+            _ => self.expr(&Ty::Int, depth),
+        };
+        Some(Expr::assign(Some(op), p, v))
+    }
+
+    fn int_expr(&mut self, d: u32) -> Expr {
+        let w = [15, 6, 20, 8, 3, 8, 8, 4, 4, 8, 3, 3];
+        match self.weighted(&w) {
+            1 => {
+                let op = self.pick(&[UnOp::Neg, UnOp::Neg, UnOp::BitNot, UnOp::Plus]);
+                Expr::unary(op, self.expr(&Ty::Int, d))
+            }
+            2 => {
+                let op = self.pick(&[BinOp::Add, BinOp::Sub, BinOp::Mul]);
+                let l = self.expr(&Ty::Int, d);
+                let r = self.expr(&Ty::Int, d);
+                Expr::binary(op, l, r)
+            }
+            3 => {
+                let op = self.pick(&[BinOp::Div, BinOp::Rem]);
+                let l = self.helper_left(&Ty::Int, d);
+                let r = self.nonzero(d);
+                Expr::binary(op, l, r)
+            }
+            4 => {
+                if self.chance(50) {
+                    let b = self.helper_left(&Ty::Int, d);
+                    let e = self.expr(&Ty::Int, d);
+                    Expr::binary(BinOp::Pow, b, Expr::binary(BinOp::BitAnd, e, Expr::int(15)))
+                } else {
+                    let saved = self.pure;
+                    self.pure = saved || !self.cfg.effects_in_earlier_operands;
+                    let b = self.nonzero(d);
+                    self.pure = saved;
+                    let e = self.expr(&Ty::Int, d);
+                    Expr::binary(BinOp::Pow, b, e)
+                }
+            }
+            5 => {
+                let op = self.pick(&[BinOp::BitAnd, BinOp::BitOr, BinOp::BitXor]);
+                let l = self.expr(&Ty::Int, d);
+                let r = self.expr(&Ty::Int, d);
+                Expr::binary(op, l, r)
+            }
+            6 => {
+                let op = self.pick(&[BinOp::Shl, BinOp::Shr, BinOp::UShr]);
+                let l = self.helper_left(&Ty::Int, d);
+                let r = self.expr(&Ty::Int, d);
+                Expr::binary(op, l, r)
+            }
+            7 => Expr::cast(self.expr(&Ty::Float, d), Ty::Int),
+            8 => self.conditional(&Ty::Int, d),
+            9 => self
+                .some_call(&Ty::Int)
+                .unwrap_or_else(|| self.leaf(&Ty::Int)),
+            10 => self
+                .update(&Ty::Int, d)
+                .unwrap_or_else(|| self.leaf(&Ty::Int)),
+            11 => {
+                if self.chance(50) {
+                    Expr::cast(self.expr(&Ty::Int, d), Ty::Int)
+                } else {
+                    self.leaf(&Ty::Int)
+                }
+            }
+            _ => self.leaf(&Ty::Int),
+        }
+    }
+
+    fn float_expr(&mut self, d: u32) -> Expr {
+        let w = [
+            15,
+            25,
+            if self.cfg.float_pow { 3 } else { 0 },
+            5,
+            4,
+            8,
+            2,
+            3,
+        ];
+        match self.weighted(&w) {
+            1 => {
+                let op = self.pick(&[BinOp::Add, BinOp::Sub, BinOp::Mul, BinOp::Div]);
+                let (l, r) = match self.below(3) {
+                    0 => (self.expr(&Ty::Float, d), self.expr(&Ty::Float, d)),
+                    1 => (self.expr(&Ty::Float, d), self.expr(&Ty::Int, d)),
+                    _ => (self.expr(&Ty::Int, d), self.expr(&Ty::Float, d)),
+                };
+                let zero_left = matches!(&l.kind, ExprKind::Float(t) if crate::num::parse_float_literal(t) == 0.0);
+                if op == BinOp::Sub && zero_left && r.ty == Ty::Int && !self.cfg.zero_minus_int {
+                    return Expr::binary(BinOp::Add, l, r);
+                }
+                Expr::binary(op, l, r)
+            }
+            2 => {
+                let (b, e) = match self.below(3) {
+                    0 => (
+                        self.helper_left(&Ty::Float, d),
+                        Expr::int(self.below(5) as i32),
+                    ),
+                    1 => (self.helper_left(&Ty::Int, d), self.literal(&Ty::Float)),
+                    _ => (self.helper_left(&Ty::Float, d), self.expr(&Ty::Float, d)),
+                };
+                Expr::binary(BinOp::Pow, b, e)
+            }
+            3 => {
+                let op = self.pick(&[UnOp::Neg, UnOp::Neg, UnOp::Plus]);
+                Expr::unary(op, self.expr(&Ty::Float, d))
+            }
+            4 => self.conditional(&Ty::Float, d),
+            5 => self
+                .some_call(&Ty::Float)
+                .unwrap_or_else(|| self.leaf(&Ty::Float)),
+            6 => Expr::cast(self.expr(&Ty::Int, d), Ty::Float),
+            7 => self
+                .update(&Ty::Float, d)
+                .unwrap_or_else(|| self.leaf(&Ty::Float)),
+            _ => self.leaf(&Ty::Float),
+        }
+    }
+
+    fn truth_expr(&mut self, d: u32) -> Expr {
+        match self.below(10) {
+            0 | 1 => self.expr(&Ty::Int, d),
+            2 => self.expr(&Ty::Float, d),
+            _ => self.expr(&Ty::Bool, d),
+        }
+    }
+
+    fn bool_expr(&mut self, d: u32) -> Expr {
+        let w = [8, 22, 15, 4, 12, 6, 3, 6, 2];
+        match self.weighted(&w) {
+            1 => {
+                let op = self.comparison();
+                let l = self.expr(&Ty::Int, d);
+                let r = self.expr(&Ty::Int, d);
+                Expr::binary(op, l, r)
+            }
+            2 => {
+                let op = self.comparison();
+                let (l, r) = match self.below(3) {
+                    0 => (self.expr(&Ty::Float, d), self.expr(&Ty::Float, d)),
+                    1 => (self.expr(&Ty::Float, d), self.expr(&Ty::Int, d)),
+                    _ => (self.expr(&Ty::Int, d), self.expr(&Ty::Float, d)),
+                };
+                Expr::binary(op, l, r)
+            }
+            3 => {
+                let op = self.pick(&[BinOp::Eq, BinOp::Ne, BinOp::StrictEq, BinOp::StrictNe]);
+                let l = self.expr(&Ty::Bool, d);
+                let r = self.expr(&Ty::Bool, d);
+                Expr::binary(op, l, r)
+            }
+            4 => {
+                let op = self.pick(&[BinOp::And, BinOp::Or]);
+                let l = self.truth_expr(d);
+                let r = self.truth_expr(d);
+                Expr::binary(op, l, r)
+            }
+            5 => Expr::unary(UnOp::Not, self.truth_expr(d)),
+            6 => self.conditional(&Ty::Bool, d),
+            7 => self
+                .some_call(&Ty::Bool)
+                .unwrap_or_else(|| self.leaf(&Ty::Bool)),
+            8 => self
+                .update(&Ty::Bool, d)
+                .unwrap_or_else(|| self.leaf(&Ty::Bool)),
+            _ => self.leaf(&Ty::Bool),
+        }
+    }
+
+    fn comparison(&mut self) -> BinOp {
+        self.pick(&[
+            BinOp::Lt,
+            BinOp::Le,
+            BinOp::Gt,
+            BinOp::Ge,
+            BinOp::Eq,
+            BinOp::StrictEq,
+            BinOp::Ne,
+            BinOp::StrictNe,
+        ])
+    }
+
+    fn conditional(&mut self, ty: &Ty, d: u32) -> Expr {
+        let c = self.truth_expr(d);
+        if *ty == Ty::Float && self.chance(40) {
+            // One integer branch: the result is a float.
+            let (a, b) = if self.chance(50) {
+                (self.expr(&Ty::Int, d), self.expr(&Ty::Float, d))
+            } else {
+                (self.expr(&Ty::Float, d), self.expr(&Ty::Int, d))
+            };
+            return Expr::cond(c, a, b);
+        }
+        let a = self.expr(ty, d);
+        let b = self.expr(ty, d);
+        Expr::cond(c, a, b)
+    }
+
+    /// The argument of a `print`.
+    fn print_arg(&mut self) -> Expr {
+        let depth = self.expr_depth();
+        let objects: Vec<VarInfo> = self
+            .visible()
+            .into_iter()
+            .filter(|v| !matches!(v.ty, Ty::Int | Ty::Float | Ty::Bool))
+            .collect();
+        let w = [30, 25, 12, 18, if objects.is_empty() { 0 } else { 2 }];
+        match self.weighted(&w) {
+            1 => self.expr(&Ty::Float, depth),
+            2 => self.expr(&Ty::Bool, depth),
+            3 => self.concat(depth),
+            4 => {
+                let v = self.pick(&objects);
+                self.var_expr(&v)
+            }
+            _ => self.expr(&Ty::Int, depth),
+        }
+    }
+
+    /// A string concatenation of labels and values.
+    fn concat(&mut self, depth: u32) -> Expr {
+        let saved = self.pure;
+        self.pure = saved || !self.cfg.effects_in_concat;
+        let e = self.concat_parts(depth);
+        self.pure = saved;
+        e
+    }
+
+    fn concat_parts(&mut self, depth: u32) -> Expr {
+        let d = depth.min(2);
+        let parts = 2 + self.below(3);
+        let mut acc = if self.chance(50) {
+            let l = self.pick(LABELS);
+            Expr::str_lit(l)
+        } else {
+            self.num_expr(d)
+        };
+        for _ in 1..parts {
+            let next = if acc.ty == Ty::Str {
+                match self.below(6) {
+                    0 => {
+                        let l = self.pick(LABELS);
+                        Expr::str_lit(l)
+                    }
+                    1 => self.expr(&Ty::Bool, d),
+                    _ => self.num_expr(d),
+                }
+            } else if self.chance(60) {
+                let l = self.pick(LABELS);
+                Expr::str_lit(l)
+            } else {
+                self.num_expr(d)
+            };
+            acc = Expr::binary(BinOp::Add, acc, next);
+        }
+        if acc.ty != Ty::Str {
+            let l = self.pick(LABELS);
+            acc = Expr::binary(BinOp::Add, acc, Expr::str_lit(l));
+        }
+        acc
+    }
+
+    fn expr_depth(&mut self) -> u32 {
+        1 + self.below(self.cfg.max_expr_depth)
+    }
+
+    // ----- statements -----
+
+    fn block(&mut self, depth: u32, max: u32) -> Vec<Stmt> {
+        self.scopes.push(Vec::new());
+        let body = self.stmts(depth, max);
+        self.scopes.pop();
+        body
+    }
+
+    /// Statements for the current (already pushed) scope.
+    fn stmts(&mut self, depth: u32, max: u32) -> Vec<Stmt> {
+        let n = 1 + self.below(max.max(1));
+        let mut out = Vec::new();
+        for _ in 0..n {
+            if self.stmts_left == 0 {
+                break;
+            }
+            let s = self.stmt(depth);
+            let ends = matches!(s, Stmt::Break | Stmt::Continue | Stmt::Return(_));
+            out.push(s);
+            if ends {
+                break;
+            }
+        }
+        out
+    }
+
+    fn stmt(&mut self, depth: u32) -> Stmt {
+        self.stmts_left = self.stmts_left.saturating_sub(1);
+        let nest = depth < self.cfg.max_stmt_depth && self.stmts_left > 3;
+        let w = [
+            16,
+            18,
+            22,
+            if nest { 10 } else { 0 },
+            if nest && self.loops < 2 { 8 } else { 0 },
+            if self.loops > 0 { 4 } else { 0 },
+            if self.ret.is_some() && !self.in_ctor {
+                3
+            } else {
+                0
+            },
+            6,
+            if nest { 2 } else { 0 },
+        ];
+        match self.weighted(&w) {
+            0 => self.let_stmt(),
+            1 => {
+                if self.chance(8)
+                    && let Some(s) = self.object_assign()
+                {
+                    return s;
+                }
+                let ty = self.pick(&[Ty::Int, Ty::Int, Ty::Float, Ty::Float, Ty::Bool]);
+                let d = self.expr_depth();
+                match self.update(&ty, d) {
+                    Some(e) => Stmt::Expr(e),
+                    None => self.print_stmt(),
+                }
+            }
+            3 => {
+                let d = self.expr_depth();
+                let c = self.truth_expr(d);
+                let then = self.block(depth + 1, self.cfg.max_block);
+                let els = if self.chance(40) {
+                    Some(self.block(depth + 1, self.cfg.max_block))
+                } else {
+                    None
+                };
+                Stmt::If(c, then, els)
+            }
+            4 => self.loop_stmt(depth),
+            5 => {
+                let s = if self.chance(50) {
+                    Stmt::Break
+                } else {
+                    Stmt::Continue
+                };
+                if self.chance(80) {
+                    let d = self.expr_depth();
+                    let c = self.truth_expr(d);
+                    Stmt::If(c, vec![s], None)
+                } else {
+                    s
+                }
+            }
+            6 => {
+                let r = self.return_stmt();
+                if self.chance(85) {
+                    let d = self.expr_depth();
+                    let c = self.truth_expr(d);
+                    Stmt::If(c, vec![r], None)
+                } else {
+                    r
+                }
+            }
+            7 => self.call_stmt(),
+            8 => {
+                self.scopes.push(Vec::new());
+                let mut body = Vec::new();
+                if let Some(s) = self.shadow_decl() {
+                    body.push(s);
+                }
+                body.extend(self.stmts(depth + 1, self.cfg.max_block));
+                self.scopes.pop();
+                Stmt::Block(body)
+            }
+            _ => self.print_stmt(),
+        }
+    }
+
+    fn print_stmt(&mut self) -> Stmt {
+        let arg = self.print_arg();
+        Stmt::Print {
+            arg,
+            console: self.chance(10),
+        }
+    }
+
+    fn return_stmt(&mut self) -> Stmt {
+        let ret = self.ret.clone().expect("in a function");
+        if ret == Ty::Void {
+            Stmt::Return(None)
+        } else {
+            let d = self.expr_depth();
+            Stmt::Return(Some(self.assignable_expr(&ret, d)))
+        }
+    }
+
+    fn call_stmt(&mut self) -> Stmt {
+        let ret = self.pick(&[Ty::Void, Ty::Void, Ty::Int, Ty::Float, Ty::Bool]);
+        match self.some_call(&ret) {
+            Some(c) => Stmt::Expr(c),
+            None => self.print_stmt(),
+        }
+    }
+
+    fn loop_stmt(&mut self, depth: u32) -> Stmt {
+        let kind = self.pick(&[
+            LoopKind::ForUp,
+            LoopKind::ForUp,
+            LoopKind::ForDown,
+            LoopKind::While,
+            LoopKind::DoWhile,
+        ]);
+        let limit = match self.below(10) {
+            0 => 0,
+            1..=7 => 1 + self.below(4),
+            _ => 5 + self.below(4),
+        };
+        let var = self.fresh(match kind {
+            LoopKind::ForUp | LoopKind::ForDown => "i",
+            _ => "w",
+        });
+        let range = match kind {
+            LoopKind::ForUp => (0, limit as i64 - 1),
+            LoopKind::ForDown => (1, limit as i64),
+            LoopKind::While | LoopKind::DoWhile => (1, limit.max(1) as i64),
+        };
+        self.scopes.push(vec![VarInfo {
+            name: var.clone(),
+            ty: Ty::Int,
+            mutable: false,
+            len: 0,
+            range: Some(range),
+        }]);
+        self.loops += 1;
+        let body = self.stmts(depth + 1, self.cfg.max_block);
+        self.loops -= 1;
+        self.scopes.pop();
+        Stmt::Loop {
+            kind,
+            var,
+            limit,
+            body,
+        }
+    }
+
+    /// A declaration shadowing a variable of an outer scope, if there is one to shadow.
+    fn shadow_decl(&mut self) -> Option<Stmt> {
+        let innermost: HashSet<String> = self
+            .scopes
+            .last()
+            .map(|s| s.iter().map(|v| v.name.clone()).collect())
+            .unwrap_or_default();
+        let candidates: Vec<VarInfo> = self
+            .visible()
+            .into_iter()
+            .filter(|v| {
+                v.range.is_none()
+                    && v.mutable
+                    && matches!(v.ty, Ty::Int | Ty::Float)
+                    && !innermost.contains(&v.name)
+            })
+            .collect();
+        if candidates.is_empty() {
+            return None;
+        }
+        let old = self.pick(&candidates);
+        let ty = self.pick(&[Ty::Int, Ty::Float, Ty::Bool]);
+        self.hidden = Some(old.name.clone());
+        let d = self.expr_depth();
+        let init = self.expr(&ty, d);
+        self.hidden = None;
+        self.declare(VarInfo {
+            name: old.name.clone(),
+            ty: ty.clone(),
+            mutable: true,
+            len: 0,
+            range: None,
+        });
+        Some(Stmt::Let {
+            name: old.name,
+            constant: false,
+            annot: Some(ty),
+            init,
+        })
+    }
+
+    fn let_stmt(&mut self) -> Stmt {
+        let has_classes = !self.classes.is_empty() && !self.object_free;
+        let w = [
+            35,
+            25,
+            10,
+            if self.cfg.arrays { 10 } else { 0 },
+            if self.cfg.arrays { 8 } else { 0 },
+            if has_classes { 12 } else { 0 },
+        ];
+        let global = self.scopes.len() == 1;
+        let name = self.fresh(if global { "g" } else { "v" });
+        let constant = self.chance(20);
+        match self.weighted(&w) {
+            3 => self.array_decl(name, Ty::IntArr, constant),
+            4 => self.array_decl(name, Ty::FloatArr, constant),
+            5 => self.object_decl(name, constant),
+            k => {
+                let ty = [Ty::Int, Ty::Float, Ty::Bool][k.min(2)].clone();
+                let d = self.expr_depth();
+                let init = self.assignable_expr(&ty, d);
+                let annot = if init.ty != ty || self.chance(60) {
+                    Some(ty.clone())
+                } else {
+                    None
+                };
+                self.declare(VarInfo {
+                    name: name.clone(),
+                    ty,
+                    mutable: !constant,
+                    len: 0,
+                    range: None,
+                });
+                Stmt::Let {
+                    name,
+                    constant,
+                    annot,
+                    init,
+                }
+            }
+        }
+    }
+
+    fn array_decl(&mut self, name: String, ty: Ty, constant: bool) -> Stmt {
+        let elem = ty.elem().expect("an array type");
+        let same: Vec<VarInfo> = self.vars_of(&ty);
+        let (init, len) = match self.below(10) {
+            0..=3 => {
+                let n = 1 + self.below(6);
+                let d = self.below(2);
+                let es = (0..n).map(|_| self.assignable_expr(&elem, d)).collect();
+                (Expr::new(ExprKind::ArrayLit(es), ty.clone()), n)
+            }
+            4..=6 => {
+                // Now and then a large one, so that the collector has work to do.
+                let n = if self.chance(15) {
+                    16 + self.below(600)
+                } else {
+                    1 + self.below(8)
+                };
+                let d = self.below(2);
+                let v = self.assignable_expr(&elem, d);
+                (
+                    Expr::new(
+                        ExprKind::NewArray(Box::new(Expr::int(n as i32)), Some(Box::new(v))),
+                        ty.clone(),
+                    ),
+                    n,
+                )
+            }
+            7 => {
+                let n = 1 + self.below(8);
+                (
+                    Expr::new(
+                        ExprKind::NewArray(Box::new(Expr::int(n as i32)), None),
+                        ty.clone(),
+                    ),
+                    n,
+                )
+            }
+            _ if !same.is_empty() => {
+                let a = self.pick(&same);
+                (Expr::var(&a.name, ty.clone()), a.len)
+            }
+            _ => {
+                let d = self.below(2);
+                let v = self.assignable_expr(&elem, d);
+                (Expr::new(ExprKind::ArrayLit(vec![v]), ty.clone()), 1)
+            }
+        };
+        // An unannotated literal takes the common type of its elements.
+        let natural = match &init.kind {
+            ExprKind::ArrayLit(es) if es.iter().all(|e| e.ty == Ty::Int) => Ty::IntArr,
+            _ => ty.clone(),
+        };
+        let annot = if natural != ty || self.chance(60) {
+            Some(ty.clone())
+        } else {
+            None
+        };
+        self.declare(VarInfo {
+            name: name.clone(),
+            ty,
+            mutable: false,
+            len,
+            range: None,
+        });
+        Stmt::Let {
+            name,
+            constant,
+            annot,
+            init,
+        }
+    }
+
+    fn new_object(&mut self, class: &str) -> Expr {
+        self.touched = true;
+        let ctor = self.class(class).ctor.clone();
+        let args = self.call_args(&ctor);
+        Expr::new(
+            ExprKind::New(class.to_string(), args),
+            Ty::Class(class.to_string()),
+        )
+    }
+
+    fn object_decl(&mut self, name: String, constant: bool) -> Stmt {
+        let static_class = self.pick(&self.classes.clone()).name;
+        let subs = self.subclasses_of(&static_class);
+        let same: Vec<VarInfo> = self
+            .visible()
+            .into_iter()
+            .filter(|v| matches!(&v.ty, Ty::Class(c) if subs.contains(c)))
+            .collect();
+        let init = if !same.is_empty() && self.chance(20) {
+            let v = self.pick(&same);
+            self.var_expr(&v)
+        } else if self.chance(25) {
+            self.ref_expr(&Ty::Class(static_class.clone()))
+        } else {
+            let dynamic = self.pick(&subs);
+            self.new_object(&dynamic)
+        };
+        let annot = if init.ty != Ty::Class(static_class.clone()) || self.chance(50) {
+            Some(Ty::Class(static_class.clone()))
+        } else {
+            None
+        };
+        let ty = annot.clone().unwrap_or_else(|| init.ty.clone());
+        self.declare(VarInfo {
+            name: name.clone(),
+            ty,
+            mutable: !constant,
+            len: 0,
+            range: None,
+        });
+        Stmt::Let {
+            name,
+            constant,
+            annot,
+            init,
+        }
+    }
+
+    /// Reassigns an object variable (to a new object or another variable).
+    fn object_assign(&mut self) -> Option<Stmt> {
+        let targets: Vec<VarInfo> = self
+            .visible()
+            .into_iter()
+            .filter(|v| v.mutable && matches!(v.ty, Ty::Class(_)))
+            .collect();
+        if targets.is_empty() {
+            return None;
+        }
+        let t = self.pick(&targets);
+        let Ty::Class(c) = &t.ty else { return None };
+        let subs = self.subclasses_of(c);
+        let sources: Vec<VarInfo> = self
+            .visible()
+            .into_iter()
+            .filter(|v| matches!(&v.ty, Ty::Class(k) if subs.contains(k)) && v.name != t.name)
+            .collect();
+        let value = if !sources.is_empty() && self.chance(40) {
+            let v = self.pick(&sources);
+            self.var_expr(&v)
+        } else {
+            let k = self.pick(&subs);
+            self.new_object(&k)
+        };
+        let target = self.var_expr(&t);
+        Some(Stmt::Expr(Expr::assign(None, target, value)))
+    }
+
+    // ----- declarations -----
+
+    /// A parameter or result type of a top-level function.
+    fn signature_type(&mut self, result: bool) -> Ty {
+        let class = if self.classes.is_empty() {
+            None
+        } else {
+            Some(Ty::Class(self.pick(&self.classes.clone()).name))
+        };
+        let w = [
+            20,
+            15,
+            6,
+            if result { 8 } else { 0 },
+            if self.cfg.arrays { 2 } else { 0 },
+            if self.cfg.arrays { 2 } else { 0 },
+            if class.is_some() { 3 } else { 0 },
+        ];
+        match self.weighted(&w) {
+            1 => Ty::Float,
+            2 => Ty::Bool,
+            3 => Ty::Void,
+            4 => Ty::IntArr,
+            5 => Ty::FloatArr,
+            6 => class.expect("a class"),
+            _ => Ty::Int,
+        }
+    }
+
+    fn current_depth_param(&self) -> String {
+        self.scopes[self.base]
+            .first()
+            .map(|v| v.name.clone())
+            .expect("a depth parameter")
+    }
+
+    fn function(&mut self) -> FuncDecl {
+        let name = self.fresh("f");
+        let recursive = self.chance(20);
+        let n = self.below(4);
+        let mut params: Vec<Param> = Vec::new();
+        if recursive {
+            params.push(Param::new(&self.fresh("n"), Ty::Int));
+        }
+        for _ in 0..n {
+            let ty = self.signature_type(false);
+            params.push(Param::new(&self.fresh("p"), ty));
+        }
+        let ret = self.signature_type(true);
+        self.touched = params
+            .iter()
+            .map(|p| &p.ty)
+            .chain(std::iter::once(&ret))
+            .any(|t| matches!(t, Ty::Class(_)));
+        let mut info = FnInfo {
+            name: name.clone(),
+            params: params.iter().map(|p| p.ty.clone()).collect(),
+            ret: ret.clone(),
+            touches_objects: false,
+            recursive,
+        };
+        let body = if recursive {
+            self.recursive_body(&params, &ret, &info)
+        } else {
+            self.body(&params, &ret)
+        };
+        info.touches_objects = self.touched;
+        self.touched = false;
+        self.funcs.push(info);
+        FuncDecl {
+            name,
+            params,
+            ret,
+            body,
+        }
+    }
+
+    /// The body of a recursive function: `if (n <= 0) return base;`, then statements that may
+    /// call the function with `n - 1`.
+    fn recursive_body(&mut self, params: &[Param], ret: &Ty, info: &FnInfo) -> Vec<Stmt> {
+        let n = params[0].name.clone();
+        let saved_base = self.base;
+        self.scopes.push(Vec::new());
+        self.base = self.scopes.len() - 1;
+        for (i, p) in params.iter().enumerate() {
+            self.declare(VarInfo {
+                name: p.name.clone(),
+                ty: p.ty.clone(),
+                mutable: i > 0,
+                len: 0,
+                range: None,
+            });
+        }
+        self.ret = Some(ret.clone());
+        let base = if *ret == Ty::Void {
+            Stmt::Return(None)
+        } else {
+            let d = self.below(2);
+            Stmt::Return(Some(self.assignable_expr(ret, d)))
+        };
+        let guard = Stmt::If(
+            Expr::binary(BinOp::Le, Expr::var(&n, Ty::Int), Expr::int(0)),
+            vec![base],
+            None,
+        );
+        self.current_fn = Some(info.clone());
+        let mut body = vec![guard];
+        body.extend(self.stmts(0, self.cfg.max_block));
+        if *ret != Ty::Void && !matches!(body.last(), Some(Stmt::Return(Some(_)))) {
+            if matches!(
+                body.last(),
+                Some(Stmt::Return(_) | Stmt::Break | Stmt::Continue)
+            ) {
+                body.pop();
+            }
+            let d = self.expr_depth();
+            body.push(Stmt::Return(Some(self.assignable_expr(ret, d))));
+        }
+        self.current_fn = None;
+        self.ret = None;
+        self.scopes.pop();
+        self.base = saved_base;
+        body
+    }
+
+    /// A function or method body with `params` in scope; a non-void one ends with a `return`.
+    fn body(&mut self, params: &[Param], ret: &Ty) -> Vec<Stmt> {
+        let saved_base = self.base;
+        self.scopes.push(
+            params
+                .iter()
+                .map(|p| VarInfo {
+                    name: p.name.clone(),
+                    ty: p.ty.clone(),
+                    mutable: true,
+                    len: 0,
+                    range: None,
+                })
+                .collect(),
+        );
+        self.base = self.scopes.len() - 1;
+        self.ret = Some(ret.clone());
+        let mut body = self.stmts(0, self.cfg.max_block + 1);
+        if *ret != Ty::Void && !matches!(body.last(), Some(Stmt::Return(Some(_)))) {
+            if matches!(
+                body.last(),
+                Some(Stmt::Return(_) | Stmt::Break | Stmt::Continue)
+            ) {
+                body.pop();
+            }
+            let d = self.expr_depth();
+            body.push(Stmt::Return(Some(self.assignable_expr(ret, d))));
+        }
+        self.ret = None;
+        self.scopes.pop();
+        self.base = saved_base;
+        body
+    }
+
+    fn class_decl(&mut self) -> ClassDecl {
+        let name = format!("C{}", self.classes.len());
+        let parent = if !self.classes.is_empty() && self.chance(65) {
+            Some(self.pick(&self.classes.clone()).name)
+        } else {
+            None
+        };
+        let n_fields = 1 + self.below(3);
+        let fields: Vec<Param> = (0..n_fields)
+            .map(|_| {
+                let ty = self.pick(&[Ty::Int, Ty::Int, Ty::Float, Ty::Float, Ty::Bool]);
+                Param::new(&self.fresh("x"), ty)
+            })
+            .collect();
+        let n_params = self.below(4);
+        let ctor_params: Vec<Param> = (0..n_params)
+            .map(|_| {
+                let ty = self.pick(&[Ty::Int, Ty::Float, Ty::Bool]);
+                Param::new(&self.fresh("p"), ty)
+            })
+            .collect();
+        self.classes.push(ClassInfo {
+            name: name.clone(),
+            parent: parent.clone(),
+            fields: Vec::new(),
+            ctor: ctor_params.iter().map(|p| p.ty.clone()).collect(),
+            methods: Vec::new(),
+        });
+        self.object_free = true;
+
+        // The constructor: super arguments and field values see only the parameters and
+        // globals; the further statements see `this` too.
+        let saved_base = self.base;
+        self.scopes.push(
+            ctor_params
+                .iter()
+                .map(|p| VarInfo {
+                    name: p.name.clone(),
+                    ty: p.ty.clone(),
+                    mutable: true,
+                    len: 0,
+                    range: None,
+                })
+                .collect(),
+        );
+        self.base = self.scopes.len() - 1;
+        self.ret = Some(Ty::Void);
+        self.in_ctor = true;
+        let super_args = match &parent {
+            Some(p) => {
+                let ctor = self.class(p).ctor.clone();
+                self.call_args(&ctor)
+            }
+            None => Vec::new(),
+        };
+        let field_inits: Vec<Expr> = fields
+            .iter()
+            .map(|f| {
+                let d = self.below(3);
+                self.assignable_expr(&f.ty, d)
+            })
+            .collect();
+        self.classes.last_mut().unwrap().fields = fields.clone();
+        self.this_class = Some(name.clone());
+        let ctor_body = if self.chance(40) {
+            let n = 1 + self.below(2);
+            (0..n)
+                .map(|_| {
+                    if self.chance(50) {
+                        self.print_stmt()
+                    } else {
+                        let ty = self.pick(&[Ty::Int, Ty::Float]);
+                        match self.update(&ty, 1) {
+                            Some(e) => Stmt::Expr(e),
+                            None => self.print_stmt(),
+                        }
+                    }
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        self.in_ctor = false;
+        self.ret = None;
+        self.scopes.pop();
+        self.base = saved_base;
+
+        // Overrides first (they keep the overridden method's order), then new methods.
+        let mut methods = Vec::new();
+        if let Some(p) = &parent {
+            let inherited = self.all_methods(p);
+            for m in inherited {
+                if self.chance(60) {
+                    let params: Vec<Param> = m
+                        .params
+                        .iter()
+                        .map(|t| Param::new(&self.fresh("p"), t.clone()))
+                        .collect();
+                    methods.push(self.method(&m.name, params, m.ret.clone(), m.order));
+                }
+            }
+        }
+        let n_methods = 1 + self.below(3);
+        for _ in 0..n_methods {
+            let mname = self.fresh("m");
+            let n = self.below(3);
+            let params: Vec<Param> = (0..n)
+                .map(|_| {
+                    let ty = self.pick(&[Ty::Int, Ty::Float, Ty::Bool]);
+                    Param::new(&self.fresh("p"), ty)
+                })
+                .collect();
+            let ret = self.pick(&[Ty::Int, Ty::Int, Ty::Float, Ty::Bool, Ty::Void]);
+            self.next_order += 1;
+            let order = self.next_order;
+            methods.push(self.method(&mname, params, ret, order));
+        }
+        self.this_class = None;
+        self.object_free = false;
+        ClassDecl {
+            name,
+            parent,
+            fields,
+            ctor_params,
+            super_args,
+            field_inits,
+            ctor_body,
+            methods,
+        }
+    }
+
+    fn method(&mut self, name: &str, params: Vec<Param>, ret: Ty, order: u32) -> FuncDecl {
+        self.method_order = Some(order);
+        let body = self.body(&params, &ret);
+        self.method_order = None;
+        let info = MethodInfo {
+            name: name.to_string(),
+            params: params.iter().map(|p| p.ty.clone()).collect(),
+            ret: ret.clone(),
+            order,
+        };
+        self.classes.last_mut().unwrap().methods.push(info);
+        FuncDecl {
+            name: name.to_string(),
+            params,
+            ret,
+            body,
+        }
+    }
+
+    fn program(&mut self) -> Program {
+        let mut items = Vec::new();
+        let n = 4 + self.below(self.cfg.max_items.saturating_sub(3).max(1));
+        for _ in 0..n {
+            if self.stmts_left == 0 {
+                break;
+            }
+            let w = [
+                20,
+                if (self.funcs.len() as u32) < self.cfg.max_funcs {
+                    14
+                } else {
+                    0
+                },
+                if self.cfg.classes && (self.classes.len() as u32) < self.cfg.max_classes {
+                    8
+                } else {
+                    0
+                },
+                40,
+                if self.funcs.is_empty() { 0 } else { 12 },
+                if self.classes.is_empty() { 0 } else { 4 },
+            ];
+            match self.weighted(&w) {
+                0 => items.push(Item::Stmt(self.let_stmt())),
+                1 => {
+                    let f = self.function();
+                    items.push(Item::Func(f));
+                    // Call it at once, so that its code runs.
+                    items.push(Item::Stmt(self.call_of_last_function()));
+                }
+                2 => {
+                    let c = self.class_decl();
+                    let cname = c.name.clone();
+                    items.push(Item::Class(c));
+                    let g = self.fresh("g");
+                    items.push(Item::Stmt(self.object_decl_of(g, &cname)));
+                }
+                3 => items.push(Item::Stmt(self.stmt(0))),
+                4 => {
+                    let ret = self.pick(&[Ty::Int, Ty::Float, Ty::Bool]);
+                    if let Some(c) = self.some_call(&ret) {
+                        items.push(Item::Stmt(Stmt::Print {
+                            arg: c,
+                            console: false,
+                        }));
+                    }
+                }
+                _ => {
+                    if let Some(s) = self.object_assign() {
+                        items.push(Item::Stmt(s));
+                    }
+                }
+            }
+        }
+        // Show the final values of the numeric globals.
+        for v in self.scopes[0].clone() {
+            if matches!(v.ty, Ty::Int | Ty::Float | Ty::Bool) && self.chance(50) {
+                items.push(Item::Stmt(Stmt::Print {
+                    arg: Expr::var(&v.name, v.ty.clone()),
+                    console: false,
+                }));
+            }
+        }
+        Program { items }
+    }
+
+    fn call_of_last_function(&mut self) -> Stmt {
+        let f = self.funcs.last().expect("a function").clone();
+        let call = self.call(&f);
+        if f.ret == Ty::Void {
+            Stmt::Expr(call)
+        } else {
+            Stmt::Print {
+                arg: call,
+                console: false,
+            }
+        }
+    }
+
+    /// A global object of class `class` (or a subclass), right after its declaration.
+    fn object_decl_of(&mut self, name: String, class: &str) -> Stmt {
+        let subs = self.subclasses_of(class);
+        let dynamic = self.pick(&subs);
+        let init = self.new_object(&dynamic);
+        let parent = self.class(class).parent.clone();
+        // Sometimes hold it in a superclass variable, so that calls dispatch dynamically.
+        let static_class = match parent {
+            Some(p) if self.chance(50) => p,
+            _ => class.to_string(),
+        };
+        self.declare(VarInfo {
+            name: name.clone(),
+            ty: Ty::Class(static_class.clone()),
+            mutable: true,
+            len: 0,
+            range: None,
+        });
+        Stmt::Let {
+            name,
+            constant: false,
+            annot: Some(Ty::Class(static_class)),
+            init,
+        }
+    }
+}
+
+/// The value of an integer literal expression (possibly negated).
+fn int_value(e: &Expr) -> Option<i64> {
+    match &e.kind {
+        ExprKind::Int { value, .. } => Some(*value as i32 as i64),
+        ExprKind::Unary(UnOp::Neg, x) => int_value(x).map(|v| -v),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::test_runner::{RngAlgorithm, TestRng};
+
+    fn rng(seed: u64) -> TestRng {
+        let mut s = [0u8; 32];
+        s[..8].copy_from_slice(&seed.to_le_bytes());
+        TestRng::from_seed(RngAlgorithm::ChaCha, &s)
+    }
+
+    #[test]
+    fn generated_programs_are_well_typed_and_terminate() {
+        let cfg = GenConfig::default();
+        let mut too_long = 0;
+        for seed in 0..1500 {
+            let p = generate(&mut rng(seed), &cfg);
+            if let Err(e) = crate::check::program(&p) {
+                panic!("seed {seed}: {e}\n{}", crate::pretty::program(&p));
+            }
+            let out = crate::eval::run(&p);
+            if out.status == crate::eval::Status::TooLong {
+                too_long += 1;
+            }
+        }
+        assert!(too_long < 150, "{too_long} programs ran too long");
+    }
+}
