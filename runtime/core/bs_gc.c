@@ -129,6 +129,22 @@ static void gc_scan_range(uintptr_t lo, uintptr_t hi) {
     }
 }
 
+uint32_t bs_gc_code_return_address(void) {
+    bs_hal_region code, data, heap;
+    bs_hal_regions(&code, &data, &heap);
+    volatile uint32_t here = 0;
+    uintptr_t p = ((uintptr_t)&here + 3u) & ~(uintptr_t)3u;
+    if (gc_stack_top == 0 || p >= gc_stack_top)
+        return 0;
+    /* The innermost word on the stack that points into loaded code: a return address. */
+    for (; p + 4u <= gc_stack_top; p += 4u) {
+        uint32_t w = *(const uint32_t *)p;
+        if (w >= code.base && w < code.base + code.size)
+            return w;
+    }
+    return 0;
+}
+
 /* Runs with the registers already on the stack (see bs_gc_collect). */
 __attribute__((noinline)) static int gc_collect_spilled(void *registers) {
     volatile uint32_t here = 0; /* its address is (about) the stack pointer */

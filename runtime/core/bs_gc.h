@@ -11,6 +11,10 @@
  */
 void bs_gc_set_stack_top(const void *top);
 
+/* The innermost return address into loaded code on the stack of the running call (0 if none):
+ * where compiled code called into the runtime, for error reports. */
+uint32_t bs_gc_code_return_address(void);
+
 /* The conservatively scanned static roots: the loaded part of the data region. */
 void bs_gc_set_data_roots(const void *base, uint32_t size);
 

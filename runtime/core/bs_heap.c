@@ -166,7 +166,7 @@ void *bs_heap_alloc(uint32_t bytes) {
         if (p != NULL)
             return p;
     }
-    bs_error(BS_ERR_OUT_OF_MEMORY, 0, bytes, 0);
+    bs_error(BS_ERR_OUT_OF_MEMORY, 0, bytes, bs_gc_code_return_address());
 }
 
 void bs_heap_free(void *p) {

@@ -323,6 +323,17 @@ impl Session {
                     .insert(f.body_symbol.clone(), (unit_id, f.name.clone(), f.span));
             }
         }
+        for (symbol, _, _) in &checked.unit.arrows {
+            if let Some(addr) = linked.symbol(symbol) {
+                self.code_symbols.insert(addr, symbol.clone());
+            }
+        }
+        self.code_symbols
+            .insert(entry, checked.unit.entry_symbol.clone());
+        self.functions.insert(
+            checked.unit.entry_symbol.clone(),
+            (unit_id, String::new(), Span::default()),
+        );
 
         // 6. Run.
         let clock = Instant::now();
@@ -566,10 +577,24 @@ impl Session {
             // A fault carries the program counter: name the function it happened in.
             let pc = err.detail2 as u64;
             if let Some((_, symbol)) = self.code_symbols.range(..=pc).next_back() {
-                if let Some((unit, name, span)) = self.functions.get(symbol) {
-                    message.push_str(&format!(" in function '{name}'"));
-                    location = located(unit, span);
-                    label = "in this function";
+                match self.functions.get(symbol) {
+                    // The unit's top-level code.
+                    Some((unit, name, _)) if name.is_empty() => {
+                        let file = self
+                            .sources
+                            .get(unit)
+                            .map_or("the input", |s| s.name.as_str());
+                        message.push_str(&format!(" in the top-level code of {file}"));
+                    }
+                    Some((unit, name, span)) => {
+                        message.push_str(&format!(" in function '{name}'"));
+                        location = located(unit, span);
+                        label = "in this function";
+                    }
+                    None if symbol.starts_with("bs_arrow_") => {
+                        message.push_str(" in an arrow function")
+                    }
+                    None => {}
                 }
             }
         }
@@ -635,7 +660,9 @@ fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> String {
 fn is_fault(code: u16) -> bool {
     matches!(
         bs_protocol::ErrorCode::from_u16(code),
-        bs_protocol::ErrorCode::Fault | bs_protocol::ErrorCode::StackOverflow
+        bs_protocol::ErrorCode::Fault
+            | bs_protocol::ErrorCode::StackOverflow
+            | bs_protocol::ErrorCode::OutOfMemory
     )
 }
 

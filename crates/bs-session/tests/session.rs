@@ -138,3 +138,30 @@ fn memory_use_is_reported() {
         "the concatenation allocated: {heap:?} → {heap2:?}"
     );
 }
+
+#[test]
+fn running_out_of_memory_names_the_function_and_the_session_goes_on() {
+    let mut s = start();
+    let program = "function grow(): integer {\n  let keep: string[] = []\n  let s = 'x'\n  while (true) { s = s + s; keep.push(s) }\n  return 0\n}\nprint(1)\ngrow()\n";
+    match eval(&mut s, program) {
+        (Outcome::RuntimeError(f), out) => {
+            assert_eq!(out, "1\n");
+            assert!(
+                f.message.starts_with("memory exhausted (allocating "),
+                "{}",
+                f.message
+            );
+            assert!(f.message.ends_with(" in function 'grow'"), "{}", f.message);
+            let loc = f.location.expect("the function is located");
+            assert_eq!((loc.line, loc.column), (1, 10));
+        }
+        other => panic!("expected a run-time error, got {other:?}"),
+    }
+    // The garbage of the failed unit is collected: the next input has the heap again.
+    let (outcome, out) = eval(
+        &mut s,
+        "let t = ''\nfor (let i = 0; i < 1000; i++) t = t + 'ab'\nprint(t.length)",
+    );
+    assert!(matches!(outcome, Outcome::Ok), "{outcome:?}");
+    assert_eq!(out, "2000\n");
+}
