@@ -23,7 +23,9 @@ static const bs_class class_function = CLASS_BUILTIN("#Function", BS_KIND_OBJECT
     [BS_CLASS_UINT8_ARRAY] = &class_uint8_array, [BS_CLASS_FIXED_ARRAY] = &class_fixed_array,      \
     [BS_CLASS_ANY_ARRAY] = &class_any_array, [BS_CLASS_FUNCTION] = &class_function
 
-const bs_class *bs_class_table[BS_MAX_CLASSES] = {CLASS_BUILTINS};
+/* Zero-initialised (no flash copy on a microcontroller); bs_class_reset fills in the built-ins
+ * when the runtime starts and at every RESET. */
+const bs_class *bs_class_table[BS_MAX_CLASSES];
 
 static const bs_class *const class_builtins[BS_FIRST_PROGRAM_CLASS] = {CLASS_BUILTINS};
 

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "bs.h"
+#include "bs_class.h"
 #include "bs_config.h"
 #include "bs_hal.h"
 #include "bs_heap.h"
@@ -322,6 +323,7 @@ static void test_crc(void) {
 
 int main(void) {
     static uint64_t heap[4096];
+    bs_class_reset(); /* the built-in classes, as the runtime does when it starts */
     test_int();
     test_fixed();
     test_short();

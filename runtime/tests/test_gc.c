@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "bs.h"
+#include "bs_class.h"
 #include "bs_config.h"
 #include "bs_gc.h"
 #include "bs_heap.h"
@@ -511,6 +512,7 @@ static void test_heap_check(void) {
 
 int main(void) {
     bs_heap_init(heap_area, sizeof heap_area);
+    bs_class_reset(); /* the built-in classes, as the runtime does when it starts */
     bs_gc_set_data_roots(roots, sizeof roots);
     bs_class_define(NODE, &node_class);
     bs_class_define(NODE_ARRAY, &node_array_class);

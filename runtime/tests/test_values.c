@@ -513,6 +513,7 @@ static void test_any_arith(void) {
 int main(void) {
     static uint64_t heap[1 << 14]; /* 128 KiB */
     bs_heap_init(heap, sizeof heap);
+    bs_class_reset(); /* the built-in classes, as the runtime does when it starts */
     /* Each group runs as a call, so that collections (stress mode) see its stack. */
     void (*const groups[])(void) = {test_classes, test_arrays, test_vectors, test_string_members,
                                     test_any_conversions, test_any_arith};
