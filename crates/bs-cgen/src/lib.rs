@@ -774,19 +774,11 @@ impl Gen {
                 prefix,
                 site,
             } => {
-                // Through `any`: read, compute, write back (the object is a temporary).
+                // Through `any` (the object is a temporary).
                 let o = self.expr(object);
-                let t = self.n_temps;
-                self.n_temps += 1;
-                let op = if *increment { 1 } else { 2 };
-                let result = if *prefix {
-                    format!("tn{t}")
-                } else {
-                    format!("tu{t}")
-                };
-                format!(
-                    "({{ bs_value tu{t} = bs_any_get({o}, {name_id}u, {at_site}u); bs_value tn{t} = bs_any_arith({op}u, tu{t}, bs_box_int(1), {site}u); bs_any_set({o}, {name_id}u, tn{t}, {at_site}u); {result}; }})"
-                )
+                let get = format!("bs_any_get({o}, {name_id}u, {at_site}u)");
+                let set = |n: &str| format!("bs_any_set({o}, {name_id}u, {n}, {at_site}u)");
+                self.any_update(&get, set, *increment, *prefix, *site)
             }
             ExprKind::Update {
                 place:
@@ -800,19 +792,11 @@ impl Gen {
                 prefix,
                 site,
             } => {
-                // Through the any[] view: read, compute, write back (the parts are temporaries).
+                // Through the any[] view (the parts are temporaries).
                 let (a, i) = (self.expr(array), self.expr(index));
-                let t = self.n_temps;
-                self.n_temps += 1;
-                let op = if *increment { 1 } else { 2 };
-                let result = if *prefix {
-                    format!("tn{t}")
-                } else {
-                    format!("tu{t}")
-                };
-                format!(
-                    "({{ bs_value tu{t} = bs_array_get({a}, {i}, {at_site}u); bs_value tn{t} = bs_any_arith({op}u, tu{t}, bs_box_int(1), {site}u); bs_array_set({a}, {i}, tn{t}, {at_site}u); {result}; }})"
-                )
+                let get = format!("bs_array_get({a}, {i}, {at_site}u)");
+                let set = |n: &str| format!("bs_array_set({a}, {i}, {n}, {at_site}u)");
+                self.any_update(&get, set, *increment, *prefix, *site)
             }
             ExprKind::Update {
                 place,
@@ -822,13 +806,8 @@ impl Gen {
             } => {
                 let p = self.place(place, &e.ty);
                 if e.ty == Type::Any {
-                    let t = self.n_temps;
-                    self.n_temps += 1;
-                    let op = if *increment { 1 } else { 2 };
-                    let result = if *prefix { p.clone() } else { format!("tu{t}") };
-                    return format!(
-                        "({{ bs_value tu{t} = {p}; {p} = bs_any_arith({op}u, tu{t}, bs_box_int(1), {site}u); {result}; }})"
-                    );
+                    let set = |n: &str| format!("{p} = {n}");
+                    return self.any_update(&p, set, *increment, *prefix, *site);
                 }
                 let op = if *increment { "++" } else { "--" };
                 if *prefix {
@@ -1018,6 +997,30 @@ impl Gen {
                 args,
             } => self.call_through(receiver, sig, args, |r| format!("bs_vtable({r})[{slot}]")),
         }
+    }
+
+    /// `++`/`--` on an `any` value read by `get` and stored by `set(new value)`: the arithmetic
+    /// is decided at run time; the prefix form yields the new value, the postfix the old one.
+    fn any_update(
+        &mut self,
+        get: &str,
+        set: impl FnOnce(&str) -> String,
+        increment: bool,
+        prefix: bool,
+        site: u32,
+    ) -> String {
+        let t = self.n_temps;
+        self.n_temps += 1;
+        let op = if increment { 1 } else { 2 };
+        let result = if prefix {
+            format!("tn{t}")
+        } else {
+            format!("tu{t}")
+        };
+        let store = set(&format!("tn{t}"));
+        format!(
+            "({{ bs_value tu{t} = {get}; bs_value tn{t} = bs_any_arith({op}u, tu{t}, bs_box_int(1), {site}u); {store}; {result}; }})"
+        )
     }
 
     /// A call through a code address found at run time (a function value's code, a vtable
