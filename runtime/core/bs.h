@@ -37,6 +37,7 @@ typedef uint32_t bs_value;
 #define BS_ERR_CALL_RANGE 8
 #define BS_ERR_INDEX_RANGE 9
 #define BS_ERR_TYPE 10
+#define BS_ERR_NO_SESSION 11
 
 /*
  * Aborts the running unit: the runtime unwinds to the CALL that started it and reports an ERROR

@@ -34,6 +34,25 @@
 #endif
 
 /* Output of print/console.error is collected in a buffer of this many text bytes per OUTPUT frame. */
+/*
+ * The reliable link (docs/protocol.md, section 2): how long the device waits for the host to
+ * acknowledge a frame before sending it again (doubling each time, up to BS_LINK_RTO_MAX_US), and
+ * how many times it sends a frame before it gives up on it.
+ */
+#ifndef BS_LINK_RTO_US
+#define BS_LINK_RTO_US 50000u
+#endif
+#ifndef BS_LINK_RTO_MAX_US
+#define BS_LINK_RTO_MAX_US 800000u
+#endif
+/* A frame whose bytes stop coming for this long is given up (its length field was damaged). */
+#ifndef BS_LINK_STALL_US
+#define BS_LINK_STALL_US 20000u
+#endif
+#ifndef BS_LINK_TRIES
+#define BS_LINK_TRIES 12u
+#endif
+
 #ifndef BS_OUTPUT_BUFFER_SIZE
 #define BS_OUTPUT_BUFFER_SIZE 256u
 #endif

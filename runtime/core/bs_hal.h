@@ -10,8 +10,15 @@ typedef struct bs_hal_region {
     uint32_t size;
 } bs_hal_region;
 
-/* Reads exactly `len` bytes from the link, blocking. Returns 0, or -1 when the link is closed. */
-int bs_hal_read(uint8_t *buf, uint32_t len);
+/* bs_hal_read's timeout that means "wait as long as it takes". */
+#define BS_HAL_FOREVER 0xFFFFFFFFu
+
+/*
+ * Reads at most `max` bytes (at least 1) that arrived on the link, waiting up to `timeout_us`
+ * microseconds for the first one (BS_HAL_FOREVER: no limit). Returns the number of bytes read,
+ * 0 when the time passed with nothing received, or -1 when the link is closed.
+ */
+int bs_hal_read(uint8_t *buf, uint32_t max, uint32_t timeout_us);
 
 /* Writes `len` bytes to the link (blocking; the bytes are on their way when it returns). */
 void bs_hal_write(const uint8_t *buf, uint32_t len);

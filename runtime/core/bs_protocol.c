@@ -1,4 +1,8 @@
-/* bs_protocol.c: frame reader (with resynchronisation) and writer over the port's link. */
+/*
+ * bs_protocol.c: the device's end of the reliable link (docs/protocol.md, sections 1 and 2):
+ * a frame reader that resynchronises after corrupt bytes, acknowledgements, duplicate
+ * detection, and retransmission of unacknowledged replies.
+ */
 #include <string.h>
 
 #include "bs_config.h"
@@ -26,27 +30,32 @@ uint32_t bs_protocol_crc32(uint32_t crc, const uint8_t *data, uint32_t len) {
     return ~crc;
 }
 
+/* --- reading frames ---------------------------------------------------------------------------- */
+
 /* Receive buffer: rx_count bytes are buffered; the first rx_consumed of them are a delivered frame. */
 static uint8_t rx[FRAME_OVERHEAD + BS_LINK_MAX_PAYLOAD];
 static uint32_t rx_count;
 static uint32_t rx_consumed;
 
 static uint8_t tx[FRAME_OVERHEAD + BS_MAX_PAYLOAD];
+static uint8_t tx_seq;
+
+/* Duplicate detection: the seq of the last request handed to the message loop. */
+static uint8_t last_request_seq;
+static int have_last_request;
+
+/* A new request that arrived while a reply waited for its ACK: the next one to hand out. */
+static bs_protocol_frame held;
+static int have_held;
+
+static uint32_t session;
+
+void bs_protocol_set_session(uint32_t session_id) { session = session_id; }
 
 /* Removes the first `n` buffered bytes. */
 static void rx_drop(uint32_t n) {
     memmove(rx, rx + n, rx_count - n);
     rx_count -= n;
-}
-
-/* Makes sure at least `want` bytes are buffered. */
-static int rx_fill(uint32_t want) {
-    if (rx_count >= want)
-        return 0;
-    if (bs_hal_read(rx + rx_count, want - rx_count) != 0)
-        return -1;
-    rx_count = want;
-    return 0;
 }
 
 /* Drops the byte at the front (a magic byte or garbage) and everything up to the next magic byte. */
@@ -57,52 +66,152 @@ static void rx_resync(void) {
     rx_drop(i);
 }
 
-int bs_protocol_receive(bs_protocol_frame *frame) {
+/*
+ * Reads the next intact frame, waiting up to `timeout_us` (BS_HAL_FOREVER: no limit). Returns 1
+ * with the frame, 0 when the time passed first, -1 when the link is closed. The frame's payload
+ * stays valid until the next call.
+ */
+static int read_frame(bs_protocol_frame *frame, uint32_t timeout_us) {
     rx_drop(rx_consumed);
     rx_consumed = 0;
+    uint32_t start = bs_hal_micros();
     for (;;) {
-        if (rx_fill(1) != 0)
-            return -1;
-        if (rx[0] != BS_FRAME_MAGIC) {
+        if (rx_count >= 1 && rx[0] != BS_FRAME_MAGIC) {
             rx_resync();
             continue;
         }
-        if (rx_fill(BS_FRAME_HEADER_SIZE) != 0)
+        if (rx_count >= BS_FRAME_HEADER_SIZE) {
+            uint32_t len = bs_protocol_get_u16(rx + 4);
+            if (len > BS_LINK_MAX_PAYLOAD) {
+                rx_resync();
+                continue;
+            }
+            uint32_t total = FRAME_OVERHEAD + len;
+            if (rx_count >= total) {
+                uint32_t crc = bs_protocol_crc32(0, rx, BS_FRAME_HEADER_SIZE + len);
+                if (crc != bs_protocol_get_u32(rx + BS_FRAME_HEADER_SIZE + len)) {
+                    rx_resync();
+                    continue;
+                }
+                frame->kind = rx[1];
+                frame->seq = rx[2];
+                frame->reply_to = rx[3];
+                frame->length = (uint16_t)len;
+                frame->payload = rx + BS_FRAME_HEADER_SIZE;
+                rx_consumed = total;
+                return 1;
+            }
+        }
+        uint32_t wait = BS_HAL_FOREVER;
+        if (timeout_us != BS_HAL_FOREVER) {
+            uint32_t spent = bs_hal_micros() - start;
+            if (spent >= timeout_us)
+                return 0;
+            wait = timeout_us - spent;
+        }
+        /* Part of a frame is here: if the rest does not follow soon, its length was damaged. */
+        int partial = rx_count > 0;
+        if (partial && wait > BS_LINK_STALL_US)
+            wait = BS_LINK_STALL_US;
+        int n = bs_hal_read(rx + rx_count, (uint32_t)sizeof rx - rx_count, wait);
+        if (n < 0)
             return -1;
-        uint32_t len = bs_protocol_get_u16(rx + 4);
-        if (len > BS_LINK_MAX_PAYLOAD) {
+        if (n == 0 && partial) {
             rx_resync();
             continue;
         }
-        uint32_t total = FRAME_OVERHEAD + len;
-        if (rx_fill(total) != 0)
-            return -1;
-        uint32_t crc = bs_protocol_crc32(0, rx, BS_FRAME_HEADER_SIZE + len);
-        if (crc != bs_protocol_get_u32(rx + BS_FRAME_HEADER_SIZE + len)) {
-            rx_resync();
-            continue;
-        }
-        frame->kind = rx[1];
-        frame->seq = rx[2];
-        frame->flags = rx[3];
-        frame->length = (uint16_t)len;
-        frame->payload = rx + BS_FRAME_HEADER_SIZE;
-        rx_consumed = total;
-        return 0;
+        rx_count += (uint32_t)n;
     }
 }
 
-void bs_protocol_send(uint8_t kind, uint8_t seq, const uint8_t *payload, uint32_t len) {
+/* --- writing frames ---------------------------------------------------------------------------- */
+
+static uint32_t encode(uint8_t *out, uint8_t kind, uint8_t seq, uint8_t reply_to, const uint8_t *payload,
+                       uint32_t len) {
+    out[0] = BS_FRAME_MAGIC;
+    out[1] = kind;
+    out[2] = seq;
+    out[3] = reply_to;
+    bs_protocol_put_u16(out + 4, len);
+    if (len > 0)
+        memcpy(out + BS_FRAME_HEADER_SIZE, payload, len);
+    bs_protocol_put_u32(out + BS_FRAME_HEADER_SIZE + len,
+                        bs_protocol_crc32(0, out, BS_FRAME_HEADER_SIZE + len));
+    return FRAME_OVERHEAD + len;
+}
+
+static void send_ack(uint8_t seq) {
+    uint8_t frame[FRAME_OVERHEAD + 4];
+    uint8_t payload[4];
+    bs_protocol_put_u32(payload, session);
+    bs_hal_write(frame, encode(frame, BS_MSG_DEVICE_ACK, seq, 0, payload, sizeof payload));
+}
+
+/*
+ * Sorts an incoming request: acknowledges it, and returns 1 when it is new (it becomes the last
+ * request), 0 when it repeats the last one. HELLO is never a duplicate: a new host may start with
+ * the seq the previous one ended with, and saying HELLO twice does no harm.
+ */
+static int accept_request(const bs_protocol_frame *f) {
+    send_ack(f->seq);
+    if (have_last_request && f->seq == last_request_seq && f->kind != BS_MSG_HELLO)
+        return 0;
+    last_request_seq = f->seq;
+    have_last_request = 1;
+    return 1;
+}
+
+static int is_request(uint8_t kind) { return (kind & 0x80u) == 0 && kind != BS_MSG_ACK; }
+
+int bs_protocol_receive(bs_protocol_frame *frame) {
+    if (have_held) {
+        have_held = 0;
+        *frame = held;
+        return 0;
+    }
+    for (;;) {
+        int r = read_frame(frame, BS_HAL_FOREVER);
+        if (r < 0)
+            return -1;
+        if (is_request(frame->kind) && accept_request(frame))
+            return 0;
+        /* an ACK for a reply already given up on, a duplicate, or a stray device frame: ignored */
+    }
+}
+
+void bs_protocol_send(uint8_t kind, uint8_t reply_to, const uint8_t *payload, uint32_t len) {
     if (len > BS_MAX_PAYLOAD)
         bs_hal_panic("bs_protocol_send: payload too long");
-    tx[0] = BS_FRAME_MAGIC;
-    tx[1] = kind;
-    tx[2] = seq;
-    tx[3] = 0;
-    bs_protocol_put_u16(tx + 4, len);
-    if (len > 0)
-        memcpy(tx + BS_FRAME_HEADER_SIZE, payload, len);
-    bs_protocol_put_u32(tx + BS_FRAME_HEADER_SIZE + len,
-                        bs_protocol_crc32(0, tx, BS_FRAME_HEADER_SIZE + len));
-    bs_hal_write(tx, FRAME_OVERHEAD + len);
+    uint8_t seq = ++tx_seq;
+    uint32_t size = encode(tx, kind, seq, reply_to, payload, len);
+    if (have_held) {
+        /* The host already sent its next request, so it reads this frame but sends no ACK. */
+        bs_hal_write(tx, size);
+        return;
+    }
+    uint32_t rto = BS_LINK_RTO_US;
+    for (uint32_t tries = 0; tries < BS_LINK_TRIES; tries++) {
+        bs_hal_write(tx, size);
+        uint32_t start = bs_hal_micros();
+        for (;;) {
+            uint32_t spent = bs_hal_micros() - start;
+            if (spent >= rto)
+                break;
+            bs_protocol_frame f;
+            int r = read_frame(&f, rto - spent);
+            if (r < 0)
+                return; /* the link is closed: bs_protocol_receive reports it */
+            if (r == 0)
+                break;
+            if (f.kind == BS_MSG_ACK && f.seq == seq)
+                return;
+            if (is_request(f.kind) && accept_request(&f)) {
+                /* The host sent something new: it has what it waited for, or gave up on it. */
+                held = f;
+                have_held = 1;
+                return;
+            }
+        }
+        rto = rto * 2u > BS_LINK_RTO_MAX_US ? BS_LINK_RTO_MAX_US : rto * 2u;
+    }
 }

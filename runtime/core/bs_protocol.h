@@ -5,7 +5,7 @@
 #include <stdint.h>
 
 /* The contract with crates/bs-protocol, whose test reads the lines below: one name and one value each. */
-#define BS_PROTOCOL_VERSION 1
+#define BS_PROTOCOL_VERSION 2
 #define BS_FRAME_MAGIC 0xB5
 #define BS_MAX_PAYLOAD 1024
 
@@ -15,6 +15,7 @@
 #define BS_MSG_CALL 0x03
 #define BS_MSG_RESET 0x04
 #define BS_MSG_MEMINFO 0x05
+#define BS_MSG_ACK 0x06
 
 /* Device -> host. */
 #define BS_MSG_HELLO_REPLY 0x81
@@ -23,8 +24,9 @@
 #define BS_MSG_RESULT 0x84
 #define BS_MSG_ERROR 0x85
 #define BS_MSG_MEMINFO_REPLY 0x86
+#define BS_MSG_DEVICE_ACK 0x87
 
-/* Frame layout: magic, kind, seq, flags, u16 len, payload, u32 CRC. */
+/* Frame layout: magic, kind, seq, reply-to, u16 len, payload, u32 CRC. */
 #define BS_FRAME_HEADER_SIZE 6
 #define BS_FRAME_CRC_SIZE 4
 
@@ -32,7 +34,7 @@
 typedef struct bs_protocol_frame {
     uint8_t kind;
     uint8_t seq;
-    uint8_t flags;
+    uint8_t reply_to;
     uint16_t length;
     const uint8_t *payload;
 } bs_protocol_frame;
@@ -40,11 +42,23 @@ typedef struct bs_protocol_frame {
 /* CRC-32 (IEEE, reflected): pass 0 to start, the previous result to continue. */
 uint32_t bs_protocol_crc32(uint32_t crc, const uint8_t *data, uint32_t len);
 
-/* Waits for the next valid frame, silently skipping corrupt ones. Returns 0, or -1 when the link closes. */
+/*
+ * Waits for the next request from the host that is not a duplicate of the last one, skipping
+ * corrupt frames and acknowledging every request (duplicates too) with DEVICE_ACK. Returns 0, or
+ * -1 when the link closes.
+ */
 int bs_protocol_receive(bs_protocol_frame *frame);
 
-/* Sends one frame. `len` is at most BS_MAX_PAYLOAD. */
-void bs_protocol_send(uint8_t kind, uint8_t seq, const uint8_t *payload, uint32_t len);
+/*
+ * Sends one reply to the request sent with `reply_to` and waits until the host acknowledges it,
+ * sending it again when no ACK comes in time (docs/protocol.md, section 2). A new request from
+ * the host also ends the wait: the host has moved on; bs_protocol_receive then returns it.
+ * `len` is at most BS_MAX_PAYLOAD.
+ */
+void bs_protocol_send(uint8_t kind, uint8_t reply_to, const uint8_t *payload, uint32_t len);
+
+/* The session id that DEVICE_ACK frames carry. */
+void bs_protocol_set_session(uint32_t session_id);
 
 /* Little-endian field access. */
 static inline void bs_protocol_put_u16(uint8_t *p, uint32_t v) {

@@ -25,6 +25,7 @@ __attribute__((used)) const uint8_t bs_build_id[8] = {
 static bs_hal_region region_code, region_data, region_heap;
 static uint32_t code_used, data_used; /* high-water marks of loads, relative to the bases */
 static uint32_t session_id;
+static int greeted; /* a HELLO came since the device started: requests belong to a session */
 
 static jmp_buf trap;
 static volatile int trap_armed;
@@ -136,6 +137,7 @@ static void new_session_id(void) {
         x ^= x >> 16;
         session_id = x;
     } while (session_id == old || session_id == 0);
+    bs_protocol_set_session(session_id);
 }
 
 static void handle_hello(const bs_protocol_frame *f) {
@@ -147,6 +149,7 @@ static void handle_hello(const bs_protocol_frame *f) {
         reply_simple_error(f->seq, BS_ERR_BAD_VERSION, 0, BS_PROTOCOL_VERSION);
         return;
     }
+    greeted = 1;
     uint8_t p[42];
     bs_protocol_put_u16(p, BS_PROTOCOL_VERSION);
     p[2] = (uint8_t)sizeof(void *);
@@ -272,6 +275,11 @@ void bs_runtime_run(void) {
 
     bs_protocol_frame f;
     while (bs_protocol_receive(&f) == 0) {
+        if (!greeted && f.kind != BS_MSG_HELLO) {
+            /* The device restarted under a host that still has a session: refuse, so it notices. */
+            reply_simple_error(f.seq, BS_ERR_NO_SESSION, 0, f.kind);
+            continue;
+        }
         switch (f.kind) {
         case BS_MSG_HELLO:
             handle_hello(&f);

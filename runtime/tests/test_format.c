@@ -31,9 +31,10 @@ static int failures;
 static uint8_t sent[8192];
 static uint32_t sent_len;
 
-int bs_hal_read(uint8_t *buf, uint32_t len) {
+int bs_hal_read(uint8_t *buf, uint32_t max, uint32_t timeout_us) {
     (void)buf;
-    (void)len;
+    (void)max;
+    (void)timeout_us;
     return -1;
 }
 void bs_hal_write(const uint8_t *buf, uint32_t len) {
@@ -65,7 +66,7 @@ static const char *take_output(uint8_t stream) {
     while (at < sent_len) {
         const uint8_t *f = sent + at;
         uint32_t len = bs_protocol_get_u16(f + 4);
-        CHECK(f[0] == BS_FRAME_MAGIC && f[1] == BS_MSG_OUTPUT && f[2] == 9, "frame header");
+        CHECK(f[0] == BS_FRAME_MAGIC && f[1] == BS_MSG_OUTPUT && f[3] == 9, "frame header");
         CHECK(bs_protocol_crc32(0, f, 6 + len) == bs_protocol_get_u32(f + 6 + len), "frame crc");
         if (f[6] == stream) {
             memcpy(text + n, f + 7, len - 1);

@@ -15,9 +15,10 @@ bs_runtime_error test_error;
 static uint8_t sent[16384];
 static uint32_t sent_len;
 
-int bs_hal_read(uint8_t *buf, uint32_t len) {
+int bs_hal_read(uint8_t *buf, uint32_t max, uint32_t timeout_us) {
     (void)buf;
-    (void)len;
+    (void)max;
+    (void)timeout_us;
     return -1;
 }
 void bs_hal_write(const uint8_t *buf, uint32_t len) {

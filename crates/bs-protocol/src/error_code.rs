@@ -26,13 +26,16 @@ pub enum ErrorCode {
     IndexRange,
     /// 10: a failed run-time type conversion (d1 = what was expected).
     TypeError,
+    /// 11: a request other than HELLO before the first HELLO since the device started: the
+    /// device was reset and knows nothing of the session.
+    NoSession,
     /// A code this host does not know.
     Unknown(u16),
 }
 
 impl ErrorCode {
     /// Every known code, in numeric order.
-    pub const KNOWN: [ErrorCode; 10] = [
+    pub const KNOWN: [ErrorCode; 11] = [
         ErrorCode::DivZero,
         ErrorCode::OutOfMemory,
         ErrorCode::StackOverflow,
@@ -43,6 +46,7 @@ impl ErrorCode {
         ErrorCode::CallRange,
         ErrorCode::IndexRange,
         ErrorCode::TypeError,
+        ErrorCode::NoSession,
     ];
 
     /// The code for a number; unknown numbers give [`ErrorCode::Unknown`].
@@ -58,6 +62,7 @@ impl ErrorCode {
             8 => ErrorCode::CallRange,
             9 => ErrorCode::IndexRange,
             10 => ErrorCode::TypeError,
+            11 => ErrorCode::NoSession,
             other => ErrorCode::Unknown(other),
         }
     }
@@ -75,6 +80,7 @@ impl ErrorCode {
             ErrorCode::CallRange => 8,
             ErrorCode::IndexRange => 9,
             ErrorCode::TypeError => 10,
+            ErrorCode::NoSession => 11,
             ErrorCode::Unknown(code) => code,
         }
     }
@@ -92,6 +98,7 @@ impl ErrorCode {
             ErrorCode::CallRange => "CALL_RANGE",
             ErrorCode::IndexRange => "INDEX_RANGE",
             ErrorCode::TypeError => "TYPE",
+            ErrorCode::NoSession => "NO_SESSION",
             ErrorCode::Unknown(_) => return None,
         })
     }
@@ -109,6 +116,7 @@ impl ErrorCode {
             ErrorCode::CallRange => "call outside the code region",
             ErrorCode::IndexRange => "array index out of range",
             ErrorCode::TypeError => "type error",
+            ErrorCode::NoSession => "no session (the device was reset)",
             ErrorCode::Unknown(_) => "unknown error",
         }
     }
@@ -181,6 +189,9 @@ impl DeviceError {
                 format!("array index {} out of range (length {d2})", d1 as i32)
             }
             ErrorCode::TypeError => format!("type error (expected type {d1})"),
+            ErrorCode::NoSession => format!(
+                "the device was reset and knows no session (request kind 0x{d1:02x} refused)"
+            ),
             ErrorCode::Unknown(code) => {
                 format!("unknown error code {code} (address 0x{address:08x}, details {d1}, {d2})")
             }
@@ -200,7 +211,7 @@ mod tests {
             assert!(code.c_name().is_some());
         }
         assert_eq!(ErrorCode::from_u16(0), ErrorCode::Unknown(0));
-        assert_eq!(ErrorCode::from_u16(11), ErrorCode::Unknown(11));
+        assert_eq!(ErrorCode::from_u16(12), ErrorCode::Unknown(12));
         assert_eq!(ErrorCode::Unknown(300).code(), 300);
         assert_eq!(ErrorCode::from(3u16), ErrorCode::StackOverflow);
     }

@@ -11,21 +11,26 @@ use crate::{CRC_LEN, HEADER_LEN, Kind, MAGIC, MAX_PAYLOAD, UnknownKind, crc32};
 pub struct Frame {
     /// The message kind byte ([`Kind`] when it is a known one).
     pub kind: u8,
-    /// The sequence number; a reply echoes its request's.
+    /// The sender's sequence number of this frame (for ACK frames: the acknowledged frame's).
     pub seq: u8,
-    /// Reserved, 0 in protocol version 1.
-    pub flags: u8,
+    /// In a device → host reply: the sequence number of the request it answers; else 0.
+    pub reply_to: u8,
     /// The message body, at most [`MAX_PAYLOAD`] bytes.
     pub payload: Vec<u8>,
 }
 
 impl Frame {
-    /// A frame of a known kind with flags 0.
+    /// A frame of a known kind that answers no request (reply-to 0).
     pub fn new(kind: Kind, seq: u8, payload: Vec<u8>) -> Frame {
+        Frame::reply(kind, seq, 0, payload)
+    }
+
+    /// A frame of a known kind answering the request sent with sequence number `reply_to`.
+    pub fn reply(kind: Kind, seq: u8, reply_to: u8, payload: Vec<u8>) -> Frame {
         Frame {
             kind: kind.code(),
             seq,
-            flags: 0,
+            reply_to,
             payload,
         }
     }
@@ -70,7 +75,7 @@ pub fn encode_frame(frame: &Frame) -> Result<Vec<u8>, EncodeError> {
     out.push(MAGIC);
     out.push(frame.kind);
     out.push(frame.seq);
-    out.push(frame.flags);
+    out.push(frame.reply_to);
     // `len` <= MAX_PAYLOAD < 65536, so it fits.
     out.extend_from_slice(&(len as u16).to_le_bytes());
     out.extend_from_slice(&frame.payload);
@@ -227,7 +232,7 @@ impl Deframer {
         let frame = Frame {
             kind: pending[1],
             seq: pending[2],
-            flags: pending[3],
+            reply_to: pending[3],
             payload: pending[HEADER_LEN..body_len].to_vec(),
         };
         self.start += total;
@@ -240,13 +245,29 @@ impl Deframer {
 
     /// Drops the magic byte at `start` and everything up to the next magic byte received so far.
     fn resync(&mut self, reason: Corruption) -> FrameError {
+        let skipped = self.skip_to_next_magic();
+        FrameError::Corrupt { reason, skipped }
+    }
+
+    /// Drops the byte at `start` and everything up to the next magic byte; returns how many.
+    fn skip_to_next_magic(&mut self) -> usize {
         let after_magic = &self.buf[self.start + 1..];
         let skipped = 1 + after_magic
             .iter()
             .position(|&b| b == MAGIC)
             .unwrap_or(after_magic.len());
         self.start += skipped;
-        FrameError::Corrupt { reason, skipped }
+        skipped
+    }
+
+    /// Gives up on the incomplete frame at the front (its sender stopped in the middle of it, or
+    /// its length field was damaged): drops its magic byte and everything up to the next magic
+    /// byte received so far. Returns the number of bytes dropped (0 when nothing was buffered).
+    pub fn drop_partial(&mut self) -> usize {
+        if self.buffered() == 0 {
+            return 0;
+        }
+        self.skip_to_next_magic()
     }
 
     /// Bytes received but not yet delivered: after `next_frame` returned `None`, the start of an
@@ -270,7 +291,7 @@ mod tests {
         Frame {
             kind,
             seq,
-            flags: 0,
+            reply_to: 0,
             payload: payload.to_vec(),
         }
     }

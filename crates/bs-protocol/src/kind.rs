@@ -18,6 +18,8 @@ pub enum Kind {
     Reset = 0x04,
     /// Host → device: ask for heap and region usage.
     MemInfo = 0x05,
+    /// Host → device: the device frame with this frame's seq arrived (empty payload).
+    Ack = 0x06,
     /// Device → host: version, build id, session id, regions.
     HelloReply = 0x81,
     /// Device → host: u8 kind of the acknowledged request.
@@ -30,6 +32,8 @@ pub enum Kind {
     Error = 0x85,
     /// Device → host: heap and region usage.
     MemInfoReply = 0x86,
+    /// Device → host: the host frame with this frame's seq arrived; u32 session id.
+    DeviceAck = 0x87,
 }
 
 /// A byte that is not a known message kind.
@@ -39,18 +43,20 @@ pub struct UnknownKind(pub u8);
 
 impl Kind {
     /// Every kind, requests first.
-    pub const ALL: [Kind; 11] = [
+    pub const ALL: [Kind; 13] = [
         Kind::Hello,
         Kind::Load,
         Kind::Call,
         Kind::Reset,
         Kind::MemInfo,
+        Kind::Ack,
         Kind::HelloReply,
         Kind::Ok,
         Kind::Output,
         Kind::Result,
         Kind::Error,
         Kind::MemInfoReply,
+        Kind::DeviceAck,
     ];
 
     /// The byte on the wire.
@@ -66,12 +72,14 @@ impl Kind {
             Kind::Call => "CALL",
             Kind::Reset => "RESET",
             Kind::MemInfo => "MEMINFO",
+            Kind::Ack => "ACK",
             Kind::HelloReply => "HELLO_REPLY",
             Kind::Ok => "OK",
             Kind::Output => "OUTPUT",
             Kind::Result => "RESULT",
             Kind::Error => "ERROR",
             Kind::MemInfoReply => "MEMINFO_REPLY",
+            Kind::DeviceAck => "DEVICE_ACK",
         }
     }
 
@@ -88,12 +96,14 @@ impl Kind {
             0x03 => Kind::Call,
             0x04 => Kind::Reset,
             0x05 => Kind::MemInfo,
+            0x06 => Kind::Ack,
             0x81 => Kind::HelloReply,
             0x82 => Kind::Ok,
             0x83 => Kind::Output,
             0x84 => Kind::Result,
             0x85 => Kind::Error,
             0x86 => Kind::MemInfoReply,
+            0x87 => Kind::DeviceAck,
             _ => return None,
         })
     }

@@ -1,6 +1,6 @@
 //! The BlueScript host–device wire format (`docs/protocol.md`), without any IO.
 //!
-//! Bytes on a link are [frames](Frame): a 6-byte header (magic, kind, seq, flags, length), a
+//! Bytes on a link are [frames](Frame): a 6-byte header (magic, kind, seq, reply-to, length), a
 //! payload of at most [`MAX_PAYLOAD`] bytes and a [CRC-32](crc32). [`encode_frame`] writes one;
 //! a [`Deframer`] reads them back from a byte stream that may be split anywhere and may contain
 //! garbage or corrupt frames. A frame's payload is a typed message: a [`Request`] from the host or
@@ -24,12 +24,12 @@ pub use message::{
 };
 
 /// The protocol version this crate speaks (HELLO / HELLO_REPLY).
-pub const PROTOCOL_VERSION: u16 = 1;
+pub const PROTOCOL_VERSION: u16 = 2;
 /// The first byte of every frame.
 pub const MAGIC: u8 = 0xB5;
 /// The largest payload a frame may carry.
 pub const MAX_PAYLOAD: usize = 1024;
-/// Bytes before the payload: magic, kind, seq, flags, u16 length.
+/// Bytes before the payload: magic, kind, seq, reply-to, u16 length.
 pub const HEADER_LEN: usize = 6;
 /// Bytes after the payload: the CRC-32 of header and payload.
 pub const CRC_LEN: usize = 4;

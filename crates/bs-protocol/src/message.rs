@@ -33,6 +33,8 @@ pub enum Request {
     Reset,
     /// Ask for memory usage.
     MemInfo,
+    /// Acknowledge the device frame whose seq this frame carries.
+    Ack,
 }
 
 /// The CPU architecture in HELLO_REPLY.
@@ -191,6 +193,13 @@ pub enum Reply {
     Error(DeviceError),
     /// The answer to MEMINFO.
     MemInfo(MemInfo),
+    /// The host frame whose seq this frame carries arrived (sent before the request is carried
+    /// out, and again for every duplicate).
+    DeviceAck {
+        /// The device's current session id: a different one than HELLO_REPLY gave means the
+        /// device was reset.
+        session_id: u32,
+    },
 }
 
 /// The expected payload length in a [`DecodeError::BadLength`].
@@ -355,6 +364,7 @@ impl Request {
             Request::Call { .. } => Kind::Call,
             Request::Reset => Kind::Reset,
             Request::MemInfo => Kind::MemInfo,
+            Request::Ack => Kind::Ack,
         }
     }
 
@@ -367,7 +377,7 @@ impl Request {
                 .u32(*addr)
                 .bytes(bytes),
             Request::Call { entry } => Writer::with_capacity(4).u32(*entry),
-            Request::Reset | Request::MemInfo => Writer::with_capacity(0),
+            Request::Reset | Request::MemInfo | Request::Ack => Writer::with_capacity(0),
         };
         Frame::new(self.kind(), seq, payload.0)
     }
@@ -400,12 +410,17 @@ impl Request {
                 Reader::new(kind, p, ExpectedLen::Exactly(0))?;
                 Request::MemInfo
             }
+            Kind::Ack => {
+                Reader::new(kind, p, ExpectedLen::Exactly(0))?;
+                Request::Ack
+            }
             Kind::HelloReply
             | Kind::Ok
             | Kind::Output
             | Kind::Result
             | Kind::Error
-            | Kind::MemInfoReply => return Err(DecodeError::NotARequest { kind }),
+            | Kind::MemInfoReply
+            | Kind::DeviceAck => return Err(DecodeError::NotARequest { kind }),
         })
     }
 }
@@ -420,12 +435,15 @@ impl Reply {
             Reply::Result { .. } => Kind::Result,
             Reply::Error(_) => Kind::Error,
             Reply::MemInfo(_) => Kind::MemInfoReply,
+            Reply::DeviceAck { .. } => Kind::DeviceAck,
         }
     }
 
-    /// The frame carrying this reply. An OUTPUT with more than `MAX_PAYLOAD - 1` bytes of text
-    /// gives an oversized frame, which [`encode_frame`](crate::encode_frame) refuses.
-    pub fn encode(&self, seq: u8) -> Frame {
+    /// The frame carrying this reply, sent with sequence number `seq` in answer to the request
+    /// sent with `reply_to` (for DEVICE_ACK: `seq` is the acknowledged request's and `reply_to`
+    /// is 0). An OUTPUT with more than `MAX_PAYLOAD - 1` bytes of text gives an oversized frame,
+    /// which [`encode_frame`](crate::encode_frame) refuses.
+    pub fn encode(&self, seq: u8, reply_to: u8) -> Frame {
         let payload = match self {
             Reply::HelloReply(info) => Writer::with_capacity(DeviceInfo::ENCODED_LEN)
                 .u16(info.version)
@@ -458,8 +476,9 @@ impl Reply {
                 .u32(m.live_blocks)
                 .u32(m.code_used)
                 .u32(m.data_used),
+            Reply::DeviceAck { session_id } => Writer::with_capacity(4).u32(*session_id),
         };
-        Frame::new(self.kind(), seq, payload.0)
+        Frame::reply(self.kind(), seq, reply_to, payload.0)
     }
 
     /// The reply in a frame.
@@ -517,7 +536,13 @@ impl Reply {
                     data_used: r.u32(),
                 })
             }
-            Kind::Hello | Kind::Load | Kind::Call | Kind::Reset | Kind::MemInfo => {
+            Kind::DeviceAck => {
+                let mut r = Reader::new(kind, p, ExpectedLen::Exactly(4))?;
+                Reply::DeviceAck {
+                    session_id: r.u32(),
+                }
+            }
+            Kind::Hello | Kind::Load | Kind::Call | Kind::Reset | Kind::MemInfo | Kind::Ack => {
                 return Err(DecodeError::NotAReply { kind });
             }
         })
@@ -571,6 +596,7 @@ mod tests {
             Request::Call { entry: 0x1000_0080 },
             Request::Reset,
             Request::MemInfo,
+            Request::Ack,
         ]
     }
 
@@ -600,6 +626,9 @@ mod tests {
                 text: vec![b'x'; MAX_PAYLOAD - 1],
             },
             Reply::Result { micros: 123_456 },
+            Reply::DeviceAck {
+                session_id: 0x1234_5678,
+            },
             Reply::Error(DeviceError {
                 code: 9,
                 site: 42,
@@ -642,7 +671,7 @@ mod tests {
             let frame = req.encode(seq as u8);
             assert_eq!(frame.kind, req.kind().code());
             assert_eq!(frame.seq, seq as u8);
-            assert_eq!(frame.flags, 0);
+            assert_eq!(frame.reply_to, 0);
             assert_eq!(Request::decode(&through_the_wire(&frame)), Ok(req.clone()));
             kinds.insert(req.kind());
         }
@@ -656,8 +685,9 @@ mod tests {
     fn every_reply_round_trips() {
         let mut kinds = std::collections::HashSet::new();
         for (seq, reply) in all_replies().into_iter().enumerate() {
-            let frame = reply.encode(200 + seq as u8);
+            let frame = reply.encode(200 + seq as u8, seq as u8);
             assert_eq!(frame.kind, reply.kind().code());
+            assert_eq!(frame.reply_to, seq as u8);
             assert_eq!(Reply::decode(&through_the_wire(&frame)), Ok(reply.clone()));
             kinds.insert(reply.kind());
         }
@@ -679,7 +709,7 @@ mod tests {
             .payload,
             [1, 2, 3, 4, 9, 8]
         );
-        let hello = Reply::HelloReply(info()).encode(0).payload;
+        let hello = Reply::HelloReply(info()).encode(0, 0).payload;
         assert_eq!(hello.len(), DeviceInfo::ENCODED_LEN);
         assert_eq!(&hello[..4], &[1, 0, 8, 1]);
         assert_eq!(&hello[4..8], &0xDEAD_BEEFu32.to_le_bytes());
@@ -693,7 +723,7 @@ mod tests {
             detail1: 5,
             detail2: 6,
         })
-        .encode(0)
+        .encode(0, 0)
         .payload;
         assert_eq!(err, [2, 1, 3, 0, 0, 0, 4, 0, 0, 0, 5, 0, 0, 0, 6, 0, 0, 0]);
         assert_eq!(
@@ -701,7 +731,7 @@ mod tests {
                 stream: 1,
                 text: b"hi".to_vec()
             }
-            .encode(0)
+            .encode(0, 0)
             .payload,
             [1, b'h', b'i']
         );
@@ -712,7 +742,7 @@ mod tests {
         let messages: Vec<Frame> = all_requests()
             .iter()
             .map(|r| r.encode(1))
-            .chain(all_replies().iter().map(|r| r.encode(1)))
+            .chain(all_replies().iter().map(|r| r.encode(1, 1)))
             .collect();
         for good in messages {
             let kind = good.kind().unwrap();
@@ -781,7 +811,7 @@ mod tests {
             Reply::decode(&req),
             Err(DecodeError::NotAReply { kind: Kind::Reset })
         );
-        let reply = Reply::Ok { kind: 4 }.encode(0);
+        let reply = Reply::Ok { kind: 4 }.encode(0, 0);
         assert_eq!(
             Request::decode(&reply),
             Err(DecodeError::NotARequest { kind: Kind::Ok })
@@ -789,7 +819,7 @@ mod tests {
         let unknown = Frame {
             kind: 0x42,
             seq: 0,
-            flags: 0,
+            reply_to: 0,
             payload: vec![],
         };
         assert_eq!(

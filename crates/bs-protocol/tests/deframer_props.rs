@@ -17,10 +17,10 @@ fn arb_frame() -> impl Strategy<Value = Frame> {
             prop::collection::vec(any::<u8>(), 0..=MAX_PAYLOAD),
         ],
     )
-        .prop_map(|(kind, seq, flags, payload)| Frame {
+        .prop_map(|(kind, seq, reply_to, payload)| Frame {
             kind,
             seq,
-            flags,
+            reply_to,
             payload,
         })
 }
@@ -129,7 +129,7 @@ proptest! {
             prop_assert_eq!(&req.encode(frame.seq).payload, &frame.payload);
         }
         if let Ok(reply) = Reply::decode(&frame) {
-            prop_assert_eq!(&reply.encode(frame.seq).payload, &frame.payload);
+            prop_assert_eq!(&reply.encode(frame.seq, frame.reply_to).payload, &frame.payload);
         }
     }
 }

@@ -11,7 +11,11 @@ use std::time::Duration;
 use bs_link::RuntimeImage;
 use bs_protocol::{DeviceInfo, MemInfo};
 use bs_toolchain::Launch;
-use bs_transport::{CallOutcome, Device, Link, LinkError, ProcessLink, SerialLink};
+use bs_transport::{
+    CallOutcome, Device, FaultLink, FaultRates, FaultStats, Link, LinkError, ProcessLink,
+    SerialLink,
+};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use qemu::QemuLink;
 
@@ -85,6 +89,8 @@ pub struct DeviceHandle {
     reply_timeout: Duration,
     build_id: [u8; 8],
     pid: u32,
+    /// The faults injected into the link, and what they did so far.
+    faults: Option<(FaultRates, Arc<Mutex<FaultStats>>)>,
 }
 
 impl DeviceHandle {
@@ -94,8 +100,11 @@ impl DeviceHandle {
         program: PathBuf,
         reply_timeout: Duration,
         image: &RuntimeImage,
+        faults: Option<FaultRates>,
     ) -> Result<(DeviceHandle, DeviceInfo), SessionError> {
-        let (device, info, pid) = connect(launch, &program, reply_timeout, &image.build_id)?;
+        let faults = faults.map(|rates| (rates, Arc::default()));
+        let (device, info, pid) =
+            connect(launch, &program, reply_timeout, &image.build_id, &faults)?;
         let handle = DeviceHandle {
             device,
             info,
@@ -104,6 +113,7 @@ impl DeviceHandle {
             reply_timeout,
             build_id: image.build_id,
             pid,
+            faults,
         };
         Ok((handle, info))
     }
@@ -114,12 +124,15 @@ impl DeviceHandle {
         baud: u32,
         reply_timeout: Duration,
         image: &RuntimeImage,
+        faults: Option<FaultRates>,
     ) -> Result<(DeviceHandle, DeviceInfo), SessionError> {
         let link = SerialLink::open(path, baud).map_err(|source| SessionError::Serial {
             path: path.to_owned(),
             source,
         })?;
-        let (device, info) = handshake(Box::new(link), reply_timeout, &image.build_id)?;
+        let faults = faults.map(|rates| (rates, Arc::default()));
+        let link = with_faults(Box::new(link), &faults);
+        let (device, info) = handshake(link, reply_timeout, &image.build_id)?;
         let handle = DeviceHandle {
             device,
             info,
@@ -130,6 +143,7 @@ impl DeviceHandle {
             reply_timeout,
             build_id: image.build_id,
             pid: 0,
+            faults,
         };
         Ok((handle, info))
     }
@@ -173,6 +187,27 @@ impl DeviceHandle {
         self.pid
     }
 
+    /// Starts a new session with a device that was reset (it runs, but lost everything): says
+    /// HELLO again and checks it still runs the same runtime.
+    pub fn resume(&mut self) -> Result<DeviceInfo, SessionError> {
+        let info = self.device.hello()?;
+        check_build_id(&info, &self.build_id)?;
+        self.info = info;
+        Ok(info)
+    }
+
+    /// What the reliable link had to do so far (since the device was last started).
+    pub fn link_stats(&self) -> bs_transport::LinkStats {
+        self.device.stats()
+    }
+
+    /// What the injected faults did so far, if faults are injected.
+    pub fn fault_stats(&self) -> Option<FaultStats> {
+        self.faults
+            .as_ref()
+            .map(|(_, s)| *s.lock().unwrap_or_else(PoisonError::into_inner))
+    }
+
     /// Stops the device and starts a fresh one; a device on a serial port cannot be restarted.
     pub fn restart(&mut self) -> Result<DeviceInfo, SessionError> {
         let launch = match &self.origin {
@@ -182,8 +217,13 @@ impl DeviceHandle {
             }
         };
         // The old device (its process: the runtime or QEMU) is killed when it is replaced.
-        let (device, info, pid) =
-            connect(launch, &self.program, self.reply_timeout, &self.build_id)?;
+        let (device, info, pid) = connect(
+            launch,
+            &self.program,
+            self.reply_timeout,
+            &self.build_id,
+            &self.faults,
+        )?;
         self.device = device;
         self.pid = pid;
         self.info = info;
@@ -199,6 +239,7 @@ fn connect(
     program: &PathBuf,
     reply_timeout: Duration,
     build_id: &[u8; 8],
+    faults: &Option<(FaultRates, Arc<Mutex<FaultStats>>)>,
 ) -> Result<Connected, SessionError> {
     let spawn_error = |source| SessionError::Spawn {
         program: program.clone(),
@@ -217,8 +258,19 @@ fn connect(
             (Box::new(link), pid)
         }
     };
-    let (device, info) = handshake(link, reply_timeout, build_id)?;
+    let (device, info) = handshake(with_faults(link, faults), reply_timeout, build_id)?;
     Ok((device, info, pid))
+}
+
+/// Wraps `link` in a [`FaultLink`] when faults are asked for (its counts go to the shared ones).
+fn with_faults(
+    link: Box<dyn Link>,
+    faults: &Option<(FaultRates, Arc<Mutex<FaultStats>>)>,
+) -> Box<dyn Link> {
+    match faults {
+        None => link,
+        Some((rates, shared)) => Box::new(FaultLink::with_stats(link, *rates, Arc::clone(shared))),
+    }
 }
 
 /// Says HELLO over `link` and checks that the device runs the runtime of `build_id`.
@@ -228,11 +280,16 @@ fn handshake(
     build_id: &[u8; 8],
 ) -> Result<(Device<Box<dyn Link>>, DeviceInfo), SessionError> {
     let (device, info) = Device::connect(link, reply_timeout)?;
+    check_build_id(&info, build_id)?;
+    Ok((device, info))
+}
+
+fn check_build_id(info: &DeviceInfo, build_id: &[u8; 8]) -> Result<(), SessionError> {
     if info.build_id != *build_id {
         return Err(SessionError::BuildIdMismatch {
             device: hex(&info.build_id),
             host: hex(build_id),
         });
     }
-    Ok((device, info))
+    Ok(())
 }

@@ -18,8 +18,9 @@ use bs_link::{Arch, RuntimeImage};
 use bs_protocol::{DeviceInfo, MemInfo};
 use bs_shadow::{MemoryMap, Region, Shadow};
 use bs_toolchain::{Port, RuntimeBuild, UnitCompiler};
-use bs_transport::CallOutcome;
+use bs_transport::{CallOutcome, LinkError};
 
+pub use bs_transport::{FaultRates, FaultStats, LinkStats};
 pub use device::{DeviceHandle, SessionError};
 pub use outcome::{Location, Outcome, RuntimeFailure, Stage, Timings};
 
@@ -42,6 +43,8 @@ pub struct SessionOptions {
     pub serial_port: Option<String>,
     /// The baud rate of [`serial_port`](SessionOptions::serial_port).
     pub baud: u32,
+    /// Damage the frames on the link on purpose (to test the reliable link).
+    pub faults: Option<bs_transport::FaultRates>,
 }
 
 impl Default for SessionOptions {
@@ -53,6 +56,7 @@ impl Default for SessionOptions {
             gc_stress: false,
             serial_port: None,
             baud: bs_transport::DEFAULT_BAUD,
+            faults: None,
         }
     }
 }
@@ -114,8 +118,20 @@ impl Session {
             .clone()
             .unwrap_or_else(|| runtime.image.clone());
         let (device, info) = match &options.serial_port {
-            Some(path) => DeviceHandle::attach(path, options.baud, options.reply_timeout, &image)?,
-            None => DeviceHandle::start(port.launch, program, options.reply_timeout, &image)?,
+            Some(path) => DeviceHandle::attach(
+                path,
+                options.baud,
+                options.reply_timeout,
+                &image,
+                options.faults,
+            )?,
+            None => DeviceHandle::start(
+                port.launch,
+                program,
+                options.reply_timeout,
+                &image,
+                options.faults,
+            )?,
         };
         let shadow = Shadow::new(memory_map(&info), image.clone());
         let compiler = UnitCompiler::new(port, &runtime)?;
@@ -159,6 +175,17 @@ impl Session {
     /// 0 for a device on a serial port, which the session did not start.
     pub fn device_process_id(&self) -> u32 {
         self.device.process_id()
+    }
+
+    /// What the reliable link had to do since the device was last started: repetitions,
+    /// damaged and repeated frames.
+    pub fn link_stats(&self) -> LinkStats {
+        self.device.link_stats()
+    }
+
+    /// What the injected faults did so far ([`SessionOptions::faults`]), if any are injected.
+    pub fn fault_stats(&self) -> Option<FaultStats> {
+        self.device.fault_stats()
     }
 
     /// The target's name.
@@ -609,7 +636,14 @@ impl Session {
     /// A link failure or a dead device: report it, start the device afresh, and forget
     /// everything the session had declared (it is gone from the device).
     fn device_failed(&mut self, error: SessionError) -> Outcome {
-        let restarted = match self.device.restart() {
+        // A device that was reset still runs: a new session with it is enough.
+        let was_reset = matches!(error, SessionError::Link(LinkError::DeviceReset { .. }));
+        let fresh = if was_reset {
+            self.device.resume()
+        } else {
+            self.device.restart()
+        };
+        let restarted = match fresh {
             Ok(info) => {
                 self.shadow = Shadow::new(memory_map(&info), self.image.clone());
                 self.env = Env::new();

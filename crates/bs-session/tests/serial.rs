@@ -1,6 +1,7 @@
 //! A device on a serial port, without hardware: QEMU runs the `qemu-mps2-an385` runtime image
 //! with its UART on a pseudo-terminal (`-serial pty`), and the host opens that terminal with
-//! [`SerialLink`] as it would a board's port. Skipped, with a message, when `qemu-system-arm` or
+//! [`SerialLink`] as it would a board's port. QEMU's monitor listens on a Unix socket, so a
+//! test can press the board's reset button (`system_reset`). Skipped, with a message, when `qemu-system-arm` or
 //! `arm-none-eabi-gcc` is not installed. QEMU is killed at the end of every test, even a failed
 //! one.
 
@@ -26,6 +27,8 @@ struct PtyQemu {
     /// The pseudo-terminal, e.g. `/dev/pts/3`.
     pty: String,
     build_id: u64,
+    /// The monitor's socket (removed on drop).
+    monitor: std::path::PathBuf,
 }
 
 impl PtyQemu {
@@ -39,18 +42,25 @@ impl PtyQemu {
         }
         let runtime = bs_toolchain::ensure_runtime(bs_toolchain::port(TARGET).unwrap())
             .expect("the runtime image builds");
+        static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+        let socket = std::env::temp_dir().join(format!(
+            "bs-serial-monitor-{}-{}",
+            std::process::id(),
+            NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+        ));
+        let monitor = format!("unix:{},server=on,wait=off", socket.display());
         let mut child = Command::new("qemu-system-arm")
             .args(["-M", "mps2-an385", "-cpu", "cortex-m3", "-kernel"])
             .arg(&runtime.image)
             .args([
                 "-nographic",
-                "-monitor",
-                "none",
                 "-semihosting-config",
                 "enable=on,target=native",
                 "-serial",
                 "pty",
+                "-monitor",
             ])
+            .arg(&monitor)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -82,6 +92,7 @@ impl PtyQemu {
             child,
             pty: String::new(),
             build_id: runtime.build_id,
+            monitor: socket,
         };
         while let Ok(line) = rx.recv_timeout(Duration::from_secs(10)) {
             if let Some(rest) = line.split("redirected to ").nth(1) {
@@ -97,10 +108,38 @@ impl PtyQemu {
     }
 }
 
+impl PtyQemu {
+    /// Gives QEMU's monitor a command (e.g. `system_reset`).
+    fn monitor(&self, command: &str) {
+        use std::io::Write;
+        let mut socket =
+            std::os::unix::net::UnixStream::connect(&self.monitor).expect("the monitor listens");
+        socket
+            .write_all(format!("{command}\n").as_bytes())
+            .expect("the monitor takes the command");
+        // Wait for the monitor's answer (its prompt after the command), so the command ran.
+        socket
+            .set_read_timeout(Some(Duration::from_secs(5)))
+            .expect("a read timeout");
+        let mut seen = Vec::new();
+        let mut buf = [0u8; 256];
+        while let Ok(n) = std::io::Read::read(&mut socket, &mut buf) {
+            if n == 0 {
+                break;
+            }
+            seen.extend_from_slice(&buf[..n]);
+            if String::from_utf8_lossy(&seen).matches("(qemu)").count() >= 2 {
+                break;
+            }
+        }
+    }
+}
+
 impl Drop for PtyQemu {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+        let _ = std::fs::remove_file(&self.monitor);
     }
 }
 
@@ -153,4 +192,46 @@ fn a_session_on_a_serial_port_runs_code_and_reports_a_dead_device() {
         }
         other => panic!("expected a device error, got {other:?}"),
     }
+}
+
+#[test]
+fn a_board_reset_is_detected_and_the_session_starts_afresh() {
+    let Some(qemu) = PtyQemu::start() else {
+        return;
+    };
+    let options = SessionOptions {
+        target: TARGET.to_string(),
+        serial_port: Some(qemu.pty.clone()),
+        ..Default::default()
+    };
+    let mut session = Session::start(&options).expect("the session attaches");
+    let before = session.device_info().session_id;
+    let mut out = Vec::new();
+    let (outcome, _) = session.eval("<a>", "let kept = 41\nprint(kept + 1)", &mut |_, b| {
+        out.extend_from_slice(b)
+    });
+    assert!(matches!(outcome, Outcome::Ok), "{outcome:?}");
+    assert_eq!(String::from_utf8_lossy(&out), "42\n");
+
+    // The reset button: the board restarts with empty memory and a new session id.
+    qemu.monitor("system_reset");
+    let (outcome, _) = session.eval("<b>", "print(kept + 2)", &mut |_, _| {});
+    match outcome {
+        Outcome::DeviceError { message, restarted } => {
+            assert!(restarted, "a new session started: {message}");
+            assert!(message.contains("was reset"), "{message}");
+        }
+        other => panic!("expected the reset to be reported, got {other:?}"),
+    }
+    assert_ne!(session.device_info().session_id, before);
+
+    // The new session knows nothing of the old one, and works.
+    let (outcome, _) = session.eval("<c>", "print(kept)", &mut |_, _| {});
+    assert!(matches!(outcome, Outcome::CompileError(_)), "{outcome:?}");
+    let mut out = Vec::new();
+    let (outcome, _) = session.eval("<d>", "let kept = 7\nprint(kept * 6)", &mut |_, b| {
+        out.extend_from_slice(b)
+    });
+    assert!(matches!(outcome, Outcome::Ok), "{outcome:?}");
+    assert_eq!(String::from_utf8_lossy(&out), "42\n");
 }

@@ -1,6 +1,9 @@
 //! [`Device`]: the host side of the protocol over a [`Link`]: the HELLO handshake, chunked LOADs,
-//! CALLs that stream OUTPUT before their RESULT or ERROR, RESET and MEMINFO. Every request gets
-//! the next sequence number and every reply must echo it.
+//! CALLs that stream OUTPUT before their RESULT or ERROR, RESET and MEMINFO, over the reliable
+//! link of `docs/protocol.md` (section 2): every request gets the next sequence number and is sent
+//! again until the device acknowledges it; every reply from the device is acknowledged, and a
+//! repeated one (its ACK was lost) is recognised by its sequence number and dropped. The session
+//! id in the device's acknowledgements reveals a device that was reset.
 
 use std::time::{Duration, Instant};
 
@@ -18,6 +21,10 @@ pub const DEFAULT_REPLY_TIMEOUT: Duration = Duration::from_secs(5);
 /// How long one `recv` waits when there is no deadline (it returns early when bytes arrive).
 const IDLE_POLL: Duration = Duration::from_secs(1);
 
+/// The longest wait between two sendings of an unacknowledged request (the wait doubles after
+/// each one, starting at the link's [retransmission timeout](Link::retransmit_timeout)).
+const MAX_RTO: Duration = Duration::from_secs(1);
+
 /// How a CALL ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CallOutcome {
@@ -30,91 +37,106 @@ pub enum CallOutcome {
     Failed(DeviceError),
 }
 
-/// The framed request/reply channel under a [`Device`].
+/// What the reliable link had to do so far: all zero on a clean link.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct LinkStats {
+    /// Frames written (requests, their repetitions and acknowledgements).
+    pub frames_sent: u64,
+    /// Requests sent again because no acknowledgement came in time.
+    pub retransmissions: u64,
+    /// Damaged frames skipped (bad CRC or length, or a frame that stopped half-way).
+    pub corrupt_frames: u64,
+    /// Replies the device sent again after its acknowledgement was lost, dropped.
+    pub duplicates: u64,
+    /// Replies to an earlier request that arrived late, dropped.
+    pub stale: u64,
+}
+
+/// A frame from the device, sorted.
+enum Incoming {
+    /// The device received the request sent with `seq`.
+    Ack { seq: u8 },
+    /// A new reply, answering the request sent with `reply_to`.
+    Reply { reply_to: u8, reply: Reply },
+}
+
+/// The reliable framed request/reply channel under a [`Device`].
 struct Channel<L: Link> {
     link: L,
     deframer: Deframer,
+    /// The sequence number of the last request.
     seq: u8,
+    /// The sequence number of the last reply taken from the device.
+    last_device_seq: Option<u8>,
+    /// The device's session id, once HELLO_REPLY gave it.
+    session: Option<u32>,
     reply_timeout: Duration,
+    /// The first wait for an acknowledgement.
+    rto: Duration,
     buf: Vec<u8>,
+    stats: LinkStats,
 }
 
 impl<L: Link> Channel<L> {
+    fn new(link: L, reply_timeout: Duration) -> Channel<L> {
+        let rto = link.retransmit_timeout();
+        Channel {
+            link,
+            deframer: Deframer::new(),
+            // A host that starts afresh should not reuse the last seq of the one before it (a
+            // device takes a request with the seq it saw last for a repetition).
+            seq: initial_seq(),
+            last_device_seq: None,
+            session: None,
+            reply_timeout,
+            rto,
+            buf: vec![0; 4096],
+            stats: LinkStats::default(),
+        }
+    }
+
     fn io_error(&self, e: std::io::Error) -> LinkError {
         LinkError::from_io(self.link.describe(), e)
     }
 
-    /// Sends `request` with the next sequence number, which it returns.
-    fn send(&mut self, request: &Request) -> Result<u8, LinkError> {
-        self.seq = self.seq.wrapping_add(1);
-        let bytes =
-            encode_frame(&request.encode(self.seq)).map_err(|e| LinkError::InvalidRequest {
-                detail: e.to_string(),
-            })?;
+    fn write(&mut self, frame: &Frame) -> Result<(), LinkError> {
+        let bytes = encode_frame(frame).map_err(|e| LinkError::InvalidRequest {
+            detail: e.to_string(),
+        })?;
         self.link.send(&bytes).map_err(|e| self.io_error(e))?;
-        Ok(self.seq)
+        self.stats.frames_sent += 1;
+        Ok(())
     }
 
-    /// Waits for the reply to `request` (sent with `seq`): `timeout` bounds the whole wait
-    /// (`None` = no limit), and a frame the device has started must be finished within the
-    /// reply timeout. `expecting` names the awaited reply for messages.
-    fn receive(
-        &mut self,
-        request: Kind,
-        seq: u8,
-        timeout: Option<Duration>,
-        expecting: &str,
-    ) -> Result<Reply, LinkError> {
-        let started = Instant::now();
-        let deadline = timeout.map(|t| started + t);
-        // When the deframer holds part of a frame: since when nothing more arrived.
+    /// The next intact frame, or `None` when `until` passes first. Damaged frames are skipped
+    /// and counted; a frame that stops half-way for half the retransmission timeout is given up
+    /// (its length field was damaged; the device sends it again).
+    fn read_frame(&mut self, until: Instant) -> Result<Option<Frame>, LinkError> {
         let mut stalled_since: Option<Instant> = None;
         loop {
             match self.deframer.next_frame() {
-                Some(Ok(frame)) => return self.check(frame, request, seq),
-                Some(Err(e)) => {
-                    return Err(LinkError::Protocol {
-                        detail: format!(
-                            "corrupt frame from {} while waiting for {expecting} to {request} \
-                             (seq {seq}): {e}",
-                            self.link.describe()
-                        ),
-                    });
+                Some(Ok(frame)) => return Ok(Some(frame)),
+                Some(Err(_)) => {
+                    self.stats.corrupt_frames += 1;
+                    continue;
                 }
                 None => {}
             }
-
             let now = Instant::now();
-            let mut wait = IDLE_POLL;
-            if let Some(deadline) = deadline {
-                if now >= deadline {
-                    return Err(LinkError::Timeout {
-                        waiting_for: format!(
-                            "{expecting} to {request} (seq {seq}) from {} for {:?}",
-                            self.link.describe(),
-                            deadline - started
-                        ),
-                    });
-                }
-                wait = wait.min(deadline - now);
+            if now >= until {
+                return Ok(None);
             }
+            let mut wait = (until - now).min(IDLE_POLL);
             if self.deframer.buffered() > 0 {
-                let since = *stalled_since.get_or_insert(now);
-                let stall_deadline = since + self.reply_timeout;
-                if now >= stall_deadline {
-                    return Err(LinkError::Protocol {
-                        detail: format!(
-                            "{} stopped in the middle of a frame ({} bytes received, then \
-                             nothing for {:?}) while sending {expecting} to {request} (seq {seq})",
-                            self.link.describe(),
-                            self.deframer.buffered(),
-                            self.reply_timeout
-                        ),
-                    });
+                let give_up = *stalled_since.get_or_insert(now) + self.rto / 2;
+                if now >= give_up {
+                    self.deframer.drop_partial();
+                    self.stats.corrupt_frames += 1;
+                    stalled_since = None;
+                    continue;
                 }
-                wait = wait.min(stall_deadline - now);
+                wait = wait.min(give_up - now);
             }
-
             let n = self
                 .link
                 .recv(&mut self.buf, wait)
@@ -126,25 +148,158 @@ impl<L: Link> Channel<L> {
         }
     }
 
-    /// Decodes a reply frame and checks its sequence number.
-    fn check(&self, frame: Frame, request: Kind, seq: u8) -> Result<Reply, LinkError> {
+    /// Sorts a frame from the device: acknowledgements are checked for the session id; replies
+    /// are acknowledged, and repetitions of the last one dropped (`None`).
+    fn sort(&mut self, frame: Frame) -> Result<Option<Incoming>, LinkError> {
         let reply = Reply::decode(&frame).map_err(|e| LinkError::Protocol {
-            detail: format!(
-                "undecodable reply to {request} (seq {seq}) from {}: {e}",
-                self.link.describe()
-            ),
+            detail: format!("undecodable frame from {}: {e}", self.link.describe()),
         })?;
-        if frame.seq != seq {
-            return Err(LinkError::Protocol {
-                detail: format!(
-                    "{} replied {} with seq {} to {request} sent with seq {seq}",
-                    self.link.describe(),
-                    reply.kind(),
-                    frame.seq
-                ),
-            });
+        if let Reply::DeviceAck { session_id } = reply {
+            self.check_session(session_id)?;
+            return Ok(Some(Incoming::Ack { seq: frame.seq }));
         }
-        Ok(reply)
+        // A link that fails now fails the next read too; the reply in hand is still good (the
+        // last output of a device that then died, say).
+        let _ = self.write(&Request::Ack.encode(frame.seq));
+        if self.last_device_seq == Some(frame.seq) {
+            self.stats.duplicates += 1;
+            return Ok(None);
+        }
+        self.last_device_seq = Some(frame.seq);
+        Ok(Some(Incoming::Reply {
+            reply_to: frame.reply_to,
+            reply,
+        }))
+    }
+
+    /// A session id other than the one HELLO_REPLY gave means the device started afresh.
+    fn check_session(&mut self, session_id: u32) -> Result<(), LinkError> {
+        match self.session {
+            Some(known) if known != session_id => Err(self.device_reset(Some(session_id))),
+            _ => Ok(()),
+        }
+    }
+
+    /// Forgets the session of a device that was reset, and says so.
+    fn device_reset(&mut self, now: Option<u32>) -> LinkError {
+        let was = self.session.take();
+        self.last_device_seq = None;
+        LinkError::DeviceReset {
+            link: self.link.describe(),
+            was,
+            now,
+        }
+    }
+
+    /// Sends `request` with the next sequence number and returns that number and the first
+    /// reply to it. The request is sent again, with a doubling wait, until the device
+    /// acknowledges it (or replies). `timeout` bounds the whole wait (`None`: no limit); with
+    /// `patient` the request is repeated for as long as that allows, else at most until the
+    /// reply timeout passes.
+    fn transact(
+        &mut self,
+        request: &Request,
+        timeout: Option<Duration>,
+        patient: bool,
+        expecting: &str,
+    ) -> Result<(u8, Reply), LinkError> {
+        self.seq = self.seq.wrapping_add(1);
+        let seq = self.seq;
+        let kind = request.kind();
+        let frame = request.encode(seq);
+        let started = Instant::now();
+        let deadline = timeout.map(|t| started + t);
+        let give_up_sending = if patient {
+            deadline
+        } else {
+            Some(started + self.reply_timeout)
+        };
+        let mut rto = self.rto;
+        self.write(&frame)?;
+        let mut resend_at = Some(Instant::now() + rto);
+        loop {
+            let now = Instant::now();
+            let until = [deadline, resend_at]
+                .into_iter()
+                .flatten()
+                .min()
+                .unwrap_or(now + IDLE_POLL);
+            match self.read_frame(until)? {
+                Some(frame) => match self.sort(frame)? {
+                    Some(Incoming::Ack { seq: acked }) if acked == seq => resend_at = None,
+                    Some(Incoming::Reply { reply_to, reply }) if reply_to == seq => {
+                        return self.first_reply(kind, seq, reply);
+                    }
+                    Some(Incoming::Reply { .. }) => self.stats.stale += 1,
+                    Some(Incoming::Ack { .. }) | None => {}
+                },
+                None => {
+                    let now = Instant::now();
+                    if deadline.is_some_and(|d| now >= d) {
+                        return Err(self.timeout(expecting, kind, seq, started));
+                    }
+                    if resend_at.is_some_and(|r| now >= r) {
+                        if give_up_sending.is_some_and(|g| now >= g) {
+                            return Err(self.timeout(expecting, kind, seq, started));
+                        }
+                        self.write(&frame)?;
+                        self.stats.retransmissions += 1;
+                        rto = (rto * 2).min(MAX_RTO);
+                        resend_at = Some(now + rto);
+                    }
+                }
+            }
+        }
+    }
+
+    /// A NO_SESSION error means the device was reset before it saw this request.
+    fn first_reply(&mut self, kind: Kind, seq: u8, reply: Reply) -> Result<(u8, Reply), LinkError> {
+        if let Reply::Error(e) = &reply
+            && e.error_code() == ErrorCode::NoSession
+            && kind != Kind::Hello
+        {
+            return Err(self.device_reset(None));
+        }
+        Ok((seq, reply))
+    }
+
+    /// The next reply to the request sent with `seq` (a CALL's OUTPUT, RESULT or ERROR), within
+    /// `timeout` of `started` (`None`: no limit).
+    fn next_reply(
+        &mut self,
+        kind: Kind,
+        seq: u8,
+        started: Instant,
+        timeout: Option<Duration>,
+        expecting: &str,
+    ) -> Result<Reply, LinkError> {
+        let deadline = timeout.map(|t| started + t);
+        loop {
+            let until = deadline.unwrap_or_else(|| Instant::now() + IDLE_POLL);
+            match self.read_frame(until)? {
+                Some(frame) => match self.sort(frame)? {
+                    Some(Incoming::Reply { reply_to, reply }) if reply_to == seq => {
+                        return Ok(reply);
+                    }
+                    Some(Incoming::Reply { .. }) => self.stats.stale += 1,
+                    Some(Incoming::Ack { .. }) | None => {}
+                },
+                None if deadline.is_some_and(|d| Instant::now() >= d) => {
+                    return Err(self.timeout(expecting, kind, seq, started));
+                }
+                None => {}
+            }
+        }
+    }
+
+    fn timeout(&self, expecting: &str, kind: Kind, seq: u8, started: Instant) -> LinkError {
+        LinkError::Timeout {
+            waiting_for: format!(
+                "{expecting} to {kind} (seq {seq}) from {} for {:.1?}",
+                self.link.describe(),
+                started.elapsed()
+            ),
+        }
     }
 
     /// The error for a reply that makes no sense for `request`.
@@ -158,33 +313,35 @@ impl<L: Link> Channel<L> {
         }
     }
 
-    /// Sends a request that must be acknowledged with OK.
+    /// Sends a request that must be answered with OK.
     fn request_ok(&mut self, request: &Request) -> Result<(), LinkError> {
         let kind = request.kind();
-        let seq = self.send(request)?;
-        match self.receive(kind, seq, Some(self.reply_timeout), "OK")? {
-            Reply::Ok { kind: acked } if acked == kind.code() => Ok(()),
-            Reply::Ok { kind: acked } => Err(LinkError::Protocol {
+        let timeout = Some(self.reply_timeout);
+        match self.transact(request, timeout, false, "OK")? {
+            (_, Reply::Ok { kind: acked }) if acked == kind.code() => Ok(()),
+            (seq, Reply::Ok { kind: acked }) => Err(LinkError::Protocol {
                 detail: format!(
                     "{} acknowledged kind 0x{acked:02x} in its reply to {kind} (seq {seq})",
                     self.link.describe()
                 ),
             }),
-            Reply::Error(error) => Err(LinkError::Refused {
+            (_, Reply::Error(error)) => Err(LinkError::Refused {
                 request: kind,
                 error,
             }),
-            other => Err(self.unexpected(&other, kind, "OK")),
+            (_, other) => Err(self.unexpected(&other, kind, "OK")),
         }
     }
 
-    /// HELLO: checks the version and returns the device's description.
+    /// HELLO: checks the version and returns the device's description; its session id is the
+    /// one later acknowledgements must carry.
     fn hello(&mut self) -> Result<DeviceInfo, LinkError> {
-        let seq = self.send(&Request::Hello {
+        let request = Request::Hello {
             version: PROTOCOL_VERSION,
-        })?;
+        };
         let expecting = "HELLO_REPLY";
-        match self.receive(Kind::Hello, seq, Some(self.reply_timeout), expecting)? {
+        let timeout = Some(self.reply_timeout);
+        match self.transact(&request, timeout, false, expecting)?.1 {
             Reply::HelloReply(info) if info.version != PROTOCOL_VERSION => {
                 Err(LinkError::BadVersion {
                     device: info.version,
@@ -201,6 +358,7 @@ impl<L: Link> Channel<L> {
                         ),
                     });
                 }
+                self.session = Some(info.session_id);
                 Ok(info)
             }
             Reply::Error(e) if e.error_code() == ErrorCode::BadVersion => {
@@ -218,12 +376,22 @@ impl<L: Link> Channel<L> {
     }
 }
 
+/// A first sequence number that differs between runs (the clock's nanoseconds, mixed).
+fn initial_seq() -> u8 {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0);
+    (nanos ^ (nanos >> 8) ^ (nanos >> 16) ^ std::process::id()) as u8
+}
+
 /// A connected device: the client side of the protocol.
 ///
 /// Requests are answered one at a time. HELLO, LOAD, RESET and MEMINFO replies must come within
 /// the [reply timeout](Device::set_reply_timeout); a CALL may run as long as it likes unless a
-/// [call timeout](Device::set_call_timeout) is set. Version 1 of the protocol has no
-/// retransmission, so a corrupt frame from the device is an error.
+/// [call timeout](Device::set_call_timeout) is set. Lost, damaged and repeated frames are
+/// handled by the link layer ([`LinkStats`] counts them); a device that was reset is reported as
+/// [`LinkError::DeviceReset`].
 pub struct Device<L: Link> {
     channel: Channel<L>,
     info: DeviceInfo,
@@ -234,13 +402,7 @@ impl<L: Link> Device<L> {
     /// Says HELLO over `link` and checks the device's protocol version. `reply_timeout` bounds
     /// the wait for this and every later non-CALL reply.
     pub fn connect(link: L, reply_timeout: Duration) -> Result<(Device<L>, DeviceInfo), LinkError> {
-        let mut channel = Channel {
-            link,
-            deframer: Deframer::new(),
-            seq: 0,
-            reply_timeout,
-            buf: vec![0; 4096],
-        };
+        let mut channel = Channel::new(link, reply_timeout);
         let info = channel.hello()?;
         let device = Device {
             channel,
@@ -255,7 +417,13 @@ impl<L: Link> Device<L> {
         &self.info
     }
 
-    /// Says HELLO again (e.g. to learn the new session id after [`reset`](Device::reset)).
+    /// What the reliable link had to do so far.
+    pub fn stats(&self) -> LinkStats {
+        self.channel.stats
+    }
+
+    /// Says HELLO again (e.g. to learn the new session id after [`reset`](Device::reset), or to
+    /// start a new session with a device that reported [`LinkError::DeviceReset`]).
     pub fn hello(&mut self) -> Result<DeviceInfo, LinkError> {
         self.info = self.channel.hello()?;
         Ok(self.info)
@@ -317,39 +485,41 @@ impl<L: Link> Device<L> {
         entry: u32,
         on_output: &mut dyn FnMut(u8, &[u8]),
     ) -> Result<CallOutcome, LinkError> {
-        let seq = self.channel.send(&Request::Call { entry })?;
         let started = Instant::now();
         let expecting = "OUTPUT, RESULT or ERROR";
+        let timeout = self.call_timeout;
+        let (seq, mut reply) =
+            self.channel
+                .transact(&Request::Call { entry }, timeout, true, expecting)?;
         loop {
-            let remaining = self
-                .call_timeout
-                .map(|t| t.saturating_sub(started.elapsed()));
-            match self
-                .channel
-                .receive(Kind::Call, seq, remaining, expecting)?
-            {
+            match reply {
                 Reply::Output { stream, text } => on_output(stream, &text),
                 Reply::Result { micros } => return Ok(CallOutcome::Finished { micros }),
                 Reply::Error(error) => return Ok(CallOutcome::Failed(error)),
                 other => return Err(self.channel.unexpected(&other, Kind::Call, expecting)),
             }
+            reply = self
+                .channel
+                .next_reply(Kind::Call, seq, started, timeout, expecting)?;
         }
     }
 
     /// Clears the device's heap, code and data. The device picks a new session id; call
     /// [`hello`](Device::hello) to learn it.
     pub fn reset(&mut self) -> Result<(), LinkError> {
-        self.channel.request_ok(&Request::Reset)
+        self.channel.request_ok(&Request::Reset)?;
+        self.channel.session = None;
+        Ok(())
     }
 
     /// The device's memory usage.
     pub fn meminfo(&mut self) -> Result<MemInfo, LinkError> {
-        let seq = self.channel.send(&Request::MemInfo)?;
         let expecting = "MEMINFO_REPLY";
         let timeout = Some(self.channel.reply_timeout);
         match self
             .channel
-            .receive(Kind::MemInfo, seq, timeout, expecting)?
+            .transact(&Request::MemInfo, timeout, false, expecting)?
+            .1
         {
             Reply::MemInfo(info) => Ok(info),
             Reply::Error(error) => Err(LinkError::Refused {
@@ -387,6 +557,7 @@ impl<L: Link> std::fmt::Debug for Device<L> {
             .field("link", &self.channel.link.describe())
             .field("info", &self.info)
             .field("seq", &self.channel.seq)
+            .field("stats", &self.channel.stats)
             .field("reply_timeout", &self.channel.reply_timeout)
             .field("call_timeout", &self.call_timeout)
             .finish()

@@ -28,6 +28,21 @@ pub enum LinkError {
         /// What is known of why.
         detail: String,
     },
+    /// The device started afresh (a reset button, a watchdog, QEMU's `system_reset`): its
+    /// acknowledgement carried another session id, or it refused a request with NO_SESSION.
+    /// Everything the session had loaded is gone; say HELLO to start a new one.
+    #[error(
+        "the device on {link} was reset ({}): everything loaded in this session is gone",
+        reset_detail(*was, *now)
+    )]
+    DeviceReset {
+        /// The link ([`Link::describe`](crate::Link::describe)).
+        link: String,
+        /// The session id the device had.
+        was: Option<u32>,
+        /// The session id it has now, when it said.
+        now: Option<u32>,
+    },
     /// The device broke the protocol: a corrupt frame, a reply that cannot be decoded, a wrong
     /// sequence number or an unexpected kind of reply.
     #[error("protocol error: {detail}")]
@@ -62,6 +77,14 @@ pub enum LinkError {
         /// What is wrong with it.
         detail: String,
     },
+}
+
+fn reset_detail(was: Option<u32>, now: Option<u32>) -> String {
+    match (was, now) {
+        (Some(was), Some(now)) => format!("session 0x{was:08x} became 0x{now:08x}"),
+        (Some(was), None) => format!("session 0x{was:08x} is unknown to it"),
+        _ => "it knows no session".to_owned(),
+    }
 }
 
 impl LinkError {

@@ -4,7 +4,8 @@
 //! a child process over its standard input and output (the `host` device runtime), [`TcpLink`]
 //! to a device behind a TCP connection (QEMU's UART), [`SerialLink`] to a device on a serial port
 //! (a board, or QEMU with `-serial pty`), and [`MemLink`] is an in-memory pair for
-//! tests. A [`Device`] speaks the protocol of `docs/protocol.md` over a link: the HELLO
+//! tests; a [`FaultLink`] wraps any of them and loses, damages, repeats and delays
+//! frames on purpose. A [`Device`] speaks the protocol of `docs/protocol.md` over a link: the HELLO
 //! handshake, chunked LOADs, CALLs with their output, RESET and MEMINFO. Every failure is a
 //! [`LinkError`].
 
@@ -12,15 +13,17 @@
 
 mod device;
 mod error;
+mod fault;
 mod link;
 mod mem;
 mod process;
 mod serial;
 mod tcp;
 
-pub use device::{CallOutcome, DEFAULT_REPLY_TIMEOUT, Device};
+pub use device::{CallOutcome, DEFAULT_REPLY_TIMEOUT, Device, LinkStats};
 pub use error::LinkError;
-pub use link::Link;
+pub use fault::{FaultLink, FaultRates, FaultStats};
+pub use link::{DEFAULT_RETRANSMIT_TIMEOUT, Link};
 pub use mem::MemLink;
 pub use process::{ProcessLink, STDERR_TAIL_BYTES};
 pub use serial::{DEFAULT_BAUD, SerialLink, serial_ports};

@@ -19,7 +19,16 @@ pub trait Link: Send {
     fn recv(&mut self, buf: &mut [u8], timeout: Duration) -> io::Result<usize>;
     /// What the link is connected to, for messages (e.g. "process `bs-host` (pid 42)").
     fn describe(&self) -> String;
+    /// How long to wait for the device to acknowledge a request before sending it again (the
+    /// first time; the wait doubles after each repetition). Slow links need longer: the request
+    /// itself must have time to arrive.
+    fn retransmit_timeout(&self) -> Duration {
+        DEFAULT_RETRANSMIT_TIMEOUT
+    }
 }
+
+/// The first wait for an acknowledgement on a fast link (a pipe, a socket).
+pub const DEFAULT_RETRANSMIT_TIMEOUT: Duration = Duration::from_millis(50);
 
 impl<L: Link + ?Sized> Link for Box<L> {
     fn send(&mut self, bytes: &[u8]) -> io::Result<()> {
@@ -30,6 +39,9 @@ impl<L: Link + ?Sized> Link for Box<L> {
     }
     fn describe(&self) -> String {
         (**self).describe()
+    }
+    fn retransmit_timeout(&self) -> Duration {
+        (**self).retransmit_timeout()
     }
 }
 

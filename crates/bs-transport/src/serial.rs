@@ -37,6 +37,7 @@ pub struct SerialLink {
     stop: Arc<AtomicBool>,
     reader: Option<JoinHandle<()>>,
     description: String,
+    baud: u32,
 }
 
 impl std::fmt::Debug for SerialLink {
@@ -109,6 +110,7 @@ impl SerialLink {
             stop,
             reader: Some(reader),
             description,
+            baud,
         })
     }
 
@@ -143,6 +145,15 @@ impl Link for SerialLink {
             )),
             Err(e) => Err(self.gone(&e)),
         }
+    }
+
+    /// Twice the time the longest frame takes on the wire (10 bits per byte), and a margin for
+    /// the device to answer.
+    fn retransmit_timeout(&self) -> Duration {
+        let frame_bits = 10 * bs_protocol::MAX_FRAME_LEN as u64;
+        let on_the_wire =
+            Duration::from_micros(frame_bits * 1_000_000 / u64::from(self.baud.max(1)));
+        crate::DEFAULT_RETRANSMIT_TIMEOUT + on_the_wire * 2
     }
 
     fn recv(&mut self, buf: &mut [u8], timeout: Duration) -> io::Result<usize> {

@@ -44,6 +44,10 @@ struct Cli {
         requires = "port"
     )]
     baud: u32,
+    /// Damage frames on the link on purpose, to see the reliable link at work, e.g.
+    /// `drop=5%,corrupt=5%,duplicate=1%,delay=1%,max-delay=100ms,seed=7`.
+    #[arg(long, global = true, value_name = "FAULTS")]
+    inject_faults: Option<bs_session::FaultRates>,
     /// Start this runtime executable instead of the one built from bscript's own sources.
     #[arg(long, global = true, value_name = "PATH", hide = true)]
     runtime_exe: Option<PathBuf>,
@@ -89,13 +93,14 @@ enum Command {
 /// Exit status when the device or the link fails.
 const EXIT_DEVICE: u8 = 3;
 
-fn session_options(cli: &Cli) -> bs_session::SessionOptions {
+pub(crate) fn session_options(cli: &Cli) -> bs_session::SessionOptions {
     bs_session::SessionOptions {
         target: cli.target.clone(),
         runtime_override: cli.runtime_exe.clone(),
         gc_stress: cli.gc_stress,
         serial_port: cli.port.clone(),
         baud: cli.baud,
+        faults: cli.inject_faults,
         ..Default::default()
     }
 }

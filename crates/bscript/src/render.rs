@@ -33,7 +33,7 @@ pub fn outcome(
         Outcome::LinkError(m) => format!("{file}: link error: {m}\n"),
         Outcome::DeviceError { message, restarted } => {
             let tail = if *restarted {
-                "\nnote: the device was restarted; everything declared before is gone\n"
+                "\nnote: the session starts afresh; everything declared before is gone\n"
             } else {
                 "\nnote: the device could not be restarted\n"
             };

@@ -125,7 +125,7 @@ fn board_info_on_the_host_device() {
     let (code, out, err) = run(&["board", "info"]);
     assert_eq!(code, 0, "{err}");
     for word in [
-        "protocol version: 1",
+        "protocol version: 2",
         "runtime build id: ",
         "session id: 0x",
         "architecture: x86-64",

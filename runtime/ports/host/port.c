@@ -1,5 +1,6 @@
 /* port.c: the host port: main(), the link on stdin/stdout, fixed memory regions and fault signals. */
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -45,26 +46,30 @@ _Noreturn void bs_hal_panic(const char *message) {
 
 /* --- the link ------------------------------------------------------------------------------------ */
 
-int bs_hal_read(uint8_t *buf, uint32_t len) {
-    while (len > 0) {
-        if (port_rx_pos == port_rx_len) {
-            ssize_t n = read(STDIN_FILENO, port_rx_buf, sizeof port_rx_buf);
-            if (n < 0 && errno == EINTR)
+int bs_hal_read(uint8_t *buf, uint32_t max, uint32_t timeout_us) {
+    while (port_rx_pos == port_rx_len) {
+        if (timeout_us != BS_HAL_FOREVER) {
+            struct pollfd p = {.fd = STDIN_FILENO, .events = POLLIN};
+            int ready = poll(&p, 1, (int)((timeout_us + 999u) / 1000u));
+            if (ready < 0 && errno == EINTR)
                 continue;
-            if (n <= 0)
-                return -1;
-            port_rx_pos = 0;
-            port_rx_len = (size_t)n;
+            if (ready == 0)
+                return 0;
         }
-        size_t chunk = port_rx_len - port_rx_pos;
-        if (chunk > len)
-            chunk = len;
-        memcpy(buf, port_rx_buf + port_rx_pos, chunk);
-        port_rx_pos += chunk;
-        buf += chunk;
-        len -= (uint32_t)chunk;
+        ssize_t n = read(STDIN_FILENO, port_rx_buf, sizeof port_rx_buf);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return -1;
+        port_rx_pos = 0;
+        port_rx_len = (size_t)n;
     }
-    return 0;
+    size_t chunk = port_rx_len - port_rx_pos;
+    if (chunk > max)
+        chunk = max;
+    memcpy(buf, port_rx_buf + port_rx_pos, chunk);
+    port_rx_pos += chunk;
+    return (int)chunk;
 }
 
 void bs_hal_write(const uint8_t *buf, uint32_t len) {

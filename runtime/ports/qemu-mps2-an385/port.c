@@ -73,26 +73,32 @@ static void port_uart_init(void) {
     NVIC_ISER0 = 1u << UART0_RX_IRQ;
 }
 
-int bs_hal_read(uint8_t *buf, uint32_t len) {
-    while (len > 0u) {
-        __asm__ volatile("cpsid i" ::: "memory");
-        port_rx_pull(); /* a byte left in the UART while the ring was full */
-        while (port_rx_head == port_rx_tail) {
+int bs_hal_read(uint8_t *buf, uint32_t max, uint32_t timeout_us) {
+    uint32_t start = bs_hal_micros();
+    __asm__ volatile("cpsid i" ::: "memory");
+    port_rx_pull(); /* a byte left in the UART while the ring was full */
+    while (port_rx_head == port_rx_tail) {
+        if (timeout_us == BS_HAL_FOREVER) {
             /* WFI wakes on the pending interrupt although it is masked; then let it run. */
             __asm__ volatile("wfi\n\tcpsie i\n\tisb\n\tcpsid i" ::: "memory");
+        } else {
+            /* A bounded wait polls: the clock's interrupt comes only every PORT_TICK_US. */
+            __asm__ volatile("cpsie i\n\tisb\n\tcpsid i" ::: "memory");
+            if (bs_hal_micros() - start >= timeout_us) {
+                __asm__ volatile("cpsie i" ::: "memory");
+                return 0;
+            }
         }
-        __asm__ volatile("cpsie i" ::: "memory");
-        uint32_t tail = port_rx_tail;
-        uint32_t n = port_rx_head - tail;
-        if (n > len)
-            n = len;
-        for (uint32_t i = 0; i < n; i++)
-            buf[i] = port_rx_ring[(tail + i) % PORT_RX_RING];
-        port_rx_tail = tail + n;
-        buf += n;
-        len -= n;
     }
-    return 0;
+    __asm__ volatile("cpsie i" ::: "memory");
+    uint32_t tail = port_rx_tail;
+    uint32_t n = port_rx_head - tail;
+    if (n > max)
+        n = max;
+    for (uint32_t i = 0; i < n; i++)
+        buf[i] = port_rx_ring[(tail + i) % PORT_RX_RING];
+    port_rx_tail = tail + n;
+    return (int)n;
 }
 
 void bs_hal_write(const uint8_t *buf, uint32_t len) {

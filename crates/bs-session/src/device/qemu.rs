@@ -238,6 +238,12 @@ impl Link for QemuLink {
     fn describe(&self) -> String {
         self.description.clone()
     }
+
+    /// An emulated board answers more slowly than a process when the machine is busy: more
+    /// patience saves needless repetitions.
+    fn retransmit_timeout(&self) -> Duration {
+        Duration::from_millis(100)
+    }
 }
 
 impl Drop for QemuLink {
