@@ -17,7 +17,14 @@ use bs_frontend::types::{FnSig, Type};
 
 /// Generates the C source of a unit.
 pub fn emit_unit(unit: &Unit) -> String {
-    let mut g = Gen::default();
+    let mut g = Gen {
+        direct: unit
+            .functions
+            .iter()
+            .map(|f| (f.slot_symbol.clone(), f.body_symbol.clone()))
+            .collect(),
+        ..Gen::default()
+    };
     let mut out = String::new();
     let mut decls = String::new();
     let mut bodies = String::new();
@@ -132,6 +139,9 @@ pub fn emit_unit(unit: &Unit) -> String {
         g.function(symbol, sig, func, &mut bodies);
     }
     for f in &unit.functions {
+        // `inline` (after a plain prototype: still an external definition) lets the C compiler
+        // inline the body into this unit's direct calls more readily.
+        bodies.push_str("\ninline");
         g.function(&f.body_symbol, &f.sig, &f.func, &mut bodies);
     }
     for c in &unit.classes {
@@ -380,6 +390,10 @@ fn local_name(locals: &[Local], id: LocalId) -> String {
 
 #[derive(Default)]
 struct Gen {
+    /// Slot → body of the functions this unit defines: a call through such a slot checks
+    /// whether the slot still holds this body and then calls it directly, so that the C
+    /// compiler can inline it (a later input may redefine the function: then the slot is used).
+    direct: std::collections::HashMap<String, String>,
     locals: Vec<Local>,
     literals: String,
     n_literals: usize,
@@ -752,7 +766,16 @@ impl Gen {
             }
             ExprKind::Call { slot, args, .. } => {
                 let refs: Vec<&Expr> = args.iter().collect();
-                self.sequenced(&refs, |p| format!("{slot}({})", p.join(", ")))
+                let body = self.direct.get(slot).cloned();
+                self.sequenced(&refs, |p| {
+                    let a = p.join(", ");
+                    match &body {
+                        Some(body) => format!(
+                            "(__builtin_expect({slot} == {body}, 1) ? {body}({a}) : {slot}({a}))"
+                        ),
+                        None => format!("{slot}({a})"),
+                    }
+                })
             }
             ExprKind::Print { stream, arg } => {
                 let a = self.expr(arg);

@@ -128,6 +128,9 @@ pub const HOST: Port = Port {
         "-fno-math-errno",
         // Keeps GCC from folding 0.0f - x into -x, which is wrong for x == 0 (the sign of zero).
         "-frounding-math",
+        // Keeps endless recursion a stack overflow (an error at its source line) rather than
+        // letting GCC turn a recursive call it can see into an endless loop.
+        "-fno-optimize-sibling-calls",
         "-pipe",
     ],
     memory_budget: false,
@@ -170,6 +173,9 @@ pub const QEMU_MPS2_AN385: Port = Port {
         "-fno-math-errno",
         // Keeps GCC from folding 0.0f - x into -x, which is wrong for x == 0 (the sign of zero).
         "-frounding-math",
+        // Keeps endless recursion a stack overflow (an error at its source line) rather than
+        // letting GCC turn a recursive call it can see into an endless loop.
+        "-fno-optimize-sibling-calls",
         "-ffreestanding",
         "-fno-unwind-tables",
         "-fno-asynchronous-unwind-tables",

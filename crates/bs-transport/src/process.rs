@@ -20,6 +20,8 @@ pub const STDERR_TAIL_BYTES: usize = 4096;
 
 /// How long to wait for a child whose output closed to exit, so its status can be reported.
 const EXIT_GRACE: Duration = Duration::from_secs(2);
+/// How long a child may take to exit after its input closed before it is killed.
+const STOP_GRACE: Duration = Duration::from_secs(1);
 
 /// A link to a child process over its standard input and output.
 ///
@@ -165,8 +167,10 @@ impl ProcessLink {
 
     /// Kills the child (if it is still running) and reaps it.
     pub fn kill(&mut self) -> io::Result<()> {
+        // Closing its input asks the runtime to exit; a moment for that lets a tool wrapped
+        // around it (a profiler) finish its work. Only a child that does not exit is killed.
         self.stdin = None;
-        if self.child.try_wait()?.is_none() {
+        if self.wait_exit(STOP_GRACE)?.is_none() {
             // It may exit between the check and the kill; that is fine.
             let _ = self.child.kill();
         }

@@ -29,6 +29,10 @@ pub enum BenchCommand {
         #[arg(long, default_value = "benchmarks/results")]
         out: PathBuf,
     },
+    /// The Are We Fast Yet programs on every installed system: a table of times and ratios.
+    Awfy(crate::suite::SuiteArgs),
+    /// The DSP kernels (CRC-32, FFT, FIR, IIR, SHA-256) on every installed system.
+    Dsp(crate::suite::SuiteArgs),
     /// The same scripted session over a clean and a faulty link: the transcripts must agree.
     Link {
         /// Number of inputs of the script.
@@ -50,6 +54,8 @@ pub enum BenchCommand {
 pub fn run(cli: &Cli, what: &BenchCommand) -> anyhow::Result<ExitCode> {
     match what {
         BenchCommand::Repl { count, out } => repl(cli, *count, out),
+        BenchCommand::Awfy(args) => crate::suite::run(cli, crate::suite::Suite::Awfy, args),
+        BenchCommand::Dsp(args) => crate::suite::run(cli, crate::suite::Suite::Dsp, args),
         BenchCommand::Link {
             inputs,
             faults,
@@ -82,6 +88,9 @@ pub fn link_input(i: usize) -> String {
     }
 }
 
+/// The scripted session resets the device after this many inputs.
+const RESET_EVERY: usize = 100;
+
 /// A scripted session's transcript: each input, its output, and its errors in the short form.
 struct Transcript {
     text: String,
@@ -105,6 +114,15 @@ fn scripted_session(
     let started = std::time::Instant::now();
     let mut text = String::new();
     for i in 0..inputs {
+        // A small device's code region fills up after a few hundred inputs: start afresh now
+        // and then, as a user would (`.reset`); the first inputs after it refer to names that
+        // are gone, which is part of the transcript too.
+        if i > 0 && i % RESET_EVERY == 0 {
+            let _ = writeln!(text, "> .reset");
+            if let Err(e) = session.reset() {
+                let _ = writeln!(text, "reset failed: {e}");
+            }
+        }
         let input = link_input(i);
         let name = format!("<input {}>", i + 1);
         let mut output = Vec::new();
@@ -161,7 +179,7 @@ fn link(
     let _ = writeln!(md, "- command: `{command}`");
     let _ = writeln!(
         md,
-        "- inputs: {inputs} (REPL benchmark inputs, run-time and compile errors, long output, classes of several LOAD frames)"
+        "- inputs: {inputs} (REPL benchmark inputs, run-time and compile errors, long output, classes of several LOAD frames; a reset every {RESET_EVERY} inputs)"
     );
     let _ = writeln!(md, "- faults: {faults}");
     let _ = writeln!(
@@ -407,7 +425,7 @@ fn repl(cli: &Cli, count: usize, out_dir: &Path) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn command_output(program: &str, args: &[&str]) -> String {
+pub(crate) fn command_output(program: &str, args: &[&str]) -> String {
     std::process::Command::new(program)
         .args(args)
         .output()
@@ -416,7 +434,7 @@ fn command_output(program: &str, args: &[&str]) -> String {
         .unwrap_or_default()
 }
 
-fn machine_description() -> String {
+pub(crate) fn machine_description() -> String {
     let cpu = std::fs::read_to_string("/proc/cpuinfo")
         .ok()
         .and_then(|s| {

@@ -1,0 +1,941 @@
+//! `bscript bench awfy` and `bscript bench dsp`: the benchmark programs of `benchmarks/` run by
+//! every system that is installed — BlueScript typed and untyped on the chosen device, C, and
+//! (on the host) MicroPython, CPython and JavaScript engines — each result checked by the program
+//! itself, and one table of times per iteration with the ratios that matter.
+//!
+//! How a time is taken: every program runs `benchmark()` as many times as its iteration line says
+//! (`const iterations = N`, `#define ITERATIONS N`, `iterations = N`); the harness rewrites that
+//! line. BlueScript's time is the call's run time measured by the device (compilation is not
+//! included); C and Python print the microseconds of their loop; the JavaScript (made from the
+//! typed program by `bs-jsgen`) that duktape and node run reports
+//! nothing, so their time per iteration is the difference of two runs of different lengths
+//! divided by the difference of their lengths (start-up cancels out). A first run of one
+//! iteration checks the result and estimates the time; the measured runs then last about
+//! `--seconds` each, and the table gives the median of `--runs` of them.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+use std::time::Instant;
+
+use anyhow::{Context, bail};
+use bs_session::{Outcome, Session};
+
+use crate::Cli;
+
+/// Which suite.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Suite {
+    /// The Are We Fast Yet programs (`benchmarks/awfy`).
+    Awfy,
+    /// The embedded DSP kernels (`benchmarks/dsp`).
+    Dsp,
+}
+
+impl Suite {
+    fn folder(self) -> &'static str {
+        match self {
+            Suite::Awfy => "awfy",
+            Suite::Dsp => "dsp",
+        }
+    }
+}
+
+/// A system that runs the programs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, clap::ValueEnum)]
+pub enum System {
+    /// BlueScript, typed, on the chosen device.
+    Typed,
+    /// BlueScript, untyped (annotations removed where the language allows), on the chosen device.
+    Untyped,
+    /// C: gcc -O2 on the host device; arm-none-eabi-gcc -O2 bare-metal under QEMU for
+    /// qemu-mps2-an385.
+    C,
+    /// MicroPython's unix port (`micropython`).
+    Micropython,
+    /// CPython (`python3`), for scale.
+    Cpython,
+    /// Duktape (`duk`), an embedded JavaScript interpreter, on JavaScript made from the typed
+    /// BlueScript program by bs-jsgen.
+    Duktape,
+    /// Node.js (`node`), a JIT, on the same JavaScript, for reference.
+    Node,
+}
+
+impl System {
+    fn label(self) -> &'static str {
+        match self {
+            System::Typed => "BlueScript typed",
+            System::Untyped => "BlueScript untyped",
+            System::C => "C",
+            System::Micropython => "MicroPython",
+            System::Cpython => "CPython",
+            System::Duktape => "duktape",
+            System::Node => "node",
+        }
+    }
+
+    fn key(self) -> &'static str {
+        match self {
+            System::Typed => "typed",
+            System::Untyped => "untyped",
+            System::C => "c",
+            System::Micropython => "micropython",
+            System::Cpython => "cpython",
+            System::Duktape => "duktape",
+            System::Node => "node",
+        }
+    }
+
+    /// A JavaScript engine: timed from outside (two runs of different lengths).
+    fn is_javascript(self) -> bool {
+        matches!(self, System::Duktape | System::Node)
+    }
+
+    const ALL: [System; 7] = [
+        System::Typed,
+        System::Untyped,
+        System::C,
+        System::Micropython,
+        System::Cpython,
+        System::Duktape,
+        System::Node,
+    ];
+}
+
+/// Options of `bench awfy` / `bench dsp`.
+#[derive(clap::Args, Debug, Clone)]
+pub struct SuiteArgs {
+    /// Only these programs (file names without `.bs`, e.g. `sieve,richards`).
+    #[arg(long, value_delimiter = ',')]
+    programs: Vec<String>,
+    /// Only these systems.
+    #[arg(long, value_enum, value_delimiter = ',')]
+    systems: Vec<System>,
+    /// Measured runs per program and system; the table shows their median.
+    #[arg(long, default_value_t = 3)]
+    runs: usize,
+    /// Roughly how long one measured run should take, in seconds.
+    #[arg(long, default_value_t = 0.3)]
+    seconds: f64,
+    /// Check every program once at one iteration and measure nothing more (for CI).
+    #[arg(long)]
+    tiny: bool,
+    /// The benchmarks folder.
+    #[arg(long, default_value = "benchmarks")]
+    dir: PathBuf,
+    /// Folder for the results (Markdown and JSON).
+    #[arg(long, default_value = "benchmarks/results")]
+    out: PathBuf,
+}
+
+/// One benchmark program and its versions.
+struct Program {
+    /// File stem, e.g. `deltablue`.
+    stem: String,
+    typed: PathBuf,
+    untyped: Option<PathBuf>,
+    c: Option<PathBuf>,
+    python: Option<PathBuf>,
+}
+
+/// What one system did with one program.
+#[derive(Clone, Debug)]
+enum Cell {
+    /// Microseconds per iteration (the median), and the iterations of one measured run.
+    Time { us: f64, iterations: u64 },
+    /// The system is not installed, or the program has no version for it.
+    Absent(String),
+    /// It ran and failed: a wrong result, an error, a crash.
+    Failed(String),
+}
+
+/// The line of a source file that sets `key` (at the start of a line) rewritten to `value`.
+fn set_line(text: &str, prefix: &str, value: u64) -> (String, bool) {
+    let mut found = false;
+    let mut out = String::with_capacity(text.len() + 8);
+    for line in text.split_inclusive('\n') {
+        if !found && line.starts_with(prefix) {
+            let rest = line[prefix.len()..].trim_start_matches(|c: char| c.is_ascii_digit());
+            let _ = write!(out, "{prefix}{value}{rest}");
+            found = true;
+        } else {
+            out.push_str(line);
+        }
+    }
+    (out, found)
+}
+
+fn find_program(name: &str) -> Option<PathBuf> {
+    if name.contains('/') {
+        let p = PathBuf::from(name);
+        return p.is_file().then_some(p);
+    }
+    std::env::var_os("PATH").and_then(|path| {
+        std::env::split_paths(&path)
+            .map(|d| d.join(name))
+            .find(|p| p.is_file())
+    })
+}
+
+/// MicroPython: `micropython` on the PATH, else the one `scripts/setup.sh` puts in
+/// `.venv-bench` (beside the benchmarks folder).
+fn micropython(dir: &Path) -> Option<PathBuf> {
+    find_program("micropython").or_else(|| {
+        let venv = dir
+            .parent()
+            .unwrap_or(Path::new("."))
+            .join(".venv-bench/bin/micropython");
+        venv.is_file().then_some(venv)
+    })
+}
+
+/// Parses `NAME: ok MICROS` (C, Python) or `NAME: ok` (BlueScript) from a program's output.
+fn ok_line(output: &str) -> Result<Option<f64>, String> {
+    for line in output.lines() {
+        if line.contains(": WRONG") {
+            return Err(line.trim().to_string());
+        }
+        if let Some((_, rest)) = line.split_once(": ok") {
+            let micros = rest.trim();
+            if micros.is_empty() {
+                return Ok(None);
+            }
+            return micros
+                .parse::<f64>()
+                .map(Some)
+                .map_err(|_| format!("unreadable time in `{}`", line.trim()));
+        }
+    }
+    Err(format!(
+        "no `: ok` line in the output: {}",
+        output.lines().last().unwrap_or("(none)")
+    ))
+}
+
+/// The runners of one bench invocation: a session per BlueScript system, scratch space.
+struct Bench<'c> {
+    cli: &'c Cli,
+    target: String,
+    sessions: BTreeMap<System, Session>,
+    scratch: PathBuf,
+    /// The benchmarks folder, and its C programs' folder.
+    dir: PathBuf,
+    c_dir: PathBuf,
+}
+
+impl Bench<'_> {
+    /// The inner size a program must use on this target, if not its own.
+    fn inner_size(&self, suite: Suite, stem: &str) -> Option<u64> {
+        if self.target == "host" || suite != Suite::Awfy {
+            return None;
+        }
+        match stem {
+            "storage" => Some(5),
+            "deltablue" => Some(50),
+            "havlak" => Some(1),
+            "cd" => Some(38),
+            _ => None,
+        }
+    }
+
+    /// Runs a BlueScript program with `iterations`; returns the device's run time in µs.
+    fn bluescript(
+        &mut self,
+        system: System,
+        path: &Path,
+        iterations: u64,
+        inner: Option<u64>,
+    ) -> Result<f64, String> {
+        let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+        let (text, found) = set_line(&text, "const iterations = ", iterations);
+        if !found {
+            return Err(format!(
+                "{} has no `const iterations = N` line",
+                path.display()
+            ));
+        }
+        let text = match inner {
+            Some(n) => set_line(&text, "const innerSize = ", n).0,
+            None => text,
+        };
+        if !self.sessions.contains_key(&system) {
+            let session = Session::start(&crate::session_options(self.cli))
+                .map_err(|e| format!("cannot start the {} device: {e}", self.target))?;
+            self.sessions.insert(system, session);
+        }
+        let session = self.sessions.get_mut(&system).expect("just inserted");
+        session
+            .reset()
+            .map_err(|e| format!("cannot reset the device: {e}"))?;
+        let mut output = Vec::new();
+        let name = path.display().to_string();
+        let (outcome, timings) =
+            session.eval(&name, &text, &mut |_, b| output.extend_from_slice(b));
+        let output = String::from_utf8_lossy(&output);
+        if !matches!(outcome, Outcome::Ok) {
+            let message = crate::render::outcome(
+                &name,
+                &text,
+                &outcome,
+                crate::render::ErrorFormat::Short,
+                false,
+            );
+            if matches!(outcome, Outcome::DeviceError { .. }) {
+                self.sessions.remove(&system);
+            }
+            return Err(message.lines().next().unwrap_or("failed").to_string());
+        }
+        ok_line(&output)?;
+        Ok(timings.device_run.as_secs_f64() * 1e6)
+    }
+
+    /// Compiles and runs a C program with `iterations`; returns the µs it printed.
+    fn c(&mut self, path: &Path, iterations: u64, inner: Option<u64>) -> Result<f64, String> {
+        let mut defines = vec![format!("-DITERATIONS={iterations}")];
+        if let Some(n) = inner {
+            defines.push(format!("-DINNER_SIZE={n}"));
+        }
+        let output = if self.target == "host" {
+            let exe = self.scratch.join(format!(
+                "{}-{iterations}",
+                path.file_stem().unwrap_or_default().to_string_lossy()
+            ));
+            let cc = Command::new("gcc")
+                .args(["-std=c11", "-O2", "-w", "-I"])
+                .arg(&self.c_dir)
+                .args(&defines)
+                .arg(path)
+                .arg("-o")
+                .arg(&exe)
+                .arg("-lm")
+                .output()
+                .map_err(|e| format!("cannot run gcc: {e}"))?;
+            if !cc.status.success() {
+                return Err(format!(
+                    "gcc failed: {}",
+                    String::from_utf8_lossy(&cc.stderr)
+                        .lines()
+                        .next()
+                        .unwrap_or("")
+                ));
+            }
+            Command::new(&exe)
+                .output()
+                .map_err(|e| format!("cannot run {}: {e}", exe.display()))?
+        } else {
+            let script = self.c_dir.join("baremetal/run.sh");
+            if !script.is_file() {
+                return Err(format!("{} is missing", script.display()));
+            }
+            let mut cmd = Command::new("bash");
+            cmd.arg(&script).arg(path).arg(iterations.to_string());
+            if let Some(n) = inner {
+                cmd.arg(n.to_string());
+            }
+            cmd.output()
+                .map_err(|e| format!("cannot run {}: {e}", script.display()))?
+        };
+        let text = String::from_utf8_lossy(&output.stdout);
+        let micros = ok_line(&text)?;
+        if !output.status.success() {
+            return Err(format!("exit status {}", output.status));
+        }
+        micros.ok_or_else(|| "the C program printed no time".to_string())
+    }
+
+    /// Runs a Python program with `iterations` under `interpreter`; returns the µs it printed.
+    fn python(
+        &mut self,
+        interpreter: &Path,
+        path: &Path,
+        iterations: u64,
+        inner: Option<u64>,
+    ) -> Result<f64, String> {
+        let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+        let (text, found) = set_line(&text, "iterations = ", iterations);
+        if !found {
+            return Err(format!("{} has no `iterations = N` line", path.display()));
+        }
+        let text = match inner {
+            Some(n) => set_line(&text, "inner_size = ", n).0,
+            None => text,
+        };
+        let file = self.scratch.join(path.file_name().unwrap_or_default());
+        std::fs::write(&file, text).map_err(|e| format!("{}: {e}", file.display()))?;
+        let output = Command::new(interpreter)
+            .arg(&file)
+            .output()
+            .map_err(|e| format!("cannot run {}: {e}", interpreter.display()))?;
+        let micros = ok_line(&String::from_utf8_lossy(&output.stdout)).map_err(|e| {
+            let err = String::from_utf8_lossy(&output.stderr);
+            match err.lines().last() {
+                Some(last) => format!("{e} ({last})"),
+                None => e,
+            }
+        })?;
+        if !output.status.success() {
+            return Err(format!("exit status {}", output.status));
+        }
+        micros.ok_or_else(|| "the program printed no time".to_string())
+    }
+
+    /// Translates the typed program to JavaScript with `iterations` and runs it on `engine`;
+    /// returns the wall time of the whole process in µs (it checks its result like the others).
+    fn javascript(
+        &mut self,
+        engine: &Path,
+        path: &Path,
+        iterations: u64,
+        inner: Option<u64>,
+    ) -> Result<f64, String> {
+        let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+        let (text, found) = set_line(&text, "const iterations = ", iterations);
+        if !found {
+            return Err(format!("{} has no `const iterations = N` line", path.display()));
+        }
+        let text = match inner {
+            Some(n) => set_line(&text, "const innerSize = ", n).0,
+            None => text,
+        };
+        let js = bs_jsgen::to_javascript(&text, &path.display().to_string())
+            .map_err(|e| format!("cannot translate to JavaScript: {e}"))?;
+        let stem = path.file_stem().unwrap_or_default().to_string_lossy();
+        let file = self.scratch.join(format!("{stem}-{iterations}.js"));
+        std::fs::write(&file, js).map_err(|e| format!("{}: {e}", file.display()))?;
+        let started = Instant::now();
+        let output = Command::new(engine)
+            .arg(&file)
+            .output()
+            .map_err(|e| format!("cannot run {}: {e}", engine.display()))?;
+        let elapsed = started.elapsed().as_secs_f64() * 1e6;
+        ok_line(&String::from_utf8_lossy(&output.stdout)).map_err(|e| {
+            let err = String::from_utf8_lossy(&output.stderr);
+            match err.lines().next() {
+                Some(first) => format!("{e} ({first})"),
+                None => e,
+            }
+        })?;
+        if !output.status.success() {
+            return Err(format!("exit status {}", output.status));
+        }
+        Ok(elapsed)
+    }
+
+    /// One run of `program` on `system` with `iterations`: the µs of the whole loop.
+    fn run_once(
+        &mut self,
+        suite: Suite,
+        system: System,
+        program: &Program,
+        iterations: u64,
+    ) -> Result<f64, Cell> {
+        let inner = self.inner_size(suite, &program.stem);
+        let absent = |what: &str| Cell::Absent(what.to_string());
+        if self.target != "host" && program.stem == "json" {
+            return Err(absent("its 20 KB text exceeds the 16 KB data region"));
+        }
+        let result = match system {
+            System::Typed => self.bluescript(system, &program.typed.clone(), iterations, inner),
+            System::Untyped => {
+                let path = program
+                    .untyped
+                    .clone()
+                    .ok_or_else(|| absent("no untyped version"))?;
+                self.bluescript(system, &path, iterations, inner)
+            }
+            System::C => {
+                let path = program.c.clone().ok_or_else(|| absent("no C version"))?;
+                self.c(&path, iterations, inner)
+            }
+            System::Micropython | System::Cpython => {
+                if self.target != "host" {
+                    return Err(absent("host only"));
+                }
+                let path = program
+                    .python
+                    .clone()
+                    .ok_or_else(|| absent("no Python version"))?;
+                let interpreter = if system == System::Micropython {
+                    micropython(&self.dir).ok_or_else(|| absent("micropython is not installed"))?
+                } else {
+                    find_program("python3").ok_or_else(|| absent("python3 is not installed"))?
+                };
+                self.python(&interpreter, &path, iterations, inner)
+            }
+            System::Duktape | System::Node => {
+                if self.target != "host" {
+                    return Err(absent("host only"));
+                }
+                let name = if system == System::Duktape { "duk" } else { "node" };
+                let engine = find_program(name)
+                    .ok_or_else(|| absent(&format!("{name} is not installed")))?;
+                self.javascript(&engine, &program.typed.clone(), iterations, inner)
+            }
+        };
+        result.map_err(Cell::Failed)
+    }
+
+    /// Checks and measures `program` on `system`.
+    fn measure(
+        &mut self,
+        suite: Suite,
+        system: System,
+        program: &Program,
+        args: &SuiteArgs,
+    ) -> Cell {
+        // The first run checks the result and tells how long one iteration takes.
+        let first = match self.run_once(suite, system, program, 1) {
+            Ok(us) => us,
+            Err(cell) => return cell,
+        };
+        if args.tiny {
+            return Cell::Time {
+                us: first,
+                iterations: 1,
+            };
+        }
+        let target_us = args.seconds * 1e6;
+        if system.is_javascript() {
+            return self.measure_from_outside(suite, system, program, args, first);
+        }
+        let iterations = ((target_us / first.max(1.0)).ceil() as u64).clamp(1, 1_000_000);
+        let mut times = Vec::with_capacity(args.runs);
+        for _ in 0..args.runs.max(1) {
+            match self.run_once(suite, system, program, iterations) {
+                Ok(us) => times.push(us / iterations as f64),
+                Err(cell) => return cell,
+            }
+        }
+        times.sort_by(f64::total_cmp);
+        Cell::Time {
+            us: times[times.len() / 2],
+            iterations,
+        }
+    }
+}
+
+impl Bench<'_> {
+    /// A system that reports no time of its own: runs of one iteration and of `n` iterations,
+    /// the medians of each, and the difference per extra iteration (start-up cancels out).
+    fn measure_from_outside(
+        &mut self,
+        suite: Suite,
+        system: System,
+        program: &Program,
+        args: &SuiteArgs,
+        first: f64,
+    ) -> Cell {
+        let median = |bench: &mut Self, iterations: u64| -> Result<f64, Cell> {
+            let mut times = Vec::new();
+            for _ in 0..args.runs.max(1) {
+                times.push(bench.run_once(suite, system, program, iterations)?);
+            }
+            times.sort_by(f64::total_cmp);
+            Ok(times[times.len() / 2])
+        };
+        let base = match median(self, 1) {
+            Ok(t) => t,
+            Err(cell) => return cell,
+        };
+        // One iteration is hidden in the start-up: estimate it from a run of ten.
+        const PROBE: u64 = 10;
+        let probe = match self.run_once(suite, system, program, PROBE) {
+            Ok(t) => t,
+            Err(cell) => return cell,
+        };
+        let per_iteration = ((probe - base.min(first)) / (PROBE - 1) as f64).max(1.0);
+        let n = ((args.seconds * 1e6 / per_iteration).ceil() as u64).clamp(2, 1_000_000);
+        let long = match median(self, n) {
+            Ok(t) => t,
+            Err(cell) => return cell,
+        };
+        Cell::Time {
+            us: ((long - base) / (n - 1) as f64).max(0.0),
+            iterations: n,
+        }
+    }
+}
+
+/// The programs of `suite` in `dir`, in name order.
+fn programs(dir: &Path, suite: Suite, only: &[String]) -> anyhow::Result<Vec<Program>> {
+    let folder = dir.join(suite.folder());
+    let mut found = Vec::new();
+    let entries = std::fs::read_dir(&folder)
+        .with_context(|| format!("cannot read the benchmark folder {}", folder.display()))?;
+    for entry in entries {
+        let path = entry?.path();
+        if path.extension().is_some_and(|e| e == "bs") {
+            let stem = path
+                .file_stem()
+                .unwrap_or_default()
+                .to_string_lossy()
+                .into_owned();
+            if !only.is_empty() && !only.contains(&stem) {
+                continue;
+            }
+            let exists = |p: PathBuf| p.is_file().then_some(p);
+            found.push(Program {
+                untyped: exists(folder.join("untyped").join(format!("{stem}.bs"))),
+                c: exists(dir.join("peers/c").join(format!("{stem}.c"))),
+                python: exists(dir.join("peers/python").join(format!("{stem}.py"))),
+                typed: path,
+                stem,
+            });
+        }
+    }
+    found.sort_by(|a, b| a.stem.cmp(&b.stem));
+    if found.is_empty() {
+        bail!("no programs found in {}", folder.display());
+    }
+    for name in only {
+        if !found.iter().any(|p| &p.stem == name) {
+            bail!("no program `{name}` in {}", folder.display());
+        }
+    }
+    Ok(found)
+}
+
+fn geomean(values: &[f64]) -> Option<f64> {
+    if values.is_empty() {
+        return None;
+    }
+    Some((values.iter().map(|v| v.ln()).sum::<f64>() / values.len() as f64).exp())
+}
+
+/// A ratio column: `num / den` per program, and its geometric mean.
+struct Ratio {
+    title: &'static str,
+    key: &'static str,
+    num: System,
+    den: System,
+}
+
+const RATIOS: &[Ratio] = &[
+    Ratio {
+        title: "BlueScript ÷ C",
+        key: "typed_over_c",
+        num: System::Typed,
+        den: System::C,
+    },
+    Ratio {
+        title: "MicroPython ÷ BlueScript",
+        key: "micropython_over_typed",
+        num: System::Micropython,
+        den: System::Typed,
+    },
+    Ratio {
+        title: "CPython ÷ BlueScript",
+        key: "cpython_over_typed",
+        num: System::Cpython,
+        den: System::Typed,
+    },
+    Ratio {
+        title: "duktape ÷ BlueScript",
+        key: "duktape_over_typed",
+        num: System::Duktape,
+        den: System::Typed,
+    },
+    Ratio {
+        title: "untyped ÷ typed",
+        key: "untyped_over_typed",
+        num: System::Untyped,
+        den: System::Typed,
+    },
+];
+
+fn time_of(cells: &BTreeMap<System, Cell>, s: System) -> Option<f64> {
+    match cells.get(&s) {
+        Some(Cell::Time { us, .. }) => Some(*us),
+        _ => None,
+    }
+}
+
+fn format_us(us: f64) -> String {
+    if us >= 100.0 {
+        format!("{us:.0}")
+    } else if us >= 10.0 {
+        format!("{us:.1}")
+    } else {
+        format!("{us:.2}")
+    }
+}
+
+fn json_str(s: &str) -> String {
+    serde_json::Value::String(s.to_string()).to_string()
+}
+
+pub fn run(cli: &Cli, suite: Suite, args: &SuiteArgs) -> anyhow::Result<ExitCode> {
+    let programs = programs(&args.dir, suite, &args.programs)?;
+    let systems: Vec<System> = if args.systems.is_empty() {
+        System::ALL.to_vec()
+    } else {
+        let mut s = args.systems.clone();
+        s.sort();
+        s.dedup();
+        s
+    };
+    let scratch = std::env::temp_dir().join(format!("bscript-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&scratch)
+        .with_context(|| format!("cannot create {}", scratch.display()))?;
+    let mut bench = Bench {
+        cli,
+        target: cli.target.clone(),
+        sessions: BTreeMap::new(),
+        scratch: scratch.clone(),
+        dir: args.dir.clone(),
+        c_dir: args.dir.join("peers/c"),
+    };
+
+    let total = (programs.len() * systems.len()) as u64;
+    let bar = indicatif::ProgressBar::new(total);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("bench {prefix}: [{bar:30}] {pos}/{len} {msg}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
+    bar.set_prefix(suite.folder());
+    let started = Instant::now();
+    let mut table: Vec<(String, BTreeMap<System, Cell>)> = Vec::new();
+    let mut failures = Vec::new();
+    for program in &programs {
+        let mut cells = BTreeMap::new();
+        for &system in &systems {
+            bar.set_message(format!("{} ({})", program.stem, system.label()));
+            let cell = bench.measure(suite, system, program, args);
+            if let Cell::Failed(why) = &cell {
+                bar.println(format!(
+                    "bench {}: {} on {}: FAILED: {why}",
+                    suite.folder(),
+                    program.stem,
+                    system.label()
+                ));
+                failures.push(format!("{} ({})", program.stem, system.label()));
+            }
+            cells.insert(system, cell);
+            bar.inc(1);
+        }
+        table.push((program.stem.clone(), cells));
+    }
+    bar.finish_and_clear();
+    drop(bench);
+    let _ = std::fs::remove_dir_all(&scratch);
+
+    let (md, json) = report(cli, suite, args, &systems, &table, started.elapsed());
+    std::fs::create_dir_all(&args.out)
+        .with_context(|| format!("cannot create {}", args.out.display()))?;
+    let stem = format!("{}-{}", suite.folder(), cli.target);
+    let md_path = args.out.join(format!("{stem}.md"));
+    let json_path = args.out.join(format!("{stem}.json"));
+    std::fs::write(&md_path, &md).with_context(|| format!("cannot write {}", md_path.display()))?;
+    std::fs::write(&json_path, &json)
+        .with_context(|| format!("cannot write {}", json_path.display()))?;
+    print!("{md}");
+    eprintln!(
+        "bench {}: results written to {} and {}",
+        suite.folder(),
+        md_path.display(),
+        json_path.display()
+    );
+    if !failures.is_empty() {
+        eprintln!(
+            "bench {}: {} failed: {}",
+            suite.folder(),
+            failures.len(),
+            failures.join(", ")
+        );
+        return Ok(ExitCode::FAILURE);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn report(
+    cli: &Cli,
+    suite: Suite,
+    args: &SuiteArgs,
+    systems: &[System],
+    table: &[(String, BTreeMap<System, Cell>)],
+    elapsed: std::time::Duration,
+) -> (String, String) {
+    let date = crate::bench::command_output("date", &["-u", "+%Y-%m-%d %H:%M UTC"]);
+    let machine = crate::bench::machine_description();
+    let command = std::env::args().collect::<Vec<_>>().join(" ");
+    let target = &cli.target;
+    let ratios: Vec<&Ratio> = RATIOS
+        .iter()
+        .filter(|r| systems.contains(&r.num) && systems.contains(&r.den))
+        .collect();
+
+    let mut md = String::new();
+    let _ = writeln!(
+        md,
+        "# `bench {}` on the `{target}` device\n",
+        suite.folder()
+    );
+    let _ = writeln!(md, "- date: {date}");
+    let _ = writeln!(md, "- machine: {machine}");
+    let _ = writeln!(md, "- command: `{command}`");
+    let _ = writeln!(
+        md,
+        "- method: microseconds per iteration, median of {} runs of about {} s each{}; BlueScript \
+         times are the device's run time of the call (no compilation); C {}; ratios > 1 mean \
+         the second system is faster",
+        args.runs,
+        args.seconds,
+        if args.tiny {
+            " (tiny: one iteration, one run: not a measurement)"
+        } else {
+            ""
+        },
+        if target == "host" {
+            "is gcc -O2"
+        } else {
+            "is arm-none-eabi-gcc -O2, bare-metal in the same QEMU machine"
+        },
+    );
+    let _ = writeln!(
+        md,
+        "- wall time of the whole benchmark: {:.0} s\n",
+        elapsed.as_secs_f64()
+    );
+    md.push_str("| program |");
+    for s in systems {
+        let _ = write!(md, " {} (µs) |", s.label());
+    }
+    for r in &ratios {
+        let _ = write!(md, " {} |", r.title);
+    }
+    md.push_str("\n|---|");
+    for _ in 0..systems.len() + ratios.len() {
+        md.push_str("---:|");
+    }
+    md.push('\n');
+    let mut ratio_values: Vec<Vec<f64>> = vec![Vec::new(); ratios.len()];
+    let mut notes = Vec::new();
+    for (name, cells) in table {
+        let _ = write!(md, "| {name} |");
+        for s in systems {
+            match cells.get(s) {
+                Some(Cell::Time { us, .. }) => {
+                    let _ = write!(md, " {} |", format_us(*us));
+                }
+                Some(Cell::Absent(why)) => {
+                    let _ = write!(md, " – |");
+                    notes.push(format!("{name}, {}: {why}", s.label()));
+                }
+                Some(Cell::Failed(why)) => {
+                    let _ = write!(md, " FAILED |");
+                    notes.push(format!("{name}, {}: FAILED: {why}", s.label()));
+                }
+                None => md.push_str(" |"),
+            }
+        }
+        for (i, r) in ratios.iter().enumerate() {
+            match (time_of(cells, r.num), time_of(cells, r.den)) {
+                (Some(a), Some(b)) if b > 0.0 => {
+                    ratio_values[i].push(a / b);
+                    let _ = write!(md, " {:.2} |", a / b);
+                }
+                _ => md.push_str(" – |"),
+            }
+        }
+        md.push('\n');
+    }
+    md.push_str("| **geometric mean** |");
+    for _ in systems {
+        md.push_str(" |");
+    }
+    let means: Vec<Option<f64>> = ratio_values.iter().map(|v| geomean(v)).collect();
+    for (m, v) in means.iter().zip(&ratio_values) {
+        match m {
+            Some(m) => {
+                let _ = write!(md, " **{m:.2}** ({} programs) |", v.len());
+            }
+            None => md.push_str(" – |"),
+        }
+    }
+    md.push('\n');
+    if !notes.is_empty() {
+        md.push_str("\nMissing and failed cells:\n\n");
+        for n in &notes {
+            let _ = writeln!(md, "- {n}");
+        }
+    }
+
+    let mut json = String::from("{\n");
+    let _ = writeln!(json, "  \"benchmark\": {},", json_str(suite.folder()));
+    let _ = writeln!(json, "  \"target\": {},", json_str(target));
+    let _ = writeln!(json, "  \"date\": {},", json_str(&date));
+    let _ = writeln!(json, "  \"machine\": {},", json_str(&machine));
+    let _ = writeln!(json, "  \"command\": {},", json_str(&command));
+    let _ = writeln!(
+        json,
+        "  \"runs\": {},\n  \"tiny\": {},",
+        args.runs, args.tiny
+    );
+    json.push_str("  \"programs\": {\n");
+    for (i, (name, cells)) in table.iter().enumerate() {
+        let _ = write!(json, "    {}: {{", json_str(name));
+        let fields: Vec<String> = cells
+            .iter()
+            .map(|(s, c)| match c {
+                Cell::Time { us, iterations } => format!(
+                    "{}: {{ \"us_per_iteration\": {us:.3}, \"iterations\": {iterations} }}",
+                    json_str(s.key())
+                ),
+                Cell::Absent(why) => {
+                    format!("{}: {{ \"absent\": {} }}", json_str(s.key()), json_str(why))
+                }
+                Cell::Failed(why) => {
+                    format!("{}: {{ \"failed\": {} }}", json_str(s.key()), json_str(why))
+                }
+            })
+            .collect();
+        let _ = write!(json, " {} }}", fields.join(", "));
+        json.push_str(if i + 1 < table.len() { ",\n" } else { "\n" });
+    }
+    json.push_str("  },\n  \"geometric_means\": {");
+    let gm: Vec<String> = ratios
+        .iter()
+        .zip(&means)
+        .filter_map(|(r, m)| m.map(|m| format!(" {}: {m:.4}", json_str(r.key))))
+        .collect();
+    json.push_str(&gm.join(","));
+    json.push_str(" }\n}\n");
+    (md, json)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn iteration_lines_are_rewritten_once() {
+        let (t, found) = set_line(
+            "a\nconst iterations = 3\nconst iterations = 4\n",
+            "const iterations = ",
+            250,
+        );
+        assert!(found);
+        assert_eq!(t, "a\nconst iterations = 250\nconst iterations = 4\n");
+        let (t, found) = set_line("#define ITERATIONS 3\n", "const iterations = ", 9);
+        assert!(!found);
+        assert_eq!(t, "#define ITERATIONS 3\n");
+    }
+
+    #[test]
+    fn ok_lines_give_the_time_or_the_failure() {
+        assert_eq!(ok_line("Sieve: ok 1234\n"), Ok(Some(1234.0)));
+        assert_eq!(ok_line("Sieve: ok\n"), Ok(None));
+        assert!(ok_line("Sieve: WRONG got 1 expected 2\n").is_err());
+        assert!(ok_line("something else\n").is_err());
+    }
+
+    #[test]
+    fn geometric_mean_of_ratios() {
+        let m = geomean(&[2.0, 8.0]).unwrap();
+        assert!((m - 4.0).abs() < 1e-9);
+        assert_eq!(geomean(&[]), None);
+    }
+}
