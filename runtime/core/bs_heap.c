@@ -1,4 +1,4 @@
-/* bs_heap.c: first-fit free-list allocator over the heap region, with a start bitmap and the sweep for the garbage collector. */
+/* bs_heap.c: the allocator of the heap region (size-class lists for small blocks, a first-fit list for the rest), with a start bitmap and the sweep for the garbage collector. */
 #include <string.h>
 
 #include "bs.h"
@@ -10,9 +10,15 @@
  * The region starts with the start bitmap, then comes a sequence of blocks. A block is a 4-byte
  * header followed by its payload; its size (header included) is a multiple of 8 and the payload is
  * 8-byte aligned. The header holds the size with bit 0 set while the block is in use. A free block
- * keeps, in its first payload word, the offset of the next free block; the free list is sorted by
- * address and free blocks never touch (neighbours merge), so blocks can be walked from heap_start
- * with the sizes.
+ * keeps, in its first payload word, the offset of the next free block on its list. Blocks can be
+ * walked from heap_start with the sizes.
+ *
+ * Free blocks of up to SMALL_MAX bytes sit on one list per size (SMALL_CLASSES lists, 8 bytes
+ * apart): taking one is O(1), which matters because programs allocate mostly small objects and a
+ * sweep leaves many small holes. Larger free blocks sit on the general list, sorted by address,
+ * and are taken first-fit; what is left of a split block goes to the list of its size. The sweep
+ * merges neighbouring free blocks and rebuilds every list in address order; between sweeps, a
+ * small block freed by bs_heap_free is not merged with its neighbours.
  *
  * The start bitmap has one bit per 8-byte granule of the block area: bit g is set when an
  * allocated block starts at offset 8 * g (its payload at heap_start + 8 * g + 4). It answers "is
@@ -23,6 +29,10 @@
 #define BLOCK_HEADER 4u
 #define BLOCK_MIN 8u
 #define NO_BLOCK 0xFFFFFFFFu
+#define SMALL_CLASSES 32u
+#define SMALL_MAX (SMALL_CLASSES * 8u)
+/* Marks a free block's size word while bs_heap_check walks the lists. */
+#define BLOCK_LISTED 2u
 
 static uint8_t *heap_region; /* the region as given */
 static uint32_t heap_region_size;
@@ -30,7 +40,8 @@ static uint32_t *start_bits; /* the start bitmap */
 static uint32_t start_words; /* its size in 32-bit words */
 static uint8_t *heap_start;  /* header of the first block */
 static uint32_t heap_size;   /* bytes covered by blocks */
-static uint32_t free_first;  /* offset of the first free block, or NO_BLOCK */
+static uint32_t free_first;  /* offset of the first block of the general list, or NO_BLOCK */
+static uint32_t small_first[SMALL_CLASSES]; /* the list of free blocks of size 8 * (i + 1) */
 static uint32_t heap_used;
 static uint32_t heap_blocks;
 static uint32_t heap_collections;
@@ -86,6 +97,47 @@ static void poison(uint32_t *words, uint32_t count) {
 #endif
 }
 
+/* --- the lists ---------------------------------------------------------------------------------- */
+
+/* Puts the free block at `at` of `size` bytes on the front of its small list, or into the general
+   list at its place by address. */
+static void push_free(uint32_t at, uint32_t size) {
+    uint32_t *block = block_at(at);
+    block[0] = size;
+    if (size <= SMALL_MAX) {
+        uint32_t c = size / 8u - 1u;
+        block[1] = small_first[c];
+        small_first[c] = at;
+        return;
+    }
+    uint32_t prev = NO_BLOCK, next = free_first;
+    while (next != NO_BLOCK && next < at) {
+        prev = next;
+        next = block_at(next)[1];
+    }
+    block[1] = next;
+    if (prev == NO_BLOCK)
+        free_first = at;
+    else
+        block_at(prev)[1] = at;
+}
+
+/* Makes the free block at `at` (of `size` bytes, already off its list) an allocated block of `need`
+   bytes; the rest, if big enough, becomes a free block. */
+static void *take(uint32_t at, uint32_t size, uint32_t need) {
+    uint32_t *block = block_at(at);
+    if (size - need >= BLOCK_MIN) {
+        push_free(at + need, size - need);
+        size = need;
+    }
+    block[0] = size | BLOCK_USED;
+    heap_used += size;
+    heap_blocks++;
+    bit_set(at >> 3);
+    memset(block + 1, 0, size - BLOCK_HEADER);
+    return block + 1;
+}
+
 /* --- set-up -------------------------------------------------------------------------------------- */
 
 void bs_heap_init(void *base, uint32_t size) {
@@ -104,6 +156,8 @@ void bs_heap_reset(void) {
     heap_collections = 0;
     heap_size = 0;
     free_first = NO_BLOCK;
+    for (uint32_t i = 0; i < SMALL_CLASSES; i++)
+        small_first[i] = NO_BLOCK;
     start_bits = (uint32_t *)lo;
     start_words = 0;
     if (hi < lo + 64u)
@@ -115,15 +169,23 @@ void bs_heap_reset(void) {
     if (first >= hi || ((hi - first) & ~(uintptr_t)7u) < BLOCK_MIN)
         return;
     heap_size = (uint32_t)((hi - first) & ~(uintptr_t)7u);
-    free_first = 0;
-    block_at(0)[0] = heap_size;
-    block_at(0)[1] = NO_BLOCK;
     poison(block_at(0) + 2, heap_size / 4u - 2u);
+    push_free(0, heap_size);
 }
 
 /* --- allocation ---------------------------------------------------------------------------------- */
 
 static void *heap_try_alloc(uint32_t need) {
+    /* A small block of exactly this size. */
+    if (need <= SMALL_MAX) {
+        uint32_t c = need / 8u - 1u;
+        uint32_t at = small_first[c];
+        if (at != NO_BLOCK) {
+            small_first[c] = block_at(at)[1];
+            return take(at, need, need);
+        }
+    }
+    /* The first large block that is big enough. */
     uint32_t prev = NO_BLOCK;
     uint32_t at = free_first;
     while (at != NO_BLOCK) {
@@ -131,26 +193,24 @@ static void *heap_try_alloc(uint32_t need) {
         uint32_t size = block[0];
         uint32_t next = block[1];
         if (size >= need) {
-            if (size - need >= BLOCK_MIN) {
-                uint32_t *rest = block_at(at + need);
-                rest[0] = size - need;
-                rest[1] = next;
-                next = at + need;
-                size = need;
-            }
             if (prev == NO_BLOCK)
                 free_first = next;
             else
                 block_at(prev)[1] = next;
-            block[0] = size | BLOCK_USED;
-            heap_used += size;
-            heap_blocks++;
-            bit_set(at >> 3);
-            memset(block + 1, 0, size - BLOCK_HEADER);
-            return block + 1;
+            return take(at, size, need);
         }
         prev = at;
         at = next;
+    }
+    /* A larger small block, split. */
+    if (need <= SMALL_MAX) {
+        for (uint32_t c = need / 8u; c < SMALL_CLASSES; c++) {
+            uint32_t found = small_first[c];
+            if (found != NO_BLOCK) {
+                small_first[c] = block_at(found)[1];
+                return take(found, (c + 1u) * 8u, need);
+            }
+        }
     }
     return NULL;
 }
@@ -179,8 +239,12 @@ void bs_heap_free(void *p) {
     heap_blocks--;
     bit_clear(at >> 3);
     poison(block + 2, size / 4u - 2u);
+    if (size <= SMALL_MAX) {
+        push_free(at, size);
+        return;
+    }
 
-    /* Find the free neighbours before and after the block. */
+    /* A large block merges with its free neighbours on the general list. */
     uint32_t prev = NO_BLOCK;
     uint32_t next = free_first;
     while (next != NO_BLOCK && next < at) {
@@ -261,9 +325,12 @@ uint32_t *bs_heap_next_block(const uint32_t *payload) {
 uint32_t bs_heap_sweep(void) {
     uint32_t freed = 0;
     uint32_t run = NO_BLOCK;  /* start of the free run being built */
-    uint32_t last = NO_BLOCK; /* the last free block put on the new list */
+    uint32_t last = NO_BLOCK; /* the last block put on the new general list */
+    uint32_t small_last[SMALL_CLASSES]; /* the last block put on each new small list */
     uint32_t at = 0;
     free_first = NO_BLOCK;
+    for (uint32_t i = 0; i < SMALL_CLASSES; i++)
+        small_first[i] = small_last[i] = NO_BLOCK;
     while (at <= heap_size) {
         int is_free = 0;
         uint32_t size = 0;
@@ -290,13 +357,19 @@ uint32_t bs_heap_sweep(void) {
                 run = at;
         } else if (run != NO_BLOCK) {
             uint32_t *head = block_at(run);
-            head[0] = at - run;
+            uint32_t run_size = at - run;
+            head[0] = run_size;
             head[1] = NO_BLOCK;
-            if (last == NO_BLOCK)
-                free_first = run;
+            uint32_t *first = &free_first, *tail = &last;
+            if (run_size <= SMALL_MAX) {
+                first = &small_first[run_size / 8u - 1u];
+                tail = &small_last[run_size / 8u - 1u];
+            }
+            if (*tail == NO_BLOCK)
+                *first = run;
             else
-                block_at(last)[1] = run;
-            last = run;
+                block_at(*tail)[1] = run;
+            *tail = run;
             run = NO_BLOCK;
         }
         if (at == heap_size)
@@ -324,46 +397,82 @@ static int poisoned(const uint32_t *block, uint32_t size) {
 }
 #endif
 
+/* Marks the blocks of one list (BLOCK_LISTED) and checks its links; counts them in *listed. */
+static const char *check_list(uint32_t at, uint32_t size_class, uint32_t *listed, uint32_t free_blocks) {
+    uint32_t prev = NO_BLOCK;
+    while (at != NO_BLOCK) {
+        if ((at & 7u) != 0 || at >= heap_size)
+            return "heap: bad free-list link";
+        uint32_t *block = block_at(at);
+        if (block[0] & (BLOCK_USED | BLOCK_LISTED))
+            return "heap: free-list entry allocated, or on a list twice";
+        uint32_t size = block[0];
+        if (size_class == NO_BLOCK ? size <= SMALL_MAX : size != (size_class + 1u) * 8u)
+            return "heap: free block on the list of another size";
+        if (size_class == NO_BLOCK && prev != NO_BLOCK && at <= prev)
+            return "heap: general free list out of address order";
+        if (++*listed > free_blocks)
+            return "heap: free-list entry that is not a free block";
+        block[0] |= BLOCK_LISTED;
+        prev = at;
+        at = block[1];
+    }
+    return NULL;
+}
+
 const char *bs_heap_check(void) {
-    uint32_t at = 0, used = 0, blocks = 0;
-    uint32_t next_free = free_first;
-    int prev_free = 0;
+    uint32_t at = 0, used = 0, blocks = 0, free_blocks = 0;
+    /* Count the free blocks, then mark every listed one, then see that each free block is marked. */
     while (at < heap_size) {
         const uint32_t *block = block_at(at);
-        uint32_t size = block[0] & ~BLOCK_USED;
+        uint32_t size = block[0] & ~(BLOCK_USED | BLOCK_LISTED);
         if ((size & 7u) != 0 || size < BLOCK_MIN || size > heap_size - at)
             return "heap: bad block size";
+        if (!(block[0] & BLOCK_USED))
+            free_blocks++;
+        at += size;
+    }
+    uint32_t listed = 0;
+    const char *broken = check_list(free_first, NO_BLOCK, &listed, free_blocks);
+    for (uint32_t c = 0; broken == NULL && c < SMALL_CLASSES; c++)
+        broken = check_list(small_first[c], c, &listed, free_blocks);
+    at = 0;
+    while (at < heap_size) {
+        uint32_t *block = block_at(at);
+        uint32_t size = block[0] & ~(BLOCK_USED | BLOCK_LISTED);
         uint32_t g = at >> 3, end = (at + size) >> 3;
+        /* No early return: every listed mark must be cleared. */
         if (block[0] & BLOCK_USED) {
-            if (!bit_test(g))
-                return "heap: allocated block without its start bit";
-            if (!bits_clear(g + 1u, end))
-                return "heap: start bit inside an allocated block";
-            if (block[1] & BS_HDR_MARK)
-                return "heap: mark bit left set";
+            if (broken != NULL)
+                ;
+            else if (!bit_test(g))
+                broken = "heap: allocated block without its start bit";
+            else if (!bits_clear(g + 1u, end))
+                broken = "heap: start bit inside an allocated block";
+            else if (block[1] & BS_HDR_MARK)
+                broken = "heap: mark bit left set";
             used += size;
             blocks++;
-            prev_free = 0;
         } else {
-            if (!bits_clear(g, end))
-                return "heap: start bit in a free block";
-            if (at != next_free)
-                return "heap: free block missing from the free list or out of order";
-            if (prev_free)
-                return "heap: adjacent free blocks not merged";
-            next_free = block[1];
-            if (next_free != NO_BLOCK && (next_free <= at || (next_free & 7u) != 0 || next_free >= heap_size))
-                return "heap: bad free-list link";
+            int was_listed = (block[0] & BLOCK_LISTED) != 0;
+            block[0] = size;
+            if (broken != NULL)
+                ;
+            else if (!was_listed)
+                broken = "heap: free block missing from the free lists";
+            else if (!bits_clear(g, end))
+                broken = "heap: start bit in a free block";
 #if BS_GC_STRESS
-            if (!poisoned(block, size))
-                return "heap: free memory was written (poison overwritten)";
+            else if (!poisoned(block, size))
+                broken = "heap: free memory was written (poison overwritten)";
 #endif
-            prev_free = 1;
         }
         at += size;
     }
-    if (next_free != NO_BLOCK)
-        return "heap: free list entry past the last free block";
+    if (broken != NULL)
+        return broken;
+    if (listed != free_blocks)
+        return "heap: free-list entry that is not a free block";
     if (used != heap_used || blocks != heap_blocks)
         return "heap: statistics do not match the blocks";
     if (!bits_clear(heap_size >> 3, start_words * 32u))

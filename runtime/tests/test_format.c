@@ -308,6 +308,8 @@ static void test_heap(void) {
     bs_heap_free(c);
     bs_heap_get_stats(&s);
     CHECK(s.used == 0 && s.blocks == 0, "all freed");
+    CHECK(bs_heap_check() == NULL, "small freed blocks wait on their lists: %s", bs_heap_check());
+    bs_heap_sweep(); /* merges neighbouring free blocks */
     uint8_t *e = bs_heap_alloc(total - 4);
     CHECK(e == a, "merged back into one block");
     bs_heap_free(e);
