@@ -91,6 +91,8 @@ pub struct DeviceHandle {
     pid: u32,
     /// The faults injected into the link, and what they did so far.
     faults: Option<(FaultRates, Arc<Mutex<FaultStats>>)>,
+    /// QEMU counts instructions for its clock (`-icount shift=0`).
+    icount: bool,
 }
 
 impl DeviceHandle {
@@ -101,10 +103,17 @@ impl DeviceHandle {
         reply_timeout: Duration,
         image: &RuntimeImage,
         faults: Option<FaultRates>,
+        icount: bool,
     ) -> Result<(DeviceHandle, DeviceInfo), SessionError> {
         let faults = faults.map(|rates| (rates, Arc::default()));
-        let (device, info, pid) =
-            connect(launch, &program, reply_timeout, &image.build_id, &faults)?;
+        let (device, info, pid) = connect(
+            launch,
+            &program,
+            reply_timeout,
+            &image.build_id,
+            &faults,
+            icount,
+        )?;
         let handle = DeviceHandle {
             device,
             info,
@@ -114,6 +123,7 @@ impl DeviceHandle {
             build_id: image.build_id,
             pid,
             faults,
+            icount,
         };
         Ok((handle, info))
     }
@@ -144,6 +154,7 @@ impl DeviceHandle {
             build_id: image.build_id,
             pid: 0,
             faults,
+            icount: false,
         };
         Ok((handle, info))
     }
@@ -223,6 +234,7 @@ impl DeviceHandle {
             self.reply_timeout,
             &self.build_id,
             &self.faults,
+            self.icount,
         )?;
         self.device = device;
         self.pid = pid;
@@ -240,6 +252,7 @@ fn connect(
     reply_timeout: Duration,
     build_id: &[u8; 8],
     faults: &Option<(FaultRates, Arc<Mutex<FaultStats>>)>,
+    icount: bool,
 ) -> Result<Connected, SessionError> {
     let spawn_error = |source| SessionError::Spawn {
         program: program.clone(),
@@ -253,7 +266,7 @@ fn connect(
             (Box::new(link), pid)
         }
         Launch::Qemu(machine) => {
-            let link = QemuLink::start(&machine, program).map_err(spawn_error)?;
+            let link = QemuLink::start(&machine, program, icount).map_err(spawn_error)?;
             let pid = link.pid();
             (Box::new(link), pid)
         }

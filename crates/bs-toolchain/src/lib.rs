@@ -93,6 +93,9 @@ pub struct QemuMachine {
     pub cpu: &'static str,
 }
 
+/// Flags added after a port's unit flags to optimise a unit for size instead of speed.
+pub const SIZE_FLAGS: &[&str] = &["-Os"];
+
 /// The `host` port: a Linux process that behaves like a microcontroller.
 pub const HOST: Port = Port {
     name: "host",
@@ -163,7 +166,7 @@ pub const QEMU_MPS2_AN385: Port = Port {
     runtime_libs: &["-lm"],
     unit_flags: &[
         "-std=gnu11",
-        "-Os",
+        "-O2",
         "-fwrapv",
         "-mcpu=cortex-m3",
         "-mthumb",
@@ -468,10 +471,21 @@ impl UnitCompiler {
 
     /// Compiles C source text into the bytes of a relocatable ELF object.
     pub fn compile(&mut self, c_source: &str) -> Result<Vec<u8>, ToolchainError> {
+        self.compile_with(c_source, &[])
+    }
+
+    /// Compiles a unit optimised for size (the port's [`SIZE_FLAGS`]), for when the code
+    /// optimised for speed does not fit the device's code region.
+    pub fn compile_small(&mut self, c_source: &str) -> Result<Vec<u8>, ToolchainError> {
+        self.compile_with(c_source, SIZE_FLAGS)
+    }
+
+    fn compile_with(&mut self, c_source: &str, extra: &[&str]) -> Result<Vec<u8>, ToolchainError> {
         let c_path = self.work_dir.join("unit.c");
         let o_path = self.work_dir.join("unit.o");
         fs::write(&c_path, c_source).map_err(io_err("cannot write", &c_path))?;
         let mut args: Vec<String> = self.port.unit_flags.iter().map(|s| s.to_string()).collect();
+        args.extend(extra.iter().map(|s| s.to_string()));
         args.push(format!("-I{}", self.include_dir.display()));
         args.extend([
             "-c".to_string(),

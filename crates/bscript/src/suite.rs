@@ -261,7 +261,12 @@ impl Bench<'_> {
             None => text,
         };
         if !self.sessions.contains_key(&system) {
-            let session = Session::start(&crate::session_options(self.cli))
+            // On QEMU the guest clock counts instructions, like the bare-metal C runs.
+            let options = bs_session::SessionOptions {
+                qemu_icount: true,
+                ..crate::session_options(self.cli)
+            };
+            let session = Session::start(&options)
                 .map_err(|e| format!("cannot start the {} device: {e}", self.target))?;
             self.sessions.insert(system, session);
         }
@@ -791,7 +796,8 @@ fn report(
         if target == "host" {
             "is gcc -O2"
         } else {
-            "is arm-none-eabi-gcc -O2, bare-metal in the same QEMU machine"
+            "is arm-none-eabi-gcc -O2, bare-metal in the same QEMU machine; QEMU runs with \
+             -icount shift=0 for both, so 1 µs is 1000 instructions (not a Cortex-M3's time)"
         },
     );
     let _ = writeln!(

@@ -76,8 +76,10 @@ fn collect_tail(
 }
 
 impl QemuLink {
-    /// Starts `machine` with the runtime image `kernel` and connects to its UART.
-    pub(crate) fn start(machine: &QemuMachine, kernel: &Path) -> io::Result<QemuLink> {
+    /// Starts `machine` with the runtime image `kernel` and connects to its UART. With `icount`
+    /// the guest's clock counts instructions (one per nanosecond): run times become repeatable
+    /// instruction counts (1 µs = 1000 instructions).
+    pub(crate) fn start(machine: &QemuMachine, kernel: &Path, icount: bool) -> io::Result<QemuLink> {
         let qemu = find_program(machine.program).ok_or_else(|| {
             io::Error::new(
                 io::ErrorKind::NotFound,
@@ -112,6 +114,11 @@ impl QemuLink {
                 "-serial",
                 "chardev:link",
             ])
+            .args(if icount {
+                &["-icount", "shift=0"][..]
+            } else {
+                &[][..]
+            })
             .stdin(Stdio::from(OwnedFd::from(listener)))
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
