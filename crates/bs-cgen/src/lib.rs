@@ -76,11 +76,13 @@ pub fn emit_unit(unit: &Unit) -> String {
     }
     for c in &unit.classes {
         for (symbol, sig) in class_functions(c) {
+            g.methods.insert(symbol.clone());
             if declared.insert(symbol.clone()) {
                 let _ = writeln!(decls, "{};", prototype(&symbol, &sig, None));
             }
         }
         for (symbol, sig) in &c.vtable_externs {
+            g.methods.insert(symbol.clone());
             if declared.insert(symbol.clone()) {
                 let _ = writeln!(decls, "{};", prototype(symbol, sig, None));
             }
@@ -150,8 +152,10 @@ pub fn emit_unit(unit: &Unit) -> String {
             ret: Type::Void,
         };
         init_sig.params.insert(0, Type::Class(c.info.name.clone()));
+        bodies.push_str("\ninline");
         g.function(&c.info.init_symbol, &init_sig, &c.init, &mut bodies);
         for (symbol, sig, func) in c.methods.iter().chain(&c.static_methods) {
+            bodies.push_str("\ninline");
             g.function(symbol, sig, func, &mut bodies);
         }
     }
@@ -394,6 +398,8 @@ struct Gen {
     /// whether the slot still holds this body and then calls it directly, so that the C
     /// compiler can inline it (a later input may redefine the function: then the slot is used).
     direct: std::collections::HashMap<String, String>,
+    /// Method bodies declared in this unit's C file (a method call may name them directly).
+    methods: std::collections::HashSet<String>,
     locals: Vec<Local>,
     literals: String,
     n_literals: usize,
@@ -1018,7 +1024,23 @@ impl Gen {
                 slot,
                 sig,
                 args,
-            } => self.call_through(receiver, sig, args, |r| format!("bs_vtable({r})[{slot}]")),
+                known,
+            } => {
+                // An object of exactly the static class runs the body that class dispatches
+                // to: called directly (and inlined where GCC likes), after a check of the class
+                // id; objects of subclasses go through the vtable.
+                let direct = known
+                    .as_ref()
+                    .filter(|(_, body)| self.methods.contains(body))
+                    .cloned();
+                self.call_through_guarded(
+                    receiver,
+                    sig,
+                    args,
+                    |r| format!("bs_vtable({r})[{slot}]"),
+                    direct,
+                )
+            }
         }
     }
 
@@ -1056,6 +1078,19 @@ impl Gen {
         args: &[Expr],
         code: impl FnOnce(&str) -> String,
     ) -> String {
+        self.call_through_guarded(first, sig, args, code, None)
+    }
+
+    /// [`call_through`](Gen::call_through), calling `direct.1` instead when the class id of
+    /// `first` is `direct.0`.
+    fn call_through_guarded(
+        &mut self,
+        first: &Expr,
+        sig: &FnSig,
+        args: &[Expr],
+        code: impl FnOnce(&str) -> String,
+        direct: Option<(u32, String)>,
+    ) -> String {
         let t = self.n_temps;
         self.n_temps += 1;
         let head = format!("tc{t}");
@@ -1068,13 +1103,24 @@ impl Gen {
         }
         let mut with_first = sig.clone();
         with_first.params.insert(0, Type::Any);
-        let _ = write!(
-            text,
-            "(({}){})({}); }})",
+        let through = format!(
+            "(({}){})({})",
             fn_pointer_type(&with_first),
             code(&head),
             names.join(", ")
         );
+        match direct {
+            Some((class_id, body)) => {
+                let _ = write!(
+                    text,
+                    "(__builtin_expect(bs_class_id_of({head}) == {class_id}u, 1) ? {body}({}) : {through}); }})",
+                    names.join(", ")
+                );
+            }
+            None => {
+                let _ = write!(text, "{through}; }})");
+            }
+        }
         text
     }
 }
@@ -1132,7 +1178,9 @@ fn check_from_any(to: &Type, v: &str, site: u32, class_id: u32, g: &mut Gen) -> 
         Type::Null => format!("bs_any_to_null({v}, {site}u)"),
         Type::Any => v.to_string(),
         Type::Array(e) if **e == Type::Any => format!("bs_any_to_array({v}, {site}u)"),
-        Type::Class(_) | Type::Array(_) => format!("bs_any_to_class({v}, {class_id}u, 0, {site}u)"),
+        Type::Class(_) | Type::Array(_) => {
+            format!("bs_any_to_class_fast({v}, {class_id}u, 0, {site}u)")
+        }
         Type::Nullable(inner) => match **inner {
             Type::String => {
                 let t = g.n_temps;
@@ -1141,7 +1189,7 @@ fn check_from_any(to: &Type, v: &str, site: u32, class_id: u32, g: &mut Gen) -> 
                     "({{ bs_value tn{t} = {v}; tn{t} == BS_NULL ? tn{t} : bs_any_to_string(tn{t}, {site}u); }})"
                 )
             }
-            _ => format!("bs_any_to_class({v}, {class_id}u, 1, {site}u)"),
+            _ => format!("bs_any_to_class_fast({v}, {class_id}u, 1, {site}u)"),
         },
         Type::Function(sig) => format!("bs_any_to_function({v}, \"{sig}\", {site}u)"),
         Type::Uint8Array => format!("bs_any_to_class({v}, 5u, 0, {site}u)"),

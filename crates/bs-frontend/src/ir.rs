@@ -443,12 +443,15 @@ pub enum ExprKind {
         sig: FnSig,
         args: Vec<Expr>,
     },
-    /// A call through the vtable of `receiver`'s class.
+    /// A call through the vtable of `receiver`'s class. `known` is the receiver's static class
+    /// (its class id) and the body that class dispatches to: when the receiver is of exactly
+    /// that class (no subclass), the body can be called directly.
     MethodCall {
         receiver: Box<Expr>,
         slot: u32,
         sig: FnSig,
         args: Vec<Expr>,
+        known: Option<(u32, String)>,
     },
     /// An arrow function: a function value running `symbol`, with the variables it captures.
     Closure {

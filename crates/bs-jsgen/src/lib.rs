@@ -63,13 +63,13 @@
 use std::collections::{HashMap, HashSet};
 use std::fmt::Write;
 
-use bs_frontend::env::{mangle, ClassInfo};
+use bs_frontend::env::{ClassInfo, mangle};
 use bs_frontend::ir::{
     AnyOp, BinOp, CaptureFrom, ClassDef, Conv, ElemKind, Expr, ExprKind, Function, Local, Place,
     Stmt, UnOp, Unit,
 };
 use bs_frontend::types::{FnSig, Type};
-use bs_frontend::{check_unit, line_col, Counters, Env};
+use bs_frontend::{Counters, Env, check_unit, line_col};
 
 /// The run-time helpers every generated program starts with.
 const PRELUDE: &str = include_str!("prelude.js");
@@ -954,7 +954,9 @@ impl<'u> Emitter<'u> {
             "bs_fixed_array_new" => format!("$vnew($D6, {}, {}, {})", arg(0), arg(1), arg(2)),
             "bs_is_array" => format!("$isarr({})", arg(0)),
             "bs_is_string" => format!("(typeof {} === \"string\")", arg(0)),
-            "bs_instance_of" => format!("$isinst({}, $D{})", arg(0), arg(1)),
+            "bs_instance_of" | "bs_instance_of_fast" => {
+                format!("$isinst({}, $D{})", arg(0), arg(1))
+            }
             other => {
                 self.fail_at(e.span, &format!("the run-time function {other}"));
                 "undefined".to_string()
@@ -969,11 +971,7 @@ impl<'u> Emitter<'u> {
         let name = self.local_name(id);
         let captured = self.f.locals.get(id).is_some_and(|l| l.captured)
             && !(id == 0 && self.f.kind == Kind::Arrow);
-        if captured {
-            format!("{name}.v")
-        } else {
-            name
-        }
+        if captured { format!("{name}.v") } else { name }
     }
 
     fn field_name(&mut self, object_ty: &Type, word: u32, at: &Expr) -> String {
@@ -1684,8 +1682,10 @@ mod tests {
     fn a_small_program_translates() {
         let js = to_javascript("let x = 1 + 2\nprint(x * 3.5)\n", "t.bs").unwrap();
         assert!(js.contains("$run($main)"));
-        assert!(to_javascript("let x: integer = 'a'\n", "t.bs")
-            .unwrap_err()
-            .starts_with("t.bs:1:18: error:"));
+        assert!(
+            to_javascript("let x: integer = 'a'\n", "t.bs")
+                .unwrap_err()
+                .starts_with("t.bs:1:18: error:")
+        );
     }
 }

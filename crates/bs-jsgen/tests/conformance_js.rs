@@ -13,8 +13,8 @@
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 /// Cases with a `.out` (and no `.err`) that cannot run as JavaScript, with the reason.
@@ -152,11 +152,13 @@ fn run_parallel(
     let threads = std::thread::available_parallelism().map_or(2, |n| n.get().min(8));
     std::thread::scope(|scope| {
         for _ in 0..threads {
-            scope.spawn(|| loop {
-                let k = next.fetch_add(1, Ordering::SeqCst);
-                let Some(item) = items.get(k) else { break };
-                if let Err(e) = check(item) {
-                    failures.lock().expect("the failure list").push((k, e));
+            scope.spawn(|| {
+                loop {
+                    let k = next.fetch_add(1, Ordering::SeqCst);
+                    let Some(item) = items.get(k) else { break };
+                    if let Err(e) = check(item) {
+                        failures.lock().expect("the failure list").push((k, e));
+                    }
                 }
             });
         }

@@ -122,6 +122,10 @@ pub struct SuiteArgs {
     /// Check every program once at one iteration and measure nothing more (for CI).
     #[arg(long)]
     tiny: bool,
+    /// Also count the instructions of an iteration of typed BlueScript and C with valgrind's
+    /// callgrind (host device only; repeatable where times are noisy).
+    #[arg(long)]
+    instructions: bool,
     /// The benchmarks folder.
     #[arg(long, default_value = "benchmarks")]
     dir: PathBuf,
@@ -241,13 +245,13 @@ impl Bench<'_> {
     }
 
     /// Runs a BlueScript program with `iterations`; returns the device's run time in µs.
-    fn bluescript(
-        &mut self,
-        system: System,
+    /// A BlueScript program's text with its iteration count (and inner size) set.
+    fn program_text(
+        &self,
         path: &Path,
         iterations: u64,
         inner: Option<u64>,
-    ) -> Result<f64, String> {
+    ) -> Result<String, String> {
         let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
         let (text, found) = set_line(&text, "const iterations = ", iterations);
         if !found {
@@ -256,10 +260,14 @@ impl Bench<'_> {
                 path.display()
             ));
         }
-        let text = match inner {
+        Ok(match inner {
             Some(n) => set_line(&text, "const innerSize = ", n).0,
             None => text,
-        };
+        })
+    }
+
+    /// The session that runs `system`'s programs, started on first use.
+    fn session(&mut self, system: System) -> Result<&mut Session, String> {
         if !self.sessions.contains_key(&system) {
             // On QEMU the guest clock counts instructions, like the bare-metal C runs.
             let options = bs_session::SessionOptions {
@@ -270,7 +278,18 @@ impl Bench<'_> {
                 .map_err(|e| format!("cannot start the {} device: {e}", self.target))?;
             self.sessions.insert(system, session);
         }
-        let session = self.sessions.get_mut(&system).expect("just inserted");
+        Ok(self.sessions.get_mut(&system).expect("just inserted"))
+    }
+
+    fn bluescript(
+        &mut self,
+        system: System,
+        path: &Path,
+        iterations: u64,
+        inner: Option<u64>,
+    ) -> Result<f64, String> {
+        let text = self.program_text(path, iterations, inner)?;
+        let session = self.session(system)?;
         session
             .reset()
             .map_err(|e| format!("cannot reset the device: {e}"))?;
@@ -296,6 +315,43 @@ impl Bench<'_> {
         Ok(timings.device_run.as_secs_f64() * 1e6)
     }
 
+    /// Compiles a C program for the host with `iterations` (and the inner size).
+    fn compile_c(
+        &self,
+        path: &Path,
+        iterations: u64,
+        inner: Option<u64>,
+    ) -> Result<PathBuf, String> {
+        let mut defines = vec![format!("-DITERATIONS={iterations}")];
+        if let Some(n) = inner {
+            defines.push(format!("-DINNER_SIZE={n}"));
+        }
+        let exe = self.scratch.join(format!(
+            "{}-{iterations}",
+            path.file_stem().unwrap_or_default().to_string_lossy()
+        ));
+        let cc = Command::new("gcc")
+            .args(["-std=c11", "-O2", "-w", "-I"])
+            .arg(&self.c_dir)
+            .args(&defines)
+            .arg(path)
+            .arg("-o")
+            .arg(&exe)
+            .arg("-lm")
+            .output()
+            .map_err(|e| format!("cannot run gcc: {e}"))?;
+        if !cc.status.success() {
+            return Err(format!(
+                "gcc failed: {}",
+                String::from_utf8_lossy(&cc.stderr)
+                    .lines()
+                    .next()
+                    .unwrap_or("")
+            ));
+        }
+        Ok(exe)
+    }
+
     /// Compiles and runs a C program with `iterations`; returns the µs it printed.
     fn c(&mut self, path: &Path, iterations: u64, inner: Option<u64>) -> Result<f64, String> {
         let mut defines = vec![format!("-DITERATIONS={iterations}")];
@@ -303,29 +359,7 @@ impl Bench<'_> {
             defines.push(format!("-DINNER_SIZE={n}"));
         }
         let output = if self.target == "host" {
-            let exe = self.scratch.join(format!(
-                "{}-{iterations}",
-                path.file_stem().unwrap_or_default().to_string_lossy()
-            ));
-            let cc = Command::new("gcc")
-                .args(["-std=c11", "-O2", "-w", "-I"])
-                .arg(&self.c_dir)
-                .args(&defines)
-                .arg(path)
-                .arg("-o")
-                .arg(&exe)
-                .arg("-lm")
-                .output()
-                .map_err(|e| format!("cannot run gcc: {e}"))?;
-            if !cc.status.success() {
-                return Err(format!(
-                    "gcc failed: {}",
-                    String::from_utf8_lossy(&cc.stderr)
-                        .lines()
-                        .next()
-                        .unwrap_or("")
-                ));
-            }
+            let exe = self.compile_c(path, iterations, inner)?;
             Command::new(&exe)
                 .output()
                 .map_err(|e| format!("cannot run {}: {e}", exe.display()))?
@@ -398,7 +432,10 @@ impl Bench<'_> {
         let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
         let (text, found) = set_line(&text, "const iterations = ", iterations);
         if !found {
-            return Err(format!("{} has no `const iterations = N` line", path.display()));
+            return Err(format!(
+                "{} has no `const iterations = N` line",
+                path.display()
+            ));
         }
         let text = match inner {
             Some(n) => set_line(&text, "const innerSize = ", n).0,
@@ -473,7 +510,11 @@ impl Bench<'_> {
                 if self.target != "host" {
                     return Err(absent("host only"));
                 }
-                let name = if system == System::Duktape { "duk" } else { "node" };
+                let name = if system == System::Duktape {
+                    "duk"
+                } else {
+                    "node"
+                };
                 let engine = find_program(name)
                     .ok_or_else(|| absent(&format!("{name} is not installed")))?;
                 self.javascript(&engine, &program.typed.clone(), iterations, inner)
@@ -544,14 +585,20 @@ impl Bench<'_> {
             Ok(t) => t,
             Err(cell) => return cell,
         };
-        // One iteration is hidden in the start-up: estimate it from a run of ten.
-        const PROBE: u64 = 10;
-        let probe = match self.run_once(suite, system, program, PROBE) {
-            Ok(t) => t,
-            Err(cell) => return cell,
+        // One iteration is hidden in the start-up: estimate it from a run of a few (unless one
+        // iteration alone already takes the time a run should take).
+        let target_us = args.seconds * 1e6;
+        let n = if first >= target_us {
+            2
+        } else {
+            let probe_n = ((target_us / first.max(1.0)).ceil() as u64).clamp(2, 10);
+            let probe = match self.run_once(suite, system, program, probe_n) {
+                Ok(t) => t,
+                Err(cell) => return cell,
+            };
+            let per_iteration = ((probe - base.min(first)) / (probe_n - 1) as f64).max(1.0);
+            ((target_us / per_iteration).ceil() as u64).clamp(2, 1_000_000)
         };
-        let per_iteration = ((probe - base.min(first)) / (PROBE - 1) as f64).max(1.0);
-        let n = ((args.seconds * 1e6 / per_iteration).ceil() as u64).clamp(2, 1_000_000);
         let long = match median(self, n) {
             Ok(t) => t,
             Err(cell) => return cell,
@@ -561,6 +608,108 @@ impl Bench<'_> {
             iterations: n,
         }
     }
+}
+
+/// Iterations of the longer of the two runs whose difference gives the instructions of one.
+const COUNT_ITERATIONS: u64 = 3;
+
+impl Bench<'_> {
+    /// Instructions of one iteration of `program` on `system` (typed BlueScript or C on the host
+    /// device), by callgrind: the difference of a run of [`COUNT_ITERATIONS`] and one of 1.
+    fn instructions(
+        &mut self,
+        suite: Suite,
+        system: System,
+        program: &Program,
+    ) -> Result<f64, String> {
+        let one = self.count_once(suite, system, program, 1)?;
+        let more = self.count_once(suite, system, program, COUNT_ITERATIONS)?;
+        Ok(((more - one) / (COUNT_ITERATIONS - 1) as f64).max(0.0))
+    }
+
+    /// The instructions callgrind counted in one whole run.
+    fn count_once(
+        &mut self,
+        suite: Suite,
+        system: System,
+        program: &Program,
+        iterations: u64,
+    ) -> Result<f64, String> {
+        let inner = self.inner_size(suite, &program.stem);
+        let out = self
+            .scratch
+            .join(format!("callgrind-{}-{iterations}.out", program.stem));
+        let _ = std::fs::remove_file(&out);
+        let callgrind = |exe: &Path| -> Command {
+            let mut c = Command::new("valgrind");
+            c.arg("--tool=callgrind")
+                .arg(format!("--callgrind-out-file={}", out.display()))
+                .arg(exe);
+            c
+        };
+        match system {
+            System::C => {
+                let path = program.c.clone().ok_or("no C version")?;
+                let exe = self.compile_c(&path, iterations, inner)?;
+                let run = callgrind(&exe)
+                    .output()
+                    .map_err(|e| format!("cannot run valgrind: {e}"))?;
+                ok_line(&String::from_utf8_lossy(&run.stdout))?;
+            }
+            System::Typed => {
+                // The runtime of the host device, started under callgrind by a small script.
+                let image = {
+                    let session = self.session(System::Typed)?;
+                    session.runtime_image().to_path_buf()
+                };
+                let wrapper = self.scratch.join("callgrind-runtime.sh");
+                let script = format!(
+                    "#!/bin/sh\nexec valgrind --tool=callgrind --smc-check=all --callgrind-out-file='{}' '{}'\n",
+                    out.display(),
+                    image.display()
+                );
+                std::fs::write(&wrapper, script)
+                    .map_err(|e| format!("{}: {e}", wrapper.display()))?;
+                make_executable(&wrapper)?;
+                let options = bs_session::SessionOptions {
+                    runtime_override: Some(wrapper),
+                    reply_timeout: std::time::Duration::from_secs(60),
+                    ..crate::session_options(self.cli)
+                };
+                let mut session =
+                    Session::start(&options).map_err(|e| format!("cannot start callgrind: {e}"))?;
+                let text = self.program_text(&program.typed, iterations, inner)?;
+                let mut output = Vec::new();
+                let (outcome, _) =
+                    session.eval("count", &text, &mut |_, b| output.extend_from_slice(b));
+                if !matches!(outcome, Outcome::Ok) {
+                    return Err(format!("failed under callgrind: {outcome:?}"));
+                }
+                ok_line(&String::from_utf8_lossy(&output))?;
+                drop(session); // the runtime exits and callgrind writes its counts
+            }
+            _ => return Err(format!("no instruction counts for {}", system.label())),
+        }
+        let text = std::fs::read_to_string(&out)
+            .map_err(|e| format!("no callgrind output {}: {e}", out.display()))?;
+        text.lines()
+            .find_map(|l| l.strip_prefix("totals: "))
+            .or_else(|| text.lines().find_map(|l| l.strip_prefix("summary: ")))
+            .and_then(|n| n.split_whitespace().next()?.parse::<f64>().ok())
+            .ok_or_else(|| format!("no totals in {}", out.display()))
+    }
+}
+
+#[cfg(unix)]
+fn make_executable(path: &Path) -> Result<(), String> {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755))
+        .map_err(|e| format!("{}: {e}", path.display()))
+}
+
+#[cfg(not(unix))]
+fn make_executable(_: &Path) -> Result<(), String> {
+    Ok(())
 }
 
 /// The programs of `suite` in `dir`, in name order.
@@ -607,6 +756,14 @@ fn geomean(values: &[f64]) -> Option<f64> {
         return None;
     }
     Some((values.iter().map(|v| v.ln()).sum::<f64>() / values.len() as f64).exp())
+}
+
+/// One program's results.
+struct Row {
+    name: String,
+    cells: BTreeMap<System, Cell>,
+    /// Instructions per iteration (callgrind), where counted.
+    instructions: BTreeMap<System, f64>,
 }
 
 /// A ratio column: `num / den` per program, and its geometric mean.
@@ -702,7 +859,7 @@ pub fn run(cli: &Cli, suite: Suite, args: &SuiteArgs) -> anyhow::Result<ExitCode
     );
     bar.set_prefix(suite.folder());
     let started = Instant::now();
-    let mut table: Vec<(String, BTreeMap<System, Cell>)> = Vec::new();
+    let mut table: Vec<Row> = Vec::new();
     let mut failures = Vec::new();
     for program in &programs {
         let mut cells = BTreeMap::new();
@@ -721,7 +878,31 @@ pub fn run(cli: &Cli, suite: Suite, args: &SuiteArgs) -> anyhow::Result<ExitCode
             cells.insert(system, cell);
             bar.inc(1);
         }
-        table.push((program.stem.clone(), cells));
+        let mut instructions = BTreeMap::new();
+        if args.instructions && bench.target == "host" {
+            for system in [System::Typed, System::C] {
+                let measured = matches!(cells.get(&system), Some(Cell::Time { .. }));
+                if systems.contains(&system) && measured {
+                    bar.set_message(format!("{} ({}, callgrind)", program.stem, system.label()));
+                    match bench.instructions(suite, system, program) {
+                        Ok(n) => {
+                            instructions.insert(system, n);
+                        }
+                        Err(why) => bar.println(format!(
+                            "bench {}: {} on {}: no instruction count: {why}",
+                            suite.folder(),
+                            program.stem,
+                            system.label()
+                        )),
+                    }
+                }
+            }
+        }
+        table.push(Row {
+            name: program.stem.clone(),
+            cells,
+            instructions,
+        });
     }
     bar.finish_and_clear();
     drop(bench);
@@ -760,7 +941,7 @@ fn report(
     suite: Suite,
     args: &SuiteArgs,
     systems: &[System],
-    table: &[(String, BTreeMap<System, Cell>)],
+    table: &[Row],
     elapsed: std::time::Duration,
 ) -> (String, String) {
     let date = crate::bench::command_output("date", &["-u", "+%Y-%m-%d %H:%M UTC"]);
@@ -771,6 +952,7 @@ fn report(
         .iter()
         .filter(|r| systems.contains(&r.num) && systems.contains(&r.den))
         .collect();
+    let counted = table.iter().any(|r| !r.instructions.is_empty());
 
     let mut md = String::new();
     let _ = writeln!(
@@ -812,14 +994,25 @@ fn report(
     for r in &ratios {
         let _ = write!(md, " {} |", r.title);
     }
+    if counted {
+        md.push_str(
+            " BlueScript typed (instructions) | C (instructions) | BlueScript ÷ C (instructions) |",
+        );
+    }
     md.push_str("\n|---|");
-    for _ in 0..systems.len() + ratios.len() {
+    for _ in 0..systems.len() + ratios.len() + if counted { 3 } else { 0 } {
         md.push_str("---:|");
     }
     md.push('\n');
     let mut ratio_values: Vec<Vec<f64>> = vec![Vec::new(); ratios.len()];
+    let mut instruction_ratios = Vec::new();
     let mut notes = Vec::new();
-    for (name, cells) in table {
+    for Row {
+        name,
+        cells,
+        instructions,
+    } in table
+    {
         let _ = write!(md, "| {name} |");
         for s in systems {
             match cells.get(s) {
@@ -846,6 +1039,25 @@ fn report(
                 _ => md.push_str(" – |"),
             }
         }
+        if counted {
+            let typed = instructions.get(&System::Typed);
+            let c = instructions.get(&System::C);
+            for n in [typed, c] {
+                match n {
+                    Some(n) => {
+                        let _ = write!(md, " {:.0} |", n);
+                    }
+                    None => md.push_str(" – |"),
+                }
+            }
+            match (typed, c) {
+                (Some(a), Some(b)) if *b > 0.0 => {
+                    instruction_ratios.push(a / b);
+                    let _ = write!(md, " {:.2} |", a / b);
+                }
+                _ => md.push_str(" – |"),
+            }
+        }
         md.push('\n');
     }
     md.push_str("| **geometric mean** |");
@@ -857,6 +1069,16 @@ fn report(
         match m {
             Some(m) => {
                 let _ = write!(md, " **{m:.2}** ({} programs) |", v.len());
+            }
+            None => md.push_str(" – |"),
+        }
+    }
+    let instruction_mean = geomean(&instruction_ratios);
+    if counted {
+        md.push_str(" | |");
+        match instruction_mean {
+            Some(m) => {
+                let _ = write!(md, " **{m:.2}** ({} programs) |", instruction_ratios.len());
             }
             None => md.push_str(" – |"),
         }
@@ -881,9 +1103,10 @@ fn report(
         args.runs, args.tiny
     );
     json.push_str("  \"programs\": {\n");
-    for (i, (name, cells)) in table.iter().enumerate() {
+    for (i, row) in table.iter().enumerate() {
+        let (name, cells) = (&row.name, &row.cells);
         let _ = write!(json, "    {}: {{", json_str(name));
-        let fields: Vec<String> = cells
+        let mut fields: Vec<String> = cells
             .iter()
             .map(|(s, c)| match c {
                 Cell::Time { us, iterations } => format!(
@@ -898,6 +1121,17 @@ fn report(
                 }
             })
             .collect();
+        if !row.instructions.is_empty() {
+            let counts: Vec<String> = row
+                .instructions
+                .iter()
+                .map(|(s, n)| format!("{}: {n:.0}", json_str(s.key())))
+                .collect();
+            fields.push(format!(
+                "\"instructions_per_iteration\": {{ {} }}",
+                counts.join(", ")
+            ));
+        }
         let _ = write!(json, " {} }}", fields.join(", "));
         json.push_str(if i + 1 < table.len() { ",\n" } else { "\n" });
     }
@@ -908,6 +1142,13 @@ fn report(
         .filter_map(|(r, m)| m.map(|m| format!(" {}: {m:.4}", json_str(r.key))))
         .collect();
     json.push_str(&gm.join(","));
+    if let Some(m) = instruction_mean {
+        let _ = write!(
+            json,
+            "{} \"typed_over_c_instructions\": {m:.4}",
+            if gm.is_empty() { "" } else { "," }
+        );
+    }
     json.push_str(" }\n}\n");
     (md, json)
 }

@@ -494,6 +494,7 @@ impl<'a> Checker<'_, 'a> {
                         slot: mi.slot,
                         sig: mi.sig,
                         args,
+                        known: Some((info.id, mi.body)),
                     },
                     ret,
                     span,
@@ -884,7 +885,7 @@ impl<'a> Checker<'_, 'a> {
                 Some(info) => {
                     let id = Expr::new(ExprKind::Int(info.id as i32), Type::Integer, span);
                     ExprKind::Runtime {
-                        func: "bs_instance_of",
+                        func: "bs_instance_of_fast",
                         args: vec![left, id],
                     }
                 }

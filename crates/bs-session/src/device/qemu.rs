@@ -79,7 +79,11 @@ impl QemuLink {
     /// Starts `machine` with the runtime image `kernel` and connects to its UART. With `icount`
     /// the guest's clock counts instructions (one per nanosecond): run times become repeatable
     /// instruction counts (1 µs = 1000 instructions).
-    pub(crate) fn start(machine: &QemuMachine, kernel: &Path, icount: bool) -> io::Result<QemuLink> {
+    pub(crate) fn start(
+        machine: &QemuMachine,
+        kernel: &Path,
+        icount: bool,
+    ) -> io::Result<QemuLink> {
         let qemu = find_program(machine.program).ok_or_else(|| {
             io::Error::new(
                 io::ErrorKind::NotFound,
