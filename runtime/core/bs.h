@@ -268,6 +268,9 @@ void bs_class_define(uint32_t id, const bs_class *c);
 
 /* Allocates an instance of program class `class_id`: raw words 0, boxed words BS_NULL. */
 bs_value bs_object_new(uint32_t class_id);
+/* For compiled code, which knows the layout: a zeroed object of `words` words (header included)
+ * with the header of `class_id`; the caller sets its reference fields to BS_NULL. */
+bs_value bs_object_alloc(uint32_t class_id, uint32_t words);
 
 static inline uint32_t *bs_words(bs_value o) { return (uint32_t *)bs_ptr(o); }
 static inline uint32_t bs_class_id_of(bs_value o) { return BS_HDR_CLASS(*bs_words(o)); }

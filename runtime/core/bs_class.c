@@ -58,6 +58,12 @@ bs_value bs_object_new(uint32_t class_id) {
     return bs_ref(o);
 }
 
+bs_value bs_object_alloc(uint32_t class_id, uint32_t words) {
+    uint32_t *o = bs_heap_alloc(words * 4u);
+    o[0] = BS_HDR(class_id, 0);
+    return bs_ref(o);
+}
+
 int32_t bs_instance_of(bs_value v, uint32_t class_id) {
     if (!bs_is_ref(v))
         return 0;

@@ -193,6 +193,16 @@ static void *heap_try_alloc(uint32_t need) {
         uint32_t size = block[0];
         uint32_t next = block[1];
         if (size >= need) {
+            uint32_t rest = size - need;
+            if (rest > SMALL_MAX) {
+                /* The rest keeps the block's place on the list (it is at a higher address, before
+                   `next`): no walk to insert it. */
+                uint32_t *tail = block_at(at + need);
+                tail[0] = rest;
+                tail[1] = next;
+                next = at + need;
+                size = need;
+            }
             if (prev == NO_BLOCK)
                 free_first = next;
             else

@@ -937,6 +937,8 @@ impl Gen {
                 class_id,
                 init,
                 args,
+                words,
+                ref_words,
                 ..
             } => {
                 let t = self.n_temps;
@@ -948,11 +950,16 @@ impl Gen {
                     let _ = write!(text, "{} ta{t}_{k} = {v}; ", c_type(&a.ty));
                     names.push(format!("ta{t}_{k}"));
                 }
+                // Allocated and its reference fields set to null here, where the layout is
+                // known, rather than by reading the class descriptor at run time.
                 let _ = write!(
                     text,
-                    "bs_value to{t} = bs_object_new({class_id}u); {init}({}); to{t}; }})",
-                    names.join(", ")
+                    "bs_value to{t} = bs_object_alloc({class_id}u, {words}u); "
                 );
+                for w in ref_words {
+                    let _ = write!(text, "bs_words(to{t})[{w}] = BS_NULL; ");
+                }
+                let _ = write!(text, "{init}({}); to{t}; }})", names.join(", "));
                 text
             }
             ExprKind::DirectCall { symbol, args, .. } => {

@@ -429,12 +429,16 @@ pub enum ExprKind {
         init: Box<Expr>,
         site: u32,
     },
-    /// `new C(args)`: allocate, then run the init function.
+    /// `new C(args)`: allocate, then run the init function. `words` is the size of an instance
+    /// (header included) and `ref_words` the words of its fields that hold references (they
+    /// start as null).
     New {
         class_id: u32,
         init: String,
         sig: FnSig,
         args: Vec<Expr>,
+        words: u32,
+        ref_words: Vec<u32>,
     },
     /// A direct call of a function known by symbol (static methods, `super.m()`); for `super`
     /// calls the receiver is the first argument.

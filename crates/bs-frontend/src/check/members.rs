@@ -692,6 +692,13 @@ impl<'a> Checker<'_, 'a> {
                 init: info.init_symbol.clone(),
                 sig,
                 args,
+                words: info.words,
+                ref_words: info
+                    .fields
+                    .iter()
+                    .filter(|f| f.ty.is_boxed_repr())
+                    .map(|f| f.word)
+                    .collect(),
             },
             Type::Class(info.name.clone()),
             span,
