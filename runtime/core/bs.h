@@ -170,6 +170,21 @@ bs_value bs_string_concat(bs_value a, bs_value b);
 bs_value bs_to_string(bs_value v);
 /* 1 when two strings have the same bytes. */
 int32_t bs_string_equal(bs_value a, bs_value b);
+/* bs_string_equal (and bs_any_equal, the same) for compiled code: the same word, a value that is
+ * not an object, different lengths and one-byte strings are answered inline. */
+static inline int32_t bs_string_equal_fast(bs_value a, bs_value b) {
+    if (a == b)
+        return 1;
+    if (!bs_is_ref(a) || !bs_is_ref(b))
+        return 0;
+    const bs_string *sa = (const bs_string *)bs_ptr(a), *sb = (const bs_string *)bs_ptr(b);
+    if (sa->length != sb->length || BS_HDR_CLASS(sa->header) != BS_CLASS_STRING ||
+        BS_HDR_CLASS(sb->header) != BS_CLASS_STRING)
+        return 0;
+    if (sa->length == 1)
+        return sa->bytes[0] == sb->bytes[0];
+    return bs_string_equal(a, b);
+}
 /* <0, 0 or >0 as for strcmp of the two strings' bytes. */
 int32_t bs_string_compare(bs_value a, bs_value b);
 

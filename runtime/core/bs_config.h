@@ -53,6 +53,11 @@
 #define BS_LINK_TRIES 12u
 #endif
 
+/* Ready-made one-byte strings (3 KB of RAM): substring of one byte allocates nothing. */
+#ifndef BS_CHAR_STRINGS
+#define BS_CHAR_STRINGS 0
+#endif
+
 #ifndef BS_OUTPUT_BUFFER_SIZE
 #define BS_OUTPUT_BUFFER_SIZE 256u
 #endif

@@ -3,6 +3,7 @@
 
 #include "bs.h"
 #include "bs_class.h"
+#include "bs_config.h"
 #include "bs_heap.h"
 #include "bs_string.h"
 
@@ -124,6 +125,25 @@ int32_t bs_string_ends_with(bs_value s, bs_value suffix) {
     return p->length <= a->length && memcmp(a->bytes + (a->length - p->length), p->bytes, p->length) == 0;
 }
 
+#if BS_CHAR_STRINGS
+/* Every one-byte string, made on first use outside the heap: reading a program's text character
+   by character (substring(i, i + 1)) then allocates nothing. */
+static struct {
+    uint32_t header;
+    uint32_t length;
+    char bytes[4];
+} char_strings[256];
+
+static bs_value char_string(uint8_t c) {
+    if (char_strings[c].header == 0) {
+        char_strings[c].length = 1;
+        char_strings[c].bytes[0] = (char)c;
+        char_strings[c].header = BS_HDR(BS_CLASS_STRING, BS_HDR_STATIC);
+    }
+    return bs_ref(&char_strings[c]);
+}
+#endif
+
 bs_value bs_string_substring(bs_value s, int32_t start, int32_t end) {
     const bs_string *a = bs_ptr(s);
     uint32_t length = a->length;
@@ -136,5 +156,9 @@ bs_value bs_string_substring(bs_value s, int32_t start, int32_t end) {
     }
     if (from == 0 && to == length)
         return s; /* strings are immutable */
+#if BS_CHAR_STRINGS
+    if (to - from == 1)
+        return char_string((uint8_t)a->bytes[from]);
+#endif
     return bs_string_new(a->bytes + from, to - from);
 }

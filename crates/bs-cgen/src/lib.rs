@@ -860,8 +860,8 @@ impl Gen {
                     AnyOp::Compare(code) => {
                         format!("bs_any_compare({code}u, {}, {}, {site}u)", p[0], p[1])
                     }
-                    AnyOp::Equal => format!("bs_any_equal({}, {})", p[0], p[1]),
-                    AnyOp::NotEqual => format!("(!bs_any_equal({}, {}))", p[0], p[1]),
+                    AnyOp::Equal => format!("bs_string_equal_fast({}, {})", p[0], p[1]),
+                    AnyOp::NotEqual => format!("(!bs_string_equal_fast({}, {}))", p[0], p[1]),
                 })
             }
             ExprKind::AnyNegate { arg, site } => {
@@ -1228,8 +1228,8 @@ fn binary(op: BinOp, operand_ty: &Type, l: &str, r: &str, site: u32) -> String {
             _ => format!("({l} {} {r})", c_operator(op)),
         },
         Type::String => match op {
-            BinOp::Eq => format!("bs_string_equal({l}, {r})"),
-            BinOp::Ne => format!("(!bs_string_equal({l}, {r}))"),
+            BinOp::Eq => format!("bs_string_equal_fast({l}, {r})"),
+            BinOp::Ne => format!("(!bs_string_equal_fast({l}, {r}))"),
             _ => format!("(bs_string_compare({l}, {r}) {} 0)", c_operator(op)),
         },
         _ => format!("({l} {} {r})", c_operator(op)),

@@ -10,4 +10,7 @@
 #define BS_HEAP_BASE 0x20800000u
 #define BS_HEAP_SIZE 0x00100000u /* 1 MiB */
 
+/* Memory is plentiful: one-byte strings are ready-made (bs_config.h). */
+#define BS_CHAR_STRINGS 1
+
 #endif
