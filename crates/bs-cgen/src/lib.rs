@@ -803,11 +803,15 @@ impl Gen {
                 prefix,
                 site,
             } => {
-                // Through `any` (the object is a temporary).
+                // Through `any`: the object is evaluated once, into a temporary.
                 let o = self.expr(object);
-                let get = format!("bs_any_get({o}, {name_id}u, {at_site}u)");
-                let set = |n: &str| format!("bs_any_set({o}, {name_id}u, {n}, {at_site}u)");
-                self.any_update(&get, set, *increment, *prefix, *site)
+                let t = self.n_temps;
+                self.n_temps += 1;
+                let obj = format!("tp{t}");
+                let get = format!("bs_any_get({obj}, {name_id}u, {at_site}u)");
+                let set = |n: &str| format!("bs_any_set({obj}, {name_id}u, {n}, {at_site}u)");
+                let update = self.any_update(&get, set, *increment, *prefix, *site);
+                format!("({{ bs_value {obj} = {o}; {update}; }})")
             }
             ExprKind::Update {
                 place:

@@ -2211,6 +2211,15 @@ impl<'e, 'a> Checker<'e, 'a> {
                 object: temp(self, *object),
                 word,
             },
+            Place::AnyProp {
+                object,
+                name_id,
+                site,
+            } => Place::AnyProp {
+                object: temp(self, *object),
+                name_id,
+                site,
+            },
             other => other,
         };
         (temps, place)

@@ -58,7 +58,52 @@ pub fn bscript(cwd: &Path, args: &[&str], stdin: Option<&Path>) -> Output {
         Some(p) => cmd.stdin(std::fs::File::open(p).expect("stdin file")),
         None => cmd.stdin(Stdio::null()),
     };
-    cmd.output().expect("bscript runs")
+    output_within(cmd, CASE_TIMEOUT)
+}
+
+/// The longest one case may run: a case that hangs fails instead of stalling the suite.
+pub const CASE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(180);
+
+/// Runs `cmd` to the end and collects its output, killing it (and saying so on its standard
+/// error) when it runs longer than `limit`.
+pub fn output_within(mut cmd: Command, limit: std::time::Duration) -> Output {
+    use std::io::Read;
+    cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
+    let mut child = cmd.spawn().expect("bscript runs");
+    let mut out = child.stdout.take().expect("piped stdout");
+    let mut err = child.stderr.take().expect("piped stderr");
+    let out_reader = std::thread::spawn(move || {
+        let mut v = Vec::new();
+        let _ = out.read_to_end(&mut v);
+        v
+    });
+    let err_reader = std::thread::spawn(move || {
+        let mut v = Vec::new();
+        let _ = err.read_to_end(&mut v);
+        v
+    });
+    let deadline = std::time::Instant::now() + limit;
+    let (status, timed_out) = loop {
+        if let Some(status) = child.try_wait().expect("wait for bscript") {
+            break (status, false);
+        }
+        if std::time::Instant::now() >= deadline {
+            let _ = child.kill();
+            break (child.wait().expect("wait for bscript"), true);
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    };
+    let stdout = out_reader.join().unwrap_or_default();
+    let mut stderr = err_reader.join().unwrap_or_default();
+    if timed_out {
+        stderr
+            .extend_from_slice(format!("\n(killed after {limit:?}: the case hangs)\n").as_bytes());
+    }
+    Output {
+        status,
+        stdout,
+        stderr,
+    }
 }
 
 /// The expected contents of `path`, or "" when it does not exist.

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <time.h>
 #include <ucontext.h>
@@ -237,6 +238,11 @@ static void port_setup_stack(uintptr_t top) {
 
 int main(void) {
     int top_marker = 0;
+    /* The device lives only as long as the bscript that started it: when that one dies (even
+       while a program here loops forever and reads nothing), so does this process. */
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() == 1)
+        return 1;
     port_setup_stack((uintptr_t)&top_marker);
     uint32_t offset = 0;
     while (port_map_regions(offset, offset < PORT_REGION_LAST_OFFSET) != 0) {
