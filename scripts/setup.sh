@@ -8,8 +8,9 @@ cd "$(dirname "$0")/.."
 # for the qemu-mps2-an385 target, the Arm bare-metal compiler, newlib and QEMU.
 packages=(gcc libc6-dev gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm)
 # For the benchmarks' peers: an embedded JavaScript interpreter, valgrind for instruction
-# counts, and Python's venv module for MicroPython.
-packages+=(duktape valgrind python3-venv)
+# counts, Python's venv module for MicroPython, and MicroPython for the BBC micro:bit (run under
+# QEMU for the Cortex-M column).
+packages+=(duktape valgrind python3-venv firmware-microbit-micropython)
 
 missing=()
 for p in "${packages[@]}"; do

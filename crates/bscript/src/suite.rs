@@ -224,6 +224,8 @@ struct Bench<'c> {
     target: String,
     sessions: BTreeMap<System, Session>,
     scratch: PathBuf,
+    /// One iteration, one run: a check, not a measurement.
+    tiny: bool,
     /// The benchmarks folder, and its C programs' folder.
     dir: PathBuf,
     c_dir: PathBuf,
@@ -465,6 +467,52 @@ impl Bench<'_> {
         Ok(elapsed)
     }
 
+    /// MicroPython for the Cortex-M column: Debian's firmware for the BBC micro:bit (a Cortex-M0
+    /// with 16 KB of RAM) under QEMU with -icount, through `peers/python/microbit/run.sh`. Most
+    /// programs do not fit it; that is reported as a missing cell with the reason, not a failure.
+    fn microbit(
+        &mut self,
+        program: &Program,
+        iterations: u64,
+        inner: Option<u64>,
+    ) -> Result<f64, String> {
+        const FIRMWARE: &str = "/usr/share/firmware-microbit-micropython/firmware.hex";
+        if self.tiny {
+            return Err("not run with --tiny".into());
+        }
+        if !Path::new(FIRMWARE).is_file() || find_program("qemu-system-arm").is_none() {
+            return Err("firmware-microbit-micropython is not installed".into());
+        }
+        let script = self.dir.join("peers/python/microbit/run.sh");
+        let path = program.python.clone().ok_or("no Python version")?;
+        let mut cmd = Command::new("sh");
+        cmd.arg(&script).arg(&path).arg(iterations.to_string());
+        if let Some(n) = inner {
+            cmd.arg(n.to_string());
+        }
+        let output = cmd
+            .output()
+            .map_err(|e| format!("cannot run {}: {e}", script.display()))?;
+        let text = String::from_utf8_lossy(&output.stdout);
+        match ok_line(&text) {
+            Ok(Some(us)) if output.status.success() => Ok(us),
+            Ok(_) => Err("no time printed".into()),
+            Err(e) => {
+                let err = String::from_utf8_lossy(&output.stderr);
+                let why = err
+                    .lines()
+                    .rev()
+                    .find(|l| !l.trim().is_empty())
+                    .unwrap_or(&e)
+                    .trim()
+                    .to_string();
+                Err(format!(
+                    "does not run on the micro:bit's MicroPython: {why}"
+                ))
+            }
+        }
+    }
+
     /// One run of `program` on `system` with `iterations`: the µs of the whole loop.
     fn run_once(
         &mut self,
@@ -490,6 +538,11 @@ impl Bench<'_> {
             System::C => {
                 let path = program.c.clone().ok_or_else(|| absent("no C version"))?;
                 self.c(&path, iterations, inner)
+            }
+            System::Micropython if self.target != "host" => {
+                return self
+                    .microbit(program, iterations, inner)
+                    .map_err(Cell::Absent);
             }
             System::Micropython | System::Cpython => {
                 if self.target != "host" {
@@ -846,6 +899,7 @@ pub fn run(cli: &Cli, suite: Suite, args: &SuiteArgs) -> anyhow::Result<ExitCode
         target: cli.target.clone(),
         sessions: BTreeMap::new(),
         scratch: scratch.clone(),
+        tiny: args.tiny,
         dir: args.dir.clone(),
         c_dir: args.dir.join("peers/c"),
     };
