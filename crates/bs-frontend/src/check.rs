@@ -1326,7 +1326,18 @@ impl<'e, 'a> Checker<'e, 'a> {
             return None;
         }
         let value = match &r.argument {
-            Some(e) => Some(self.expr_allow_void(e)?),
+            Some(e) => match self.expr_allow_void(e) {
+                Some(v) => Some(v),
+                None => {
+                    // While inferring a result type, a first `return` whose value cannot be typed
+                    // yet (it uses a name declared later) makes the result `any`, rather than
+                    // letting a later `return` decide.
+                    if let Some(first @ None) = &mut self.f.first_return {
+                        *first = Some(Type::Any);
+                    }
+                    return None;
+                }
+            },
             None => None,
         };
         if let Some(first) = &mut self.f.first_return {

@@ -644,12 +644,19 @@ impl Bench<'_> {
         let n = if first >= target_us {
             2
         } else {
-            let probe_n = ((target_us / first.max(1.0)).ceil() as u64).clamp(2, 10);
-            let probe = match self.run_once(suite, system, program, probe_n) {
-                Ok(t) => t,
-                Err(cell) => return cell,
+            // Lengthen the probe until its extra iterations stand out of the start-up's noise.
+            let mut probe_n = 4u64;
+            let per_iteration = loop {
+                let probe = match self.run_once(suite, system, program, probe_n) {
+                    Ok(t) => t,
+                    Err(cell) => return cell,
+                };
+                let extra = probe - base.min(first);
+                if extra >= (base * 0.5).max(50_000.0) || probe_n >= 1_000_000 {
+                    break (extra / (probe_n - 1) as f64).max(0.01);
+                }
+                probe_n *= 8;
             };
-            let per_iteration = ((probe - base.min(first)) / (probe_n - 1) as f64).max(1.0);
             ((target_us / per_iteration).ceil() as u64).clamp(2, 1_000_000)
         };
         let long = match median(self, n) {
