@@ -42,6 +42,7 @@ static uint8_t *heap_start;  /* header of the first block */
 static uint32_t heap_size;   /* bytes covered by blocks */
 static uint32_t free_first;  /* offset of the first block of the general list, or NO_BLOCK */
 static uint32_t small_first[SMALL_CLASSES]; /* the list of free blocks of size 8 * (i + 1) */
+static uint32_t small_nonempty;              /* bit i: small_first[i] holds a block */
 static uint32_t heap_used;
 static uint32_t heap_blocks;
 static uint32_t heap_collections;
@@ -71,6 +72,20 @@ static int bits_clear(uint32_t from, uint32_t to) {
         from += n;
     }
     return 1;
+}
+
+/* Index of the lowest set bit of m (m != 0). */
+static uint32_t lowest_bit(uint32_t m) {
+#if defined(__GNUC__)
+    return (uint32_t)__builtin_ctz(m);
+#else
+    uint32_t i = 0;
+    while (!(m & 1u)) {
+        m >>= 1;
+        i++;
+    }
+    return i;
+#endif
 }
 
 /* Index of the highest set bit of m (m != 0). */
@@ -108,6 +123,7 @@ static void push_free(uint32_t at, uint32_t size) {
         uint32_t c = size / 8u - 1u;
         block[1] = small_first[c];
         small_first[c] = at;
+        small_nonempty |= 1u << c;
         return;
     }
     uint32_t prev = NO_BLOCK, next = free_first;
@@ -158,6 +174,7 @@ void bs_heap_reset(void) {
     free_first = NO_BLOCK;
     for (uint32_t i = 0; i < SMALL_CLASSES; i++)
         small_first[i] = NO_BLOCK;
+    small_nonempty = 0;
     start_bits = (uint32_t *)lo;
     start_words = 0;
     if (hi < lo + 64u)
@@ -176,13 +193,17 @@ void bs_heap_reset(void) {
 /* --- allocation ---------------------------------------------------------------------------------- */
 
 static void *heap_try_alloc(uint32_t need) {
-    /* A small block of exactly this size. */
+    /* A small block of this size or, split, of the next larger size there is: small holes are
+       used before large blocks are cut, which keeps the large ones for large objects. */
     if (need <= SMALL_MAX) {
-        uint32_t c = need / 8u - 1u;
-        uint32_t at = small_first[c];
-        if (at != NO_BLOCK) {
+        uint32_t candidates = small_nonempty & ~((1u << (need / 8u - 1u)) - 1u);
+        if (candidates != 0) {
+            uint32_t c = lowest_bit(candidates);
+            uint32_t at = small_first[c];
             small_first[c] = block_at(at)[1];
-            return take(at, need, need);
+            if (small_first[c] == NO_BLOCK)
+                small_nonempty &= ~(1u << c);
+            return take(at, (c + 1u) * 8u, need);
         }
     }
     /* The first large block that is big enough. */
@@ -211,16 +232,6 @@ static void *heap_try_alloc(uint32_t need) {
         }
         prev = at;
         at = next;
-    }
-    /* A larger small block, split. */
-    if (need <= SMALL_MAX) {
-        for (uint32_t c = need / 8u; c < SMALL_CLASSES; c++) {
-            uint32_t found = small_first[c];
-            if (found != NO_BLOCK) {
-                small_first[c] = block_at(found)[1];
-                return take(found, (c + 1u) * 8u, need);
-            }
-        }
     }
     return NULL;
 }
@@ -339,6 +350,7 @@ uint32_t bs_heap_sweep(void) {
     uint32_t small_last[SMALL_CLASSES]; /* the last block put on each new small list */
     uint32_t at = 0;
     free_first = NO_BLOCK;
+    small_nonempty = 0;
     for (uint32_t i = 0; i < SMALL_CLASSES; i++)
         small_first[i] = small_last[i] = NO_BLOCK;
     while (at <= heap_size) {
@@ -374,6 +386,7 @@ uint32_t bs_heap_sweep(void) {
             if (run_size <= SMALL_MAX) {
                 first = &small_first[run_size / 8u - 1u];
                 tail = &small_last[run_size / 8u - 1u];
+                small_nonempty |= 1u << (run_size / 8u - 1u);
             }
             if (*tail == NO_BLOCK)
                 *first = run;
@@ -444,8 +457,12 @@ const char *bs_heap_check(void) {
     }
     uint32_t listed = 0;
     const char *broken = check_list(free_first, NO_BLOCK, &listed, free_blocks);
-    for (uint32_t c = 0; broken == NULL && c < SMALL_CLASSES; c++)
-        broken = check_list(small_first[c], c, &listed, free_blocks);
+    for (uint32_t c = 0; broken == NULL && c < SMALL_CLASSES; c++) {
+        if (((small_nonempty >> c) & 1u) != (small_first[c] != NO_BLOCK))
+            broken = "heap: the map of non-empty small lists is wrong";
+        else
+            broken = check_list(small_first[c], c, &listed, free_blocks);
+    }
     at = 0;
     while (at < heap_size) {
         uint32_t *block = block_at(at);
