@@ -78,16 +78,13 @@ int bs_hal_read(uint8_t *buf, uint32_t max, uint32_t timeout_us) {
     __asm__ volatile("cpsid i" ::: "memory");
     port_rx_pull(); /* a byte left in the UART while the ring was full */
     while (port_rx_head == port_rx_tail) {
-        if (timeout_us == BS_HAL_FOREVER) {
-            /* WFI wakes on the pending interrupt although it is masked; then let it run. */
-            __asm__ volatile("wfi\n\tcpsie i\n\tisb\n\tcpsid i" ::: "memory");
-        } else {
-            /* A bounded wait polls: the clock's interrupt comes only every PORT_TICK_US. */
-            __asm__ volatile("cpsie i\n\tisb\n\tcpsid i" ::: "memory");
-            if (bs_hal_micros() - start >= timeout_us) {
-                __asm__ volatile("cpsie i" ::: "memory");
-                return 0;
-            }
+        /* WFI wakes on the pending interrupt although it is masked; then let it run. A bounded
+           wait also wakes on the clock's tick (every PORT_TICK_US) to look at the time. Sleeping
+           rather than polling lets QEMU deliver the host's bytes at once. */
+        __asm__ volatile("wfi\n\tcpsie i\n\tisb\n\tcpsid i" ::: "memory");
+        if (timeout_us != BS_HAL_FOREVER && bs_hal_micros() - start >= timeout_us) {
+            __asm__ volatile("cpsie i" ::: "memory");
+            return 0;
         }
     }
     __asm__ volatile("cpsie i" ::: "memory");
@@ -123,8 +120,9 @@ void bs_hal_write(const uint8_t *buf, uint32_t len) {
 #define SYST_CVR PORT_REG(0xE000E018u)
 #define ICSR_PENDSTSET (1u << 26)
 
-/* One SysTick period: 1/2 s, the longest whole number of microseconds below 2^24 CPU cycles. */
-#define PORT_TICK_US 500000u
+/* One SysTick period: 10 ms, so that a wait with a timeout (for an acknowledgement) sleeps with
+   WFI and still notices its end in time. */
+#define PORT_TICK_US 10000u
 #define PORT_CYCLES_PER_US (BS_PORT_CPU_HZ / 1000000u)
 #define PORT_TICK_CYCLES (PORT_TICK_US * PORT_CYCLES_PER_US)
 _Static_assert(PORT_TICK_CYCLES - 1u <= 0xFFFFFFu, "the SysTick period exceeds its 24-bit counter");
