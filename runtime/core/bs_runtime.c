@@ -149,7 +149,13 @@ static void handle_hello(const bs_protocol_frame *f) {
         reply_simple_error(f->seq, BS_ERR_BAD_VERSION, 0, BS_PROTOCOL_VERSION);
         return;
     }
-    greeted = 1;
+    if (!greeted) {
+        /* The first HELLO since the device started: choose the session id now. The clock at
+           this moment depends on when the host came, so a device that restarts (and would run
+           the same start-up to the same clock reading) gets another id than before. */
+        new_session_id();
+        greeted = 1;
+    }
     uint8_t p[42];
     bs_protocol_put_u16(p, BS_PROTOCOL_VERSION);
     p[2] = (uint8_t)sizeof(void *);
