@@ -294,10 +294,12 @@ static inline void *const *bs_vtable(bs_value o) { return bs_class_table[bs_clas
 /* 1 when `v` is an object of class `class_id` or of one of its subclasses (0 for non-objects). */
 int32_t bs_instance_of(bs_value v, uint32_t class_id);
 /* bs_instance_of for compiled code: an object of exactly that class answers at once. */
+/* 1 when `v` is an object of exactly class `class_id` (not a subclass; strings never count). */
+static inline int32_t bs_is_exactly(bs_value v, uint32_t class_id) {
+    return bs_is_ref(v) && bs_class_id_of(v) == class_id && class_id != BS_CLASS_STRING;
+}
 static inline int32_t bs_instance_of_fast(bs_value v, uint32_t class_id) {
-    if (bs_is_ref(v) && bs_class_id_of(v) == class_id && class_id != BS_CLASS_STRING)
-        return 1;
-    return bs_instance_of(v, class_id);
+    return bs_is_exactly(v, class_id) || bs_instance_of(v, class_id);
 }
 /* 1 when `v` is a string (x instanceof string). */
 static inline int32_t bs_is_string(bs_value v) { return bs_is_ref(v) && BS_HDR_CLASS(*(uint32_t *)bs_ptr(v)) == BS_CLASS_STRING; }
@@ -439,9 +441,7 @@ bs_value bs_any_to_null(bs_value v, uint32_t site);
 bs_value bs_any_to_class(bs_value v, uint32_t class_id, int32_t nullable, uint32_t site);
 /* bs_any_to_class for compiled code: an object of exactly that class passes at once. */
 static inline bs_value bs_any_to_class_fast(bs_value v, uint32_t class_id, int32_t nullable, uint32_t site) {
-    if (bs_is_ref(v) && bs_class_id_of(v) == class_id && class_id != BS_CLASS_STRING)
-        return v;
-    return bs_any_to_class(v, class_id, nullable, site);
+    return bs_is_exactly(v, class_id) ? v : bs_any_to_class(v, class_id, nullable, site);
 }
 /* Any array (the `any[]` view of every array kind). */
 bs_value bs_any_to_array(bs_value v, uint32_t site);

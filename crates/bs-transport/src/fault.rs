@@ -227,16 +227,20 @@ impl<L: Link> FaultLink<L> {
         (z >> 11) as f64 / (1u64 << 53) as f64
     }
 
+    /// The frames going to the device, or those coming from it.
+    fn lane(&mut self, to_device: bool) -> &mut Lane {
+        if to_device {
+            &mut self.to_device
+        } else {
+            &mut self.from_device
+        }
+    }
+
     /// Decides the fate of each complete frame in `lane` and queues what survives.
     fn judge(&mut self, to_device: bool) {
         let now = Instant::now();
         loop {
-            let lane = if to_device {
-                &mut self.to_device
-            } else {
-                &mut self.from_device
-            };
-            let frame = match lane.deframer.next_frame() {
+            let frame = match self.lane(to_device).deframer.next_frame() {
                 Some(Ok(frame)) => frame,
                 Some(Err(_)) => continue,
                 None => return,
@@ -265,11 +269,7 @@ impl<L: Link> FaultLink<L> {
                 self.count(|s| s.delayed += 1);
                 at += self.rates.max_delay.mul_f64(self.random());
             }
-            let lane = if to_device {
-                &mut self.to_device
-            } else {
-                &mut self.from_device
-            };
+            let lane = self.lane(to_device);
             for _ in 0..copies {
                 lane.queue.push_back((at, bytes.clone()));
             }

@@ -155,6 +155,40 @@ enum Cell {
     Failed(String),
 }
 
+/// A program's source with its iteration line (`PREFIX N` at the start of a line) set to
+/// `iterations`, and its inner-size line to `inner` when given.
+fn sized_source(
+    path: &Path,
+    iterations_prefix: &str,
+    inner_prefix: &str,
+    iterations: u64,
+    inner: Option<u64>,
+) -> Result<String, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let (text, found) = set_line(&text, iterations_prefix, iterations);
+    if !found {
+        return Err(format!(
+            "{} has no `{iterations_prefix}N` line",
+            path.display()
+        ));
+    }
+    Ok(match inner {
+        Some(n) => set_line(&text, inner_prefix, n).0,
+        None => text,
+    })
+}
+
+/// A BlueScript program's source with its iteration count (and inner size) set.
+fn bluescript_source(path: &Path, iterations: u64, inner: Option<u64>) -> Result<String, String> {
+    sized_source(
+        path,
+        "const iterations = ",
+        "const innerSize = ",
+        iterations,
+        inner,
+    )
+}
+
 /// The line of a source file that sets `key` (at the start of a line) rewritten to `value`.
 fn set_line(text: &str, prefix: &str, value: u64) -> (String, bool) {
     let mut found = false;
@@ -247,27 +281,6 @@ impl Bench<'_> {
     }
 
     /// Runs a BlueScript program with `iterations`; returns the device's run time in µs.
-    /// A BlueScript program's text with its iteration count (and inner size) set.
-    fn program_text(
-        &self,
-        path: &Path,
-        iterations: u64,
-        inner: Option<u64>,
-    ) -> Result<String, String> {
-        let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
-        let (text, found) = set_line(&text, "const iterations = ", iterations);
-        if !found {
-            return Err(format!(
-                "{} has no `const iterations = N` line",
-                path.display()
-            ));
-        }
-        Ok(match inner {
-            Some(n) => set_line(&text, "const innerSize = ", n).0,
-            None => text,
-        })
-    }
-
     /// The session that runs `system`'s programs, started on first use.
     fn session(&mut self, system: System) -> Result<&mut Session, String> {
         if !self.sessions.contains_key(&system) {
@@ -290,7 +303,7 @@ impl Bench<'_> {
         iterations: u64,
         inner: Option<u64>,
     ) -> Result<f64, String> {
-        let text = self.program_text(path, iterations, inner)?;
+        let text = bluescript_source(path, iterations, inner)?;
         let session = self.session(system)?;
         session
             .reset()
@@ -356,10 +369,6 @@ impl Bench<'_> {
 
     /// Compiles and runs a C program with `iterations`; returns the µs it printed.
     fn c(&mut self, path: &Path, iterations: u64, inner: Option<u64>) -> Result<f64, String> {
-        let mut defines = vec![format!("-DITERATIONS={iterations}")];
-        if let Some(n) = inner {
-            defines.push(format!("-DINNER_SIZE={n}"));
-        }
         let output = if self.target == "host" {
             let exe = self.compile_c(path, iterations, inner)?;
             Command::new(&exe)
@@ -394,15 +403,7 @@ impl Bench<'_> {
         iterations: u64,
         inner: Option<u64>,
     ) -> Result<f64, String> {
-        let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
-        let (text, found) = set_line(&text, "iterations = ", iterations);
-        if !found {
-            return Err(format!("{} has no `iterations = N` line", path.display()));
-        }
-        let text = match inner {
-            Some(n) => set_line(&text, "inner_size = ", n).0,
-            None => text,
-        };
+        let text = sized_source(path, "iterations = ", "inner_size = ", iterations, inner)?;
         let file = self.scratch.join(path.file_name().unwrap_or_default());
         std::fs::write(&file, text).map_err(|e| format!("{}: {e}", file.display()))?;
         let output = Command::new(interpreter)
@@ -431,18 +432,7 @@ impl Bench<'_> {
         iterations: u64,
         inner: Option<u64>,
     ) -> Result<f64, String> {
-        let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
-        let (text, found) = set_line(&text, "const iterations = ", iterations);
-        if !found {
-            return Err(format!(
-                "{} has no `const iterations = N` line",
-                path.display()
-            ));
-        }
-        let text = match inner {
-            Some(n) => set_line(&text, "const innerSize = ", n).0,
-            None => text,
-        };
+        let text = bluescript_source(path, iterations, inner)?;
         let js = bs_jsgen::to_javascript(&text, &path.display().to_string())
             .map_err(|e| format!("cannot translate to JavaScript: {e}"))?;
         let stem = path.file_stem().unwrap_or_default().to_string_lossy();
@@ -738,7 +728,7 @@ impl Bench<'_> {
                 };
                 let mut session =
                     Session::start(&options).map_err(|e| format!("cannot start callgrind: {e}"))?;
-                let text = self.program_text(&program.typed, iterations, inner)?;
+                let text = bluescript_source(&program.typed, iterations, inner)?;
                 let mut output = Vec::new();
                 let (outcome, _) =
                     session.eval("count", &text, &mut |_, b| output.extend_from_slice(b));

@@ -3,6 +3,8 @@
 //! would be on /dev/ttyACM0). The QEMU tests are skipped, with a message, when
 //! `qemu-system-arm` or `arm-none-eabi-gcc` is not installed; QEMU is killed at the end of each.
 
+mod common;
+
 use std::io::{BufRead, BufReader, Read};
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
@@ -23,11 +25,6 @@ fn run(args: &[&str]) -> (i32, String, String) {
     )
 }
 
-fn installed(program: &str) -> bool {
-    std::env::var_os("PATH")
-        .is_some_and(|path| std::env::split_paths(&path).any(|dir| dir.join(program).is_file()))
-}
-
 /// QEMU running the target's runtime image with its UART on a pseudo-terminal; killed on drop.
 struct PtyQemu {
     child: Child,
@@ -37,7 +34,7 @@ struct PtyQemu {
 impl PtyQemu {
     fn start() -> Option<PtyQemu> {
         for tool in ["qemu-system-arm", "arm-none-eabi-gcc"] {
-            if !installed(tool) {
+            if !common::installed(tool) {
                 eprintln!("skipped: {tool} is not installed");
                 return None;
             }

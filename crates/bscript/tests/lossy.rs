@@ -5,11 +5,6 @@
 
 mod common;
 
-fn installed(program: &str) -> bool {
-    std::env::var_os("PATH")
-        .is_some_and(|path| std::env::split_paths(&path).any(|dir| dir.join(program).is_file()))
-}
-
 fn lossy_session(target: &str, inputs: usize, seed: u32) {
     let out_dir =
         std::env::temp_dir().join(format!("bscript-lossy-{target}-{}", std::process::id()));
@@ -65,7 +60,7 @@ fn a_faulty_link_gives_the_same_transcript_on_the_host_device() {
 #[test]
 fn a_faulty_link_gives_the_same_transcript_on_qemu() {
     for tool in ["qemu-system-arm", "arm-none-eabi-gcc"] {
-        if !installed(tool) {
+        if !common::installed(tool) {
             eprintln!("skipped: {tool} is not installed");
             return;
         }
