@@ -70,10 +70,13 @@ pub fn serial_ports() -> Vec<(String, String)> {
 
 /// Builds (or finds in the cache) the runtime image of `target`: what a device of that target
 /// must run for a session to accept it.
-pub fn runtime_image(target: &str, gc_stress: bool) -> Result<PathBuf, SessionError> {
+pub fn runtime_image(
+    target: &str,
+    variant: &bs_toolchain::Variant,
+) -> Result<PathBuf, SessionError> {
     let port =
         bs_toolchain::port(target).ok_or_else(|| SessionError::UnknownTarget(target.to_owned()))?;
-    let runtime = bs_toolchain::ensure_runtime_variant(port, &bs_toolchain::Variant { gc_stress })?;
+    let runtime = bs_toolchain::ensure_runtime_variant(port, variant)?;
     Ok(runtime.image)
 }
 

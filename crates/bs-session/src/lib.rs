@@ -20,6 +20,7 @@ use bs_shadow::{MemoryMap, Region, Shadow};
 use bs_toolchain::{Port, RuntimeBuild, UnitCompiler};
 use bs_transport::{CallOutcome, LinkError};
 
+pub use bs_toolchain::{MemoryLayout, Variant};
 pub use bs_transport::{FaultRates, FaultStats, LinkStats};
 pub use device::{DeviceHandle, SessionError};
 pub use outcome::{Location, Outcome, RuntimeFailure, Stage, Timings};
@@ -36,6 +37,9 @@ pub struct SessionOptions {
     pub reply_timeout: Duration,
     /// Use the runtime variant that collects garbage at every allocation.
     pub gc_stress: bool,
+    /// Sizes of the device's stack and regions other than its port's defaults (boards with a
+    /// memory budget only).
+    pub memory: bs_toolchain::MemoryLayout,
     /// Connect to a device that already runs on this serial port (a board, or QEMU started with
     /// `-serial pty`) instead of starting one. The target still names the port of the runtime
     /// it runs, whose image the host links against; the handshake refuses another build. Such a
@@ -57,6 +61,7 @@ impl Default for SessionOptions {
             runtime_override: None,
             reply_timeout: Duration::from_secs(10),
             gc_stress: false,
+            memory: bs_toolchain::MemoryLayout::default(),
             serial_port: None,
             baud: bs_transport::DEFAULT_BAUD,
             faults: None,
@@ -110,6 +115,7 @@ impl Session {
             .ok_or_else(|| SessionError::UnknownTarget(options.target.clone()))?;
         let variant = bs_toolchain::Variant {
             gc_stress: options.gc_stress,
+            memory: options.memory,
         };
         let runtime = bs_toolchain::ensure_runtime_variant(port, &variant)?;
         let elf = std::fs::read(&runtime.image).map_err(|source| SessionError::Io {

@@ -9,8 +9,10 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+mod layout;
 mod size;
 
+pub use layout::{LayoutLimits, MemoryLayout};
 pub use size::{ImageSize, image_size};
 
 include!(concat!(env!("OUT_DIR"), "/runtime_files.rs"));
@@ -31,6 +33,8 @@ pub enum ToolchainError {
         excess: String,
         size: ImageSize,
     },
+    #[error("{message}")]
+    Layout { message: String },
     #[error("the C compiler rejected the generated code (a bug in bscript):\n{stderr}")]
     Compile { stderr: String },
     #[error("{action} {path}: {source}")]
@@ -69,6 +73,9 @@ pub struct Port {
     /// Whether the image carries a memory budget (the absolute symbols of [`ImageSize`]) that
     /// the build checks; the build fails when the image exceeds it.
     pub memory_budget: bool,
+    /// How far a [`MemoryLayout`] may change the port's stack and regions; `None` when they are
+    /// fixed.
+    pub layout: Option<LayoutLimits>,
     /// How a device of this port starts.
     pub launch: Launch,
 }
@@ -137,6 +144,14 @@ pub const HOST: Port = Port {
         "-pipe",
     ],
     memory_budget: false,
+    // The regions are mapped at fixed addresses (bs_port_config.h): the code region ends where
+    // the data region starts, 4 MiB on, the data region 4 MiB further where the heap starts, and
+    // the heap must end before the next place the regions may move to, 256 MiB on. The stack is
+    // the main thread's.
+    layout: Some(LayoutLimits {
+        total_kib: 256 * 1024,
+        max_kib: [0, 4 * 1024, 4 * 1024, 248 * 1024],
+    }),
     launch: Launch::Process,
 };
 
@@ -185,6 +200,11 @@ pub const QEMU_MPS2_AN385: Port = Port {
         "-pipe",
     ],
     memory_budget: true,
+    // The board's 4 MiB of SRAM, less the fault handlers' stack and the runtime's variables.
+    layout: Some(LayoutLimits {
+        total_kib: 4096 - 1 - 12,
+        max_kib: [4096 - 1 - 12; 4],
+    }),
     launch: Launch::Qemu(QemuMachine {
         program: "qemu-system-arm",
         machine: "mps2-an385",
@@ -337,14 +357,17 @@ pub struct Variant {
     /// Collect garbage at every allocation and check the heap after each collection
     /// (`BS_GC_STRESS`): slow, for testing the collector.
     pub gc_stress: bool,
+    /// Sizes of the stack and the regions other than the port's defaults.
+    pub memory: MemoryLayout,
 }
 
 impl Variant {
-    fn defines(&self) -> Vec<&'static str> {
+    fn defines(&self) -> Vec<String> {
         let mut d = Vec::new();
         if self.gc_stress {
-            d.push("-DBS_GC_STRESS=1");
+            d.push("-DBS_GC_STRESS=1".to_string());
         }
+        d.extend(self.memory.defines());
         d
     }
 }
@@ -354,6 +377,10 @@ pub fn ensure_runtime_variant(
     port: &Port,
     variant: &Variant,
 ) -> Result<RuntimeBuild, ToolchainError> {
+    variant
+        .memory
+        .check(port)
+        .map_err(|message| ToolchainError::Layout { message })?;
     let defines = variant.defines();
     let mut id = build_id(port);
     for d in &defines {

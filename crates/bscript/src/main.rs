@@ -32,6 +32,11 @@ struct Cli {
     /// Collect garbage at every allocation on the device (slow; for testing the collector).
     #[arg(long, global = true)]
     gc_stress: bool,
+    /// Sizes of the device's stack and of its code, data and heap regions, where they should
+    /// differ from its board's defaults (`bscript board list`), e.g. `heap=1M,data=64K`. For
+    /// boards with a memory budget; the runtime image is rebuilt with these sizes.
+    #[arg(long, global = true, value_name = "SIZES")]
+    memory: Option<bs_session::MemoryLayout>,
     /// Connect to a device already running on this serial port (a board, or QEMU started with
     /// `-serial pty`) instead of starting one; --target names the runtime it runs.
     #[arg(long, global = true, value_name = "DEVICE")]
@@ -99,6 +104,7 @@ pub(crate) fn session_options(cli: &Cli) -> bs_session::SessionOptions {
         target: cli.target.clone(),
         runtime_override: cli.runtime_exe.clone(),
         gc_stress: cli.gc_stress,
+        memory: cli.memory.unwrap_or_default(),
         serial_port: cli.port.clone(),
         baud: cli.baud,
         faults: cli.inject_faults,

@@ -119,7 +119,7 @@ pub struct SuiteArgs {
     /// Roughly how long one measured run should take, in seconds.
     #[arg(long, default_value_t = 0.3)]
     seconds: f64,
-    /// Check every program once at one iteration and measure nothing more (for CI).
+    /// Check every program once, at two iterations, and measure nothing more (for CI).
     #[arg(long)]
     tiny: bool,
     /// Also count the instructions of an iteration of typed BlueScript and C with valgrind's
@@ -156,14 +156,8 @@ enum Cell {
 }
 
 /// A program's source with its iteration line (`PREFIX N` at the start of a line) set to
-/// `iterations`, and its inner-size line to `inner` when given.
-fn sized_source(
-    path: &Path,
-    iterations_prefix: &str,
-    inner_prefix: &str,
-    iterations: u64,
-    inner: Option<u64>,
-) -> Result<String, String> {
+/// `iterations`.
+fn sized_source(path: &Path, iterations_prefix: &str, iterations: u64) -> Result<String, String> {
     let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
     let (text, found) = set_line(&text, iterations_prefix, iterations);
     if !found {
@@ -172,21 +166,12 @@ fn sized_source(
             path.display()
         ));
     }
-    Ok(match inner {
-        Some(n) => set_line(&text, inner_prefix, n).0,
-        None => text,
-    })
+    Ok(text)
 }
 
-/// A BlueScript program's source with its iteration count (and inner size) set.
-fn bluescript_source(path: &Path, iterations: u64, inner: Option<u64>) -> Result<String, String> {
-    sized_source(
-        path,
-        "const iterations = ",
-        "const innerSize = ",
-        iterations,
-        inner,
-    )
+/// A BlueScript program's source with its iteration count set.
+fn bluescript_source(path: &Path, iterations: u64) -> Result<String, String> {
+    sized_source(path, "const iterations = ", iterations)
 }
 
 /// The line of a source file that sets `key` (at the start of a line) rewritten to `value`.
@@ -263,23 +248,36 @@ struct Bench<'c> {
     /// The benchmarks folder, and its C programs' folder.
     dir: PathBuf,
     c_dir: PathBuf,
+    /// The device's stack and regions (see [`bench_memory`]).
+    memory: bs_session::MemoryLayout,
+}
+
+/// The iterations of a `--tiny` run.
+const TINY_ITERATIONS: u64 = 2;
+
+/// The memory of a QEMU board for the benchmarks: the heap of the host device (1 MiB), room for
+/// the largest program's code and constants (Json's text is 20 KB), and a stack for the deepest
+/// recursion. The board has 4 MiB of RAM; the default budget is that of a small microcontroller.
+const QEMU_BENCH_MEMORY: bs_session::MemoryLayout = bs_session::MemoryLayout {
+    stack_kib: Some(64),
+    code_kib: Some(256),
+    data_kib: Some(256),
+    heap_kib: Some(1024),
+};
+
+/// The memory layout the benchmarks run with: `--memory`, filled in on a QEMU board with
+/// [`QEMU_BENCH_MEMORY`] so that every program runs at the host device's sizes. A board on a
+/// serial port runs what it was flashed with.
+fn bench_memory(cli: &Cli) -> bs_session::MemoryLayout {
+    let given = cli.memory.unwrap_or_default();
+    if cli.target == "host" || cli.port.is_some() {
+        given
+    } else {
+        given.or(&QEMU_BENCH_MEMORY)
+    }
 }
 
 impl Bench<'_> {
-    /// The inner size a program must use on this target, if not its own.
-    fn inner_size(&self, suite: Suite, stem: &str) -> Option<u64> {
-        if self.target == "host" || suite != Suite::Awfy {
-            return None;
-        }
-        match stem {
-            "storage" => Some(5),
-            "deltablue" => Some(50),
-            "havlak" => Some(1),
-            "cd" => Some(38),
-            _ => None,
-        }
-    }
-
     /// Runs a BlueScript program with `iterations`; returns the device's run time in µs.
     /// The session that runs `system`'s programs, started on first use.
     fn session(&mut self, system: System) -> Result<&mut Session, String> {
@@ -287,6 +285,7 @@ impl Bench<'_> {
             // On QEMU the guest clock counts instructions, like the bare-metal C runs.
             let options = bs_session::SessionOptions {
                 qemu_icount: true,
+                memory: self.memory,
                 ..crate::session_options(self.cli)
             };
             let session = Session::start(&options)
@@ -296,14 +295,8 @@ impl Bench<'_> {
         Ok(self.sessions.get_mut(&system).expect("just inserted"))
     }
 
-    fn bluescript(
-        &mut self,
-        system: System,
-        path: &Path,
-        iterations: u64,
-        inner: Option<u64>,
-    ) -> Result<f64, String> {
-        let text = bluescript_source(path, iterations, inner)?;
+    fn bluescript(&mut self, system: System, path: &Path, iterations: u64) -> Result<f64, String> {
+        let text = bluescript_source(path, iterations)?;
         let session = self.session(system)?;
         session
             .reset()
@@ -330,17 +323,9 @@ impl Bench<'_> {
         Ok(timings.device_run.as_secs_f64() * 1e6)
     }
 
-    /// Compiles a C program for the host with `iterations` (and the inner size).
-    fn compile_c(
-        &self,
-        path: &Path,
-        iterations: u64,
-        inner: Option<u64>,
-    ) -> Result<PathBuf, String> {
-        let mut defines = vec![format!("-DITERATIONS={iterations}")];
-        if let Some(n) = inner {
-            defines.push(format!("-DINNER_SIZE={n}"));
-        }
+    /// Compiles a C program for the host with `iterations`.
+    fn compile_c(&self, path: &Path, iterations: u64) -> Result<PathBuf, String> {
+        let defines = vec![format!("-DITERATIONS={iterations}")];
         let exe = self.scratch.join(format!(
             "{}-{iterations}",
             path.file_stem().unwrap_or_default().to_string_lossy()
@@ -368,9 +353,9 @@ impl Bench<'_> {
     }
 
     /// Compiles and runs a C program with `iterations`; returns the µs it printed.
-    fn c(&mut self, path: &Path, iterations: u64, inner: Option<u64>) -> Result<f64, String> {
+    fn c(&mut self, path: &Path, iterations: u64) -> Result<f64, String> {
         let output = if self.target == "host" {
-            let exe = self.compile_c(path, iterations, inner)?;
+            let exe = self.compile_c(path, iterations)?;
             Command::new(&exe)
                 .output()
                 .map_err(|e| format!("cannot run {}: {e}", exe.display()))?
@@ -381,8 +366,12 @@ impl Bench<'_> {
             }
             let mut cmd = Command::new("bash");
             cmd.arg(&script).arg(path).arg(iterations.to_string());
-            if let Some(n) = inner {
-                cmd.arg(n.to_string());
+            // The same heap and stack as the BlueScript device.
+            if let Some(kib) = self.memory.heap_kib {
+                cmd.env("HEAP_KB", kib.to_string());
+            }
+            if let Some(kib) = self.memory.stack_kib {
+                cmd.env("STACK_KB", kib.to_string());
             }
             cmd.output()
                 .map_err(|e| format!("cannot run {}: {e}", script.display()))?
@@ -396,14 +385,8 @@ impl Bench<'_> {
     }
 
     /// Runs a Python program with `iterations` under `interpreter`; returns the µs it printed.
-    fn python(
-        &mut self,
-        interpreter: &Path,
-        path: &Path,
-        iterations: u64,
-        inner: Option<u64>,
-    ) -> Result<f64, String> {
-        let text = sized_source(path, "iterations = ", "inner_size = ", iterations, inner)?;
+    fn python(&mut self, interpreter: &Path, path: &Path, iterations: u64) -> Result<f64, String> {
+        let text = sized_source(path, "iterations = ", iterations)?;
         let file = self.scratch.join(path.file_name().unwrap_or_default());
         std::fs::write(&file, text).map_err(|e| format!("{}: {e}", file.display()))?;
         let output = Command::new(interpreter)
@@ -425,14 +408,8 @@ impl Bench<'_> {
 
     /// Translates the typed program to JavaScript with `iterations` and runs it on `engine`;
     /// returns the wall time of the whole process in µs (it checks its result like the others).
-    fn javascript(
-        &mut self,
-        engine: &Path,
-        path: &Path,
-        iterations: u64,
-        inner: Option<u64>,
-    ) -> Result<f64, String> {
-        let text = bluescript_source(path, iterations, inner)?;
+    fn javascript(&mut self, engine: &Path, path: &Path, iterations: u64) -> Result<f64, String> {
+        let text = bluescript_source(path, iterations)?;
         let js = bs_jsgen::to_javascript(&text, &path.display().to_string())
             .map_err(|e| format!("cannot translate to JavaScript: {e}"))?;
         let stem = path.file_stem().unwrap_or_default().to_string_lossy();
@@ -460,12 +437,7 @@ impl Bench<'_> {
     /// MicroPython for the Cortex-M column: Debian's firmware for the BBC micro:bit (a Cortex-M0
     /// with 16 KB of RAM) under QEMU with -icount, through `peers/python/microbit/run.sh`. Most
     /// programs do not fit it; that is reported as a missing cell with the reason, not a failure.
-    fn microbit(
-        &mut self,
-        program: &Program,
-        iterations: u64,
-        inner: Option<u64>,
-    ) -> Result<f64, String> {
+    fn microbit(&mut self, program: &Program, iterations: u64) -> Result<f64, String> {
         const FIRMWARE: &str = "/usr/share/firmware-microbit-micropython/firmware.hex";
         if self.tiny {
             return Err("not run with --tiny".into());
@@ -477,9 +449,6 @@ impl Bench<'_> {
         let path = program.python.clone().ok_or("no Python version")?;
         let mut cmd = Command::new("sh");
         cmd.arg(&script).arg(&path).arg(iterations.to_string());
-        if let Some(n) = inner {
-            cmd.arg(n.to_string());
-        }
         let output = cmd
             .output()
             .map_err(|e| format!("cannot run {}: {e}", script.display()))?;
@@ -506,33 +475,26 @@ impl Bench<'_> {
     /// One run of `program` on `system` with `iterations`: the µs of the whole loop.
     fn run_once(
         &mut self,
-        suite: Suite,
         system: System,
         program: &Program,
         iterations: u64,
     ) -> Result<f64, Cell> {
-        let inner = self.inner_size(suite, &program.stem);
         let absent = |what: &str| Cell::Absent(what.to_string());
-        if self.target != "host" && program.stem == "json" {
-            return Err(absent("its 20 KB text exceeds the 16 KB data region"));
-        }
         let result = match system {
-            System::Typed => self.bluescript(system, &program.typed.clone(), iterations, inner),
+            System::Typed => self.bluescript(system, &program.typed.clone(), iterations),
             System::Untyped => {
                 let path = program
                     .untyped
                     .clone()
                     .ok_or_else(|| absent("no untyped version"))?;
-                self.bluescript(system, &path, iterations, inner)
+                self.bluescript(system, &path, iterations)
             }
             System::C => {
                 let path = program.c.clone().ok_or_else(|| absent("no C version"))?;
-                self.c(&path, iterations, inner)
+                self.c(&path, iterations)
             }
             System::Micropython if self.target != "host" => {
-                return self
-                    .microbit(program, iterations, inner)
-                    .map_err(Cell::Absent);
+                return self.microbit(program, iterations).map_err(Cell::Absent);
             }
             System::Micropython | System::Cpython => {
                 if self.target != "host" {
@@ -547,7 +509,7 @@ impl Bench<'_> {
                 } else {
                     find_program("python3").ok_or_else(|| absent("python3 is not installed"))?
                 };
-                self.python(&interpreter, &path, iterations, inner)
+                self.python(&interpreter, &path, iterations)
             }
             System::Duktape | System::Node => {
                 if self.target != "host" {
@@ -560,39 +522,36 @@ impl Bench<'_> {
                 };
                 let engine = find_program(name)
                     .ok_or_else(|| absent(&format!("{name} is not installed")))?;
-                self.javascript(&engine, &program.typed.clone(), iterations, inner)
+                self.javascript(&engine, &program.typed.clone(), iterations)
             }
         };
         result.map_err(Cell::Failed)
     }
 
     /// Checks and measures `program` on `system`.
-    fn measure(
-        &mut self,
-        suite: Suite,
-        system: System,
-        program: &Program,
-        args: &SuiteArgs,
-    ) -> Cell {
-        // The first run checks the result and tells how long one iteration takes.
-        let first = match self.run_once(suite, system, program, 1) {
-            Ok(us) => us,
+    fn measure(&mut self, system: System, program: &Program, args: &SuiteArgs) -> Cell {
+        // The first run checks the result and tells how long one iteration takes. With --tiny
+        // it is all there is, and it has two iterations: the second one runs on what the first
+        // left behind, which is where memory that is never freed shows.
+        let n = if args.tiny { TINY_ITERATIONS } else { 1 };
+        let first = match self.run_once(system, program, n) {
+            Ok(us) => us / n as f64,
             Err(cell) => return cell,
         };
         if args.tiny {
             return Cell::Time {
                 us: first,
-                iterations: 1,
+                iterations: n,
             };
         }
         let target_us = args.seconds * 1e6;
         if system.is_javascript() {
-            return self.measure_from_outside(suite, system, program, args, first);
+            return self.measure_from_outside(system, program, args, first);
         }
         let iterations = ((target_us / first.max(1.0)).ceil() as u64).clamp(1, 1_000_000);
         let mut times = Vec::with_capacity(args.runs);
         for _ in 0..args.runs.max(1) {
-            match self.run_once(suite, system, program, iterations) {
+            match self.run_once(system, program, iterations) {
                 Ok(us) => times.push(us / iterations as f64),
                 Err(cell) => return cell,
             }
@@ -610,7 +569,6 @@ impl Bench<'_> {
     /// the medians of each, and the difference per extra iteration (start-up cancels out).
     fn measure_from_outside(
         &mut self,
-        suite: Suite,
         system: System,
         program: &Program,
         args: &SuiteArgs,
@@ -619,7 +577,7 @@ impl Bench<'_> {
         let median = |bench: &mut Self, iterations: u64| -> Result<f64, Cell> {
             let mut times = Vec::new();
             for _ in 0..args.runs.max(1) {
-                times.push(bench.run_once(suite, system, program, iterations)?);
+                times.push(bench.run_once(system, program, iterations)?);
             }
             times.sort_by(f64::total_cmp);
             Ok(times[times.len() / 2])
@@ -637,7 +595,7 @@ impl Bench<'_> {
             // Lengthen the probe until its extra iterations stand out of the start-up's noise.
             let mut probe_n = 4u64;
             let per_iteration = loop {
-                let probe = match self.run_once(suite, system, program, probe_n) {
+                let probe = match self.run_once(system, program, probe_n) {
                     Ok(t) => t,
                     Err(cell) => return cell,
                 };
@@ -666,26 +624,19 @@ const COUNT_ITERATIONS: u64 = 3;
 impl Bench<'_> {
     /// Instructions of one iteration of `program` on `system` (typed BlueScript or C on the host
     /// device), by callgrind: the difference of a run of [`COUNT_ITERATIONS`] and one of 1.
-    fn instructions(
-        &mut self,
-        suite: Suite,
-        system: System,
-        program: &Program,
-    ) -> Result<f64, String> {
-        let one = self.count_once(suite, system, program, 1)?;
-        let more = self.count_once(suite, system, program, COUNT_ITERATIONS)?;
+    fn instructions(&mut self, system: System, program: &Program) -> Result<f64, String> {
+        let one = self.count_once(system, program, 1)?;
+        let more = self.count_once(system, program, COUNT_ITERATIONS)?;
         Ok(((more - one) / (COUNT_ITERATIONS - 1) as f64).max(0.0))
     }
 
     /// The instructions callgrind counted in one whole run.
     fn count_once(
         &mut self,
-        suite: Suite,
         system: System,
         program: &Program,
         iterations: u64,
     ) -> Result<f64, String> {
-        let inner = self.inner_size(suite, &program.stem);
         let out = self
             .scratch
             .join(format!("callgrind-{}-{iterations}.out", program.stem));
@@ -700,7 +651,7 @@ impl Bench<'_> {
         match system {
             System::C => {
                 let path = program.c.clone().ok_or("no C version")?;
-                let exe = self.compile_c(&path, iterations, inner)?;
+                let exe = self.compile_c(&path, iterations)?;
                 let run = callgrind(&exe)
                     .output()
                     .map_err(|e| format!("cannot run valgrind: {e}"))?;
@@ -724,11 +675,12 @@ impl Bench<'_> {
                 let options = bs_session::SessionOptions {
                     runtime_override: Some(wrapper),
                     reply_timeout: std::time::Duration::from_secs(60),
+                    memory: self.memory,
                     ..crate::session_options(self.cli)
                 };
                 let mut session =
                     Session::start(&options).map_err(|e| format!("cannot start callgrind: {e}"))?;
-                let text = bluescript_source(&program.typed, iterations, inner)?;
+                let text = bluescript_source(&program.typed, iterations)?;
                 let mut output = Vec::new();
                 let (outcome, _) =
                     session.eval("count", &text, &mut |_, b| output.extend_from_slice(b));
@@ -899,6 +851,7 @@ pub fn run(cli: &Cli, suite: Suite, args: &SuiteArgs) -> anyhow::Result<ExitCode
         tiny: args.tiny,
         dir: args.dir.clone(),
         c_dir: args.dir.join("peers/c"),
+        memory: bench_memory(cli),
     };
 
     let total = (programs.len() * systems.len()) as u64;
@@ -916,7 +869,7 @@ pub fn run(cli: &Cli, suite: Suite, args: &SuiteArgs) -> anyhow::Result<ExitCode
         let mut cells = BTreeMap::new();
         for &system in &systems {
             bar.set_message(format!("{} ({})", program.stem, system.label()));
-            let cell = bench.measure(suite, system, program, args);
+            let cell = bench.measure(system, program, args);
             if let Cell::Failed(why) = &cell {
                 bar.println(format!(
                     "bench {}: {} on {}: FAILED: {why}",
@@ -935,7 +888,7 @@ pub fn run(cli: &Cli, suite: Suite, args: &SuiteArgs) -> anyhow::Result<ExitCode
                 let measured = matches!(cells.get(&system), Some(Cell::Time { .. }));
                 if systems.contains(&system) && measured {
                     bar.set_message(format!("{} ({}, callgrind)", program.stem, system.label()));
-                    match bench.instructions(suite, system, program) {
+                    match bench.instructions(system, program) {
                         Ok(n) => {
                             instructions.insert(system, n);
                         }
@@ -1022,7 +975,7 @@ fn report(
         args.runs,
         args.seconds,
         if args.tiny {
-            " (tiny: one iteration, one run: not a measurement)"
+            " (tiny: two iterations, one run: not a measurement)"
         } else {
             ""
         },
@@ -1033,6 +986,13 @@ fn report(
              -icount shift=0 for both, so 1 µs is 1000 instructions (not a Cortex-M3's time)"
         },
     );
+    let memory = bench_memory(cli);
+    if !memory.is_default() {
+        let _ = writeln!(
+            md,
+            "- device memory: {memory} (`--memory`; the C programs get the same heap and stack)"
+        );
+    }
     let _ = writeln!(
         md,
         "- wall time of the whole benchmark: {:.0} s\n",
@@ -1145,6 +1105,11 @@ fn report(
     let mut json = String::from("{\n");
     let _ = writeln!(json, "  \"benchmark\": {},", json_str(suite.folder()));
     let _ = writeln!(json, "  \"target\": {},", json_str(target));
+    let _ = writeln!(
+        json,
+        "  \"memory\": {},",
+        json_str(&bench_memory(cli).to_string())
+    );
     let _ = writeln!(json, "  \"date\": {},", json_str(&date));
     let _ = writeln!(json, "  \"machine\": {},", json_str(&machine));
     let _ = writeln!(json, "  \"command\": {},", json_str(&command));

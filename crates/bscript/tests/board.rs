@@ -39,8 +39,8 @@ impl PtyQemu {
                 return None;
             }
         }
-        let image =
-            bs_session::board::runtime_image(QEMU_TARGET, false).expect("the runtime image builds");
+        let image = bs_session::board::runtime_image(QEMU_TARGET, &Default::default())
+            .expect("the runtime image builds");
         let mut child = Command::new("qemu-system-arm")
             .args(["-M", "mps2-an385", "-cpu", "cortex-m3", "-kernel"])
             .arg(&image)
@@ -142,6 +142,77 @@ fn board_info_on_the_host_device() {
         id.len() == 16 && id.chars().all(|c| c.is_ascii_hexdigit()),
         "{id}"
     );
+}
+
+#[test]
+fn memory_sets_the_regions_of_the_host_device() {
+    let (code, out, err) = run(&["--memory", "heap=3M,code=512K", "board", "info"]);
+    assert_eq!(code, 0, "{err}");
+    for word in ["(512 KiB)", "data region: 0x", "(3072 KiB)"] {
+        assert!(out.contains(word), "board info lacks {word}:\n{out}");
+    }
+    // What cannot be built is refused before anything starts, with the reason.
+    for (layout, reason) in [
+        ("stack=64K", "stack of the host device cannot be changed"),
+        ("code=8M", "at most 4096K"),
+        ("heap=1.5M", "whole number"),
+        ("rom=4K", "stack, code, data or heap"),
+    ] {
+        let (code, _, err) = run(&["--memory", layout, "board", "info"]);
+        assert_ne!(code, 0, "--memory {layout} was accepted");
+        assert!(err.contains(reason), "--memory {layout}: {err}");
+    }
+}
+
+/// 200 arrays of 100 integers, all alive at the end: about 82 KB of heap.
+const BIG_PROGRAM: &str = "\
+const rows = new Array<integer[]>(200, [])
+for (let i = 0; i < 200; i++) {
+  const row = new Array<integer>(100, 0)
+  for (let j = 0; j < 100; j++) row[j] = i * j
+  rows[i] = row
+}
+let sum = 0
+for (let i = 0; i < 200; i++) for (let j = 0; j < 100; j++) sum += rows[i][j]
+print(sum)
+";
+
+#[test]
+fn memory_gives_a_qemu_board_a_larger_heap() {
+    for tool in ["qemu-system-arm", "arm-none-eabi-gcc"] {
+        if !common::installed(tool) {
+            eprintln!("skipped: {tool} is not installed");
+            return;
+        }
+    }
+    let dir = std::env::temp_dir().join(format!("bscript-memory-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("big.bs");
+    std::fs::write(&file, BIG_PROGRAM).unwrap();
+    let file = file.to_str().unwrap();
+    let (code, _, err) = run(&["--target", QEMU_TARGET, "run", file]);
+    assert_ne!(code, 0, "82 KB fit the default 32 KB heap?");
+    assert!(err.contains("memory exhausted"), "{err}");
+    let (code, out, err) = run(&[
+        "--target",
+        QEMU_TARGET,
+        "--memory",
+        "heap=256K",
+        "run",
+        file,
+    ]);
+    assert_eq!((code, out.as_str()), (0, "98505000\n"), "{err}");
+    let (code, _, err) = run(&[
+        "--target",
+        QEMU_TARGET,
+        "--memory",
+        "heap=8M",
+        "board",
+        "info",
+    ]);
+    assert_ne!(code, 0);
+    assert!(err.contains("at most 4083K"), "{err}");
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]

@@ -2,13 +2,27 @@
 #ifndef BS_PORT_CONFIG_H
 #define BS_PORT_CONFIG_H
 
-/* Regions mapped at fixed addresses below 4 GB; the code region is executable. */
+/*
+ * Regions mapped at fixed addresses below 4 GB; the code region is executable. Their sizes are
+ * defaults: `bscript --memory heap=16M ...` builds an image with other sizes (-DBS_PORT_HEAP_KIB=...),
+ * up to 4 MiB of code, 4 MiB of data and 248 MiB of heap (where each next region starts).
+ */
+#ifndef BS_PORT_CODE_KIB
+#define BS_PORT_CODE_KIB 1024 /* 1 MiB */
+#endif
+#ifndef BS_PORT_DATA_KIB
+#define BS_PORT_DATA_KIB 256
+#endif
+#ifndef BS_PORT_HEAP_KIB
+#define BS_PORT_HEAP_KIB 1024 /* 1 MiB */
+#endif
+
 #define BS_CODE_BASE 0x20000000u
-#define BS_CODE_SIZE 0x00100000u /* 1 MiB */
+#define BS_CODE_SIZE (BS_PORT_CODE_KIB * 1024u)
 #define BS_DATA_BASE 0x20400000u
-#define BS_DATA_SIZE 0x00040000u /* 256 KiB */
+#define BS_DATA_SIZE (BS_PORT_DATA_KIB * 1024u)
 #define BS_HEAP_BASE 0x20800000u
-#define BS_HEAP_SIZE 0x00100000u /* 1 MiB */
+#define BS_HEAP_SIZE (BS_PORT_HEAP_KIB * 1024u)
 
 /* Memory is plentiful: one-byte strings are ready-made (bs_config.h). */
 #define BS_CHAR_STRINGS 1

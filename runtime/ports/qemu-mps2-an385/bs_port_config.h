@@ -10,14 +10,25 @@
  * RAM (0x2000_0000, from the bottom up): the stack (at the very bottom, so that running past its
  * end faults on unmapped memory), the fault handlers' stack, the runtime's variables, then the
  * code, data and heap regions the host fills.
+ *
+ * The stack and the three regions are defaults: `bscript --memory stack=16K,heap=1M ...` builds an
+ * image with other sizes (-DBS_PORT_HEAP_KIB=1024 ...), within the board's 4 MiB of RAM.
  */
 #define BS_PORT_FLASH_KIB 32        /* runtime code, constants and initial values */
-#define BS_PORT_STACK_KIB 8         /* the stack of the runtime and of loaded code */
+#ifndef BS_PORT_STACK_KIB
+#define BS_PORT_STACK_KIB 8 /* the stack of the runtime and of loaded code */
+#endif
 #define BS_PORT_HANDLER_STACK_KIB 1 /* the stack of exception handlers (MSP) */
 #define BS_PORT_STATIC_KIB 12       /* the runtime's own variables (.data and .bss) */
-#define BS_PORT_CODE_KIB 16         /* code region: units' code */
-#define BS_PORT_DATA_KIB 16         /* data region: units' variables and constants */
-#define BS_PORT_HEAP_KIB 32         /* the garbage-collected heap */
+#ifndef BS_PORT_CODE_KIB
+#define BS_PORT_CODE_KIB 16 /* code region: units' code */
+#endif
+#ifndef BS_PORT_DATA_KIB
+#define BS_PORT_DATA_KIB 16 /* data region: units' variables and constants */
+#endif
+#ifndef BS_PORT_HEAP_KIB
+#define BS_PORT_HEAP_KIB 32 /* the garbage-collected heap */
+#endif
 
 /* Everything in RAM. */
 #define BS_PORT_RAM_KIB                                                                             \

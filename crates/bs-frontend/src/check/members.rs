@@ -717,7 +717,9 @@ impl<'a> Checker<'_, 'a> {
                 return Some(e);
             }
         }
-        let args = self.arguments(args)?;
+        // The initial value is typed by T, so that `new Array<integer[]>(n, [])` fills the
+        // array with an `integer[]`.
+        let args = self.arguments_for(args, &[Type::Integer, elem.clone()])?;
         let mut args = args.into_iter();
         let length = args.next();
         let init = args.next();

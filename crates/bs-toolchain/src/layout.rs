@@ -1,0 +1,265 @@
+//! The memory layout of a runtime image: the sizes of the stack and of the code, data and heap
+//! regions, when they differ from the port's defaults (`bs_port_config.h`). A board with more RAM
+//! than the default budget assumes can run bigger programs this way: `--memory heap=1M,data=64K`.
+
+use std::fmt;
+use std::str::FromStr;
+
+use crate::Port;
+
+/// Sizes in KiB; `None` keeps the port's default.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct MemoryLayout {
+    pub stack_kib: Option<u32>,
+    pub code_kib: Option<u32>,
+    pub data_kib: Option<u32>,
+    pub heap_kib: Option<u32>,
+}
+
+/// The parts of a layout: (name in `--memory`, macro of `bs_port_config.h`, smallest size in KiB).
+const PARTS: [(&str, &str, u32); 4] = [
+    ("stack", "BS_PORT_STACK_KIB", 2),
+    ("code", "BS_PORT_CODE_KIB", 1),
+    ("data", "BS_PORT_DATA_KIB", 1),
+    ("heap", "BS_PORT_HEAP_KIB", 4),
+];
+
+impl MemoryLayout {
+    fn parts(&self) -> [Option<u32>; 4] {
+        [self.stack_kib, self.code_kib, self.data_kib, self.heap_kib]
+    }
+
+    fn part_mut(&mut self, index: usize) -> &mut Option<u32> {
+        match index {
+            0 => &mut self.stack_kib,
+            1 => &mut self.code_kib,
+            2 => &mut self.data_kib,
+            _ => &mut self.heap_kib,
+        }
+    }
+
+    /// Whether every size is the port's default.
+    pub fn is_default(&self) -> bool {
+        self.parts().iter().all(Option::is_none)
+    }
+
+    /// The sizes of `self`, and those of `fallback` where `self` keeps the default.
+    pub fn or(&self, fallback: &MemoryLayout) -> MemoryLayout {
+        MemoryLayout {
+            stack_kib: self.stack_kib.or(fallback.stack_kib),
+            code_kib: self.code_kib.or(fallback.code_kib),
+            data_kib: self.data_kib.or(fallback.data_kib),
+            heap_kib: self.heap_kib.or(fallback.heap_kib),
+        }
+    }
+
+    /// The compiler switches that build an image with this layout.
+    pub(crate) fn defines(&self) -> Vec<String> {
+        PARTS
+            .iter()
+            .zip(self.parts())
+            .filter_map(|((_, name, _), kib)| kib.map(|k| format!("-D{name}={k}")))
+            .collect()
+    }
+
+    /// Checks that `port` can be built with this layout.
+    pub fn check(&self, port: &Port) -> Result<(), String> {
+        if self.is_default() {
+            return Ok(());
+        }
+        let Some(limits) = port.layout else {
+            return Err(format!(
+                "the memory layout of the {} device is fixed",
+                port.name
+            ));
+        };
+        for ((what, _, _), (kib, max)) in PARTS
+            .iter()
+            .zip(self.parts().into_iter().zip(limits.max_kib))
+        {
+            match kib {
+                Some(_) if max == 0 => {
+                    return Err(format!(
+                        "the {what} of the {} device cannot be changed",
+                        port.name
+                    ));
+                }
+                Some(k) if k > max => {
+                    return Err(format!(
+                        "the {what} of the {} device can be at most {max}K (--memory asks for {k}K)",
+                        port.name
+                    ));
+                }
+                _ => {}
+            }
+        }
+        let total: u64 = self.parts().iter().flatten().map(|&k| u64::from(k)).sum();
+        if total > u64::from(limits.total_kib) {
+            return Err(format!(
+                "--memory {self} asks for {total} KiB, but the {} device has {} KiB for the \
+                 stack and the regions",
+                port.name, limits.total_kib
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// How far a port's memory layout can be changed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LayoutLimits {
+    /// The most the stack, code, data and heap may take together, in KiB.
+    pub total_kib: u32,
+    /// The most each of stack, code, data and heap may take, in KiB; 0 when it is fixed.
+    pub max_kib: [u32; 4],
+}
+
+impl fmt::Display for MemoryLayout {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut first = true;
+        for ((what, _, _), kib) in PARTS.iter().zip(self.parts()) {
+            let Some(kib) = kib else { continue };
+            if !first {
+                f.write_str(",")?;
+            }
+            first = false;
+            if kib % 1024 == 0 {
+                write!(f, "{what}={}M", kib / 1024)?;
+            } else {
+                write!(f, "{what}={kib}K")?;
+            }
+        }
+        if first {
+            f.write_str("default")?;
+        }
+        Ok(())
+    }
+}
+
+/// A size such as `64K`, `64KiB`, `1M`, `1MiB` or `65536` (bytes), in KiB.
+fn parse_size(text: &str) -> Result<u32, String> {
+    let t = text.trim();
+    let (digits, unit) = match t.find(|c: char| !c.is_ascii_digit()) {
+        Some(i) => t.split_at(i),
+        None => (t, ""),
+    };
+    if unit.starts_with(['.', ',']) {
+        return Err(format!(
+            "`{text}`: write a whole number of K or M (1536K, not 1.5M)"
+        ));
+    }
+    let n: u64 = digits
+        .parse()
+        .map_err(|_| format!("`{text}` is not a size (write e.g. 64K or 1M)"))?;
+    let bytes = match unit.to_ascii_lowercase().as_str() {
+        "" | "b" => n,
+        "k" | "kb" | "kib" => n.saturating_mul(1024),
+        "m" | "mb" | "mib" => n.saturating_mul(1024 * 1024),
+        _ => return Err(format!("`{text}`: the unit must be K or M")),
+    };
+    if bytes % 1024 != 0 {
+        return Err(format!("`{text}` is not a whole number of KiB"));
+    }
+    u32::try_from(bytes / 1024).map_err(|_| format!("`{text}` is too big"))
+}
+
+impl FromStr for MemoryLayout {
+    type Err = String;
+
+    /// `stack=16K,code=64K,data=64K,heap=1M`; any subset, in any order.
+    fn from_str(text: &str) -> Result<MemoryLayout, String> {
+        let mut layout = MemoryLayout::default();
+        for item in text.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+            let (key, value) = item
+                .split_once('=')
+                .ok_or_else(|| format!("`{item}`: write NAME=SIZE, e.g. heap=256K"))?;
+            let key = key.trim();
+            let index = PARTS
+                .iter()
+                .position(|(what, _, _)| *what == key)
+                .ok_or_else(|| {
+                    format!("`{key}` is not a part of the memory: stack, code, data or heap")
+                })?;
+            let kib = parse_size(value)?;
+            let min = PARTS[index].2;
+            if kib < min {
+                return Err(format!("{key} must be at least {min}K"));
+            }
+            let slot = layout.part_mut(index);
+            if slot.is_some() {
+                return Err(format!("{key} is given twice"));
+            }
+            *slot = Some(kib);
+        }
+        if layout.is_default() {
+            return Err("give at least one size, e.g. heap=256K".to_string());
+        }
+        Ok(layout)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_and_prints_sizes() {
+        let l: MemoryLayout = "heap=1M, code=64K,data=65536".parse().unwrap();
+        assert_eq!(l.heap_kib, Some(1024));
+        assert_eq!(l.code_kib, Some(64));
+        assert_eq!(l.data_kib, Some(64));
+        assert_eq!(l.stack_kib, None);
+        assert_eq!(l.to_string(), "code=64K,data=64K,heap=1M");
+        assert_eq!(
+            l.defines(),
+            [
+                "-DBS_PORT_CODE_KIB=64",
+                "-DBS_PORT_DATA_KIB=64",
+                "-DBS_PORT_HEAP_KIB=1024"
+            ]
+        );
+    }
+
+    #[test]
+    fn refuses_bad_layouts() {
+        for bad in [
+            "",
+            "heap",
+            "heap=1.5M",
+            "heap=1000",
+            "heap=2K",
+            "rom=4K",
+            "heap=4X",
+            "heap=8K,heap=16K",
+        ] {
+            assert!(bad.parse::<MemoryLayout>().is_err(), "{bad:?} was accepted");
+        }
+    }
+
+    #[test]
+    fn layouts_stay_within_the_ports_limits() {
+        let big: MemoryLayout = "heap=1M".parse().unwrap();
+        assert!(big.check(&crate::QEMU_MPS2_AN385).is_ok());
+        assert!(big.check(&crate::HOST).is_ok());
+        let stack: MemoryLayout = "stack=64K".parse().unwrap();
+        assert!(stack.check(&crate::QEMU_MPS2_AN385).is_ok());
+        assert!(
+            stack.check(&crate::HOST).is_err(),
+            "the host's stack is fixed"
+        );
+        let code: MemoryLayout = "code=8M".parse().unwrap();
+        assert!(
+            code.check(&crate::HOST).is_err(),
+            "the host's data region starts at +4M"
+        );
+        let huge: MemoryLayout = "heap=4M,code=64K".parse().unwrap();
+        assert!(huge.check(&crate::QEMU_MPS2_AN385).is_err());
+    }
+
+    #[test]
+    fn fills_in_from_a_fallback() {
+        let mine: MemoryLayout = "heap=64K".parse().unwrap();
+        let bench: MemoryLayout = "heap=1M,data=256K".parse().unwrap();
+        assert_eq!(mine.or(&bench).to_string(), "data=256K,heap=64K");
+    }
+}
