@@ -185,6 +185,13 @@ static inline int32_t bs_string_equal_fast(bs_value a, bs_value b) {
         return sa->bytes[0] == sb->bytes[0];
     return bs_string_equal(a, b);
 }
+/* Whether v is the one-byte string of byte c: `s == 'c'` against a one-byte literal. */
+static inline int32_t bs_string_is_char(bs_value v, uint32_t c) {
+    if (!bs_is_ref(v))
+        return 0;
+    const bs_string *s = (const bs_string *)bs_ptr(v);
+    return BS_HDR_CLASS(s->header) == BS_CLASS_STRING && s->length == 1 && (uint8_t)s->bytes[0] == c;
+}
 /* <0, 0 or >0 as for strcmp of the two strings' bytes. */
 int32_t bs_string_compare(bs_value a, bs_value b);
 
@@ -203,7 +210,26 @@ static inline int32_t bs_string_length(bs_value s) { return (int32_t)((bs_string
 int32_t bs_string_starts_with(bs_value s, bs_value prefix);
 int32_t bs_string_ends_with(bs_value s, bs_value suffix);
 /* JavaScript's substring: both ends clamped to [0, length], swapped when start > end. */
-bs_value bs_string_substring(bs_value s, int32_t start, int32_t end);
+bs_value bs_string_slice(bs_value s, int32_t start, int32_t end);
+/* The ready-made one-byte strings of the byte values below bs_char_string_count (0 when the port
+   has none; BS_CHAR_STRINGS in bs_config.h). */
+typedef struct bs_char_string {
+    uint32_t header;
+    uint32_t length;
+    char bytes[4];
+} bs_char_string;
+extern bs_char_string bs_char_strings[];
+extern const uint32_t bs_char_string_count;
+/* substring, with the one-byte case (reading a text character by character) inline. */
+static inline bs_value bs_string_substring(bs_value s, int32_t start, int32_t end) {
+    const bs_string *a = (const bs_string *)bs_ptr(s);
+    if ((uint32_t)end - (uint32_t)start == 1u && (uint32_t)start < a->length) {
+        uint32_t c = (uint8_t)a->bytes[start];
+        if (c < bs_char_string_count)
+            return bs_ref(&bs_char_strings[c]);
+    }
+    return bs_string_slice(s, start, end);
+}
 
 /* --- objects --------------------------------------------------------------------------------- */
 

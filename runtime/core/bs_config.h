@@ -53,7 +53,8 @@
 #define BS_LINK_TRIES 12u
 #endif
 
-/* Ready-made one-byte strings (3 KB of RAM): substring of one byte allocates nothing. */
+/* Ready-made one-byte strings for the byte values below this (0, 128 for ASCII, or 256; 12 bytes
+   of RAM each): a substring of one such byte allocates nothing. */
 #ifndef BS_CHAR_STRINGS
 #define BS_CHAR_STRINGS 0
 #endif

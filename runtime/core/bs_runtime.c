@@ -10,6 +10,7 @@
 #include "bs_heap.h"
 #include "bs_output.h"
 #include "bs_protocol.h"
+#include "bs_string.h"
 #include "bs_runtime.h"
 
 #ifndef BS_BUILD_ID
@@ -277,6 +278,7 @@ static void handle_meminfo(const bs_protocol_frame *f) {
 void bs_runtime_run(void) {
     bs_hal_regions(&region_code, &region_data, &region_heap);
     bs_heap_init((void *)region_heap.base, region_heap.size);
+    bs_string_init();
     reset_device();
 
     bs_protocol_frame f;

@@ -125,26 +125,25 @@ int32_t bs_string_ends_with(bs_value s, bs_value suffix) {
     return p->length <= a->length && memcmp(a->bytes + (a->length - p->length), p->bytes, p->length) == 0;
 }
 
-#if BS_CHAR_STRINGS
-/* Every one-byte string, made on first use outside the heap: reading a program's text character
-   by character (substring(i, i + 1)) then allocates nothing. */
-static struct {
-    uint32_t header;
-    uint32_t length;
-    char bytes[4];
-} char_strings[256];
-
-static bs_value char_string(uint8_t c) {
-    if (char_strings[c].header == 0) {
-        char_strings[c].length = 1;
-        char_strings[c].bytes[0] = (char)c;
-        char_strings[c].header = BS_HDR(BS_CLASS_STRING, BS_HDR_STATIC);
-    }
-    return bs_ref(&char_strings[c]);
-}
+/* The one-byte strings of the first BS_CHAR_STRINGS byte values, outside the heap (filled in by
+   bs_string_init): reading a program's text character by character (substring(i, i + 1)) then
+   allocates nothing. */
+#if BS_CHAR_STRINGS > 0
+bs_char_string bs_char_strings[BS_CHAR_STRINGS];
+#else
+bs_char_string bs_char_strings[1];
 #endif
+const uint32_t bs_char_string_count = BS_CHAR_STRINGS;
 
-bs_value bs_string_substring(bs_value s, int32_t start, int32_t end) {
+void bs_string_init(void) {
+    for (uint32_t c = 0; c < bs_char_string_count; c++) {
+        bs_char_strings[c].header = BS_HDR(BS_CLASS_STRING, BS_HDR_STATIC);
+        bs_char_strings[c].length = 1;
+        bs_char_strings[c].bytes[0] = (char)c;
+    }
+}
+
+bs_value bs_string_slice(bs_value s, int32_t start, int32_t end) {
     const bs_string *a = bs_ptr(s);
     uint32_t length = a->length;
     uint32_t from = start < 0 ? 0u : ((uint32_t)start > length ? length : (uint32_t)start);
@@ -156,9 +155,7 @@ bs_value bs_string_substring(bs_value s, int32_t start, int32_t end) {
     }
     if (from == 0 && to == length)
         return s; /* strings are immutable */
-#if BS_CHAR_STRINGS
-    if (to - from == 1)
-        return char_string((uint8_t)a->bytes[from]);
-#endif
+    if (to - from == 1 && (uint32_t)(uint8_t)a->bytes[from] < bs_char_string_count)
+        return bs_ref(&bs_char_strings[(uint8_t)a->bytes[from]]);
     return bs_string_new(a->bytes + from, to - from);
 }

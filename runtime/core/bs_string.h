@@ -23,6 +23,9 @@ void bs_string_text_of(bs_value v, int format, bs_string_text *text);
 /* 1 when `v` is a reference to a string. */
 int bs_string_is(bs_value v);
 
+/* Makes the ready-made one-byte strings (bs_char_strings); once, before any unit runs. */
+void bs_string_init(void);
+
 /* A new heap string holding `len` bytes. */
 bs_value bs_string_new(const char *bytes, uint32_t len);
 

@@ -292,6 +292,7 @@ static void test_heap(void) {
     static uint64_t area[64]; /* 512 bytes */
     bs_heap_stats s;
     bs_heap_init((uint8_t *)area + 4, 500);
+    bs_string_init();
     bs_heap_get_stats(&s);
     uint32_t total = s.size;
     CHECK(s.used == 0 && s.free == total && s.blocks == 0 && total >= 480, "empty heap");
@@ -334,6 +335,7 @@ int main(void) {
     test_crc();
     test_heap();
     bs_heap_init(heap, sizeof heap);
+    bs_string_init();
     test_strings();
     test_print();
     if (failures != 0) {

@@ -512,6 +512,7 @@ static void test_heap_check(void) {
 
 int main(void) {
     bs_heap_init(heap_area, sizeof heap_area);
+    bs_string_init();
     bs_class_reset(); /* the built-in classes, as the runtime does when it starts */
     bs_gc_set_data_roots(roots, sizeof roots);
     bs_class_define(NODE, &node_class);

@@ -298,6 +298,12 @@ static void test_string_members(void) {
     CHECK(test_is_string(bs_string_substring(w, 5, 5), ""), "empty");
     CHECK(test_is_string(bs_string_substring(w, INT32_MIN, INT32_MAX), "bluescript"), "extremes");
     CHECK(bs_string_substring(w, 0, 10) == w, "the whole string is itself");
+    CHECK(test_is_string(bs_string_substring(w, 1, 2), "l"), "one byte");
+    CHECK(test_is_string(bs_string_substring(w, 2, 1), "l"), "one byte, swapped");
+    CHECK(test_is_string(bs_string_substring(w, 9, 12), "t"), "one byte at the end");
+    CHECK(test_is_string(bs_string_substring(w, -1, 0), ""), "none before the start");
+    CHECK(bs_char_string_count == 0 || bs_string_substring(w, 3, 4) == bs_string_substring(w, 3, 4),
+          "one-byte strings are ready-made");
     CHECK(test_is_string(bs_string_substring(bs_ref(&lit_long), 10, 14), "blue"), "substring of a literal");
     CHECK(test_is_string(bs_string_substring(bs_ref(&lit_empty), -1, 1), ""), "substring of the empty string");
 }
@@ -513,6 +519,7 @@ static void test_any_arith(void) {
 int main(void) {
     static uint64_t heap[1 << 14]; /* 128 KiB */
     bs_heap_init(heap, sizeof heap);
+    bs_string_init();
     bs_class_reset(); /* the built-in classes, as the runtime does when it starts */
     /* Each group runs as a call, so that collections (stress mode) see its stack. */
     void (*const groups[])(void) = {test_classes, test_arrays, test_vectors, test_string_members,

@@ -676,6 +676,13 @@ impl Gen {
     /// Evaluates `operands` left to right and passes their C forms to `build`. When a later
     /// operand has effects, earlier ones are first stored in temporaries, in a GNU statement
     /// expression, so that C evaluates them in source order.
+    /// `x == 'c'` (or `!=`) against a one-byte string literal: the byte is compared inline.
+    fn char_test(&mut self, equal: bool, left: &Expr, right: &Expr) -> String {
+        let (other, byte) = one_byte_pair(left, right).expect("checked by the caller");
+        let test = format!("bs_string_is_char({}, {byte}u)", self.expr(other));
+        if equal { test } else { format!("(!{test})") }
+    }
+
     fn sequenced(&mut self, operands: &[&Expr], build: impl FnOnce(&[String]) -> String) -> String {
         // C may evaluate operands in any order: as soon as one of them has an effect, a read in
         // another could see it too early or too late.
@@ -716,6 +723,14 @@ impl Gen {
                     UnOp::BitNot => format!("(~({a}))"),
                     UnOp::Not => format!("(!({a}))"),
                 }
+            }
+            ExprKind::Binary {
+                op: op @ (BinOp::Eq | BinOp::Ne),
+                left,
+                right,
+                ..
+            } if left.ty == Type::String && one_byte_pair(left, right).is_some() => {
+                self.char_test(*op == BinOp::Eq, left, right)
             }
             ExprKind::Binary {
                 op,
@@ -848,6 +863,14 @@ impl Gen {
                 } else {
                     format!("({p}{op})")
                 }
+            }
+            ExprKind::AnyBinary {
+                op: op @ (AnyOp::Equal | AnyOp::NotEqual),
+                left,
+                right,
+                ..
+            } if one_byte_pair(left, right).is_some() => {
+                self.char_test(*op == AnyOp::Equal, left, right)
             }
             ExprKind::AnyBinary {
                 op,
@@ -1206,6 +1229,24 @@ fn check_from_any(to: &Type, v: &str, site: u32, class_id: u32, g: &mut Gen) -> 
         Type::Uint8Array => format!("bs_any_to_class({v}, 5u, 0, {site}u)"),
         Type::FixedArray => format!("bs_any_to_class({v}, 6u, 0, {site}u)"),
         Type::Void => v.to_string(),
+    }
+}
+
+/// The byte of a one-byte string literal (also as `any`).
+fn one_byte_literal(e: &Expr) -> Option<u8> {
+    match &e.kind {
+        ExprKind::Str(bytes) if bytes.len() == 1 => Some(bytes[0]),
+        ExprKind::Convert(Conv::Box, inner) => one_byte_literal(inner),
+        _ => None,
+    }
+}
+
+/// `(other operand, byte)` when one operand of an equality is a one-byte string literal.
+fn one_byte_pair<'e>(left: &'e Expr, right: &'e Expr) -> Option<(&'e Expr, u8)> {
+    match (one_byte_literal(left), one_byte_literal(right)) {
+        (_, Some(b)) => Some((left, b)),
+        (Some(b), _) => Some((right, b)),
+        _ => None,
     }
 }
 

@@ -25,6 +25,6 @@
 #define BS_HEAP_SIZE (BS_PORT_HEAP_KIB * 1024u)
 
 /* Memory is plentiful: one-byte strings are ready-made (bs_config.h). */
-#define BS_CHAR_STRINGS 1
+#define BS_CHAR_STRINGS 256
 
 #endif

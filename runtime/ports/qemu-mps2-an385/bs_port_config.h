@@ -42,6 +42,10 @@
 #define BS_PORT_STACK_SIZE (BS_PORT_STACK_KIB * 1024u)
 #define BS_PORT_HANDLER_STACK_SIZE (BS_PORT_HANDLER_STACK_KIB * 1024u)
 
+/* The ASCII one-byte strings are ready-made (1.5 KB of the runtime's variables, bs_config.h), so
+   that reading a text character by character allocates nothing. */
+#define BS_CHAR_STRINGS 128
+
 /* The CPU clock of the MPS2 board (QEMU's model too); SysTick counts it. */
 #define BS_PORT_CPU_HZ 25000000u
 
