@@ -410,6 +410,23 @@ static inline uint8_t *bs_byte_at(bs_value a, int32_t i, uint32_t site) {
         bs_index_error(i, p->length, site);
     return (uint8_t *)p->data + i;
 }
+/* The same through a loop's view of a fixed-length array: its elements and length, loaded once
+   before the loop (the C compiler cannot tell that element stores leave the length alone). */
+static inline int32_t *bs_int_in(int32_t *data, uint32_t length, int32_t i, uint32_t site) {
+    if ((uint32_t)i >= length)
+        bs_index_error(i, length, site);
+    return data + i;
+}
+static inline float *bs_float_in(float *data, uint32_t length, int32_t i, uint32_t site) {
+    if ((uint32_t)i >= length)
+        bs_index_error(i, length, site);
+    return data + i;
+}
+static inline uint8_t *bs_byte_in(uint8_t *data, uint32_t length, int32_t i, uint32_t site) {
+    if ((uint32_t)i >= length)
+        bs_index_error(i, length, site);
+    return data + i;
+}
 /* FixedArray. */
 static inline bs_value *bs_fixed_at(bs_value a, int32_t i, uint32_t site) {
     bs_array *p = (bs_array *)bs_ptr(a);

@@ -404,6 +404,11 @@ struct Gen {
     literals: String,
     n_literals: usize,
     n_temps: usize,
+    /// Arrays of fixed length held in locals that the loops being generated index but never
+    /// assign: local → the number of its view (`hl{n}`, its length, and `hd{n}`, its elements,
+    /// loaded once before the outermost such loop).
+    views: std::collections::HashMap<LocalId, usize>,
+    n_views: usize,
 }
 
 fn indent(out: &mut String, depth: usize) {
@@ -469,19 +474,26 @@ impl Gen {
                     out.push_str("}\n");
                 }
             }
-            Stmt::While { cond, body } => {
+            Stmt::While { .. } | Stmt::DoWhile { .. } => {
+                let views = self.open_views(s, depth, out);
+                let depth = if views.is_empty() { depth } else { depth + 1 };
                 indent(out, depth);
-                let _ = writeln!(out, "while ({}) {{", self.expr(cond));
-                self.stmts(body, depth + 1, out);
-                indent(out, depth);
-                out.push_str("}\n");
-            }
-            Stmt::DoWhile { body, cond } => {
-                indent(out, depth);
-                out.push_str("do {\n");
-                self.stmts(body, depth + 1, out);
-                indent(out, depth);
-                let _ = writeln!(out, "}} while ({});", self.expr(cond));
+                match s {
+                    Stmt::While { cond, body } => {
+                        let _ = writeln!(out, "while ({}) {{", self.expr(cond));
+                        self.stmts(body, depth + 1, out);
+                        indent(out, depth);
+                        out.push_str("}\n");
+                    }
+                    Stmt::DoWhile { body, cond } => {
+                        out.push_str("do {\n");
+                        self.stmts(body, depth + 1, out);
+                        indent(out, depth);
+                        let _ = writeln!(out, "}} while ({});", self.expr(cond));
+                    }
+                    _ => unreachable!("a loop"),
+                }
+                self.close_views(&views, depth - usize::from(!views.is_empty()), out);
             }
             Stmt::For {
                 init,
@@ -492,6 +504,7 @@ impl Gen {
                 indent(out, depth);
                 out.push_str("{\n");
                 self.stmts(init, depth + 1, out);
+                let views = self.open_loop_views(s, depth + 1, out);
                 let cond = cond.as_ref().map(|c| self.expr(c)).unwrap_or_default();
                 let update = update.as_ref().map(|u| self.expr(u)).unwrap_or_default();
                 indent(out, depth + 1);
@@ -499,6 +512,9 @@ impl Gen {
                 self.stmts(body, depth + 2, out);
                 indent(out, depth + 1);
                 out.push_str("}\n");
+                for id in &views {
+                    self.views.remove(id);
+                }
                 indent(out, depth);
                 out.push_str("}\n");
             }
@@ -548,9 +564,108 @@ impl Gen {
         format!("bs_ref(&{name})")
     }
 
+    /// The fixed-length arrays in locals that loop `s` indexes or measures and never assigns,
+    /// not captured and without a view yet: their length and elements can be loaded once.
+    fn loop_view_candidates(&self, s: &Stmt) -> Vec<LocalId> {
+        let mut used = std::collections::BTreeSet::new();
+        let mut written = std::collections::HashSet::new();
+        s.walk(&mut |w| match w {
+            Walked::Let(id) => {
+                written.insert(id);
+            }
+            Walked::Native(Place::Local(id)) => {
+                written.insert(*id);
+            }
+            Walked::Native(_) => {}
+            Walked::Expr(e) => match &e.kind {
+                ExprKind::Read(Place::Index { array, .. })
+                | ExprKind::Update {
+                    place: Place::Index { array, .. },
+                    ..
+                }
+                | ExprKind::Assign {
+                    place: Place::Index { array, .. },
+                    ..
+                } => used.extend(read_local(array)),
+                ExprKind::Runtime {
+                    func: "bs_array_length",
+                    args,
+                } => used.extend(args.first().and_then(read_local)),
+                ExprKind::Assign {
+                    place: Place::Local(id),
+                    ..
+                }
+                | ExprKind::Update {
+                    place: Place::Local(id),
+                    ..
+                } => {
+                    written.insert(*id);
+                }
+                ExprKind::With { temps, .. } => written.extend(temps.iter().map(|(id, _)| *id)),
+                _ => {}
+            },
+        });
+        used.into_iter()
+            .filter(|id| {
+                !written.contains(id)
+                    && !self.locals[*id].captured
+                    && !self.views.contains_key(id)
+                    && view_c_type(&self.locals[*id].ty).is_some()
+            })
+            .collect()
+    }
+
+    /// Loads the length and elements of the arrays loop `s` can view, at `depth` in the block
+    /// that holds the loop. Returns their locals, for [`Gen::close_views`].
+    fn open_loop_views(&mut self, s: &Stmt, depth: usize, out: &mut String) -> Vec<LocalId> {
+        let ids = self.loop_view_candidates(s);
+        for &id in &ids {
+            let n = self.n_views;
+            self.n_views += 1;
+            let name = local_name(&self.locals, id);
+            let ct = view_c_type(&self.locals[id].ty).expect("a candidate");
+            indent(out, depth);
+            let _ = writeln!(
+                out,
+                "bs_array *hv{n} = (bs_array *)bs_ptr({name}); uint32_t hl{n} = hv{n}->length; \
+                 {ct} *hd{n} = ({ct} *)hv{n}->data;"
+            );
+            self.views.insert(id, n);
+        }
+        ids
+    }
+
+    /// [`Gen::open_loop_views`] in a block of its own, opened when there is a view.
+    fn open_views(&mut self, s: &Stmt, depth: usize, out: &mut String) -> Vec<LocalId> {
+        if self.loop_view_candidates(s).is_empty() {
+            return Vec::new();
+        }
+        indent(out, depth);
+        out.push_str("{\n");
+        self.open_loop_views(s, depth + 1, out)
+    }
+
+    /// Ends the views of [`Gen::open_views`] and their block.
+    fn close_views(&mut self, ids: &[LocalId], depth: usize, out: &mut String) {
+        if ids.is_empty() {
+            return;
+        }
+        for id in ids {
+            self.views.remove(id);
+        }
+        indent(out, depth);
+        out.push_str("}\n");
+    }
+
+    /// The view of the array `array` reads, if it has one.
+    fn view_of(&self, array: &Expr) -> Option<usize> {
+        read_local(array).and_then(|id| self.views.get(&id).copied())
+    }
+
     /// A C function for one body: its parameters are its first locals.
     fn function(&mut self, symbol: &str, sig: &FnSig, func: &Function, out: &mut String) {
         self.locals = func.locals.clone();
+        self.views.clear();
         // A captured parameter arrives under another name and moves into a cell.
         let params: Vec<String> = (0..sig.params.len())
             .map(|id| {
@@ -611,6 +726,10 @@ impl Gen {
                 elem,
                 site,
             } => {
+                if let (Some(n), Some(at)) = (self.view_of(array), view_access(*elem)) {
+                    let i = self.expr(index);
+                    return format!("(*{at}(hd{n}, hl{n}, {i}, {site}u))");
+                }
                 let (e, _) = elem_access(*elem);
                 self.sequenced(&[array, index], |p| {
                     format!("(*{e}({}, {}, {site}u))", p[0], p[1])
@@ -647,9 +766,17 @@ impl Gen {
                 elem,
                 site,
             } => {
-                let (at, _) = elem_access(*elem);
                 let t = self.n_temps;
                 self.n_temps += 1;
+                if let (Some(n), Some(at)) = (self.view_of(array), view_access(*elem)) {
+                    let i = self.expr(index);
+                    let v = self.expr(value);
+                    let vt = c_type(&value.ty);
+                    return format!(
+                        "({{ int32_t ti{t} = {i}; {vt} tv{t} = {v}; *{at}(hd{n}, hl{n}, ti{t}, {site}u) = tv{t}; tv{t}; }})"
+                    );
+                }
+                let (at, _) = elem_access(*elem);
                 let a = self.expr(array);
                 let i = self.expr(index);
                 let v = self.expr(value);
@@ -893,6 +1020,13 @@ impl Gen {
             }
             ExprKind::AnyNegate { arg, site } => {
                 format!("bs_any_negate({}, {site}u)", self.expr(arg))
+            }
+            ExprKind::Runtime {
+                func: "bs_array_length",
+                args,
+            } if args.len() == 1 && self.view_of(&args[0]).is_some() => {
+                let n = self.view_of(&args[0]).expect("checked");
+                format!("((int32_t)hl{n})")
             }
             ExprKind::Runtime { func, args } => {
                 let refs: Vec<&Expr> = args.iter().collect();
@@ -1246,6 +1380,39 @@ fn one_byte_pair<'e>(left: &'e Expr, right: &'e Expr) -> Option<(&'e Expr, u8)> 
     match (one_byte_literal(left), one_byte_literal(right)) {
         (_, Some(b)) => Some((left, b)),
         (Some(b), _) => Some((right, b)),
+        _ => None,
+    }
+}
+
+/// The local an expression only reads.
+fn read_local(e: &Expr) -> Option<LocalId> {
+    match e.kind {
+        ExprKind::Read(Place::Local(id)) => Some(id),
+        _ => None,
+    }
+}
+
+/// The C type of the elements of a fixed-length array type (arrays of numbers, booleans and
+/// enums, and `Uint8Array`: they never grow, so a loop can load their length once).
+fn view_c_type(ty: &Type) -> Option<&'static str> {
+    match ty {
+        Type::Array(elem) => match **elem {
+            Type::Integer | Type::Enum(_) => Some("int32_t"),
+            Type::Float => Some("float"),
+            Type::Boolean => Some("uint8_t"),
+            _ => None,
+        },
+        Type::Uint8Array => Some("uint8_t"),
+        _ => None,
+    }
+}
+
+/// The accessor of bs.h for an element of a loop's view of an array.
+fn view_access(elem: ElemKind) -> Option<&'static str> {
+    match elem {
+        ElemKind::Int => Some("bs_int_in"),
+        ElemKind::Float => Some("bs_float_in"),
+        ElemKind::Bool | ElemKind::Uint8 => Some("bs_byte_in"),
         _ => None,
     }
 }

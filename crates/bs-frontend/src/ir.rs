@@ -538,3 +538,150 @@ impl Expr {
         }
     }
 }
+
+/// What [`Stmt::walk`] meets: every expression (parents before their parts), every local a
+/// statement declares, and every place inline C can write.
+#[derive(Clone, Copy, Debug)]
+pub enum Walked<'a> {
+    Expr(&'a Expr),
+    Let(LocalId),
+    Native(&'a Place),
+}
+
+impl Stmt {
+    /// Walks the statement, the statements inside it and their expressions (not the bodies of
+    /// nested functions, which are functions of their own).
+    pub fn walk<'a>(&'a self, f: &mut dyn FnMut(Walked<'a>)) {
+        let exprs =
+            |e: &'a Expr, f: &mut dyn FnMut(Walked<'a>)| e.walk(&mut |x| f(Walked::Expr(x)));
+        match self {
+            Stmt::Expr(e) | Stmt::InitGlobal { value: e, .. } => exprs(e, f),
+            Stmt::Return(e) => {
+                if let Some(e) = e {
+                    exprs(e, f);
+                }
+            }
+            Stmt::Let { local, init } => {
+                if let Some(e) = init {
+                    exprs(e, f);
+                }
+                f(Walked::Let(*local));
+            }
+            Stmt::Block(b) | Stmt::Seq(b) => b.iter().for_each(|s| s.walk(f)),
+            Stmt::If {
+                cond,
+                then,
+                otherwise,
+            } => {
+                exprs(cond, f);
+                then.iter().chain(otherwise).for_each(|s| s.walk(f));
+            }
+            Stmt::While { cond, body } | Stmt::DoWhile { body, cond } => {
+                exprs(cond, f);
+                body.iter().for_each(|s| s.walk(f));
+            }
+            Stmt::For {
+                init,
+                cond,
+                update,
+                body,
+            } => {
+                init.iter().for_each(|s| s.walk(f));
+                for e in cond.iter().chain(update) {
+                    exprs(e, f);
+                }
+                body.iter().for_each(|s| s.walk(f));
+            }
+            Stmt::Break | Stmt::Continue => {}
+            Stmt::Native(parts) => {
+                for p in parts {
+                    if let NativePart::Place(place, _) = p {
+                        place.walk(&mut |x| f(Walked::Expr(x)));
+                        f(Walked::Native(place));
+                    }
+                }
+            }
+        }
+    }
+}
+
+impl Place {
+    /// Walks the expressions of the place (an element's array and index, an object).
+    pub fn walk<'a>(&'a self, f: &mut dyn FnMut(&'a Expr)) {
+        match self {
+            Place::Index { array, index, .. } => {
+                array.walk(f);
+                index.walk(f);
+            }
+            Place::AnyProp { object, .. } | Place::Field { object, .. } => object.walk(f),
+            Place::Local(_) | Place::Global { .. } | Place::Captured { .. } => {}
+        }
+    }
+}
+
+impl Expr {
+    /// Calls `f` on this expression and every expression inside it, parents first (not inside
+    /// the bodies of closures, which are functions of their own).
+    pub fn walk<'a>(&'a self, f: &mut dyn FnMut(&'a Expr)) {
+        f(self);
+        match &self.kind {
+            ExprKind::Int(_)
+            | ExprKind::Float(_)
+            | ExprKind::Bool(_)
+            | ExprKind::Str(_)
+            | ExprKind::Null
+            | ExprKind::Closure { .. }
+            | ExprKind::FuncValue { .. } => {}
+            ExprKind::Read(p) | ExprKind::Update { place: p, .. } => p.walk(f),
+            ExprKind::Unary(_, a)
+            | ExprKind::Convert(_, a)
+            | ExprKind::AnyNegate { arg: a, .. }
+            | ExprKind::Print { arg: a, .. } => a.walk(f),
+            ExprKind::Binary { left, right, .. }
+            | ExprKind::AnyBinary { left, right, .. }
+            | ExprKind::Logical { left, right, .. }
+            | ExprKind::Concat(left, right) => {
+                left.walk(f);
+                right.walk(f);
+            }
+            ExprKind::Cond {
+                cond,
+                then,
+                otherwise,
+            } => {
+                cond.walk(f);
+                then.walk(f);
+                otherwise.walk(f);
+            }
+            ExprKind::Call { args, .. }
+            | ExprKind::DirectCall { args, .. }
+            | ExprKind::New { args, .. }
+            | ExprKind::Runtime { args, .. }
+            | ExprKind::ArrayLit { elements: args, .. } => args.iter().for_each(|a| a.walk(f)),
+            ExprKind::Assign { place, value } => {
+                place.walk(f);
+                value.walk(f);
+            }
+            ExprKind::With { temps, body } => {
+                temps.iter().for_each(|(_, e)| e.walk(f));
+                body.walk(f);
+            }
+            ExprKind::NewArray { length, init, .. } => {
+                length.walk(f);
+                init.walk(f);
+            }
+            ExprKind::MethodCall {
+                receiver: t, args, ..
+            }
+            | ExprKind::CallValue {
+                callee: t, args, ..
+            }
+            | ExprKind::AnyCall {
+                target: t, args, ..
+            } => {
+                t.walk(f);
+                args.iter().for_each(|a| a.walk(f));
+            }
+        }
+    }
+}
