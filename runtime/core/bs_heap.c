@@ -236,7 +236,56 @@ static void *heap_try_alloc(uint32_t need) {
     return NULL;
 }
 
+/* Zeroes `words` words from `w` (a payload: few words, so no call of memset). */
+static void zero_words(uint32_t *w, uint32_t words) {
+    /* Two at a time, so that the compiler does not turn the loop back into a call of memset. */
+    if (words & 1u)
+        *w++ = 0;
+    for (uint32_t *end = w + (words & ~1u); w < end; w += 2) {
+        w[0] = 0;
+        w[1] = 0;
+    }
+}
+
+/* Makes the block at `at`, already off its list and exactly `need` bytes, an allocated block. */
+static inline void *claim(uint32_t at, uint32_t need) {
+    uint32_t *block = block_at(at);
+    block[0] = need | BLOCK_USED;
+    heap_used += need;
+    heap_blocks++;
+    bit_set(at >> 3);
+    zero_words(block + 1, need / 4u - 1u);
+    return block + 1;
+}
+
 void *bs_heap_alloc(uint32_t bytes) {
+    /* The common cases first, without calls: a free block of exactly the size on its list, or,
+       when no small block is large enough, the front of the first large block (what is left of
+       it keeps its place on the general list). Both take what heap_try_alloc would take. */
+    if (!BS_GC_STRESS && bytes <= SMALL_MAX - BLOCK_HEADER) {
+        uint32_t need = (bytes + BLOCK_HEADER + 7u) & ~7u;
+        uint32_t c = need / 8u - 1u;
+        uint32_t at = small_first[c];
+        if (at != NO_BLOCK) {
+            uint32_t next = block_at(at)[1];
+            small_first[c] = next;
+            if (next == NO_BLOCK)
+                small_nonempty &= ~(1u << c);
+            return claim(at, need);
+        }
+        at = free_first;
+        if ((small_nonempty >> c) == 0 && at != NO_BLOCK) {
+            uint32_t *block = block_at(at);
+            uint32_t size = block[0];
+            if (size > need && size - need > SMALL_MAX) {
+                uint32_t *tail = block_at(at + need);
+                tail[0] = size - need;
+                tail[1] = block[1];
+                free_first = at + need;
+                return claim(at, need);
+            }
+        }
+    }
     if (heap_size > 0 && bytes <= heap_size - BLOCK_HEADER) {
         uint32_t need = (bytes + BLOCK_HEADER + 7u) & ~7u;
         if (BS_GC_STRESS)
