@@ -66,7 +66,7 @@ use std::fmt::Write;
 use bs_frontend::env::{ClassInfo, mangle};
 use bs_frontend::ir::{
     AnyOp, BinOp, CaptureFrom, ClassDef, Conv, ElemKind, Expr, ExprKind, Function, Local, Place,
-    Stmt, UnOp, Unit,
+    Stmt, UnOp, Unit, Walked,
 };
 use bs_frontend::types::{FnSig, Type};
 use bs_frontend::{Counters, Env, check_unit, line_col};
@@ -1266,7 +1266,8 @@ impl<'u> Emitter<'u> {
 fn count_captures(stmts: &[Stmt]) -> usize {
     let mut n = 0;
     for s in stmts {
-        visit_stmt(s, &mut |e| {
+        s.walk(&mut |w| {
+            let Walked::Expr(e) = w else { return };
             if let ExprKind::Read(Place::Captured { index })
             | ExprKind::Assign {
                 place: Place::Captured { index },
@@ -1291,128 +1292,6 @@ fn count_captures(stmts: &[Stmt]) -> usize {
     n
 }
 
-fn visit_stmt(s: &Stmt, f: &mut dyn FnMut(&Expr)) {
-    match s {
-        Stmt::Expr(e) | Stmt::InitGlobal { value: e, .. } => visit_expr(e, f),
-        Stmt::Let { init, .. } => {
-            if let Some(e) = init {
-                visit_expr(e, f);
-            }
-        }
-        Stmt::Block(b) | Stmt::Seq(b) => b.iter().for_each(|s| visit_stmt(s, f)),
-        Stmt::If {
-            cond,
-            then,
-            otherwise,
-        } => {
-            visit_expr(cond, f);
-            then.iter().chain(otherwise).for_each(|s| visit_stmt(s, f));
-        }
-        Stmt::While { cond, body } | Stmt::DoWhile { body, cond } => {
-            visit_expr(cond, f);
-            body.iter().for_each(|s| visit_stmt(s, f));
-        }
-        Stmt::For {
-            init,
-            cond,
-            update,
-            body,
-        } => {
-            init.iter().chain(body).for_each(|s| visit_stmt(s, f));
-            if let Some(c) = cond {
-                visit_expr(c, f);
-            }
-            if let Some(u) = update {
-                visit_expr(u, f);
-            }
-        }
-        Stmt::Return(Some(e)) => visit_expr(e, f),
-        Stmt::Return(None) | Stmt::Break | Stmt::Continue => {}
-        Stmt::Native(parts) => {
-            for p in parts {
-                if let bs_frontend::ir::NativePart::Place(place, _) = p {
-                    visit_place(place, f);
-                }
-            }
-        }
-    }
-}
-
-fn visit_place(p: &Place, f: &mut dyn FnMut(&Expr)) {
-    match p {
-        Place::Index { array, index, .. } => {
-            visit_expr(array, f);
-            visit_expr(index, f);
-        }
-        Place::AnyProp { object, .. } | Place::Field { object, .. } => visit_expr(object, f),
-        Place::Local(_) | Place::Global { .. } | Place::Captured { .. } => {}
-    }
-}
-
-fn visit_expr(e: &Expr, f: &mut dyn FnMut(&Expr)) {
-    f(e);
-    match &e.kind {
-        ExprKind::Int(_)
-        | ExprKind::Float(_)
-        | ExprKind::Bool(_)
-        | ExprKind::Str(_)
-        | ExprKind::Null
-        | ExprKind::Closure { .. }
-        | ExprKind::FuncValue { .. } => {}
-        ExprKind::Read(p) => visit_place(p, f),
-        ExprKind::Unary(_, a)
-        | ExprKind::Convert(_, a)
-        | ExprKind::Print { arg: a, .. }
-        | ExprKind::AnyNegate { arg: a, .. } => visit_expr(a, f),
-        ExprKind::Binary { left, right, .. }
-        | ExprKind::Logical { left, right, .. }
-        | ExprKind::AnyBinary { left, right, .. }
-        | ExprKind::Concat(left, right) => {
-            visit_expr(left, f);
-            visit_expr(right, f);
-        }
-        ExprKind::Cond {
-            cond,
-            then,
-            otherwise,
-        } => {
-            visit_expr(cond, f);
-            visit_expr(then, f);
-            visit_expr(otherwise, f);
-        }
-        ExprKind::Call { args, .. }
-        | ExprKind::Runtime { args, .. }
-        | ExprKind::New { args, .. }
-        | ExprKind::DirectCall { args, .. }
-        | ExprKind::ArrayLit { elements: args, .. } => args.iter().for_each(|a| visit_expr(a, f)),
-        ExprKind::Assign { place, value } => {
-            visit_place(place, f);
-            visit_expr(value, f);
-        }
-        ExprKind::Update { place, .. } => visit_place(place, f),
-        ExprKind::With { temps, body } => {
-            temps.iter().for_each(|(_, t)| visit_expr(t, f));
-            visit_expr(body, f);
-        }
-        ExprKind::NewArray { length, init, .. } => {
-            visit_expr(length, f);
-            visit_expr(init, f);
-        }
-        ExprKind::MethodCall { receiver, args, .. } => {
-            visit_expr(receiver, f);
-            args.iter().for_each(|a| visit_expr(a, f));
-        }
-        ExprKind::CallValue { callee, args, .. } => {
-            visit_expr(callee, f);
-            args.iter().for_each(|a| visit_expr(a, f));
-        }
-        ExprKind::AnyCall { target, args, .. } => {
-            visit_expr(target, f);
-            args.iter().for_each(|a| visit_expr(a, f));
-        }
-    }
-}
-
 /// The local an expression reads as a plain JavaScript variable (not through a cell), if any.
 fn register_local(e: &Expr, locals: &[Local]) -> Option<usize> {
     match &e.kind {
@@ -1427,7 +1306,7 @@ fn register_local(e: &Expr, locals: &[Local]) -> Option<usize> {
 /// Whether evaluating `e` may assign local `id` of the function being emitted.
 fn writes_local(e: &Expr, id: usize) -> bool {
     let mut found = false;
-    visit_expr(e, &mut |x| match &x.kind {
+    e.walk(&mut |x| match &x.kind {
         ExprKind::Assign {
             place: Place::Local(l),
             ..
