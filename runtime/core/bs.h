@@ -81,7 +81,9 @@ static inline int32_t bs_unbox_bool(bs_value v) { return v == BS_TRUE; }
 static inline int bs_is_int(bs_value v) { return (v & 3) == 0; }
 static inline int bs_is_float(bs_value v) { return (v & 3) == 1; }
 static inline int bs_is_ref(bs_value v) { return (v & 3) == 3 && v != BS_NULL; }
-static inline void *bs_ptr(bs_value v) { return (void *)(uintptr_t)(v & ~(bs_value)3); }
+/* The address a reference (or null) holds. Subtracting the tag, rather than masking it, lets the
+   C compiler fold it into the offset of a field load: one instruction instead of two. */
+static inline void *bs_ptr(bs_value v) { return (void *)((uintptr_t)v - 3u); }
 static inline bs_value bs_ref(const void *p) { return (bs_value)(uintptr_t)p | 3u; }
 
 /* Truthiness of a boxed value: false only for undefined, false, integer 0 and float +0.0. */
