@@ -258,6 +258,22 @@ static inline void *claim(uint32_t at, uint32_t need) {
     return block + 1;
 }
 
+/* Everything else: the other lists, a collection when nothing fits, the error when still nothing
+   does. Out of line, so that bs_heap_alloc's common cases need no stack frame. */
+__attribute__((noinline)) static void *heap_alloc_slow(uint32_t bytes) {
+    if (heap_size > 0 && bytes <= heap_size - BLOCK_HEADER) {
+        uint32_t need = (bytes + BLOCK_HEADER + 7u) & ~7u;
+        if (BS_GC_STRESS)
+            bs_gc_collect();
+        void *p = heap_try_alloc(need);
+        if (p == NULL && !BS_GC_STRESS && bs_gc_collect())
+            p = heap_try_alloc(need);
+        if (p != NULL)
+            return p;
+    }
+    bs_error(BS_ERR_OUT_OF_MEMORY, 0, bytes, bs_gc_code_return_address());
+}
+
 void *bs_heap_alloc(uint32_t bytes) {
     /* The common cases first, without calls: a free block of exactly the size on its list, or,
        when no small block is large enough, the front of the first large block (what is left of
@@ -286,17 +302,7 @@ void *bs_heap_alloc(uint32_t bytes) {
             }
         }
     }
-    if (heap_size > 0 && bytes <= heap_size - BLOCK_HEADER) {
-        uint32_t need = (bytes + BLOCK_HEADER + 7u) & ~7u;
-        if (BS_GC_STRESS)
-            bs_gc_collect();
-        void *p = heap_try_alloc(need);
-        if (p == NULL && !BS_GC_STRESS && bs_gc_collect())
-            p = heap_try_alloc(need);
-        if (p != NULL)
-            return p;
-    }
-    bs_error(BS_ERR_OUT_OF_MEMORY, 0, bytes, bs_gc_code_return_address());
+    return heap_alloc_slow(bytes);
 }
 
 void bs_heap_free(void *p) {
