@@ -48,6 +48,9 @@ fn list() {
             println!("  {:width$}  memory: {}", "", budget.join(", "));
         }
     }
+    println!(
+        "  (defaults; --memory stack=…,code=…,data=…,heap=… builds a device with other sizes)"
+    );
     println!("serial ports:");
     let ports = bs_session::board::serial_ports();
     if ports.is_empty() {

@@ -220,7 +220,33 @@ fn check_file(cli: &Cli, file: &PathBuf) -> anyhow::Result<ExitCode> {
     }
 }
 
+/// Exit status when standard output was closed before bscript finished writing to it (as a shell
+/// reports a program that SIGPIPE ended: 128 + 13).
+const EXIT_CLOSED_OUTPUT: i32 = 141;
+
+/// Standard output (or error) closed early (`bscript board list | head -1`) makes `println!` panic. That
+/// is no error of bscript's: it stops quietly, as a program ended by SIGPIPE would. (bscript
+/// keeps SIGPIPE ignored, because it writes to a device's pipe and reports a device that died.)
+fn stop_quietly_when_output_closes() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let message = info
+            .payload()
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| info.payload().downcast_ref::<&str>().copied())
+            .unwrap_or("");
+        if message.starts_with("failed printing to stdout")
+            || message.starts_with("failed printing to stderr")
+        {
+            std::process::exit(EXIT_CLOSED_OUTPUT);
+        }
+        default(info)
+    }));
+}
+
 fn main() -> ExitCode {
+    stop_quietly_when_output_closes();
     let cli = Cli::parse();
     let result = match &cli.command {
         Command::Run { file, keep_c } => run_file(&cli, file.as_ref(), *keep_c),

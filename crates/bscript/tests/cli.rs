@@ -61,6 +61,24 @@ fn help_lists_the_commands_and_the_target_option() {
 }
 
 #[test]
+fn output_closed_early_stops_quietly() {
+    // A pipe whose reading end is closed before bscript writes: as `bscript board list | head -0`.
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let out = Command::new(env!("CARGO_BIN_EXE_bscript"))
+        .args(["board", "list"])
+        .stdin(Stdio::null())
+        .stdout(writer)
+        .stderr(Stdio::piped())
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains("panicked"), "{err}");
+    assert!(err.is_empty(), "{err}");
+    assert_eq!(out.status.code(), Some(141));
+}
+
+#[test]
 fn exit_statuses_follow_the_outcome() {
     let ok = scratch("ok.bs", "print(6 * 7)\n");
     let (code, out, err) = run(&["run", ok.to_str().unwrap()]);
