@@ -26,7 +26,7 @@ pub fn run(cli: &Cli, what: &BoardCommand) -> anyhow::Result<ExitCode> {
 
 /// A byte count in KiB when it is a whole number of them.
 fn size(bytes: u64) -> String {
-    if bytes >= 1024 && bytes % 1024 == 0 {
+    if bytes >= 1024 && bytes.is_multiple_of(1024) {
         format!("{} KiB", bytes / 1024)
     } else {
         format!("{bytes} B")

@@ -224,8 +224,8 @@ fn check_file(cli: &Cli, file: &PathBuf) -> anyhow::Result<ExitCode> {
 /// reports a program that SIGPIPE ended: 128 + 13).
 const EXIT_CLOSED_OUTPUT: i32 = 141;
 
-/// Standard output (or error) closed early (`bscript board list | head -1`) makes `println!` panic. That
-/// is no error of bscript's: it stops quietly, as a program ended by SIGPIPE would. (bscript
+/// Standard output (or error) closed early (`bscript board list | head -1`) makes `println!`
+/// panic. That is no error of bscript's: it stops quietly, as a program ended by SIGPIPE would. (bscript
 /// keeps SIGPIPE ignored, because it writes to a device's pipe and reports a device that died.)
 fn stop_quietly_when_output_closes() {
     let default = std::panic::take_hook();
