@@ -114,7 +114,7 @@ fn placements_never_leave_their_regions() {
             }
         }
         let placements = txn.placements().to_vec();
-        if rng.next() % 4 == 0 {
+        if rng.next().is_multiple_of(4) {
             txn.abort();
         } else {
             txn.commit(record(id, &[])).unwrap();
