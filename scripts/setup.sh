@@ -28,7 +28,7 @@ if ! command -v cargo >/dev/null 2>&1; then
     if [ -x "$HOME/.cargo/bin/cargo" ]; then
         export PATH="$HOME/.cargo/bin:$PATH"
     else
-        echo "setup: cargo is missing; install a Rust toolchain (1.85 or newer) with rustup" >&2
+        echo "setup: cargo is missing; install a Rust toolchain (1.87 or newer) with rustup" >&2
         exit 1
     fi
 fi
