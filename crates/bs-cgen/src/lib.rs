@@ -409,6 +409,23 @@ struct Gen {
     /// loaded once before the outermost such loop).
     views: std::collections::HashMap<LocalId, usize>,
     n_views: usize,
+    /// While the unchecked copy of a counted loop is generated: the loop, and the conditions
+    /// (C expressions) under which the accesses left unchecked stay in bounds.
+    counted: Option<Counted>,
+}
+
+/// An innermost `for (let i = start; i < bound; i++)` (or `<=`) whose body assigns neither `i`
+/// nor the locals its bound reads. Its index is in [`lo`, `hi`] on every pass (C expressions of
+/// 64-bit integers, valid once the loop's initialisation has run); when `lo > hi` the loop does not
+/// run at all.
+struct Counted {
+    index: LocalId,
+    lo: String,
+    hi: String,
+    /// Locals the loop assigns (or declares): an index offset read from one is not invariant.
+    written: std::collections::HashSet<LocalId>,
+    /// The accesses' conditions.
+    checks: Vec<String>,
 }
 
 fn indent(out: &mut String, depth: usize) {
@@ -505,13 +522,48 @@ impl Gen {
                 out.push_str("{\n");
                 self.stmts(init, depth + 1, out);
                 let views = self.open_loop_views(s, depth + 1, out);
-                let cond = cond.as_ref().map(|c| self.expr(c)).unwrap_or_default();
-                let update = update.as_ref().map(|u| self.expr(u)).unwrap_or_default();
-                indent(out, depth + 1);
-                let _ = writeln!(out, "for (; {cond}; {update}) {{");
-                self.stmts(body, depth + 2, out);
-                indent(out, depth + 1);
+                let cond_c = cond.as_ref().map(|c| self.expr(c)).unwrap_or_default();
+                let update_c = update.as_ref().map(|u| self.expr(u)).unwrap_or_default();
+                let header = format!("for (; {cond_c}; {update_c}) {{\n");
+                // A counted loop whose array accesses stay in bounds when a condition checked
+                // once holds runs a copy without their checks then (see `Counted`).
+                let mut fast = String::new();
+                if self.counted.is_none() {
+                    if let Some(counted) = self.counted_loop(s) {
+                        self.counted = Some(counted);
+                        self.stmts(body, depth + 3, &mut fast);
+                        let counted = self.counted.take().expect("set above");
+                        if counted.checks.is_empty() {
+                            fast.clear();
+                        } else {
+                            indent(out, depth + 1);
+                            let _ = writeln!(
+                                out,
+                                "if ({} > {} || ({})) {{",
+                                counted.lo,
+                                counted.hi,
+                                counted.checks.join(" && ")
+                            );
+                            indent(out, depth + 2);
+                            out.push_str(&header);
+                            out.push_str(&fast);
+                            indent(out, depth + 2);
+                            out.push_str("}\n");
+                            indent(out, depth + 1);
+                            out.push_str("} else {\n");
+                        }
+                    }
+                }
+                let inner = depth + 1 + usize::from(!fast.is_empty());
+                indent(out, inner);
+                out.push_str(&header);
+                self.stmts(body, inner + 1, out);
+                indent(out, inner);
                 out.push_str("}\n");
+                if !fast.is_empty() {
+                    indent(out, depth + 1);
+                    out.push_str("}\n");
+                }
                 for id in &views {
                     self.views.remove(id);
                 }
@@ -657,6 +709,200 @@ impl Gen {
         out.push_str("}\n");
     }
 
+    /// `s` as a counted loop (see [`Counted`]), if it is one.
+    fn counted_loop(&self, s: &Stmt) -> Option<Counted> {
+        let Stmt::For {
+            init,
+            cond: Some(cond),
+            update: Some(update),
+            body,
+        } = s
+        else {
+            return None;
+        };
+        let [
+            Stmt::Let {
+                local: index,
+                init: Some(_),
+            },
+        ] = init.as_slice()
+        else {
+            return None;
+        };
+        let index = *index;
+        if self.locals[index].captured || self.locals[index].ty != Type::Integer {
+            return None;
+        }
+        if body.iter().any(has_loop) {
+            return None;
+        }
+        match &update.kind {
+            ExprKind::Update {
+                place: Place::Local(id),
+                increment: true,
+                ..
+            } if *id == index => {}
+            _ => return None,
+        }
+        let ExprKind::Binary {
+            op: op @ (BinOp::Lt | BinOp::Le),
+            left,
+            right: bound,
+            ..
+        } = &cond.kind
+        else {
+            return None;
+        };
+        if read_local(left) != Some(index) {
+            return None;
+        }
+        let mut written = std::collections::HashSet::new();
+        for st in body {
+            st.walk(&mut |w| match w {
+                Walked::Let(id) => {
+                    written.insert(id);
+                }
+                Walked::Native(Place::Local(id)) => {
+                    written.insert(*id);
+                }
+                Walked::Native(_) => {}
+                Walked::Expr(e) => match &e.kind {
+                    ExprKind::Assign {
+                        place: Place::Local(id),
+                        ..
+                    }
+                    | ExprKind::Update {
+                        place: Place::Local(id),
+                        ..
+                    } => {
+                        written.insert(*id);
+                    }
+                    ExprKind::With { temps, .. } => {
+                        written.extend(temps.iter().map(|(id, _)| *id));
+                    }
+                    _ => {}
+                },
+            });
+        }
+        if written.contains(&index) {
+            return None;
+        }
+        let bound = self.invariant(bound, &written)?;
+        let i = local_name(&self.locals, index);
+        let hi = if *op == BinOp::Lt {
+            format!("({bound} - 1)")
+        } else {
+            bound
+        };
+        Some(Counted {
+            index,
+            lo: format!("(int64_t){i}"),
+            hi,
+            written,
+            checks: Vec::new(),
+        })
+    }
+
+    /// `e` as a 64-bit C expression, when it is an integer constant, a local the loop does not
+    /// assign, or the length of an array the loop views.
+    fn invariant(&self, e: &Expr, written: &std::collections::HashSet<LocalId>) -> Option<String> {
+        match &e.kind {
+            ExprKind::Int(k) => Some(format!("(int64_t){k}")),
+            ExprKind::Read(Place::Local(id))
+                if !written.contains(id)
+                    && !self.locals[*id].captured
+                    && self.locals[*id].ty == Type::Integer =>
+            {
+                Some(format!("(int64_t){}", local_name(&self.locals, *id)))
+            }
+            ExprKind::Runtime {
+                func: "bs_array_length",
+                args,
+            } if args.len() == 1 => {
+                let n = self.view_of(&args[0])?;
+                Some(format!("(int64_t)hl{n}"))
+            }
+            // Sums and differences of those, in 64 bits (so without the 32-bit wrap-around;
+            // the checks that use them then fail, and the accesses stay checked).
+            ExprKind::Binary {
+                op: op @ (BinOp::Add | BinOp::Sub),
+                left,
+                right,
+                ..
+            } => {
+                let l = self.invariant(left, written)?;
+                let r = self.invariant(right, written)?;
+                let sign = if *op == BinOp::Add { '+' } else { '-' };
+                Some(format!("({l} {sign} {r})"))
+            }
+            _ => None,
+        }
+    }
+
+    /// In the unchecked copy of a counted loop: the C index of an access to view `n` that needs
+    /// no check there, with the condition for that recorded. Indexes of the forms `i`, `i + k`,
+    /// `k + i`, `i - k` and `k - i` qualify (`k` invariant).
+    fn unchecked_index(&mut self, n: usize, index: &Expr) -> Option<String> {
+        let counted = self.counted.as_ref()?;
+        let i = counted.index;
+        let is_i = |e: &Expr| read_local(e) == Some(i);
+        // The index is sign * i + offset.
+        let (sign, offset): (i64, Option<&Expr>) = match &index.kind {
+            ExprKind::Read(Place::Local(id)) if *id == i => (1, None),
+            ExprKind::Binary {
+                op: BinOp::Add,
+                left,
+                right,
+                ..
+            } if is_i(left) => (1, Some(right)),
+            ExprKind::Binary {
+                op: BinOp::Add,
+                left,
+                right,
+                ..
+            } if is_i(right) => (1, Some(left)),
+            ExprKind::Binary {
+                op: BinOp::Sub,
+                left,
+                right,
+                ..
+            } if is_i(left) => (1, Some(right)),
+            ExprKind::Binary {
+                op: BinOp::Sub,
+                left,
+                right,
+                ..
+            } if is_i(right) => (-1, Some(left)),
+            _ => return None,
+        };
+        let k = match offset {
+            None => "(int64_t)0".to_string(),
+            Some(e) => self.invariant(e, &counted.written)?,
+        };
+        // `i - k` is i + (-k).
+        let k = match &index.kind {
+            ExprKind::Binary {
+                op: BinOp::Sub,
+                left,
+                ..
+            } if is_i(left) => format!("(-{k})"),
+            _ => k,
+        };
+        let (lo, hi) = (&counted.lo, &counted.hi);
+        let (min, max) = if sign > 0 {
+            (format!("{lo} + {k}"), format!("{hi} + {k}"))
+        } else {
+            (format!("{k} - {hi}"), format!("{k} - {lo}"))
+        };
+        let check = format!("{min} >= 0 && {max} < (int64_t)hl{n}");
+        let c_index = self.expr(index);
+        let counted = self.counted.as_mut().expect("checked above");
+        if !counted.checks.contains(&check) {
+            counted.checks.push(check);
+        }
+        Some(c_index)
+    }
+
     /// The view of the array `array` reads, if it has one.
     fn view_of(&self, array: &Expr) -> Option<usize> {
         read_local(array).and_then(|id| self.views.get(&id).copied())
@@ -727,6 +973,9 @@ impl Gen {
                 site,
             } => {
                 if let (Some(n), Some(at)) = (self.view_of(array), view_access(*elem)) {
+                    if let Some(i) = self.unchecked_index(n, index) {
+                        return format!("hd{n}[{i}]");
+                    }
                     let i = self.expr(index);
                     return format!("(*{at}(hd{n}, hl{n}, {i}, {site}u))");
                 }
@@ -769,9 +1018,15 @@ impl Gen {
                 let t = self.n_temps;
                 self.n_temps += 1;
                 if let (Some(n), Some(at)) = (self.view_of(array), view_access(*elem)) {
+                    let vt = c_type(&value.ty);
+                    if let Some(i) = self.unchecked_index(n, index) {
+                        let v = self.expr(value);
+                        return format!(
+                            "({{ int32_t ti{t} = {i}; {vt} tv{t} = {v}; hd{n}[ti{t}] = tv{t}; tv{t}; }})"
+                        );
+                    }
                     let i = self.expr(index);
                     let v = self.expr(value);
-                    let vt = c_type(&value.ty);
                     return format!(
                         "({{ int32_t ti{t} = {i}; {vt} tv{t} = {v}; *{at}(hd{n}, hl{n}, ti{t}, {site}u) = tv{t}; tv{t}; }})"
                     );
@@ -1381,6 +1636,18 @@ fn one_byte_pair<'e>(left: &'e Expr, right: &'e Expr) -> Option<(&'e Expr, u8)> 
         (_, Some(b)) => Some((left, b)),
         (Some(b), _) => Some((right, b)),
         _ => None,
+    }
+}
+
+/// Whether a statement is or holds a loop.
+fn has_loop(s: &Stmt) -> bool {
+    match s {
+        Stmt::While { .. } | Stmt::DoWhile { .. } | Stmt::For { .. } => true,
+        Stmt::Block(b) | Stmt::Seq(b) => b.iter().any(has_loop),
+        Stmt::If {
+            then, otherwise, ..
+        } => then.iter().chain(otherwise).any(has_loop),
+        _ => false,
     }
 }
 

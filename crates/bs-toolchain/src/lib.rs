@@ -141,6 +141,9 @@ pub const HOST: Port = Port {
         // Keeps endless recursion a stack overflow (an error at its source line) rather than
         // letting GCC turn a recursive call it can see into an endless loop.
         "-fno-optimize-sibling-calls",
+        // Keeps GCC from turning a loop into a call of memset or memcpy: the runtime's are
+        // glibc's indirect functions, which units cannot link against.
+        "-fno-tree-loop-distribute-patterns",
         "-pipe",
     ],
     memory_budget: false,
