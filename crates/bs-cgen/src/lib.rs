@@ -424,6 +424,9 @@ struct Counted {
     hi: String,
     /// Locals the loop assigns (or declares): an index offset read from one is not invariant.
     written: std::collections::HashSet<LocalId>,
+    /// Integer locals the body declares once and never assigns, bound to an affine function of
+    /// the index (see [`Gen::affine`]).
+    affine: std::collections::HashMap<LocalId, (i64, String)>,
     /// The accesses' conditions.
     checks: Vec<String>,
 }
@@ -756,34 +759,31 @@ impl Gen {
         if read_local(left) != Some(index) {
             return None;
         }
-        let mut written = std::collections::HashSet::new();
+        // How often the body writes each local (a declaration counts as one write).
+        let mut writes: std::collections::HashMap<LocalId, usize> = Default::default();
         for st in body {
-            st.walk(&mut |w| match w {
-                Walked::Let(id) => {
-                    written.insert(id);
+            st.walk(&mut |w| {
+                let mut count = |id: LocalId| *writes.entry(id).or_default() += 1;
+                match w {
+                    Walked::Let(id) => count(id),
+                    Walked::Native(Place::Local(id)) => count(*id),
+                    Walked::Native(_) => {}
+                    Walked::Expr(e) => match &e.kind {
+                        ExprKind::Assign {
+                            place: Place::Local(id),
+                            ..
+                        }
+                        | ExprKind::Update {
+                            place: Place::Local(id),
+                            ..
+                        } => count(*id),
+                        ExprKind::With { temps, .. } => temps.iter().for_each(|(id, _)| count(*id)),
+                        _ => {}
+                    },
                 }
-                Walked::Native(Place::Local(id)) => {
-                    written.insert(*id);
-                }
-                Walked::Native(_) => {}
-                Walked::Expr(e) => match &e.kind {
-                    ExprKind::Assign {
-                        place: Place::Local(id),
-                        ..
-                    }
-                    | ExprKind::Update {
-                        place: Place::Local(id),
-                        ..
-                    } => {
-                        written.insert(*id);
-                    }
-                    ExprKind::With { temps, .. } => {
-                        written.extend(temps.iter().map(|(id, _)| *id));
-                    }
-                    _ => {}
-                },
             });
         }
+        let written: std::collections::HashSet<LocalId> = writes.keys().copied().collect();
         if written.contains(&index) {
             return None;
         }
@@ -794,13 +794,26 @@ impl Gen {
         } else {
             bound
         };
-        Some(Counted {
+        let mut counted = Counted {
             index,
             lo: format!("(int64_t){i}"),
             hi,
             written,
+            affine: Default::default(),
             checks: Vec::new(),
-        })
+        };
+        // The body's integer constants bound to affine functions of the index, in order.
+        let mut lets = Vec::new();
+        collect_lets(body, &mut lets);
+        for (id, init) in lets {
+            let local = &self.locals[id];
+            if writes.get(&id) == Some(&1) && !local.captured && local.ty == Type::Integer {
+                if let Some(a) = self.affine(init, &counted) {
+                    counted.affine.insert(id, a);
+                }
+            }
+        }
+        Some(counted)
     }
 
     /// `e` as a 64-bit C expression, when it is an integer constant, a local the loop does not
@@ -839,60 +852,71 @@ impl Gen {
         }
     }
 
+    /// `e` as `mul * i + add` for the index `i` of the counted loop being generated (`add` a
+    /// 64-bit C expression of invariants), if it is one: sums, differences and products by
+    /// constants of `i`, invariants, and the loop's locals bound to such an expression.
+    fn affine(&self, e: &Expr, counted: &Counted) -> Option<(i64, String)> {
+        const MAX_MUL: i64 = 1 << 20;
+        match &e.kind {
+            ExprKind::Read(Place::Local(id)) if *id == counted.index => {
+                Some((1, "(int64_t)0".to_string()))
+            }
+            ExprKind::Read(Place::Local(id)) if counted.affine.contains_key(id) => {
+                counted.affine.get(id).cloned()
+            }
+            ExprKind::Binary {
+                op: op @ (BinOp::Add | BinOp::Sub),
+                left,
+                right,
+                ..
+            } => {
+                let (lm, la) = self.affine(left, counted)?;
+                let (rm, ra) = self.affine(right, counted)?;
+                let (mul, sign) = if *op == BinOp::Add {
+                    (lm + rm, '+')
+                } else {
+                    (lm - rm, '-')
+                };
+                (mul.abs() <= MAX_MUL).then(|| (mul, format!("({la} {sign} {ra})")))
+            }
+            ExprKind::Binary {
+                op: BinOp::Mul,
+                left,
+                right,
+                ..
+            } => {
+                let (k, x) = match (&left.kind, &right.kind) {
+                    (ExprKind::Int(k), _) => (*k, right),
+                    (_, ExprKind::Int(k)) => (*k, left),
+                    _ => return None,
+                };
+                let (m, a) = self.affine(x, counted)?;
+                let mul = m.checked_mul(i64::from(k))?;
+                (mul.abs() <= MAX_MUL && i64::from(k).abs() <= MAX_MUL)
+                    .then(|| (mul, format!("({k} * {a})")))
+            }
+            _ => self.invariant(e, &counted.written).map(|a| (0, a)),
+        }
+    }
+
     /// In the unchecked copy of a counted loop: the C index of an access to view `n` that needs
-    /// no check there, with the condition for that recorded. Indexes of the forms `i`, `i + k`,
-    /// `k + i`, `i - k` and `k - i` qualify (`k` invariant).
+    /// no check there, with the condition for that recorded: the index is an affine function of
+    /// the loop's index (see [`Gen::affine`]) whose least and greatest values over the loop lie
+    /// in the array.
     fn unchecked_index(&mut self, n: usize, index: &Expr) -> Option<String> {
         let counted = self.counted.as_ref()?;
-        let i = counted.index;
-        let is_i = |e: &Expr| read_local(e) == Some(i);
-        // The index is sign * i + offset.
-        let (sign, offset): (i64, Option<&Expr>) = match &index.kind {
-            ExprKind::Read(Place::Local(id)) if *id == i => (1, None),
-            ExprKind::Binary {
-                op: BinOp::Add,
-                left,
-                right,
-                ..
-            } if is_i(left) => (1, Some(right)),
-            ExprKind::Binary {
-                op: BinOp::Add,
-                left,
-                right,
-                ..
-            } if is_i(right) => (1, Some(left)),
-            ExprKind::Binary {
-                op: BinOp::Sub,
-                left,
-                right,
-                ..
-            } if is_i(left) => (1, Some(right)),
-            ExprKind::Binary {
-                op: BinOp::Sub,
-                left,
-                right,
-                ..
-            } if is_i(right) => (-1, Some(left)),
-            _ => return None,
-        };
-        let k = match offset {
-            None => "(int64_t)0".to_string(),
-            Some(e) => self.invariant(e, &counted.written)?,
-        };
-        // `i - k` is i + (-k).
-        let k = match &index.kind {
-            ExprKind::Binary {
-                op: BinOp::Sub,
-                left,
-                ..
-            } if is_i(left) => format!("(-{k})"),
-            _ => k,
-        };
+        let (mul, add) = self.affine(index, counted)?;
         let (lo, hi) = (&counted.lo, &counted.hi);
-        let (min, max) = if sign > 0 {
-            (format!("{lo} + {k}"), format!("{hi} + {k}"))
-        } else {
-            (format!("{k} - {hi}"), format!("{k} - {lo}"))
+        let (min, max) = match mul.cmp(&0) {
+            std::cmp::Ordering::Greater => (
+                format!("{mul} * {lo} + {add}"),
+                format!("{mul} * {hi} + {add}"),
+            ),
+            std::cmp::Ordering::Less => (
+                format!("{mul} * {hi} + {add}"),
+                format!("{mul} * {lo} + {add}"),
+            ),
+            std::cmp::Ordering::Equal => (add.clone(), add),
         };
         let check = format!("{min} >= 0 && {max} < (int64_t)hl{n}");
         let c_index = self.expr(index);
@@ -1636,6 +1660,27 @@ fn one_byte_pair<'e>(left: &'e Expr, right: &'e Expr) -> Option<(&'e Expr, u8)> 
         (_, Some(b)) => Some((left, b)),
         (Some(b), _) => Some((right, b)),
         _ => None,
+    }
+}
+
+/// The declarations with an initial value in `stmts` and the blocks and branches inside them,
+/// in order.
+fn collect_lets<'a>(stmts: &'a [Stmt], out: &mut Vec<(LocalId, &'a Expr)>) {
+    for s in stmts {
+        match s {
+            Stmt::Let {
+                local,
+                init: Some(e),
+            } => out.push((*local, e)),
+            Stmt::Block(b) | Stmt::Seq(b) => collect_lets(b, out),
+            Stmt::If {
+                then, otherwise, ..
+            } => {
+                collect_lets(then, out);
+                collect_lets(otherwise, out);
+            }
+            _ => {}
+        }
     }
 }
 
