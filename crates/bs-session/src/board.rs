@@ -97,14 +97,23 @@ fn parse_defines(text: &str) -> HashMap<&str, String> {
     defines
 }
 
-/// The value of a macro that is an integer, another macro, or a product of those (what the
-/// ports' size macros are); `None` for anything else.
+/// The value of a macro that is an integer, another macro, or sums of products of those (what
+/// the ports' size macros are); `None` for anything else. Of a macro defined in both branches of
+/// an `#if`, the last definition counts (the ports put their defaults there).
 fn eval(defines: &HashMap<&str, String>, name: &str, depth: u32) -> Option<u64> {
     if depth > 8 {
         return None;
     }
     let text = defines.get(name)?;
     let text = text.trim().trim_start_matches('(').trim_end_matches(')');
+    let mut sum = 0u64;
+    for term in text.split('+') {
+        sum = sum.checked_add(eval_product(defines, term, depth)?)?;
+    }
+    Some(sum)
+}
+
+fn eval_product(defines: &HashMap<&str, String>, text: &str, depth: u32) -> Option<u64> {
     let mut product = 1u64;
     for factor in text.split('*') {
         let factor = factor.trim();
@@ -127,6 +136,35 @@ fn eval(defines: &HashMap<&str, String>, name: &str, depth: u32) -> Option<u64> 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn layout_defaults_are_those_of_the_headers() {
+        let macros = [
+            "BS_PORT_STACK_KIB",
+            "BS_PORT_CODE_KIB",
+            "BS_PORT_DATA_KIB",
+            "BS_PORT_HEAP_KIB",
+        ];
+        for port in bs_toolchain::PORTS {
+            let Some(limits) = port.layout else { continue };
+            let text = bs_toolchain::port_config(port).expect("the port has a config");
+            let defines = parse_defines(text);
+            for (macro_name, (default, max)) in macros
+                .iter()
+                .zip(limits.default_kib.iter().zip(limits.max_kib))
+            {
+                if max == 0 {
+                    continue; // fixed
+                }
+                assert_eq!(
+                    eval(&defines, macro_name, 0),
+                    Some(u64::from(*default)),
+                    "{}: {macro_name}",
+                    port.name
+                );
+            }
+        }
+    }
 
     #[test]
     fn every_target_has_code_data_and_heap_sizes() {

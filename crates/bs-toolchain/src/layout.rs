@@ -93,11 +93,17 @@ impl MemoryLayout {
                 _ => {}
             }
         }
-        let total: u64 = self.parts().iter().flatten().map(|&k| u64::from(k)).sum();
+        // Parts left at their defaults take their room too.
+        let total: u64 = self
+            .parts()
+            .iter()
+            .zip(limits.default_kib)
+            .map(|(kib, default)| u64::from(kib.unwrap_or(default)))
+            .sum();
         if total > u64::from(limits.total_kib) {
             return Err(format!(
-                "--memory {self} asks for {total} KiB, but the {} device has {} KiB for the \
-                 stack and the regions",
+                "--memory {self} comes to {total} KiB with the defaults of the parts it does not \
+                 name, but the {} device has {} KiB for the stack and the regions",
                 port.name, limits.total_kib
             ));
         }
@@ -112,6 +118,8 @@ pub struct LayoutLimits {
     pub total_kib: u32,
     /// The most each of stack, code, data and heap may take, in KiB; 0 when it is fixed.
     pub max_kib: [u32; 4],
+    /// The port's defaults for each (`bs_port_config.h`), in KiB; 0 for a fixed part.
+    pub default_kib: [u32; 4],
 }
 
 impl fmt::Display for MemoryLayout {
@@ -254,6 +262,9 @@ mod tests {
         );
         let huge: MemoryLayout = "heap=4M,code=64K".parse().unwrap();
         assert!(huge.check(&crate::QEMU_MPS2_AN385).is_err());
+        // 4064 KiB asked for, and the default stack and data region do not fit beside them.
+        let tight: MemoryLayout = "heap=4000K,code=64K".parse().unwrap();
+        assert!(tight.check(&crate::QEMU_MPS2_AN385).is_err());
     }
 
     #[test]

@@ -154,6 +154,7 @@ pub const HOST: Port = Port {
     layout: Some(LayoutLimits {
         total_kib: 256 * 1024,
         max_kib: [0, 4 * 1024, 4 * 1024, 248 * 1024],
+        default_kib: [0, 1024, 256, 1024],
     }),
     launch: Launch::Process,
 };
@@ -203,10 +204,12 @@ pub const QEMU_MPS2_AN385: Port = Port {
         "-pipe",
     ],
     memory_budget: true,
-    // The board's 4 MiB of SRAM, less the fault handlers' stack and the runtime's variables.
+    // The board's 4 MiB of SRAM, less the fault handlers' stack and the runtime's variables (at
+    // most 27 KiB: they grow with the collector's mark stack when the heap is large).
     layout: Some(LayoutLimits {
-        total_kib: 4096 - 1 - 12,
-        max_kib: [4096 - 1 - 12; 4],
+        total_kib: 4096 - 1 - 27,
+        max_kib: [4096 - 1 - 27; 4],
+        default_kib: [8, 16, 16, 32],
     }),
     launch: Launch::Qemu(QemuMachine {
         program: "qemu-system-arm",

@@ -211,7 +211,7 @@ fn memory_gives_a_qemu_board_a_larger_heap() {
         "info",
     ]);
     assert_ne!(code, 0);
-    assert!(err.contains("at most 4083K"), "{err}");
+    assert!(err.contains("at most 4068K"), "{err}");
     let _ = std::fs::remove_dir_all(&dir);
 }
 

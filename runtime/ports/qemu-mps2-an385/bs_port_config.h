@@ -19,7 +19,6 @@
 #define BS_PORT_STACK_KIB 8 /* the stack of the runtime and of loaded code */
 #endif
 #define BS_PORT_HANDLER_STACK_KIB 1 /* the stack of exception handlers (MSP) */
-#define BS_PORT_STATIC_KIB 12       /* the runtime's own variables (.data and .bss) */
 #ifndef BS_PORT_CODE_KIB
 #define BS_PORT_CODE_KIB 16 /* code region: units' code */
 #endif
@@ -28,6 +27,19 @@
 #endif
 #ifndef BS_PORT_HEAP_KIB
 #define BS_PORT_HEAP_KIB 32 /* the garbage-collected heap */
+#endif
+
+/* The collector's mark stack (bs_config.h): 256 entries (1 KB) with the default heap; with a heap
+   of 512 KB or more, 4096 entries (16 KB), so that marking large structures does not fall back on
+   rescanning the heap. The runtime's own variables (.data and .bss) grow by the difference. */
+#if BS_PORT_HEAP_KIB >= 512
+#define BS_PORT_MARK_STACK_KIB 16
+#else
+#define BS_PORT_MARK_STACK_KIB 1
+#endif
+#define BS_PORT_STATIC_KIB (11 + BS_PORT_MARK_STACK_KIB)
+#if !defined(BS_GC_STRESS) || !BS_GC_STRESS
+#define BS_GC_MARK_STACK_SIZE (BS_PORT_MARK_STACK_KIB * 256u)
 #endif
 
 /* Everything in RAM. */
