@@ -18,6 +18,7 @@ use bs_transport::{
 use std::sync::{Arc, Mutex, PoisonError};
 
 use qemu::QemuLink;
+pub use qemu::find_program;
 
 /// The names of every target, for messages.
 fn known_targets() -> String {

@@ -22,7 +22,7 @@ use bs_transport::{CallOutcome, LinkError};
 
 pub use bs_toolchain::{MemoryLayout, Variant};
 pub use bs_transport::{FaultRates, FaultStats, LinkStats};
-pub use device::{DeviceHandle, SessionError};
+pub use device::{DeviceHandle, SessionError, find_program};
 pub use outcome::{Location, Outcome, RuntimeFailure, Stage, Timings};
 
 /// How to start a session.

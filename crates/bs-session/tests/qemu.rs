@@ -12,8 +12,7 @@ use bs_session::{Outcome, Session, SessionOptions};
 const TARGET: &str = "qemu-mps2-an385";
 
 fn installed(program: &str) -> bool {
-    std::env::var_os("PATH")
-        .is_some_and(|path| std::env::split_paths(&path).any(|dir| dir.join(program).is_file()))
+    bs_session::find_program(program).is_some()
 }
 
 /// A session on the QEMU target, or `None` (after saying so) without the tools.

@@ -17,8 +17,7 @@ use bs_transport::{DEFAULT_BAUD, Device, SerialLink};
 const TARGET: &str = "qemu-mps2-an385";
 
 fn installed(program: &str) -> bool {
-    std::env::var_os("PATH")
-        .is_some_and(|path| std::env::split_paths(&path).any(|dir| dir.join(program).is_file()))
+    bs_session::find_program(program).is_some()
 }
 
 /// QEMU running the target's runtime image with its UART on a pseudo-terminal; killed on drop.

@@ -20,7 +20,7 @@ use std::process::{Command, ExitCode};
 use std::time::Instant;
 
 use anyhow::{Context, bail};
-use bs_session::{Outcome, Session};
+use bs_session::{Outcome, Session, find_program};
 
 use crate::Cli;
 
@@ -188,18 +188,6 @@ fn set_line(text: &str, prefix: &str, value: u64) -> (String, bool) {
         }
     }
     (out, found)
-}
-
-fn find_program(name: &str) -> Option<PathBuf> {
-    if name.contains('/') {
-        let p = PathBuf::from(name);
-        return p.is_file().then_some(p);
-    }
-    std::env::var_os("PATH").and_then(|path| {
-        std::env::split_paths(&path)
-            .map(|d| d.join(name))
-            .find(|p| p.is_file())
-    })
 }
 
 /// MicroPython: `micropython` on the PATH, else the one `scripts/setup.sh` puts in

@@ -8,8 +8,7 @@ use std::process::{Command, Output, Stdio};
 
 /// Whether `program` is on the `PATH`.
 pub fn installed(program: &str) -> bool {
-    std::env::var_os("PATH")
-        .is_some_and(|path| std::env::split_paths(&path).any(|dir| dir.join(program).is_file()))
+    bs_session::find_program(program).is_some()
 }
 
 /// The workspace's root folder.

@@ -43,7 +43,12 @@ pub(crate) struct QemuLink {
 }
 
 /// The first `name` on the PATH, if any.
-fn find_program(name: &str) -> Option<PathBuf> {
+/// The program `name` (a path when it holds a `/`, else looked up on the `PATH`), if it exists.
+pub fn find_program(name: &str) -> Option<PathBuf> {
+    if name.contains('/') {
+        let p = PathBuf::from(name);
+        return p.is_file().then_some(p);
+    }
     let path = std::env::var_os("PATH")?;
     std::env::split_paths(&path)
         .map(|dir| dir.join(name))
