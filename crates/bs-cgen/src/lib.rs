@@ -496,24 +496,24 @@ impl Gen {
             }
             Stmt::While { .. } | Stmt::DoWhile { .. } => {
                 let views = self.open_views(s, depth, out);
-                let depth = if views.is_empty() { depth } else { depth + 1 };
-                indent(out, depth);
+                let inner = depth + usize::from(!views.is_empty());
+                indent(out, inner);
                 match s {
                     Stmt::While { cond, body } => {
                         let _ = writeln!(out, "while ({}) {{", self.expr(cond));
-                        self.stmts(body, depth + 1, out);
-                        indent(out, depth);
+                        self.stmts(body, inner + 1, out);
+                        indent(out, inner);
                         out.push_str("}\n");
                     }
                     Stmt::DoWhile { body, cond } => {
                         out.push_str("do {\n");
-                        self.stmts(body, depth + 1, out);
-                        indent(out, depth);
+                        self.stmts(body, inner + 1, out);
+                        indent(out, inner);
                         let _ = writeln!(out, "}} while ({});", self.expr(cond));
                     }
                     _ => unreachable!("a loop"),
                 }
-                self.close_views(&views, depth - usize::from(!views.is_empty()), out);
+                self.close_views(&views, depth, out);
             }
             Stmt::For {
                 init,
@@ -524,7 +524,8 @@ impl Gen {
                 indent(out, depth);
                 out.push_str("{\n");
                 self.stmts(init, depth + 1, out);
-                let views = self.open_loop_views(s, depth + 1, out);
+                let views = self.loop_view_candidates(s);
+                self.open_loop_views(&views, depth + 1, out);
                 let cond_c = cond.as_ref().map(|c| self.expr(c)).unwrap_or_default();
                 let update_c = update.as_ref().map(|u| self.expr(u)).unwrap_or_default();
                 let header = format!("for (; {cond_c}; {update_c}) {{\n");
@@ -623,15 +624,7 @@ impl Gen {
     /// not captured and without a view yet: their length and elements can be loaded once.
     fn loop_view_candidates(&self, s: &Stmt) -> Vec<LocalId> {
         let mut used = std::collections::BTreeSet::new();
-        let mut written = std::collections::HashSet::new();
         s.walk(&mut |w| match w {
-            Walked::Let(id) => {
-                written.insert(id);
-            }
-            Walked::Native(Place::Local(id)) => {
-                written.insert(*id);
-            }
-            Walked::Native(_) => {}
             Walked::Expr(e) => match &e.kind {
                 ExprKind::Read(Place::Index { array, .. })
                 | ExprKind::Update {
@@ -646,23 +639,14 @@ impl Gen {
                     func: "bs_array_length",
                     args,
                 } => used.extend(args.first().and_then(read_local)),
-                ExprKind::Assign {
-                    place: Place::Local(id),
-                    ..
-                }
-                | ExprKind::Update {
-                    place: Place::Local(id),
-                    ..
-                } => {
-                    written.insert(*id);
-                }
-                ExprKind::With { temps, .. } => written.extend(temps.iter().map(|(id, _)| *id)),
                 _ => {}
             },
+            Walked::Let(_) | Walked::Native(_) => {}
         });
+        let written = Stmt::local_writes(std::slice::from_ref(s));
         used.into_iter()
             .filter(|id| {
-                !written.contains(id)
+                !written.contains_key(id)
                     && !self.locals[*id].captured
                     && !self.views.contains_key(id)
                     && view_c_type(&self.locals[*id].ty).is_some()
@@ -670,11 +654,10 @@ impl Gen {
             .collect()
     }
 
-    /// Loads the length and elements of the arrays loop `s` can view, at `depth` in the block
-    /// that holds the loop. Returns their locals, for [`Gen::close_views`].
-    fn open_loop_views(&mut self, s: &Stmt, depth: usize, out: &mut String) -> Vec<LocalId> {
-        let ids = self.loop_view_candidates(s);
-        for &id in &ids {
+    /// Loads the length and elements of the arrays `ids` (from
+    /// [`Gen::loop_view_candidates`]), at `depth` in the block that holds the loop.
+    fn open_loop_views(&mut self, ids: &[LocalId], depth: usize, out: &mut String) {
+        for &id in ids {
             let n = self.n_views;
             self.n_views += 1;
             let name = local_name(&self.locals, id);
@@ -687,17 +670,18 @@ impl Gen {
             );
             self.views.insert(id, n);
         }
-        ids
     }
 
-    /// [`Gen::open_loop_views`] in a block of its own, opened when there is a view.
+    /// The views of loop `s` in a block of their own, opened when there is a view. Returns
+    /// their locals, for [`Gen::close_views`].
     fn open_views(&mut self, s: &Stmt, depth: usize, out: &mut String) -> Vec<LocalId> {
-        if self.loop_view_candidates(s).is_empty() {
-            return Vec::new();
+        let ids = self.loop_view_candidates(s);
+        if !ids.is_empty() {
+            indent(out, depth);
+            out.push_str("{\n");
+            self.open_loop_views(&ids, depth + 1, out);
         }
-        indent(out, depth);
-        out.push_str("{\n");
-        self.open_loop_views(s, depth + 1, out)
+        ids
     }
 
     /// Ends the views of [`Gen::open_views`] and their block.
@@ -760,29 +744,7 @@ impl Gen {
             return None;
         }
         // How often the body writes each local (a declaration counts as one write).
-        let mut writes: std::collections::HashMap<LocalId, usize> = Default::default();
-        for st in body {
-            st.walk(&mut |w| {
-                let mut count = |id: LocalId| *writes.entry(id).or_default() += 1;
-                match w {
-                    Walked::Let(id) => count(id),
-                    Walked::Native(Place::Local(id)) => count(*id),
-                    Walked::Native(_) => {}
-                    Walked::Expr(e) => match &e.kind {
-                        ExprKind::Assign {
-                            place: Place::Local(id),
-                            ..
-                        }
-                        | ExprKind::Update {
-                            place: Place::Local(id),
-                            ..
-                        } => count(*id),
-                        ExprKind::With { temps, .. } => temps.iter().for_each(|(id, _)| count(*id)),
-                        _ => {}
-                    },
-                }
-            });
-        }
+        let writes = Stmt::local_writes(body);
         let written: std::collections::HashSet<LocalId> = writes.keys().copied().collect();
         if written.contains(&index) {
             return None;
@@ -1079,9 +1041,6 @@ impl Gen {
         }
     }
 
-    /// Evaluates `operands` left to right and passes their C forms to `build`. When a later
-    /// operand has effects, earlier ones are first stored in temporaries, in a GNU statement
-    /// expression, so that C evaluates them in source order.
     /// `x == 'c'` (or `!=`) against a one-byte string literal: the byte is compared inline.
     fn char_test(&mut self, equal: bool, left: &Expr, right: &Expr) -> String {
         let (other, byte) = one_byte_pair(left, right).expect("checked by the caller");
@@ -1089,6 +1048,9 @@ impl Gen {
         if equal { test } else { format!("(!{test})") }
     }
 
+    /// Evaluates `operands` left to right and passes their C forms to `build`. When a later
+    /// operand has effects, earlier ones are first stored in temporaries, in a GNU statement
+    /// expression, so that C evaluates them in source order.
     fn sequenced(&mut self, operands: &[&Expr], build: impl FnOnce(&[String]) -> String) -> String {
         // C may evaluate operands in any order: as soon as one of them has an effect, a read in
         // another could see it too early or too late.

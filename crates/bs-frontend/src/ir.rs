@@ -605,6 +605,26 @@ impl Stmt {
     }
 }
 
+impl Stmt {
+    /// How often `stmts` (and the statements and expressions inside them) write each local: a
+    /// declaration, an assignment, `++`/`--`, a temporary of `With`, and inline C each count once.
+    pub fn local_writes(stmts: &[Stmt]) -> std::collections::HashMap<LocalId, usize> {
+        let mut writes = std::collections::HashMap::new();
+        for s in stmts {
+            s.walk(&mut |w| {
+                let mut count = |id: LocalId| *writes.entry(id).or_insert(0) += 1;
+                match w {
+                    Walked::Let(id) => count(id),
+                    Walked::Native(Place::Local(id)) => count(*id),
+                    Walked::Native(_) => {}
+                    Walked::Expr(e) => e.locals_written_here(&mut count),
+                }
+            });
+        }
+        writes
+    }
+}
+
 impl Place {
     /// Walks the expressions of the place (an element's array and index, an object).
     pub fn walk<'a>(&'a self, f: &mut dyn FnMut(&'a Expr)) {
@@ -620,6 +640,30 @@ impl Place {
 }
 
 impl Expr {
+    /// Calls `f` with each local this expression itself writes (not its parts): the target of an
+    /// assignment or of `++`/`--`, and the temporaries of `With`.
+    pub fn locals_written_here(&self, f: &mut dyn FnMut(LocalId)) {
+        match &self.kind {
+            ExprKind::Assign {
+                place: Place::Local(id),
+                ..
+            }
+            | ExprKind::Update {
+                place: Place::Local(id),
+                ..
+            } => f(*id),
+            ExprKind::With { temps, .. } => temps.iter().for_each(|(id, _)| f(*id)),
+            _ => {}
+        }
+    }
+
+    /// Whether evaluating the expression may write local `id`.
+    pub fn writes_local(&self, id: LocalId) -> bool {
+        let mut found = false;
+        self.walk(&mut |x| x.locals_written_here(&mut |l| found |= l == id));
+        found
+    }
+
     /// Calls `f` on this expression and every expression inside it, parents first (not inside
     /// the bodies of closures, which are functions of their own).
     pub fn walk<'a>(&'a self, f: &mut dyn FnMut(&'a Expr)) {

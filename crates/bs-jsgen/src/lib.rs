@@ -853,7 +853,7 @@ impl<'u> Emitter<'u> {
         let Some(id) = register_local(left, &self.f.locals) else {
             return text;
         };
-        if !writes_local(right, id) {
+        if !right.writes_local(id) {
             return text;
         }
         let t = self.temp();
@@ -1301,24 +1301,6 @@ fn register_local(e: &Expr, locals: &[Local]) -> Option<usize> {
         ExprKind::With { body, .. } => register_local(body, locals),
         _ => None,
     }
-}
-
-/// Whether evaluating `e` may assign local `id` of the function being emitted.
-fn writes_local(e: &Expr, id: usize) -> bool {
-    let mut found = false;
-    e.walk(&mut |x| match &x.kind {
-        ExprKind::Assign {
-            place: Place::Local(l),
-            ..
-        }
-        | ExprKind::Update {
-            place: Place::Local(l),
-            ..
-        } if *l == id => found = true,
-        ExprKind::With { temps, .. } if temps.iter().any(|(l, _)| *l == id) => found = true,
-        _ => {}
-    });
-    found
 }
 
 /// True for an expression without effects that is cheap to evaluate twice.
