@@ -91,13 +91,14 @@
 /*
  * Entries of the collector's mark stack (4 bytes each, a static array). When it overflows, marking
  * goes on by rescanning the heap for marked objects, so any size is correct; small ones are slower.
+ * A port may set its own size in bs_port_config.h; stress mode always uses a tiny one, so that the
+ * rescans are exercised.
  */
-#ifndef BS_GC_MARK_STACK_SIZE
 #if BS_GC_STRESS
+#undef BS_GC_MARK_STACK_SIZE
 #define BS_GC_MARK_STACK_SIZE 8u
-#else
+#elif !defined(BS_GC_MARK_STACK_SIZE)
 #define BS_GC_MARK_STACK_SIZE 256u
-#endif
 #endif
 
 /* Architecture number reported in HELLO_REPLY: 1 = x86-64, 2 = Thumb-2, 0 = unknown. */

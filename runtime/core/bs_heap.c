@@ -138,20 +138,39 @@ static void push_free(uint32_t at, uint32_t size) {
         block_at(prev)[1] = at;
 }
 
-/* Makes the free block at `at` (of `size` bytes, already off its list) an allocated block of `need`
-   bytes; the rest, if big enough, becomes a free block. */
-static void *take(uint32_t at, uint32_t size, uint32_t need) {
-    uint32_t *block = block_at(at);
-    if (size - need >= BLOCK_MIN) {
-        push_free(at + need, size - need);
-        size = need;
+/* Zeroes `words` words from `w` (a payload: few words, so no call of memset). */
+static void zero_words(uint32_t *w, uint32_t words) {
+    /* Two at a time, so that the compiler does not turn the loop back into a call of memset. */
+    if (words & 1u)
+        *w++ = 0;
+    for (uint32_t *end = w + (words & ~1u); w < end; w += 2) {
+        w[0] = 0;
+        w[1] = 0;
     }
+}
+
+/* Makes the block at `at`, already off its list, an allocated block of `size` bytes, zeroed. */
+static inline void *claim(uint32_t at, uint32_t size) {
+    uint32_t *block = block_at(at);
     block[0] = size | BLOCK_USED;
     heap_used += size;
     heap_blocks++;
     bit_set(at >> 3);
-    memset(block + 1, 0, size - BLOCK_HEADER);
+    if (size <= SMALL_MAX)
+        zero_words(block + 1, size / 4u - 1u);
+    else
+        memset(block + 1, 0, size - BLOCK_HEADER);
     return block + 1;
+}
+
+/* Makes the free block at `at` (of `size` bytes, already off its list) an allocated block of `need`
+   bytes; the rest, if big enough, becomes a free block. */
+static void *take(uint32_t at, uint32_t size, uint32_t need) {
+    if (size - need >= BLOCK_MIN) {
+        push_free(at + need, size - need);
+        size = need;
+    }
+    return claim(at, size);
 }
 
 /* --- set-up -------------------------------------------------------------------------------------- */
@@ -234,28 +253,6 @@ static void *heap_try_alloc(uint32_t need) {
         at = next;
     }
     return NULL;
-}
-
-/* Zeroes `words` words from `w` (a payload: few words, so no call of memset). */
-static void zero_words(uint32_t *w, uint32_t words) {
-    /* Two at a time, so that the compiler does not turn the loop back into a call of memset. */
-    if (words & 1u)
-        *w++ = 0;
-    for (uint32_t *end = w + (words & ~1u); w < end; w += 2) {
-        w[0] = 0;
-        w[1] = 0;
-    }
-}
-
-/* Makes the block at `at`, already off its list and exactly `need` bytes, an allocated block. */
-static inline void *claim(uint32_t at, uint32_t need) {
-    uint32_t *block = block_at(at);
-    block[0] = need | BLOCK_USED;
-    heap_used += need;
-    heap_blocks++;
-    bit_set(at >> 3);
-    zero_words(block + 1, need / 4u - 1u);
-    return block + 1;
 }
 
 /* Everything else: the other lists, a collection when nothing fits, the error when still nothing

@@ -26,10 +26,8 @@
 
 /* Memory is plentiful: one-byte strings are ready-made, and the collector's mark stack holds 16384
    objects (64 KB), so that marking large structures seldom falls back on rescanning the heap
-   (bs_config.h; stress mode keeps its tiny one, to exercise the rescans). */
-#if !defined(BS_GC_STRESS) || !BS_GC_STRESS
+   (bs_config.h). */
 #define BS_GC_MARK_STACK_SIZE 16384u
-#endif
 #define BS_CHAR_STRINGS 256
 
 #endif

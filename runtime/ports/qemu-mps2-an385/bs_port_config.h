@@ -38,9 +38,7 @@
 #define BS_PORT_MARK_STACK_KIB 1
 #endif
 #define BS_PORT_STATIC_KIB (11 + BS_PORT_MARK_STACK_KIB)
-#if !defined(BS_GC_STRESS) || !BS_GC_STRESS
 #define BS_GC_MARK_STACK_SIZE (BS_PORT_MARK_STACK_KIB * 256u)
-#endif
 
 /* Everything in RAM. */
 #define BS_PORT_RAM_KIB                                                                             \
