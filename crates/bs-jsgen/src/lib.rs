@@ -974,17 +974,22 @@ impl<'u> Emitter<'u> {
         if captured { format!("{name}.v") } else { name }
     }
 
-    fn field_name(&mut self, object_ty: &Type, word: u32, at: &Expr) -> String {
-        let class = match object_ty {
-            Type::Class(c) => Some(c.as_str()),
+    /// The class of a value of type `ty` (a class, or a nullable class), if this unit knows it.
+    fn class_info(&self, ty: &Type) -> Option<&'u ClassInfo> {
+        let name = match ty {
+            Type::Class(c) => c,
             Type::Nullable(t) => match &**t {
-                Type::Class(c) => Some(c.as_str()),
-                _ => None,
+                Type::Class(c) => c,
+                _ => return None,
             },
-            _ => None,
+            _ => return None,
         };
-        let field = class
-            .and_then(|c| self.classes.get(c))
+        self.classes.get(name.as_str()).copied()
+    }
+
+    fn field_name(&mut self, object_ty: &Type, word: u32, at: &Expr) -> String {
+        let field = self
+            .class_info(object_ty)
             .and_then(|info| info.fields.iter().find(|f| f.word == word));
         match field {
             Some(f) => format!("F_{}", mangle(&f.name)),
@@ -996,16 +1001,8 @@ impl<'u> Emitter<'u> {
     }
 
     fn method_name(&mut self, receiver_ty: &Type, slot: u32, at: &Expr) -> String {
-        let class = match receiver_ty {
-            Type::Class(c) => Some(c.as_str()),
-            Type::Nullable(t) => match &**t {
-                Type::Class(c) => Some(c.as_str()),
-                _ => None,
-            },
-            _ => None,
-        };
-        let method = class
-            .and_then(|c| self.classes.get(c))
+        let method = self
+            .class_info(receiver_ty)
             .and_then(|info| info.methods.iter().find(|m| m.slot == slot));
         match method {
             Some(m) => format!("M_{}", mangle(&m.name)),

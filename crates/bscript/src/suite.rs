@@ -940,6 +940,7 @@ fn report(
     let machine = crate::bench::machine_description();
     let command = std::env::args().collect::<Vec<_>>().join(" ");
     let target = &cli.target;
+    let memory = bench_memory(cli);
     let ratios: Vec<&Ratio> = RATIOS
         .iter()
         .filter(|r| systems.contains(&r.num) && systems.contains(&r.den))
@@ -974,7 +975,6 @@ fn report(
              -icount shift=0 for both, so 1 µs is 1000 instructions (not a Cortex-M3's time)"
         },
     );
-    let memory = bench_memory(cli);
     if !memory.is_default() {
         let _ = writeln!(
             md,
@@ -1093,11 +1093,7 @@ fn report(
     let mut json = String::from("{\n");
     let _ = writeln!(json, "  \"benchmark\": {},", json_str(suite.folder()));
     let _ = writeln!(json, "  \"target\": {},", json_str(target));
-    let _ = writeln!(
-        json,
-        "  \"memory\": {},",
-        json_str(&bench_memory(cli).to_string())
-    );
+    let _ = writeln!(json, "  \"memory\": {},", json_str(&memory.to_string()));
     let _ = writeln!(json, "  \"date\": {},", json_str(&date));
     let _ = writeln!(json, "  \"machine\": {},", json_str(&machine));
     let _ = writeln!(json, "  \"command\": {},", json_str(&command));
