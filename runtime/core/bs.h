@@ -187,13 +187,6 @@ static inline int32_t bs_string_equal_fast(bs_value a, bs_value b) {
         return sa->bytes[0] == sb->bytes[0];
     return bs_string_equal(a, b);
 }
-/* Whether v is the one-byte string of byte c: `s == 'c'` against a one-byte literal. */
-static inline int32_t bs_string_is_char(bs_value v, uint32_t c) {
-    if (!bs_is_ref(v))
-        return 0;
-    const bs_string *s = (const bs_string *)bs_ptr(v);
-    return BS_HDR_CLASS(s->header) == BS_CLASS_STRING && s->length == 1 && (uint8_t)s->bytes[0] == c;
-}
 /* <0, 0 or >0 as for strcmp of the two strings' bytes. */
 int32_t bs_string_compare(bs_value a, bs_value b);
 
@@ -331,6 +324,13 @@ static inline int32_t bs_instance_of_fast(bs_value v, uint32_t class_id) {
 }
 /* 1 when `v` is a string (x instanceof string). */
 static inline int32_t bs_is_string(bs_value v) { return bs_is_ref(v) && BS_HDR_CLASS(*(uint32_t *)bs_ptr(v)) == BS_CLASS_STRING; }
+/* Whether v is the one-byte string of byte c: `s == 'c'` against a one-byte literal. */
+static inline int32_t bs_string_is_char(bs_value v, uint32_t c) {
+    if (!bs_is_string(v))
+        return 0;
+    const bs_string *s = (const bs_string *)bs_ptr(v);
+    return s->length == 1 && (uint8_t)s->bytes[0] == c;
+}
 /* 1 when `v` is an array of any kind (x instanceof Array). */
 int32_t bs_is_array(bs_value v);
 
@@ -392,28 +392,10 @@ bs_value bs_vector_of(uint32_t class_id, int32_t n, const bs_value *elements);
 
 _Noreturn void bs_index_error(int32_t index, uint32_t length, uint32_t site);
 
-/* Element access: the address of element `i`, after a bounds check (INDEX_RANGE at `site`). */
-static inline int32_t *bs_int_at(bs_value a, int32_t i, uint32_t site) {
-    bs_array *p = (bs_array *)bs_ptr(a);
-    if ((uint32_t)i >= p->length)
-        bs_index_error(i, p->length, site);
-    return (int32_t *)p->data + i;
-}
-static inline float *bs_float_at(bs_value a, int32_t i, uint32_t site) {
-    bs_array *p = (bs_array *)bs_ptr(a);
-    if ((uint32_t)i >= p->length)
-        bs_index_error(i, p->length, site);
-    return (float *)p->data + i;
-}
-/* boolean[] and Uint8Array. */
-static inline uint8_t *bs_byte_at(bs_value a, int32_t i, uint32_t site) {
-    bs_array *p = (bs_array *)bs_ptr(a);
-    if ((uint32_t)i >= p->length)
-        bs_index_error(i, p->length, site);
-    return (uint8_t *)p->data + i;
-}
-/* The same through a loop's view of a fixed-length array: its elements and length, loaded once
-   before the loop (the C compiler cannot tell that element stores leave the length alone). */
+/* Element access: the address of element `i`, after a bounds check (INDEX_RANGE at `site`).
+   The _in forms take the elements and the length themselves: a loop's view of a fixed-length
+   array loads them once before the loop (the C compiler cannot tell that element stores leave the
+   length alone); the _at forms take the array. */
 static inline int32_t *bs_int_in(int32_t *data, uint32_t length, int32_t i, uint32_t site) {
     if ((uint32_t)i >= length)
         bs_index_error(i, length, site);
@@ -424,10 +406,23 @@ static inline float *bs_float_in(float *data, uint32_t length, int32_t i, uint32
         bs_index_error(i, length, site);
     return data + i;
 }
+/* boolean[] and Uint8Array. */
 static inline uint8_t *bs_byte_in(uint8_t *data, uint32_t length, int32_t i, uint32_t site) {
     if ((uint32_t)i >= length)
         bs_index_error(i, length, site);
     return data + i;
+}
+static inline int32_t *bs_int_at(bs_value a, int32_t i, uint32_t site) {
+    bs_array *p = (bs_array *)bs_ptr(a);
+    return bs_int_in((int32_t *)p->data, p->length, i, site);
+}
+static inline float *bs_float_at(bs_value a, int32_t i, uint32_t site) {
+    bs_array *p = (bs_array *)bs_ptr(a);
+    return bs_float_in((float *)p->data, p->length, i, site);
+}
+static inline uint8_t *bs_byte_at(bs_value a, int32_t i, uint32_t site) {
+    bs_array *p = (bs_array *)bs_ptr(a);
+    return bs_byte_in((uint8_t *)p->data, p->length, i, site);
 }
 /* FixedArray. */
 static inline bs_value *bs_fixed_at(bs_value a, int32_t i, uint32_t site) {
