@@ -2,7 +2,6 @@
 //! of this computer, and the runtime image of a target (to flash a board, or to start QEMU by
 //! hand with `-serial pty`).
 
-use std::collections::HashMap;
 use std::path::PathBuf;
 
 use bs_toolchain::Launch;
@@ -39,13 +38,10 @@ pub fn targets() -> Vec<TargetSummary> {
                 Launch::Process => "the runtime as a process of this computer".to_owned(),
                 Launch::Qemu(m) => format!("{} on {} ({})", m.cpu, m.machine, m.program),
             };
-            let defines = bs_toolchain::port_config(port)
-                .map(parse_defines)
-                .unwrap_or_default();
             let budget = BUDGET_MACROS
                 .iter()
                 .filter_map(|(what, name)| {
-                    let value = eval(&defines, name, 0)?;
+                    let value = bs_toolchain::port_config_value(port, name)?;
                     let bytes = if name.ends_with("_KIB") {
                         value * 1024
                     } else {
@@ -80,91 +76,9 @@ pub fn runtime_image(
     Ok(runtime.image)
 }
 
-/// The object-like macros of a C header: name → its text (comments removed).
-fn parse_defines(text: &str) -> HashMap<&str, String> {
-    let mut defines = HashMap::new();
-    for line in text.lines() {
-        let Some(rest) = line.trim_start().strip_prefix("#define") else {
-            continue;
-        };
-        let rest = rest.trim_start();
-        let Some((name, value)) = rest.split_once(char::is_whitespace) else {
-            continue;
-        };
-        let value = value.split("/*").next().unwrap_or("").trim();
-        defines.insert(name, value.to_owned());
-    }
-    defines
-}
-
-/// The value of a macro that is an integer, another macro, or sums of products of those (what
-/// the ports' size macros are); `None` for anything else. Of a macro defined in both branches of
-/// an `#if`, the last definition counts (the ports put their defaults there).
-fn eval(defines: &HashMap<&str, String>, name: &str, depth: u32) -> Option<u64> {
-    if depth > 8 {
-        return None;
-    }
-    let text = defines.get(name)?;
-    let text = text.trim().trim_start_matches('(').trim_end_matches(')');
-    let mut sum = 0u64;
-    for term in text.split('+') {
-        sum = sum.checked_add(eval_product(defines, term, depth)?)?;
-    }
-    Some(sum)
-}
-
-fn eval_product(defines: &HashMap<&str, String>, text: &str, depth: u32) -> Option<u64> {
-    let mut product = 1u64;
-    for factor in text.split('*') {
-        let factor = factor.trim();
-        let literal = factor.trim_end_matches(['u', 'U', 'l', 'L']);
-        let value = if let Some(hex) = literal
-            .strip_prefix("0x")
-            .or_else(|| literal.strip_prefix("0X"))
-        {
-            u64::from_str_radix(hex, 16).ok()
-        } else if literal.starts_with(|c: char| c.is_ascii_digit()) {
-            literal.parse().ok()
-        } else {
-            eval(defines, factor, depth + 1)
-        }?;
-        product = product.checked_mul(value)?;
-    }
-    Some(product)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn layout_defaults_are_those_of_the_headers() {
-        let macros = [
-            "BS_PORT_STACK_KIB",
-            "BS_PORT_CODE_KIB",
-            "BS_PORT_DATA_KIB",
-            "BS_PORT_HEAP_KIB",
-        ];
-        for port in bs_toolchain::PORTS {
-            let Some(limits) = port.layout else { continue };
-            let text = bs_toolchain::port_config(port).expect("the port has a config");
-            let defines = parse_defines(text);
-            for (macro_name, (default, max)) in macros
-                .iter()
-                .zip(limits.default_kib.iter().zip(limits.max_kib))
-            {
-                if max == 0 {
-                    continue; // fixed
-                }
-                assert_eq!(
-                    eval(&defines, macro_name, 0),
-                    Some(u64::from(*default)),
-                    "{}: {macro_name}",
-                    port.name
-                );
-            }
-        }
-    }
 
     #[test]
     fn every_target_has_code_data_and_heap_sizes() {

@@ -93,12 +93,15 @@ impl MemoryLayout {
                 _ => {}
             }
         }
-        // Parts left at their defaults take their room too.
+        // Parts left at their defaults (bs_port_config.h) take their room too.
         let total: u64 = self
             .parts()
             .iter()
-            .zip(limits.default_kib)
-            .map(|(kib, default)| u64::from(kib.unwrap_or(default)))
+            .zip(PARTS)
+            .map(|(kib, (_, name, _))| match kib {
+                Some(k) => u64::from(*k),
+                None => crate::port_config_value(port, name).unwrap_or(0),
+            })
             .sum();
         if total > u64::from(limits.total_kib) {
             return Err(format!(
@@ -118,8 +121,6 @@ pub struct LayoutLimits {
     pub total_kib: u32,
     /// The most each of stack, code, data and heap may take, in KiB; 0 when it is fixed.
     pub max_kib: [u32; 4],
-    /// The port's defaults for each (`bs_port_config.h`), in KiB; 0 for a fixed part.
-    pub default_kib: [u32; 4],
 }
 
 impl fmt::Display for MemoryLayout {

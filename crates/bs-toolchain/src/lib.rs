@@ -9,9 +9,11 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+mod config;
 mod layout;
 mod size;
 
+pub use config::port_config_value;
 pub use layout::{LayoutLimits, MemoryLayout};
 pub use size::{ImageSize, image_size};
 
@@ -154,7 +156,6 @@ pub const HOST: Port = Port {
     layout: Some(LayoutLimits {
         total_kib: 256 * 1024,
         max_kib: [0, 4 * 1024, 4 * 1024, 248 * 1024],
-        default_kib: [0, 1024, 256, 1024],
     }),
     launch: Launch::Process,
 };
@@ -209,7 +210,6 @@ pub const QEMU_MPS2_AN385: Port = Port {
     layout: Some(LayoutLimits {
         total_kib: 4096 - 1 - 27,
         max_kib: [4096 - 1 - 27; 4],
-        default_kib: [8, 16, 16, 32],
     }),
     launch: Launch::Qemu(QemuMachine {
         program: "qemu-system-arm",
