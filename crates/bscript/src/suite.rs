@@ -313,7 +313,6 @@ impl Bench<'_> {
 
     /// Compiles a C program for the host with `iterations`.
     fn compile_c(&self, path: &Path, iterations: u64) -> Result<PathBuf, String> {
-        let defines = vec![format!("-DITERATIONS={iterations}")];
         let exe = self.scratch.join(format!(
             "{}-{iterations}",
             path.file_stem().unwrap_or_default().to_string_lossy()
@@ -321,7 +320,7 @@ impl Bench<'_> {
         let cc = Command::new("gcc")
             .args(["-std=c11", "-O2", "-w", "-I"])
             .arg(&self.c_dir)
-            .args(&defines)
+            .arg(format!("-DITERATIONS={iterations}"))
             .arg(path)
             .arg("-o")
             .arg(&exe)
