@@ -635,8 +635,8 @@ impl Gen {
                     place: Place::Index { array, .. },
                     ..
                 } => used.extend(read_local(array)),
-                ExprKind::Runtime {
-                    func: "bs_array_length",
+                ExprKind::Builtin {
+                    op: Builtin::ArrayLength,
                     args,
                 } => used.extend(args.first().and_then(read_local)),
                 _ => {}
@@ -790,8 +790,8 @@ impl Gen {
             {
                 Some(format!("(int64_t){}", local_name(&self.locals, *id)))
             }
-            ExprKind::Runtime {
-                func: "bs_array_length",
+            ExprKind::Builtin {
+                op: Builtin::ArrayLength,
                 args,
             } if args.len() == 1 => {
                 let n = self.view_of(&args[0])?;
@@ -1262,15 +1262,16 @@ impl Gen {
             ExprKind::AnyNegate { arg, site } => {
                 format!("bs_any_negate({}, {site}u)", self.expr(arg))
             }
-            ExprKind::Runtime {
-                func: "bs_array_length",
+            ExprKind::Builtin {
+                op: Builtin::ArrayLength,
                 args,
             } if args.len() == 1 && self.view_of(&args[0]).is_some() => {
                 let n = self.view_of(&args[0]).expect("checked");
                 format!("((int32_t)hl{n})")
             }
-            ExprKind::Runtime { func, args } => {
+            ExprKind::Builtin { op, args } => {
                 let refs: Vec<&Expr> = args.iter().collect();
+                let func = builtin_function(*op);
                 self.sequenced(&refs, |p| format!("{func}({})", p.join(", ")))
             }
             ExprKind::With { temps, body } => {
@@ -1800,6 +1801,29 @@ fn c_string_body(bytes: &[u8]) -> String {
         }
     }
     s
+}
+
+/// The function of bs.h that carries out a built-in operation (its arguments are the IR's, in
+/// order).
+fn builtin_function(op: Builtin) -> &'static str {
+    match op {
+        Builtin::StringLength => "bs_string_length",
+        Builtin::ArrayLength => "bs_array_length",
+        Builtin::StringStartsWith => "bs_string_starts_with",
+        Builtin::StringEndsWith => "bs_string_ends_with",
+        Builtin::StringSubstring => "bs_string_substring",
+        Builtin::VectorPush => "bs_vector_push",
+        Builtin::VectorUnshift => "bs_vector_unshift",
+        Builtin::VectorPop => "bs_vector_pop",
+        Builtin::VectorShift => "bs_vector_shift",
+        Builtin::TimeNow => "bs_time_now",
+        Builtin::TimeDelay => "bs_time_delay",
+        Builtin::Uint8ArrayNew => "bs_uint8_array_new",
+        Builtin::FixedArrayNew => "bs_fixed_array_new",
+        Builtin::IsArray => "bs_is_array",
+        Builtin::IsString => "bs_is_string",
+        Builtin::InstanceOf => "bs_instance_of_fast",
+    }
 }
 
 #[cfg(test)]

@@ -10,6 +10,46 @@
 use crate::span::Span;
 use crate::types::{FnSig, Type};
 
+/// The built-in operations a program reaches through the language's own syntax (`s.length`,
+/// `a.push(x)`, `time.now()`, `new Uint8Array(n, v)`, `x instanceof C`, …). The IR names them by
+/// meaning; each back end maps them to its own code, so that a back end that forgets one fails
+/// to compile instead of failing at run time.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Builtin {
+    /// `s.length` of a string: (string) → integer.
+    StringLength,
+    /// `a.length` of any array: (array) → integer.
+    ArrayLength,
+    /// `s.startsWith(t)`: (string, string) → boolean.
+    StringStartsWith,
+    /// `s.endsWith(t)`: (string, string) → boolean.
+    StringEndsWith,
+    /// `s.substring(start, end)`: (string, integer, integer) → string.
+    StringSubstring,
+    /// `a.push(v)` on a growable array: (array, boxed value) → new length.
+    VectorPush,
+    /// `a.unshift(v)`: (array, boxed value) → new length.
+    VectorUnshift,
+    /// `a.pop()`: (array) → boxed value.
+    VectorPop,
+    /// `a.shift()`: (array) → boxed value.
+    VectorShift,
+    /// `time.now()`: () → float milliseconds.
+    TimeNow,
+    /// `time.delay(ms)`: (integer) → void.
+    TimeDelay,
+    /// `new Uint8Array(length, init)`: (integer, integer, site) → Uint8Array.
+    Uint8ArrayNew,
+    /// `new FixedArray(length, init)`: (integer, any, site) → FixedArray.
+    FixedArrayNew,
+    /// `x instanceof Array`: (any) → boolean.
+    IsArray,
+    /// `x instanceof string`: (any) → boolean.
+    IsString,
+    /// `x instanceof C`: (any, class id) → boolean.
+    InstanceOf,
+}
+
 /// A local variable or parameter of one function (or of a unit's top-level code).
 #[derive(Clone, Debug)]
 pub struct Local {
@@ -405,9 +445,10 @@ pub enum ExprKind {
         arg: Box<Expr>,
         site: u32,
     },
-    /// A call of a runtime function of bs.h with these arguments, in order.
-    Runtime {
-        func: &'static str,
+    /// A built-in operation of the runtime with these arguments, evaluated in order (the back
+    /// end decides how it is done: a function of bs.h for C).
+    Builtin {
+        op: Builtin,
         args: Vec<Expr>,
     },
     /// Evaluates the expressions into the locals, then `body`.
@@ -524,7 +565,7 @@ impl Expr {
             | ExprKind::Update { .. }
             | ExprKind::AnyBinary { .. }
             | ExprKind::AnyNegate { .. }
-            | ExprKind::Runtime { .. }
+            | ExprKind::Builtin { .. }
             | ExprKind::With { .. }
             | ExprKind::ArrayLit { .. }
             | ExprKind::NewArray { .. }
@@ -700,7 +741,7 @@ impl Expr {
             ExprKind::Call { args, .. }
             | ExprKind::DirectCall { args, .. }
             | ExprKind::New { args, .. }
-            | ExprKind::Runtime { args, .. }
+            | ExprKind::Builtin { args, .. }
             | ExprKind::ArrayLit { elements: args, .. } => args.iter().for_each(|a| a.walk(f)),
             ExprKind::Assign { place, value } => {
                 place.walk(f);

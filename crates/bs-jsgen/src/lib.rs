@@ -65,8 +65,8 @@ use std::fmt::Write;
 
 use bs_frontend::env::{ClassInfo, mangle};
 use bs_frontend::ir::{
-    AnyOp, BinOp, CaptureFrom, ClassDef, Conv, ElemKind, Expr, ExprKind, Function, Local, Place,
-    Stmt, UnOp, Unit, Walked,
+    AnyOp, BinOp, Builtin, CaptureFrom, ClassDef, Conv, ElemKind, Expr, ExprKind, Function, Local,
+    Place, Stmt, UnOp, Unit, Walked,
 };
 use bs_frontend::types::{FnSig, Type};
 use bs_frontend::{Counters, Env, check_unit, line_col};
@@ -713,7 +713,7 @@ impl<'u> Emitter<'u> {
                 let a = self.expr(arg);
                 format!("$neg({a}, {site})")
             }
-            ExprKind::Runtime { func, args } => self.runtime(func, args, e),
+            ExprKind::Builtin { op, args } => self.builtin(*op, args),
             ExprKind::With { temps, body } => {
                 let mut parts = Vec::new();
                 for (id, value) in temps {
@@ -929,38 +929,38 @@ impl<'u> Emitter<'u> {
         }
     }
 
-    fn runtime(&mut self, func: &str, args: &[Expr], e: &Expr) -> String {
+    fn builtin(&mut self, op: Builtin, args: &[Expr]) -> String {
         let a = self.exprs(args);
         let arg = |k: usize| a.get(k).cloned().unwrap_or_else(|| "undefined".to_string());
         let through_view = args
             .first()
             .is_some_and(|x| x.ty == Type::Array(Box::new(Type::Any)));
-        match func {
-            "bs_string_length" | "bs_array_length" => format!("{}.length", arg(0)),
-            "bs_string_starts_with" => format!("$sw({}, {})", arg(0), arg(1)),
-            "bs_string_ends_with" => format!("$ew({}, {})", arg(0), arg(1)),
-            "bs_string_substring" => format!("{}.substring({}, {})", arg(0), arg(1), arg(2)),
-            "bs_vector_push" if through_view => format!("$push({}, {})", arg(0), arg(1)),
-            "bs_vector_unshift" if through_view => format!("$unshift({}, {})", arg(0), arg(1)),
-            "bs_vector_pop" if through_view => format!("$pop({})", arg(0)),
-            "bs_vector_shift" if through_view => format!("$shift({})", arg(0)),
-            "bs_vector_push" => format!("{}.push({})", arg(0), arg(1)),
-            "bs_vector_unshift" => format!("{}.unshift({})", arg(0), arg(1)),
-            "bs_vector_pop" => format!("{}.pop()", arg(0)),
-            "bs_vector_shift" => format!("{}.shift()", arg(0)),
-            "bs_time_now" => "$now()".to_string(),
-            "bs_time_delay" => format!("$delay({})", arg(0)),
-            "bs_uint8_array_new" => format!("$u8new({}, {}, {})", arg(0), arg(1), arg(2)),
-            "bs_fixed_array_new" => format!("$vnew($D6, {}, {}, {})", arg(0), arg(1), arg(2)),
-            "bs_is_array" => format!("$isarr({})", arg(0)),
-            "bs_is_string" => format!("(typeof {} === \"string\")", arg(0)),
-            "bs_instance_of" | "bs_instance_of_fast" => {
-                format!("$isinst({}, $D{})", arg(0), arg(1))
+        match op {
+            Builtin::StringLength | Builtin::ArrayLength => format!("{}.length", arg(0)),
+            Builtin::StringStartsWith => format!("$sw({}, {})", arg(0), arg(1)),
+            Builtin::StringEndsWith => format!("$ew({}, {})", arg(0), arg(1)),
+            Builtin::StringSubstring => {
+                format!("{}.substring({}, {})", arg(0), arg(1), arg(2))
             }
-            other => {
-                self.fail_at(e.span, &format!("the run-time function {other}"));
-                "undefined".to_string()
+            Builtin::VectorPush if through_view => format!("$push({}, {})", arg(0), arg(1)),
+            Builtin::VectorUnshift if through_view => {
+                format!("$unshift({}, {})", arg(0), arg(1))
             }
+            Builtin::VectorPop if through_view => format!("$pop({})", arg(0)),
+            Builtin::VectorShift if through_view => format!("$shift({})", arg(0)),
+            Builtin::VectorPush => format!("{}.push({})", arg(0), arg(1)),
+            Builtin::VectorUnshift => format!("{}.unshift({})", arg(0), arg(1)),
+            Builtin::VectorPop => format!("{}.pop()", arg(0)),
+            Builtin::VectorShift => format!("{}.shift()", arg(0)),
+            Builtin::TimeNow => "$now()".to_string(),
+            Builtin::TimeDelay => format!("$delay({})", arg(0)),
+            Builtin::Uint8ArrayNew => format!("$u8new({}, {}, {})", arg(0), arg(1), arg(2)),
+            Builtin::FixedArrayNew => {
+                format!("$vnew($D6, {}, {}, {})", arg(0), arg(1), arg(2))
+            }
+            Builtin::IsArray => format!("$isarr({})", arg(0)),
+            Builtin::IsString => format!("(typeof {} === \"string\")", arg(0)),
+            Builtin::InstanceOf => format!("$isinst({}, $D{})", arg(0), arg(1)),
         }
     }
 

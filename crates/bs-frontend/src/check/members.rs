@@ -141,14 +141,14 @@ impl<'a> Checker<'_, 'a> {
             Type::String | Type::Array(_) | Type::Uint8Array | Type::FixedArray
                 if prop == "length" =>
             {
-                let func = if object.ty == Type::String {
-                    "bs_string_length"
+                let op = if object.ty == Type::String {
+                    Builtin::StringLength
                 } else {
-                    "bs_array_length"
+                    Builtin::ArrayLength
                 };
                 Some(Expr::new(
-                    ExprKind::Runtime {
-                        func,
+                    ExprKind::Builtin {
+                        op,
                         args: vec![object],
                     },
                     Type::Integer,
@@ -397,8 +397,8 @@ impl<'a> Checker<'_, 'a> {
                 "now" => {
                     self.coerce_args(args, &[], span)?;
                     Some(Expr::new(
-                        ExprKind::Runtime {
-                            func: "bs_time_now",
+                        ExprKind::Builtin {
+                            op: Builtin::TimeNow,
                             args: vec![],
                         },
                         Type::Float,
@@ -408,8 +408,8 @@ impl<'a> Checker<'_, 'a> {
                 "delay" => {
                     let args = self.coerce_args(args, &[Type::Integer], span)?;
                     Some(Expr::new(
-                        ExprKind::Runtime {
-                            func: "bs_time_delay",
+                        ExprKind::Builtin {
+                            op: Builtin::TimeDelay,
                             args,
                         },
                         Type::Void,
@@ -501,11 +501,11 @@ impl<'a> Checker<'_, 'a> {
                 ))
             }
             Type::String => {
-                let (func, params, ret): (&'static str, Vec<Type>, Type) = match prop {
-                    "startsWith" => ("bs_string_starts_with", vec![Type::String], Type::Boolean),
-                    "endsWith" => ("bs_string_ends_with", vec![Type::String], Type::Boolean),
+                let (op, params, ret): (Builtin, Vec<Type>, Type) = match prop {
+                    "startsWith" => (Builtin::StringStartsWith, vec![Type::String], Type::Boolean),
+                    "endsWith" => (Builtin::StringEndsWith, vec![Type::String], Type::Boolean),
                     "substring" => (
-                        "bs_string_substring",
+                        Builtin::StringSubstring,
                         vec![Type::Integer, Type::Integer],
                         Type::String,
                     ),
@@ -516,14 +516,14 @@ impl<'a> Checker<'_, 'a> {
                 };
                 let mut args = self.coerce_args(args, &params, span)?;
                 args.insert(0, object);
-                Some(Expr::new(ExprKind::Runtime { func, args }, ret, span))
+                Some(Expr::new(ExprKind::Builtin { op, args }, ret, span))
             }
             Type::Array(elem) if elem_kind(&elem) == ElemKind::Vector => {
-                let (func, params, ret): (&'static str, Vec<Type>, Type) = match prop {
-                    "push" => ("bs_vector_push", vec![(*elem).clone()], Type::Integer),
-                    "unshift" => ("bs_vector_unshift", vec![(*elem).clone()], Type::Integer),
-                    "pop" => ("bs_vector_pop", vec![], popped(&elem)),
-                    "shift" => ("bs_vector_shift", vec![], popped(&elem)),
+                let (op, params, ret): (Builtin, Vec<Type>, Type) = match prop {
+                    "push" => (Builtin::VectorPush, vec![(*elem).clone()], Type::Integer),
+                    "unshift" => (Builtin::VectorUnshift, vec![(*elem).clone()], Type::Integer),
+                    "pop" => (Builtin::VectorPop, vec![], popped(&elem)),
+                    "shift" => (Builtin::VectorShift, vec![], popped(&elem)),
                     _ => {
                         self.error(diag::unknown_property(prop_span, prop));
                         return None;
@@ -532,7 +532,7 @@ impl<'a> Checker<'_, 'a> {
                 let args = self.coerce_args(args, &params, span)?;
                 let mut all = vec![object];
                 all.extend(args.into_iter().map(boxed));
-                Some(Expr::new(ExprKind::Runtime { func, args: all }, ret, span))
+                Some(Expr::new(ExprKind::Builtin { op, args: all }, ret, span))
             }
             Type::Any => {
                 let name_id = self.any_member_id(prop, prop_span)?;
@@ -646,10 +646,10 @@ impl<'a> Checker<'_, 'a> {
         if name == "Uint8Array" || name == "FixedArray" {
             // new Uint8Array(n, init) / new FixedArray(n, init): both arguments are required.
             let args = self.arguments(&n.arguments)?;
-            let (elem, func) = if name == "Uint8Array" {
-                (Type::Integer, "bs_uint8_array_new")
+            let (elem, op) = if name == "Uint8Array" {
+                (Type::Integer, Builtin::Uint8ArrayNew)
             } else {
-                (Type::Any, "bs_fixed_array_new")
+                (Type::Any, Builtin::FixedArrayNew)
             };
             let mut args = self.coerce_args(args, &[Type::Integer, elem], span)?;
             let site = self.site(span);
@@ -659,7 +659,7 @@ impl<'a> Checker<'_, 'a> {
             } else {
                 Type::FixedArray
             };
-            return Some(Expr::new(ExprKind::Runtime { func, args }, ty, span));
+            return Some(Expr::new(ExprKind::Builtin { op, args }, ty, span));
         }
         if name == "Array" {
             let elem = match n.type_arguments.as_ref().and_then(|t| t.params.first()) {
@@ -882,19 +882,19 @@ impl<'a> Checker<'_, 'a> {
         };
         let left = boxed(left);
         let kind = match id.name.as_str() {
-            "Array" => ExprKind::Runtime {
-                func: "bs_is_array",
+            "Array" => ExprKind::Builtin {
+                op: Builtin::IsArray,
                 args: vec![left],
             },
-            "string" => ExprKind::Runtime {
-                func: "bs_is_string",
+            "string" => ExprKind::Builtin {
+                op: Builtin::IsString,
                 args: vec![left],
             },
             name => match self.class_info(name) {
                 Some(info) => {
                     let id = Expr::new(ExprKind::Int(info.id as i32), Type::Integer, span);
-                    ExprKind::Runtime {
-                        func: "bs_instance_of_fast",
+                    ExprKind::Builtin {
+                        op: Builtin::InstanceOf,
                         args: vec![left, id],
                     }
                 }
