@@ -10,7 +10,7 @@
 //!    `#define BS_CLASS_FOO 12` in `runtime/core/bs.h`, and use the macro in the runtime.
 //! 2. Rust side: add a line to the table below, e.g. `Foo = 12, "FOO", "what it is";` in
 //!    [`ClassId`], or a constant to the `abi_consts!` list; a new table is one more `abi_enum!`
-//!    block plus a line in [`entries`].
+//!    block plus a line in [`tables`].
 //! 3. `cargo test -p bs-abi --test headers` compares every entry with the headers by macro name
 //!    and fails naming any entry that disagrees, and any macro with a table's prefix that no
 //!    entry mirrors.
@@ -331,29 +331,29 @@ abi_consts! {
     pub const FRAME_CRC_LEN: usize = 4, Protocol, "BS_FRAME_CRC_SIZE";
 }
 
-/// Every entry of every table and every constant: what the header test compares with the C side.
-pub fn entries() -> Vec<Entry> {
-    fn of<T: Table>() -> impl Iterator<Item = Entry> {
-        T::entries().iter().map(|e| e.entry())
-    }
-    let mut all: Vec<Entry> = Vec::new();
-    all.extend(of::<ClassId>());
-    all.extend(of::<ClassKind>());
-    all.extend(of::<OpCode>());
-    all.extend(of::<TypeCode>());
-    all.extend(of::<AccessError>());
-    all.extend(of::<BuiltinName>());
-    all.extend(of::<ErrorCode>());
-    all.extend(of::<Kind>());
-    all.extend(CONSTANTS.iter().copied());
-    all
+/// One table as the header test sees it.
+#[derive(Clone, Debug)]
+pub struct TableInfo {
+    /// The Rust name, e.g. `ClassId`.
+    pub name: &'static str,
+    /// The file whose macros it mirrors.
+    pub header: Header,
+    /// The prefix its C macros share; every macro of `header` with it must be an entry of some
+    /// table.
+    pub c_prefix: &'static str,
+    /// Its entries.
+    pub entries: Vec<Entry>,
 }
 
-/// The C prefixes the tables own, with their header: every macro of that header with such a
-/// prefix must be an entry (or a function-like macro).
-pub fn table_prefixes() -> Vec<(Header, &'static str)> {
-    fn of<T: Table>() -> (Header, &'static str) {
-        (T::HEADER, T::C_PREFIX)
+/// Every table (the list to extend when adding one).
+pub fn tables() -> Vec<TableInfo> {
+    fn of<T: Table>() -> TableInfo {
+        TableInfo {
+            name: T::NAME,
+            header: T::HEADER,
+            c_prefix: T::C_PREFIX,
+            entries: T::entries().iter().map(|e| e.entry()).collect(),
+        }
     }
     vec![
         of::<ClassId>(),
@@ -365,6 +365,15 @@ pub fn table_prefixes() -> Vec<(Header, &'static str)> {
         of::<ErrorCode>(),
         of::<Kind>(),
     ]
+}
+
+/// Every entry of every table and every constant: what the header test compares with the C side.
+pub fn entries() -> Vec<Entry> {
+    tables()
+        .into_iter()
+        .flat_map(|t| t.entries)
+        .chain(CONSTANTS.iter().copied())
+        .collect()
 }
 
 #[cfg(test)]

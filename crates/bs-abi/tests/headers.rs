@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use bs_abi::{Defines, Header, entries, table_prefixes};
+use bs_abi::{Defines, Header, entries, tables};
 
 fn read(header: Header) -> Defines {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -43,7 +43,8 @@ fn every_entry_matches_the_c_headers() {
     }
 
     // Every macro with a table's prefix is in a table.
-    for (header, prefix) in table_prefixes() {
+    for table in tables() {
+        let (header, prefix) = (table.header, table.c_prefix);
         let c = defines(header);
         let path = format!("runtime/{}", header.path());
         let mut names: Vec<&str> = c.names().filter(|n| n.starts_with(prefix)).collect();
