@@ -1,141 +1,7 @@
-//! Run-time error codes (`docs/protocol.md`, section 4) and the ERROR message's fields, with short
-//! human messages for them. The numbers match `BS_ERR_*` in the runtime's `bs.h`.
+//! The ERROR message's fields, with short human messages for them. The error codes themselves
+//! (`docs/protocol.md`, section 4) are [`ErrorCode`], from bs-abi's table.
 
-use std::fmt;
-
-/// An error code from an ERROR message.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum ErrorCode {
-    /// 1: integer division or remainder by zero.
-    DivZero,
-    /// 2: the heap is exhausted (d1 = bytes requested).
-    OutOfMemory,
-    /// 3: the native stack is exhausted.
-    StackOverflow,
-    /// 4: a memory or instruction fault (address = fault address, d1 = signal or fault kind).
-    Fault,
-    /// 5: a LOAD outside the code and data regions (address, d1 = length).
-    LoadRange,
-    /// 6: HELLO with an unsupported protocol version (d1 = the device's version).
-    BadVersion,
-    /// 7: unknown kind or malformed payload (d1 = kind).
-    BadMessage,
-    /// 8: CALL to an address outside the code region (address = entry).
-    CallRange,
-    /// 9: array index out of range (d1 = index, d2 = length).
-    IndexRange,
-    /// 10: a failed run-time type conversion (d1 = what was expected).
-    TypeError,
-    /// 11: a request other than HELLO before the first HELLO since the device started: the
-    /// device was reset and knows nothing of the session.
-    NoSession,
-    /// A code this host does not know.
-    Unknown(u16),
-}
-
-impl ErrorCode {
-    /// Every known code, in numeric order.
-    pub const KNOWN: [ErrorCode; 11] = [
-        ErrorCode::DivZero,
-        ErrorCode::OutOfMemory,
-        ErrorCode::StackOverflow,
-        ErrorCode::Fault,
-        ErrorCode::LoadRange,
-        ErrorCode::BadVersion,
-        ErrorCode::BadMessage,
-        ErrorCode::CallRange,
-        ErrorCode::IndexRange,
-        ErrorCode::TypeError,
-        ErrorCode::NoSession,
-    ];
-
-    /// The code for a number; unknown numbers give [`ErrorCode::Unknown`].
-    pub const fn from_u16(code: u16) -> ErrorCode {
-        match code {
-            1 => ErrorCode::DivZero,
-            2 => ErrorCode::OutOfMemory,
-            3 => ErrorCode::StackOverflow,
-            4 => ErrorCode::Fault,
-            5 => ErrorCode::LoadRange,
-            6 => ErrorCode::BadVersion,
-            7 => ErrorCode::BadMessage,
-            8 => ErrorCode::CallRange,
-            9 => ErrorCode::IndexRange,
-            10 => ErrorCode::TypeError,
-            11 => ErrorCode::NoSession,
-            other => ErrorCode::Unknown(other),
-        }
-    }
-
-    /// The number on the wire.
-    pub const fn code(self) -> u16 {
-        match self {
-            ErrorCode::DivZero => 1,
-            ErrorCode::OutOfMemory => 2,
-            ErrorCode::StackOverflow => 3,
-            ErrorCode::Fault => 4,
-            ErrorCode::LoadRange => 5,
-            ErrorCode::BadVersion => 6,
-            ErrorCode::BadMessage => 7,
-            ErrorCode::CallRange => 8,
-            ErrorCode::IndexRange => 9,
-            ErrorCode::TypeError => 10,
-            ErrorCode::NoSession => 11,
-            ErrorCode::Unknown(code) => code,
-        }
-    }
-
-    /// The C name without its prefix (`BS_ERR_<name>` in `bs.h`); `None` for unknown codes.
-    pub const fn c_name(self) -> Option<&'static str> {
-        Some(match self {
-            ErrorCode::DivZero => "DIV_ZERO",
-            ErrorCode::OutOfMemory => "OUT_OF_MEMORY",
-            ErrorCode::StackOverflow => "STACK_OVERFLOW",
-            ErrorCode::Fault => "FAULT",
-            ErrorCode::LoadRange => "LOAD_RANGE",
-            ErrorCode::BadVersion => "BAD_VERSION",
-            ErrorCode::BadMessage => "BAD_MESSAGE",
-            ErrorCode::CallRange => "CALL_RANGE",
-            ErrorCode::IndexRange => "INDEX_RANGE",
-            ErrorCode::TypeError => "TYPE",
-            ErrorCode::NoSession => "NO_SESSION",
-            ErrorCode::Unknown(_) => return None,
-        })
-    }
-
-    /// A short description of the error without its details, e.g. "division by zero".
-    pub const fn summary(self) -> &'static str {
-        match self {
-            ErrorCode::DivZero => "division by zero",
-            ErrorCode::OutOfMemory => "out of memory",
-            ErrorCode::StackOverflow => "stack overflow",
-            ErrorCode::Fault => "memory fault",
-            ErrorCode::LoadRange => "load outside the code and data regions",
-            ErrorCode::BadVersion => "unsupported protocol version",
-            ErrorCode::BadMessage => "malformed or unknown message",
-            ErrorCode::CallRange => "call outside the code region",
-            ErrorCode::IndexRange => "array index out of range",
-            ErrorCode::TypeError => "type error",
-            ErrorCode::NoSession => "no session (the device was reset)",
-            ErrorCode::Unknown(_) => "unknown error",
-        }
-    }
-}
-
-impl From<u16> for ErrorCode {
-    fn from(code: u16) -> ErrorCode {
-        ErrorCode::from_u16(code)
-    }
-}
-
-impl fmt::Display for ErrorCode {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            ErrorCode::Unknown(code) => write!(f, "unknown error code {code}"),
-            known => f.write_str(known.summary()),
-        }
-    }
-}
+pub use bs_abi::ErrorCode;
 
 /// The fields of an ERROR message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, thiserror::Error)]
@@ -214,6 +80,11 @@ mod tests {
         assert_eq!(ErrorCode::from_u16(12), ErrorCode::Unknown(12));
         assert_eq!(ErrorCode::Unknown(300).code(), 300);
         assert_eq!(ErrorCode::from(3u16), ErrorCode::StackOverflow);
+        assert_eq!(ErrorCode::TypeError.c_name(), Some("TYPE"));
+        assert_eq!(
+            ErrorCode::NoSession.summary(),
+            "no session (the device was reset)"
+        );
     }
 
     fn err(code: ErrorCode, address: u32, detail1: u32, detail2: u32) -> DeviceError {

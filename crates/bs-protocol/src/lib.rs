@@ -4,8 +4,9 @@
 //! payload of at most [`MAX_PAYLOAD`] bytes and a [CRC-32](crc32). [`encode_frame`] writes one;
 //! a [`Deframer`] reads them back from a byte stream that may be split anywhere and may contain
 //! garbage or corrupt frames. A frame's payload is a typed message: a [`Request`] from the host or
-//! a [`Reply`] from the device; [`Kind`] is the one table of message numbers, checked against the
-//! C runtime's `bs_protocol.h` by the test `c_header_matches_rust_table`.
+//! a [`Reply`] from the device; [`Kind`], [`ErrorCode`] and the constants below come from bs-abi,
+//! the one table of host–device numbers, whose test checks them against the C runtime's
+//! `bs_protocol.h` and `bs.h`.
 
 #![forbid(unsafe_code)]
 
@@ -23,15 +24,12 @@ pub use message::{
     Arch, DecodeError, DeviceInfo, ExpectedLen, MAX_LOAD_CHUNK, MemInfo, Region, Reply, Request,
 };
 
-/// The protocol version this crate speaks (HELLO / HELLO_REPLY).
-pub const PROTOCOL_VERSION: u16 = 2;
+pub use bs_abi::{MAX_PAYLOAD, PROTOCOL_VERSION};
 /// The first byte of every frame.
-pub const MAGIC: u8 = 0xB5;
-/// The largest payload a frame may carry.
-pub const MAX_PAYLOAD: usize = 1024;
+pub const MAGIC: u8 = bs_abi::FRAME_MAGIC;
 /// Bytes before the payload: magic, kind, seq, reply-to, u16 length.
-pub const HEADER_LEN: usize = 6;
+pub const HEADER_LEN: usize = bs_abi::FRAME_HEADER_LEN;
 /// Bytes after the payload: the CRC-32 of header and payload.
-pub const CRC_LEN: usize = 4;
+pub const CRC_LEN: usize = bs_abi::FRAME_CRC_LEN;
 /// The largest encoded frame.
 pub const MAX_FRAME_LEN: usize = HEADER_LEN + MAX_PAYLOAD + CRC_LEN;

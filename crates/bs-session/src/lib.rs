@@ -695,9 +695,8 @@ impl Session {
     fn class_name(&self, id: u32) -> Option<String> {
         if id >= outcome::PROPERTY_NAME_BASE {
             let id = id - outcome::PROPERTY_NAME_BASE;
-            return bs_frontend::BUILTIN_NAMES
-                .get(id as usize)
-                .map(|n| n.to_string())
+            return bs_abi::BuiltinName::from_code(id)
+                .map(|n| n.description().to_string())
                 .or_else(|| self.env.name_of(id));
         }
         self.env.class_name(id)

@@ -2,6 +2,7 @@
 
 use std::time::Duration;
 
+use bs_abi::{AccessError, ClassId, OpCode, TYPE_CLASS_BASE, TypeCode};
 use bs_frontend::{Diagnostic, Span};
 use bs_protocol::{DeviceError, ErrorCode};
 
@@ -127,19 +128,6 @@ pub fn runtime_message(err: &DeviceError, class_name: &dyn Fn(u32) -> Option<Str
     }
 }
 
-/// Type codes of bs.h (`BS_TYPE_*`).
-const TYPE_NAMES: &[(u32, &str)] = &[
-    (1, "integer"),
-    (2, "float"),
-    (3, "boolean"),
-    (4, "string"),
-    (5, "undefined"),
-    (6, "any"),
-    (7, "object"),
-    (8, "array"),
-];
-const TYPE_ANY: u32 = 6;
-const TYPE_CLASS_BASE: u32 = 0x10000;
 /// `class_name` answers for property names too, at this offset (they have their own ids).
 pub const PROPERTY_NAME_BASE: u32 = 0x4000_0000;
 
@@ -149,22 +137,13 @@ fn describe_value(v: u32) -> &'static str {
         0 => "an integer",
         1 => "a float",
         2 => "a boolean",
-        _ if v == 3 => "undefined",
+        _ if v == bs_abi::NULL => "undefined",
         _ => "an object",
     }
 }
 
 fn builtin_class_name(id: u32) -> Option<&'static str> {
-    Some(match id {
-        1 => "string",
-        2 => "integer[]",
-        3 => "float[]",
-        4 => "boolean[]",
-        5 => "Uint8Array",
-        6 => "FixedArray",
-        7 => "any[]",
-        _ => return None,
-    })
+    ClassId::from_code(id)?.type_name()
 }
 
 fn type_error_message(
@@ -178,23 +157,24 @@ fn type_error_message(
         class_name(PROPERTY_NAME_BASE + (expected >> 8))
             .unwrap_or_else(|| format!("#{}", expected >> 8))
     };
-    match expected & 0xff {
-        9 if expected < TYPE_CLASS_BASE => {
+    let access = AccessError::from_code(expected & 0xff).filter(|_| expected < TYPE_CLASS_BASE);
+    match access {
+        Some(AccessError::NoProperty) => {
             return format!("type error: no such property: {}", name());
         }
-        10 if expected < TYPE_CLASS_BASE => {
+        Some(AccessError::NoMethod) => {
             return format!("type error: no such method: {}", name());
         }
-        11 if expected < TYPE_CLASS_BASE => {
+        Some(AccessError::NotCallable) => {
             return format!("type error: not a function of this type: {found}");
         }
-        12 if expected < TYPE_CLASS_BASE => {
+        Some(AccessError::ArgCount) => {
             return format!(
                 "type error: wrong number of arguments for a call through any ({})",
                 name()
             );
         }
-        _ => {}
+        None => {}
     }
     if expected >= TYPE_CLASS_BASE {
         let id = expected - TYPE_CLASS_BASE;
@@ -204,25 +184,13 @@ fn type_error_message(
             .unwrap_or_else(|| format!("class #{id}"));
         return format!("type error: expected {name}, found {found}");
     }
-    if expected & 0xff == TYPE_ANY && expected >> 8 != 0 {
-        let op = match expected >> 8 {
-            1 => "+",
-            2 => "-",
-            3 => "*",
-            4 => "/",
-            5 => "%",
-            6 => "**",
-            7 => "<",
-            8 => "<=",
-            9 => ">",
-            10 => ">=",
-            11 => "unary minus",
-            _ => "an operator",
-        };
+    if expected & 0xff == TypeCode::Any.code() && expected >> 8 != 0 {
+        let op = OpCode::from_code(expected >> 8).map_or("an operator", OpCode::description);
         return format!("type error: bad operand for {op}: {found}");
     }
-    match TYPE_NAMES.iter().find(|(code, _)| *code == expected) {
-        Some((_, name)) => format!("type error: expected {name}, found {found}"),
+    // A type code's description is the type's name.
+    match TypeCode::from_code(expected) {
+        Some(ty) => format!("type error: expected {}, found {found}", ty.description()),
         None => format!("type error: found {found}"),
     }
 }
@@ -230,6 +198,16 @@ fn type_error_message(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The front end's own copies of bs-abi's numbers, until it takes them from bs-abi.
+    #[test]
+    fn front_end_agrees_with_the_abi_tables() {
+        assert_eq!(bs_frontend::BUILTIN_NAMES, bs_abi::BuiltinName::NAMES);
+        assert_eq!(
+            bs_frontend::FIRST_PROGRAM_CLASS,
+            bs_abi::FIRST_PROGRAM_CLASS
+        );
+    }
 
     #[test]
     fn type_errors_name_what_was_expected_and_found() {

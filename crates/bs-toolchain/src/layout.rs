@@ -73,10 +73,12 @@ impl MemoryLayout {
                 port.name
             ));
         };
+        let total_kib = limits.total_kib(port);
         for ((what, _, _), (kib, max)) in PARTS
             .iter()
             .zip(self.parts().into_iter().zip(limits.max_kib))
         {
+            let max = max.unwrap_or(total_kib);
             match kib {
                 Some(_) if max == 0 => {
                     return Err(format!(
@@ -103,11 +105,11 @@ impl MemoryLayout {
                 None => crate::port_config_value(port, name).unwrap_or(0),
             })
             .sum();
-        if total > u64::from(limits.total_kib) {
+        if total > u64::from(total_kib) {
             return Err(format!(
                 "--memory {self} comes to {total} KiB with the defaults of the parts it does not \
                  name, but the {} device has {} KiB for the stack and the regions",
-                port.name, limits.total_kib
+                port.name, total_kib
             ));
         }
         Ok(())
@@ -117,10 +119,30 @@ impl MemoryLayout {
 /// How far a port's memory layout can be changed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct LayoutLimits {
-    /// The most the stack, code, data and heap may take together, in KiB.
-    pub total_kib: u32,
-    /// The most each of stack, code, data and heap may take, in KiB; 0 when it is fixed.
-    pub max_kib: [u32; 4],
+    /// The memory the stack, the code, data and heap regions and the runtime's own memory
+    /// share, in KiB.
+    pub ram_kib: u32,
+    /// Macros of the port's `bs_port_config.h` (in KiB) for the runtime's own part of that
+    /// memory, which the stack and regions cannot have; taken at their largest (with a heap as
+    /// large as all the memory).
+    pub reserved: &'static [&'static str],
+    /// The most each of stack, code, data and heap may take, in KiB: `Some(0)` when it is
+    /// fixed, `None` up to [`total_kib`](LayoutLimits::total_kib).
+    pub max_kib: [Option<u32>; 4],
+}
+
+impl LayoutLimits {
+    /// The most the stack, code, data and heap may take together, in KiB: the memory less the
+    /// runtime's own part.
+    pub fn total_kib(&self, port: &Port) -> u32 {
+        let largest = [("BS_PORT_HEAP_KIB", u64::from(self.ram_kib))];
+        let reserved: u64 = self
+            .reserved
+            .iter()
+            .map(|name| crate::port_config_value_with(port, name, &largest).unwrap_or(0))
+            .sum();
+        u32::try_from(u64::from(self.ram_kib).saturating_sub(reserved)).unwrap_or(0)
+    }
 }
 
 impl fmt::Display for MemoryLayout {
@@ -243,6 +265,23 @@ mod tests {
         ] {
             assert!(bad.parse::<MemoryLayout>().is_err(), "{bad:?} was accepted");
         }
+    }
+
+    #[test]
+    fn limits_come_from_the_port_config() {
+        // 4 MiB less the handlers' stack (1 KiB) and the runtime's variables with a large heap
+        // (27 KiB), both from qemu-mps2-an385's bs_port_config.h.
+        let qemu = &crate::QEMU_MPS2_AN385;
+        assert_eq!(qemu.layout.unwrap().total_kib(qemu), 4096 - 1 - 27);
+        assert_eq!(
+            crate::HOST.layout.unwrap().total_kib(&crate::HOST),
+            256 * 1024
+        );
+        let over: MemoryLayout = "heap=4069K".parse().unwrap();
+        assert_eq!(
+            over.check(qemu).unwrap_err(),
+            "the heap of the qemu-mps2-an385 device can be at most 4068K (--memory asks for 4069K)"
+        );
     }
 
     #[test]

@@ -13,7 +13,7 @@ mod config;
 mod layout;
 mod size;
 
-pub use config::port_config_value;
+pub use config::{port_config_value, port_config_value_with};
 pub use layout::{LayoutLimits, MemoryLayout};
 pub use size::{ImageSize, image_size};
 
@@ -154,8 +154,9 @@ pub const HOST: Port = Port {
     // the heap must end before the next place the regions may move to, 256 MiB on. The stack is
     // the main thread's.
     layout: Some(LayoutLimits {
-        total_kib: 256 * 1024,
-        max_kib: [0, 4 * 1024, 4 * 1024, 248 * 1024],
+        ram_kib: 256 * 1024,
+        reserved: &[],
+        max_kib: [Some(0), Some(4 * 1024), Some(4 * 1024), Some(248 * 1024)],
     }),
     launch: Launch::Process,
 };
@@ -205,11 +206,13 @@ pub const QEMU_MPS2_AN385: Port = Port {
         "-pipe",
     ],
     memory_budget: true,
-    // The board's 4 MiB of SRAM, less the fault handlers' stack and the runtime's variables (at
-    // most 27 KiB: they grow with the collector's mark stack when the heap is large).
+    // The board's 4 MiB of SRAM, less the fault handlers' stack and the runtime's variables
+    // (bs_port_config.h; the variables grow with the collector's mark stack when the heap is
+    // large, so they are taken at their largest).
     layout: Some(LayoutLimits {
-        total_kib: 4096 - 1 - 27,
-        max_kib: [4096 - 1 - 27; 4],
+        ram_kib: 4096,
+        reserved: &["BS_PORT_HANDLER_STACK_KIB", "BS_PORT_STATIC_KIB"],
+        max_kib: [None; 4],
     }),
     launch: Launch::Qemu(QemuMachine {
         program: "qemu-system-arm",
