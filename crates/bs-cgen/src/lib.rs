@@ -11,12 +11,12 @@
 //! later operand has effects, the operands are evaluated into temporaries first, in order.
 //!
 //! Modules:
-//! - [`unit`]: the file as a whole (declarations, class descriptors, bodies, the entry function);
-//! - [`statements`]: one function body, statement by statement, loops included;
-//! - [`expressions`]: expressions, places and calls;
-//! - [`loops`]: the loop analyses (which arrays get views, counted loops, affine indices and the
+//! - `unit.rs`: the file as a whole (declarations, class descriptors, bodies, the entry function);
+//! - `statements.rs`: one function body, statement by statement, loops included;
+//! - `expressions.rs`: expressions, places and calls;
+//! - `loops.rs`: the loop analyses (which arrays get views, counted loops, affine indices and the
 //!   bounds test that lets a counted loop skip its checks), which the printer consumes;
-//! - [`spelling`]: how types, declarations and constants are written in C.
+//! - `spelling.rs`: how types, declarations and constants are written in C.
 
 mod expressions;
 mod loops;

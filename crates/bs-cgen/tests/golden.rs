@@ -24,7 +24,10 @@ fn main() {
             Trial::test(name, move || run_case(&path, bless))
         })
         .collect();
-    trials.push(Trial::test("runner::diff_shows_changes", diff_shows_changes));
+    trials.push(Trial::test(
+        "runner::diff_shows_changes",
+        diff_shows_changes,
+    ));
     libtest_mimic::run(&args, trials).exit();
 }
 
