@@ -111,6 +111,33 @@ pub fn output_within(mut cmd: Command, limit: std::time::Duration) -> Output {
     }
 }
 
+/// Whether the runners bless (`BSCRIPT_BLESS=1` in the environment): they then write the actual
+/// output into the expected files instead of comparing.
+pub fn bless() -> bool {
+    std::env::var("BSCRIPT_BLESS").is_ok_and(|v| v == "1")
+}
+
+/// Checks `actual` against the expected file `path` (absent means empty) with [`compare`]. When
+/// blessing, writes `actual` into `path` instead (removing the file when `actual` is empty, since
+/// an absent file expects nothing); only a failed write is an error then.
+pub fn check_expected(what: &str, path: &Path, actual: &str) -> Result<(), String> {
+    if !bless() {
+        return compare(what, &expected(path), actual);
+    }
+    if actual.is_empty() {
+        if path.exists() {
+            std::fs::remove_file(path)
+                .map_err(|e| format!("cannot remove {}: {e}", path.display()))?;
+        }
+        return Ok(());
+    }
+    if expected(path) != actual {
+        std::fs::write(path, actual)
+            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    }
+    Ok(())
+}
+
 /// The expected contents of `path`, or "" when it does not exist.
 pub fn expected(path: &Path) -> String {
     std::fs::read_to_string(path).unwrap_or_default()

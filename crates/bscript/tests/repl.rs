@@ -1,6 +1,9 @@
 //! REPL transcript tests: every `tests/repl/NAME.in` is typed into `bscript repl` through a pipe;
 //! standard output must equal `NAME.out` and standard error `NAME.err` (short error format),
 //! each empty when the file is absent.
+//!
+//! With `BSCRIPT_BLESS=1` the actual standard output and error are written into `NAME.out` and
+//! `NAME.err` instead (an empty one removes the file).
 
 mod common;
 
@@ -32,18 +35,12 @@ fn run_case(dir: &std::path::Path, name: &str, target: &str) -> Result<(), Faile
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
     let mut problems = Vec::new();
-    if let Err(e) = common::compare(
-        "stdout",
-        &common::expected(&dir.join(format!("{name}.out"))),
-        &stdout,
-    ) {
+    let out_path = dir.join(format!("{name}.out"));
+    if let Err(e) = common::check_expected("stdout", &out_path, &stdout) {
         problems.push(e);
     }
-    if let Err(e) = common::compare(
-        "stderr",
-        &common::expected(&dir.join(format!("{name}.err"))),
-        &stderr,
-    ) {
+    let err_path = dir.join(format!("{name}.err"));
+    if let Err(e) = common::check_expected("stderr", &err_path, &stderr) {
         problems.push(e);
     }
     if problems.is_empty() {

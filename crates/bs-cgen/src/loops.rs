@@ -1,0 +1,385 @@
+//! The loop analyses. They read the IR and the printer's views, never print, and produce what
+//! the statement and expression printers consume:
+//!
+//! - **Views**: a loop that indexes or measures an array of fixed length (numbers, booleans,
+//!   enums, `Uint8Array`) held in a local it never assigns loads the array's length and element
+//!   pointer once before the loop ([`LoopAnalysis::view_candidates`], [`Views`]); accesses then
+//!   use the view (`hl{n}`, `hd{n}`).
+//! - **Counted loops**: an innermost `for (let i = start; i < bound; i++)` whose body assigns
+//!   neither `i` nor what its bound reads ([`LoopAnalysis::counted_loop`], [`Counted`]).
+//! - **Affine indices**: an index of the form `mul * i + add` with `add` invariant in the loop
+//!   ([`LoopAnalysis::affine`]).
+//! - **The bounds test**: the condition under which such an access to a view stays in the array
+//!   on every pass ([`LoopAnalysis::bounds_test`]); the printer generates an unchecked copy of
+//!   the loop, run when all its accesses' tests hold.
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+
+use bs_frontend::ir::{
+    BinOp, Builtin, ElemKind, Expr, ExprKind, Local, LocalId, Place, Stmt, Walked,
+};
+use bs_frontend::types::Type;
+
+use crate::spelling::local_name;
+
+/// The arrays of fixed length held in locals that the loops being generated index but never
+/// assign: local → the number of its view (`hl{n}`, its length, and `hd{n}`, its elements,
+/// loaded once before the outermost such loop). Numbers are unique in the unit.
+#[derive(Default)]
+pub(crate) struct Views {
+    by_local: HashMap<LocalId, usize>,
+    count: usize,
+}
+
+impl Views {
+    /// The view of the array `array` reads, if it has one.
+    pub(crate) fn of(&self, array: &Expr) -> Option<usize> {
+        read_local(array).and_then(|id| self.by_local.get(&id).copied())
+    }
+
+    /// Gives local `id` a view; returns its number.
+    pub(crate) fn open(&mut self, id: LocalId) -> usize {
+        let n = self.count;
+        self.count += 1;
+        self.by_local.insert(id, n);
+        n
+    }
+
+    /// Ends the views of `ids`.
+    pub(crate) fn close(&mut self, ids: &[LocalId]) {
+        for id in ids {
+            self.by_local.remove(id);
+        }
+    }
+
+    /// Ends every view (a new function starts).
+    pub(crate) fn clear(&mut self) {
+        self.by_local.clear();
+    }
+
+    fn contains(&self, id: LocalId) -> bool {
+        self.by_local.contains_key(&id)
+    }
+}
+
+/// An innermost `for (let i = start; i < bound; i++)` (or `<=`) whose body assigns neither `i`
+/// nor the locals its bound reads. Its index is in [`lo`, `hi`] on every pass (C expressions of
+/// 64-bit integers, valid once the loop's initialisation has run); when `lo > hi` the loop does not
+/// run at all.
+pub(crate) struct Counted {
+    index: LocalId,
+    pub(crate) lo: String,
+    pub(crate) hi: String,
+    /// Locals the loop assigns (or declares): an index offset read from one is not invariant.
+    written: HashSet<LocalId>,
+    /// Integer locals the body declares once and never assigns, bound to an affine function of
+    /// the index (see [`LoopAnalysis::affine`]).
+    affine: HashMap<LocalId, (i64, String)>,
+}
+
+/// The loop analyses over the function being generated: its locals and the views open where
+/// the analysed loop stands.
+pub(crate) struct LoopAnalysis<'a> {
+    pub(crate) locals: &'a [Local],
+    pub(crate) views: &'a Views,
+}
+
+impl LoopAnalysis<'_> {
+    /// The fixed-length arrays in locals that loop `s` indexes or measures and never assigns,
+    /// not captured and without a view yet: their length and elements can be loaded once.
+    pub(crate) fn view_candidates(&self, s: &Stmt) -> Vec<LocalId> {
+        let mut used = BTreeSet::new();
+        s.walk(&mut |w| match w {
+            Walked::Expr(e) => match &e.kind {
+                ExprKind::Read(Place::Index { array, .. })
+                | ExprKind::Update {
+                    place: Place::Index { array, .. },
+                    ..
+                }
+                | ExprKind::Assign {
+                    place: Place::Index { array, .. },
+                    ..
+                } => used.extend(read_local(array)),
+                ExprKind::Builtin {
+                    op: Builtin::ArrayLength,
+                    args,
+                } => used.extend(args.first().and_then(read_local)),
+                _ => {}
+            },
+            Walked::Let(_) | Walked::Native(_) => {}
+        });
+        let written = Stmt::local_writes(std::slice::from_ref(s));
+        used.into_iter()
+            .filter(|id| {
+                !written.contains_key(id)
+                    && !self.locals[*id].captured
+                    && !self.views.contains(*id)
+                    && view_c_type(&self.locals[*id].ty).is_some()
+            })
+            .collect()
+    }
+
+    /// `s` as a counted loop (see [`Counted`]), if it is one.
+    pub(crate) fn counted_loop(&self, s: &Stmt) -> Option<Counted> {
+        let (index, op, bound, body) = self.counted_shape(s)?;
+        // How often the body writes each local (a declaration counts as one write).
+        let writes = Stmt::local_writes(body);
+        let written: HashSet<LocalId> = writes.keys().copied().collect();
+        if written.contains(&index) {
+            return None;
+        }
+        let bound = self.invariant(bound, &written)?;
+        let i = local_name(self.locals, index);
+        let hi = if op == BinOp::Lt {
+            format!("({bound} - 1)")
+        } else {
+            bound
+        };
+        let mut counted = Counted {
+            index,
+            lo: format!("(int64_t){i}"),
+            hi,
+            written,
+            affine: Default::default(),
+        };
+        // The body's integer constants bound to affine functions of the index, in order.
+        let mut lets = Vec::new();
+        collect_lets(body, &mut lets);
+        for (id, init) in lets {
+            let local = &self.locals[id];
+            if writes.get(&id) == Some(&1) && !local.captured && local.ty == Type::Integer {
+                if let Some(a) = self.affine(init, &counted) {
+                    counted.affine.insert(id, a);
+                }
+            }
+        }
+        Some(counted)
+    }
+
+    /// The parts of `s` when it has the form of a counted loop, `for (let i = …; i < bound;
+    /// i++)` (or `<=`) over an integer `i` that is not captured, with no loop in its body:
+    /// `(i, the comparison, bound, body)`.
+    fn counted_shape<'s>(&self, s: &'s Stmt) -> Option<(LocalId, BinOp, &'s Expr, &'s [Stmt])> {
+        let Stmt::For {
+            init,
+            cond: Some(cond),
+            update: Some(update),
+            body,
+        } = s
+        else {
+            return None;
+        };
+        let [
+            Stmt::Let {
+                local: index,
+                init: Some(_),
+            },
+        ] = init.as_slice()
+        else {
+            return None;
+        };
+        let index = *index;
+        if self.locals[index].captured || self.locals[index].ty != Type::Integer {
+            return None;
+        }
+        if body.iter().any(has_loop) {
+            return None;
+        }
+        match &update.kind {
+            ExprKind::Update {
+                place: Place::Local(id),
+                increment: true,
+                ..
+            } if *id == index => {}
+            _ => return None,
+        }
+        let ExprKind::Binary {
+            op: op @ (BinOp::Lt | BinOp::Le),
+            left,
+            right: bound,
+            ..
+        } = &cond.kind
+        else {
+            return None;
+        };
+        if read_local(left) != Some(index) {
+            return None;
+        }
+        Some((index, *op, bound, body))
+    }
+
+    /// `e` as a 64-bit C expression, when it is an integer constant, a local the loop does not
+    /// assign, or the length of an array the loop views.
+    fn invariant(&self, e: &Expr, written: &HashSet<LocalId>) -> Option<String> {
+        match &e.kind {
+            ExprKind::Int(k) => Some(format!("(int64_t){k}")),
+            ExprKind::Read(Place::Local(id))
+                if !written.contains(id)
+                    && !self.locals[*id].captured
+                    && self.locals[*id].ty == Type::Integer =>
+            {
+                Some(format!("(int64_t){}", local_name(self.locals, *id)))
+            }
+            ExprKind::Builtin {
+                op: Builtin::ArrayLength,
+                args,
+            } if args.len() == 1 => {
+                let n = self.views.of(&args[0])?;
+                Some(format!("(int64_t)hl{n}"))
+            }
+            // Sums and differences of those, in 64 bits (so without the 32-bit wrap-around;
+            // the checks that use them then fail, and the accesses stay checked).
+            ExprKind::Binary {
+                op: op @ (BinOp::Add | BinOp::Sub),
+                left,
+                right,
+                ..
+            } => {
+                let l = self.invariant(left, written)?;
+                let r = self.invariant(right, written)?;
+                let sign = if *op == BinOp::Add { '+' } else { '-' };
+                Some(format!("({l} {sign} {r})"))
+            }
+            _ => None,
+        }
+    }
+
+    /// `e` as `mul * i + add` for the index `i` of the counted loop `counted` (`add` a 64-bit C
+    /// expression of invariants), if it is one: sums, differences and products by constants of
+    /// `i`, invariants, and the loop's locals bound to such an expression.
+    fn affine(&self, e: &Expr, counted: &Counted) -> Option<(i64, String)> {
+        const MAX_MUL: i64 = 1 << 20;
+        match &e.kind {
+            ExprKind::Read(Place::Local(id)) if *id == counted.index => {
+                Some((1, "(int64_t)0".to_string()))
+            }
+            ExprKind::Read(Place::Local(id)) if counted.affine.contains_key(id) => {
+                counted.affine.get(id).cloned()
+            }
+            ExprKind::Binary {
+                op: op @ (BinOp::Add | BinOp::Sub),
+                left,
+                right,
+                ..
+            } => {
+                let (lm, la) = self.affine(left, counted)?;
+                let (rm, ra) = self.affine(right, counted)?;
+                let (mul, sign) = if *op == BinOp::Add {
+                    (lm + rm, '+')
+                } else {
+                    (lm - rm, '-')
+                };
+                (mul.abs() <= MAX_MUL).then(|| (mul, format!("({la} {sign} {ra})")))
+            }
+            ExprKind::Binary {
+                op: BinOp::Mul,
+                left,
+                right,
+                ..
+            } => {
+                let (k, x) = match (&left.kind, &right.kind) {
+                    (ExprKind::Int(k), _) => (*k, right),
+                    (_, ExprKind::Int(k)) => (*k, left),
+                    _ => return None,
+                };
+                let (m, a) = self.affine(x, counted)?;
+                let mul = m.checked_mul(i64::from(k))?;
+                (mul.abs() <= MAX_MUL && i64::from(k).abs() <= MAX_MUL)
+                    .then(|| (mul, format!("({k} * {a})")))
+            }
+            _ => self.invariant(e, &counted.written).map(|a| (0, a)),
+        }
+    }
+
+    /// The bounds test of an access at `index` to view `view` inside counted loop `counted`:
+    /// a C condition under which the access stays in the array on every pass, when the index
+    /// is an affine function of the loop's index (its least and greatest values over the loop
+    /// must lie in the array). `None` when the access must stay checked.
+    pub(crate) fn bounds_test(
+        &self,
+        counted: &Counted,
+        view: usize,
+        index: &Expr,
+    ) -> Option<String> {
+        let (mul, add) = self.affine(index, counted)?;
+        let (lo, hi) = (&counted.lo, &counted.hi);
+        let (min, max) = match mul.cmp(&0) {
+            std::cmp::Ordering::Greater => (
+                format!("{mul} * {lo} + {add}"),
+                format!("{mul} * {hi} + {add}"),
+            ),
+            std::cmp::Ordering::Less => (
+                format!("{mul} * {hi} + {add}"),
+                format!("{mul} * {lo} + {add}"),
+            ),
+            std::cmp::Ordering::Equal => (add.clone(), add),
+        };
+        Some(format!("{min} >= 0 && {max} < (int64_t)hl{view}"))
+    }
+}
+
+/// The declarations with an initial value in `stmts` and the blocks and branches inside them,
+/// in order.
+fn collect_lets<'a>(stmts: &'a [Stmt], out: &mut Vec<(LocalId, &'a Expr)>) {
+    for s in stmts {
+        match s {
+            Stmt::Let {
+                local,
+                init: Some(e),
+            } => out.push((*local, e)),
+            Stmt::Block(b) | Stmt::Seq(b) => collect_lets(b, out),
+            Stmt::If {
+                then, otherwise, ..
+            } => {
+                collect_lets(then, out);
+                collect_lets(otherwise, out);
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Whether a statement is or holds a loop.
+fn has_loop(s: &Stmt) -> bool {
+    match s {
+        Stmt::While { .. } | Stmt::DoWhile { .. } | Stmt::For { .. } => true,
+        Stmt::Block(b) | Stmt::Seq(b) => b.iter().any(has_loop),
+        Stmt::If {
+            then, otherwise, ..
+        } => then.iter().chain(otherwise).any(has_loop),
+        _ => false,
+    }
+}
+
+/// The local an expression only reads.
+fn read_local(e: &Expr) -> Option<LocalId> {
+    match e.kind {
+        ExprKind::Read(Place::Local(id)) => Some(id),
+        _ => None,
+    }
+}
+
+/// The C type of the elements of a fixed-length array type (arrays of numbers, booleans and
+/// enums, and `Uint8Array`: they never grow, so a loop can load their length once).
+pub(crate) fn view_c_type(ty: &Type) -> Option<&'static str> {
+    match ty {
+        Type::Array(elem) => match **elem {
+            Type::Integer | Type::Enum(_) => Some("int32_t"),
+            Type::Float => Some("float"),
+            Type::Boolean => Some("uint8_t"),
+            _ => None,
+        },
+        Type::Uint8Array => Some("uint8_t"),
+        _ => None,
+    }
+}
+
+/// The accessor of bs.h for an element of a loop's view of an array.
+pub(crate) fn view_access(elem: ElemKind) -> Option<&'static str> {
+    match elem {
+        ElemKind::Int => Some("bs_int_in"),
+        ElemKind::Float => Some("bs_float_in"),
+        ElemKind::Bool | ElemKind::Uint8 => Some("bs_byte_in"),
+        _ => None,
+    }
+}

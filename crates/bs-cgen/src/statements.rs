@@ -1,0 +1,284 @@
+//! Function bodies, statement by statement. Loops consult the analyses of [`crate::loops`]:
+//! they load the views of the arrays they index before they start, and a counted loop whose
+//! accesses pass their bounds tests gets an unchecked copy, run when the tests hold.
+
+use std::fmt::Write;
+
+use bs_frontend::ir::{Function, LocalId, NativePart, Stmt};
+use bs_frontend::types::FnSig;
+
+use crate::loops::view_c_type;
+use crate::spelling::{c_type, indent, local_name, new_cell, prototype, zero_value};
+use crate::{FastCopy, Gen};
+
+impl Gen {
+    /// A C function for one body: its parameters are its first locals.
+    pub(crate) fn function(
+        &mut self,
+        symbol: &str,
+        sig: &FnSig,
+        func: &Function,
+        out: &mut String,
+    ) {
+        self.locals = func.locals.clone();
+        self.views.clear();
+        // A captured parameter arrives under another name and moves into a cell.
+        let params: Vec<String> = (0..sig.params.len())
+            .map(|id| {
+                let name = local_name(&func.locals, id);
+                if func.locals[id].captured {
+                    format!("p_{name}")
+                } else {
+                    name
+                }
+            })
+            .collect();
+        let _ = writeln!(out, "\n{} {{", prototype(symbol, sig, Some(&params)));
+        for id in 0..sig.params.len() {
+            if func.locals[id].captured {
+                let name = local_name(&func.locals, id);
+                let cell = new_cell(&func.locals[id].ty, &format!("p_{name}"));
+                let _ = writeln!(out, "    bs_value {name} = {cell};");
+            }
+        }
+        self.stmts(&func.body, 1, out);
+        out.push_str("}\n");
+    }
+
+    pub(crate) fn stmts(&mut self, stmts: &[Stmt], depth: usize, out: &mut String) {
+        for s in stmts {
+            self.stmt(s, depth, out);
+        }
+    }
+
+    fn stmt(&mut self, s: &Stmt, depth: usize, out: &mut String) {
+        match s {
+            Stmt::Expr(e) => {
+                indent(out, depth);
+                let _ = writeln!(out, "{};", self.expr(e));
+            }
+            Stmt::Let { local, init } => {
+                let ty = self.locals[*local].ty.clone();
+                let value = match init {
+                    Some(e) => self.expr(e),
+                    None => zero_value(&ty).to_string(),
+                };
+                indent(out, depth);
+                let name = local_name(&self.locals, *local);
+                if self.locals[*local].captured {
+                    let _ = writeln!(out, "bs_value {name} = {};", new_cell(&ty, &value));
+                } else {
+                    let _ = writeln!(out, "{} {name} = {value};", c_type(&ty));
+                }
+            }
+            Stmt::InitGlobal { symbol, value } => {
+                indent(out, depth);
+                let _ = writeln!(out, "{symbol} = {};", self.expr(value));
+            }
+            Stmt::Block(b) => {
+                indent(out, depth);
+                out.push_str("{\n");
+                self.stmts(b, depth + 1, out);
+                indent(out, depth);
+                out.push_str("}\n");
+            }
+            Stmt::Seq(b) => self.stmts(b, depth, out),
+            Stmt::If {
+                cond,
+                then,
+                otherwise,
+            } => {
+                indent(out, depth);
+                let _ = writeln!(out, "if ({}) {{", self.expr(cond));
+                self.stmts(then, depth + 1, out);
+                indent(out, depth);
+                if otherwise.is_empty() {
+                    out.push_str("}\n");
+                } else {
+                    out.push_str("} else {\n");
+                    self.stmts(otherwise, depth + 1, out);
+                    indent(out, depth);
+                    out.push_str("}\n");
+                }
+            }
+            Stmt::While { .. } | Stmt::DoWhile { .. } => self.while_loop(s, depth, out),
+            Stmt::For { .. } => self.for_loop(s, depth, out),
+            Stmt::Break => {
+                indent(out, depth);
+                out.push_str("break;\n");
+            }
+            Stmt::Continue => {
+                indent(out, depth);
+                out.push_str("continue;\n");
+            }
+            Stmt::Native(parts) => {
+                indent(out, depth);
+                out.push_str("{ ");
+                for p in parts {
+                    match p {
+                        NativePart::Text(t) => out.push_str(t),
+                        NativePart::Place(place, ty) => {
+                            let lv = self.place(place, ty);
+                            out.push_str(&format!("({lv})"));
+                        }
+                    }
+                }
+                out.push_str(" ;}\n");
+            }
+            Stmt::Return(v) => {
+                indent(out, depth);
+                match v {
+                    Some(e) => {
+                        let _ = writeln!(out, "return {};", self.expr(e));
+                    }
+                    None => out.push_str("return;\n"),
+                }
+            }
+        }
+    }
+
+    /// A `while` or `do … while` loop `s`, in a block of its own with its views when it has any.
+    fn while_loop(&mut self, s: &Stmt, depth: usize, out: &mut String) {
+        let views = self.open_views(s, depth, out);
+        let inner = depth + usize::from(!views.is_empty());
+        indent(out, inner);
+        match s {
+            Stmt::While { cond, body } => {
+                let _ = writeln!(out, "while ({}) {{", self.expr(cond));
+                self.stmts(body, inner + 1, out);
+                indent(out, inner);
+                out.push_str("}\n");
+            }
+            Stmt::DoWhile { body, cond } => {
+                out.push_str("do {\n");
+                self.stmts(body, inner + 1, out);
+                indent(out, inner);
+                let _ = writeln!(out, "}} while ({});", self.expr(cond));
+            }
+            _ => unreachable!("a loop"),
+        }
+        self.close_views(&views, depth, out);
+    }
+
+    /// A `for` loop `s`, in a block holding its initialisation and views. A counted loop whose
+    /// array accesses stay in bounds when a condition checked once holds runs a copy without
+    /// their checks then (see [`crate::loops::Counted`]).
+    fn for_loop(&mut self, s: &Stmt, depth: usize, out: &mut String) {
+        let Stmt::For {
+            init,
+            cond,
+            update,
+            body,
+        } = s
+        else {
+            unreachable!("a for loop");
+        };
+        indent(out, depth);
+        out.push_str("{\n");
+        self.stmts(init, depth + 1, out);
+        let views = self.loop_analysis().view_candidates(s);
+        self.open_loop_views(&views, depth + 1, out);
+        let cond_c = cond.as_ref().map(|c| self.expr(c)).unwrap_or_default();
+        let update_c = update.as_ref().map(|u| self.expr(u)).unwrap_or_default();
+        let header = format!("for (; {cond_c}; {update_c}) {{\n");
+        let fast = self.unchecked_copy(s, body, &header, depth, out);
+        let inner = depth + 1 + usize::from(fast);
+        indent(out, inner);
+        out.push_str(&header);
+        self.stmts(body, inner + 1, out);
+        indent(out, inner);
+        out.push_str("}\n");
+        if fast {
+            indent(out, depth + 1);
+            out.push_str("}\n");
+        }
+        self.views.close(&views);
+        indent(out, depth);
+        out.push_str("}\n");
+    }
+
+    /// When `s` (with `body`, not inside another unchecked copy) is a counted loop with
+    /// accesses that need no check under a test made once: prints `if (test) { the loop with
+    /// those accesses unchecked } else {` and returns true; the caller prints the checked loop
+    /// and closes the `else`. `header` is the loop's `for (…) {` line.
+    fn unchecked_copy(
+        &mut self,
+        s: &Stmt,
+        body: &[Stmt],
+        header: &str,
+        depth: usize,
+        out: &mut String,
+    ) -> bool {
+        if self.fast_copy.is_some() {
+            return false;
+        }
+        let Some(plan) = self.loop_analysis().counted_loop(s) else {
+            return false;
+        };
+        self.fast_copy = Some(FastCopy {
+            plan,
+            checks: Vec::new(),
+        });
+        let mut fast = String::new();
+        self.stmts(body, depth + 3, &mut fast);
+        let FastCopy { plan, checks } = self.fast_copy.take().expect("set above");
+        if checks.is_empty() {
+            return false;
+        }
+        indent(out, depth + 1);
+        let _ = writeln!(
+            out,
+            "if ({} > {} || ({})) {{",
+            plan.lo,
+            plan.hi,
+            checks.join(" && ")
+        );
+        indent(out, depth + 2);
+        out.push_str(header);
+        out.push_str(&fast);
+        indent(out, depth + 2);
+        out.push_str("}\n");
+        indent(out, depth + 1);
+        out.push_str("} else {\n");
+        true
+    }
+
+    /// Loads the length and elements of the arrays `ids` (from
+    /// [`crate::loops::LoopAnalysis::view_candidates`]), at `depth` in the block that holds the
+    /// loop.
+    fn open_loop_views(&mut self, ids: &[LocalId], depth: usize, out: &mut String) {
+        for &id in ids {
+            let n = self.views.open(id);
+            let name = local_name(&self.locals, id);
+            let ct = view_c_type(&self.locals[id].ty).expect("a candidate");
+            indent(out, depth);
+            let _ = writeln!(
+                out,
+                "bs_array *hv{n} = (bs_array *)bs_ptr({name}); uint32_t hl{n} = hv{n}->length; \
+                 {ct} *hd{n} = ({ct} *)hv{n}->data;"
+            );
+        }
+    }
+
+    /// The views of loop `s` in a block of their own, opened when there is a view. Returns
+    /// their locals, for [`Gen::close_views`].
+    fn open_views(&mut self, s: &Stmt, depth: usize, out: &mut String) -> Vec<LocalId> {
+        let ids = self.loop_analysis().view_candidates(s);
+        if !ids.is_empty() {
+            indent(out, depth);
+            out.push_str("{\n");
+            self.open_loop_views(&ids, depth + 1, out);
+        }
+        ids
+    }
+
+    /// Ends the views of [`Gen::open_views`] and their block.
+    fn close_views(&mut self, ids: &[LocalId], depth: usize, out: &mut String) {
+        if ids.is_empty() {
+            return;
+        }
+        self.views.close(ids);
+        indent(out, depth);
+        out.push_str("}\n");
+    }
+}

@@ -1,0 +1,383 @@
+//! The C file of a unit as a whole: declarations of what earlier units define, this unit's
+//! globals, prototypes and function slots, function values (trampolines and arrow functions),
+//! class descriptors with their vtables and entries for calls through `any`, the bodies, and the
+//! entry function `bs_unit_N`.
+
+use std::collections::HashSet;
+use std::fmt::Write;
+
+use bs_frontend::ir::{ClassDef, ExternRef, Unit};
+use bs_frontend::types::{FnSig, Type};
+
+use crate::Gen;
+use crate::spelling::{c_type, fn_pointer_type, global_init, prototype, slot_decl};
+
+/// Generates the C source of `unit` (see the crate's documentation for its layout).
+pub(crate) fn emit(unit: &Unit) -> String {
+    let mut g = Gen {
+        direct: unit
+            .functions
+            .iter()
+            .map(|f| (f.slot_symbol.clone(), f.body_symbol.clone()))
+            .collect(),
+        ..Gen::default()
+    };
+    let mut decls = String::new();
+    let mut declared = HashSet::new();
+    extern_declarations(unit, &mut declared, &mut decls);
+    global_definitions(unit, &mut decls);
+    prototypes_and_slots(unit, &mut g, &mut declared, &mut decls);
+    function_values(unit, &mut decls);
+    for c in &unit.classes {
+        class_descriptor(c, &mut decls);
+    }
+    for (id, ty, elem) in &unit.array_classes {
+        let name = ty.to_string().replace('"', "'");
+        let _ = writeln!(
+            decls,
+            "static const bs_class bs_class_{id} = {{\"{name}\", BS_KIND_REF_ARRAY, 0, 0, 0, {elem}u, 0, 0, 0, 0, 0, 0}};"
+        );
+    }
+    let mut bodies = String::new();
+    g.bodies(unit, &mut bodies);
+    g.entry(unit, &mut bodies);
+
+    let mut out = String::new();
+    let _ = writeln!(out, "/* BlueScript unit {} (generated) */", unit.id);
+    out.push_str("#include \"bs.h\"\n\n");
+    for text in &unit.native_top {
+        out.push_str(text);
+        out.push('\n');
+    }
+    out.push_str(&g.literals);
+    out.push_str(&decls);
+    out.push_str(&bodies);
+    out
+}
+
+/// Declarations of what earlier units define, each once, and of the slots this unit's
+/// functions redefine.
+fn extern_declarations(unit: &Unit, declared: &mut HashSet<String>, decls: &mut String) {
+    for e in &unit.externs {
+        match e {
+            ExternRef::Global { symbol, ty } => {
+                if declared.insert(symbol.clone()) {
+                    let _ = writeln!(decls, "extern {} {symbol};", c_type(ty));
+                }
+            }
+            ExternRef::FnSlot { symbol, sig } => {
+                if declared.insert(symbol.clone()) {
+                    let _ = writeln!(decls, "extern {};", slot_decl(symbol, sig));
+                }
+            }
+            ExternRef::Func { symbol, sig } => {
+                if declared.insert(symbol.clone()) {
+                    let _ = writeln!(decls, "{};", prototype(symbol, sig, None));
+                }
+            }
+        }
+    }
+    for f in &unit.functions {
+        if f.redefines && declared.insert(f.slot_symbol.clone()) {
+            let _ = writeln!(decls, "extern {};", slot_decl(&f.slot_symbol, &f.sig));
+        }
+    }
+}
+
+/// This unit's globals, static fields included.
+fn global_definitions(unit: &Unit, decls: &mut String) {
+    for gl in &unit.globals {
+        let _ = writeln!(
+            decls,
+            "{} {}{};",
+            c_type(&gl.ty),
+            gl.symbol,
+            global_init(&gl.ty)
+        );
+    }
+    for c in &unit.classes {
+        for (symbol, ty) in &c.static_fields {
+            let _ = writeln!(decls, "{} {symbol}{};", c_type(ty), global_init(ty));
+        }
+    }
+}
+
+/// Prototypes of the bodies this unit defines and of the methods its vtables name (which
+/// method calls may then call directly), then the slots of functions first defined here.
+fn prototypes_and_slots(
+    unit: &Unit,
+    g: &mut Gen,
+    declared: &mut HashSet<String>,
+    decls: &mut String,
+) {
+    for f in &unit.functions {
+        let _ = writeln!(decls, "{};", prototype(&f.body_symbol, &f.sig, None));
+    }
+    for c in &unit.classes {
+        for (symbol, sig) in class_functions(c) {
+            g.methods.insert(symbol.clone());
+            if declared.insert(symbol.clone()) {
+                let _ = writeln!(decls, "{};", prototype(&symbol, &sig, None));
+            }
+        }
+        for (symbol, sig) in &c.vtable_externs {
+            g.methods.insert(symbol.clone());
+            if declared.insert(symbol.clone()) {
+                let _ = writeln!(decls, "{};", prototype(symbol, sig, None));
+            }
+        }
+    }
+    for f in &unit.functions {
+        if !f.redefines {
+            let _ = writeln!(
+                decls,
+                "{} = {};",
+                slot_decl(&f.slot_symbol, &f.sig),
+                f.body_symbol
+            );
+        }
+    }
+}
+
+/// Arrow functions' prototypes, and the trampolines of functions used as values, with the
+/// descriptions (`bs_fn_info`) of both.
+fn function_values(unit: &Unit, decls: &mut String) {
+    for (symbol, sig, _) in &unit.arrows {
+        let _ = writeln!(decls, "{};", prototype(symbol, sig, None));
+    }
+    for (symbol, slot, sig) in &unit.trampolines {
+        let mut c_sig = sig.clone();
+        c_sig.params.insert(0, Type::Any);
+        let names: Vec<String> = (0..c_sig.params.len()).map(|i| format!("a{i}")).collect();
+        let call = format!("{slot}({})", names[1..].join(", "));
+        let body = if sig.ret == Type::Void {
+            format!("(void)a0; {call};")
+        } else {
+            format!("(void)a0; return {call};")
+        };
+        let _ = writeln!(
+            decls,
+            "static {} {{ {body} }}",
+            prototype(symbol, &c_sig, Some(&names))
+        );
+        fn_info(symbol, sig, decls);
+    }
+    for (symbol, sig, _) in &unit.arrows {
+        // The arrow's own signature is its C one without the function value.
+        let mut own = sig.clone();
+        own.params.remove(0);
+        fn_info(symbol, &own, decls);
+    }
+}
+
+impl Gen {
+    /// The bodies of the unit's arrow functions, functions, class init functions and methods.
+    fn bodies(&mut self, unit: &Unit, bodies: &mut String) {
+        for (symbol, sig, func) in &unit.arrows {
+            self.function(symbol, sig, func, bodies);
+        }
+        for f in &unit.functions {
+            // `inline` (after a plain prototype: still an external definition) lets the C
+            // compiler inline the body into this unit's direct calls more readily.
+            bodies.push_str("\ninline");
+            self.function(&f.body_symbol, &f.sig, &f.func, bodies);
+        }
+        for c in &unit.classes {
+            let mut init_sig = FnSig {
+                params: c.info.ctor.clone(),
+                ret: Type::Void,
+            };
+            init_sig.params.insert(0, Type::Class(c.info.name.clone()));
+            bodies.push_str("\ninline");
+            self.function(&c.info.init_symbol, &init_sig, &c.init, bodies);
+            for (symbol, sig, func) in c.methods.iter().chain(&c.static_methods) {
+                bodies.push_str("\ninline");
+                self.function(symbol, sig, func, bodies);
+            }
+        }
+    }
+
+    /// The entry function: defines the classes, points redefined slots at their new bodies and
+    /// runs the top level.
+    fn entry(&mut self, unit: &Unit, bodies: &mut String) {
+        self.locals = unit.body.locals.clone();
+        let _ = writeln!(bodies, "\nvoid {}(void) {{", unit.entry_symbol);
+        for (id, _, _) in &unit.array_classes {
+            let _ = writeln!(bodies, "    bs_class_define({id}u, &bs_class_{id});");
+        }
+        for c in &unit.classes {
+            let _ = writeln!(
+                bodies,
+                "    bs_class_define({}u, &bs_class_{});",
+                c.info.id, c.info.id
+            );
+        }
+        for f in &unit.functions {
+            if f.redefines {
+                let _ = writeln!(bodies, "    {} = {};", f.slot_symbol, f.body_symbol);
+            }
+        }
+        self.stmts(&unit.body.body, 1, bodies);
+        bodies.push_str("}\n");
+    }
+}
+
+/// The init function, methods and static methods a class defines, with their C signatures
+/// (receiver first for the init function and methods).
+fn class_functions(c: &ClassDef) -> Vec<(String, FnSig)> {
+    let mut init = FnSig {
+        params: c.info.ctor.clone(),
+        ret: Type::Void,
+    };
+    init.params.insert(0, Type::Class(c.info.name.clone()));
+    let mut out = vec![(c.info.init_symbol.clone(), init)];
+    for (symbol, sig, _) in c.methods.iter().chain(&c.static_methods) {
+        out.push((symbol.clone(), sig.clone()));
+    }
+    out
+}
+
+/// The class descriptor of `c` (see `bs_class` in bs.h): reference bitmap, vtable, members for
+/// access through `any`, descriptor.
+fn class_descriptor(c: &ClassDef, out: &mut String) {
+    let id = c.info.id;
+    reference_bitmap(c, out);
+    let vtable = if c.info.methods.is_empty() {
+        "0".to_string()
+    } else {
+        let entries: Vec<String> = c
+            .info
+            .methods
+            .iter()
+            .map(|m| format!("(void *){}", m.body))
+            .collect();
+        let _ = writeln!(
+            out,
+            "static void *const bs_vt_{id}[] = {{{}}};",
+            entries.join(", ")
+        );
+        format!("bs_vt_{id}")
+    };
+    let super_id = c.super_id;
+    let fields = dyn_field_table(c, out);
+    let methods = dyn_method_table(c, out);
+    let _ = writeln!(
+        out,
+        "static const bs_class bs_class_{id} = {{\"{}\", BS_KIND_OBJECT, {super_id}u, {}u, bs_refs_{id}, 0, {}u, {vtable}, {}u, {fields}, {}u, {methods}}};",
+        c.info.name,
+        c.info.words,
+        c.info.methods.len(),
+        c.dyn_fields.len(),
+        c.dyn_methods.len()
+    );
+}
+
+/// `bs_refs_ID`: one bit per word of an instance, set for the words holding references.
+fn reference_bitmap(c: &ClassDef, out: &mut String) {
+    let id = c.info.id;
+    let words = c.info.words as usize;
+    let mut bits = vec![0u32; words.div_ceil(32).max(1)];
+    for f in &c.info.fields {
+        if f.ty.is_boxed_repr() {
+            bits[f.word as usize / 32] |= 1 << (f.word % 32);
+        }
+    }
+    let bits: Vec<String> = bits.iter().map(|b| format!("0x{b:08x}u")).collect();
+    let _ = writeln!(
+        out,
+        "static const uint32_t bs_refs_{id}[] = {{{}}};",
+        bits.join(", ")
+    );
+}
+
+/// The fields of `c` for access through `any` (`bs_field` rows); returns the table's name, or
+/// `0` when there is none.
+fn dyn_field_table(c: &ClassDef, out: &mut String) -> String {
+    if c.dyn_fields.is_empty() {
+        return "0".to_string();
+    }
+    let id = c.info.id;
+    let rows: Vec<String> = c
+        .dyn_fields
+        .iter()
+        .map(|(name, word, ty, class_id, nullable)| {
+            format!(
+                "{{{name}u, {word}u, {ty}u, {class_id}u, {}u}}",
+                u32::from(*nullable)
+            )
+        })
+        .collect();
+    let _ = writeln!(
+        out,
+        "static const bs_field bs_fields_{id}[] = {{{}}};",
+        rows.join(", ")
+    );
+    format!("bs_fields_{id}")
+}
+
+/// The methods of `c` for calls through `any` (`bs_method` rows, each with its entry calling
+/// through the vtable); returns the table's name, or `0` when there is none.
+fn dyn_method_table(c: &ClassDef, out: &mut String) -> String {
+    if c.dyn_methods.is_empty() {
+        return "0".to_string();
+    }
+    let id = c.info.id;
+    let mut rows = Vec::new();
+    for (name, slot, sig) in &c.dyn_methods {
+        let entry = format!("bs_dyn_{id}_{slot}");
+        let mut c_sig = sig.clone();
+        c_sig.params.insert(0, Type::Any);
+        let target = format!("(({})bs_vtable(self)[{slot}])", fn_pointer_type(&c_sig));
+        dyn_entry(&entry, sig, &target, out);
+        rows.push(format!("{{{name}u, {}u, {entry}}}", sig.params.len()));
+    }
+    let _ = writeln!(
+        out,
+        "static const bs_method bs_methods_{id}[] = {{{}}};",
+        rows.join(", ")
+    );
+    format!("bs_methods_{id}")
+}
+
+/// An entry for calls through `any` (bs_dyn_entry): converts the boxed arguments to the
+/// parameter types (with run-time checks for numbers, booleans and strings), calls `target`
+/// with the receiver or function value first, and boxes the result.
+fn dyn_entry(name: &str, sig: &FnSig, target: &str, out: &mut String) {
+    let mut args = vec!["self".to_string()];
+    for (k, p) in sig.params.iter().enumerate() {
+        let a = format!("args[{k}]");
+        args.push(match p {
+            Type::Integer | Type::Enum(_) => format!("bs_any_to_int({a}, site)"),
+            Type::Float => format!("bs_any_to_float({a}, site)"),
+            Type::Boolean => format!("bs_truthy({a})"),
+            Type::String => format!("bs_any_to_string({a}, site)"),
+            _ => a,
+        });
+    }
+    let call = format!("{target}({})", args.join(", "));
+    let body = match &sig.ret {
+        Type::Void => format!("{call}; return BS_NULL;"),
+        Type::Integer | Type::Enum(_) => format!("return bs_box_int({call});"),
+        Type::Float => format!("return bs_box_float({call});"),
+        Type::Boolean => format!("return bs_box_bool({call});"),
+        _ => format!("return {call};"),
+    };
+    let _ = writeln!(
+        out,
+        "static bs_value {name}(bs_value self, const bs_value *args, uint32_t site) {{ (void)args; (void)site; {body} }}"
+    );
+}
+
+/// The description of a function value's code (`bs_fn_info`), with its entry for calls
+/// through `any`.
+fn fn_info(symbol: &str, sig: &FnSig, out: &mut String) {
+    let mut c_sig = sig.clone();
+    c_sig.params.insert(0, Type::Any);
+    let target = format!("(({}){symbol})", fn_pointer_type(&c_sig));
+    dyn_entry(&format!("bs_dyn_{symbol}"), sig, &target, out);
+    let _ = writeln!(
+        out,
+        "static const bs_fn_info bs_fi_{symbol} = {{\"{sig}\", {}u, bs_dyn_{symbol}}};",
+        sig.params.len()
+    );
+}

@@ -1,0 +1,192 @@
+//! Golden tests of the C back end: every `tests/cgen/NAME.bs` is checked by the front end as the
+//! first unit of a fresh session and turned into C by [`bs_cgen::emit_unit`]; the C must equal
+//! the snapshot `tests/cgen/NAME.c` byte for byte. No C compiler or device is involved.
+//!
+//! On a mismatch the test fails with a line diff of the snapshot and the generated C. With
+//! `BSCRIPT_BLESS=1` in the environment the runner writes the generated C into the snapshots
+//! instead (creating missing ones); review the change with `git diff tests/cgen`.
+
+use std::path::{Path, PathBuf};
+
+use libtest_mimic::{Arguments, Failed, Trial};
+
+fn main() {
+    let args = Arguments::from_args();
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/cgen")
+        .canonicalize()
+        .expect("tests/cgen exists");
+    let bless = std::env::var("BSCRIPT_BLESS").is_ok_and(|v| v == "1");
+    let mut trials: Vec<Trial> = cases(&dir)
+        .into_iter()
+        .map(|path| {
+            let name = path.file_stem().unwrap().to_string_lossy().into_owned();
+            Trial::test(name, move || run_case(&path, bless))
+        })
+        .collect();
+    trials.push(Trial::test(
+        "runner::diff_shows_changes",
+        diff_shows_changes,
+    ));
+    libtest_mimic::run(&args, trials).exit();
+}
+
+/// The `.bs` files of `dir`, sorted by name.
+fn cases(dir: &Path) -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}", dir.display()))
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "bs"))
+        .collect();
+    v.sort();
+    v
+}
+
+fn run_case(source_path: &Path, bless: bool) -> Result<(), Failed> {
+    let source = std::fs::read_to_string(source_path)
+        .map_err(|e| format!("cannot read {}: {e}", source_path.display()))?;
+    let actual = generate(&source)?;
+    let snapshot = source_path.with_extension("c");
+    let expected = std::fs::read_to_string(&snapshot).ok();
+    if expected.as_deref() == Some(actual.as_str()) {
+        return Ok(());
+    }
+    if bless {
+        return std::fs::write(&snapshot, &actual)
+            .map_err(|e| format!("cannot write {}: {e}", snapshot.display()).into());
+    }
+    Err(match expected {
+        None => format!(
+            "no snapshot {} (BSCRIPT_BLESS=1 creates it)",
+            snapshot.display()
+        ),
+        Some(expected) => format!(
+            "the generated C differs from {} (- snapshot, + generated; BSCRIPT_BLESS=1 \
+             rewrites the snapshot):\n{}",
+            snapshot.display(),
+            line_diff(&expected, &actual)
+        ),
+    }
+    .into())
+}
+
+/// The C of `source` as unit 1 of a fresh session, or its compile errors.
+fn generate(source: &str) -> Result<String, String> {
+    let env = bs_frontend::Env::new();
+    let mut counters = bs_frontend::Counters::default();
+    let checked = bs_frontend::check_unit(source, &env, 1, &mut counters).map_err(|diags| {
+        let lines: Vec<String> = diags
+            .iter()
+            .map(|d| {
+                let at = bs_frontend::line_col(source, d.span.start);
+                format!("{}:{}: error: {}", at.line, at.column, d.message)
+            })
+            .collect();
+        format!("the case does not compile:\n{}", lines.join("\n"))
+    })?;
+    Ok(bs_cgen::emit_unit(&checked.unit))
+}
+
+/// How many unchanged lines a hunk shows around each change.
+const CONTEXT: usize = 3;
+
+/// A unified-style diff of `expected` and `actual` by lines (longest common subsequence), in
+/// hunks with [`CONTEXT`] unchanged lines around the changes.
+fn line_diff(expected: &str, actual: &str) -> String {
+    let old: Vec<&str> = expected.lines().collect();
+    let new: Vec<&str> = actual.lines().collect();
+    let ops = diff_ops(&old, &new);
+    let mut out = String::new();
+    let changed: Vec<usize> = (0..ops.len())
+        .filter(|&k| !matches!(ops[k], Op::Same(..)))
+        .collect();
+    let mut k = 0;
+    while k < changed.len() {
+        // One hunk: changes closer than twice the context merge.
+        let start = changed[k].saturating_sub(CONTEXT);
+        let mut last = changed[k];
+        while k + 1 < changed.len() && changed[k + 1] <= last + 2 * CONTEXT + 1 {
+            k += 1;
+            last = changed[k];
+        }
+        k += 1;
+        let end = (last + CONTEXT + 1).min(ops.len());
+        let (old_line, new_line) = ops[start].lines();
+        out.push_str(&format!(
+            "@@ snapshot line {old_line}, generated line {new_line} @@\n"
+        ));
+        for op in &ops[start..end] {
+            match op {
+                Op::Same(i, _) => out.push_str(&format!("  {}\n", old[*i])),
+                Op::Delete(i, _) => out.push_str(&format!("- {}\n", old[*i])),
+                Op::Insert(_, j) => out.push_str(&format!("+ {}\n", new[*j])),
+            }
+        }
+    }
+    if out.is_empty() {
+        out.push_str(
+            "(the lines are the same: the difference is in line endings or a final newline)\n",
+        );
+    }
+    out
+}
+
+/// One step of an edit script, with the positions (from 0) in the old and new lines it stands
+/// at.
+enum Op {
+    Same(usize, usize),
+    Delete(usize, usize),
+    Insert(usize, usize),
+}
+
+impl Op {
+    /// The 1-based line numbers in the old and new text where this step stands.
+    fn lines(&self) -> (usize, usize) {
+        let (Op::Same(i, j) | Op::Delete(i, j) | Op::Insert(i, j)) = self;
+        (i + 1, j + 1)
+    }
+}
+
+/// An edit script turning `old` into `new` that keeps a longest common subsequence of lines.
+fn diff_ops(old: &[&str], new: &[&str]) -> Vec<Op> {
+    let (n, m) = (old.len(), new.len());
+    // lcs[i][j]: the length of a longest common subsequence of old[i..] and new[j..].
+    let mut lcs = vec![vec![0u32; m + 1]; n + 1];
+    for i in (0..n).rev() {
+        for j in (0..m).rev() {
+            lcs[i][j] = if old[i] == new[j] {
+                lcs[i + 1][j + 1] + 1
+            } else {
+                lcs[i + 1][j].max(lcs[i][j + 1])
+            };
+        }
+    }
+    let mut ops = Vec::new();
+    let (mut i, mut j) = (0, 0);
+    while i < n || j < m {
+        if i < n && j < m && old[i] == new[j] {
+            ops.push(Op::Same(i, j));
+            i += 1;
+            j += 1;
+        } else if i < n && (j == m || lcs[i + 1][j] >= lcs[i][j + 1]) {
+            ops.push(Op::Delete(i, j));
+            i += 1;
+        } else {
+            ops.push(Op::Insert(i, j));
+            j += 1;
+        }
+    }
+    ops
+}
+
+/// The runner's own check: a changed snapshot yields a diff naming the changed lines.
+fn diff_shows_changes() -> Result<(), Failed> {
+    let diff = line_diff("a\nb\nc\nd\n", "a\nB\nc\nd\ne\n");
+    let want = "@@ snapshot line 1, generated line 1 @@\n  a\n- b\n+ B\n  c\n  d\n+ e\n";
+    if diff == want {
+        Ok(())
+    } else {
+        Err(format!("unexpected diff:\n{diff}").into())
+    }
+}

@@ -1,0 +1,59 @@
+/* BlueScript unit 1 (generated) */
+#include "bs.h"
+
+int32_t bs_f_sum_1(bs_value, bs_value);
+float bs_f_reassigned_1(bs_value);
+bs_value bs_f_boxed_1(bs_value);
+int32_t (*bs_fp_sum)(bs_value, bs_value) = bs_f_sum_1;
+float (*bs_fp_reassigned)(bs_value) = bs_f_reassigned_1;
+bs_value (*bs_fp_boxed)(bs_value) = bs_f_boxed_1;
+
+inline
+int32_t bs_f_sum_1(bs_value l0_a, bs_value l1_flags) {
+    int32_t l2_s = 0;
+    int32_t l3_k = 0;
+    {
+        bs_array *hv0 = (bs_array *)bs_ptr(l0_a); uint32_t hl0 = hv0->length; int32_t *hd0 = (int32_t *)hv0->data;
+        bs_array *hv1 = (bs_array *)bs_ptr(l1_flags); uint32_t hl1 = hv1->length; uint8_t *hd1 = (uint8_t *)hv1->data;
+        while (({ int32_t t0 = l3_k; int32_t t1 = ((int32_t)hl0); (t0 < t1); })) {
+            if ((*bs_byte_in(hd1, hl1, l3_k, 1u))) {
+                (l2_s = ({ int32_t t2 = l2_s; int32_t t3 = (*bs_int_in(hd0, hl0, l3_k, 2u)); (t2 + t3); }));
+            }
+            (l3_k++);
+        }
+    }
+    {
+        bs_array *hv2 = (bs_array *)bs_ptr(l0_a); uint32_t hl2 = hv2->length; int32_t *hd2 = (int32_t *)hv2->data;
+        do {
+            (l3_k--);
+        } while (((l3_k > 0) && ((*bs_int_in(hd2, hl2, l3_k, 3u)) > 0)));
+    }
+    return l2_s;
+}
+
+inline
+float bs_f_reassigned_1(bs_value l0_a) {
+    float l1_f = 0e0f;
+    int32_t l2_j = 0;
+    while (({ int32_t t4 = l2_j; int32_t t5 = bs_array_length(l0_a); (t4 < t5); })) {
+        (l1_f = ({ float t6 = l1_f; float t7 = (*bs_float_at(l0_a, l2_j, 4u)); (t6 + t7); }));
+        (l0_a = bs_float_array_of(1, (const float[]){1e0f}));
+        (l2_j++);
+    }
+    return l1_f;
+}
+
+inline
+bs_value bs_f_boxed_1(bs_value l0_xs) {
+    bs_value l1_t = bs_box_int(0);
+    {
+        int32_t l2_i = 0;
+        for (; (l2_i < 2); (l2_i++)) {
+            (l1_t = bs_array_get(l0_xs, l2_i, 5u));
+        }
+    }
+    return l1_t;
+}
+
+void bs_unit_1(void) {
+}

@@ -1,0 +1,33 @@
+/* BlueScript unit 1 (generated) */
+#include "bs.h"
+
+BS_STRING_LITERAL(bs_s_0, 1, "x");
+BS_STRING_LITERAL(bs_s_1, 11, "banana tree");
+BS_STRING_LITERAL(bs_s_2, 4, "blue");
+BS_STRING_LITERAL(bs_s_3, 2, "ab");
+bs_value bs_g_v = BS_NULL;
+int32_t bs_f_vowels_1(bs_value);
+int32_t (*bs_fp_vowels)(bs_value) = bs_f_vowels_1;
+
+inline
+int32_t bs_f_vowels_1(bs_value l0_s) {
+    int32_t l1_n = 0;
+    {
+        int32_t l2_i = 0;
+        for (; ({ int32_t t0 = l2_i; int32_t t1 = bs_string_length(l0_s); (t0 < t1); }); (l2_i++)) {
+            bs_value l3_c = bs_string_substring(l0_s, l2_i, (l2_i + 1));
+            if ((bs_string_is_char(l3_c, 97u) || bs_string_is_char(l3_c, 101u))) {
+                (l1_n++);
+            }
+        }
+    }
+    return l1_n;
+}
+
+void bs_unit_1(void) {
+    bs_g_v = bs_ref(&bs_s_0);
+    bs_print(bs_box_int((__builtin_expect(bs_fp_vowels == bs_f_vowels_1, 1) ? bs_f_vowels_1(bs_ref(&bs_s_1)) : bs_fp_vowels(bs_ref(&bs_s_1)))));
+    bs_print(bs_box_bool(bs_string_is_char(bs_g_v, 120u)));
+    bs_print(bs_box_bool((!bs_string_is_char(bs_string_substring(bs_ref(&bs_s_2), 0, 1), 98u))));
+    bs_print(bs_box_bool(bs_string_is_char(bs_ref(&bs_s_3), 97u)));
+}
