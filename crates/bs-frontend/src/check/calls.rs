@@ -132,7 +132,7 @@ impl<'a> Checker<'_, 'a> {
                 return None;
             }
             None => {
-                if !self.inferring.contains(id.name.as_str()) {
+                if !self.decls.inferring.contains(id.name.as_str()) {
                     self.error(diag::unknown_name(sp(id.span), id.name.as_str()));
                 }
                 return None;

@@ -205,7 +205,7 @@ impl<'a> Checker<'_, 'a> {
             None if name == "undefined" => Some(Expr::new(ExprKind::Null, Type::Null, span)),
             None => {
                 // A name still being inferred is not unknown: stay silent in that case.
-                if !self.inferring.contains(name) {
+                if !self.decls.inferring.contains(name) {
                     self.error(diag::unknown_name(span, name));
                 }
                 None

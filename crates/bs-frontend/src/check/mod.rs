@@ -112,17 +112,15 @@ pub fn check_unit(
     }
     let mut checker = Checker::new(env, unit_id, *counters);
     let unit = checker.check_program(&parsed.program);
-    if checker.diags.is_empty() {
-        counters.next_site = checker.next_site;
-        counters.next_class = checker.next_class;
-        counters.next_name = checker.next_name;
+    if checker.diags.found.is_empty() {
+        *counters = checker.ids;
         Ok(Checked {
             unit,
-            exported: checker.exported.clone(),
+            exported: checker.out.exported.clone(),
             declared: checker.declared(),
         })
     } else {
-        let mut diags = checker.diags;
+        let mut diags = checker.diags.found;
         diags.sort_by_key(|d| d.span.start);
         diags.dedup();
         Err(diags)
@@ -154,25 +152,60 @@ struct FnCtx {
     captures: Vec<closures::Capture>,
 }
 
+/// The checker's state for one unit. Apart from the session's view (`env`, `unit_id`, `ids`),
+/// it is in four parts: the diagnostics, the unit's own declarations, what the unit produces
+/// besides its bodies, and the bodies being checked (`f` and the ones enclosing it).
 struct Checker<'e, 'a> {
+    /// The session's environment, read only.
     env: &'e Env,
     unit_id: u32,
-    diags: Vec<Diagnostic>,
-    /// Diagnostics are dropped while this is non-zero (type inference).
+    /// Session-wide numbers, advanced past the ones this unit hands out.
+    ids: Counters,
+    diags: Diags,
+    decls: UnitDecls<'a>,
+    out: UnitOut,
+    /// The body being checked.
+    f: FnCtx,
+    /// Bodies enclosing the arrow function being checked, innermost last.
+    outer: Vec<FnCtx>,
+}
+
+/// The diagnostics found so far, and the quiet mode of type inference.
+#[derive(Default)]
+struct Diags {
+    found: Vec<Diagnostic>,
+    /// Non-zero while a type is being inferred: diagnostics are dropped, and so is what the unit
+    /// would otherwise keep (arrow functions, trampolines, inline C, external references).
     quiet: u32,
-    next_site: u32,
-    next_class: u32,
-    sites: Vec<(u32, Span)>,
+}
+
+/// The unit's own top-level declarations.
+#[derive(Default)]
+struct UnitDecls<'a> {
+    /// Functions and variables, by name.
     names: HashMap<String, UnitName<'a>>,
+    /// The names of `names` in source order.
+    order: Vec<String>,
+    /// Unit variables whose declaration top-level code has passed.
+    visible: HashSet<String>,
+    /// Names whose type is being inferred (to stop cycles).
+    inferring: HashSet<String>,
     /// Classes declared by this unit (filled in as their members are collected).
     classes: HashMap<String, crate::env::ClassInfo>,
     class_decls: Vec<&'a ast::Class<'a>>,
     /// Enums declared by this unit.
     enums: HashMap<String, Vec<(String, i32)>>,
+}
+
+/// What the unit produces besides the bodies it checks: the other parts of its `ir::Unit`.
+#[derive(Default)]
+struct UnitOut {
+    /// Run-time check sites handed out, with their spans.
+    sites: Vec<(u32, Span)>,
     /// Array types given a class id by this unit.
     array_classes: Vec<(u32, Type)>,
-    /// Bodies enclosing the arrow function being checked, innermost last.
-    outer: Vec<FnCtx>,
+    /// Property names given an id by this unit.
+    prop_names: Vec<(String, u32)>,
     /// Arrow functions of the unit (lifted to C functions).
     arrows: Vec<(String, FnSig, Function)>,
     /// Trampolines for top-level functions used as values: symbol, slot, signature.
@@ -181,60 +214,35 @@ struct Checker<'e, 'a> {
     native_top: Vec<String>,
     /// Names the unit exports.
     exported: Vec<String>,
-    next_name: u32,
-    /// Property names given an id by this unit.
-    prop_names: Vec<(String, u32)>,
-    order: Vec<String>,
-    /// Unit variables whose declaration top-level code has passed.
-    visible: HashSet<String>,
-    /// Names whose type is being inferred (to stop cycles).
-    inferring: HashSet<String>,
+    /// Names of other units this unit uses, each once (`extern_set` holds their symbols).
     externs: Vec<ExternRef>,
     extern_set: HashSet<String>,
-    f: FnCtx,
 }
 
-impl<'e, 'a> Checker<'e, 'a> {
+impl<'e> Checker<'e, '_> {
     fn new(env: &'e Env, unit_id: u32, counters: Counters) -> Self {
         Checker {
             env,
             unit_id,
-            diags: Vec::new(),
-            quiet: 0,
-            next_site: counters.next_site,
-            next_class: counters.next_class,
-            next_name: counters.next_name,
-            prop_names: Vec::new(),
-            sites: Vec::new(),
-            names: HashMap::new(),
-            classes: HashMap::new(),
-            class_decls: Vec::new(),
-            enums: HashMap::new(),
-            array_classes: Vec::new(),
-            outer: Vec::new(),
-            arrows: Vec::new(),
-            trampolines: Vec::new(),
-            native_top: Vec::new(),
-            exported: Vec::new(),
-            order: Vec::new(),
-            visible: HashSet::new(),
-            inferring: HashSet::new(),
-            externs: Vec::new(),
-            extern_set: HashSet::new(),
+            ids: counters,
+            diags: Diags::default(),
+            decls: UnitDecls::default(),
+            out: UnitOut::default(),
             f: FnCtx::default(),
+            outer: Vec::new(),
         }
     }
 
     fn error(&mut self, d: Diagnostic) {
-        if self.quiet == 0 {
-            self.diags.push(d);
+        if self.diags.quiet == 0 {
+            self.diags.found.push(d);
         }
     }
 
     fn site(&mut self, span: Span) -> u32 {
-        let n = self.next_site;
-        self.next_site += 1;
-        self.sites.push((n, span));
+        let n = self.ids.next_site;
+        self.ids.next_site += 1;
+        self.out.sites.push((n, span));
         n
     }
 }

@@ -76,13 +76,13 @@ impl<'a> Checker<'_, 'a> {
         if let Some((index, ty, mutable)) = self.find_capture(name) {
             return Some(Name::Captured { index, ty, mutable });
         }
-        if let Some(n) = self.names.get(name).cloned() {
+        if let Some(n) = self.decls.names.get(name).cloned() {
             match n {
                 UnitName::Var {
                     mutable, symbol, ..
                 } => {
                     // Top-level code sees a unit variable only after its declaration.
-                    if self.f.top_level && !self.visible.contains(name) {
+                    if self.f.top_level && !self.decls.visible.contains(name) {
                         return None;
                     }
                     let ty = self.var_type(name)?;
@@ -131,8 +131,8 @@ impl<'a> Checker<'_, 'a> {
             | ExternRef::FnSlot { symbol, .. }
             | ExternRef::Func { symbol, .. } => symbol.clone(),
         };
-        if self.quiet == 0 && self.extern_set.insert(sym) {
-            self.externs.push(r);
+        if self.diags.quiet == 0 && self.out.extern_set.insert(sym) {
+            self.out.externs.push(r);
         }
     }
 }

@@ -44,8 +44,8 @@ pub(super) enum UnitName<'a> {
 impl<'a> Checker<'_, 'a> {
     pub(super) fn declared(&self) -> Vec<(String, Global)> {
         let mut out = Vec::new();
-        for name in &self.order {
-            match &self.names[name] {
+        for name in &self.decls.order {
+            match &self.decls.names[name] {
                 UnitName::Var {
                     ty,
                     mutable,
@@ -78,7 +78,7 @@ impl<'a> Checker<'_, 'a> {
                 )),
             }
         }
-        let mut enums: Vec<_> = self.enums.iter().collect();
+        let mut enums: Vec<_> = self.decls.enums.iter().collect();
         enums.sort();
         for (name, members) in enums {
             out.push((
@@ -88,7 +88,7 @@ impl<'a> Checker<'_, 'a> {
                 },
             ));
         }
-        let mut classes: Vec<_> = self.classes.values().collect();
+        let mut classes: Vec<_> = self.decls.classes.values().collect();
         classes.sort_by_key(|c| c.id);
         for c in classes {
             out.push((c.name.clone(), Global::Class(c.clone())));
@@ -143,7 +143,7 @@ impl<'a> Checker<'_, 'a> {
 
     pub(super) fn export(&mut self, name: Option<&str>) {
         if let Some(n) = name {
-            self.exported.push(n.to_string());
+            self.out.exported.push(n.to_string());
         }
     }
 
@@ -185,8 +185,8 @@ impl<'a> Checker<'_, 'a> {
         self.collect(&items);
         // Infer every missing type now, in source order, so that errors and results do not
         // depend on the order of use.
-        for name in self.order.clone() {
-            match &self.names[&name] {
+        for name in self.decls.order.clone() {
+            match &self.decls.names[&name] {
                 UnitName::Func { ret: None, .. } => {
                     self.func_sig(&name);
                 }
@@ -242,14 +242,14 @@ impl<'a> Checker<'_, 'a> {
             entry_symbol: format!("bs_unit_{}", self.unit_id),
             globals,
             functions,
-            externs: std::mem::take(&mut self.externs),
+            externs: std::mem::take(&mut self.out.externs),
             classes,
-            arrows: std::mem::take(&mut self.arrows),
-            native_top: std::mem::take(&mut self.native_top),
-            names: self.prop_names.clone(),
-            trampolines: std::mem::take(&mut self.trampolines),
+            arrows: std::mem::take(&mut self.out.arrows),
+            native_top: std::mem::take(&mut self.out.native_top),
+            names: self.out.prop_names.clone(),
+            trampolines: std::mem::take(&mut self.out.trampolines),
             array_classes: {
-                let arrays = self.array_classes.clone();
+                let arrays = self.out.array_classes.clone();
                 arrays
                     .into_iter()
                     .map(|(id, ty)| {
@@ -265,7 +265,7 @@ impl<'a> Checker<'_, 'a> {
                 locals: top.locals,
                 body,
             },
-            sites: std::mem::take(&mut self.sites),
+            sites: std::mem::take(&mut self.out.sites),
         }
     }
 
@@ -286,7 +286,7 @@ impl<'a> Checker<'_, 'a> {
                             continue;
                         };
                         let name = id.name.as_str().to_string();
-                        if self.env.get(&name).is_some() || self.names.contains_key(&name) {
+                        if self.env.get(&name).is_some() || self.decls.names.contains_key(&name) {
                             self.error(diag::already_declared(sp(id.span), &name));
                             continue;
                         }
@@ -296,8 +296,8 @@ impl<'a> Checker<'_, 'a> {
                             None => None,
                         };
                         let symbol = format!("bs_g_{}", mangle(&name));
-                        self.order.push(name.clone());
-                        self.names.insert(
+                        self.decls.order.push(name.clone());
+                        self.decls.names.insert(
                             name,
                             UnitName::Var {
                                 ty,
@@ -319,7 +319,7 @@ impl<'a> Checker<'_, 'a> {
             return;
         }
         let name = id.name.as_str().to_string();
-        if self.names.contains_key(&name) {
+        if self.decls.names.contains_key(&name) {
             self.error(diag::already_declared(sp(id.span), &name));
             return;
         }
@@ -345,12 +345,12 @@ impl<'a> Checker<'_, 'a> {
                 return;
             }
         };
-        if self.classes.contains_key(&name) || self.enums.contains_key(&name) {
+        if self.decls.classes.contains_key(&name) || self.decls.enums.contains_key(&name) {
             self.error(diag::already_declared(sp(id.span), &name));
             return;
         }
-        self.order.push(name.clone());
-        self.names.insert(
+        self.decls.order.push(name.clone());
+        self.decls.names.insert(
             name,
             UnitName::Func {
                 params,
@@ -367,20 +367,20 @@ impl<'a> Checker<'_, 'a> {
     pub(super) fn func_sig(&mut self, name: &str) -> Option<FnSig> {
         let UnitName::Func {
             params, ret, decl, ..
-        } = self.names.get(name)?.clone()
+        } = self.decls.names.get(name)?.clone()
         else {
             return None;
         };
         if let Some(ret) = ret {
             return Some(FnSig { params, ret });
         }
-        if !self.inferring.insert(name.to_string()) {
+        if !self.decls.inferring.insert(name.to_string()) {
             // A recursive use while its own result type is being inferred.
             return None;
         }
         let saved_f = std::mem::take(&mut self.f);
-        let saved_sites = (self.next_site, self.sites.len());
-        self.quiet += 1;
+        let saved_sites = (self.ids.next_site, self.out.sites.len());
+        self.diags.quiet += 1;
         self.f = FnCtx {
             first_return: Some(None),
             ..FnCtx::default()
@@ -397,12 +397,12 @@ impl<'a> Checker<'_, 'a> {
             }
         }
         let inferred = self.f.first_return.take().flatten().unwrap_or(Type::Void);
-        self.quiet -= 1;
+        self.diags.quiet -= 1;
         self.f = saved_f;
-        self.next_site = saved_sites.0;
-        self.sites.truncate(saved_sites.1);
-        self.inferring.remove(name);
-        if let Some(UnitName::Func { ret, .. }) = self.names.get_mut(name) {
+        self.ids.next_site = saved_sites.0;
+        self.out.sites.truncate(saved_sites.1);
+        self.decls.inferring.remove(name);
+        if let Some(UnitName::Func { ret, .. }) = self.decls.names.get_mut(name) {
             *ret = Some(inferred.clone());
         }
         Some(FnSig {
@@ -413,7 +413,7 @@ impl<'a> Checker<'_, 'a> {
 
     /// The type of a top-level variable of this unit, inferring it from its initial value.
     pub(super) fn var_type(&mut self, name: &str) -> Option<Type> {
-        let UnitName::Var { ty, decl, .. } = self.names.get(name)?.clone() else {
+        let UnitName::Var { ty, decl, .. } = self.decls.names.get(name)?.clone() else {
             return None;
         };
         if let Some(ty) = ty {
@@ -426,18 +426,18 @@ impl<'a> Checker<'_, 'a> {
             .as_ref()
             .and_then(|e| self.annotated_arrow_type(e))
         {
-            if let Some(UnitName::Var { ty, .. }) = self.names.get_mut(name) {
+            if let Some(UnitName::Var { ty, .. }) = self.decls.names.get_mut(name) {
                 *ty = Some(t.clone());
             }
             return Some(t);
         }
-        if !self.inferring.insert(name.to_string()) {
+        if !self.decls.inferring.insert(name.to_string()) {
             return None;
         }
         let saved_f = std::mem::take(&mut self.f);
-        let saved_sites = (self.next_site, self.sites.len());
-        let saved_visible = self.visible.clone();
-        self.quiet += 1;
+        let saved_sites = (self.ids.next_site, self.out.sites.len());
+        let saved_visible = self.decls.visible.clone();
+        self.diags.quiet += 1;
         // Inference looks at every unit variable, declared before or after.
         self.f = FnCtx::default();
         self.f.scopes.push(HashMap::new());
@@ -446,14 +446,14 @@ impl<'a> Checker<'_, 'a> {
             .as_ref()
             .and_then(|e| self.expr_allow_void(e))
             .map(|e| e.ty);
-        self.quiet -= 1;
+        self.diags.quiet -= 1;
         self.f = saved_f;
-        self.visible = saved_visible;
-        self.next_site = saved_sites.0;
-        self.sites.truncate(saved_sites.1);
-        self.inferring.remove(name);
+        self.decls.visible = saved_visible;
+        self.ids.next_site = saved_sites.0;
+        self.out.sites.truncate(saved_sites.1);
+        self.decls.inferring.remove(name);
         let inferred = inferred?;
-        if let Some(UnitName::Var { ty, .. }) = self.names.get_mut(name) {
+        if let Some(UnitName::Var { ty, .. }) = self.decls.names.get_mut(name) {
             *ty = Some(inferred.clone());
         }
         Some(inferred)
@@ -468,7 +468,7 @@ impl<'a> Checker<'_, 'a> {
             redefines,
             decl,
             ..
-        }) = self.names.get(&name).cloned()
+        }) = self.decls.names.get(&name).cloned()
         else {
             return None;
         };
@@ -569,7 +569,7 @@ impl<'a> Checker<'_, 'a> {
                 symbol,
                 decl: owner,
                 ..
-            }) = self.names.get(name).cloned()
+            }) = self.decls.names.get(name).cloned()
             else {
                 continue;
             };
@@ -608,7 +608,7 @@ impl<'a> Checker<'_, 'a> {
                     }
                 }
             }
-            self.visible.insert(name.to_string());
+            self.decls.visible.insert(name.to_string());
         }
     }
 }
