@@ -310,7 +310,8 @@ impl<'a> Checker<'_, 'a> {
         self.binary_op(b.operator, left, right, span)
     }
 
-    /// Types one binary operation on two checked operands.
+    /// Types one binary operation on two checked operands: with an `any` operand, the rule of
+    /// `any_binary_op`; otherwise the typed rule below.
     pub(super) fn binary_op(
         &mut self,
         op: BinaryOperator,
@@ -318,36 +319,15 @@ impl<'a> Checker<'_, 'a> {
         right: Expr,
         span: Span,
     ) -> Option<Expr> {
-        use BinaryOperator as B;
         let text = op.as_str();
         if let Some(e) = self.any_binary_op(op, &left, &right, span) {
             return e;
         }
         // Enums take part in arithmetic and comparisons as integers.
         let (left, right) = (as_integer(left), as_integer(right));
-        let ir_op = match op {
-            B::Addition => BinOp::Add,
-            B::Subtraction => BinOp::Sub,
-            B::Multiplication => BinOp::Mul,
-            B::Division => BinOp::Div,
-            B::Remainder => BinOp::Rem,
-            B::Exponential => BinOp::Pow,
-            B::ShiftLeft => BinOp::Shl,
-            B::ShiftRight => BinOp::Shr,
-            B::ShiftRightZeroFill => BinOp::UShr,
-            B::BitwiseAnd => BinOp::BitAnd,
-            B::BitwiseOR => BinOp::BitOr,
-            B::BitwiseXOR => BinOp::BitXor,
-            B::Equality | B::StrictEquality => BinOp::Eq,
-            B::Inequality | B::StrictInequality => BinOp::Ne,
-            B::LessThan => BinOp::Lt,
-            B::LessEqualThan => BinOp::Le,
-            B::GreaterThan => BinOp::Gt,
-            B::GreaterEqualThan => BinOp::Ge,
-            B::In | B::Instanceof => {
-                self.error(diag::unsupported_operator(span, text));
-                return None;
-            }
+        let Some(ir_op) = typed_binary_op(op) else {
+            self.error(diag::unsupported_operator(span, text));
+            return None;
         };
         let (lt, rt) = (left.ty.clone(), right.ty.clone());
         match ir_op {
@@ -361,32 +341,7 @@ impl<'a> Checker<'_, 'a> {
                 ))
             }
             BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div | BinOp::Pow => {
-                if !lt.is_numeric() || !rt.is_numeric() {
-                    self.error(diag::invalid_operands(span, text, &lt, &rt));
-                    return None;
-                }
-                let ty = if lt == Type::Float || rt == Type::Float {
-                    Type::Float
-                } else {
-                    Type::Integer
-                };
-                let left = to_type(left, &ty);
-                let right = to_type(right, &ty);
-                let site = if ty == Type::Integer && matches!(ir_op, BinOp::Div | BinOp::Pow) {
-                    self.site(span)
-                } else {
-                    0
-                };
-                Some(Expr::new(
-                    ExprKind::Binary {
-                        op: ir_op,
-                        left: Box::new(left),
-                        right: Box::new(right),
-                        site,
-                    },
-                    ty,
-                    span,
-                ))
+                self.arithmetic(ir_op, text, left, right, span)
             }
             BinOp::Rem => {
                 if lt != Type::Integer || rt != Type::Integer {
@@ -427,99 +382,8 @@ impl<'a> Checker<'_, 'a> {
                 ))
             }
             BinOp::Eq | BinOp::Ne | BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge => {
-                let equality = matches!(ir_op, BinOp::Eq | BinOp::Ne);
-                let operand_ty = if lt.is_numeric() && rt.is_numeric() {
-                    if lt == Type::Float || rt == Type::Float {
-                        Type::Float
-                    } else {
-                        Type::Integer
-                    }
-                } else if lt == Type::String && rt == Type::String {
-                    Type::String
-                } else if equality
-                    && is_stringish(&lt)
-                    && is_stringish(&rt)
-                    && (matches!(lt, Type::Nullable(_)) || matches!(rt, Type::Nullable(_)))
-                {
-                    // A nullable string: compare boxed, strings by content.
-                    let op = if ir_op == BinOp::Eq {
-                        AnyOp::Equal
-                    } else {
-                        AnyOp::NotEqual
-                    };
-                    return Some(Expr::new(
-                        ExprKind::AnyBinary {
-                            op,
-                            left: Box::new(left),
-                            right: Box::new(right),
-                            site: 0,
-                        },
-                        Type::Boolean,
-                        span,
-                    ));
-                } else if lt == Type::String || rt == Type::String {
-                    self.error(diag::string_compared(span));
-                    return None;
-                } else if lt == Type::Boolean && rt == Type::Boolean && equality {
-                    Type::Boolean
-                } else if (lt == Type::Boolean || rt == Type::Boolean) && equality {
-                    self.error(diag::boolean_compared(span));
-                    return None;
-                } else if lt == Type::Null && rt == Type::Null && equality {
-                    Type::Null
-                } else if equality && self.comparable_references(&lt, &rt) {
-                    // Identity of objects, arrays, or null.
-                    Type::Null
-                } else {
-                    self.error(diag::invalid_operands(span, text, &lt, &rt));
-                    return None;
-                };
-                let left = to_type(left, &operand_ty);
-                let right = to_type(right, &operand_ty);
-                Some(Expr::new(
-                    ExprKind::Binary {
-                        op: ir_op,
-                        left: Box::new(left),
-                        right: Box::new(right),
-                        site: 0,
-                    },
-                    Type::Boolean,
-                    span,
-                ))
+                self.comparison(ir_op, text, left, right, span)
             }
-        }
-    }
-
-    /// Whether two reference types may be compared for identity: one is assignable to the
-    /// other, or one is null and the other nullable.
-    pub(super) fn comparable_references(&self, a: &Type, b: &Type) -> bool {
-        let reference = |t: &Type| {
-            matches!(
-                t,
-                Type::Class(_) | Type::Array(_) | Type::Nullable(_) | Type::Null
-            )
-        };
-        if !reference(a) || !reference(b) {
-            return false;
-        }
-        match (a, b) {
-            (Type::Null, t) | (t, Type::Null) => matches!(t, Type::Nullable(_)),
-            _ => {
-                assignable(self, a, b) == Some(Coercion::None)
-                    || assignable(self, b, a) == Some(Coercion::None)
-            }
-        }
-    }
-
-    /// The class id a run-time check against `ty` needs (0 when none).
-    pub(super) fn check_class_id(&mut self, ty: &Type) -> u32 {
-        match ty {
-            Type::Uint8Array => 5,
-            Type::FixedArray => 6,
-            Type::Class(c) => self.class_info(c).map_or(0, |c| c.id),
-            Type::Nullable(t) => self.check_class_id(t),
-            Type::Array(_) => self.array_class_id(ty),
-            _ => 0,
         }
     }
 
@@ -606,6 +470,138 @@ impl<'a> Checker<'_, 'a> {
         )))
     }
 
+    /// `+ - * / **` on numbers: float when either operand is, integer otherwise (an integer
+    /// division or power has a run-time check site).
+    fn arithmetic(
+        &mut self,
+        ir_op: BinOp,
+        text: &str,
+        left: Expr,
+        right: Expr,
+        span: Span,
+    ) -> Option<Expr> {
+        let (lt, rt) = (left.ty.clone(), right.ty.clone());
+        if !lt.is_numeric() || !rt.is_numeric() {
+            self.error(diag::invalid_operands(span, text, &lt, &rt));
+            return None;
+        }
+        let ty = if lt == Type::Float || rt == Type::Float {
+            Type::Float
+        } else {
+            Type::Integer
+        };
+        let left = to_type(left, &ty);
+        let right = to_type(right, &ty);
+        let site = if ty == Type::Integer && matches!(ir_op, BinOp::Div | BinOp::Pow) {
+            self.site(span)
+        } else {
+            0
+        };
+        Some(Expr::new(
+            ExprKind::Binary {
+                op: ir_op,
+                left: Box::new(left),
+                right: Box::new(right),
+                site,
+            },
+            ty,
+            span,
+        ))
+    }
+
+    /// `== != < <= > >=`: the operands are compared as numbers, strings, booleans, or references
+    /// (identity), as their types allow.
+    fn comparison(
+        &mut self,
+        ir_op: BinOp,
+        text: &str,
+        left: Expr,
+        right: Expr,
+        span: Span,
+    ) -> Option<Expr> {
+        let (lt, rt) = (left.ty.clone(), right.ty.clone());
+        let equality = matches!(ir_op, BinOp::Eq | BinOp::Ne);
+        let operand_ty = if lt.is_numeric() && rt.is_numeric() {
+            if lt == Type::Float || rt == Type::Float {
+                Type::Float
+            } else {
+                Type::Integer
+            }
+        } else if lt == Type::String && rt == Type::String {
+            Type::String
+        } else if equality
+            && is_stringish(&lt)
+            && is_stringish(&rt)
+            && (matches!(lt, Type::Nullable(_)) || matches!(rt, Type::Nullable(_)))
+        {
+            // A nullable string: compare boxed, strings by content.
+            let op = if ir_op == BinOp::Eq {
+                AnyOp::Equal
+            } else {
+                AnyOp::NotEqual
+            };
+            return Some(Expr::new(
+                ExprKind::AnyBinary {
+                    op,
+                    left: Box::new(left),
+                    right: Box::new(right),
+                    site: 0,
+                },
+                Type::Boolean,
+                span,
+            ));
+        } else if lt == Type::String || rt == Type::String {
+            self.error(diag::string_compared(span));
+            return None;
+        } else if lt == Type::Boolean && rt == Type::Boolean && equality {
+            Type::Boolean
+        } else if (lt == Type::Boolean || rt == Type::Boolean) && equality {
+            self.error(diag::boolean_compared(span));
+            return None;
+        } else if lt == Type::Null && rt == Type::Null && equality {
+            Type::Null
+        } else if equality && self.comparable_references(&lt, &rt) {
+            // Identity of objects, arrays, or null.
+            Type::Null
+        } else {
+            self.error(diag::invalid_operands(span, text, &lt, &rt));
+            return None;
+        };
+        let left = to_type(left, &operand_ty);
+        let right = to_type(right, &operand_ty);
+        Some(Expr::new(
+            ExprKind::Binary {
+                op: ir_op,
+                left: Box::new(left),
+                right: Box::new(right),
+                site: 0,
+            },
+            Type::Boolean,
+            span,
+        ))
+    }
+
+    /// Whether two reference types may be compared for identity: one is assignable to the
+    /// other, or one is null and the other nullable.
+    pub(super) fn comparable_references(&self, a: &Type, b: &Type) -> bool {
+        let reference = |t: &Type| {
+            matches!(
+                t,
+                Type::Class(_) | Type::Array(_) | Type::Nullable(_) | Type::Null
+            )
+        };
+        if !reference(a) || !reference(b) {
+            return false;
+        }
+        match (a, b) {
+            (Type::Null, t) | (t, Type::Null) => matches!(t, Type::Nullable(_)),
+            _ => {
+                assignable(self, a, b) == Some(Coercion::None)
+                    || assignable(self, b, a) == Some(Coercion::None)
+            }
+        }
+    }
+
     pub(super) fn as_expr(&mut self, a: &'a ast::TSAsExpression<'a>) -> Option<Expr> {
         let span = sp(a.span);
         let value = self.expr(&a.expression);
@@ -666,6 +662,18 @@ impl<'a> Checker<'_, 'a> {
         Some(Expr::new(kind, to, span))
     }
 
+    /// The class id a run-time check against `ty` needs (0 when none).
+    pub(super) fn check_class_id(&mut self, ty: &Type) -> u32 {
+        match ty {
+            Type::Uint8Array => 5,
+            Type::FixedArray => 6,
+            Type::Class(c) => self.class_info(c).map_or(0, |c| c.id),
+            Type::Nullable(t) => self.check_class_id(t),
+            Type::Array(_) => self.array_class_id(ty),
+            _ => 0,
+        }
+    }
+
     /// Converts a checked expression to the target type, or reports why it cannot be.
     pub(super) fn coerce(&mut self, e: Expr, to: &Type, ctx: CoerceCtx) -> Option<Expr> {
         match assignable(&*self, &e.ty, to) {
@@ -696,6 +704,32 @@ impl<'a> Checker<'_, 'a> {
             }
         }
     }
+}
+
+/// The IR operator of a typed binary operation (`None` for `in` and `instanceof`).
+fn typed_binary_op(op: BinaryOperator) -> Option<BinOp> {
+    use BinaryOperator as B;
+    Some(match op {
+        B::Addition => BinOp::Add,
+        B::Subtraction => BinOp::Sub,
+        B::Multiplication => BinOp::Mul,
+        B::Division => BinOp::Div,
+        B::Remainder => BinOp::Rem,
+        B::Exponential => BinOp::Pow,
+        B::ShiftLeft => BinOp::Shl,
+        B::ShiftRight => BinOp::Shr,
+        B::ShiftRightZeroFill => BinOp::UShr,
+        B::BitwiseAnd => BinOp::BitAnd,
+        B::BitwiseOR => BinOp::BitOr,
+        B::BitwiseXOR => BinOp::BitXor,
+        B::Equality | B::StrictEquality => BinOp::Eq,
+        B::Inequality | B::StrictInequality => BinOp::Ne,
+        B::LessThan => BinOp::Lt,
+        B::LessEqualThan => BinOp::Le,
+        B::GreaterThan => BinOp::Gt,
+        B::GreaterEqualThan => BinOp::Ge,
+        B::In | B::Instanceof => return None,
+    })
 }
 
 /// A string, a nullable string, or null.
