@@ -7,6 +7,7 @@ use oxc_span::GetSpan;
 use super::{Checker, CoerceCtx, Name, boxed, sp};
 use crate::diag;
 use crate::ir::*;
+use crate::span::Span;
 use crate::types::Type;
 
 impl<'a> Checker<'_, 'a> {
@@ -30,9 +31,31 @@ impl<'a> Checker<'_, 'a> {
             },
             _ => Vec::new(),
         };
+        let (args, ok) = self.call_arguments(&c.arguments, &hints);
+        if let Some(stream) = self.builtin_stream(&c.callee)? {
+            return self.print(c, stream, args, ok, span);
+        }
+        let ast::Expression::Identifier(id) = &c.callee else {
+            // A call of a computed function value, e.g. f(7)(8).
+            let callee = self.expr(&c.callee)?;
+            if !ok {
+                return None;
+            }
+            return self.call_value(callee, args, span);
+        };
+        self.call_named(c, id, args, ok, span)
+    }
+
+    /// The arguments of a call, each typed with its hint when there is one; also whether they
+    /// all checked.
+    fn call_arguments(
+        &mut self,
+        arguments: &'a [ast::Argument<'a>],
+        hints: &[Type],
+    ) -> (Vec<Expr>, bool) {
         let mut args = Vec::new();
         let mut ok = true;
-        for (k, a) in c.arguments.iter().enumerate() {
+        for (k, a) in arguments.iter().enumerate() {
             match a.as_expression() {
                 Some(e) => match self.expr_hint(e, hints.get(k)) {
                     Some(e) => args.push(e),
@@ -44,8 +67,14 @@ impl<'a> Checker<'_, 'a> {
                 }
             }
         }
-        // Built-ins: print, console.log, console.error.
-        let builtin_stream = match &c.callee {
+        (args, ok)
+    }
+
+    /// Which built-in output a callee is: `Some(0)` for `print` and `console.log`, `Some(1)` for
+    /// `console.error`, `Some(None)` for none of them; `None` (reported) for another property of
+    /// `console`.
+    fn builtin_stream(&mut self, callee: &ast::Expression<'_>) -> Option<Option<u8>> {
+        Some(match callee {
             ast::Expression::Identifier(id)
                 if id.name.as_str() == "print" && self.lookup("print").is_none() =>
             {
@@ -69,33 +98,46 @@ impl<'a> Checker<'_, 'a> {
                 }
             }
             _ => None,
-        };
-        if let Some(stream) = builtin_stream {
-            if c.arguments.len() != 1 {
-                self.error(diag::print_argument_count(span, c.arguments.len()));
-                return None;
-            }
-            if !ok {
-                return None;
-            }
-            let arg = boxed(args.pop().expect("one argument"));
-            return Some(Expr::new(
-                ExprKind::Print {
-                    stream,
-                    arg: Box::new(arg),
-                },
-                Type::Void,
-                span,
-            ));
+        })
+    }
+
+    /// `print(x)`, `console.log(x)` or `console.error(x)`: one argument, printed boxed.
+    fn print(
+        &mut self,
+        c: &ast::CallExpression<'_>,
+        stream: u8,
+        mut args: Vec<Expr>,
+        ok: bool,
+        span: Span,
+    ) -> Option<Expr> {
+        if c.arguments.len() != 1 {
+            self.error(diag::print_argument_count(span, c.arguments.len()));
+            return None;
         }
-        let ast::Expression::Identifier(id) = &c.callee else {
-            // A call of a computed function value, e.g. f(7)(8).
-            let callee = self.expr(&c.callee)?;
-            if !ok {
-                return None;
-            }
-            return self.call_value(callee, args, span);
-        };
+        if !ok {
+            return None;
+        }
+        let arg = boxed(args.pop().expect("one argument"));
+        Some(Expr::new(
+            ExprKind::Print {
+                stream,
+                arg: Box::new(arg),
+            },
+            Type::Void,
+            span,
+        ))
+    }
+
+    /// A call of a name: a function of the unit or the session (its arguments coerced to its
+    /// parameters), or a variable holding a function value.
+    fn call_named(
+        &mut self,
+        c: &ast::CallExpression<'_>,
+        id: &ast::IdentifierReference<'_>,
+        args: Vec<Expr>,
+        ok: bool,
+        span: Span,
+    ) -> Option<Expr> {
         let (sig, slot) = match self.lookup(id.name.as_str()) {
             Some(
                 Name::Local(_, Type::Function(_) | Type::Any)
