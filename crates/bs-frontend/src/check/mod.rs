@@ -9,6 +9,12 @@
 //! 2. infer, on demand, the result type of functions without an annotation and the type of
 //!    top-level variables without one (with diagnostics switched off);
 //! 3. check every statement in source order, producing the IR.
+//!
+//! This file holds the public entry points and the checker's state. Its methods are spread over
+//! the folder by the part of the language they check: `program` (the unit as a whole),
+//! `statements`, `expressions`, `calls`, `assignment`, `members` (properties, methods, indexing,
+//! `new`, array literals), `classes` (classes and enums) and `closures` (arrow functions and
+//! inline C), with `names` (scopes and name lookup) and `annotations` (type annotations).
 
 use std::collections::{HashMap, HashSet};
 

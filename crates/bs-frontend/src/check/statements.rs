@@ -136,47 +136,7 @@ impl<'a> Checker<'_, 'a> {
                 let cond = self.condition(&s.test);
                 Some(Stmt::DoWhile { body, cond: cond? })
             }
-            S::ForStatement(s) => {
-                self.f.scopes.push(HashMap::new());
-                let mut init = Vec::new();
-                let mut ok = true;
-                match &s.init {
-                    None => {}
-                    Some(ast::ForStatementInit::VariableDeclaration(d)) => {
-                        match self.local_decl(d) {
-                            Some(st) => init.push(st),
-                            None => ok = false,
-                        }
-                    }
-                    Some(other) => match other.as_expression() {
-                        Some(e) => match self.expr_allow_void(e) {
-                            Some(e) => init.push(Stmt::Expr(e)),
-                            None => ok = false,
-                        },
-                        None => ok = false,
-                    },
-                }
-                let cond = s.test.as_ref().map(|t| self.condition(t));
-                let update = s.update.as_ref().map(|u| self.expr_allow_void(u));
-                self.f.loop_depth += 1;
-                let body = self.body(&s.body);
-                self.f.loop_depth -= 1;
-                self.f.scopes.pop();
-                let cond = match cond {
-                    Some(c) => Some(c?),
-                    None => None,
-                };
-                let update = match update {
-                    Some(u) => Some(u?),
-                    None => None,
-                };
-                ok.then_some(Stmt::For {
-                    init,
-                    cond,
-                    update,
-                    body,
-                })
-            }
+            S::ForStatement(s) => self.for_stmt(s),
             S::BreakStatement(b) => {
                 if b.label.is_some() {
                     self.error(diag::unsupported_syntax(sp(b.span), "LabeledStatement"));
@@ -230,6 +190,47 @@ impl<'a> Checker<'_, 'a> {
                 None
             }
         }
+    }
+
+    /// `for (init; test; update) body`; a declaration in `init` is scoped to the loop.
+    fn for_stmt(&mut self, s: &'a ast::ForStatement<'a>) -> Option<Stmt> {
+        self.f.scopes.push(HashMap::new());
+        let mut init = Vec::new();
+        let mut ok = true;
+        match &s.init {
+            None => {}
+            Some(ast::ForStatementInit::VariableDeclaration(d)) => match self.local_decl(d) {
+                Some(st) => init.push(st),
+                None => ok = false,
+            },
+            Some(other) => match other.as_expression() {
+                Some(e) => match self.expr_allow_void(e) {
+                    Some(e) => init.push(Stmt::Expr(e)),
+                    None => ok = false,
+                },
+                None => ok = false,
+            },
+        }
+        let cond = s.test.as_ref().map(|t| self.condition(t));
+        let update = s.update.as_ref().map(|u| self.expr_allow_void(u));
+        self.f.loop_depth += 1;
+        let body = self.body(&s.body);
+        self.f.loop_depth -= 1;
+        self.f.scopes.pop();
+        let cond = match cond {
+            Some(c) => Some(c?),
+            None => None,
+        };
+        let update = match update {
+            Some(u) => Some(u?),
+            None => None,
+        };
+        ok.then_some(Stmt::For {
+            init,
+            cond,
+            update,
+            body,
+        })
     }
 
     pub(super) fn local_decl(&mut self, decl: &'a ast::VariableDeclaration<'a>) -> Option<Stmt> {
