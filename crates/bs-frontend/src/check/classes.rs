@@ -47,12 +47,15 @@ fn key_name(key: &ast::PropertyKey<'_>) -> Option<String> {
 impl<'a> Checker<'_, 'a> {
     /// A class of this unit or of an earlier one.
     pub(super) fn class_info(&self, name: &str) -> Option<&ClassInfo> {
-        self.classes.get(name).or_else(|| self.env.class(name))
+        self.decls
+            .classes
+            .get(name)
+            .or_else(|| self.env.class(name))
     }
 
     /// The members of an enum of this unit or of an earlier one.
     pub(super) fn enum_members(&self, name: &str) -> Option<&Vec<(String, i32)>> {
-        self.enums.get(name).or(match self.env.get(name) {
+        self.decls.enums.get(name).or(match self.env.get(name) {
             Some(Global::Enum { members }) => Some(members),
             _ => None,
         })
@@ -72,12 +75,12 @@ impl<'a> Checker<'_, 'a> {
         if let Some(id) = self.env.array_class(array) {
             return id;
         }
-        if let Some((id, _)) = self.array_classes.iter().find(|(_, t)| t == array) {
+        if let Some((id, _)) = self.out.array_classes.iter().find(|(_, t)| t == array) {
             return *id;
         }
-        let id = self.next_class;
-        self.next_class += 1;
-        self.array_classes.push((id, array.clone()));
+        let id = self.ids.next_class;
+        self.ids.next_class += 1;
+        self.out.array_classes.push((id, array.clone()));
         id
     }
 
@@ -104,11 +107,11 @@ impl<'a> Checker<'_, 'a> {
                         self.error(diag::bad_class_name(sp(id.span), &name));
                         continue;
                     }
-                    if self.env.class(&name).is_some() || self.classes.contains_key(&name) {
+                    if self.env.class(&name).is_some() || self.decls.classes.contains_key(&name) {
                         self.error(diag::class_already_declared(sp(id.span), &name));
                         continue;
                     }
-                    if self.env.get(&name).is_some() || self.enums.contains_key(&name) {
+                    if self.env.get(&name).is_some() || self.decls.enums.contains_key(&name) {
                         self.error(diag::already_declared(sp(id.span), &name));
                         continue;
                     }
@@ -128,10 +131,10 @@ impl<'a> Checker<'_, 'a> {
                         },
                         None => None,
                     };
-                    let class_id = self.next_class;
-                    self.next_class += 1;
+                    let class_id = self.ids.next_class;
+                    self.ids.next_class += 1;
                     let m = mangle(&name);
-                    self.classes.insert(
+                    self.decls.classes.insert(
                         name.clone(),
                         ClassInfo {
                             name: name.clone(),
@@ -145,13 +148,13 @@ impl<'a> Checker<'_, 'a> {
                             statics: Vec::new(),
                         },
                     );
-                    self.class_decls.push(c);
+                    self.decls.class_decls.push(c);
                 }
                 _ => {}
             }
         }
         // Members, superclasses first.
-        let decls = self.class_decls.clone();
+        let decls = self.decls.class_decls.clone();
         let mut done = std::collections::HashSet::new();
         for c in &decls {
             self.collect_members(c, &decls, &mut done, 0);
@@ -160,7 +163,7 @@ impl<'a> Checker<'_, 'a> {
 
     fn collect_enum(&mut self, e: &'a ast::TSEnumDeclaration<'a>) {
         let name = e.id.name.as_str().to_string();
-        if self.env.get(&name).is_some() || self.enums.contains_key(&name) {
+        if self.env.get(&name).is_some() || self.decls.enums.contains_key(&name) {
             self.error(diag::enum_already_declared(sp(e.id.span), &name));
             return;
         }
@@ -185,7 +188,7 @@ impl<'a> Checker<'_, 'a> {
             }
             members.push((member, value));
         }
-        self.enums.insert(name, members);
+        self.decls.enums.insert(name, members);
     }
 
     fn collect_members(
@@ -200,7 +203,7 @@ impl<'a> Checker<'_, 'a> {
         if !done.insert(name.clone()) || depth > 1000 {
             return;
         }
-        let Some(mut info) = self.classes.get(&name).cloned() else {
+        let Some(mut info) = self.decls.classes.get(&name).cloned() else {
             return;
         };
         // The superclass: a class of this unit (collected first) or of an earlier unit.
@@ -300,7 +303,7 @@ impl<'a> Checker<'_, 'a> {
             info.ctor = Vec::new();
         }
         // Store what exists so far: method bodies may use the fields and earlier methods.
-        self.classes.insert(name.clone(), info.clone());
+        self.decls.classes.insert(name.clone(), info.clone());
         // Methods: annotated result types first, then inferred ones in order.
         let mut pending = Vec::new();
         for el in &c.body.body {
@@ -342,7 +345,7 @@ impl<'a> Checker<'_, 'a> {
                 None => self.infer_method_return(&name, md, &params),
             };
             let sig = FnSig { params, ret };
-            let mut info = self.classes[&name].clone();
+            let mut info = self.decls.classes[&name].clone();
             if md.r#static {
                 let symbol = format!("bs_sm_{m}_{}_{}", mangle(&mname), self.unit_id);
                 info.statics
@@ -364,7 +367,7 @@ impl<'a> Checker<'_, 'a> {
                     });
                 }
             }
-            self.classes.insert(name.clone(), info);
+            self.decls.classes.insert(name.clone(), info);
         }
     }
 
@@ -372,20 +375,20 @@ impl<'a> Checker<'_, 'a> {
     fn infer_type(&mut self, e: &'a ast::Expression<'a>) -> Option<Type> {
         let saved_f = std::mem::take(&mut self.f);
         let saved = (
-            self.next_site,
-            self.sites.len(),
-            self.next_class,
-            self.array_classes.len(),
+            self.ids.next_site,
+            self.out.sites.len(),
+            self.ids.next_class,
+            self.out.array_classes.len(),
         );
-        self.quiet += 1;
+        self.diags.quiet += 1;
         self.f.scopes.push(HashMap::new());
         let ty = self.expr(e).map(|e| e.ty);
-        self.quiet -= 1;
+        self.diags.quiet -= 1;
         self.f = saved_f;
-        self.next_site = saved.0;
-        self.sites.truncate(saved.1);
-        self.next_class = saved.2;
-        self.array_classes.truncate(saved.3);
+        self.ids.next_site = saved.0;
+        self.out.sites.truncate(saved.1);
+        self.ids.next_class = saved.2;
+        self.out.array_classes.truncate(saved.3);
         ty
     }
 
@@ -409,12 +412,12 @@ impl<'a> Checker<'_, 'a> {
     ) -> Type {
         let saved_f = std::mem::take(&mut self.f);
         let saved_sites = (
-            self.next_site,
-            self.sites.len(),
-            self.next_class,
-            self.array_classes.len(),
+            self.ids.next_site,
+            self.out.sites.len(),
+            self.ids.next_class,
+            self.out.array_classes.len(),
         );
-        self.quiet += 1;
+        self.diags.quiet += 1;
         self.f = FnCtx {
             first_return: Some(None),
             this_class: (!md.r#static).then(|| class.to_string()),
@@ -440,12 +443,12 @@ impl<'a> Checker<'_, 'a> {
             }
         }
         let inferred = self.f.first_return.take().flatten().unwrap_or(Type::Void);
-        self.quiet -= 1;
+        self.diags.quiet -= 1;
         self.f = saved_f;
-        self.next_site = saved_sites.0;
-        self.sites.truncate(saved_sites.1);
-        self.next_class = saved_sites.2;
-        self.array_classes.truncate(saved_sites.3);
+        self.ids.next_site = saved_sites.0;
+        self.out.sites.truncate(saved_sites.1);
+        self.ids.next_class = saved_sites.2;
+        self.out.array_classes.truncate(saved_sites.3);
         inferred
     }
 
@@ -458,10 +461,10 @@ impl<'a> Checker<'_, 'a> {
     ) -> Option<ClassDef> {
         let id = c.id.as_ref()?;
         let name = id.name.as_str().to_string();
-        if !self.class_decls.iter().any(|d| std::ptr::eq(*d, c)) {
+        if !self.decls.class_decls.iter().any(|d| std::ptr::eq(*d, c)) {
             return None;
         }
-        let info = self.classes.get(&name)?.clone();
+        let info = self.decls.classes.get(&name)?.clone();
         let this_ty = Type::Class(name.clone());
         let mut methods = Vec::new();
         let mut static_methods = Vec::new();

@@ -215,20 +215,20 @@ impl<'a> Checker<'_, 'a> {
             None => {
                 // Infer the result type quietly, then check for real with it.
                 let saved = (
-                    self.next_site,
-                    self.sites.len(),
-                    self.next_class,
-                    self.array_classes.len(),
-                    self.arrows.len(),
+                    self.ids.next_site,
+                    self.out.sites.len(),
+                    self.ids.next_class,
+                    self.out.array_classes.len(),
+                    self.out.arrows.len(),
                 );
-                self.quiet += 1;
+                self.diags.quiet += 1;
                 let (_, _, inferred) = self.arrow_body(a, &params, None);
-                self.quiet -= 1;
-                self.next_site = saved.0;
-                self.sites.truncate(saved.1);
-                self.next_class = saved.2;
-                self.array_classes.truncate(saved.3);
-                self.arrows.truncate(saved.4);
+                self.diags.quiet -= 1;
+                self.ids.next_site = saved.0;
+                self.out.sites.truncate(saved.1);
+                self.ids.next_class = saved.2;
+                self.out.array_classes.truncate(saved.3);
+                self.out.arrows.truncate(saved.4);
                 inferred.unwrap_or(Type::Void)
             }
         };
@@ -239,13 +239,13 @@ impl<'a> Checker<'_, 'a> {
             }
         }
         let sig = FnSig { params, ret };
-        let symbol = format!("bs_arrow_{}_{}", self.unit_id, self.arrows.len());
+        let symbol = format!("bs_arrow_{}_{}", self.unit_id, self.out.arrows.len());
         let mut c_sig = sig.clone();
         c_sig.params.insert(0, Type::Any);
         let captures = ctx.captures.iter().map(|c| c.from).collect();
         // While inferring types (quiet), nothing produced is kept.
-        if self.quiet == 0 {
-            self.arrows.push((
+        if self.diags.quiet == 0 {
+            self.out.arrows.push((
                 symbol.clone(),
                 c_sig,
                 Function {
@@ -275,8 +275,15 @@ impl<'a> Checker<'_, 'a> {
         span: Span,
     ) -> Expr {
         let trampoline = format!("bs_tramp_{}_{}", crate::env::mangle(name), self.unit_id);
-        if self.quiet == 0 && !self.trampolines.iter().any(|(t, _, _)| *t == trampoline) {
-            self.trampolines
+        if self.diags.quiet == 0
+            && !self
+                .out
+                .trampolines
+                .iter()
+                .any(|(t, _, _)| *t == trampoline)
+        {
+            self.out
+                .trampolines
                 .push((trampoline.clone(), slot.to_string(), sig.clone()));
         }
         Expr::new(
@@ -409,8 +416,8 @@ impl<'a> Checker<'_, 'a> {
                     NativePart::Place(..) => String::new(),
                 })
                 .collect();
-            if self.quiet == 0 {
-                self.native_top.push(text);
+            if self.diags.quiet == 0 {
+                self.out.native_top.push(text);
             }
             return None;
         }

@@ -268,6 +268,7 @@ impl<'a> Checker<'_, 'a> {
         let declared = crate::check::BUILTIN_NAMES.contains(&prop)
             || self.env.any_class_has_member(prop)
             || self
+                .decls
                 .classes
                 .values()
                 .any(|c| c.field(prop).is_some() || c.method(prop).is_some());
@@ -286,12 +287,12 @@ impl<'a> Checker<'_, 'a> {
         if let Some(id) = self.env.name_id(name) {
             return id;
         }
-        if let Some((_, id)) = self.prop_names.iter().find(|(n, _)| n == name) {
+        if let Some((_, id)) = self.out.prop_names.iter().find(|(n, _)| n == name) {
             return *id;
         }
-        let id = self.next_name;
-        self.next_name += 1;
-        self.prop_names.push((name.to_string(), id));
+        let id = self.ids.next_name;
+        self.ids.next_name += 1;
+        self.out.prop_names.push((name.to_string(), id));
         id
     }
 

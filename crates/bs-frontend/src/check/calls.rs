@@ -1,0 +1,210 @@
+//! Calls of functions by name and of function values, with their arguments, and the built-in
+//! `print`, `console.log` and `console.error`. Method calls are in `members`.
+
+use oxc_ast::ast;
+use oxc_span::GetSpan;
+
+use super::{Checker, CoerceCtx, Name, boxed, sp};
+use crate::diag;
+use crate::ir::*;
+use crate::span::Span;
+use crate::types::Type;
+
+impl<'a> Checker<'_, 'a> {
+    pub(super) fn call(&mut self, c: &'a ast::CallExpression<'a>) -> Option<Expr> {
+        let span = sp(c.span);
+        if let ast::Expression::Super(_) = &c.callee {
+            return self.super_call(c);
+        }
+        if let ast::Expression::StaticMemberExpression(m) = &c.callee {
+            let is_console = matches!(&m.object, ast::Expression::Identifier(o)
+                if o.name.as_str() == "console" && !self.is_variable("console"));
+            if !is_console {
+                return self.member_call(c, m);
+            }
+        }
+        // Parameter types, when the callee is known, type array literal arguments.
+        let hints: Vec<Type> = match &c.callee {
+            ast::Expression::Identifier(id) => match self.lookup(id.name.as_str()) {
+                Some(Name::Func { sig, .. }) => sig.params,
+                _ => Vec::new(),
+            },
+            _ => Vec::new(),
+        };
+        let (args, ok) = self.call_arguments(&c.arguments, &hints);
+        if let Some(stream) = self.builtin_stream(&c.callee)? {
+            return self.print(c, stream, args, ok, span);
+        }
+        let ast::Expression::Identifier(id) = &c.callee else {
+            // A call of a computed function value, e.g. f(7)(8).
+            let callee = self.expr(&c.callee)?;
+            if !ok {
+                return None;
+            }
+            return self.call_value(callee, args, span);
+        };
+        self.call_named(c, id, args, ok, span)
+    }
+
+    /// The arguments of a call, each typed with its hint when there is one; also whether they
+    /// all checked.
+    fn call_arguments(
+        &mut self,
+        arguments: &'a [ast::Argument<'a>],
+        hints: &[Type],
+    ) -> (Vec<Expr>, bool) {
+        let mut args = Vec::new();
+        let mut ok = true;
+        for (k, a) in arguments.iter().enumerate() {
+            match a.as_expression() {
+                Some(e) => match self.expr_hint(e, hints.get(k)) {
+                    Some(e) => args.push(e),
+                    None => ok = false,
+                },
+                None => {
+                    self.error(diag::unsupported_syntax(sp(a.span()), "SpreadElement"));
+                    ok = false;
+                }
+            }
+        }
+        (args, ok)
+    }
+
+    /// Which built-in output a callee is: `Some(0)` for `print` and `console.log`, `Some(1)` for
+    /// `console.error`, `Some(None)` for none of them; `None` (reported) for another property of
+    /// `console`.
+    fn builtin_stream(&mut self, callee: &ast::Expression<'_>) -> Option<Option<u8>> {
+        Some(match callee {
+            ast::Expression::Identifier(id)
+                if id.name.as_str() == "print" && self.lookup("print").is_none() =>
+            {
+                Some(0)
+            }
+            ast::Expression::StaticMemberExpression(m) => {
+                match (&m.object, m.property.name.as_str()) {
+                    (ast::Expression::Identifier(o), "log") if o.name.as_str() == "console" => {
+                        Some(0)
+                    }
+                    (ast::Expression::Identifier(o), "error") if o.name.as_str() == "console" => {
+                        Some(1)
+                    }
+                    _ => {
+                        self.error(diag::unknown_property(
+                            sp(m.property.span),
+                            m.property.name.as_str(),
+                        ));
+                        return None;
+                    }
+                }
+            }
+            _ => None,
+        })
+    }
+
+    /// `print(x)`, `console.log(x)` or `console.error(x)`: one argument, printed boxed.
+    fn print(
+        &mut self,
+        c: &ast::CallExpression<'_>,
+        stream: u8,
+        mut args: Vec<Expr>,
+        ok: bool,
+        span: Span,
+    ) -> Option<Expr> {
+        if c.arguments.len() != 1 {
+            self.error(diag::print_argument_count(span, c.arguments.len()));
+            return None;
+        }
+        if !ok {
+            return None;
+        }
+        let arg = boxed(args.pop().expect("one argument"));
+        Some(Expr::new(
+            ExprKind::Print {
+                stream,
+                arg: Box::new(arg),
+            },
+            Type::Void,
+            span,
+        ))
+    }
+
+    /// A call of a name: a function of the unit or the session (its arguments coerced to its
+    /// parameters), or a variable holding a function value.
+    fn call_named(
+        &mut self,
+        c: &ast::CallExpression<'_>,
+        id: &ast::IdentifierReference<'_>,
+        args: Vec<Expr>,
+        ok: bool,
+        span: Span,
+    ) -> Option<Expr> {
+        let (sig, slot) = match self.lookup(id.name.as_str()) {
+            Some(
+                Name::Local(_, Type::Function(_) | Type::Any)
+                | Name::Var {
+                    ty: Type::Function(_) | Type::Any,
+                    ..
+                }
+                | Name::Captured {
+                    ty: Type::Function(_) | Type::Any,
+                    ..
+                },
+            ) => {
+                let callee = self.identifier(id)?;
+                if !ok {
+                    return None;
+                }
+                return self.call_value(callee, args, span);
+            }
+            Some(Name::Func {
+                sig,
+                slot,
+                external,
+            }) => {
+                if external {
+                    self.note_extern(ExternRef::FnSlot {
+                        symbol: slot.clone(),
+                        sig: sig.clone(),
+                    });
+                }
+                (sig, slot)
+            }
+            Some(_) => {
+                self.error(diag::the_callee_is_not_a_function(sp(id.span)));
+                return None;
+            }
+            None => {
+                if !self.decls.inferring.contains(id.name.as_str()) {
+                    self.error(diag::unknown_name(sp(id.span), id.name.as_str()));
+                }
+                return None;
+            }
+        };
+        if c.arguments.len() != sig.params.len() {
+            self.error(diag::wrong_argument_count(
+                span,
+                sig.params.len(),
+                c.arguments.len(),
+            ));
+            return None;
+        }
+        if !ok {
+            return None;
+        }
+        let mut coerced = Vec::new();
+        for (a, p) in args.into_iter().zip(&sig.params) {
+            coerced.push(self.coerce(a, p, CoerceCtx::Argument));
+        }
+        let args: Option<Vec<Expr>> = coerced.into_iter().collect();
+        let ret = sig.ret.clone();
+        Some(Expr::new(
+            ExprKind::Call {
+                slot,
+                sig,
+                args: args?,
+            },
+            ret,
+            span,
+        ))
+    }
+}
