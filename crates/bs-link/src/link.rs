@@ -212,7 +212,7 @@ fn link_elf<Elf: FileHeader<Endian = LittleEndian>>(
     let pending = object.relocations()?;
     let resolved = object.resolve_symbols(&pending, env)?;
     let veneers = Veneers::assign(arch, &pending, &resolved);
-    let layout = Layout::lay_out(arch, &mut object.inputs, &veneers)?;
+    let layout = Layout::assign_offsets(arch, &mut object.inputs, &veneers)?;
     let mut image = layout.place(env)?;
     image.copy_bytes(&object.inputs, &veneers);
     image.relocate(&object.inputs, &pending, &resolved, &veneers)?;
@@ -567,7 +567,11 @@ struct Layout {
 impl Layout {
     /// Second half of step 5: the offset of each input in its region (sections in file order,
     /// `SHT_NOBITS` last, each aligned) and the veneer slots after the code.
-    fn lay_out(arch: Arch, inputs: &mut [Input<'_>], veneers: &Veneers) -> Result<Self, LinkError> {
+    fn assign_offsets(
+        arch: Arch,
+        inputs: &mut [Input<'_>],
+        veneers: &Veneers,
+    ) -> Result<Self, LinkError> {
         let mut size = [0u64; 2];
         let mut align = [1u64; 2];
         let mut veneer_offset = 0;
