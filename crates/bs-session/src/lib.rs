@@ -88,6 +88,63 @@ struct Compiled {
     object: Vec<u8>,
 }
 
+/// What the session knows of the units it sent to the device: their sources, their check sites
+/// and their functions, to map run-time errors back to source lines.
+#[derive(Default)]
+struct UnitIndex {
+    /// Site number → (unit id, span).
+    sites: HashMap<u32, (u32, Span)>,
+    /// Unit id → its source, for every unit that was sent to the device.
+    sources: HashMap<u32, UnitSource>,
+    /// Code symbol of every function body sent to the device → (unit id, function name, span
+    /// of the name), to name the function a fault happened in.
+    functions: HashMap<String, (u32, String, Span)>,
+    /// Start address → code symbol, for every function body sent to the device.
+    code_symbols: std::collections::BTreeMap<u64, String>,
+}
+
+impl UnitIndex {
+    /// Records a unit that is on the device: its source, sites and functions, and its entry
+    /// function (the unit's top-level code) at `entry`.
+    fn record(
+        &mut self,
+        unit_id: u32,
+        name: &str,
+        source: &str,
+        unit: &bs_frontend::ir::Unit,
+        linked: &bs_link::LinkedUnit,
+        entry: u64,
+    ) {
+        self.sources.insert(
+            unit_id,
+            UnitSource {
+                name: name.to_string(),
+                text: source.to_string(),
+            },
+        );
+        for (site, span) in &unit.sites {
+            self.sites.insert(*site, (unit_id, *span));
+        }
+        for f in &unit.functions {
+            if let Some(addr) = linked.symbol(&f.body_symbol) {
+                self.code_symbols.insert(addr, f.body_symbol.clone());
+                self.functions
+                    .insert(f.body_symbol.clone(), (unit_id, f.name.clone(), f.span));
+            }
+        }
+        for (symbol, _, _) in &unit.arrows {
+            if let Some(addr) = linked.symbol(symbol) {
+                self.code_symbols.insert(addr, symbol.clone());
+            }
+        }
+        self.code_symbols.insert(entry, unit.entry_symbol.clone());
+        self.functions.insert(
+            unit.entry_symbol.clone(),
+            (unit_id, String::new(), Span::default()),
+        );
+    }
+}
+
 /// Program output as it arrives: stream 0 is standard output, 1 standard error.
 pub type OutputSink<'o> = dyn FnMut(u8, &[u8]) + 'o;
 
@@ -102,15 +159,8 @@ pub struct Session {
     next_unit: u32,
     /// Site numbers and class ids handed out so far.
     counters: bs_frontend::Counters,
-    /// Site number → (unit id, span).
-    sites: HashMap<u32, (u32, Span)>,
-    /// Unit id → its source, for every unit that was sent to the device.
-    sources: HashMap<u32, UnitSource>,
-    /// Code symbol of every function body sent to the device → (unit id, function name, span
-    /// of the name), to name the function a fault happened in.
-    functions: HashMap<String, (u32, String, Span)>,
-    /// Start address → code symbol, for every function body sent to the device.
-    code_symbols: std::collections::BTreeMap<u64, String>,
+    /// Where the units sent to the device came from, to locate run-time errors.
+    units: UnitIndex,
     keep_c: bool,
     /// Modules loaded in this session, by canonical path.
     modules: HashMap<PathBuf, bs_frontend::ModuleInfo>,
@@ -166,10 +216,7 @@ impl Session {
             compiler,
             next_unit: 1,
             counters: bs_frontend::Counters::default(),
-            sites: HashMap::new(),
-            sources: HashMap::new(),
-            functions: HashMap::new(),
-            code_symbols: std::collections::BTreeMap::new(),
+            units: UnitIndex::default(),
             keep_c: false,
             modules: HashMap::new(),
             last_unit_names: (Vec::new(), Vec::new()),
@@ -231,10 +278,7 @@ impl Session {
         let info = self.device.reset()?;
         self.shadow = Shadow::new(memory_map(&info), self.image.clone());
         self.env = Env::new();
-        self.sites.clear();
-        self.sources.clear();
-        self.functions.clear();
-        self.code_symbols.clear();
+        self.units = UnitIndex::default();
         self.modules.clear();
         Ok(())
     }
@@ -368,34 +412,8 @@ impl Session {
             return Err(self.device_failed(e));
         }
         t.transfer = clock.elapsed();
-        self.sources.insert(
-            unit_id,
-            UnitSource {
-                name: name.to_string(),
-                text: source.to_string(),
-            },
-        );
-        for (site, span) in &checked.unit.sites {
-            self.sites.insert(*site, (unit_id, *span));
-        }
-        for f in &checked.unit.functions {
-            if let Some(addr) = linked.symbol(&f.body_symbol) {
-                self.code_symbols.insert(addr, f.body_symbol.clone());
-                self.functions
-                    .insert(f.body_symbol.clone(), (unit_id, f.name.clone(), f.span));
-            }
-        }
-        for (symbol, _, _) in &checked.unit.arrows {
-            if let Some(addr) = linked.symbol(symbol) {
-                self.code_symbols.insert(addr, symbol.clone());
-            }
-        }
-        self.code_symbols
-            .insert(entry, checked.unit.entry_symbol.clone());
-        self.functions.insert(
-            checked.unit.entry_symbol.clone(),
-            (unit_id, String::new(), Span::default()),
-        );
+        self.units
+            .record(unit_id, name, source, &checked.unit, &linked, entry);
 
         // 6. Run.
         let clock = Instant::now();
@@ -623,7 +641,7 @@ impl Session {
         };
         let mut message = outcome::runtime_message(err, &class_name);
         let located = |unit: &u32, span: &Span| {
-            let src = self.sources.get(unit)?;
+            let src = self.units.sources.get(unit)?;
             let lc = line_col(&src.text, span.start);
             Some(Location {
                 file: src.name.clone(),
@@ -634,6 +652,7 @@ impl Session {
             })
         };
         let mut location = self
+            .units
             .sites
             .get(&err.site)
             .and_then(|(unit, span)| located(unit, span));
@@ -641,11 +660,12 @@ impl Session {
         if location.is_none() && err.detail2 != 0 && is_fault(err.code) {
             // A fault carries the program counter: name the function it happened in.
             let pc = err.detail2 as u64;
-            if let Some((_, symbol)) = self.code_symbols.range(..=pc).next_back() {
-                match self.functions.get(symbol) {
+            if let Some((_, symbol)) = self.units.code_symbols.range(..=pc).next_back() {
+                match self.units.functions.get(symbol) {
                     // The unit's top-level code.
                     Some((unit, name, _)) if name.is_empty() => {
                         let file = self
+                            .units
                             .sources
                             .get(unit)
                             .map_or("the input", |s| s.name.as_str());
@@ -685,10 +705,7 @@ impl Session {
             Ok(info) => {
                 self.shadow = Shadow::new(memory_map(&info), self.image.clone());
                 self.env = Env::new();
-                self.sites.clear();
-                self.sources.clear();
-                self.functions.clear();
-                self.code_symbols.clear();
+                self.units = UnitIndex::default();
                 true
             }
             Err(restart_error @ SessionError::NoRestart { .. }) => {
