@@ -19,7 +19,7 @@ use std::collections::{HashMap, HashSet};
 use object::LittleEndian;
 use object::elf::{self, FileHeader32, FileHeader64};
 use object::read::SymbolIndex;
-use object::read::elf::{FileHeader, Rel, Rela, SectionHeader, Sym};
+use object::read::elf::{FileHeader, Rel, Rela, SectionHeader, SectionTable, Sym, SymbolTable};
 
 use crate::arch::describe_machine;
 use crate::model::VENEER_SECTION;
@@ -202,434 +202,608 @@ fn region_index(kind: RegionKind) -> usize {
     }
 }
 
+/// The steps of the module documentation, one function each, in order.
 fn link_elf<Elf: FileHeader<Endian = LittleEndian>>(
     data: &[u8],
     arch: Arch,
     env: &mut dyn Env,
 ) -> Result<LinkedUnit, LinkError> {
-    let header = Elf::parse(data)?;
-    let endian = header.endian()?;
-    let e_type = header.e_type(endian);
-    if e_type != elf::ET_REL {
-        return Err(LinkError::NotRelocatable { e_type: e_type.0 });
-    }
-    let sections = header.sections(endian, data)?;
-    let section_name = |sh: &Elf::SectionHeader| -> String {
-        sections
-            .section_name(endian, sh)
-            .map_or_else(|_| "<unnamed section>".to_owned(), lossy)
-    };
+    let mut object = Object::<Elf>::read(data, arch)?;
+    let pending = object.relocations()?;
+    let resolved = object.resolve_symbols(&pending, env)?;
+    let veneers = Veneers::assign(arch, &pending, &resolved);
+    let layout = Layout::assign_offsets(arch, &mut object.inputs, &veneers)?;
+    let mut image = layout.place(env)?;
+    image.copy_bytes(&object.inputs, &veneers);
+    image.relocate(&object.inputs, &pending, &resolved, &veneers)?;
+    let symbols = object.exported_symbols(&image.layout)?;
+    Ok(image.into_unit(&object.inputs, &veneers, symbols))
+}
 
-    // 2. Loaded sections.
-    let mut inputs: Vec<Input<'_>> = Vec::new();
-    let mut input_of: Vec<Option<usize>> = vec![None; sections.len()];
-    for (index, sh) in sections.enumerate() {
-        let flags = sh.sh_flags(endian);
-        let sh_type = sh.sh_type(endian);
-        // Notes (e.g. .note.gnu.property) describe the object; no code refers to them.
-        if !flags.contains(elf::SHF_ALLOC) || sh_type == elf::SHT_NOTE {
-            continue;
-        }
-        let name = section_name(sh);
-        if flags.contains(elf::SHF_TLS) {
-            return Err(LinkError::UnsupportedSection {
-                section: name,
-                reason: "thread-local storage is not supported",
-            });
-        }
-        if matches!(
-            sh_type,
-            elf::SHT_INIT_ARRAY | elf::SHT_FINI_ARRAY | elf::SHT_PREINIT_ARRAY
-        ) || name.starts_with(".ctors")
-            || name.starts_with(".dtors")
-        {
-            return Err(LinkError::UnsupportedSection {
-                section: name,
-                reason: "static constructors and destructors are never run by the loader",
-            });
-        }
-        let size: u64 = sh.sh_size(endian).into();
-        let align: u64 = sh.sh_addralign(endian).into().max(1);
-        if !align.is_power_of_two() {
-            return Err(malformed(format!(
-                "section {name} has alignment {align}, not a power of two"
-            )));
-        }
-        let bytes = if sh_type == elf::SHT_NOBITS {
-            None
-        } else {
-            Some(sh.data(endian, data)?)
-        };
-        let kind = if flags.contains(elf::SHF_EXECINSTR) {
-            RegionKind::Code
-        } else {
-            RegionKind::Data
-        };
-        input_of[index.0] = Some(inputs.len());
-        inputs.push(Input {
-            name,
-            kind,
-            size,
-            align,
-            bytes,
-            offset: 0,
-        });
-    }
+/// The parsed object (steps 1 and 2): its section and symbol tables and its loaded sections.
+struct Object<'d, Elf: FileHeader<Endian = LittleEndian>> {
+    arch: Arch,
+    data: &'d [u8],
+    endian: LittleEndian,
+    sections: SectionTable<'d, Elf>,
+    symtab: SymbolTable<'d, Elf>,
+    inputs: Vec<Input<'d>>,
+    /// The loaded section (index into `inputs`) of each ELF section, by section index.
+    input_of: Vec<Option<usize>>,
+}
 
-    let symtab = sections.symbols(endian, data, elf::SHT_SYMTAB)?;
-    for sym in symtab.iter() {
-        if sym.st_shndx(endian) == elf::SHN_COMMON {
-            return Err(LinkError::Common {
-                symbol: lossy(symtab.symbol_name(endian, sym)?),
-            });
+impl<'d, Elf: FileHeader<Endian = LittleEndian>> Object<'d, Elf> {
+    /// Steps 1 and 2: the header, the loaded sections and the absence of common symbols.
+    fn read(data: &'d [u8], arch: Arch) -> Result<Self, LinkError> {
+        let header = Elf::parse(data)?;
+        let endian = header.endian()?;
+        let e_type = header.e_type(endian);
+        if e_type != elf::ET_REL {
+            return Err(LinkError::NotRelocatable { e_type: e_type.0 });
         }
-    }
-
-    // 3. Relocations of loaded sections.
-    let mut pending = Vec::new();
-    for (_, sh) in sections.enumerate() {
-        let sh_type = sh.sh_type(endian);
-        if !matches!(sh_type, elf::SHT_REL | elf::SHT_RELA | elf::SHT_CREL) {
-            continue;
-        }
-        let Some(input) = input_of.get(sh.info_link(endian).0).copied().flatten() else {
-            continue; // relocations of debug information and other unloaded sections
-        };
-        let section = &inputs[input];
-        if sh_type == elf::SHT_CREL {
-            return Err(malformed(format!(
-                "compact relocations (SHT_CREL) for {} are not supported",
-                section.name
-            )));
-        }
-        if sh.link(endian) != symtab.section() {
-            return Err(malformed(format!(
-                "relocations for {} do not use the object's symbol table",
-                section.name
-            )));
-        }
-        let mut raw: Vec<(u64, u32, u32, Option<i64>)> = Vec::new();
-        if let Some((rels, _)) = sh.rel(endian, data)? {
-            raw.extend(rels.iter().map(|r| {
-                (
-                    r.r_offset(endian).into(),
-                    r.r_type(endian).0,
-                    r.r_sym(endian),
-                    None,
-                )
-            }));
-        }
-        if let Some((relas, _)) = sh.rela(endian, data)? {
-            raw.extend(relas.iter().map(|r| {
-                (
-                    r.r_offset(endian).into(),
-                    r.r_type(endian, false).0,
-                    r.r_sym(endian, false),
-                    Some(r.r_addend(endian).into()),
-                )
-            }));
-        }
-        for (offset, r_type, sym, addend) in raw {
-            let Some(spec) = arch.relocation(r_type) else {
-                return Err(LinkError::Unsupported {
-                    arch,
-                    kind: r_type,
-                    section: section.name.clone(),
-                    offset,
-                });
-            };
-            if spec.kind == RelocKind::None {
+        let sections = header.sections(endian, data)?;
+        let mut inputs: Vec<Input<'_>> = Vec::new();
+        let mut input_of: Vec<Option<usize>> = vec![None; sections.len()];
+        for (index, sh) in sections.enumerate() {
+            let flags = sh.sh_flags(endian);
+            let sh_type = sh.sh_type(endian);
+            // Notes (e.g. .note.gnu.property) describe the object; no code refers to them.
+            if !flags.contains(elf::SHF_ALLOC) || sh_type == elf::SHT_NOTE {
                 continue;
             }
-            let fits = offset
-                .checked_add(spec.kind.width())
-                .is_some_and(|end| end <= section.size);
-            if section.bytes.is_none() || !fits {
-                return Err(LinkError::BadRelocationOffset {
-                    arch,
-                    kind: r_type,
-                    section: section.name.clone(),
-                    offset,
-                    size: section.size,
+            let name = section_name::<Elf>(&sections, endian, sh);
+            if flags.contains(elf::SHF_TLS) {
+                return Err(LinkError::UnsupportedSection {
+                    section: name,
+                    reason: "thread-local storage is not supported",
                 });
             }
-            pending.push(Pending {
-                input,
-                offset,
-                r_type,
-                kind: spec.kind,
-                sym: sym as usize,
-                addend,
+            if matches!(
+                sh_type,
+                elf::SHT_INIT_ARRAY | elf::SHT_FINI_ARRAY | elf::SHT_PREINIT_ARRAY
+            ) || name.starts_with(".ctors")
+                || name.starts_with(".dtors")
+            {
+                return Err(LinkError::UnsupportedSection {
+                    section: name,
+                    reason: "static constructors and destructors are never run by the loader",
+                });
+            }
+            let size: u64 = sh.sh_size(endian).into();
+            let align: u64 = sh.sh_addralign(endian).into().max(1);
+            if !align.is_power_of_two() {
+                return Err(malformed(format!(
+                    "section {name} has alignment {align}, not a power of two"
+                )));
+            }
+            let bytes = if sh_type == elf::SHT_NOBITS {
+                None
+            } else {
+                Some(sh.data(endian, data)?)
+            };
+            let kind = if flags.contains(elf::SHF_EXECINSTR) {
+                RegionKind::Code
+            } else {
+                RegionKind::Data
+            };
+            input_of[index.0] = Some(inputs.len());
+            inputs.push(Input {
+                name,
+                kind,
+                size,
+                align,
+                bytes,
+                offset: 0,
             });
         }
-    }
 
-    // 4. Symbols.
-    let mut resolved: HashMap<usize, Resolved> = HashMap::new();
-    let mut missing: Vec<UndefinedSymbol> = Vec::new();
-    let mut missing_idx: HashSet<usize> = HashSet::new();
-    for p in &pending {
-        if p.sym == 0 || resolved.contains_key(&p.sym) || missing_idx.contains(&p.sym) {
-            continue;
+        let symtab = sections.symbols(endian, data, elf::SHT_SYMTAB)?;
+        for sym in symtab.iter() {
+            if sym.st_shndx(endian) == elf::SHN_COMMON {
+                return Err(LinkError::Common {
+                    symbol: lossy(symtab.symbol_name(endian, sym)?),
+                });
+            }
         }
-        let index = SymbolIndex(p.sym);
-        let sym = symtab.symbol(index)?;
-        let shndx = sym.st_shndx(endian);
-        let defined_in = symtab.symbol_section(endian, sym, index)?;
-        let name = match (sym.st_type(), defined_in) {
-            (elf::STT_SECTION, Some(sec)) => section_name(sections.section(sec)?),
-            _ => lossy(symtab.symbol_name(endian, sym)?),
-        };
-        let value: u64 = sym.st_value(endian).into();
-        let mut thumb = false;
-        let addr = if shndx == elf::SHN_ABS {
-            SymAddr::Absolute(value)
-        } else if let Some(sec) = defined_in {
-            let Some(input) = input_of.get(sec.0).copied().flatten() else {
-                return Err(LinkError::NotLoaded {
-                    symbol: name,
-                    section: section_name(sections.section(sec)?),
-                });
-            };
-            let mut value = value;
-            if arch == Arch::Thumb2 && sym.st_type() == elf::STT_FUNC && value & 1 == 1 {
-                value &= !1;
-                thumb = true;
-            }
-            SymAddr::Local { input, value }
-        } else if let Some(addr) = env.resolve(&name) {
-            SymAddr::External(addr)
-        } else if sym.st_bind() == elf::STB_WEAK {
-            SymAddr::Absolute(0)
-        } else {
-            missing_idx.insert(p.sym);
-            if !missing.iter().any(|m| m.symbol == name) {
-                missing.push(UndefinedSymbol {
-                    symbol: name,
-                    section: inputs[p.input].name.clone(),
-                });
-            }
-            continue;
-        };
-        resolved.insert(p.sym, Resolved { name, addr, thumb });
-    }
-    if !missing.is_empty() {
-        return Err(LinkError::Undefined { symbols: missing });
+        Ok(Object {
+            arch,
+            data,
+            endian,
+            sections,
+            symtab,
+            inputs,
+            input_of,
+        })
     }
 
-    // Veneer slots: one per distinct address that an external Thumb branch targets.
-    let mut veneers: Vec<u64> = Vec::new();
-    let mut veneer_of_sym: HashMap<usize, usize> = HashMap::new();
-    if arch.veneer_size().is_some() {
-        for p in pending.iter().filter(|p| p.kind.is_thumb_branch()) {
-            let Some(r) = resolved.get(&p.sym) else {
+    fn section_name(&self, sh: &Elf::SectionHeader) -> String {
+        section_name::<Elf>(&self.sections, self.endian, sh)
+    }
+
+    /// The loaded section that ELF section `index` became, if it is loaded.
+    fn input_of(&self, index: usize) -> Option<usize> {
+        self.input_of.get(index).copied().flatten()
+    }
+
+    /// Step 3: the relocations of loaded sections.
+    fn relocations(&self) -> Result<Vec<Pending>, LinkError> {
+        let (arch, endian, data) = (self.arch, self.endian, self.data);
+        let mut pending = Vec::new();
+        for (_, sh) in self.sections.enumerate() {
+            let sh_type = sh.sh_type(endian);
+            if !matches!(sh_type, elf::SHT_REL | elf::SHT_RELA | elf::SHT_CREL) {
+                continue;
+            }
+            let Some(input) = self.input_of(sh.info_link(endian).0) else {
+                continue; // relocations of debug information and other unloaded sections
+            };
+            let section = &self.inputs[input];
+            if sh_type == elf::SHT_CREL {
+                return Err(malformed(format!(
+                    "compact relocations (SHT_CREL) for {} are not supported",
+                    section.name
+                )));
+            }
+            if sh.link(endian) != self.symtab.section() {
+                return Err(malformed(format!(
+                    "relocations for {} do not use the object's symbol table",
+                    section.name
+                )));
+            }
+            let mut raw: Vec<(u64, u32, u32, Option<i64>)> = Vec::new();
+            if let Some((rels, _)) = sh.rel(endian, data)? {
+                raw.extend(rels.iter().map(|r| {
+                    (
+                        r.r_offset(endian).into(),
+                        r.r_type(endian).0,
+                        r.r_sym(endian),
+                        None,
+                    )
+                }));
+            }
+            if let Some((relas, _)) = sh.rela(endian, data)? {
+                raw.extend(relas.iter().map(|r| {
+                    (
+                        r.r_offset(endian).into(),
+                        r.r_type(endian, false).0,
+                        r.r_sym(endian, false),
+                        Some(r.r_addend(endian).into()),
+                    )
+                }));
+            }
+            for (offset, r_type, sym, addend) in raw {
+                let Some(spec) = arch.relocation(r_type) else {
+                    return Err(LinkError::Unsupported {
+                        arch,
+                        kind: r_type,
+                        section: section.name.clone(),
+                        offset,
+                    });
+                };
+                if spec.kind == RelocKind::None {
+                    continue;
+                }
+                let fits = offset
+                    .checked_add(spec.kind.width())
+                    .is_some_and(|end| end <= section.size);
+                if section.bytes.is_none() || !fits {
+                    return Err(LinkError::BadRelocationOffset {
+                        arch,
+                        kind: r_type,
+                        section: section.name.clone(),
+                        offset,
+                        size: section.size,
+                    });
+                }
+                pending.push(Pending {
+                    input,
+                    offset,
+                    r_type,
+                    kind: spec.kind,
+                    sym: sym as usize,
+                    addend,
+                });
+            }
+        }
+        Ok(pending)
+    }
+
+    /// Step 4: where each symbol a relocation uses lives, by symbol index; all the missing
+    /// ones are reported together.
+    fn resolve_symbols(
+        &self,
+        pending: &[Pending],
+        env: &dyn Env,
+    ) -> Result<HashMap<usize, Resolved>, LinkError> {
+        let (endian, symtab) = (self.endian, &self.symtab);
+        let mut resolved: HashMap<usize, Resolved> = HashMap::new();
+        let mut missing: Vec<UndefinedSymbol> = Vec::new();
+        let mut missing_idx: HashSet<usize> = HashSet::new();
+        for p in pending {
+            if p.sym == 0 || resolved.contains_key(&p.sym) || missing_idx.contains(&p.sym) {
+                continue;
+            }
+            let index = SymbolIndex(p.sym);
+            let sym = symtab.symbol(index)?;
+            let shndx = sym.st_shndx(endian);
+            let defined_in = symtab.symbol_section(endian, sym, index)?;
+            let name = match (sym.st_type(), defined_in) {
+                (elf::STT_SECTION, Some(sec)) => self.section_name(self.sections.section(sec)?),
+                _ => lossy(symtab.symbol_name(endian, sym)?),
+            };
+            let value: u64 = sym.st_value(endian).into();
+            let mut thumb = false;
+            let addr = if shndx == elf::SHN_ABS {
+                SymAddr::Absolute(value)
+            } else if let Some(sec) = defined_in {
+                let Some(input) = self.input_of(sec.0) else {
+                    return Err(LinkError::NotLoaded {
+                        symbol: name,
+                        section: self.section_name(self.sections.section(sec)?),
+                    });
+                };
+                let mut value = value;
+                if self.arch == Arch::Thumb2 && sym.st_type() == elf::STT_FUNC && value & 1 == 1 {
+                    value &= !1;
+                    thumb = true;
+                }
+                SymAddr::Local { input, value }
+            } else if let Some(addr) = env.resolve(&name) {
+                SymAddr::External(addr)
+            } else if sym.st_bind() == elf::STB_WEAK {
+                SymAddr::Absolute(0)
+            } else {
+                missing_idx.insert(p.sym);
+                if !missing.iter().any(|m| m.symbol == name) {
+                    missing.push(UndefinedSymbol {
+                        symbol: name,
+                        section: self.inputs[p.input].name.clone(),
+                    });
+                }
                 continue;
             };
-            let (SymAddr::External(to) | SymAddr::Absolute(to)) = r.addr else {
-                continue; // targets inside the unit are always within ±16 MiB
-            };
-            if !arch.can_veneer_to(to) {
-                continue; // the direct branch will be reported out of range
+            resolved.insert(p.sym, Resolved { name, addr, thumb });
+        }
+        if !missing.is_empty() {
+            return Err(LinkError::Undefined { symbols: missing });
+        }
+        Ok(resolved)
+    }
+
+    /// The unit's exported symbols and their addresses, once the layout is placed.
+    fn exported_symbols(&self, layout: &Layout) -> Result<Vec<(String, u64)>, LinkError> {
+        let (endian, symtab) = (self.endian, &self.symtab);
+        let mut symbols = Vec::new();
+        for (index, sym) in symtab.enumerate() {
+            if !matches!(sym.st_bind(), elf::STB_GLOBAL | elf::STB_WEAK)
+                || matches!(
+                    sym.st_type(),
+                    elf::STT_SECTION | elf::STT_FILE | elf::STT_TLS
+                )
+            {
+                continue;
             }
-            let slot = match veneers.iter().position(|&v| v == to) {
-                Some(slot) => slot,
-                None => {
-                    veneers.push(to);
-                    veneers.len() - 1
+            let value: u64 = sym.st_value(endian).into();
+            let addr = if sym.st_shndx(endian) == elf::SHN_ABS {
+                value
+            } else {
+                match symtab.symbol_section(endian, sym, index)? {
+                    Some(sec) => match self.input_of(sec.0) {
+                        Some(input) => layout.at(&self.inputs[input]) + value,
+                        None => continue,
+                    },
+                    None => continue,
                 }
             };
-            veneer_of_sym.insert(p.sym, slot);
+            symbols.push((lossy(symtab.symbol_name(endian, sym)?), addr));
         }
+        Ok(symbols)
     }
+}
 
-    // 5. Layout and placement.
-    let mut size = [0u64; 2];
-    let mut align = [1u64; 2];
-    let mut veneer_offset = 0;
-    for kind in RegionKind::ALL {
-        let k = region_index(kind);
-        let mut offset = 0u64;
-        for nobits in [false, true] {
-            for input in inputs
-                .iter_mut()
-                .filter(|i| i.kind == kind && i.bytes.is_none() == nobits)
-            {
-                offset = align_up(offset, input.align)?;
-                input.offset = offset;
-                offset = offset
-                    .checked_add(input.size)
-                    .ok_or_else(|| malformed("the unit's sections are too large"))?;
-                align[k] = align[k].max(input.align);
+fn section_name<Elf: FileHeader<Endian = LittleEndian>>(
+    sections: &SectionTable<'_, Elf>,
+    endian: LittleEndian,
+    sh: &Elf::SectionHeader,
+) -> String {
+    sections
+        .section_name(endian, sh)
+        .map_or_else(|_| "<unnamed section>".to_owned(), lossy)
+}
+
+/// Veneer slots: one per distinct address that an external Thumb branch targets.
+struct Veneers {
+    /// The target of each slot.
+    targets: Vec<u64>,
+    /// The slot of each symbol (by symbol index) that an external Thumb branch uses.
+    slot_of_sym: HashMap<usize, usize>,
+}
+
+impl Veneers {
+    /// First half of step 5: a slot per distinct external branch target (Thumb-2 only).
+    fn assign(arch: Arch, pending: &[Pending], resolved: &HashMap<usize, Resolved>) -> Self {
+        let mut targets: Vec<u64> = Vec::new();
+        let mut slot_of_sym: HashMap<usize, usize> = HashMap::new();
+        if arch.veneer_size().is_some() {
+            for p in pending.iter().filter(|p| p.kind.is_thumb_branch()) {
+                let Some(r) = resolved.get(&p.sym) else {
+                    continue;
+                };
+                let (SymAddr::External(to) | SymAddr::Absolute(to)) = r.addr else {
+                    continue; // targets inside the unit are always within ±16 MiB
+                };
+                if !arch.can_veneer_to(to) {
+                    continue; // the direct branch will be reported out of range
+                }
+                let slot = match targets.iter().position(|&v| v == to) {
+                    Some(slot) => slot,
+                    None => {
+                        targets.push(to);
+                        targets.len() - 1
+                    }
+                };
+                slot_of_sym.insert(p.sym, slot);
             }
         }
-        if kind == RegionKind::Code && !veneers.is_empty() {
-            let veneer_size = arch.veneer_size().unwrap_or(0);
-            offset = align_up(offset, 4)?;
-            veneer_offset = offset;
-            offset += veneer_size * veneers.len() as u64;
-            align[k] = align[k].max(4);
+        Veneers {
+            targets,
+            slot_of_sym,
         }
-        size[k] = offset;
     }
-    let mut base = [0u64; 2];
-    let mut buffers: [Vec<u8>; 2] = [Vec::new(), Vec::new()];
-    for kind in RegionKind::ALL {
-        let k = region_index(kind);
-        if size[k] == 0 {
-            continue;
+}
+
+/// The size, alignment and address of each region kind (indexed by [`region_index`]), and
+/// where the veneers are in the code region.
+struct Layout {
+    arch: Arch,
+    size: [u64; 2],
+    align: [u64; 2],
+    /// Offset of the first veneer slot in the code region.
+    veneer_offset: u64,
+    /// The region addresses, set by [`Layout::place`].
+    base: [u64; 2],
+}
+
+impl Layout {
+    /// Second half of step 5: the offset of each input in its region (sections in file order,
+    /// `SHT_NOBITS` last, each aligned) and the veneer slots after the code.
+    fn assign_offsets(
+        arch: Arch,
+        inputs: &mut [Input<'_>],
+        veneers: &Veneers,
+    ) -> Result<Self, LinkError> {
+        let mut size = [0u64; 2];
+        let mut align = [1u64; 2];
+        let mut veneer_offset = 0;
+        for kind in RegionKind::ALL {
+            let k = region_index(kind);
+            let mut offset = 0u64;
+            for nobits in [false, true] {
+                for input in inputs
+                    .iter_mut()
+                    .filter(|i| i.kind == kind && i.bytes.is_none() == nobits)
+                {
+                    offset = align_up(offset, input.align)?;
+                    input.offset = offset;
+                    offset = offset
+                        .checked_add(input.size)
+                        .ok_or_else(|| malformed("the unit's sections are too large"))?;
+                    align[k] = align[k].max(input.align);
+                }
+            }
+            if kind == RegionKind::Code && !veneers.targets.is_empty() {
+                let veneer_size = arch.veneer_size().unwrap_or(0);
+                offset = align_up(offset, 4)?;
+                veneer_offset = offset;
+                offset += veneer_size * veneers.targets.len() as u64;
+                align[k] = align[k].max(4);
+            }
+            size[k] = offset;
         }
-        let addr = env.place(kind, size[k], align[k])?;
-        let end_ok = addr
-            .checked_add(size[k] - 1)
-            .is_some_and(|last| last <= arch.max_address());
-        if addr % align[k] != 0 || !end_ok {
-            return Err(LinkError::BadPlacement {
-                arch,
-                region: kind,
-                addr,
-                size: size[k],
-                align: align[k],
-            });
-        }
-        base[k] = addr;
-        let len = usize::try_from(size[k]).map_err(|_| malformed("unit too large"))?;
-        buffers[k] = vec![0; len];
+        Ok(Layout {
+            arch,
+            size,
+            align,
+            veneer_offset,
+            base: [0; 2],
+        })
     }
 
-    // 6. Bytes and relocations.
-    let at = |input: &Input<'_>| base[region_index(input.kind)] + input.offset;
-    for input in &inputs {
-        if let Some(bytes) = input.bytes {
-            let start = input.offset as usize;
-            buffers[region_index(input.kind)][start..start + bytes.len()].copy_from_slice(bytes);
+    /// Places each non-empty region with one call to the caller, checking the answer, and
+    /// allocates its (zeroed) bytes.
+    fn place(mut self, env: &mut dyn Env) -> Result<Image, LinkError> {
+        let arch = self.arch;
+        let mut buffers: [Vec<u8>; 2] = [Vec::new(), Vec::new()];
+        for kind in RegionKind::ALL {
+            let k = region_index(kind);
+            let (size, align) = (self.size[k], self.align[k]);
+            if size == 0 {
+                continue;
+            }
+            let addr = env.place(kind, size, align)?;
+            let end_ok = addr
+                .checked_add(size - 1)
+                .is_some_and(|last| last <= arch.max_address());
+            if addr % align != 0 || !end_ok {
+                return Err(LinkError::BadPlacement {
+                    arch,
+                    region: kind,
+                    addr,
+                    size,
+                    align,
+                });
+            }
+            self.base[k] = addr;
+            let len = usize::try_from(size).map_err(|_| malformed("unit too large"))?;
+            buffers[k] = vec![0; len];
+        }
+        Ok(Image {
+            layout: self,
+            buffers,
+        })
+    }
+
+    /// The address of a loaded section.
+    fn at(&self, input: &Input<'_>) -> u64 {
+        self.base[region_index(input.kind)] + input.offset
+    }
+
+    fn veneer_size(&self) -> u64 {
+        self.arch.veneer_size().unwrap_or(0)
+    }
+
+    /// The offset of veneer slot `slot` in the code region.
+    fn veneer_offset(&self, slot: usize) -> u64 {
+        self.veneer_offset + self.veneer_size() * slot as u64
+    }
+
+    /// The address of veneer slot `slot`.
+    fn veneer_addr(&self, slot: usize) -> u64 {
+        self.base[0] + self.veneer_offset(slot)
+    }
+}
+
+/// The placed regions' bytes (step 6).
+struct Image {
+    layout: Layout,
+    /// The bytes of each region kind, indexed by [`region_index`].
+    buffers: [Vec<u8>; 2],
+}
+
+impl Image {
+    /// Copies the section bytes and writes the veneers.
+    fn copy_bytes(&mut self, inputs: &[Input<'_>], veneers: &Veneers) {
+        for input in inputs {
+            if let Some(bytes) = input.bytes {
+                let start = input.offset as usize;
+                self.buffers[region_index(input.kind)][start..start + bytes.len()]
+                    .copy_from_slice(bytes);
+            }
+        }
+        for (slot, &to) in veneers.targets.iter().enumerate() {
+            let start = self.layout.veneer_offset(slot) as usize;
+            let written = self
+                .layout
+                .arch
+                .write_veneer(&mut self.buffers[0][start..], to);
+            debug_assert!(
+                written,
+                "veneer targets are checked when slots are assigned"
+            );
         }
     }
-    let veneer_addr =
-        |slot: usize| base[0] + veneer_offset + arch.veneer_size().unwrap_or(0) * slot as u64;
-    for (slot, &to) in veneers.iter().enumerate() {
-        let start = (veneer_offset + arch.veneer_size().unwrap_or(0) * slot as u64) as usize;
-        let written = arch.write_veneer(&mut buffers[0][start..], to);
-        debug_assert!(
-            written,
-            "veneer targets are checked when slots are assigned"
-        );
-    }
-    for p in &pending {
-        let input = &inputs[p.input];
-        let k = region_index(input.kind);
-        let start = (input.offset + p.offset) as usize;
-        let place_addr = at(input) + p.offset;
-        let (target, symbol) = match resolved.get(&p.sym) {
-            None => (
-                Target {
-                    addr: 0,
-                    thumb: false,
-                },
-                "<no symbol>",
-            ),
-            Some(r) => {
-                let addr = match r.addr {
-                    SymAddr::Local { input, value } => at(&inputs[input]) + value,
-                    SymAddr::Absolute(a) | SymAddr::External(a) => a,
-                };
-                (
+
+    /// Applies every relocation, range-checked before patching; a Thumb branch that cannot
+    /// reach its external target goes through the target's veneer.
+    fn relocate(
+        &mut self,
+        inputs: &[Input<'_>],
+        pending: &[Pending],
+        resolved: &HashMap<usize, Resolved>,
+        veneers: &Veneers,
+    ) -> Result<(), LinkError> {
+        let layout = &self.layout;
+        for p in pending {
+            let input = &inputs[p.input];
+            let k = region_index(input.kind);
+            let start = (input.offset + p.offset) as usize;
+            let place_addr = layout.at(input) + p.offset;
+            let (target, symbol) = match resolved.get(&p.sym) {
+                None => (
                     Target {
-                        addr,
-                        thumb: r.thumb,
+                        addr: 0,
+                        thumb: false,
                     },
-                    r.name.as_str(),
-                )
+                    "<no symbol>",
+                ),
+                Some(r) => {
+                    let addr = match r.addr {
+                        SymAddr::Local { input, value } => layout.at(&inputs[input]) + value,
+                        SymAddr::Absolute(a) | SymAddr::External(a) => a,
+                    };
+                    (
+                        Target {
+                            addr,
+                            thumb: r.thumb,
+                        },
+                        r.name.as_str(),
+                    )
+                }
+            };
+            let place = &mut self.buffers[k][start..start + p.kind.width() as usize];
+            let addend = match p.addend {
+                Some(a) => a,
+                None => reloc::implicit_addend(p.kind, place),
+            };
+            let direct = reloc::apply(p.kind, target, addend, place_addr, place);
+            let result = match (direct, veneers.slot_of_sym.get(&p.sym)) {
+                (Err(_), Some(&slot)) => {
+                    let veneer = Target {
+                        addr: layout.veneer_addr(slot),
+                        thumb: true,
+                    };
+                    reloc::apply(p.kind, veneer, addend, place_addr, place)
+                }
+                (result, _) => result,
+            };
+            if let Err(overflow) = result {
+                return Err(LinkError::OutOfRange {
+                    arch: layout.arch,
+                    kind: p.r_type,
+                    section: input.name.clone(),
+                    offset: p.offset,
+                    symbol: symbol.to_owned(),
+                    target: i128::from(target.addr) + i128::from(addend),
+                    place: place_addr,
+                    value: overflow.value,
+                    range: overflow.range,
+                });
             }
-        };
-        let place = &mut buffers[k][start..start + p.kind.width() as usize];
-        let addend = match p.addend {
-            Some(a) => a,
-            None => reloc::implicit_addend(p.kind, place),
-        };
-        let direct = reloc::apply(p.kind, target, addend, place_addr, place);
-        let result = match (direct, veneer_of_sym.get(&p.sym)) {
-            (Err(_), Some(&slot)) => {
-                let veneer = Target {
-                    addr: veneer_addr(slot),
-                    thumb: true,
-                };
-                reloc::apply(p.kind, veneer, addend, place_addr, place)
-            }
-            (result, _) => result,
-        };
-        if let Err(overflow) = result {
-            return Err(LinkError::OutOfRange {
-                arch,
-                kind: p.r_type,
-                section: input.name.clone(),
-                offset: p.offset,
-                symbol: symbol.to_owned(),
-                target: i128::from(target.addr) + i128::from(addend),
-                place: place_addr,
-                value: overflow.value,
-                range: overflow.range,
+        }
+        Ok(())
+    }
+
+    /// The result: the chunks, the exported symbols and where each section went.
+    fn into_unit(
+        self,
+        inputs: &[Input<'_>],
+        veneers: &Veneers,
+        symbols: Vec<(String, u64)>,
+    ) -> LinkedUnit {
+        let layout = self.layout;
+        let mut placed: Vec<PlacedSection> = inputs
+            .iter()
+            .map(|i| PlacedSection {
+                name: i.name.clone(),
+                kind: i.kind,
+                addr: layout.at(i),
+                size: i.size,
+            })
+            .collect();
+        if !veneers.targets.is_empty() {
+            placed.push(PlacedSection {
+                name: VENEER_SECTION.to_owned(),
+                kind: RegionKind::Code,
+                addr: layout.veneer_addr(0),
+                size: layout.veneer_size() * veneers.targets.len() as u64,
             });
         }
-    }
-
-    // The unit's exported symbols.
-    let mut symbols = Vec::new();
-    for (index, sym) in symtab.enumerate() {
-        if !matches!(sym.st_bind(), elf::STB_GLOBAL | elf::STB_WEAK)
-            || matches!(
-                sym.st_type(),
-                elf::STT_SECTION | elf::STT_FILE | elf::STT_TLS
-            )
-        {
-            continue;
+        let [code, data] = self.buffers;
+        let chunks = [(RegionKind::Code, code), (RegionKind::Data, data)]
+            .into_iter()
+            .filter(|(_, bytes)| !bytes.is_empty())
+            .map(|(kind, bytes)| Chunk {
+                addr: layout.base[region_index(kind)],
+                bytes,
+                kind,
+            })
+            .collect();
+        LinkedUnit {
+            chunks,
+            symbols,
+            code_size: layout.size[0],
+            data_size: layout.size[1],
+            sections: placed,
         }
-        let value: u64 = sym.st_value(endian).into();
-        let addr = if sym.st_shndx(endian) == elf::SHN_ABS {
-            value
-        } else {
-            match symtab.symbol_section(endian, sym, index)? {
-                Some(sec) => match input_of.get(sec.0).copied().flatten() {
-                    Some(input) => at(&inputs[input]) + value,
-                    None => continue,
-                },
-                None => continue,
-            }
-        };
-        symbols.push((lossy(symtab.symbol_name(endian, sym)?), addr));
     }
-
-    let mut placed: Vec<PlacedSection> = inputs
-        .iter()
-        .map(|i| PlacedSection {
-            name: i.name.clone(),
-            kind: i.kind,
-            addr: at(i),
-            size: i.size,
-        })
-        .collect();
-    if !veneers.is_empty() {
-        placed.push(PlacedSection {
-            name: VENEER_SECTION.to_owned(),
-            kind: RegionKind::Code,
-            addr: veneer_addr(0),
-            size: arch.veneer_size().unwrap_or(0) * veneers.len() as u64,
-        });
-    }
-    let [code, data] = buffers;
-    let chunks = [(RegionKind::Code, code), (RegionKind::Data, data)]
-        .into_iter()
-        .filter(|(_, bytes)| !bytes.is_empty())
-        .map(|(kind, bytes)| Chunk {
-            addr: base[region_index(kind)],
-            bytes,
-            kind,
-        })
-        .collect();
-    Ok(LinkedUnit {
-        chunks,
-        symbols,
-        code_size: size[0],
-        data_size: size[1],
-        sections: placed,
-    })
 }

@@ -19,6 +19,30 @@ pub struct TargetSummary {
     pub budget: Vec<(&'static str, u64)>,
 }
 
+/// What a tool that measures a target's device (the benchmarks) needs to know of it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TargetInfo {
+    /// The device is a process of this computer: programs built for this computer (C by gcc,
+    /// Python, JavaScript engines) run beside it on the same processor, and valgrind's callgrind
+    /// can count its instructions. Otherwise it is a board: emulated by QEMU (whose `-icount`
+    /// clock counts instructions) or on a serial port.
+    pub native_process: bool,
+    /// The device's image carries a memory budget: by default the sizes of a small
+    /// microcontroller, which `--memory` may enlarge up to what the board has.
+    pub memory_budget: bool,
+}
+
+impl TargetInfo {
+    /// The facts of the target named `target`; `None` for an unknown target.
+    pub fn of(target: &str) -> Option<TargetInfo> {
+        let port = bs_toolchain::port(target)?;
+        Some(TargetInfo {
+            native_process: port.launch == Launch::Process,
+            memory_budget: port.memory_budget,
+        })
+    }
+}
+
 /// The sizes `board list` shows, by the macro of `bs_port_config.h` that holds each.
 const BUDGET_MACROS: &[(&str, &str)] = &[
     ("flash", "BS_PORT_FLASH_KIB"),

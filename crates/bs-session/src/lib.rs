@@ -78,6 +78,73 @@ struct UnitSource {
     text: String,
 }
 
+/// What the host made of a unit before the device is involved: what [`Session::compile`]
+/// hands to the link and run step.
+struct Compiled {
+    checked: bs_frontend::Checked,
+    /// The unit's C source, compiled again for size if its object does not fit.
+    c_source: String,
+    /// The relocatable object the C compiler produced.
+    object: Vec<u8>,
+}
+
+/// What the session knows of the units it sent to the device: their sources, their check sites
+/// and their functions, to map run-time errors back to source lines.
+#[derive(Default)]
+struct UnitIndex {
+    /// Site number → (unit id, span).
+    sites: HashMap<u32, (u32, Span)>,
+    /// Unit id → its source, for every unit that was sent to the device.
+    sources: HashMap<u32, UnitSource>,
+    /// Code symbol of every function body sent to the device → (unit id, function name, span
+    /// of the name), to name the function a fault happened in.
+    functions: HashMap<String, (u32, String, Span)>,
+    /// Start address → code symbol, for every function body sent to the device.
+    code_symbols: std::collections::BTreeMap<u64, String>,
+}
+
+impl UnitIndex {
+    /// Records a unit that is on the device: its source, sites and functions, and its entry
+    /// function (the unit's top-level code) at `entry`.
+    fn record(
+        &mut self,
+        unit_id: u32,
+        name: &str,
+        source: &str,
+        unit: &bs_frontend::ir::Unit,
+        linked: &bs_link::LinkedUnit,
+        entry: u64,
+    ) {
+        self.sources.insert(
+            unit_id,
+            UnitSource {
+                name: name.to_string(),
+                text: source.to_string(),
+            },
+        );
+        for (site, span) in &unit.sites {
+            self.sites.insert(*site, (unit_id, *span));
+        }
+        for f in &unit.functions {
+            if let Some(addr) = linked.symbol(&f.body_symbol) {
+                self.code_symbols.insert(addr, f.body_symbol.clone());
+                self.functions
+                    .insert(f.body_symbol.clone(), (unit_id, f.name.clone(), f.span));
+            }
+        }
+        for (symbol, _, _) in &unit.arrows {
+            if let Some(addr) = linked.symbol(symbol) {
+                self.code_symbols.insert(addr, symbol.clone());
+            }
+        }
+        self.code_symbols.insert(entry, unit.entry_symbol.clone());
+        self.functions.insert(
+            unit.entry_symbol.clone(),
+            (unit_id, String::new(), Span::default()),
+        );
+    }
+}
+
 /// Program output as it arrives: stream 0 is standard output, 1 standard error.
 pub type OutputSink<'o> = dyn FnMut(u8, &[u8]) + 'o;
 
@@ -92,15 +159,8 @@ pub struct Session {
     next_unit: u32,
     /// Site numbers and class ids handed out so far.
     counters: bs_frontend::Counters,
-    /// Site number → (unit id, span).
-    sites: HashMap<u32, (u32, Span)>,
-    /// Unit id → its source, for every unit that was sent to the device.
-    sources: HashMap<u32, UnitSource>,
-    /// Code symbol of every function body sent to the device → (unit id, function name, span
-    /// of the name), to name the function a fault happened in.
-    functions: HashMap<String, (u32, String, Span)>,
-    /// Start address → code symbol, for every function body sent to the device.
-    code_symbols: std::collections::BTreeMap<u64, String>,
+    /// Where the units sent to the device came from, to locate run-time errors.
+    units: UnitIndex,
     keep_c: bool,
     /// Modules loaded in this session, by canonical path.
     modules: HashMap<PathBuf, bs_frontend::ModuleInfo>,
@@ -156,10 +216,7 @@ impl Session {
             compiler,
             next_unit: 1,
             counters: bs_frontend::Counters::default(),
-            sites: HashMap::new(),
-            sources: HashMap::new(),
-            functions: HashMap::new(),
-            code_symbols: std::collections::BTreeMap::new(),
+            units: UnitIndex::default(),
             keep_c: false,
             modules: HashMap::new(),
             last_unit_names: (Vec::new(), Vec::new()),
@@ -221,10 +278,7 @@ impl Session {
         let info = self.device.reset()?;
         self.shadow = Shadow::new(memory_map(&info), self.image.clone());
         self.env = Env::new();
-        self.sites.clear();
-        self.sources.clear();
-        self.functions.clear();
-        self.code_symbols.clear();
+        self.units = UnitIndex::default();
         self.modules.clear();
         Ok(())
     }
@@ -250,47 +304,40 @@ impl Session {
         let mut t = Timings::default();
         let unit_id = self.next_unit;
         self.next_unit += 1;
+        let outcome = self
+            .compile(unit_id, source, &mut t)
+            .and_then(|compiled| self.link_and_run(unit_id, name, source, compiled, out, &mut t))
+            .err()
+            .unwrap_or(Outcome::Ok);
+        (outcome, t)
+    }
 
+    /// Steps 1–3 (parse and check, C generation, C compiler): everything the host does before
+    /// the shadow machine or the device is touched. The stages' times go to `t` as they finish.
+    fn compile(
+        &mut self,
+        unit_id: u32,
+        source: &str,
+        t: &mut Timings,
+    ) -> Result<Compiled, Outcome> {
         // 1. Parse and check.
         let clock = Instant::now();
         // A bug in the compiler must not end the session: it is reported and the input dropped.
         let counters_before = self.counters;
         let checked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             bs_frontend::check_unit(source, &self.env, unit_id, &mut self.counters)
-        }));
-        let checked = match checked {
-            Ok(c) => c,
-            Err(panic) => {
-                self.counters = counters_before;
-                return (
-                    Outcome::Internal {
-                        stage: Stage::ParseCheck,
-                        message: panic_message(&panic),
-                    },
-                    t,
-                );
-            }
-        };
+        }))
+        .map_err(|panic| {
+            self.counters = counters_before;
+            internal(Stage::ParseCheck, panic_message(&panic))
+        })?;
         t.parse_check = clock.elapsed();
-        let checked = match checked {
-            Ok(c) => c,
-            Err(diags) => return (Outcome::CompileError(diags), t),
-        };
+        let checked = checked.map_err(Outcome::CompileError)?;
 
         // 2. C generation.
         let clock = Instant::now();
-        let c_source = match std::panic::catch_unwind(|| bs_cgen::emit_unit(&checked.unit)) {
-            Ok(c) => c,
-            Err(panic) => {
-                return (
-                    Outcome::Internal {
-                        stage: Stage::CGen,
-                        message: panic_message(&panic),
-                    },
-                    t,
-                );
-            }
-        };
+        let c_source = std::panic::catch_unwind(|| bs_cgen::emit_unit(&checked.unit))
+            .map_err(|panic| internal(Stage::CGen, panic_message(&panic)))?;
         t.cgen = clock.elapsed();
         if self.keep_c {
             let path = self.compiler.work_dir().join(format!("unit-{unit_id}.c"));
@@ -301,18 +348,35 @@ impl Session {
         let clock = Instant::now();
         let object = self.compiler.compile(&c_source);
         t.cc = clock.elapsed();
-        let object = match object {
-            Ok(o) => o,
-            Err(e) => {
-                return (
-                    Outcome::Internal {
-                        stage: Stage::CCompiler,
-                        message: e.to_string(),
-                    },
-                    t,
-                );
-            }
-        };
+        let object = object.map_err(|e| internal(Stage::CCompiler, e.to_string()))?;
+        Ok(Compiled {
+            checked,
+            c_source,
+            object,
+        })
+    }
+
+    /// Steps 4–6 (link, transfer, run) and the commit: links the unit in a transaction of the
+    /// shadow machine, sends it to the device and runs it. The transaction is committed, and
+    /// the unit's declarations enter the environment, only when the run finished; `Ok` is that
+    /// case.
+    ///
+    /// The link belongs here rather than in [`Session::compile`]: its transaction borrows the
+    /// shadow machine until the run decides between commit and discard.
+    fn link_and_run(
+        &mut self,
+        unit_id: u32,
+        name: &str,
+        source: &str,
+        compiled: Compiled,
+        out: &mut OutputSink<'_>,
+        t: &mut Timings,
+    ) -> Result<(), Outcome> {
+        let Compiled {
+            checked,
+            c_source,
+            object,
+        } = compiled;
 
         // 4. Link against the runtime and earlier units.
         let clock = Instant::now();
@@ -331,58 +395,25 @@ impl Session {
             }
         }
         t.link = clock.elapsed();
-        let linked = match linked {
-            Ok(l) => l,
-            Err(e) => return (Outcome::LinkError(e.to_string()), t),
-        };
-        let Some(entry) = linked.symbol(&checked.unit.entry_symbol) else {
-            return (
-                Outcome::Internal {
-                    stage: Stage::Link,
-                    message: "the unit has no entry function".into(),
-                },
-                t,
-            );
-        };
+        let linked = linked.map_err(|e| Outcome::LinkError(e.to_string()))?;
+        let entry = linked
+            .symbol(&checked.unit.entry_symbol)
+            .ok_or_else(|| internal(Stage::Link, "the unit has no entry function".into()))?;
 
         // 5. Transfer.
         let clock = Instant::now();
-        for chunk in &linked.chunks {
-            if let Err(e) = self.device.load(chunk.addr as u32, &chunk.bytes) {
-                drop(txn);
-                t.transfer = clock.elapsed();
-                return (self.device_failed(e), t);
-            }
+        let loaded = linked
+            .chunks
+            .iter()
+            .try_for_each(|chunk| self.device.load(chunk.addr as u32, &chunk.bytes));
+        if let Err(e) = loaded {
+            drop(txn);
+            t.transfer = clock.elapsed();
+            return Err(self.device_failed(e));
         }
         t.transfer = clock.elapsed();
-        self.sources.insert(
-            unit_id,
-            UnitSource {
-                name: name.to_string(),
-                text: source.to_string(),
-            },
-        );
-        for (site, span) in &checked.unit.sites {
-            self.sites.insert(*site, (unit_id, *span));
-        }
-        for f in &checked.unit.functions {
-            if let Some(addr) = linked.symbol(&f.body_symbol) {
-                self.code_symbols.insert(addr, f.body_symbol.clone());
-                self.functions
-                    .insert(f.body_symbol.clone(), (unit_id, f.name.clone(), f.span));
-            }
-        }
-        for (symbol, _, _) in &checked.unit.arrows {
-            if let Some(addr) = linked.symbol(symbol) {
-                self.code_symbols.insert(addr, symbol.clone());
-            }
-        }
-        self.code_symbols
-            .insert(entry, checked.unit.entry_symbol.clone());
-        self.functions.insert(
-            checked.unit.entry_symbol.clone(),
-            (unit_id, String::new(), Span::default()),
-        );
+        self.units
+            .record(unit_id, name, source, &checked.unit, &linked, entry);
 
         // 6. Run.
         let clock = Instant::now();
@@ -398,68 +429,71 @@ impl Session {
                     symbols: linked.symbols.clone(),
                     entry: Some(entry),
                 };
-                if let Err(e) = txn.commit(record) {
-                    return (
-                        Outcome::Internal {
-                            stage: Stage::Run,
-                            message: e.to_string(),
-                        },
-                        t,
-                    );
-                }
-                self.last_unit_names = (
-                    checked.declared.iter().map(|(n, _)| n.clone()).collect(),
-                    checked.exported.clone(),
-                );
-                for (n, g) in checked.declared {
-                    self.env.insert(n, g);
-                }
-                for (id, ty, _) in &checked.unit.array_classes {
-                    self.env.insert_array_class(ty.clone(), *id);
-                }
-                for (name, id) in &checked.unit.names {
-                    self.env.insert_name(name.clone(), *id);
-                }
-                (Outcome::Ok, t)
+                txn.commit(record)
+                    .map_err(|e| internal(Stage::Run, e.to_string()))?;
+                self.declare(checked);
+                Ok(())
             }
             Ok(CallOutcome::Failed(err)) => {
                 // The unit's bytes stay where they are (the device may still point into them),
                 // but none of its declarations survive, and redefined functions get their
                 // previous bodies back.
                 txn.keep_memory_but_discard();
-                let restore = self.restore_slots(&checked.unit);
-                // The unit's own classes and array types are not in the environment: name them too.
-                let mut unit_classes: Vec<(u32, String)> = checked
-                    .unit
-                    .classes
-                    .iter()
-                    .map(|c| (c.info.id, c.info.name.clone()))
-                    .collect();
-                unit_classes.extend(
-                    checked
-                        .unit
-                        .names
-                        .iter()
-                        .map(|(n, id)| (outcome::PROPERTY_NAME_BASE + *id, n.clone())),
-                );
-                unit_classes.extend(
-                    checked
-                        .unit
-                        .array_classes
-                        .iter()
-                        .map(|(id, ty, _)| (*id, ty.to_string())),
-                );
-                let failure = self.describe_failure(&err, &unit_classes);
-                if let Err(e) = restore {
-                    return (self.device_failed(e), t);
-                }
-                (Outcome::RuntimeError(failure), t)
+                Err(self.runtime_failure(&checked.unit, &err))
             }
             Err(e) => {
                 drop(txn);
-                (self.device_failed(e), t)
+                Err(self.device_failed(e))
             }
         }
+    }
+
+    /// The commit's other half: the names a unit that ran declared enter the environment.
+    fn declare(&mut self, checked: bs_frontend::Checked) {
+        self.last_unit_names = (
+            checked.declared.iter().map(|(n, _)| n.clone()).collect(),
+            checked.exported.clone(),
+        );
+        for (n, g) in checked.declared {
+            self.env.insert(n, g);
+        }
+        for (id, ty, _) in &checked.unit.array_classes {
+            self.env.insert_array_class(ty.clone(), *id);
+        }
+        for (name, id) in &checked.unit.names {
+            self.env.insert_name(name.clone(), *id);
+        }
+    }
+
+    /// A unit that failed on the device: its redefined functions get their previous bodies
+    /// back, and the failure is described (naming the unit's own classes and array types, which
+    /// are not in the environment).
+    fn runtime_failure(
+        &mut self,
+        unit: &bs_frontend::ir::Unit,
+        err: &bs_protocol::DeviceError,
+    ) -> Outcome {
+        let restore = self.restore_slots(unit);
+        let mut unit_classes: Vec<(u32, String)> = unit
+            .classes
+            .iter()
+            .map(|c| (c.info.id, c.info.name.clone()))
+            .collect();
+        unit_classes.extend(
+            unit.names
+                .iter()
+                .map(|(n, id)| (outcome::PROPERTY_NAME_BASE + *id, n.clone())),
+        );
+        unit_classes.extend(
+            unit.array_classes
+                .iter()
+                .map(|(id, ty, _)| (*id, ty.to_string())),
+        );
+        let failure = self.describe_failure(err, &unit_classes);
+        if let Err(e) = restore {
+            return self.device_failed(e);
+        }
+        Outcome::RuntimeError(failure)
     }
 
     /// Compiles and runs a program file, after the modules it imports (each once per session,
@@ -607,7 +641,7 @@ impl Session {
         };
         let mut message = outcome::runtime_message(err, &class_name);
         let located = |unit: &u32, span: &Span| {
-            let src = self.sources.get(unit)?;
+            let src = self.units.sources.get(unit)?;
             let lc = line_col(&src.text, span.start);
             Some(Location {
                 file: src.name.clone(),
@@ -618,6 +652,7 @@ impl Session {
             })
         };
         let mut location = self
+            .units
             .sites
             .get(&err.site)
             .and_then(|(unit, span)| located(unit, span));
@@ -625,11 +660,12 @@ impl Session {
         if location.is_none() && err.detail2 != 0 && is_fault(err.code) {
             // A fault carries the program counter: name the function it happened in.
             let pc = err.detail2 as u64;
-            if let Some((_, symbol)) = self.code_symbols.range(..=pc).next_back() {
-                match self.functions.get(symbol) {
+            if let Some((_, symbol)) = self.units.code_symbols.range(..=pc).next_back() {
+                match self.units.functions.get(symbol) {
                     // The unit's top-level code.
                     Some((unit, name, _)) if name.is_empty() => {
                         let file = self
+                            .units
                             .sources
                             .get(unit)
                             .map_or("the input", |s| s.name.as_str());
@@ -669,10 +705,7 @@ impl Session {
             Ok(info) => {
                 self.shadow = Shadow::new(memory_map(&info), self.image.clone());
                 self.env = Env::new();
-                self.sites.clear();
-                self.sources.clear();
-                self.functions.clear();
-                self.code_symbols.clear();
+                self.units = UnitIndex::default();
                 true
             }
             Err(restart_error @ SessionError::NoRestart { .. }) => {
@@ -701,6 +734,11 @@ impl Session {
         }
         self.env.class_name(id)
     }
+}
+
+/// A failure of the host's own machinery at `stage`.
+fn internal(stage: Stage, message: String) -> Outcome {
+    Outcome::Internal { stage, message }
 }
 
 /// The text of a caught panic.

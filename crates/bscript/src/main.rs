@@ -7,7 +7,6 @@ mod board;
 mod project;
 mod render;
 mod repl;
-mod suite;
 
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;

@@ -1,0 +1,65 @@
+//! `bscript bench …`: measurements of bscript itself, written to `benchmarks/results/` with the
+//! machine, the command and the date.
+//!
+//! The commands (this file) call the runners — [`repl`], [`link`], and [`suite`] for the
+//! program suites (with [`peers`] for the other systems and [`program`] for the programs
+//! themselves) — which fill in their tables ([`table`]) and write them through [`report`].
+
+mod link;
+mod peers;
+mod program;
+mod repl;
+mod report;
+mod suite;
+mod table;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use crate::Cli;
+
+#[derive(clap::Subcommand, Debug)]
+pub enum BenchCommand {
+    /// Latency of one REPL input, stage by stage.
+    Repl {
+        /// Number of inputs to type.
+        #[arg(long, default_value_t = 200)]
+        count: usize,
+        /// Folder for the results (Markdown and JSON).
+        #[arg(long, default_value = "benchmarks/results")]
+        out: PathBuf,
+    },
+    /// The Are We Fast Yet programs on every installed system: a table of times and ratios.
+    Awfy(suite::SuiteArgs),
+    /// The DSP kernels (CRC-32, FFT, FIR, IIR, SHA-256) on every installed system.
+    Dsp(suite::SuiteArgs),
+    /// The same scripted session over a clean and a faulty link: the transcripts must agree.
+    Link {
+        /// Number of inputs of the script.
+        #[arg(long, default_value_t = 1000)]
+        inputs: usize,
+        /// The faults of the second run.
+        #[arg(
+            long,
+            value_name = "FAULTS",
+            default_value = "drop=5%,corrupt=5%,duplicate=1%,seed=1"
+        )]
+        faults: bs_session::FaultRates,
+        /// Folder for the results (Markdown and JSON).
+        #[arg(long, default_value = "benchmarks/results")]
+        out: PathBuf,
+    },
+}
+
+pub fn run(cli: &Cli, what: &BenchCommand) -> anyhow::Result<ExitCode> {
+    match what {
+        BenchCommand::Repl { count, out } => repl::run(cli, *count, out),
+        BenchCommand::Awfy(args) => suite::run(cli, program::Suite::Awfy, args),
+        BenchCommand::Dsp(args) => suite::run(cli, program::Suite::Dsp, args),
+        BenchCommand::Link {
+            inputs,
+            faults,
+            out,
+        } => link::run(cli, *inputs, *faults, out),
+    }
+}
