@@ -5,6 +5,7 @@
 
 use std::fmt::Write;
 
+use bs_abi::{ClassId, OpCode};
 use bs_frontend::ir::{
     AnyOp, BinOp, Builtin, CaptureFrom, Conv, ElemKind, Expr, ExprKind, LocalId, Place, UnOp,
 };
@@ -385,7 +386,7 @@ impl Gen {
     ) -> String {
         let t = self.n_temps;
         self.n_temps += 1;
-        let op = if increment { 1 } else { 2 };
+        let op = if increment { OpCode::Add } else { OpCode::Sub }.code();
         let result = if prefix {
             format!("tn{t}")
         } else {
@@ -451,8 +452,14 @@ impl Gen {
                 _ => format!("bs_any_to_class_fast({v}, {class_id}u, 1, {site}u)"),
             },
             Type::Function(sig) => format!("bs_any_to_function({v}, \"{sig}\", {site}u)"),
-            Type::Uint8Array => format!("bs_any_to_class({v}, 5u, 0, {site}u)"),
-            Type::FixedArray => format!("bs_any_to_class({v}, 6u, 0, {site}u)"),
+            Type::Uint8Array => format!(
+                "bs_any_to_class({v}, {}u, 0, {site}u)",
+                ClassId::Uint8Array.code()
+            ),
+            Type::FixedArray => format!(
+                "bs_any_to_class({v}, {}u, 0, {site}u)",
+                ClassId::FixedArray.code()
+            ),
             Type::Void => v.to_string(),
         }
     }

@@ -199,16 +199,6 @@ fn type_error_message(
 mod tests {
     use super::*;
 
-    /// The front end's own copies of bs-abi's numbers, until it takes them from bs-abi.
-    #[test]
-    fn front_end_agrees_with_the_abi_tables() {
-        assert_eq!(bs_frontend::BUILTIN_NAMES, bs_abi::BuiltinName::NAMES);
-        assert_eq!(
-            bs_frontend::FIRST_PROGRAM_CLASS,
-            bs_abi::FIRST_PROGRAM_CLASS
-        );
-    }
-
     #[test]
     fn type_errors_name_what_was_expected_and_found() {
         let none = |_: u32| None;

@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 
+use bs_abi::{ClassId, TypeCode};
 use oxc_ast::ast;
 use oxc_span::GetSpan;
 
@@ -66,10 +67,10 @@ impl<'a> Checker<'_, 'a> {
     pub(super) fn array_class_id(&mut self, array: &Type) -> u32 {
         let Type::Array(elem) = array else { return 0 };
         match &**elem {
-            Type::Integer | Type::Enum(_) => return 2,
-            Type::Float => return 3,
-            Type::Boolean => return 4,
-            Type::Any => return 7,
+            Type::Integer | Type::Enum(_) => return ClassId::IntArray.code(),
+            Type::Float => return ClassId::FloatArray.code(),
+            Type::Boolean => return ClassId::BoolArray.code(),
+            Type::Any => return ClassId::AnyArray.code(),
             _ => {}
         }
         if let Some(id) = self.env.array_class(array) {
@@ -87,7 +88,7 @@ impl<'a> Checker<'_, 'a> {
     /// The class id elements of a reference array must be instances of (0: no check).
     pub(super) fn element_class_id(&mut self, elem: &Type) -> u32 {
         match elem {
-            Type::String => 1,
+            Type::String => ClassId::String.code(),
             Type::Class(c) => self.class_info(c).map_or(0, |c| c.id),
             Type::Array(_) => self.array_class_id(elem),
             Type::Nullable(t) => self.element_class_id(t),
@@ -545,15 +546,16 @@ impl<'a> Checker<'_, 'a> {
         for f in &info.fields {
             let name_id = self.prop_name_id(&f.name);
             let (code, nullable) = match &f.ty {
-                Type::Integer | Type::Enum(_) => (1, false),
-                Type::Float => (2, false),
-                Type::Boolean => (3, false),
-                Type::String => (4, false),
-                Type::Nullable(t) if **t == Type::String => (4, true),
-                Type::Nullable(_) => (7, true),
-                Type::Any => (6, true),
-                _ => (7, false),
+                Type::Integer | Type::Enum(_) => (TypeCode::Integer, false),
+                Type::Float => (TypeCode::Float, false),
+                Type::Boolean => (TypeCode::Boolean, false),
+                Type::String => (TypeCode::String, false),
+                Type::Nullable(t) if **t == Type::String => (TypeCode::String, true),
+                Type::Nullable(_) => (TypeCode::Object, true),
+                Type::Any => (TypeCode::Any, true),
+                _ => (TypeCode::Object, false),
             };
+            let code = code.code();
             let class_id = self.check_class_id(&f.ty);
             dyn_fields.push((name_id, f.word, code, class_id, nullable));
         }

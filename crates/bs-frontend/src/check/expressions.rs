@@ -1,6 +1,7 @@
 //! Expressions in general: literals, identifiers, unary and binary operators (the typed rule
 //! and its `any` twin side by side), `as` conversions and the implicit coercions.
 
+use bs_abi::{ClassId, OpCode};
 use oxc_ast::ast;
 use oxc_syntax::operator::{BinaryOperator, LogicalOperator, UnaryOperator};
 
@@ -409,17 +410,20 @@ impl<'a> Checker<'_, 'a> {
             &left.ty
         };
         let numeric_or_any = other.is_numeric() || matches!(other, Type::Any | Type::Enum(_));
-        let code = |o: BinaryOperator| match o {
-            B::Addition => 1,
-            B::Subtraction => 2,
-            B::Multiplication => 3,
-            B::Division => 4,
-            B::Remainder => 5,
-            B::Exponential => 6,
-            B::LessThan => 7,
-            B::LessEqualThan => 8,
-            B::GreaterThan => 9,
-            _ => 10,
+        let code = |o: BinaryOperator| {
+            match o {
+                B::Addition => OpCode::Add,
+                B::Subtraction => OpCode::Sub,
+                B::Multiplication => OpCode::Mul,
+                B::Division => OpCode::Div,
+                B::Remainder => OpCode::Rem,
+                B::Exponential => OpCode::Pow,
+                B::LessThan => OpCode::Lt,
+                B::LessEqualThan => OpCode::Le,
+                B::GreaterThan => OpCode::Gt,
+                _ => OpCode::Ge,
+            }
+            .code()
         };
         let (any_op, ty) = match op {
             B::Addition
@@ -665,8 +669,8 @@ impl<'a> Checker<'_, 'a> {
     /// The class id a run-time check against `ty` needs (0 when none).
     pub(super) fn check_class_id(&mut self, ty: &Type) -> u32 {
         match ty {
-            Type::Uint8Array => 5,
-            Type::FixedArray => 6,
+            Type::Uint8Array => ClassId::Uint8Array.code(),
+            Type::FixedArray => ClassId::FixedArray.code(),
             Type::Class(c) => self.class_info(c).map_or(0, |c| c.id),
             Type::Nullable(t) => self.check_class_id(t),
             Type::Array(_) => self.array_class_id(ty),

@@ -74,20 +74,11 @@ impl Default for Counters {
     }
 }
 
-/// Property names with fixed ids (bs_dynamic.c in the runtime).
-pub const BUILTIN_NAMES: &[&str] = &[
-    "length",
-    "startsWith",
-    "endsWith",
-    "substring",
-    "push",
-    "pop",
-    "unshift",
-    "shift",
-];
+/// Property names with fixed ids (bs_dynamic.c in the runtime), in id order.
+pub const BUILTIN_NAMES: &[&str] = &bs_abi::BuiltinName::NAMES;
 
 /// The first class id the host gives out (`BS_FIRST_PROGRAM_CLASS` in bs.h).
-pub const FIRST_PROGRAM_CLASS: u32 = 16;
+pub const FIRST_PROGRAM_CLASS: u32 = bs_abi::FIRST_PROGRAM_CLASS;
 
 /// Checks one unit against the session environment. Site numbers and class ids are taken from
 /// `counters`, which is advanced past the ones used when the unit checks.
