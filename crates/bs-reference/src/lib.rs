@@ -1,5 +1,5 @@
 //! An independent reference implementation of a subset of BlueScript, written from the language
-//! specification (`/work/shared/spec/language.md`) and the project's `docs/semantics.md`, with
+//! specification and the project's `docs/semantics.md`, with
 //! no dependency on the compiler's crates. It exists for differential testing: [`generator`] makes
 //! random well-typed, terminating programs, [`pretty`] prints them as BlueScript source,
 //! [`eval`] computes the exact standard output and exit status the compiler must produce, and
