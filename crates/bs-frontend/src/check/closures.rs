@@ -239,7 +239,10 @@ impl<'a> Checker<'_, 'a> {
             }
         }
         let sig = FnSig { params, ret };
-        let symbol = format!("bs_arrow_{}_{}", self.unit_id, self.out.arrows.len());
+        let symbol = Symbol::Arrow {
+            unit: self.unit_id,
+            index: self.out.arrows.len() as u32,
+        };
         let mut c_sig = sig.clone();
         c_sig.params.insert(0, Type::Any);
         let captures = ctx.captures.iter().map(|c| c.from).collect();
@@ -270,11 +273,14 @@ impl<'a> Checker<'_, 'a> {
     pub(super) fn function_value(
         &mut self,
         name: &str,
-        slot: &str,
+        slot: &Symbol,
         sig: &FnSig,
         span: Span,
     ) -> Expr {
-        let trampoline = format!("bs_tramp_{}_{}", crate::env::mangle(name), self.unit_id);
+        let trampoline = Symbol::Trampoline {
+            name: name.to_string(),
+            unit: self.unit_id,
+        };
         if self.diags.quiet == 0
             && !self
                 .out
@@ -284,7 +290,7 @@ impl<'a> Checker<'_, 'a> {
         {
             self.out
                 .trampolines
-                .push((trampoline.clone(), slot.to_string(), sig.clone()));
+                .push((trampoline.clone(), slot.clone(), sig.clone()));
         }
         Expr::new(
             ExprKind::FuncValue {
