@@ -89,7 +89,7 @@ pub struct Unit {
     pub id: u32,
     /// The entry function that runs the top-level code.
     pub entry_symbol: Symbol,
-    /// Globals this unit declares (defined in its C file).
+    /// Globals this unit declares (and defines).
     pub globals: Vec<GlobalDef>,
     /// Functions this unit defines.
     pub functions: Vec<FuncDef>,

@@ -1,11 +1,11 @@
 //! Arrow functions, function values and calls through them.
 //!
-//! An arrow function becomes a C function of its own that takes the function value as a hidden
-//! first argument (local 0). A variable of an enclosing body that it uses is *captured*: the
-//! enclosing body keeps that variable in a heap cell (its `Local` is marked `captured`, so every
-//! access there goes through the cell too), and the function value holds the cell, so updates are
-//! seen on both sides (capture by reference). An arrow nested in an arrow captures through the
-//! enclosing arrow's own capture slots.
+//! An arrow function becomes a function of its own (`Symbol::Arrow`) that takes the function
+//! value as a hidden first argument (local 0). A variable of an enclosing body that it uses is
+//! *captured*: the enclosing body keeps that variable in a heap cell (its `Local` is marked
+//! `captured`, so every access there goes through the cell too), and the function value holds
+//! the cell, so updates are seen on both sides (capture by reference). An arrow nested in an
+//! arrow captures through the enclosing arrow's own capture slots.
 
 use std::collections::HashMap;
 

@@ -203,7 +203,7 @@ struct UnitOut {
     array_classes: Vec<(u32, Type)>,
     /// Property names given an id by this unit.
     prop_names: Vec<(String, u32)>,
-    /// Arrow functions of the unit (lifted to C functions).
+    /// Arrow functions of the unit (lifted to functions of their own).
     arrows: Vec<(Symbol, FnSig, Function)>,
     /// Trampolines for top-level functions used as values: symbol, slot, signature.
     trampolines: Vec<(Symbol, Symbol, FnSig)>,
