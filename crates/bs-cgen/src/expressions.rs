@@ -7,7 +7,8 @@ use std::fmt::Write;
 
 use bs_abi::{ClassId, OpCode};
 use bs_frontend::ir::{
-    AnyOp, BinOp, Builtin, CaptureFrom, Conv, ElemKind, Expr, ExprKind, LocalId, Place, UnOp,
+    AnyOp, BinOp, Builtin, CaptureFrom, Conv, ElemKind, Expr, ExprKind, LocalId, Place, Symbol,
+    UnOp,
 };
 use bs_frontend::types::{FnSig, Type};
 
@@ -17,6 +18,7 @@ use crate::spelling::{
     builtin_function, c_string_body, c_type, cell_lvalue, elem_access, field_lvalue, float_literal,
     fn_pointer_type, int_literal, local_name,
 };
+use crate::symbols::c_symbol;
 
 impl Gen {
     pub(crate) fn expr(&mut self, e: &Expr) -> String {
@@ -134,6 +136,7 @@ impl Gen {
             } => self.new_array(*elem, *class_id, length, init, *site),
             ExprKind::New { .. } => self.new_object(e),
             ExprKind::DirectCall { symbol, args, .. } => {
+                let symbol = c_symbol(symbol);
                 let refs: Vec<&Expr> = args.iter().collect();
                 self.sequenced(&refs, |p| format!("{symbol}({})", p.join(", ")))
             }
@@ -141,6 +144,7 @@ impl Gen {
                 symbol, captures, ..
             } => self.closure(symbol, captures),
             ExprKind::FuncValue { trampoline, .. } => {
+                let trampoline = c_symbol(trampoline);
                 format!(
                     "bs_function_new((uint32_t)(uintptr_t){trampoline}, &bs_fi_{trampoline}, 0u)"
                 )
@@ -199,7 +203,7 @@ impl Gen {
                 ),
                 ty,
             ),
-            Place::Global { symbol } => symbol.clone(),
+            Place::Global { symbol } => c_symbol(symbol),
             Place::Index {
                 array,
                 index,
@@ -466,9 +470,10 @@ impl Gen {
 
     /// A call of a top-level function through its slot; for a function this unit defines, its
     /// body is called directly while the slot still holds it.
-    fn slot_call(&mut self, slot: &str, args: &[Expr]) -> String {
+    fn slot_call(&mut self, slot: &Symbol, args: &[Expr]) -> String {
         let refs: Vec<&Expr> = args.iter().collect();
-        let body = self.direct.get(slot).cloned();
+        let body = self.direct.get(slot).map(c_symbol);
+        let slot = c_symbol(slot);
         self.sequenced(&refs, |p| {
             let a = p.join(", ");
             match &body {
@@ -540,11 +545,11 @@ impl Gen {
         slot: u32,
         sig: &FnSig,
         args: &[Expr],
-        known: Option<&(u32, String)>,
+        known: Option<&(u32, Symbol)>,
     ) -> String {
         let direct = known
             .filter(|(_, body)| self.methods.contains(body))
-            .cloned();
+            .map(|(class_id, body)| (*class_id, c_symbol(body)));
         self.call_through_guarded(
             receiver,
             sig,
@@ -612,12 +617,13 @@ impl Gen {
         for w in ref_words {
             let _ = write!(text, "bs_words(to{t})[{w}] = BS_NULL; ");
         }
-        let _ = write!(text, "{init}({}); to{t}; }})", names.join(", "));
+        let _ = write!(text, "{}({}); to{t}; }})", c_symbol(init), names.join(", "));
         text
     }
 
     /// An arrow function value running `symbol`, holding the cells it captures.
-    fn closure(&mut self, symbol: &str, captures: &[CaptureFrom]) -> String {
+    fn closure(&mut self, symbol: &Symbol, captures: &[CaptureFrom]) -> String {
+        let symbol = c_symbol(symbol);
         let t = self.n_temps;
         self.n_temps += 1;
         let mut text = format!(

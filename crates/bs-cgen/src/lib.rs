@@ -16,15 +16,19 @@
 //! - `expressions.rs`: expressions, places and calls;
 //! - `loops.rs`: the loop analyses (which arrays get views, counted loops, affine indices and the
 //!   bounds test that lets a counted loop skip its checks), which the printer consumes;
-//! - `spelling.rs`: how types, declarations and constants are written in C.
+//! - `spelling.rs`: how types, declarations and constants are written in C;
+//! - `symbols.rs`: the C names of the front end's symbols (`c_symbol`) and name mangling.
 
 mod expressions;
 mod loops;
 mod spelling;
 mod statements;
+mod symbols;
 mod unit;
 
-use bs_frontend::ir::{Local, Unit};
+use bs_frontend::ir::{Local, Symbol, Unit};
+
+pub use symbols::{c_symbol, mangle};
 
 /// Generates the C source of a unit.
 pub fn emit_unit(unit: &Unit) -> String {
@@ -37,9 +41,9 @@ struct Gen {
     /// Slot → body of the functions this unit defines: a call through such a slot checks
     /// whether the slot still holds this body and then calls it directly, so that the C
     /// compiler can inline it (a later input may redefine the function: then the slot is used).
-    direct: std::collections::HashMap<String, String>,
+    direct: std::collections::HashMap<Symbol, Symbol>,
     /// Method bodies declared in this unit's C file (a method call may name them directly).
-    methods: std::collections::HashSet<String>,
+    methods: std::collections::HashSet<Symbol>,
     /// The locals of the function being generated.
     locals: Vec<Local>,
     /// The string literals' definitions, placed before everything that uses them.

@@ -68,7 +68,7 @@ pub(crate) fn fn_pointer_type(sig: &FnSig) -> String {
 
 /// The C name of local `id`.
 pub(crate) fn local_name(locals: &[Local], id: LocalId) -> String {
-    format!("l{id}_{}", bs_frontend::env::mangle(&locals[id].name))
+    format!("l{id}_{}", crate::symbols::mangle(&locals[id].name))
 }
 
 /// The initialiser of a global of type `ty` (boxed globals start as null).

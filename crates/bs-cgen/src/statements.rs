@@ -9,6 +9,7 @@ use bs_frontend::types::FnSig;
 
 use crate::loops::view_c_type;
 use crate::spelling::{c_type, indent, local_name, new_cell, prototype, zero_value};
+use crate::symbols::c_symbol;
 use crate::{FastCopy, Gen};
 
 impl Gen {
@@ -73,7 +74,7 @@ impl Gen {
             }
             Stmt::InitGlobal { symbol, value } => {
                 indent(out, depth);
-                let _ = writeln!(out, "{symbol} = {};", self.expr(value));
+                let _ = writeln!(out, "{} = {};", c_symbol(symbol), self.expr(value));
             }
             Stmt::Block(b) => {
                 indent(out, depth);

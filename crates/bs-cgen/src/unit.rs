@@ -6,11 +6,12 @@
 use std::collections::HashSet;
 use std::fmt::Write;
 
-use bs_frontend::ir::{ClassDef, ExternRef, Unit};
+use bs_frontend::ir::{ClassDef, ExternRef, Symbol, Unit};
 use bs_frontend::types::{FnSig, Type};
 
 use crate::Gen;
 use crate::spelling::{c_type, fn_pointer_type, global_init, prototype, slot_decl};
+use crate::symbols::c_symbol;
 
 /// Generates the C source of `unit` (see the crate's documentation for its layout).
 pub(crate) fn emit(unit: &Unit) -> String {
@@ -61,25 +62,29 @@ fn extern_declarations(unit: &Unit, declared: &mut HashSet<String>, decls: &mut 
     for e in &unit.externs {
         match e {
             ExternRef::Global { symbol, ty } => {
+                let symbol = c_symbol(symbol);
                 if declared.insert(symbol.clone()) {
                     let _ = writeln!(decls, "extern {} {symbol};", c_type(ty));
                 }
             }
             ExternRef::FnSlot { symbol, sig } => {
+                let symbol = c_symbol(symbol);
                 if declared.insert(symbol.clone()) {
-                    let _ = writeln!(decls, "extern {};", slot_decl(symbol, sig));
+                    let _ = writeln!(decls, "extern {};", slot_decl(&symbol, sig));
                 }
             }
             ExternRef::Func { symbol, sig } => {
+                let symbol = c_symbol(symbol);
                 if declared.insert(symbol.clone()) {
-                    let _ = writeln!(decls, "{};", prototype(symbol, sig, None));
+                    let _ = writeln!(decls, "{};", prototype(&symbol, sig, None));
                 }
             }
         }
     }
     for f in &unit.functions {
-        if f.redefines && declared.insert(f.slot_symbol.clone()) {
-            let _ = writeln!(decls, "extern {};", slot_decl(&f.slot_symbol, &f.sig));
+        let slot = c_symbol(&f.slot_symbol);
+        if f.redefines && declared.insert(slot.clone()) {
+            let _ = writeln!(decls, "extern {};", slot_decl(&slot, &f.sig));
         }
     }
 }
@@ -91,12 +96,13 @@ fn global_definitions(unit: &Unit, decls: &mut String) {
             decls,
             "{} {}{};",
             c_type(&gl.ty),
-            gl.symbol,
+            c_symbol(&gl.symbol),
             global_init(&gl.ty)
         );
     }
     for c in &unit.classes {
         for (symbol, ty) in &c.static_fields {
+            let symbol = c_symbol(symbol);
             let _ = writeln!(decls, "{} {symbol}{};", c_type(ty), global_init(ty));
         }
     }
@@ -111,19 +117,22 @@ fn prototypes_and_slots(
     decls: &mut String,
 ) {
     for f in &unit.functions {
-        let _ = writeln!(decls, "{};", prototype(&f.body_symbol, &f.sig, None));
+        let body = c_symbol(&f.body_symbol);
+        let _ = writeln!(decls, "{};", prototype(&body, &f.sig, None));
     }
     for c in &unit.classes {
         for (symbol, sig) in class_functions(c) {
-            g.methods.insert(symbol.clone());
-            if declared.insert(symbol.clone()) {
-                let _ = writeln!(decls, "{};", prototype(&symbol, &sig, None));
+            let name = c_symbol(&symbol);
+            g.methods.insert(symbol);
+            if declared.insert(name.clone()) {
+                let _ = writeln!(decls, "{};", prototype(&name, &sig, None));
             }
         }
         for (symbol, sig) in &c.vtable_externs {
             g.methods.insert(symbol.clone());
-            if declared.insert(symbol.clone()) {
-                let _ = writeln!(decls, "{};", prototype(symbol, sig, None));
+            let name = c_symbol(symbol);
+            if declared.insert(name.clone()) {
+                let _ = writeln!(decls, "{};", prototype(&name, sig, None));
             }
         }
     }
@@ -132,8 +141,8 @@ fn prototypes_and_slots(
             let _ = writeln!(
                 decls,
                 "{} = {};",
-                slot_decl(&f.slot_symbol, &f.sig),
-                f.body_symbol
+                slot_decl(&c_symbol(&f.slot_symbol), &f.sig),
+                c_symbol(&f.body_symbol)
             );
         }
     }
@@ -143,9 +152,10 @@ fn prototypes_and_slots(
 /// descriptions (`bs_fn_info`) of both.
 fn function_values(unit: &Unit, decls: &mut String) {
     for (symbol, sig, _) in &unit.arrows {
-        let _ = writeln!(decls, "{};", prototype(symbol, sig, None));
+        let _ = writeln!(decls, "{};", prototype(&c_symbol(symbol), sig, None));
     }
     for (symbol, slot, sig) in &unit.trampolines {
+        let (symbol, slot) = (c_symbol(symbol), c_symbol(slot));
         let mut c_sig = sig.clone();
         c_sig.params.insert(0, Type::Any);
         let names: Vec<String> = (0..c_sig.params.len()).map(|i| format!("a{i}")).collect();
@@ -158,15 +168,15 @@ fn function_values(unit: &Unit, decls: &mut String) {
         let _ = writeln!(
             decls,
             "static {} {{ {body} }}",
-            prototype(symbol, &c_sig, Some(&names))
+            prototype(&symbol, &c_sig, Some(&names))
         );
-        fn_info(symbol, sig, decls);
+        fn_info(&symbol, sig, decls);
     }
     for (symbol, sig, _) in &unit.arrows {
         // The arrow's own signature is its C one without the function value.
         let mut own = sig.clone();
         own.params.remove(0);
-        fn_info(symbol, &own, decls);
+        fn_info(&c_symbol(symbol), &own, decls);
     }
 }
 
@@ -174,13 +184,13 @@ impl Gen {
     /// The bodies of the unit's arrow functions, functions, class init functions and methods.
     fn bodies(&mut self, unit: &Unit, bodies: &mut String) {
         for (symbol, sig, func) in &unit.arrows {
-            self.function(symbol, sig, func, bodies);
+            self.function(&c_symbol(symbol), sig, func, bodies);
         }
         for f in &unit.functions {
             // `inline` (after a plain prototype: still an external definition) lets the C
             // compiler inline the body into this unit's direct calls more readily.
             bodies.push_str("\ninline");
-            self.function(&f.body_symbol, &f.sig, &f.func, bodies);
+            self.function(&c_symbol(&f.body_symbol), &f.sig, &f.func, bodies);
         }
         for c in &unit.classes {
             let mut init_sig = FnSig {
@@ -189,10 +199,10 @@ impl Gen {
             };
             init_sig.params.insert(0, Type::Class(c.info.name.clone()));
             bodies.push_str("\ninline");
-            self.function(&c.info.init_symbol, &init_sig, &c.init, bodies);
+            self.function(&c_symbol(&c.info.init_symbol), &init_sig, &c.init, bodies);
             for (symbol, sig, func) in c.methods.iter().chain(&c.static_methods) {
                 bodies.push_str("\ninline");
-                self.function(symbol, sig, func, bodies);
+                self.function(&c_symbol(symbol), sig, func, bodies);
             }
         }
     }
@@ -201,7 +211,7 @@ impl Gen {
     /// runs the top level.
     fn entry(&mut self, unit: &Unit, bodies: &mut String) {
         self.locals = unit.body.locals.clone();
-        let _ = writeln!(bodies, "\nvoid {}(void) {{", unit.entry_symbol);
+        let _ = writeln!(bodies, "\nvoid {}(void) {{", c_symbol(&unit.entry_symbol));
         for (id, _, _) in &unit.array_classes {
             let _ = writeln!(bodies, "    bs_class_define({id}u, &bs_class_{id});");
         }
@@ -214,7 +224,12 @@ impl Gen {
         }
         for f in &unit.functions {
             if f.redefines {
-                let _ = writeln!(bodies, "    {} = {};", f.slot_symbol, f.body_symbol);
+                let _ = writeln!(
+                    bodies,
+                    "    {} = {};",
+                    c_symbol(&f.slot_symbol),
+                    c_symbol(&f.body_symbol)
+                );
             }
         }
         self.stmts(&unit.body.body, 1, bodies);
@@ -224,7 +239,7 @@ impl Gen {
 
 /// The init function, methods and static methods a class defines, with their C signatures
 /// (receiver first for the init function and methods).
-fn class_functions(c: &ClassDef) -> Vec<(String, FnSig)> {
+fn class_functions(c: &ClassDef) -> Vec<(Symbol, FnSig)> {
     let mut init = FnSig {
         params: c.info.ctor.clone(),
         ret: Type::Void,
@@ -249,7 +264,7 @@ fn class_descriptor(c: &ClassDef, out: &mut String) {
             .info
             .methods
             .iter()
-            .map(|m| format!("(void *){}", m.body))
+            .map(|m| format!("(void *){}", c_symbol(&m.body)))
             .collect();
         let _ = writeln!(
             out,

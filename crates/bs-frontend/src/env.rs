@@ -1,9 +1,10 @@
 //! The session's environment: every top-level name that earlier units declared, with its type
-//! and the C symbols that hold it. The checker reads it; the session extends it only after a
-//! unit has run successfully.
+//! and the symbols (storage, slots, bodies) that hold it. The checker reads it; the session
+//! extends it only after a unit has run successfully.
 
 use std::collections::HashMap;
 
+use crate::symbol::Symbol;
 use crate::types::{FnSig, Type};
 
 /// A top-level name.
@@ -12,12 +13,12 @@ pub enum Global {
     Var {
         ty: Type,
         mutable: bool,
-        symbol: String,
+        symbol: Symbol,
     },
     Func {
         sig: FnSig,
-        slot: String,
-        body: String,
+        slot: Symbol,
+        body: Symbol,
     },
     Enum {
         members: Vec<(String, i32)>,
@@ -42,15 +43,15 @@ pub struct MethodInfo {
     pub sig: FnSig,
     /// Index in the vtable.
     pub slot: u32,
-    /// C symbol of the body this class dispatches to.
-    pub body: String,
+    /// The body this class dispatches to.
+    pub body: Symbol,
 }
 
 /// A static member of a class.
 #[derive(Clone, Debug, PartialEq)]
 pub enum StaticMember {
-    Field { ty: Type, symbol: String },
-    Method { sig: FnSig, symbol: String },
+    Field { ty: Type, symbol: Symbol },
+    Method { sig: FnSig, symbol: Symbol },
 }
 
 /// Everything the compiler knows about a class of the program.
@@ -64,8 +65,9 @@ pub struct ClassInfo {
     pub methods: Vec<MethodInfo>,
     /// Constructor parameters.
     pub ctor: Vec<Type>,
-    /// C symbol of `void init(bs_value self, params…)`, which runs the constructor's body.
-    pub init_symbol: String,
+    /// The init function (receiver first, then the constructor's parameters), which runs the
+    /// constructor's body.
+    pub init_symbol: Symbol,
     /// Size of an instance in words, header included.
     pub words: u32,
     pub statics: Vec<(String, StaticMember)>,
@@ -185,36 +187,5 @@ impl Env {
 
     pub fn is_empty(&self) -> bool {
         self.globals.is_empty()
-    }
-}
-
-/// Turns a BlueScript identifier into a C identifier fragment: ASCII letters and digits stay,
-/// `_` becomes `__`, any other character becomes `_` + its hexadecimal code point + `_`.
-/// The mapping is one-to-one, so distinct names never collide.
-pub fn mangle(name: &str) -> String {
-    let mut out = String::with_capacity(name.len());
-    for c in name.chars() {
-        if c.is_ascii_alphanumeric() {
-            out.push(c);
-        } else if c == '_' {
-            out.push_str("__");
-        } else {
-            out.push_str(&format!("_{:x}_", c as u32));
-        }
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::mangle;
-
-    #[test]
-    fn mangling_is_injective_on_tricky_names() {
-        assert_eq!(mangle("abc"), "abc");
-        assert_eq!(mangle("a_b"), "a__b");
-        assert_eq!(mangle("$x"), "_24_x");
-        assert_ne!(mangle("a__24_"), mangle("a$"));
-        assert_eq!(mangle("é"), "_e9_");
     }
 }

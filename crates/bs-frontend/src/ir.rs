@@ -8,6 +8,7 @@
 //! - every operation that can fail at run time carries a site number unique in the session.
 
 use crate::span::Span;
+pub use crate::symbol::Symbol;
 use crate::types::{FnSig, Type};
 
 /// The built-in operations a program reaches through the language's own syntax (`s.length`,
@@ -86,9 +87,9 @@ pub type LocalId = usize;
 #[derive(Clone, Debug)]
 pub struct Unit {
     pub id: u32,
-    /// C symbol of the entry function that runs the top-level code.
-    pub entry_symbol: String,
-    /// Globals this unit declares (defined in its C file).
+    /// The entry function that runs the top-level code.
+    pub entry_symbol: Symbol,
+    /// Globals this unit declares (and defines).
     pub globals: Vec<GlobalDef>,
     /// Functions this unit defines.
     pub functions: Vec<FuncDef>,
@@ -99,11 +100,11 @@ pub struct Unit {
     /// Array types that got a class id in this unit (defined at the start of its entry): id,
     /// type, and the class id its elements must have (0: no check).
     pub array_classes: Vec<(u32, Type, u32)>,
-    /// Bodies of the arrow functions of the unit: symbol, C signature (the function value
-    /// first), code.
-    pub arrows: Vec<(String, FnSig, Function)>,
+    /// Bodies of the arrow functions of the unit: symbol, signature of the body (the function
+    /// value first), code.
+    pub arrows: Vec<(Symbol, FnSig, Function)>,
     /// Trampolines that let a top-level function be a value: symbol, slot, signature.
-    pub trampolines: Vec<(String, String, FnSig)>,
+    pub trampolines: Vec<(Symbol, Symbol, FnSig)>,
     /// Inline C at the unit's top level, emitted at file scope.
     pub native_top: Vec<String>,
     /// Property names given an id by this unit (for access through `any`).
@@ -117,23 +118,23 @@ pub struct Unit {
 #[derive(Clone, Debug)]
 pub struct GlobalDef {
     pub name: String,
-    pub symbol: String,
+    pub symbol: Symbol,
     pub ty: Type,
 }
 
 #[derive(Clone, Debug)]
 pub enum ExternRef {
     Global {
-        symbol: String,
+        symbol: Symbol,
         ty: Type,
     },
     FnSlot {
-        symbol: String,
+        symbol: Symbol,
         sig: FnSig,
     },
     /// A function called directly (methods, constructors' init functions, static methods).
     Func {
-        symbol: String,
+        symbol: Symbol,
         sig: FnSig,
     },
 }
@@ -148,14 +149,14 @@ pub struct ClassDef {
     pub init: Function,
     /// Methods declared (or overridden) by this class: (body symbol, signature with the
     /// receiver first, code).
-    pub methods: Vec<(String, FnSig, Function)>,
+    pub methods: Vec<(Symbol, FnSig, Function)>,
     /// Static methods: (symbol, signature, code).
-    pub static_methods: Vec<(String, FnSig, Function)>,
+    pub static_methods: Vec<(Symbol, FnSig, Function)>,
     /// Static fields: (symbol, type).
-    pub static_fields: Vec<(String, Type)>,
+    pub static_fields: Vec<(Symbol, Type)>,
     /// Symbols of inherited method bodies the vtable refers to (declared in other units or
     /// earlier in this one).
-    pub vtable_externs: Vec<(String, FnSig)>,
+    pub vtable_externs: Vec<(Symbol, FnSig)>,
     /// Fields for access through `any`: name id, word, type code (`BS_TYPE_*`), the class id
     /// a stored reference must have (0: none), and whether undefined may be stored.
     pub dyn_fields: Vec<(u32, u32, u32, u32, bool)>,
@@ -168,10 +169,10 @@ pub struct FuncDef {
     pub name: String,
     /// Where the function's name is declared.
     pub span: Span,
-    /// C symbol of this definition's body.
-    pub body_symbol: String,
-    /// C symbol of the session-wide slot that holds the current body's address.
-    pub slot_symbol: String,
+    /// This definition's body.
+    pub body_symbol: Symbol,
+    /// The session-wide slot that holds the current body's address.
+    pub slot_symbol: Symbol,
     /// True when the slot belongs to an earlier unit (this is a redefinition).
     pub redefines: bool,
     pub sig: FnSig,
@@ -196,7 +197,7 @@ pub enum Stmt {
     },
     /// Initialises a global declared by this unit.
     InitGlobal {
-        symbol: String,
+        symbol: Symbol,
         value: Expr,
     },
     /// A block with its own scope.
@@ -333,7 +334,7 @@ pub enum ElemKind {
 pub enum Place {
     Local(LocalId),
     Global {
-        symbol: String,
+        symbol: Symbol,
     },
     /// Element `index` of `array`; reading or writing checks the bounds (`site`).
     Index {
@@ -412,7 +413,7 @@ pub enum ExprKind {
     Convert(Conv, Box<Expr>),
     /// A call through a function's slot.
     Call {
-        slot: String,
+        slot: Symbol,
         sig: FnSig,
         args: Vec<Expr>,
     },
@@ -475,7 +476,7 @@ pub enum ExprKind {
     /// start as null).
     New {
         class_id: u32,
-        init: String,
+        init: Symbol,
         sig: FnSig,
         args: Vec<Expr>,
         words: u32,
@@ -484,7 +485,7 @@ pub enum ExprKind {
     /// A direct call of a function known by symbol (static methods, `super.m()`); for `super`
     /// calls the receiver is the first argument.
     DirectCall {
-        symbol: String,
+        symbol: Symbol,
         sig: FnSig,
         args: Vec<Expr>,
     },
@@ -496,17 +497,17 @@ pub enum ExprKind {
         slot: u32,
         sig: FnSig,
         args: Vec<Expr>,
-        known: Option<(u32, String)>,
+        known: Option<(u32, Symbol)>,
     },
     /// An arrow function: a function value running `symbol`, with the variables it captures.
     Closure {
-        symbol: String,
+        symbol: Symbol,
         sig: FnSig,
         captures: Vec<CaptureFrom>,
     },
     /// A top-level function as a value, through its trampoline.
     FuncValue {
-        trampoline: String,
+        trampoline: Symbol,
         sig: FnSig,
     },
     /// A call of a function value.

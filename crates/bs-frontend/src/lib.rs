@@ -9,6 +9,7 @@ pub mod diag;
 pub mod env;
 pub mod ir;
 pub mod span;
+pub mod symbol;
 pub mod types;
 
 pub use check::{
@@ -17,4 +18,5 @@ pub use check::{
 pub use diag::Diagnostic;
 pub use env::{Env, Global, ModuleInfo};
 pub use span::{LineCol, Span, line_col};
+pub use symbol::Symbol;
 pub use types::{FnSig, Type};

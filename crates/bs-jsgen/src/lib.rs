@@ -63,10 +63,11 @@
 use std::collections::{HashMap, HashSet};
 use std::fmt::Write;
 
-use bs_frontend::env::{ClassInfo, mangle};
+use bs_cgen::mangle;
+use bs_frontend::env::ClassInfo;
 use bs_frontend::ir::{
     AnyOp, BinOp, Builtin, CaptureFrom, ClassDef, Conv, ElemKind, Expr, ExprKind, Function, Local,
-    Place, Stmt, UnOp, Unit, Walked,
+    Place, Stmt, Symbol, UnOp, Unit, Walked,
 };
 use bs_frontend::types::{FnSig, Type};
 use bs_frontend::{Counters, Env, check_unit, line_col};
@@ -120,7 +121,7 @@ struct Emitter<'u> {
     file_name: &'u str,
     classes: HashMap<&'u str, &'u ClassInfo>,
     /// Symbols of init functions and method bodies: called with the receiver as `this`.
-    receiver_symbols: HashSet<&'u str>,
+    receiver_symbols: HashSet<&'u Symbol>,
     /// Property names by id (for access through `any`).
     names: HashMap<u32, String>,
     /// Signature descriptors, by display text: index and JavaScript literal.
@@ -137,9 +138,9 @@ impl<'u> Emitter<'u> {
         let mut receiver_symbols = HashSet::new();
         for c in &unit.classes {
             classes.insert(c.info.name.as_str(), &c.info);
-            receiver_symbols.insert(c.info.init_symbol.as_str());
+            receiver_symbols.insert(&c.info.init_symbol);
             for m in &c.info.methods {
-                receiver_symbols.insert(m.body.as_str());
+                receiver_symbols.insert(&m.body);
             }
         }
         let mut names: HashMap<u32, String> = bs_frontend::BUILTIN_NAMES
@@ -194,32 +195,34 @@ impl<'u> Emitter<'u> {
         }
         let mut functions = String::new();
         for f in &unit.functions {
-            let text = self.function(&f.slot_symbol, f.sig.params.len(), &f.func, Kind::Plain);
+            let slot = js_name(&f.slot_symbol);
+            let text = self.function(&slot, f.sig.params.len(), &f.func, Kind::Plain);
             functions.push_str(&text);
         }
         let classes = self.class_order();
         for c in &classes {
             let init = self.function(
-                &c.info.init_symbol,
+                &js_name(&c.info.init_symbol),
                 c.info.ctor.len() + 1,
                 &c.init,
                 Kind::Method,
             );
             functions.push_str(&init);
             for (symbol, sig, func) in &c.methods {
-                let text = self.function(symbol, sig.params.len(), func, Kind::Method);
+                let text = self.function(&js_name(symbol), sig.params.len(), func, Kind::Method);
                 functions.push_str(&text);
             }
             for (symbol, sig, func) in &c.static_methods {
-                let text = self.function(symbol, sig.params.len(), func, Kind::Plain);
+                let text = self.function(&js_name(symbol), sig.params.len(), func, Kind::Plain);
                 functions.push_str(&text);
             }
         }
         for (symbol, sig, func) in &unit.arrows {
-            let text = self.arrow_factory(symbol, sig, func);
+            let text = self.arrow_factory(&js_name(symbol), sig, func);
             functions.push_str(&text);
         }
         for (symbol, slot, sig) in &unit.trampolines {
+            let (symbol, slot) = (js_name(symbol), js_name(slot));
             let args: Vec<String> = (0..sig.params.len()).map(|i| format!("a{i}")).collect();
             let s = self.sig(sig);
             let _ = writeln!(
@@ -252,11 +255,11 @@ impl<'u> Emitter<'u> {
         }
         // Globals and static fields, at their zero values.
         for g in &unit.globals {
-            let _ = writeln!(decls, "var {} = {};", g.symbol, zero(&g.ty));
+            let _ = writeln!(decls, "var {} = {};", js_name(&g.symbol), zero(&g.ty));
         }
         for c in &classes {
             for (symbol, ty) in &c.static_fields {
-                let _ = writeln!(decls, "var {symbol} = {};", zero(ty));
+                let _ = writeln!(decls, "var {} = {};", js_name(symbol), zero(ty));
             }
         }
         // Where the run-time checks are, for error messages.
@@ -341,7 +344,7 @@ impl<'u> Emitter<'u> {
             decls,
             "function $N{id}({}) {{ var o = new $C{id}(); {}.call({}); return o; }}",
             params.join(", "),
-            c.info.init_symbol,
+            js_name(&c.info.init_symbol),
             call_args.join(", ")
         );
         // Prototype chain, descriptor links, methods.
@@ -356,7 +359,12 @@ impl<'u> Emitter<'u> {
         let _ = writeln!(setup, "$C{id}.prototype.$k = $D{id};");
         for (symbol, _, _) in &c.methods {
             if let Some(m) = c.info.methods.iter().find(|m| &m.body == symbol) {
-                let _ = writeln!(setup, "$C{id}.prototype.M_{} = {symbol};", mangle(&m.name));
+                let _ = writeln!(
+                    setup,
+                    "$C{id}.prototype.M_{} = {};",
+                    mangle(&m.name),
+                    js_name(symbol)
+                );
             }
         }
         // Members for access through `any`.
@@ -526,7 +534,7 @@ impl<'u> Emitter<'u> {
             }
             Stmt::InitGlobal { symbol, value } => {
                 let v = self.expr(value);
-                let _ = writeln!(out, "{pad}{symbol} = {v};");
+                let _ = writeln!(out, "{pad}{} = {v};", js_name(symbol));
             }
             Stmt::Block(b) => {
                 let _ = writeln!(out, "{pad}{{");
@@ -677,7 +685,7 @@ impl<'u> Emitter<'u> {
             ExprKind::Convert(conv, a) => self.convert(*conv, a, &e.ty),
             ExprKind::Call { slot, args, .. } => {
                 let a = self.exprs(args);
-                format!("{slot}({})", a.join(", "))
+                format!("{}({})", js_name(slot), a.join(", "))
             }
             ExprKind::Print { stream, arg } => {
                 let a = self.expr(arg);
@@ -763,10 +771,11 @@ impl<'u> Emitter<'u> {
             }
             ExprKind::DirectCall { symbol, args, .. } => {
                 let a = self.exprs(args);
-                if self.receiver_symbols.contains(symbol.as_str()) {
-                    format!("{symbol}.call({})", a.join(", "))
+                let name = js_name(symbol);
+                if self.receiver_symbols.contains(symbol) {
+                    format!("{name}.call({})", a.join(", "))
                 } else {
-                    format!("{symbol}({})", a.join(", "))
+                    format!("{name}({})", a.join(", "))
                 }
             }
             ExprKind::MethodCall {
@@ -790,9 +799,9 @@ impl<'u> Emitter<'u> {
                         CaptureFrom::Outer(j) => format!("$c{j}"),
                     })
                     .collect();
-                format!("{symbol}$mk({})", cells.join(", "))
+                format!("{}$mk({})", js_name(symbol), cells.join(", "))
             }
-            ExprKind::FuncValue { trampoline, .. } => format!("{trampoline}()"),
+            ExprKind::FuncValue { trampoline, .. } => format!("{}()", js_name(trampoline)),
             ExprKind::CallValue { callee, args, .. } => {
                 let f = self.expr(callee);
                 let a = self.exprs(args);
@@ -1021,7 +1030,7 @@ impl<'u> Emitter<'u> {
     fn read(&mut self, p: &Place) -> String {
         match p {
             Place::Local(id) => self.local_ref(*id),
-            Place::Global { symbol } => symbol.clone(),
+            Place::Global { symbol } => js_name(symbol),
             Place::Captured { index } => format!("$c{index}.v"),
             Place::Field { object, word } => {
                 let o = self.expr(object);
@@ -1260,6 +1269,12 @@ impl<'u> Emitter<'u> {
 }
 
 /// How many capture slots an arrow body uses (the highest `Captured` index + 1).
+/// The JavaScript name of a symbol: the C back end's name for it (a valid JavaScript identifier
+/// too), so that the JavaScript and the C of a program name their functions and globals alike.
+fn js_name(s: &Symbol) -> String {
+    bs_cgen::c_symbol(s)
+}
+
 fn count_captures(stmts: &[Stmt]) -> usize {
     let mut n = 0;
     for s in stmts {

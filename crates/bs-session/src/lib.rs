@@ -13,7 +13,8 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use bs_frontend::{Diagnostic, Env, Global, Span, line_col};
+use bs_cgen::c_symbol;
+use bs_frontend::{Diagnostic, Env, Global, Span, Symbol, line_col};
 use bs_link::{Arch, RuntimeImage};
 use bs_protocol::{DeviceInfo, MemInfo};
 use bs_shadow::{MemoryMap, Region, Shadow};
@@ -96,11 +97,12 @@ struct UnitIndex {
     sites: HashMap<u32, (u32, Span)>,
     /// Unit id → its source, for every unit that was sent to the device.
     sources: HashMap<u32, UnitSource>,
-    /// Code symbol of every function body sent to the device → (unit id, function name, span
-    /// of the name), to name the function a fault happened in.
-    functions: HashMap<String, (u32, String, Span)>,
-    /// Start address → code symbol, for every function body sent to the device.
-    code_symbols: std::collections::BTreeMap<u64, String>,
+    /// Every function body sent to the device, and the units' entry functions → (unit id,
+    /// function name (empty for an entry function), span of the name), to name the function a
+    /// fault happened in.
+    functions: HashMap<Symbol, (u32, String, Span)>,
+    /// Start address → symbol, for every function body sent to the device.
+    code_symbols: std::collections::BTreeMap<u64, Symbol>,
 }
 
 impl UnitIndex {
@@ -126,14 +128,14 @@ impl UnitIndex {
             self.sites.insert(*site, (unit_id, *span));
         }
         for f in &unit.functions {
-            if let Some(addr) = linked.symbol(&f.body_symbol) {
+            if let Some(addr) = linked.symbol(&c_symbol(&f.body_symbol)) {
                 self.code_symbols.insert(addr, f.body_symbol.clone());
                 self.functions
                     .insert(f.body_symbol.clone(), (unit_id, f.name.clone(), f.span));
             }
         }
         for (symbol, _, _) in &unit.arrows {
-            if let Some(addr) = linked.symbol(symbol) {
+            if let Some(addr) = linked.symbol(&c_symbol(symbol)) {
                 self.code_symbols.insert(addr, symbol.clone());
             }
         }
@@ -397,7 +399,7 @@ impl Session {
         t.link = clock.elapsed();
         let linked = linked.map_err(|e| Outcome::LinkError(e.to_string()))?;
         let entry = linked
-            .symbol(&checked.unit.entry_symbol)
+            .symbol(&c_symbol(&checked.unit.entry_symbol))
             .ok_or_else(|| internal(Stage::Link, "the unit has no entry function".into()))?;
 
         // 5. Transfer.
@@ -616,9 +618,10 @@ impl Session {
             let Some(Global::Func { body, .. }) = self.env.get(&f.name) else {
                 continue;
             };
-            let (Some(slot), Some(old)) =
-                (self.shadow.symbol(&f.slot_symbol), self.shadow.symbol(body))
-            else {
+            let (Some(slot), Some(old)) = (
+                self.shadow.symbol(&c_symbol(&f.slot_symbol)),
+                self.shadow.symbol(&c_symbol(body)),
+            ) else {
                 continue;
             };
             let bytes = old.to_le_bytes();
@@ -676,7 +679,7 @@ impl Session {
                         location = located(unit, span);
                         label = "in this function";
                     }
-                    None if symbol.starts_with("bs_arrow_") => {
+                    None if matches!(symbol, Symbol::Arrow { .. }) => {
                         message.push_str(" in an arrow function")
                     }
                     None => {}

@@ -10,7 +10,7 @@ use oxc_span::GetSpan;
 
 use super::{Checker, FnCtx, sp};
 use crate::diag;
-use crate::env::{ClassInfo, FieldInfo, Global, MethodInfo, StaticMember, mangle};
+use crate::env::{ClassInfo, FieldInfo, Global, MethodInfo, StaticMember};
 use crate::ir::*;
 use crate::span::Span;
 use crate::types::{ClassHierarchy, FnSig, Type};
@@ -134,7 +134,6 @@ impl<'a> Checker<'_, 'a> {
                     };
                     let class_id = self.ids.next_class;
                     self.ids.next_class += 1;
-                    let m = mangle(&name);
                     self.decls.classes.insert(
                         name.clone(),
                         ClassInfo {
@@ -144,7 +143,10 @@ impl<'a> Checker<'_, 'a> {
                             fields: Vec::new(),
                             methods: Vec::new(),
                             ctor: Vec::new(),
-                            init_symbol: format!("bs_init_{m}_{}", self.unit_id),
+                            init_symbol: Symbol::ClassInit {
+                                class: name.clone(),
+                                unit: self.unit_id,
+                            },
                             words: 1,
                             statics: Vec::new(),
                         },
@@ -232,7 +234,6 @@ impl<'a> Checker<'_, 'a> {
                 }
             }
         }
-        let m = mangle(&name);
         let mut own_fields = Vec::new();
         let mut has_ctor = false;
         // Fields and static fields.
@@ -263,7 +264,10 @@ impl<'a> Checker<'_, 'a> {
                         if p.value.is_none() && !super::has_zero_value(&ty) {
                             self.error(diag::static_needs_initial_value(sp(p.span)));
                         }
-                        let symbol = format!("bs_st_{m}_{}", mangle(&pname));
+                        let symbol = Symbol::StaticField {
+                            class: name.clone(),
+                            field: pname.clone(),
+                        };
                         info.statics
                             .push((pname, StaticMember::Field { ty, symbol }));
                         continue;
@@ -348,11 +352,19 @@ impl<'a> Checker<'_, 'a> {
             let sig = FnSig { params, ret };
             let mut info = self.decls.classes[&name].clone();
             if md.r#static {
-                let symbol = format!("bs_sm_{m}_{}_{}", mangle(&mname), self.unit_id);
+                let symbol = Symbol::StaticMethod {
+                    class: name.clone(),
+                    method: mname.clone(),
+                    unit: self.unit_id,
+                };
                 info.statics
                     .push((mname, StaticMember::Method { sig, symbol }));
             } else {
-                let body = format!("bs_m_{m}_{}_{}", mangle(&mname), self.unit_id);
+                let body = Symbol::Method {
+                    class: name.clone(),
+                    method: mname.clone(),
+                    unit: self.unit_id,
+                };
                 if let Some(existing) = info.methods.iter_mut().find(|x| x.name == mname) {
                     if existing.sig != sig {
                         self.error(diag::incompatible_override(sp(md.key.span()), &mname));
@@ -528,7 +540,7 @@ impl<'a> Checker<'_, 'a> {
             None => self.default_constructor(&info),
         };
         // Inherited bodies that the vtable names but this unit does not define.
-        let own: std::collections::HashSet<&String> = methods.iter().map(|(s, _, _)| s).collect();
+        let own: std::collections::HashSet<&Symbol> = methods.iter().map(|(s, _, _)| s).collect();
         let mut vtable_externs = Vec::new();
         for m in &info.methods {
             if !own.contains(&m.body) {

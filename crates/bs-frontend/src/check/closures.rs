@@ -1,11 +1,11 @@
 //! Arrow functions, function values and calls through them.
 //!
-//! An arrow function becomes a C function of its own that takes the function value as a hidden
-//! first argument (local 0). A variable of an enclosing body that it uses is *captured*: the
-//! enclosing body keeps that variable in a heap cell (its `Local` is marked `captured`, so every
-//! access there goes through the cell too), and the function value holds the cell, so updates are
-//! seen on both sides (capture by reference). An arrow nested in an arrow captures through the
-//! enclosing arrow's own capture slots.
+//! An arrow function becomes a function of its own (`Symbol::Arrow`) that takes the function
+//! value as a hidden first argument (local 0). A variable of an enclosing body that it uses is
+//! *captured*: the enclosing body keeps that variable in a heap cell (its `Local` is marked
+//! `captured`, so every access there goes through the cell too), and the function value holds
+//! the cell, so updates are seen on both sides (capture by reference). An arrow nested in an
+//! arrow captures through the enclosing arrow's own capture slots.
 
 use std::collections::HashMap;
 
@@ -239,7 +239,10 @@ impl<'a> Checker<'_, 'a> {
             }
         }
         let sig = FnSig { params, ret };
-        let symbol = format!("bs_arrow_{}_{}", self.unit_id, self.out.arrows.len());
+        let symbol = Symbol::Arrow {
+            unit: self.unit_id,
+            index: self.out.arrows.len() as u32,
+        };
         let mut c_sig = sig.clone();
         c_sig.params.insert(0, Type::Any);
         let captures = ctx.captures.iter().map(|c| c.from).collect();
@@ -270,11 +273,14 @@ impl<'a> Checker<'_, 'a> {
     pub(super) fn function_value(
         &mut self,
         name: &str,
-        slot: &str,
+        slot: &Symbol,
         sig: &FnSig,
         span: Span,
     ) -> Expr {
-        let trampoline = format!("bs_tramp_{}_{}", crate::env::mangle(name), self.unit_id);
+        let trampoline = Symbol::Trampoline {
+            name: name.to_string(),
+            unit: self.unit_id,
+        };
         if self.diags.quiet == 0
             && !self
                 .out
@@ -284,7 +290,7 @@ impl<'a> Checker<'_, 'a> {
         {
             self.out
                 .trampolines
-                .push((trampoline.clone(), slot.to_string(), sig.clone()));
+                .push((trampoline.clone(), slot.clone(), sig.clone()));
         }
         Expr::new(
             ExprKind::FuncValue {

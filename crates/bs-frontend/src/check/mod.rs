@@ -203,17 +203,17 @@ struct UnitOut {
     array_classes: Vec<(u32, Type)>,
     /// Property names given an id by this unit.
     prop_names: Vec<(String, u32)>,
-    /// Arrow functions of the unit (lifted to C functions).
-    arrows: Vec<(String, FnSig, Function)>,
+    /// Arrow functions of the unit (lifted to functions of their own).
+    arrows: Vec<(Symbol, FnSig, Function)>,
     /// Trampolines for top-level functions used as values: symbol, slot, signature.
-    trampolines: Vec<(String, String, FnSig)>,
+    trampolines: Vec<(Symbol, Symbol, FnSig)>,
     /// Inline C at the top level of the unit.
     native_top: Vec<String>,
     /// Names the unit exports.
     exported: Vec<String>,
     /// Names of other units this unit uses, each once (`extern_set` holds their symbols).
     externs: Vec<ExternRef>,
-    extern_set: HashSet<String>,
+    extern_set: HashSet<Symbol>,
 }
 
 impl<'e> Checker<'e, '_> {

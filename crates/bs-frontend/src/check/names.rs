@@ -21,12 +21,12 @@ pub(super) enum Name {
     Var {
         ty: Type,
         mutable: bool,
-        symbol: String,
+        symbol: Symbol,
         external: bool,
     },
     Func {
         sig: FnSig,
-        slot: String,
+        slot: Symbol,
         external: bool,
     },
     /// A variable of an enclosing body, captured by the arrow function being checked.

@@ -7,7 +7,7 @@ use oxc_ast::ast;
 
 use super::{Checker, CoerceCtx, FnCtx, ast_expr_span, has_zero_value, sp};
 use crate::diag;
-use crate::env::{Global, mangle};
+use crate::env::Global;
 use crate::ir::*;
 use crate::types::{FnSig, Type};
 
@@ -28,14 +28,14 @@ pub(super) enum UnitName<'a> {
     Var {
         ty: Option<Type>,
         mutable: bool,
-        symbol: String,
+        symbol: Symbol,
         decl: &'a ast::VariableDeclarator<'a>,
     },
     Func {
         params: Vec<Type>,
         ret: Option<Type>,
-        slot: String,
-        body: String,
+        slot: Symbol,
+        body: Symbol,
         redefines: bool,
         decl: &'a ast::Function<'a>,
     },
@@ -239,7 +239,7 @@ impl<'a> Checker<'_, 'a> {
         let top = std::mem::take(&mut self.f);
         Unit {
             id: self.unit_id,
-            entry_symbol: format!("bs_unit_{}", self.unit_id),
+            entry_symbol: Symbol::UnitEntry { unit: self.unit_id },
             globals,
             functions,
             externs: std::mem::take(&mut self.out.externs),
@@ -295,7 +295,7 @@ impl<'a> Checker<'_, 'a> {
                             None if d.init.is_none() => Some(Type::Any),
                             None => None,
                         };
-                        let symbol = format!("bs_g_{}", mangle(&name));
+                        let symbol = Symbol::Global { name: name.clone() };
                         self.decls.order.push(name.clone());
                         self.decls.names.insert(
                             name,
@@ -335,10 +335,12 @@ impl<'a> Checker<'_, 'a> {
             .return_type
             .as_ref()
             .map(|t| self.resolve_type(&t.type_annotation).unwrap_or(Type::Any));
-        let mangled = mangle(&name);
-        let body = format!("bs_f_{}_{}", mangled, self.unit_id);
+        let body = Symbol::FnBody {
+            name: name.clone(),
+            unit: self.unit_id,
+        };
         let (slot, redefines) = match self.env.get(&name) {
-            None => (format!("bs_fp_{mangled}"), false),
+            None => (Symbol::FnSlot { name: name.clone() }, false),
             Some(Global::Func { slot, .. }) => (slot.clone(), true),
             Some(Global::Var { .. } | Global::Enum { .. } | Global::Class(_)) => {
                 self.error(diag::already_declared(sp(id.span), &name));
