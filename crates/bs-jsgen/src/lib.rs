@@ -63,6 +63,7 @@
 use std::collections::{HashMap, HashSet};
 use std::fmt::Write;
 
+use bs_abi::{ClassId, OpCode, TypeCode};
 use bs_cgen::mangle;
 use bs_frontend::env::ClassInfo;
 use bs_frontend::ir::{
@@ -74,6 +75,26 @@ use bs_frontend::{Counters, Env, check_unit, line_col};
 
 /// The run-time helpers every generated program starts with.
 const PRELUDE: &str = include_str!("prelude.js");
+
+/// The runtime's numbers the prelude uses (`any` operator codes and their symbols, field type
+/// codes), spelled from bs-abi's tables so that they are written once.
+fn abi_constants() -> String {
+    let mut out = String::from("// ---- numbers shared with the device runtime (bs-abi) ----\n");
+    for op in OpCode::ALL {
+        let _ = writeln!(out, "var $OP_{} = {};", op.name(), op.code());
+    }
+    let symbols: Vec<String> = (0..=OpCode::ALL.iter().map(|o| o.code()).max().unwrap_or(0))
+        .map(|code| {
+            let symbol = OpCode::from_code(code).map_or("", OpCode::description);
+            format!("{symbol:?}")
+        })
+        .collect();
+    let _ = writeln!(out, "var $OPS = [{}];", symbols.join(", "));
+    for ty in TypeCode::ALL {
+        let _ = writeln!(out, "var $TYPE_{} = {};", ty.name(), ty.code());
+    }
+    out
+}
 
 /// Parses and checks `source` (named `file_name` in messages) as the compiler does, and returns
 /// one standalone JavaScript program for node and duktape, or the compile errors (one per line,
@@ -284,6 +305,7 @@ impl<'u> Emitter<'u> {
             self.file_name.replace('\n', " ")
         );
         out.push_str("(function () {\n\"use strict\";\n");
+        out.push_str(&abi_constants());
         out.push_str(PRELUDE);
         out.push_str("\n// ---- the program ----\n");
         out.push_str(&sites);
@@ -743,7 +765,9 @@ impl<'u> Emitter<'u> {
                     ElemKind::Float if items.is_empty() => "new Float32Array(0)".to_string(),
                     ElemKind::Int => format!("new Int32Array([{list}])"),
                     ElemKind::Float => format!("new Float32Array([{list}])"),
-                    ElemKind::Bool => format!("$vlit($D4, [{list}])"),
+                    ElemKind::Bool => {
+                        format!("$vlit($D{}, [{list}])", ClassId::BoolArray.code())
+                    }
                     _ => format!("$vlit($D{class_id}, [{list}])"),
                 }
             }
@@ -759,9 +783,15 @@ impl<'u> Emitter<'u> {
                 match elem {
                     ElemKind::Int => format!("$inew({n}, {v}, {site})"),
                     ElemKind::Float => format!("$fnew({n}, {v}, {site})"),
-                    ElemKind::Bool => format!("$vnew($D4, {n}, {v}, {site})"),
+                    ElemKind::Bool => {
+                        let id = ClassId::BoolArray.code();
+                        format!("$vnew($D{id}, {n}, {v}, {site})")
+                    }
                     ElemKind::Uint8 => format!("$u8new({n}, {v}, {site})"),
-                    ElemKind::Fixed => format!("$vnew($D6, {n}, {v}, {site})"),
+                    ElemKind::Fixed => {
+                        let id = ClassId::FixedArray.code();
+                        format!("$vnew($D{id}, {n}, {v}, {site})")
+                    }
                     _ => format!("$vnew($D{class_id}, {n}, {v}, {site})"),
                 }
             }
@@ -965,7 +995,13 @@ impl<'u> Emitter<'u> {
             Builtin::TimeDelay => format!("$delay({})", arg(0)),
             Builtin::Uint8ArrayNew => format!("$u8new({}, {}, {})", arg(0), arg(1), arg(2)),
             Builtin::FixedArrayNew => {
-                format!("$vnew($D6, {}, {}, {})", arg(0), arg(1), arg(2))
+                format!(
+                    "$vnew($D{}, {}, {}, {})",
+                    ClassId::FixedArray.code(),
+                    arg(0),
+                    arg(1),
+                    arg(2)
+                )
             }
             Builtin::IsArray => format!("$isarr({})", arg(0)),
             Builtin::IsString => format!("(typeof {} === \"string\")", arg(0)),

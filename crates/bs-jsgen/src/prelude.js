@@ -56,7 +56,6 @@ function $terr(expected, v, site) {
   $fail("type error: expected " + expected + ", found " + $found(v), site);
 }
 
-var $OPS = ["", "+", "-", "*", "/", "%", "**", "<", "<=", ">", ">=", "unary minus"];
 
 function $operr(op, v, site) {
   $fail("type error: bad operand for " + $OPS[op] + ": " + $found(v), site);
@@ -293,8 +292,8 @@ function $isnum(v) { return typeof v === "number" || v instanceof $F; }
 function $num(v) { return typeof v === "number" ? Math.fround(v) : v.f; }
 
 function $arith(op, a, b, site) {
-  if (op === 1 && (typeof a === "string" || typeof b === "string")) return $cat(a, b);
-  if (op === 5) {
+  if (op === $OP_ADD && (typeof a === "string" || typeof b === "string")) return $cat(a, b);
+  if (op === $OP_REM) {
     if (typeof a !== "number" || typeof b !== "number") {
       $operr(op, typeof a === "number" ? b : a, site);
     }
@@ -303,21 +302,21 @@ function $arith(op, a, b, site) {
   }
   if (typeof a === "number" && typeof b === "number") {
     switch (op) {
-      case 1: return $bi((a + b) | 0);
-      case 2: return $bi((a - b) | 0);
-      case 3: return $bi(Math.imul(a, b));
-      case 4: return $bi($idiv(a, b, site));
-      case 5: return $bi($imod(a, b, site));
-      case 6: return $bi($ipow(a, b, site));
+      case $OP_ADD: return $bi((a + b) | 0);
+      case $OP_SUB: return $bi((a - b) | 0);
+      case $OP_MUL: return $bi(Math.imul(a, b));
+      case $OP_DIV: return $bi($idiv(a, b, site));
+      case $OP_REM: return $bi($imod(a, b, site));
+      case $OP_POW: return $bi($ipow(a, b, site));
     }
   } else {
     var x = $num(a), y = $num(b);
     switch (op) {
-      case 1: return $bf(Math.fround(x + y));
-      case 2: return $bf(Math.fround(x - y));
-      case 3: return $bf(Math.fround(x * y));
-      case 4: return $bf(Math.fround(x / y));
-      case 6: return $bf($fpow(x, y));
+      case $OP_ADD: return $bf(Math.fround(x + y));
+      case $OP_SUB: return $bf(Math.fround(x - y));
+      case $OP_MUL: return $bf(Math.fround(x * y));
+      case $OP_DIV: return $bf(Math.fround(x / y));
+      case $OP_POW: return $bf($fpow(x, y));
     }
   }
   $operr(op, a, site);
@@ -338,9 +337,9 @@ function $cmp(op, a, b, site) {
     $operr(op, ($isnum(a) || typeof a === "string") ? b : a, site);
   }
   switch (op) {
-    case 7: return o === -1;
-    case 8: return o === -1 || o === 0;
-    case 9: return o === 1;
+    case $OP_LT: return o === -1;
+    case $OP_LE: return o === -1 || o === 0;
+    case $OP_GT: return o === 1;
     default: return o === 0 || o === 1;
   }
 }
@@ -440,8 +439,8 @@ function $pget(o, name, site) {
   var d = $pcls(o), f = d === undefined ? undefined : d.fl["#" + name];
   if (f === undefined) $fail("type error: no such property: " + name, site);
   var v = o[f[0]];
-  if (f[1] === 1) return $bi(v);
-  if (f[1] === 2) return $bf(v);
+  if (f[1] === $TYPE_INTEGER) return $bi(v);
+  if (f[1] === $TYPE_FLOAT) return $bf(v);
   return v;
 }
 
@@ -450,10 +449,10 @@ function $pset(o, name, v, site) {
   if (f === undefined) $fail("type error: no such property: " + name, site);
   var w;
   switch (f[1]) {
-    case 1: w = $toi(v, site); break;
-    case 2: w = $tof(v, site); break;
-    case 3: w = $truthy(v); break;
-    case 4: w = (f[3] && v === undefined) ? v : $tos(v, site); break;
+    case $TYPE_INTEGER: w = $toi(v, site); break;
+    case $TYPE_FLOAT: w = $tof(v, site); break;
+    case $TYPE_BOOLEAN: w = $truthy(v); break;
+    case $TYPE_STRING: w = (f[3] && v === undefined) ? v : $tos(v, site); break;
     default: w = f[2] !== null ? $tocls(v, f[2], f[3], site) : v;
   }
   o[f[0]] = w;
