@@ -194,6 +194,9 @@ impl<'a> Checker<'_, 'a> {
         self.decls.enums.insert(name, members);
     }
 
+    /// Collects a class's members into its `ClassInfo` (its superclass's first): the inherited
+    /// fields and methods, its own fields, static fields and constructor signature, then its
+    /// methods' signatures and slots.
     fn collect_members(
         &mut self,
         c: &'a ast::Class<'a>,
@@ -209,7 +212,25 @@ impl<'a> Checker<'_, 'a> {
         let Some(mut info) = self.decls.classes.get(&name).cloned() else {
             return;
         };
-        // The superclass: a class of this unit (collected first) or of an earlier unit.
+        let inherited_ctor = self.inherit(c, id, &mut info, decls, done, depth);
+        self.collect_fields(c, id, &mut info, &inherited_ctor);
+        // Store what exists so far: method bodies may use the fields and earlier methods.
+        self.decls.classes.insert(name.clone(), info);
+        self.collect_methods(c, &name);
+    }
+
+    /// Starts `info` from its superclass (a class of this unit, collected first, or of an
+    /// earlier unit): its fields and methods. Returns the superclass's constructor parameters.
+    fn inherit(
+        &mut self,
+        c: &'a ast::Class<'a>,
+        id: &ast::BindingIdentifier<'a>,
+        info: &mut ClassInfo,
+        decls: &[&'a ast::Class<'a>],
+        done: &mut std::collections::HashSet<String>,
+        depth: u32,
+    ) -> Vec<Type> {
+        let name = id.name.as_str();
         let mut inherited_ctor = Vec::new();
         if let Some(sup) = &info.superclass {
             if let Some(sdecl) = decls
@@ -234,6 +255,18 @@ impl<'a> Checker<'_, 'a> {
                 }
             }
         }
+        inherited_ctor
+    }
+
+    /// The class's own fields and static fields, and its constructor's parameters.
+    fn collect_fields(
+        &mut self,
+        c: &'a ast::Class<'a>,
+        id: &ast::BindingIdentifier<'a>,
+        info: &mut ClassInfo,
+        inherited_ctor: &[Type],
+    ) {
+        let name = id.name.as_str();
         let mut own_fields = Vec::new();
         let mut has_ctor = false;
         // Fields and static fields.
@@ -265,7 +298,7 @@ impl<'a> Checker<'_, 'a> {
                             self.error(diag::static_needs_initial_value(sp(p.span)));
                         }
                         let symbol = Symbol::StaticField {
-                            class: name.clone(),
+                            class: name.to_string(),
                             field: pname.clone(),
                         };
                         info.statics
@@ -303,13 +336,15 @@ impl<'a> Checker<'_, 'a> {
         info.words = info.fields.len() as u32 + 1;
         if !has_ctor {
             if !own_fields.is_empty() || !inherited_ctor.is_empty() {
-                self.error(diag::missing_constructor(sp(id.span), &name));
+                self.error(diag::missing_constructor(sp(id.span), name));
             }
             info.ctor = Vec::new();
         }
-        // Store what exists so far: method bodies may use the fields and earlier methods.
-        self.decls.classes.insert(name.clone(), info.clone());
-        // Methods: annotated result types first, then inferred ones in order.
+    }
+
+    /// The class's methods: signatures (annotated result types first, then inferred ones in
+    /// order), overrides checked against the inherited signature, slots for new ones.
+    fn collect_methods(&mut self, c: &'a ast::Class<'a>, name: &str) {
         let mut pending = Vec::new();
         for el in &c.body.body {
             let ast::ClassElement::MethodDefinition(md) = el else {
@@ -347,13 +382,13 @@ impl<'a> Checker<'_, 'a> {
             let params = self.param_types(&md.value);
             let ret = match &md.value.return_type {
                 Some(t) => self.resolve_type(&t.type_annotation).unwrap_or(Type::Any),
-                None => self.infer_method_return(&name, md, &params),
+                None => self.infer_method_return(name, md, &params),
             };
             let sig = FnSig { params, ret };
-            let mut info = self.decls.classes[&name].clone();
+            let mut info = self.decls.classes[name].clone();
             if md.r#static {
                 let symbol = Symbol::StaticMethod {
-                    class: name.clone(),
+                    class: name.to_string(),
                     method: mname.clone(),
                     unit: self.unit_id,
                 };
@@ -361,7 +396,7 @@ impl<'a> Checker<'_, 'a> {
                     .push((mname, StaticMember::Method { sig, symbol }));
             } else {
                 let body = Symbol::Method {
-                    class: name.clone(),
+                    class: name.to_string(),
                     method: mname.clone(),
                     unit: self.unit_id,
                 };
@@ -380,7 +415,7 @@ impl<'a> Checker<'_, 'a> {
                     });
                 }
             }
-            self.decls.classes.insert(name.clone(), info);
+            self.decls.classes.insert(name.to_string(), info);
         }
     }
 
