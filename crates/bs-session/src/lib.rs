@@ -500,22 +500,11 @@ impl Session {
 
     /// Compiles and runs a program file, after the modules it imports (each once per session,
     /// depth first, in import order). Imports are resolved relative to the importing file and
-    /// must stay inside `root`, the program's source folder.
+    /// must stay inside `root`, the program's source folder. Every file is read once.
     pub fn eval_file(
         &mut self,
         path: &std::path::Path,
         root: &std::path::Path,
-        out: &mut OutputSink<'_>,
-    ) -> (Outcome, Timings) {
-        let mut stack = Vec::new();
-        self.eval_module(path, root, &mut stack, out)
-    }
-
-    fn eval_module(
-        &mut self,
-        path: &std::path::Path,
-        root: &std::path::Path,
-        stack: &mut Vec<PathBuf>,
         out: &mut OutputSink<'_>,
     ) -> (Outcome, Timings) {
         let name = path.display().to_string();
@@ -531,19 +520,73 @@ impl Session {
                 );
             }
         };
-        let canonical = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
+        self.eval_program(&name, &source, Some(path), root, out)
+    }
+
+    /// Compiles and runs a program whose text the caller has read already, named `name` in
+    /// messages, after the modules it imports: the text of the file `path`, or of standard input
+    /// when `path` is `None`. Its imports are resolved relative to the file's folder (for
+    /// standard input, the working folder) and must stay inside `root`.
+    pub fn eval_program(
+        &mut self,
+        name: &str,
+        source: &str,
+        path: Option<&std::path::Path>,
+        root: &std::path::Path,
+        out: &mut OutputSink<'_>,
+    ) -> (Outcome, Timings) {
+        let dir = match path.and_then(std::path::Path::parent) {
+            Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
         let root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
-        stack.push(canonical.clone());
+        let mut stack = Vec::new();
+        // The program takes part in cycle detection when it is a file.
+        let own = path.and_then(|p| p.canonicalize().ok());
+        self.eval_module(name, source, &dir, own, &root, &mut stack, out)
+    }
+
+    /// One module (or the program): its imports first, then itself. `canonical` is its file's
+    /// canonical path, for cycle detection (`None` for standard input, which cannot be imported).
+    #[allow(clippy::too_many_arguments)]
+    fn eval_module(
+        &mut self,
+        name: &str,
+        source: &str,
+        dir: &std::path::Path,
+        canonical: Option<PathBuf>,
+        root: &std::path::Path,
+        stack: &mut Vec<PathBuf>,
+        out: &mut OutputSink<'_>,
+    ) -> (Outcome, Timings) {
+        let pushed = canonical.is_some();
+        if let Some(c) = canonical {
+            stack.push(c);
+        }
+        let result = self.eval_imports_and_unit(name, source, dir, root, stack, out);
+        if pushed {
+            stack.pop();
+        }
+        result
+    }
+
+    fn eval_imports_and_unit(
+        &mut self,
+        name: &str,
+        source: &str,
+        dir: &std::path::Path,
+        root: &std::path::Path,
+        stack: &mut Vec<PathBuf>,
+        out: &mut OutputSink<'_>,
+    ) -> (Outcome, Timings) {
         let mut modules = HashMap::new();
         let mut total = Timings::default();
-        for (spec, span) in bs_frontend::import_sources(&source) {
+        for (spec, span) in bs_frontend::import_sources(source) {
             let fail =
                 |d: bs_frontend::Diagnostic| (Outcome::CompileError(vec![d]), Timings::default());
             if !spec.starts_with('.') {
-                stack.pop();
                 return fail(bs_frontend::diag::module_not_found(span, &spec));
             }
-            let dir = path.parent().unwrap_or(std::path::Path::new("."));
             // dir/./m → dir/m, for the names in messages.
             let mut file: PathBuf = dir
                 .join(&spec)
@@ -554,11 +597,9 @@ impl Session {
                 file.set_extension("bs");
             }
             let Ok(module_path) = file.canonicalize() else {
-                stack.pop();
                 return fail(bs_frontend::diag::module_not_found(span, &spec));
             };
-            if !module_path.starts_with(&root) {
-                stack.pop();
+            if !module_path.starts_with(root) {
                 return fail(bs_frontend::diag::module_outside_source(span, &spec));
             }
             if let Some(pos) = stack.iter().position(|p| *p == module_path) {
@@ -567,27 +608,44 @@ impl Session {
                     .chain([&module_path])
                     .map(|p| p.display().to_string())
                     .collect();
-                stack.pop();
                 return fail(bs_frontend::diag::import_cycle(span, &cycle.join(" -> ")));
             }
             if !self.modules.contains_key(&module_path) {
-                let (outcome, t) = self.eval_module(&file, &root, stack, out);
+                let module_name = file.display().to_string();
+                let module_source = match std::fs::read_to_string(&file) {
+                    Ok(s) => s,
+                    Err(e) => {
+                        return (
+                            Outcome::Internal {
+                                stage: Stage::ParseCheck,
+                                message: format!("cannot read {module_name}: {e}"),
+                            },
+                            total,
+                        );
+                    }
+                };
+                let module_dir = file.parent().unwrap_or(std::path::Path::new("."));
+                let (outcome, t) = self.eval_module(
+                    &module_name,
+                    &module_source,
+                    module_dir,
+                    Some(module_path.clone()),
+                    root,
+                    stack,
+                    out,
+                );
                 total = total.add(&t);
                 if !matches!(outcome, Outcome::Ok) {
-                    stack.pop();
                     return match outcome {
                         Outcome::InModule { .. } => (outcome, total),
-                        other => {
-                            let module_source = std::fs::read_to_string(&file).unwrap_or_default();
-                            (
-                                Outcome::InModule {
-                                    file: file.display().to_string(),
-                                    source: module_source,
-                                    outcome: Box::new(other),
-                                },
-                                total,
-                            )
-                        }
+                        other => (
+                            Outcome::InModule {
+                                file: module_name,
+                                source: module_source,
+                                outcome: Box::new(other),
+                            },
+                            total,
+                        ),
                     };
                 }
                 let (declared, exported) = std::mem::take(&mut self.last_unit_names);
@@ -604,9 +662,8 @@ impl Session {
             info.name = spec.clone();
             modules.insert(spec, info);
         }
-        stack.pop();
         self.env.modules = modules;
-        let (outcome, t) = self.eval(&name, &source, out);
+        let (outcome, t) = self.eval(name, source, out);
         self.env.modules.clear();
         (outcome, total.add(&t))
     }
