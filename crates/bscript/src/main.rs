@@ -194,10 +194,17 @@ fn run_file(cli: &Cli, file: Option<&PathBuf>, keep_c: bool) -> anyhow::Result<E
         root
     };
     // Every file is read once: this text is the one that runs and the one errors quote.
-    let (name, path, source) = match read_program(&file) {
+    let (name, mut path, source) = match read_program(&file) {
         Ok(p) => p,
         Err(code) => return Ok(code),
     };
+    // A pipe given by name (`/dev/stdin`, `<(…)`) is standard input in all but name: its
+    // imports resolve from the working folder too.
+    let mut root = root;
+    if path.is_some_and(|p| std::fs::metadata(p).is_ok_and(|m| !m.is_file())) {
+        path = None;
+        root = PathBuf::from(".");
+    }
     let Ok(mut session) = start_session(cli) else {
         return Ok(ExitCode::from(EXIT_DEVICE));
     };

@@ -344,9 +344,14 @@ fn a_dash_reads_the_program_from_standard_input_once() {
         "import { g } from './stdin_module'\nprint(g())\n",
     );
     assert_eq!((code, out.as_str()), (0, "42\n"), "{err}");
-    // /dev/stdin is a file like any other, read once.
-    let (code, out, err) = run_piped(dir, &["run", "/dev/stdin"], "print(7)\n");
-    assert_eq!((code, out.as_str()), (0, "7\n"), "{err}");
+    // /dev/stdin is read once too, and as a pipe its imports also resolve from the working
+    // folder.
+    let (code, out, err) = run_piped(
+        dir,
+        &["run", "/dev/stdin"],
+        "import { g } from './stdin_module'\nprint(g() + 1)\n",
+    );
+    assert_eq!((code, out.as_str()), (0, "43\n"), "{err}");
     // Errors name it <stdin>.
     let bad = "let x: integer = 1.5\n";
     for command in ["run", "check"] {
