@@ -30,9 +30,56 @@ use bs_frontend::ir::{Local, Symbol, Unit};
 
 pub use symbols::{c_symbol, mangle};
 
+/// The file name that `#line` directives give inline C (the `code` tag), followed by the byte
+/// offset of the C text in the unit's source: `bs-inline-c@120`. The C compiler's messages about
+/// inline C name it, with lines and columns counted from the start of the C text, so that the
+/// session can report them at the template in the program. Only units with inline C have
+/// `#line` directives; other units' C is unchanged by them.
+pub const INLINE_C_FILE: &str = "bs-inline-c@";
+
+/// The name the generated C file has when it is compiled (bs-toolchain's `unit.c`): after inline
+/// C, a `#line` directive gives the rest of the file back its own name and line numbers.
+pub const UNIT_C_FILE: &str = "unit.c";
+
+/// The line that stands for the `#line` directive after inline C until the file is complete and
+/// its line numbers are known.
+const RESUME_MARK: &str = "#line BS_RESUME_UNIT_C";
+
+/// Writes inline C text between `#line` directives: the text is named after its place in the
+/// unit's source, and the lines after it get their own name and numbers back.
+fn inline_c(out: &mut String, at: bs_frontend::Span, text: impl FnOnce(&mut String)) {
+    use std::fmt::Write;
+    if !out.is_empty() && !out.ends_with('\n') {
+        out.push('\n');
+    }
+    let _ = writeln!(out, "#line 1 \"{INLINE_C_FILE}{}\"", at.start);
+    text(out);
+    out.push('\n');
+    out.push_str(RESUME_MARK);
+    out.push('\n');
+}
+
+/// Replaces each [`RESUME_MARK`] line with the `#line` directive that gives the next line its
+/// number in the whole file.
+fn resolve_line_marks(c: String) -> String {
+    if !c.contains(RESUME_MARK) {
+        return c;
+    }
+    let mut out = String::with_capacity(c.len() + 64);
+    for (index, line) in c.split_inclusive('\n').enumerate() {
+        if line.trim_end() == RESUME_MARK {
+            // `#line N` numbers the line after the directive; lines count from 1.
+            out.push_str(&format!("#line {} \"{UNIT_C_FILE}\"\n", index + 2));
+        } else {
+            out.push_str(line);
+        }
+    }
+    out
+}
+
 /// Generates the C source of a unit.
 pub fn emit_unit(unit: &Unit) -> String {
-    unit::emit(unit)
+    resolve_line_marks(unit::emit(unit))
 }
 
 /// The printer's state while one unit is generated.

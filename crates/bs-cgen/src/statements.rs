@@ -112,19 +112,24 @@ impl Gen {
                 indent(out, depth);
                 out.push_str("continue;\n");
             }
-            Stmt::Native(parts) => {
+            Stmt::Native(parts, at) => {
                 indent(out, depth);
-                out.push_str("{ ");
-                for p in parts {
-                    match p {
-                        NativePart::Text(t) => out.push_str(t),
-                        NativePart::Place(place, ty) => {
-                            let lv = self.place(place, ty);
-                            out.push_str(&format!("({lv})"));
+                out.push_str("{\n");
+                crate::inline_c(out, *at, |out| {
+                    for p in parts {
+                        match p {
+                            NativePart::Text(t) => out.push_str(t),
+                            NativePart::Place(place, ty) => {
+                                let lv = self.place(place, ty);
+                                out.push_str(&format!("({lv})"));
+                            }
                         }
                     }
-                }
-                out.push_str(" ;}\n");
+                    // On a line of its own, so that a preprocessor line at the end stays whole.
+                    out.push_str("\n;");
+                });
+                indent(out, depth);
+                out.push_str("}\n");
             }
             Stmt::Return(v) => {
                 indent(out, depth);

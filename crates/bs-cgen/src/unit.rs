@@ -46,9 +46,8 @@ pub(crate) fn emit(unit: &Unit) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "/* BlueScript unit {} (generated) */", unit.id);
     out.push_str("#include \"bs.h\"\n\n");
-    for text in &unit.native_top {
-        out.push_str(text);
-        out.push('\n');
+    for (text, at) in &unit.native_top {
+        crate::inline_c(&mut out, *at, |out| out.push_str(text));
     }
     out.push_str(&g.literals);
     out.push_str(&decls);

@@ -461,6 +461,18 @@ pub fn native_embed(span: Span) -> Diagnostic {
     )
 }
 
+/// The C compiler's `message` about inline C (the `code` tag), at the place in the template it
+/// names. Reported by the session after C compilation, not by the checker.
+pub fn inline_c_rejected(span: Span, message: &str) -> Diagnostic {
+    Diagnostic::new("BS0140", span, format!("inline C: {message}"))
+        .label("the C compiler rejected this")
+        .hint(
+            "the C compiler rejected this inline C: the text of a `code` template is compiled as \
+             written, with each ${…} replaced by the variable's C name (so columns after one are \
+             approximate)",
+        )
+}
+
 pub fn unknown_variable(span: Span, name: &str) -> Diagnostic {
     Diagnostic::new("BS0112", span, format!("unknown variable: {name}"))
 }

@@ -105,8 +105,9 @@ pub struct Unit {
     pub arrows: Vec<(Symbol, FnSig, Function)>,
     /// Trampolines that let a top-level function be a value: symbol, slot, signature.
     pub trampolines: Vec<(Symbol, Symbol, FnSig)>,
-    /// Inline C at the unit's top level, emitted at file scope.
-    pub native_top: Vec<String>,
+    /// Inline C at the unit's top level, emitted at file scope, with the span of its text in the
+    /// unit's source (inside the backticks), to map the C compiler's messages back to it.
+    pub native_top: Vec<(String, Span)>,
     /// Property names given an id by this unit (for access through `any`).
     pub names: Vec<(String, u32)>,
     /// The top-level code.
@@ -226,8 +227,9 @@ pub enum Stmt {
     Break,
     Continue,
     Return(Option<Expr>),
-    /// Inline C (the `code` tag) inside a body.
-    Native(Vec<NativePart>),
+    /// Inline C (the `code` tag) inside a body, with the span of its text in the unit's source
+    /// (inside the backticks), to map the C compiler's messages back to it.
+    Native(Vec<NativePart>, Span),
 }
 
 /// A piece of an inline C statement: text, or a BlueScript variable as a C lvalue.
@@ -635,7 +637,7 @@ impl Stmt {
                 body.iter().for_each(|s| s.walk(f));
             }
             Stmt::Break | Stmt::Continue => {}
-            Stmt::Native(parts) => {
+            Stmt::Native(parts, _) => {
                 for p in parts {
                     if let NativePart::Place(place, _) = p {
                         place.walk(&mut |x| f(Walked::Expr(x)));

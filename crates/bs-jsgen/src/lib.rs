@@ -623,7 +623,7 @@ impl<'u> Emitter<'u> {
                     let _ = writeln!(out, "{pad}return;");
                 }
             },
-            Stmt::Native(_) => {
+            Stmt::Native(..) => {
                 self.fail(format!(
                     "{}: error: inline C (the code tag) cannot be translated to JavaScript",
                     self.file_name

@@ -350,7 +350,17 @@ impl Session {
         let clock = Instant::now();
         let object = self.compiler.compile(&c_source);
         t.cc = clock.elapsed();
-        let object = object.map_err(|e| internal(Stage::CCompiler, e.to_string()))?;
+        let object = object.map_err(|e| match &e {
+            bs_toolchain::ToolchainError::Compile { stderr } => {
+                let diags = inline_c_errors(source, stderr);
+                if diags.is_empty() {
+                    internal(Stage::CCompiler, e.to_string())
+                } else {
+                    Outcome::CompileError(diags)
+                }
+            }
+            _ => internal(Stage::CCompiler, e.to_string()),
+        })?;
         Ok(Compiled {
             checked,
             c_source,
@@ -500,22 +510,11 @@ impl Session {
 
     /// Compiles and runs a program file, after the modules it imports (each once per session,
     /// depth first, in import order). Imports are resolved relative to the importing file and
-    /// must stay inside `root`, the program's source folder.
+    /// must stay inside `root`, the program's source folder. Every file is read once.
     pub fn eval_file(
         &mut self,
         path: &std::path::Path,
         root: &std::path::Path,
-        out: &mut OutputSink<'_>,
-    ) -> (Outcome, Timings) {
-        let mut stack = Vec::new();
-        self.eval_module(path, root, &mut stack, out)
-    }
-
-    fn eval_module(
-        &mut self,
-        path: &std::path::Path,
-        root: &std::path::Path,
-        stack: &mut Vec<PathBuf>,
         out: &mut OutputSink<'_>,
     ) -> (Outcome, Timings) {
         let name = path.display().to_string();
@@ -531,19 +530,73 @@ impl Session {
                 );
             }
         };
-        let canonical = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
+        self.eval_program(&name, &source, Some(path), root, out)
+    }
+
+    /// Compiles and runs a program whose text the caller has read already, named `name` in
+    /// messages, after the modules it imports: the text of the file `path`, or of standard input
+    /// when `path` is `None`. Its imports are resolved relative to the file's folder (for
+    /// standard input, the working folder) and must stay inside `root`.
+    pub fn eval_program(
+        &mut self,
+        name: &str,
+        source: &str,
+        path: Option<&std::path::Path>,
+        root: &std::path::Path,
+        out: &mut OutputSink<'_>,
+    ) -> (Outcome, Timings) {
+        let dir = match path.and_then(std::path::Path::parent) {
+            Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
         let root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
-        stack.push(canonical.clone());
+        let mut stack = Vec::new();
+        // The program takes part in cycle detection when it is a file.
+        let own = path.and_then(|p| p.canonicalize().ok());
+        self.eval_module(name, source, &dir, own, &root, &mut stack, out)
+    }
+
+    /// One module (or the program): its imports first, then itself. `canonical` is its file's
+    /// canonical path, for cycle detection (`None` for standard input, which cannot be imported).
+    #[allow(clippy::too_many_arguments)]
+    fn eval_module(
+        &mut self,
+        name: &str,
+        source: &str,
+        dir: &std::path::Path,
+        canonical: Option<PathBuf>,
+        root: &std::path::Path,
+        stack: &mut Vec<PathBuf>,
+        out: &mut OutputSink<'_>,
+    ) -> (Outcome, Timings) {
+        let pushed = canonical.is_some();
+        if let Some(c) = canonical {
+            stack.push(c);
+        }
+        let result = self.eval_imports_and_unit(name, source, dir, root, stack, out);
+        if pushed {
+            stack.pop();
+        }
+        result
+    }
+
+    fn eval_imports_and_unit(
+        &mut self,
+        name: &str,
+        source: &str,
+        dir: &std::path::Path,
+        root: &std::path::Path,
+        stack: &mut Vec<PathBuf>,
+        out: &mut OutputSink<'_>,
+    ) -> (Outcome, Timings) {
         let mut modules = HashMap::new();
         let mut total = Timings::default();
-        for (spec, span) in bs_frontend::import_sources(&source) {
+        for (spec, span) in bs_frontend::import_sources(source) {
             let fail =
                 |d: bs_frontend::Diagnostic| (Outcome::CompileError(vec![d]), Timings::default());
             if !spec.starts_with('.') {
-                stack.pop();
                 return fail(bs_frontend::diag::module_not_found(span, &spec));
             }
-            let dir = path.parent().unwrap_or(std::path::Path::new("."));
             // dir/./m → dir/m, for the names in messages.
             let mut file: PathBuf = dir
                 .join(&spec)
@@ -554,11 +607,9 @@ impl Session {
                 file.set_extension("bs");
             }
             let Ok(module_path) = file.canonicalize() else {
-                stack.pop();
                 return fail(bs_frontend::diag::module_not_found(span, &spec));
             };
-            if !module_path.starts_with(&root) {
-                stack.pop();
+            if !module_path.starts_with(root) {
                 return fail(bs_frontend::diag::module_outside_source(span, &spec));
             }
             if let Some(pos) = stack.iter().position(|p| *p == module_path) {
@@ -567,27 +618,44 @@ impl Session {
                     .chain([&module_path])
                     .map(|p| p.display().to_string())
                     .collect();
-                stack.pop();
                 return fail(bs_frontend::diag::import_cycle(span, &cycle.join(" -> ")));
             }
             if !self.modules.contains_key(&module_path) {
-                let (outcome, t) = self.eval_module(&file, &root, stack, out);
+                let module_name = file.display().to_string();
+                let module_source = match std::fs::read_to_string(&file) {
+                    Ok(s) => s,
+                    Err(e) => {
+                        return (
+                            Outcome::Internal {
+                                stage: Stage::ParseCheck,
+                                message: format!("cannot read {module_name}: {e}"),
+                            },
+                            total,
+                        );
+                    }
+                };
+                let module_dir = file.parent().unwrap_or(std::path::Path::new("."));
+                let (outcome, t) = self.eval_module(
+                    &module_name,
+                    &module_source,
+                    module_dir,
+                    Some(module_path.clone()),
+                    root,
+                    stack,
+                    out,
+                );
                 total = total.add(&t);
                 if !matches!(outcome, Outcome::Ok) {
-                    stack.pop();
                     return match outcome {
                         Outcome::InModule { .. } => (outcome, total),
-                        other => {
-                            let module_source = std::fs::read_to_string(&file).unwrap_or_default();
-                            (
-                                Outcome::InModule {
-                                    file: file.display().to_string(),
-                                    source: module_source,
-                                    outcome: Box::new(other),
-                                },
-                                total,
-                            )
-                        }
+                        other => (
+                            Outcome::InModule {
+                                file: module_name,
+                                source: module_source,
+                                outcome: Box::new(other),
+                            },
+                            total,
+                        ),
                     };
                 }
                 let (declared, exported) = std::mem::take(&mut self.last_unit_names);
@@ -604,9 +672,8 @@ impl Session {
             info.name = spec.clone();
             modules.insert(spec, info);
         }
-        stack.pop();
         self.env.modules = modules;
-        let (outcome, t) = self.eval(&name, &source, out);
+        let (outcome, t) = self.eval(name, source, out);
         self.env.modules.clear();
         (outcome, total.add(&t))
     }
@@ -739,6 +806,96 @@ impl Session {
     }
 }
 
+/// The C compiler's errors about inline C (the `code` tag) in `stderr`, as diagnostics at their
+/// places in the unit's `source`: bs-cgen names inline C `bs-inline-c@OFFSET` in `#line`
+/// directives (OFFSET is where its text starts in the source), so the compiler's
+/// `bs-inline-c@OFFSET:LINE:COLUMN: error: MESSAGE` counts from there. Errors elsewhere in the
+/// generated C are bscript's own and are not returned.
+fn inline_c_errors(source: &str, stderr: &str) -> Vec<Diagnostic> {
+    let mut diags: Vec<Diagnostic> = Vec::new();
+    for line in stderr.lines() {
+        let Some(rest) = line.strip_prefix(bs_cgen::INLINE_C_FILE) else {
+            continue;
+        };
+        let mut fields = rest.splitn(4, ':');
+        let (Some(offset), Some(line_no), Some(column), Some(message)) = (
+            fields.next().and_then(|f| f.parse::<usize>().ok()),
+            fields.next().and_then(|f| f.parse::<usize>().ok()),
+            fields.next().and_then(|f| f.parse::<usize>().ok()),
+            fields.next(),
+        ) else {
+            continue;
+        };
+        let message = message.trim_start();
+        let Some(message) = message
+            .strip_prefix("error:")
+            .or_else(|| message.strip_prefix("fatal error:"))
+        else {
+            continue;
+        };
+        // The compiler quotes with typographic quotes in some locales.
+        let message = message.trim().replace(['\u{2018}', '\u{2019}'], "'");
+        let span = inline_c_span(source, offset, line_no, column);
+        let diag = bs_frontend::diag::inline_c_rejected(span, &message);
+        if !diags
+            .iter()
+            .any(|d| d.span == diag.span && d.message == diag.message)
+        {
+            diags.push(diag);
+        }
+    }
+    diags.sort_by_key(|d| d.span.start);
+    diags
+}
+
+/// The span in `source` of the C compiler's LINE:COLUMN (both from 1, the column in bytes) in the
+/// inline C whose text starts at byte `offset`: the word there, or one character. A place past
+/// the text (the compiler may complain at the `;` bs-cgen adds after it) is the closing backtick.
+fn inline_c_span(source: &str, offset: usize, line: usize, column: usize) -> Span {
+    let bytes = source.as_bytes();
+    let mut pos = offset.min(bytes.len());
+    // The text ends at the template's closing backtick (the first one not escaped).
+    let mut text_end = bytes.len();
+    let mut i = pos;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\\' => i += 1,
+            b'`' => {
+                text_end = i;
+                break;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    for _ in 1..line {
+        match source[pos..text_end].find('\n') {
+            Some(i) => pos += i + 1,
+            // Past the text: its end, the closing backtick.
+            None => return Span::new(text_end as u32, (text_end + 1).min(bytes.len()) as u32),
+        }
+    }
+    let line_end = source[pos..text_end]
+        .find('\n')
+        .map_or(text_end, |i| pos + i);
+    let mut start = (pos + column.saturating_sub(1)).min(line_end);
+    while start > 0 && !source.is_char_boundary(start) {
+        start -= 1;
+    }
+    let word = |b: &u8| b.is_ascii_alphanumeric() || *b == b'_';
+    let mut end = start;
+    while end < line_end && word(&bytes[end]) {
+        end += 1;
+    }
+    if end == start {
+        end = source[start..]
+            .chars()
+            .next()
+            .map_or(start, |c| start + c.len_utf8());
+    }
+    Span::new(start as u32, end as u32)
+}
+
 /// A failure of the host's own machinery at `stage`.
 fn internal(stage: Stage, message: String) -> Outcome {
     Outcome::Internal { stage, message }
@@ -790,5 +947,46 @@ pub fn locate(file: &str, source: &str, d: &Diagnostic) -> Location {
         span: d.span,
         line: lc.line,
         column: lc.column,
+    }
+}
+
+#[cfg(test)]
+mod inline_c_tests {
+    use super::*;
+
+    const SOURCE: &str = "let a = 1\nfunction f() {\n  code`int x = 1;\n  nope = 2;`\n}\n";
+
+    fn text_start() -> usize {
+        SOURCE.find("int x").unwrap()
+    }
+
+    #[test]
+    fn the_compilers_places_map_to_the_template() {
+        let start = text_start();
+        let stderr = format!(
+            "unit.c: In function 'f':\n{0}{start}:2:3: error: \u{2018}nope\u{2019} undeclared\n\
+             {0}{start}:2:3: note: each undeclared identifier is reported only once\n\
+             unit.c:40:1: warning: unused\n",
+            bs_cgen::INLINE_C_FILE
+        );
+        let diags = inline_c_errors(SOURCE, &stderr);
+        assert_eq!(diags.len(), 1, "{diags:?}");
+        assert_eq!(diags[0].message, "inline C: 'nope' undeclared");
+        let span = diags[0].span;
+        assert_eq!(&SOURCE[span.start as usize..span.end as usize], "nope");
+        let lc = line_col(SOURCE, span.start);
+        assert_eq!((lc.line, lc.column), (4, 3));
+    }
+
+    #[test]
+    fn errors_outside_inline_c_are_not_the_users() {
+        let stderr = "unit.c:12:5: error: 'bs_x' undeclared\n";
+        assert!(inline_c_errors(SOURCE, stderr).is_empty());
+    }
+
+    #[test]
+    fn a_place_past_the_text_is_its_closing_backtick() {
+        let span = inline_c_span(SOURCE, text_start(), 3, 1);
+        assert_eq!(&SOURCE[span.start as usize..span.end as usize], "`");
     }
 }

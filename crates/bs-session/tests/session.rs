@@ -165,3 +165,42 @@ fn running_out_of_memory_names_the_function_and_the_session_goes_on() {
     assert!(matches!(outcome, Outcome::Ok), "{outcome:?}");
     assert_eq!(out, "2000\n");
 }
+
+/// Makes a folder in the sessions' work folder that looks `age_secs` old.
+fn work_folder(name: &str, age_secs: u64) -> std::path::PathBuf {
+    let dir = bs_toolchain::cache_dir().join("work").join(name);
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("unit.c"), "int x;\n").unwrap();
+    let then = std::time::SystemTime::now() - std::time::Duration::from_secs(age_secs);
+    std::fs::File::open(&dir)
+        .unwrap()
+        .set_modified(then)
+        .unwrap();
+    dir
+}
+
+#[test]
+fn a_session_clears_out_the_work_folders_of_crashed_sessions() {
+    let own = std::process::id();
+    let Some(started) = bs_toolchain::process_start_time(own) else {
+        eprintln!("skipped: no /proc");
+        return;
+    };
+    let old = bs_toolchain::STALE_GRACE.as_secs() + 60;
+    // A process id above Linux's largest pid_max: its session can only have crashed.
+    let stale = work_folder(&format!("999999999-{started}-{own}"), old);
+    let young = work_folder(&format!("999999998-{started}-{own}"), 0);
+    let live = work_folder(&format!("{own}-{started}-{own}"), old);
+    let session = start();
+    assert!(!stale.exists(), "{} stayed", stale.display());
+    assert!(
+        young.exists(),
+        "a folder within the grace period was removed"
+    );
+    assert!(live.exists(), "a live session's folder was removed");
+    assert!(session.work_dir().exists());
+    drop(session);
+    for dir in [young, live] {
+        let _ = std::fs::remove_dir_all(dir);
+    }
+}

@@ -17,12 +17,20 @@ pub struct MemoryLayout {
 }
 
 /// The parts of a layout: (name in `--memory`, macro of `bs_port_config.h`, smallest size in KiB).
+///
+/// The smallest stack: before each call the runtime clears `BS_GC_STACK_SCRUB` (4 KiB,
+/// `runtime/core/bs_config.h`) below its own frame, so the stack needs that much plus the
+/// runtime's frames and the program's. 4K overflows on `print(1)` on qemu-mps2-an385; 5K runs it
+/// and a few nested calls.
 const PARTS: [(&str, &str, u32); 4] = [
-    ("stack", "BS_PORT_STACK_KIB", 2),
+    ("stack", "BS_PORT_STACK_KIB", MIN_STACK_KIB),
     ("code", "BS_PORT_CODE_KIB", 1),
     ("data", "BS_PORT_DATA_KIB", 1),
     ("heap", "BS_PORT_HEAP_KIB", 4),
 ];
+
+/// The smallest stack `--memory` accepts, in KiB (see [`PARTS`]).
+pub const MIN_STACK_KIB: u32 = 5;
 
 impl MemoryLayout {
     fn parts(&self) -> [Option<u32>; 4] {
@@ -214,7 +222,15 @@ impl FromStr for MemoryLayout {
             let kib = parse_size(value)?;
             let min = PARTS[index].2;
             if kib < min {
-                return Err(format!("{key} must be at least {min}K"));
+                return Err(if index == 0 {
+                    format!(
+                        "the stack must be at least {min}K (--memory asks for {kib}K): the \
+                         runtime clears 4 KiB of stack below its own frame before each call, and \
+                         the program needs room of its own"
+                    )
+                } else {
+                    format!("the {key} must be at least {min}K (--memory asks for {kib}K)")
+                });
             }
             let slot = layout.part_mut(index);
             if slot.is_some() {
@@ -265,6 +281,22 @@ mod tests {
         ] {
             assert!(bad.parse::<MemoryLayout>().is_err(), "{bad:?} was accepted");
         }
+    }
+
+    #[test]
+    fn refuses_a_stack_too_small_to_run_anything() {
+        let err = "stack=4K".parse::<MemoryLayout>().unwrap_err();
+        assert!(
+            err.starts_with("the stack must be at least 5K (--memory asks for 4K)"),
+            "{err}"
+        );
+        let ok: MemoryLayout = "stack=5K".parse().unwrap();
+        assert_eq!(ok.stack_kib, Some(MIN_STACK_KIB));
+        assert!(ok.check(&crate::QEMU_MPS2_AN385).is_ok());
+        assert_eq!(
+            "heap=2K".parse::<MemoryLayout>().unwrap_err(),
+            "the heap must be at least 4K (--memory asks for 2K)"
+        );
     }
 
     #[test]

@@ -486,10 +486,14 @@ impl UnitCompiler {
     ) -> Result<UnitCompiler, ToolchainError> {
         let base = cache_dir().join("work");
         fs::create_dir_all(&base).map_err(io_err("cannot create", &base))?;
+        // Sessions that crashed left their folders behind: clear them out first.
+        remove_stale_work_dirs(&base, STALE_GRACE);
         let nanos = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.as_nanos());
-        let work_dir = base.join(format!("{}-{nanos}", std::process::id()));
+        let pid = std::process::id();
+        let started = process_start_time(pid).unwrap_or(0);
+        let work_dir = base.join(format!("{pid}-{started}-{nanos}"));
         fs::create_dir_all(&work_dir).map_err(io_err("cannot create", &work_dir))?;
         Ok(UnitCompiler {
             port,
@@ -543,15 +547,123 @@ impl UnitCompiler {
 impl Drop for UnitCompiler {
     fn drop(&mut self) {
         if self.keep_files {
+            // Kept on purpose (`--keep-c`): the marker keeps later sessions from clearing it out.
+            let _ = fs::write(self.work_dir.join(KEEP_MARKER), "");
             return;
         }
         let _ = fs::remove_dir_all(&self.work_dir);
     }
 }
 
+/// A work folder younger than this is never removed as stale: its session may be starting.
+pub const STALE_GRACE: Duration = Duration::from_secs(60);
+
+/// The file that marks a work folder kept on purpose (`--keep-c`).
+const KEEP_MARKER: &str = "KEPT";
+
+/// When process `pid` started, in clock ticks after boot (field 22 of `/proc/PID/stat`), or
+/// `None` when the process does not exist or the system has no `/proc`. With the process id it
+/// names one process: a later process that reuses the id started later.
+pub fn process_start_time(pid: u32) -> Option<u64> {
+    let stat = fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // The command name (field 2) is in parentheses and may hold spaces: count after its end.
+    let rest = &stat[stat.rfind(')')? + 1..];
+    rest.split_whitespace().nth(19)?.parse().ok()
+}
+
+/// Whether the session that made the work folder `name` (`PID-START-NANOS`, or `PID-NANOS` from
+/// older versions) has ended. `None` when that cannot be told: then the folder stays.
+fn work_dir_owner_gone(name: &str) -> Option<bool> {
+    let mut parts = name.split('-');
+    let pid: u32 = parts.next()?.parse().ok()?;
+    let second: u64 = parts.next()?.parse().ok()?;
+    let third = parts.next();
+    if parts.next().is_some() {
+        return None;
+    }
+    let now = process_start_time(pid);
+    Some(match (third, now) {
+        (_, None) => true,
+        // PID-START-NANOS: gone when the process with this id is another one (started at
+        // another time). A start time of 0 means it was not known.
+        (Some(_), Some(started)) => second != 0 && started != second,
+        // PID-NANOS: a process with this id runs; it may be the owner.
+        (None, Some(_)) => false,
+    })
+}
+
+/// Removes the work folders in `base` whose session has ended without removing them (it
+/// crashed or was killed) and that are older than `grace`. A live session's folder, a folder
+/// kept on purpose (`--keep-c`) and anything whose owner cannot be told stay. Does nothing on
+/// systems without `/proc`, where the owner cannot be told.
+pub fn remove_stale_work_dirs(base: &Path, grace: Duration) {
+    if process_start_time(std::process::id()).is_none() {
+        return;
+    }
+    let Ok(entries) = fs::read_dir(base) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
+            continue;
+        };
+        if work_dir_owner_gone(name) != Some(true) || path.join(KEEP_MARKER).exists() {
+            continue;
+        }
+        let age = entry
+            .metadata()
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.elapsed().ok());
+        if age.is_some_and(|age| age >= grace) {
+            let _ = fs::remove_dir_all(&path);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A process id that never exists (above the largest `pid_max` Linux allows, 2^22).
+    const DEAD_PID: u32 = 999_999_999;
+
+    #[test]
+    fn stale_work_folders_are_removed_and_live_ones_stay() {
+        let own = std::process::id();
+        let Some(started) = process_start_time(own) else {
+            eprintln!("skipped: no /proc");
+            return;
+        };
+        let base = std::env::temp_dir().join(format!("bscript-stale-test-{own}"));
+        let _ = fs::remove_dir_all(&base);
+        let make = |name: &str| {
+            let dir = base.join(name);
+            fs::create_dir_all(&dir).unwrap();
+            fs::write(dir.join("unit.c"), "int x;\n").unwrap();
+            dir
+        };
+        let dead = make(&format!("{DEAD_PID}-5-1"));
+        let dead_old_format = make(&format!("{DEAD_PID}-1"));
+        let reused = make(&format!("{own}-{}-1", started + 1));
+        let live = make(&format!("{own}-{started}-1"));
+        let live_old_format = make(&format!("{own}-1"));
+        let kept = make(&format!("{DEAD_PID}-5-2"));
+        fs::write(kept.join(KEEP_MARKER), "").unwrap();
+        let other = make("not-a-work-folder");
+        // Within the grace period, nothing goes.
+        remove_stale_work_dirs(&base, Duration::from_secs(3600));
+        assert!(dead.exists() && dead_old_format.exists() && reused.exists());
+        remove_stale_work_dirs(&base, Duration::ZERO);
+        for gone in [&dead, &dead_old_format, &reused] {
+            assert!(!gone.exists(), "{} stayed", gone.display());
+        }
+        for stays in [&live, &live_old_format, &kept, &other] {
+            assert!(stays.exists(), "{} was removed", stays.display());
+        }
+        let _ = fs::remove_dir_all(&base);
+    }
 
     #[test]
     fn the_host_port_embeds_its_sources() {

@@ -64,8 +64,8 @@ struct Cli {
 enum Command {
     /// Compile and run a BlueScript file.
     Run {
-        /// The program; without it, the entry file of the project in this folder
-        /// (bsconfig.json).
+        /// The program (`-` reads it from standard input); without it, the entry file of the
+        /// project in this folder (bsconfig.json).
         file: Option<PathBuf>,
         /// Keep the generated C files in the work folder and print its path.
         #[arg(long)]
@@ -80,7 +80,7 @@ enum Command {
     },
     /// Type-check a BlueScript file without running it (no device needed).
     Check {
-        /// The program.
+        /// The program (`-` reads it from standard input).
         file: PathBuf,
     },
     /// Boards: the known targets and serial ports (`list`), and what a device reports (`info`).
@@ -143,9 +143,38 @@ pub fn write_output(stream: u8, bytes: &[u8]) {
 /// Exit status when the program cannot be compiled (compile errors, an unreadable file).
 const EXIT_COMPILE: u8 = 1;
 
+/// The name standard input has in messages.
+const STDIN_NAME: &str = "<stdin>";
+
+/// A program's text, read once: from the file, or from standard input for `-`. Returns its name
+/// for messages, its path (`None` for standard input) and its text; an unreadable file is
+/// reported here.
+fn read_program(
+    file: &std::path::Path,
+) -> Result<(String, Option<&std::path::Path>, String), ExitCode> {
+    if file.as_os_str() == "-" {
+        let mut text = String::new();
+        return match std::io::Read::read_to_string(&mut std::io::stdin(), &mut text) {
+            Ok(_) => Ok((STDIN_NAME.to_string(), None, text)),
+            Err(e) => {
+                eprintln!("bscript: cannot read standard input: {e}");
+                Err(ExitCode::from(EXIT_COMPILE))
+            }
+        };
+    }
+    match std::fs::read_to_string(file) {
+        Ok(text) => Ok((file.display().to_string(), Some(file), text)),
+        Err(e) => {
+            eprintln!("bscript: cannot read {}: {e}", file.display());
+            Err(ExitCode::from(EXIT_COMPILE))
+        }
+    }
+}
+
 fn run_file(cli: &Cli, file: Option<&PathBuf>, keep_c: bool) -> anyhow::Result<ExitCode> {
-    // The program and its source folder: a file given on the command line, or the entry file
-    // of the project in the current folder.
+    // The program and its source folder: a file given on the command line (standard input for
+    // `-`, whose imports resolve from the working folder), or the entry file of the project in
+    // the current folder.
     let (file, root) = match file {
         Some(f) => (
             f.clone(),
@@ -164,22 +193,25 @@ fn run_file(cli: &Cli, file: Option<&PathBuf>, keep_c: bool) -> anyhow::Result<E
     } else {
         root
     };
-    let file = &file;
-    let source = match std::fs::read_to_string(file) {
-        Ok(s) => s,
-        Err(e) => {
-            eprintln!("bscript: cannot read {}: {e}", file.display());
-            return Ok(ExitCode::from(EXIT_COMPILE));
-        }
+    // Every file is read once: this text is the one that runs and the one errors quote.
+    let (name, mut path, source) = match read_program(&file) {
+        Ok(p) => p,
+        Err(code) => return Ok(code),
     };
+    // A pipe given by name (`/dev/stdin`, `<(…)`) is standard input in all but name: its
+    // imports resolve from the working folder too.
+    let mut root = root;
+    if path.is_some_and(|p| std::fs::metadata(p).is_ok_and(|m| !m.is_file())) {
+        path = None;
+        root = PathBuf::from(".");
+    }
     let Ok(mut session) = start_session(cli) else {
         return Ok(ExitCode::from(EXIT_DEVICE));
     };
     if keep_c {
         session.keep_c();
     }
-    let name = file.display().to_string();
-    let (outcome, _) = session.eval_file(file, &root, &mut write_output);
+    let (outcome, _) = session.eval_program(&name, &source, path, &root, &mut write_output);
     let color = std::io::stderr().is_terminal();
     eprint!(
         "{}",
@@ -194,15 +226,11 @@ fn run_file(cli: &Cli, file: Option<&PathBuf>, keep_c: bool) -> anyhow::Result<E
     Ok(ExitCode::from(outcome.exit_code() as u8))
 }
 
-fn check_file(cli: &Cli, file: &PathBuf) -> anyhow::Result<ExitCode> {
-    let source = match std::fs::read_to_string(file) {
-        Ok(s) => s,
-        Err(e) => {
-            eprintln!("bscript: cannot read {}: {e}", file.display());
-            return Ok(ExitCode::from(EXIT_COMPILE));
-        }
+fn check_file(cli: &Cli, file: &std::path::Path) -> anyhow::Result<ExitCode> {
+    let (name, _, source) = match read_program(file) {
+        Ok(p) => p,
+        Err(code) => return Ok(code),
     };
-    let name = file.display().to_string();
     let env = bs_frontend::Env::new();
     let mut counters = bs_frontend::Counters::default();
     match bs_frontend::check_unit(&source, &env, 1, &mut counters) {

@@ -157,6 +157,7 @@ fn memory_sets_the_regions_of_the_host_device() {
         ("code=8M", "at most 4096K"),
         ("heap=1.5M", "whole number"),
         ("rom=4K", "stack, code, data or heap"),
+        ("stack=4K", "the stack must be at least 5K"),
     ] {
         let (code, _, err) = run(&["--memory", layout, "board", "info"]);
         assert_ne!(code, 0, "--memory {layout} was accepted");
@@ -212,6 +213,33 @@ fn memory_gives_a_qemu_board_a_larger_heap() {
     ]);
     assert_ne!(code, 0);
     assert!(err.contains("at most 4068K"), "{err}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The smallest stack `--memory` accepts runs `print(1)` and a few nested calls on QEMU.
+#[test]
+fn the_smallest_stack_runs_a_small_program_on_qemu() {
+    for tool in ["qemu-system-arm", "arm-none-eabi-gcc"] {
+        if !common::installed(tool) {
+            eprintln!("skipped: {tool} is not installed");
+            return;
+        }
+    }
+    let dir = std::env::temp_dir().join(format!("bscript-stack-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("nested.bs");
+    std::fs::write(
+        &file,
+        "print(1)\n\
+         function a(x: integer): integer { return x + 1 }\n\
+         function b(x: integer): integer { return a(x) * 2 }\n\
+         function c(x: integer): integer { return b(x) + a(x) }\n\
+         print('n=' + c(3))\n",
+    )
+    .unwrap();
+    let file = file.to_str().unwrap();
+    let (code, out, err) = run(&["--target", QEMU_TARGET, "--memory", "stack=5K", "run", file]);
+    assert_eq!((code, out.as_str()), (0, "1\nn=12\n"), "{err}");
     let _ = std::fs::remove_dir_all(&dir);
 }
 

@@ -305,3 +305,63 @@ fn reset_empties_the_device_and_the_session() {
     );
     assert_eq!(err, "");
 }
+
+/// Runs `bscript` in `cwd` with `input` on its standard input (a pipe).
+fn run_piped(cwd: &std::path::Path, args: &[&str], input: &str) -> (i32, String, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_bscript"))
+        .args(args)
+        .current_dir(cwd)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn a_dash_reads_the_program_from_standard_input_once() {
+    let module = scratch(
+        "stdin_module.bs",
+        "export function g(): integer { return 42 }\n",
+    );
+    let dir = module.parent().unwrap();
+    // `-` is standard input; its imports resolve from the working folder.
+    let (code, out, err) = run_piped(
+        dir,
+        &["run", "-"],
+        "import { g } from './stdin_module'\nprint(g())\n",
+    );
+    assert_eq!((code, out.as_str()), (0, "42\n"), "{err}");
+    // /dev/stdin is read once too, and as a pipe its imports also resolve from the working
+    // folder.
+    let (code, out, err) = run_piped(
+        dir,
+        &["run", "/dev/stdin"],
+        "import { g } from './stdin_module'\nprint(g() + 1)\n",
+    );
+    assert_eq!((code, out.as_str()), (0, "43\n"), "{err}");
+    // Errors name it <stdin>.
+    let bad = "let x: integer = 1.5\n";
+    for command in ["run", "check"] {
+        let (code, _, err) = run_piped(dir, &["--error-format", "short", command, "-"], bad);
+        assert_eq!(code, 1, "{command}: {err}");
+        assert_eq!(
+            err, "<stdin>:1:18: error: Type 'float' is not assignable to type 'integer'\n",
+            "{command}"
+        );
+    }
+    let (code, _, err) = run_piped(dir, &["check", "-"], "print(1)\n");
+    assert_eq!(code, 0, "{err}");
+}

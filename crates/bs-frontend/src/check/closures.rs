@@ -360,6 +360,12 @@ impl<'a> Checker<'_, 'a> {
             return None;
         }
         let top = self.f.top_level && self.f.scopes.len() == 1 && self.outer.is_empty();
+        // The C text: the template literal without its backticks.
+        let quasi = sp(t.quasi.span);
+        let text_span = Span {
+            start: (quasi.start + 1).min(quasi.end),
+            end: quasi.end.saturating_sub(1).max(quasi.start),
+        };
         let mut parts = Vec::new();
         let mut ok = true;
         for (i, q) in t.quasi.quasis.iter().enumerate() {
@@ -423,10 +429,10 @@ impl<'a> Checker<'_, 'a> {
                 })
                 .collect();
             if self.diags.quiet == 0 {
-                self.out.native_top.push(text);
+                self.out.native_top.push((text, text_span));
             }
             return None;
         }
-        Some(Stmt::Native(parts))
+        Some(Stmt::Native(parts, text_span))
     }
 }

@@ -208,7 +208,7 @@ struct UnitOut {
     /// Trampolines for top-level functions used as values: symbol, slot, signature.
     trampolines: Vec<(Symbol, Symbol, FnSig)>,
     /// Inline C at the top level of the unit.
-    native_top: Vec<String>,
+    native_top: Vec<(String, Span)>,
     /// Names the unit exports.
     exported: Vec<String>,
     /// Names of other units this unit uses, each once (`extern_set` holds their symbols).
