@@ -21,7 +21,28 @@ use crate::spelling::{
 use crate::symbols::c_symbol;
 
 impl Gen {
+    /// The C form of `e`, on a stack grown as deep expressions need.
     pub(crate) fn expr(&mut self, e: &Expr) -> String {
+        stacker::maybe_grow(crate::STACK_RED_ZONE, crate::STACK_SEGMENT, || {
+            self.expr_here(e)
+        })
+    }
+
+    /// Whether `e` has effects (`Expr::has_effects`), remembered for each expression so that
+    /// asking at every level of a deep expression stays linear.
+    fn effects(&mut self, e: &Expr) -> bool {
+        let key = std::ptr::from_ref(e) as usize;
+        if let Some(&known) = self.effects.get(&key) {
+            return known;
+        }
+        let known = stacker::maybe_grow(crate::STACK_RED_ZONE, crate::STACK_SEGMENT, || {
+            e.has_effects_by(&mut |part| self.effects(part))
+        });
+        self.effects.insert(key, known);
+        known
+    }
+
+    fn expr_here(&mut self, e: &Expr) -> String {
         match &e.kind {
             ExprKind::Int(v) => int_literal(*v),
             ExprKind::Float(v) => float_literal(*v),
@@ -737,8 +758,8 @@ impl Gen {
     fn sequenced(&mut self, operands: &[&Expr], build: impl FnOnce(&[String]) -> String) -> String {
         // C may evaluate operands in any order: as soon as one of them has an effect, a read in
         // another could see it too early or too late.
-        let needs_order = operands.iter().any(|e| e.has_effects())
-            && operands.iter().filter(|e| !is_pure_constant(e)).count() > 1;
+        let needs_order = operands.iter().filter(|e| !is_pure_constant(e)).count() > 1
+            && operands.iter().any(|e| self.effects(e));
         if !needs_order {
             let parts: Vec<String> = operands.iter().map(|e| self.expr(e)).collect();
             return build(&parts);

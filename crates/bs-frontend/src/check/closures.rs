@@ -212,6 +212,9 @@ impl<'a> Checker<'_, 'a> {
         let (params, declared_ret) = self.arrow_types(a);
         let ret = match declared_ret {
             Some(r) => r,
+            None if self.arrow_results.contains_key(&(span.start, span.end)) => {
+                self.arrow_results[&(span.start, span.end)].clone()
+            }
             None => {
                 // Infer the result type quietly, then check for real with it.
                 let saved = (
@@ -227,12 +230,18 @@ impl<'a> Checker<'_, 'a> {
                 self.ids.next_site = saved.0;
                 self.out.sites.truncate(saved.1);
                 self.ids.next_class = saved.2;
-                self.out.array_classes.truncate(saved.3);
+                self.truncate_array_classes(saved.3);
                 self.out.arrows.truncate(saved.4);
-                inferred.unwrap_or(Type::Void)
+                let ret = inferred.unwrap_or(Type::Void);
+                self.arrow_results
+                    .insert((span.start, span.end), ret.clone());
+                ret
             }
         };
         let (ctx, body, _) = self.arrow_body(a, &params, Some(ret.clone()));
+        if self.outer.is_empty() {
+            self.forget_arrow_results();
+        }
         if let ast::ArrowFunctionBody::FunctionBody(block) = &a.body {
             if ret != Type::Void && !super::always_returns(&block.statements) {
                 self.error(diag::missing_return(span));
