@@ -584,6 +584,9 @@ impl Gen {
     fn array_literal(&mut self, elem: ElemKind, class_id: u32, elements: &[Expr]) -> String {
         let refs: Vec<&Expr> = elements.iter().collect();
         let n = elements.len();
+        if let Some(table) = self.constant_table(elem, elements) {
+            return table;
+        }
         self.sequenced(&refs, |p| {
             let (func, c_elem) = match elem {
                 ElemKind::Int => ("bs_int_array_of", "int32_t"),
@@ -604,6 +607,32 @@ impl Gen {
                 format!("{func}({n}, {data})")
             }
         })
+    }
+
+    /// A long literal of numbers or booleans, all constants, made from a table among the
+    /// unit's literals: as a compound literal in the function, GCC would copy it onto the
+    /// stack with a call of `memcpy`, which units cannot link against on every port.
+    fn constant_table(&mut self, elem: ElemKind, elements: &[Expr]) -> Option<String> {
+        const MIN_TABLE: usize = 16;
+        let (func, c_elem) = match elem {
+            ElemKind::Int => ("bs_int_array_of", "int32_t"),
+            ElemKind::Float => ("bs_float_array_of", "float"),
+            ElemKind::Bool => ("bs_bool_array_of", "int32_t"),
+            _ => return None,
+        };
+        if elements.len() <= MIN_TABLE || !elements.iter().all(is_pure_constant) {
+            return None;
+        }
+        let parts: Vec<String> = elements.iter().map(|e| self.expr(e)).collect();
+        let name = format!("bs_t_{}", self.n_literals);
+        self.n_literals += 1;
+        let n = elements.len();
+        let _ = writeln!(
+            self.literals,
+            "static const {c_elem} {name}[{n}] = {{{}}};",
+            parts.join(", ")
+        );
+        Some(format!("{func}({n}, {name})"))
     }
 
     /// `new C(…)` (the expression `e`): the arguments in order, then the allocation, then the
