@@ -395,10 +395,12 @@ impl<'a> Checker<'_, 'a> {
             self.out.array_classes.len(),
         );
         self.diags.quiet += 1;
+        let discards_classes = std::mem::replace(&mut self.diags.discards_classes, true);
         self.forget_arrow_results();
         self.f.scopes.push(HashMap::new());
         let ty = self.expr(e).map(|e| e.ty);
         self.diags.quiet -= 1;
+        self.diags.discards_classes = discards_classes;
         self.forget_arrow_results();
         self.f = saved_f;
         self.ids.next_site = saved.0;
@@ -434,6 +436,7 @@ impl<'a> Checker<'_, 'a> {
             self.out.array_classes.len(),
         );
         self.diags.quiet += 1;
+        let discards_classes = std::mem::replace(&mut self.diags.discards_classes, true);
         self.forget_arrow_results();
         self.f = FnCtx {
             first_return: Some(None),
@@ -461,6 +464,7 @@ impl<'a> Checker<'_, 'a> {
         }
         let inferred = self.f.first_return.take().flatten().unwrap_or(Type::Void);
         self.diags.quiet -= 1;
+        self.diags.discards_classes = discards_classes;
         self.forget_arrow_results();
         self.f = saved_f;
         self.ids.next_site = saved_sites.0;

@@ -206,6 +206,11 @@ struct Diags {
     /// Non-zero while a type is being inferred: diagnostics are dropped, and so is what the unit
     /// would otherwise keep (arrow functions, trampolines, inline C, external references).
     quiet: u32,
+    /// Whether the innermost quiet inference also takes back the class ids handed out during
+    /// it (an arrow function's, an initial value's or a method's result; not a top-level
+    /// function's or variable's, which keep them). Inside such an inference an arrow function
+    /// whose result type is known needs no second look at its body: nothing of it is kept.
+    discards_classes: bool,
 }
 
 /// The unit's own top-level declarations.
