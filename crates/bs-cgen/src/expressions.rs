@@ -21,7 +21,28 @@ use crate::spelling::{
 use crate::symbols::c_symbol;
 
 impl Gen {
+    /// The C form of `e`, on a stack grown as deep expressions need.
     pub(crate) fn expr(&mut self, e: &Expr) -> String {
+        stacker::maybe_grow(crate::STACK_RED_ZONE, crate::STACK_SEGMENT, || {
+            self.expr_here(e)
+        })
+    }
+
+    /// Whether `e` has effects (`Expr::has_effects`), remembered for each expression so that
+    /// asking at every level of a deep expression stays linear.
+    fn effects(&mut self, e: &Expr) -> bool {
+        let key = std::ptr::from_ref(e) as usize;
+        if let Some(&known) = self.effects.get(&key) {
+            return known;
+        }
+        let known = stacker::maybe_grow(crate::STACK_RED_ZONE, crate::STACK_SEGMENT, || {
+            e.has_effects_by(&mut |part| self.effects(part))
+        });
+        self.effects.insert(key, known);
+        known
+    }
+
+    fn expr_here(&mut self, e: &Expr) -> String {
         match &e.kind {
             ExprKind::Int(v) => int_literal(*v),
             ExprKind::Float(v) => float_literal(*v),
@@ -563,6 +584,9 @@ impl Gen {
     fn array_literal(&mut self, elem: ElemKind, class_id: u32, elements: &[Expr]) -> String {
         let refs: Vec<&Expr> = elements.iter().collect();
         let n = elements.len();
+        if let Some(table) = self.constant_table(elem, elements) {
+            return table;
+        }
         self.sequenced(&refs, |p| {
             let (func, c_elem) = match elem {
                 ElemKind::Int => ("bs_int_array_of", "int32_t"),
@@ -583,6 +607,32 @@ impl Gen {
                 format!("{func}({n}, {data})")
             }
         })
+    }
+
+    /// A long literal of numbers or booleans, all constants, made from a table among the
+    /// unit's literals: as a compound literal in the function, GCC would copy it onto the
+    /// stack with a call of `memcpy`, which units cannot link against on every port.
+    fn constant_table(&mut self, elem: ElemKind, elements: &[Expr]) -> Option<String> {
+        const MIN_TABLE: usize = 16;
+        let (func, c_elem) = match elem {
+            ElemKind::Int => ("bs_int_array_of", "int32_t"),
+            ElemKind::Float => ("bs_float_array_of", "float"),
+            ElemKind::Bool => ("bs_bool_array_of", "int32_t"),
+            _ => return None,
+        };
+        if elements.len() <= MIN_TABLE || !elements.iter().all(is_pure_constant) {
+            return None;
+        }
+        let parts: Vec<String> = elements.iter().map(|e| self.expr(e)).collect();
+        let name = format!("bs_t_{}", self.n_literals);
+        self.n_literals += 1;
+        let n = elements.len();
+        let _ = writeln!(
+            self.literals,
+            "static const {c_elem} {name}[{n}] = {{{}}};",
+            parts.join(", ")
+        );
+        Some(format!("{func}({n}, {name})"))
     }
 
     /// `new C(…)` (the expression `e`): the arguments in order, then the allocation, then the
@@ -737,8 +787,8 @@ impl Gen {
     fn sequenced(&mut self, operands: &[&Expr], build: impl FnOnce(&[String]) -> String) -> String {
         // C may evaluate operands in any order: as soon as one of them has an effect, a read in
         // another could see it too early or too late.
-        let needs_order = operands.iter().any(|e| e.has_effects())
-            && operands.iter().filter(|e| !is_pure_constant(e)).count() > 1;
+        let needs_order = operands.iter().filter(|e| !is_pure_constant(e)).count() > 1
+            && operands.iter().any(|e| self.effects(e));
         if !needs_order {
             let parts: Vec<String> = operands.iter().map(|e| self.expr(e)).collect();
             return build(&parts);

@@ -102,7 +102,15 @@ struct Gen {
     /// While the unchecked copy of a counted loop is generated: the loop's plan, and the
     /// conditions (C expressions) under which the accesses left unchecked stay in bounds.
     fast_copy: Option<FastCopy>,
+    /// `Expr::has_effects` of the expressions asked about, by address (the unit is borrowed,
+    /// unchanged, while it is generated).
+    effects: std::collections::HashMap<usize, bool>,
 }
+
+/// The stack the printer keeps free before going one level deeper into an expression or a
+/// statement, and the size of each segment it adds when less is left.
+const STACK_RED_ZONE: usize = 128 * 1024;
+const STACK_SEGMENT: usize = 4 * 1024 * 1024;
 
 /// The unchecked copy of a counted loop being generated.
 struct FastCopy {

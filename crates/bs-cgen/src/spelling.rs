@@ -6,9 +6,13 @@ use std::fmt::Write;
 use bs_frontend::ir::{Builtin, ElemKind, Local, LocalId};
 use bs_frontend::types::{FnSig, Type};
 
-/// Indents a line of a body by `depth` levels of four spaces.
+/// Past this depth, nested statements are not indented further (so that the size of the C file
+/// grows with the program's, not with its size times its nesting depth).
+const MAX_INDENT: usize = 64;
+
+/// Indents a line of a body by `depth` levels of four spaces (at most `MAX_INDENT`).
 pub(crate) fn indent(out: &mut String, depth: usize) {
-    for _ in 0..depth {
+    for _ in 0..depth.min(MAX_INDENT) {
         out.push_str("    ");
     }
 }

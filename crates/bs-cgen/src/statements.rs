@@ -52,7 +52,14 @@ impl Gen {
         }
     }
 
+    /// One statement, on a stack grown as deeply nested blocks need.
     fn stmt(&mut self, s: &Stmt, depth: usize, out: &mut String) {
+        stacker::maybe_grow(crate::STACK_RED_ZONE, crate::STACK_SEGMENT, || {
+            self.stmt_here(s, depth, out)
+        })
+    }
+
+    fn stmt_here(&mut self, s: &Stmt, depth: usize, out: &mut String) {
         match s {
             Stmt::Expr(e) => {
                 indent(out, depth);

@@ -522,3 +522,13 @@ pub fn module_outside_source(span: Span, path: &str) -> Diagnostic {
         format!("Source file must be under the source dir: {path}"),
     )
 }
+
+pub fn nesting_too_deep(span: Span, limit: u32) -> Diagnostic {
+    Diagnostic::new(
+        "BS0127",
+        span,
+        format!("expressions and statements nest more than {limit} levels deep here"),
+    )
+    .label("too deeply nested")
+    .hint("split the expression or block: give parts of it names with `let`, or move them into functions")
+}

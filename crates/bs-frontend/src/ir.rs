@@ -536,6 +536,13 @@ impl Expr {
     /// True when evaluating the expression may have an effect (a call, an assignment, output or
     /// a run-time error), so that its order relative to its siblings matters.
     pub fn has_effects(&self) -> bool {
+        self.has_effects_by(&mut |e| e.has_effects())
+    }
+
+    /// `has_effects`, asking `part` about the expression's parts (so that a caller asking about
+    /// every level of a deep expression can remember the answers instead of walking each part
+    /// again at every level).
+    pub fn has_effects_by(&self, part: &mut dyn FnMut(&Expr) -> bool) -> bool {
         match &self.kind {
             ExprKind::Int(_)
             | ExprKind::Float(_)
@@ -544,23 +551,23 @@ impl Expr {
             | ExprKind::Null
             | ExprKind::Read(Place::Local(_) | Place::Global { .. }) => false,
             ExprKind::Convert(Conv::Check { .. }, _) => true,
-            ExprKind::Unary(_, e) | ExprKind::Convert(_, e) => e.has_effects(),
+            ExprKind::Unary(_, e) | ExprKind::Convert(_, e) => part(e),
             ExprKind::Binary {
                 op, left, right, ..
             } => {
                 matches!(op, BinOp::Div | BinOp::Rem | BinOp::Pow) && self.ty == Type::Integer
-                    || left.has_effects()
-                    || right.has_effects()
+                    || part(left)
+                    || part(right)
             }
             ExprKind::Concat(..) => true,
-            ExprKind::Logical { left, right, .. } => left.has_effects() || right.has_effects(),
+            ExprKind::Logical { left, right, .. } => part(left) || part(right),
             ExprKind::Cond {
                 cond,
                 then,
                 otherwise,
-            } => cond.has_effects() || then.has_effects() || otherwise.has_effects(),
+            } => part(cond) || part(then) || part(otherwise),
             ExprKind::Read(Place::Index { .. } | Place::AnyProp { .. }) => true,
-            ExprKind::Read(Place::Field { object, .. }) => object.has_effects(),
+            ExprKind::Read(Place::Field { object, .. }) => part(object),
             ExprKind::Read(Place::Captured { .. }) => false,
             ExprKind::Call { .. }
             | ExprKind::Print { .. }

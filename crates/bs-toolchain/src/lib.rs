@@ -237,12 +237,32 @@ pub struct ToolRun {
     pub status: Option<i32>,
 }
 
+/// The stack the tools are given (GCC's parser recurses once per nesting level of the C it
+/// reads: the default 8 MiB lasts for about 15,000 levels, fewer than a program may nest).
+const TOOL_STACK: u64 = 1 << 30;
+
+/// Raises this process's soft stack limit (which the tools it starts inherit) to `TOOL_STACK`,
+/// or to the hard limit when that is lower. Done once; where it cannot be done, the tools keep
+/// the limit they would have had.
+fn raise_stack_limit() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        if let Ok((soft, hard)) = rlimit::Resource::STACK.get() {
+            let want = TOOL_STACK.min(hard);
+            if soft < want {
+                let _ = rlimit::Resource::STACK.set(want, hard);
+            }
+        }
+    });
+}
+
 /// Runs an external tool to completion, capturing its output.
 pub fn run_tool(
     program: &str,
     args: &[String],
     cwd: &Path,
 ) -> Result<(std::process::Output, ToolRun), ToolchainError> {
+    raise_stack_limit();
     let start = Instant::now();
     let output = Command::new(program)
         .args(args)

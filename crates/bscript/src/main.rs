@@ -272,16 +272,37 @@ fn stop_quietly_when_output_closes() {
     }));
 }
 
+/// The stack of the thread that does the work. The front end nests up to
+/// `bs_frontend::MAX_NESTING` levels deep, and what it produces is walked, turned into C
+/// and finally dropped by recursive code on this stack; only the pages used are ever touched.
+const WORK_STACK: usize = 1 << 30;
+
 fn main() -> ExitCode {
     stop_quietly_when_output_closes();
     let cli = Cli::parse();
+    let worker = std::thread::Builder::new()
+        .name("bscript".to_string())
+        .stack_size(WORK_STACK)
+        .spawn(move || work(&cli));
+    match worker.map(|w| w.join()) {
+        Ok(Ok(code)) => code,
+        // The panic has been reported by the hook.
+        Ok(Err(_)) => ExitCode::from(101),
+        Err(e) => {
+            eprintln!("bscript: cannot start the work thread: {e}");
+            ExitCode::from(EXIT_DEVICE)
+        }
+    }
+}
+
+fn work(cli: &Cli) -> ExitCode {
     let result = match &cli.command {
-        Command::Run { file, keep_c } => run_file(&cli, file.as_ref(), *keep_c),
+        Command::Run { file, keep_c } => run_file(cli, file.as_ref(), *keep_c),
         Command::Project { what } => project::run(what),
-        Command::Repl => repl::run(&cli),
-        Command::Check { file } => check_file(&cli, file),
-        Command::Board { what } => board::run(&cli, what),
-        Command::Bench { what } => bench::run(&cli, what),
+        Command::Repl => repl::run(cli),
+        Command::Check { file } => check_file(cli, file),
+        Command::Board { what } => board::run(cli, what),
+        Command::Bench { what } => bench::run(cli, what),
     };
     match result {
         Ok(code) => code,

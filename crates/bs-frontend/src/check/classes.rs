@@ -76,12 +76,13 @@ impl<'a> Checker<'_, 'a> {
         if let Some(id) = self.env.array_class(array) {
             return id;
         }
-        if let Some((id, _)) = self.out.array_classes.iter().find(|(_, t)| t == array) {
+        if let Some(id) = self.out.array_class_index.get(array) {
             return *id;
         }
         let id = self.ids.next_class;
         self.ids.next_class += 1;
         self.out.array_classes.push((id, array.clone()));
+        self.out.array_class_index.insert(array.clone(), id);
         id
     }
 
@@ -429,14 +430,18 @@ impl<'a> Checker<'_, 'a> {
             self.out.array_classes.len(),
         );
         self.diags.quiet += 1;
+        let discards_classes = std::mem::replace(&mut self.diags.discards_classes, true);
+        self.forget_arrow_results();
         self.f.scopes.push(HashMap::new());
         let ty = self.expr(e).map(|e| e.ty);
         self.diags.quiet -= 1;
+        self.diags.discards_classes = discards_classes;
+        self.forget_arrow_results();
         self.f = saved_f;
         self.ids.next_site = saved.0;
         self.out.sites.truncate(saved.1);
         self.ids.next_class = saved.2;
-        self.out.array_classes.truncate(saved.3);
+        self.truncate_array_classes(saved.3);
         ty
     }
 
@@ -466,6 +471,8 @@ impl<'a> Checker<'_, 'a> {
             self.out.array_classes.len(),
         );
         self.diags.quiet += 1;
+        let discards_classes = std::mem::replace(&mut self.diags.discards_classes, true);
+        self.forget_arrow_results();
         self.f = FnCtx {
             first_return: Some(None),
             this_class: (!md.r#static).then(|| class.to_string()),
@@ -492,11 +499,13 @@ impl<'a> Checker<'_, 'a> {
         }
         let inferred = self.f.first_return.take().flatten().unwrap_or(Type::Void);
         self.diags.quiet -= 1;
+        self.diags.discards_classes = discards_classes;
+        self.forget_arrow_results();
         self.f = saved_f;
         self.ids.next_site = saved_sites.0;
         self.out.sites.truncate(saved_sites.1);
         self.ids.next_class = saved_sites.2;
-        self.out.array_classes.truncate(saved_sites.3);
+        self.truncate_array_classes(saved_sites.3);
         inferred
     }
 

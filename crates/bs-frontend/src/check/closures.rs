@@ -210,8 +210,12 @@ impl<'a> Checker<'_, 'a> {
             return None;
         }
         let (params, declared_ret) = self.arrow_types(a);
+        let inferred_here = declared_ret.is_none();
         let ret = match declared_ret {
             Some(r) => r,
+            None if self.arrow_results.contains_key(&(span.start, span.end)) => {
+                self.arrow_results[&(span.start, span.end)].clone()
+            }
             None => {
                 // Infer the result type quietly, then check for real with it.
                 let saved = (
@@ -222,17 +226,43 @@ impl<'a> Checker<'_, 'a> {
                     self.out.arrows.len(),
                 );
                 self.diags.quiet += 1;
+                let discards_classes = std::mem::replace(&mut self.diags.discards_classes, true);
                 let (_, _, inferred) = self.arrow_body(a, &params, None);
                 self.diags.quiet -= 1;
+                self.diags.discards_classes = discards_classes;
                 self.ids.next_site = saved.0;
                 self.out.sites.truncate(saved.1);
                 self.ids.next_class = saved.2;
-                self.out.array_classes.truncate(saved.3);
+                self.truncate_array_classes(saved.3);
                 self.out.arrows.truncate(saved.4);
-                inferred.unwrap_or(Type::Void)
+                let ret = inferred.unwrap_or(Type::Void);
+                self.arrow_results
+                    .insert((span.start, span.end), ret.clone());
+                ret
             }
         };
+        if inferred_here && self.diags.quiet > 0 && self.diags.discards_classes {
+            // Only the type is wanted, and it is known: checking the body again with it would
+            // make each level of nested arrows check the levels inside it once more.
+            let sig = FnSig { params, ret };
+            let symbol = Symbol::Arrow {
+                unit: self.unit_id,
+                index: self.out.arrows.len() as u32,
+            };
+            return Some(Expr::new(
+                ExprKind::Closure {
+                    symbol,
+                    sig: sig.clone(),
+                    captures: Vec::new(),
+                },
+                Type::Function(Box::new(sig)),
+                span,
+            ));
+        }
         let (ctx, body, _) = self.arrow_body(a, &params, Some(ret.clone()));
+        if self.outer.is_empty() {
+            self.forget_arrow_results();
+        }
         if let ast::ArrowFunctionBody::FunctionBody(block) = &a.body {
             if ret != Type::Void && !super::always_returns(&block.statements) {
                 self.error(diag::missing_return(span));

@@ -36,8 +36,12 @@ impl<'a> Checker<'_, 'a> {
     }
 
     pub(super) fn expr_allow_void(&mut self, e: &'a ast::Expression<'a>) -> Option<Expr> {
-        use ast::Expression as E;
         let span = sp(ast_expr_span(e));
+        self.nested(span, |c| c.expr_kind(e, span))
+    }
+
+    fn expr_kind(&mut self, e: &'a ast::Expression<'a>, span: Span) -> Option<Expr> {
+        use ast::Expression as E;
         match e {
             E::NumericLiteral(n) => self.number(n, false),
             E::StringLiteral(s) => Some(Expr::new(

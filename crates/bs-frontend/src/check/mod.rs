@@ -77,6 +77,23 @@ impl Default for Counters {
 /// Property names with fixed ids (bs_dynamic.c in the runtime), in id order.
 pub const BUILTIN_NAMES: &[&str] = &bs_abi::BuiltinName::NAMES;
 
+/// How deeply expressions and statements may nest in one unit (see docs/semantics.md). The
+/// checker itself copes with any depth; the bound is for the C compiler, whose time grows with
+/// the square of the nesting depth of the C it is given.
+pub const MAX_NESTING: u32 = 25_000;
+
+/// The stack the checker keeps free before going one level deeper, and the size of each
+/// segment it adds when less is left.
+const STACK_RED_ZONE: usize = 128 * 1024;
+const STACK_SEGMENT: usize = 4 * 1024 * 1024;
+
+/// The stack oxc's recursive-descent parser is given: enough for the deepest nesting a source
+/// of this length can hold (each level takes at least one character).
+fn parse_stack_size(source: &str) -> usize {
+    const PER_CHAR: usize = 2 * 1024;
+    (source.len().saturating_mul(PER_CHAR)).clamp(STACK_SEGMENT, 1 << 36)
+}
+
 /// The first class id the host gives out (`BS_FIRST_PROGRAM_CLASS` in bs.h).
 pub const FIRST_PROGRAM_CLASS: u32 = bs_abi::FIRST_PROGRAM_CLASS;
 
@@ -89,7 +106,9 @@ pub fn check_unit(
     counters: &mut Counters,
 ) -> Result<Checked, Vec<Diagnostic>> {
     let allocator = Allocator::default();
-    let parsed = Parser::new(&allocator, source, SourceType::ts()).parse();
+    let parsed = stacker::grow(parse_stack_size(source), || {
+        Parser::new(&allocator, source, SourceType::ts()).parse()
+    });
     if !parsed.diagnostics.is_empty() || parsed.panicked {
         let mut diags: Vec<Diagnostic> = parsed
             .diagnostics
@@ -108,7 +127,9 @@ pub fn check_unit(
         return Err(diags);
     }
     let mut checker = Checker::new(env, unit_id, *counters);
-    let unit = checker.check_program(&parsed.program);
+    let unit = stacker::maybe_grow(STACK_RED_ZONE, STACK_SEGMENT, || {
+        checker.check_program(&parsed.program)
+    });
     if checker.diags.found.is_empty() {
         *counters = checker.ids;
         Ok(Checked {
@@ -165,6 +186,17 @@ struct Checker<'e, 'a> {
     f: FnCtx,
     /// Bodies enclosing the arrow function being checked, innermost last.
     outer: Vec<FnCtx>,
+    /// Result types inferred for arrow functions without an annotation, by the arrow's span:
+    /// each arrow's body is inferred once, not once per enclosing arrow's pass (which made
+    /// nested arrows exponential). An entry holds only while what the arrow sees is unchanged:
+    /// the table is emptied when the outermost arrow is done and around each inference of a
+    /// top-level name, a method's result or an initial value's type (whose cycle guards make
+    /// names look untyped for a while).
+    arrow_results: HashMap<(u32, u32), Type>,
+    /// How deeply the expression or statement being checked is nested.
+    depth: u32,
+    /// Whether `depth` has gone past `MAX_NESTING` (reported once).
+    too_deep: bool,
 }
 
 /// The diagnostics found so far, and the quiet mode of type inference.
@@ -174,6 +206,11 @@ struct Diags {
     /// Non-zero while a type is being inferred: diagnostics are dropped, and so is what the unit
     /// would otherwise keep (arrow functions, trampolines, inline C, external references).
     quiet: u32,
+    /// Whether the innermost quiet inference also takes back the class ids handed out during
+    /// it (an arrow function's, an initial value's or a method's result; not a top-level
+    /// function's or variable's, which keep them). Inside such an inference an arrow function
+    /// whose result type is known needs no second look at its body: nothing of it is kept.
+    discards_classes: bool,
 }
 
 /// The unit's own top-level declarations.
@@ -201,6 +238,9 @@ struct UnitOut {
     sites: Vec<(u32, Span)>,
     /// Array types given a class id by this unit.
     array_classes: Vec<(u32, Type)>,
+    /// `array_classes` by type, so that finding a type's id does not compare it with every
+    /// array type given out before (nested array literals would make that cubic).
+    array_class_index: HashMap<Type, u32>,
     /// Property names given an id by this unit.
     prop_names: Vec<(String, u32)>,
     /// Arrow functions of the unit (lifted to functions of their own).
@@ -227,6 +267,9 @@ impl<'e> Checker<'e, '_> {
             out: UnitOut::default(),
             f: FnCtx::default(),
             outer: Vec::new(),
+            arrow_results: HashMap::new(),
+            depth: 0,
+            too_deep: false,
         }
     }
 
@@ -234,6 +277,35 @@ impl<'e> Checker<'e, '_> {
         if self.diags.quiet == 0 {
             self.diags.found.push(d);
         }
+    }
+
+    fn forget_arrow_results(&mut self) {
+        self.arrow_results.clear();
+    }
+
+    /// Forgets the array classes given out after the first `len` (after a quiet inference).
+    fn truncate_array_classes(&mut self, len: usize) {
+        for (_, t) in self.out.array_classes.drain(len..) {
+            self.out.array_class_index.remove(&t);
+        }
+    }
+
+    /// Runs `f` one nesting level deeper: on a stack grown as needed, and with an error once the
+    /// nesting passes `MAX_NESTING` (which bounds the depth of the IR for the later stages).
+    fn nested<R>(&mut self, span: Span, f: impl FnOnce(&mut Self) -> Option<R>) -> Option<R> {
+        if self.depth >= MAX_NESTING {
+            if !self.too_deep {
+                self.too_deep = true;
+                self.diags
+                    .found
+                    .push(diag::nesting_too_deep(span, MAX_NESTING));
+            }
+            return None;
+        }
+        self.depth += 1;
+        let out = stacker::maybe_grow(STACK_RED_ZONE, STACK_SEGMENT, || f(self));
+        self.depth -= 1;
+        out
     }
 
     fn site(&mut self, span: Span) -> u32 {
@@ -252,7 +324,9 @@ fn ast_expr_span(e: &ast::Expression<'_>) -> oxc_span::Span {
 /// errors are left to `check_unit`.
 pub fn import_sources(source: &str) -> Vec<(String, Span)> {
     let allocator = Allocator::default();
-    let parsed = Parser::new(&allocator, source, SourceType::ts()).parse();
+    let parsed = stacker::grow(parse_stack_size(source), || {
+        Parser::new(&allocator, source, SourceType::ts()).parse()
+    });
     parsed
         .program
         .body

@@ -383,6 +383,8 @@ impl<'a> Checker<'_, 'a> {
         let saved_f = std::mem::take(&mut self.f);
         let saved_sites = (self.ids.next_site, self.out.sites.len());
         self.diags.quiet += 1;
+        let discards_classes = std::mem::replace(&mut self.diags.discards_classes, false);
+        self.forget_arrow_results();
         self.f = FnCtx {
             first_return: Some(None),
             ..FnCtx::default()
@@ -400,6 +402,8 @@ impl<'a> Checker<'_, 'a> {
         }
         let inferred = self.f.first_return.take().flatten().unwrap_or(Type::Void);
         self.diags.quiet -= 1;
+        self.diags.discards_classes = discards_classes;
+        self.forget_arrow_results();
         self.f = saved_f;
         self.ids.next_site = saved_sites.0;
         self.out.sites.truncate(saved_sites.1);
@@ -440,6 +444,8 @@ impl<'a> Checker<'_, 'a> {
         let saved_sites = (self.ids.next_site, self.out.sites.len());
         let saved_visible = self.decls.visible.clone();
         self.diags.quiet += 1;
+        let discards_classes = std::mem::replace(&mut self.diags.discards_classes, false);
+        self.forget_arrow_results();
         // Inference looks at every unit variable, declared before or after.
         self.f = FnCtx::default();
         self.f.scopes.push(HashMap::new());
@@ -449,6 +455,8 @@ impl<'a> Checker<'_, 'a> {
             .and_then(|e| self.expr_allow_void(e))
             .map(|e| e.ty);
         self.diags.quiet -= 1;
+        self.diags.discards_classes = discards_classes;
+        self.forget_arrow_results();
         self.f = saved_f;
         self.decls.visible = saved_visible;
         self.ids.next_site = saved_sites.0;

@@ -97,6 +97,10 @@ impl<'a> Checker<'_, 'a> {
     }
 
     pub(super) fn check_stmt(&mut self, stmt: &'a ast::Statement<'a>) -> Option<Stmt> {
+        self.nested(sp(stmt.span()), |c| c.stmt_kind(stmt))
+    }
+
+    fn stmt_kind(&mut self, stmt: &'a ast::Statement<'a>) -> Option<Stmt> {
         use ast::Statement as S;
         match stmt {
             S::ExpressionStatement(e) => match &e.expression {
