@@ -97,6 +97,7 @@ fn inline_c_span(source: &str, offset: usize, line: usize, column: usize) -> Spa
 #[cfg(test)]
 mod tests {
     use super::*;
+    use bs_frontend::line_col;
 
     const SOURCE: &str = "let a = 1\nfunction f() {\n  code`int x = 1;\n  nope = 2;`\n}\n";
 
