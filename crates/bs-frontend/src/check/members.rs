@@ -394,76 +394,15 @@ impl<'a> Checker<'_, 'a> {
             && !self.is_variable("time")
         {
             let args = self.arguments(&c.arguments)?;
-            return match prop {
-                "now" => {
-                    self.coerce_args(args, &[], span)?;
-                    Some(Expr::new(
-                        ExprKind::Builtin {
-                            op: Builtin::TimeNow,
-                            args: vec![],
-                        },
-                        Type::Float,
-                        span,
-                    ))
-                }
-                "delay" => {
-                    let args = self.coerce_args(args, &[Type::Integer], span)?;
-                    Some(Expr::new(
-                        ExprKind::Builtin {
-                            op: Builtin::TimeDelay,
-                            args,
-                        },
-                        Type::Void,
-                        span,
-                    ))
-                }
-                _ => {
-                    self.error(diag::unknown_property(prop_span, prop));
-                    None
-                }
-            };
+            return self.time_call(prop, args, span, prop_span);
         }
         // Static methods.
         if let Some(class) = self.class_named(&m.object) {
             let args = self.arguments(&c.arguments)?;
             return self.static_call(&class, prop, args, span, prop_span);
         }
-        // super.m(…): the superclass's body, called directly.
         if let ast::Expression::Super(_) = &m.object {
-            let this = self.this_expr(sp(m.object.span()))?;
-            let Type::Class(cname) = &this.ty else {
-                return None;
-            };
-            let sup = self.class_info(cname).and_then(|i| i.superclass.clone());
-            let Some(mi) = sup
-                .as_ref()
-                .and_then(|s| self.class_info(s))
-                .and_then(|i| i.method(prop))
-                .cloned()
-            else {
-                self.error(diag::unknown_property(prop_span, prop));
-                return None;
-            };
-            let args = self.arguments(&c.arguments)?;
-            let mut args = self.coerce_args(args, &mi.sig.params, span)?;
-            let mut sig = mi.sig.clone();
-            sig.params
-                .insert(0, Type::Class(sup.clone().unwrap_or_default()));
-            args.insert(0, this);
-            self.note_extern(ExternRef::Func {
-                symbol: mi.body.clone(),
-                sig: sig.clone(),
-            });
-            let ret = sig.ret.clone();
-            return Some(Expr::new(
-                ExprKind::DirectCall {
-                    symbol: mi.body,
-                    sig,
-                    args,
-                },
-                ret,
-                span,
-            ));
+            return self.super_method_call(c, m, span, prop_span);
         }
         let object = self.expr(&m.object)?;
         // A method's parameter types type array literal arguments.
@@ -476,6 +415,103 @@ impl<'a> Checker<'_, 'a> {
             _ => Vec::new(),
         };
         let args = self.arguments_for(&c.arguments, &hints)?;
+        self.method_call(object, prop, args, span, prop_span)
+    }
+
+    /// `time.now()`, `time.delay(ms)`.
+    fn time_call(
+        &mut self,
+        prop: &str,
+        args: Vec<Expr>,
+        span: Span,
+        prop_span: Span,
+    ) -> Option<Expr> {
+        match prop {
+            "now" => {
+                self.coerce_args(args, &[], span)?;
+                Some(Expr::new(
+                    ExprKind::Builtin {
+                        op: Builtin::TimeNow,
+                        args: vec![],
+                    },
+                    Type::Float,
+                    span,
+                ))
+            }
+            "delay" => {
+                let args = self.coerce_args(args, &[Type::Integer], span)?;
+                Some(Expr::new(
+                    ExprKind::Builtin {
+                        op: Builtin::TimeDelay,
+                        args,
+                    },
+                    Type::Void,
+                    span,
+                ))
+            }
+            _ => {
+                self.error(diag::unknown_property(prop_span, prop));
+                None
+            }
+        }
+    }
+
+    /// `super.m(…)`: the superclass's body, called directly with `this` as its receiver.
+    fn super_method_call(
+        &mut self,
+        c: &'a ast::CallExpression<'a>,
+        m: &'a ast::StaticMemberExpression<'a>,
+        span: Span,
+        prop_span: Span,
+    ) -> Option<Expr> {
+        let prop = m.property.name.as_str();
+        let this = self.this_expr(sp(m.object.span()))?;
+        let Type::Class(cname) = &this.ty else {
+            return None;
+        };
+        let sup = self.class_info(cname).and_then(|i| i.superclass.clone());
+        let Some(mi) = sup
+            .as_ref()
+            .and_then(|s| self.class_info(s))
+            .and_then(|i| i.method(prop))
+            .cloned()
+        else {
+            self.error(diag::unknown_property(prop_span, prop));
+            return None;
+        };
+        let args = self.arguments(&c.arguments)?;
+        let mut args = self.coerce_args(args, &mi.sig.params, span)?;
+        let mut sig = mi.sig.clone();
+        sig.params
+            .insert(0, Type::Class(sup.clone().unwrap_or_default()));
+        args.insert(0, this);
+        self.note_extern(ExternRef::Func {
+            symbol: mi.body.clone(),
+            sig: sig.clone(),
+        });
+        let ret = sig.ret.clone();
+        Some(Expr::new(
+            ExprKind::DirectCall {
+                symbol: mi.body,
+                sig,
+                args,
+            },
+            ret,
+            span,
+        ))
+    }
+
+    /// `object.prop(args)` on a value: a method of its class (through the vtable, or directly
+    /// when the object is of exactly that class), a member of a string or growable array, or a
+    /// call through `any`.
+    fn method_call(
+        &mut self,
+        object: Expr,
+        prop: &str,
+        args: Vec<Expr>,
+        span: Span,
+        prop_span: Span,
+    ) -> Option<Expr> {
         match object.ty.clone() {
             Type::Class(cname) => {
                 let info = self.class_info(&cname)?.clone();
