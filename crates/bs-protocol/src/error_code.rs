@@ -70,15 +70,8 @@ mod tests {
     use super::*;
 
     #[test]
-    fn codes_round_trip() {
-        for (i, code) in ErrorCode::KNOWN.into_iter().enumerate() {
-            assert_eq!(code.code() as usize, i + 1);
-            assert_eq!(ErrorCode::from_u16(code.code()), code);
-            assert!(code.c_name().is_some());
-        }
-        assert_eq!(ErrorCode::from_u16(0), ErrorCode::Unknown(0));
-        assert_eq!(ErrorCode::from_u16(12), ErrorCode::Unknown(12));
-        assert_eq!(ErrorCode::Unknown(300).code(), 300);
+    fn summaries_and_conversions() {
+        // The numbers themselves are bs-abi's, checked against bs.h there.
         assert_eq!(ErrorCode::from(3u16), ErrorCode::StackOverflow);
         assert_eq!(ErrorCode::TypeError.c_name(), Some("TYPE"));
         assert_eq!(

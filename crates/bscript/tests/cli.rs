@@ -30,25 +30,7 @@ fn run(args: &[&str]) -> (i32, String, String) {
 fn repl(input: &str, extra: &[&str]) -> (i32, String, String) {
     let mut args = extra.to_vec();
     args.push("repl");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_bscript"))
-        .args(&args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(input.as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    run_piped(&std::env::current_dir().unwrap(), &args, input)
 }
 
 #[test]
