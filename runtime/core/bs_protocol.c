@@ -40,9 +40,12 @@ static uint32_t rx_consumed;
 static uint8_t tx[FRAME_OVERHEAD + BS_MAX_PAYLOAD];
 static uint8_t tx_seq;
 
-/* Duplicate detection: the seq of the last request handed to the message loop. */
+/* Duplicate detection: the seq of the last request handed to the message loop, and the id of the
+   host that sent it (from its HELLO). */
 static uint8_t last_request_seq;
 static int have_last_request;
+static uint32_t host_id;
+static int have_host;
 
 /* A new request that arrived while a reply waited for its ACK: the next one to hand out. */
 static bs_protocol_frame held;
@@ -149,13 +152,30 @@ static void send_ack(uint8_t seq) {
 
 /*
  * Sorts an incoming request: acknowledges it, and returns 1 when it is new (it becomes the last
- * request), 0 when it repeats the last one. HELLO is never a duplicate: a new host may start with
- * the seq the previous one ended with, and saying HELLO twice does no harm.
+ * request), 0 when it repeats the last one or is a late copy of an earlier one. The host numbers
+ * its requests one after another, so a new one is at most 127 ahead of the last (mod 256); one
+ * that is not ahead is old. A HELLO from another host (another host id) starts afresh, whatever
+ * its seq; a HELLO without a host id (an older host) is always new, so that it is answered with
+ * BAD_VERSION.
  */
 static int accept_request(const bs_protocol_frame *f) {
     send_ack(f->seq);
-    if (have_last_request && f->seq == last_request_seq && f->kind != BS_MSG_HELLO)
-        return 0;
+    if (f->kind == BS_MSG_HELLO) {
+        if (f->length != BS_HELLO_SIZE) {
+            have_last_request = 0;
+        } else {
+            uint32_t id = bs_protocol_get_u32(f->payload + 2);
+            if (!have_host || id != host_id)
+                have_last_request = 0;
+            host_id = id;
+            have_host = 1;
+        }
+    }
+    if (have_last_request) {
+        uint8_t ahead = (uint8_t)(f->seq - last_request_seq);
+        if (ahead == 0 || ahead >= 128u)
+            return 0;
+    }
     last_request_seq = f->seq;
     have_last_request = 1;
     return 1;
