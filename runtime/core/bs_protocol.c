@@ -70,9 +70,9 @@ static void rx_resync(void) {
 }
 
 /*
- * Reads the next intact frame, waiting up to `timeout_us` (BS_HAL_FOREVER: no limit). Returns 1
- * with the frame, 0 when the time passed first, -1 when the link is closed. The frame's payload
- * stays valid until the next call.
+ * Reads the next intact frame, waiting up to `timeout_us` (BS_HAL_FOREVER: no limit) for one to
+ * begin. Returns 1 with the frame, 0 when the time passed first, -1 when the link is closed. The
+ * frame's payload stays valid until the next call.
  */
 static int read_frame(bs_protocol_frame *frame, uint32_t timeout_us) {
     rx_drop(rx_consumed);
@@ -105,17 +105,19 @@ static int read_frame(bs_protocol_frame *frame, uint32_t timeout_us) {
                 return 1;
             }
         }
+        /* Once a frame has begun, its bytes are read until it is complete or they pause for
+           BS_LINK_STALL_US (a damaged length), whatever is left of the caller's wait: a frame
+           that straddles the end of that wait is still taken (docs/protocol.md, section 2.1). */
+        int partial = rx_count > 0;
         uint32_t wait = BS_HAL_FOREVER;
-        if (timeout_us != BS_HAL_FOREVER) {
+        if (partial) {
+            wait = BS_LINK_STALL_US;
+        } else if (timeout_us != BS_HAL_FOREVER) {
             uint32_t spent = bs_hal_micros() - start;
             if (spent >= timeout_us)
                 return 0;
             wait = timeout_us - spent;
         }
-        /* Part of a frame is here: if the rest does not follow soon, its length was damaged. */
-        int partial = rx_count > 0;
-        if (partial && wait > BS_LINK_STALL_US)
-            wait = BS_LINK_STALL_US;
         int n = bs_hal_read(rx + rx_count, (uint32_t)sizeof rx - rx_count, wait);
         if (n < 0)
             return -1;

@@ -1,6 +1,6 @@
 //! The device's end of the reliable link, on the real host runtime process, driven frame by frame
 //! (docs/protocol.md, section 2) where the [`Device`](bs_transport::Device) client would hide the
-//! timing: late copies of old requests.
+//! timing: a request whose bytes come slowly, and late copies of old requests.
 
 use std::time::{Duration, Instant};
 
@@ -70,6 +70,52 @@ impl Raw {
         match Reply::decode(&reply).unwrap() {
             Reply::HelloReply(info) => info.data.base,
             other => panic!("{other:?}"),
+        }
+    }
+}
+
+/// A frame whose bytes come 2 ms apart, starting 35 ms into the device's 50 ms wait for the
+/// acknowledgement of a reply, ends after that wait: the device must still read it to the end
+/// (a frame is given up only after a 20 ms pause between its bytes) and answer it.
+#[test]
+fn a_request_that_straddles_the_end_of_an_acknowledgement_wait_is_answered() {
+    let mut raw = Raw::start();
+    let data = raw.hello();
+    // A reply the host does not acknowledge: the device waits 50 ms, then sends it again.
+    raw.send(&Request::MemInfo.encode(2));
+    raw.expect(Kind::MemInfoReply, Duration::from_secs(5));
+    let sent_at = Instant::now();
+    // The next request, a byte every 2 ms from 35 ms on: about 26 bytes, so it ends near 90 ms.
+    let load = Request::Load {
+        addr: data,
+        bytes: vec![7; 16],
+    };
+    let bytes = encode_frame(&load.encode(3)).unwrap();
+    std::thread::sleep(Duration::from_millis(35).saturating_sub(sent_at.elapsed()));
+    for b in &bytes {
+        raw.link.send(&[*b]).unwrap();
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    assert!(
+        sent_at.elapsed() > Duration::from_millis(55),
+        "the frame did not straddle the end of the wait ({:?})",
+        sent_at.elapsed()
+    );
+    // The device acknowledges the LOAD and carries it out (repetitions of the MEMINFO reply may
+    // come first).
+    let until = Instant::now() + Duration::from_secs(3);
+    let mut acked = false;
+    loop {
+        let left = until.saturating_duration_since(Instant::now());
+        let Some(f) = raw.next(left) else {
+            panic!("the slowly sent LOAD was not answered (acknowledged: {acked})");
+        };
+        if f.kind == Kind::DeviceAck.code() && f.seq == 3 {
+            acked = true;
+        }
+        if f.kind == Kind::Ok.code() && f.reply_to == 3 {
+            assert!(acked, "OK came before the LOAD's DEVICE_ACK");
+            break;
         }
     }
 }
