@@ -560,9 +560,10 @@ impl<L: Link> Device<L> {
     /// Clears the device's heap, code and data. The device picks a new session id; call
     /// [`hello`](Device::hello) to learn it.
     pub fn reset(&mut self) -> Result<(), LinkError> {
-        self.channel.request_ok(&Request::Reset)?;
+        // The device chooses its new session id when it carries RESET out, before its OK: the
+        // DEVICE_ACK of a repeated RESET (the first one's was lost) already carries the new id.
         self.channel.session = None;
-        Ok(())
+        self.channel.request_ok(&Request::Reset)
     }
 
     /// The device's memory usage.

@@ -955,3 +955,22 @@ fn a_late_copy_of_an_earlier_reply_to_the_same_call_is_dropped() {
     assert_eq!(out, b"ab");
     assert_eq!(device.stats().duplicates, 1);
 }
+
+#[test]
+fn the_new_session_id_in_the_acknowledgement_of_a_repeated_reset_is_not_a_reset() {
+    // The DEVICE_ACK of the first RESET was lost; the device reset and chose a new session id,
+    // and acknowledges the repetition with it before its OK comes through.
+    let (link, _, _) = fake_device(|port, seq, req| match req {
+        Request::Reset => {
+            port.session = 8;
+            port.ack(seq);
+            std::thread::sleep(Duration::from_millis(20));
+            standard(port, seq, req)
+        }
+        _ => standard(port, seq, req),
+    });
+    let (mut device, _) = Device::connect(link, TIMEOUT).unwrap();
+    device.reset().unwrap();
+    assert_eq!(device.hello().unwrap().session_id, 8);
+    assert_eq!(device.meminfo().unwrap().heap_used, 16);
+}
