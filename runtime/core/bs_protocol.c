@@ -40,9 +40,12 @@ static uint32_t rx_consumed;
 static uint8_t tx[FRAME_OVERHEAD + BS_MAX_PAYLOAD];
 static uint8_t tx_seq;
 
-/* Duplicate detection: the seq of the last request handed to the message loop. */
+/* Duplicate detection: the seq of the last request handed to the message loop, and the id of the
+   host that sent it (from its HELLO). */
 static uint8_t last_request_seq;
 static int have_last_request;
+static uint32_t host_id;
+static int have_host;
 
 /* A new request that arrived while a reply waited for its ACK: the next one to hand out. */
 static bs_protocol_frame held;
@@ -67,9 +70,9 @@ static void rx_resync(void) {
 }
 
 /*
- * Reads the next intact frame, waiting up to `timeout_us` (BS_HAL_FOREVER: no limit). Returns 1
- * with the frame, 0 when the time passed first, -1 when the link is closed. The frame's payload
- * stays valid until the next call.
+ * Reads the next intact frame, waiting up to `timeout_us` (BS_HAL_FOREVER: no limit) for one to
+ * begin. Returns 1 with the frame, 0 when the time passed first, -1 when the link is closed. The
+ * frame's payload stays valid until the next call.
  */
 static int read_frame(bs_protocol_frame *frame, uint32_t timeout_us) {
     rx_drop(rx_consumed);
@@ -102,17 +105,19 @@ static int read_frame(bs_protocol_frame *frame, uint32_t timeout_us) {
                 return 1;
             }
         }
+        /* Once a frame has begun, its bytes are read until it is complete or they pause for
+           BS_LINK_STALL_US (a damaged length), whatever is left of the caller's wait: a frame
+           that straddles the end of that wait is still taken (docs/protocol.md, section 2.1). */
+        int partial = rx_count > 0;
         uint32_t wait = BS_HAL_FOREVER;
-        if (timeout_us != BS_HAL_FOREVER) {
+        if (partial) {
+            wait = BS_LINK_STALL_US;
+        } else if (timeout_us != BS_HAL_FOREVER) {
             uint32_t spent = bs_hal_micros() - start;
             if (spent >= timeout_us)
                 return 0;
             wait = timeout_us - spent;
         }
-        /* Part of a frame is here: if the rest does not follow soon, its length was damaged. */
-        int partial = rx_count > 0;
-        if (partial && wait > BS_LINK_STALL_US)
-            wait = BS_LINK_STALL_US;
         int n = bs_hal_read(rx + rx_count, (uint32_t)sizeof rx - rx_count, wait);
         if (n < 0)
             return -1;
@@ -149,13 +154,30 @@ static void send_ack(uint8_t seq) {
 
 /*
  * Sorts an incoming request: acknowledges it, and returns 1 when it is new (it becomes the last
- * request), 0 when it repeats the last one. HELLO is never a duplicate: a new host may start with
- * the seq the previous one ended with, and saying HELLO twice does no harm.
+ * request), 0 when it repeats the last one or is a late copy of an earlier one. The host numbers
+ * its requests one after another, so a new one is at most 127 ahead of the last (mod 256); one
+ * that is not ahead is old. A HELLO from another host (another host id) starts afresh, whatever
+ * its seq; a HELLO without a host id (an older host) is always new, so that it is answered with
+ * BAD_VERSION.
  */
 static int accept_request(const bs_protocol_frame *f) {
     send_ack(f->seq);
-    if (have_last_request && f->seq == last_request_seq && f->kind != BS_MSG_HELLO)
-        return 0;
+    if (f->kind == BS_MSG_HELLO) {
+        if (f->length != BS_HELLO_SIZE) {
+            have_last_request = 0;
+        } else {
+            uint32_t id = bs_protocol_get_u32(f->payload + 2);
+            if (!have_host || id != host_id)
+                have_last_request = 0;
+            host_id = id;
+            have_host = 1;
+        }
+    }
+    if (have_last_request) {
+        uint8_t ahead = (uint8_t)(f->seq - last_request_seq);
+        if (ahead == 0 || ahead >= 128u)
+            return 0;
+    }
     last_request_seq = f->seq;
     have_last_request = 1;
     return 1;

@@ -5,7 +5,7 @@
 #include <stdint.h>
 
 /* The contract with crates/bs-abi, whose test reads the lines below: one name and one value each. */
-#define BS_PROTOCOL_VERSION 2
+#define BS_PROTOCOL_VERSION 3
 #define BS_FRAME_MAGIC 0xB5
 #define BS_MAX_PAYLOAD 1024
 
@@ -25,6 +25,9 @@
 #define BS_MSG_ERROR 0x85
 #define BS_MSG_MEMINFO_REPLY 0x86
 #define BS_MSG_DEVICE_ACK 0x87
+
+/* HELLO's payload: u16 protocol version, u32 host id. */
+#define BS_HELLO_SIZE 6
 
 /* Frame layout: magic, kind, seq, reply-to, u16 len, payload, u32 CRC. */
 #define BS_FRAME_HEADER_SIZE 6

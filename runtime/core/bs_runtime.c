@@ -142,12 +142,16 @@ static void new_session_id(void) {
 }
 
 static void handle_hello(const bs_protocol_frame *f) {
-    if (f->length != 2) {
+    if (f->length < 2) {
         reply_simple_error(f->seq, BS_ERR_BAD_MESSAGE, 0, f->kind);
         return;
     }
     if (bs_protocol_get_u16(f->payload) != BS_PROTOCOL_VERSION) {
         reply_simple_error(f->seq, BS_ERR_BAD_VERSION, 0, BS_PROTOCOL_VERSION);
+        return;
+    }
+    if (f->length != BS_HELLO_SIZE) {
+        reply_simple_error(f->seq, BS_ERR_BAD_MESSAGE, 0, f->kind);
         return;
     }
     if (!greeted) {

@@ -242,7 +242,7 @@ abi_enum! {
     /// byte of every frame. Host → device requests have the high bit clear, device → host
     /// replies have it set.
     pub enum Kind: u8, Protocol, "BS_MSG_" {
-        Hello = 0x01, "HELLO", "host → device: u16 protocol version";
+        Hello = 0x01, "HELLO", "host → device: u16 protocol version, u32 host id";
         Load = 0x02, "LOAD", "host → device: u32 address, then bytes to copy there";
         Call = 0x03, "CALL", "host → device: u32 entry address";
         Reset = 0x04, "RESET", "host → device: clear heap, code and data; new session id";
@@ -320,7 +320,9 @@ abi_consts! {
     /// For a class or array type, a TYPE_ERROR's detail1 is this plus its class id.
     pub const TYPE_CLASS_BASE: u32 = 0x10000, Bs, "BS_TYPE_CLASS_BASE";
     /// The protocol version (HELLO / HELLO_REPLY).
-    pub const PROTOCOL_VERSION: u16 = 2, Protocol, "BS_PROTOCOL_VERSION";
+    pub const PROTOCOL_VERSION: u16 = 3, Protocol, "BS_PROTOCOL_VERSION";
+    /// HELLO's payload: the u16 protocol version and the u32 host id.
+    pub const HELLO_LEN: usize = 6, Protocol, "BS_HELLO_SIZE";
     /// The first byte of every frame.
     pub const FRAME_MAGIC: u8 = 0xB5, Protocol, "BS_FRAME_MAGIC";
     /// The largest payload a frame may carry.

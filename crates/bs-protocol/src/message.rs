@@ -16,6 +16,9 @@ pub enum Request {
     Hello {
         /// The host's protocol version.
         version: u16,
+        /// A number the host chose at random when it started: a HELLO with another one comes
+        /// from a new host, whose sequence numbers start afresh.
+        host: u32,
     },
     /// Copy `bytes` to `addr` (at most [`MAX_LOAD_CHUNK`] bytes per frame).
     Load {
@@ -372,7 +375,7 @@ impl Request {
     /// oversized frame, which [`encode_frame`](crate::encode_frame) refuses.
     pub fn encode(&self, seq: u8) -> Frame {
         let payload = match self {
-            Request::Hello { version } => Writer::with_capacity(2).u16(*version),
+            Request::Hello { version, host } => Writer::with_capacity(6).u16(*version).u32(*host),
             Request::Load { addr, bytes } => Writer::with_capacity(4 + bytes.len())
                 .u32(*addr)
                 .bytes(bytes),
@@ -388,8 +391,11 @@ impl Request {
         let p = &frame.payload[..];
         Ok(match kind {
             Kind::Hello => {
-                let mut r = Reader::new(kind, p, ExpectedLen::Exactly(2))?;
-                Request::Hello { version: r.u16() }
+                let mut r = Reader::new(kind, p, ExpectedLen::Exactly(bs_abi::HELLO_LEN))?;
+                Request::Hello {
+                    version: r.u16(),
+                    host: r.u32(),
+                }
             }
             Kind::Load => {
                 let mut r = Reader::new(kind, p, ExpectedLen::AtLeast(4))?;
@@ -579,8 +585,14 @@ mod tests {
 
     fn all_requests() -> Vec<Request> {
         vec![
-            Request::Hello { version: 1 },
-            Request::Hello { version: 0xFFFF },
+            Request::Hello {
+                version: 1,
+                host: 7,
+            },
+            Request::Hello {
+                version: 0xFFFF,
+                host: 0xFFFF_FFFF,
+            },
             Request::Load {
                 addr: 0x1000_0040,
                 bytes: (0..=255).collect(),
@@ -699,7 +711,15 @@ mod tests {
 
     #[test]
     fn layouts_are_as_documented() {
-        assert_eq!(Request::Hello { version: 1 }.encode(0).payload, [1, 0]);
+        assert_eq!(
+            Request::Hello {
+                version: 1,
+                host: 0x0403_0201
+            }
+            .encode(0)
+            .payload,
+            [1, 0, 1, 2, 3, 4]
+        );
         assert_eq!(
             Request::Load {
                 addr: 0x0403_0201,

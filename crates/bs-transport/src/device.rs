@@ -54,10 +54,10 @@ pub struct LinkStats {
 
 /// A frame from the device, sorted.
 enum Incoming {
-    /// The device received the request sent with `seq`.
-    Ack { seq: u8 },
-    /// A new reply, answering the request sent with `reply_to`.
-    Reply { reply_to: u8, reply: Reply },
+    /// The device received the request sent with `seq`; its session id was `session`.
+    Ack { seq: u8, session: u32 },
+    /// A new reply to the current request.
+    Reply { reply: Reply },
 }
 
 /// The reliable framed request/reply channel under a [`Device`].
@@ -66,8 +66,13 @@ struct Channel<L: Link> {
     deframer: Deframer,
     /// The sequence number of the last request.
     seq: u8,
-    /// The sequence number of the last reply taken from the device.
+    /// The sequence number of the last reply to the current request taken from the device.
     last_device_seq: Option<u8>,
+    /// The sequence number of the last reply taken (to any request), to count repetitions.
+    last_taken: Option<u8>,
+    /// This host's id in HELLO (chosen at random): the device starts counting requests afresh
+    /// when a HELLO comes with another one.
+    host_id: u32,
     /// The device's session id, once HELLO_REPLY gave it.
     session: Option<u32>,
     reply_timeout: Duration,
@@ -85,8 +90,10 @@ impl<L: Link> Channel<L> {
             deframer: Deframer::new(),
             // A host that starts afresh should not reuse the last seq of the one before it (a
             // device takes a request with the seq it saw last for a repetition).
-            seq: initial_seq(),
+            seq: random_u8(),
             last_device_seq: None,
+            last_taken: None,
+            host_id: random_u32(),
             session: None,
             reply_timeout,
             rto,
@@ -148,28 +155,42 @@ impl<L: Link> Channel<L> {
         }
     }
 
-    /// Sorts a frame from the device: acknowledgements are checked for the session id; replies
-    /// are acknowledged, and repetitions of the last one dropped (`None`).
-    fn sort(&mut self, frame: Frame) -> Result<Option<Incoming>, LinkError> {
+    /// Sorts a frame from the device while the request sent with `current` is outstanding:
+    /// acknowledgements are passed on with their session id; replies are acknowledged, and
+    /// dropped (`None`) unless they answer `current` and are new. The device numbers its replies
+    /// one after another, so a reply whose seq is not ahead of the last one taken (mod 256, by
+    /// less than 128) repeats it or is a late copy of an earlier one.
+    fn sort(&mut self, frame: Frame, current: u8) -> Result<Option<Incoming>, LinkError> {
         let reply = Reply::decode(&frame).map_err(|e| LinkError::Protocol {
             detail: format!("undecodable frame from {}: {e}", self.link.describe()),
         })?;
         if let Reply::DeviceAck { session_id } = reply {
-            self.check_session(session_id)?;
-            return Ok(Some(Incoming::Ack { seq: frame.seq }));
+            return Ok(Some(Incoming::Ack {
+                seq: frame.seq,
+                session: session_id,
+            }));
         }
         // A link that fails now fails the next read too; the reply in hand is still good (the
         // last output of a device that then died, say).
         let _ = self.write(&Request::Ack.encode(frame.seq));
-        if self.last_device_seq == Some(frame.seq) {
-            self.stats.duplicates += 1;
+        if frame.reply_to != current {
+            if self.last_taken == Some(frame.seq) {
+                self.stats.duplicates += 1;
+            } else {
+                self.stats.stale += 1;
+            }
             return Ok(None);
         }
+        if let Some(last) = self.last_device_seq {
+            let ahead = frame.seq.wrapping_sub(last);
+            if ahead == 0 || ahead >= 128 {
+                self.stats.duplicates += 1;
+                return Ok(None);
+            }
+        }
         self.last_device_seq = Some(frame.seq);
-        Ok(Some(Incoming::Reply {
-            reply_to: frame.reply_to,
-            reply,
-        }))
+        self.last_taken = Some(frame.seq);
+        Ok(Some(Incoming::Reply { reply }))
     }
 
     /// A session id other than the one HELLO_REPLY gave means the device started afresh.
@@ -184,6 +205,7 @@ impl<L: Link> Channel<L> {
     fn device_reset(&mut self, now: Option<u32>) -> LinkError {
         let was = self.session.take();
         self.last_device_seq = None;
+        self.last_taken = None;
         LinkError::DeviceReset {
             link: self.link.describe(),
             was,
@@ -205,6 +227,7 @@ impl<L: Link> Channel<L> {
     ) -> Result<(u8, Reply), LinkError> {
         self.seq = self.seq.wrapping_add(1);
         let seq = self.seq;
+        self.last_device_seq = None;
         let kind = request.kind();
         let frame = request.encode(seq);
         let started = Instant::now();
@@ -225,12 +248,20 @@ impl<L: Link> Channel<L> {
                 .min()
                 .unwrap_or(now + IDLE_POLL);
             match self.read_frame(until)? {
-                Some(frame) => match self.sort(frame)? {
-                    Some(Incoming::Ack { seq: acked }) if acked == seq => resend_at = None,
-                    Some(Incoming::Reply { reply_to, reply }) if reply_to == seq => {
+                Some(frame) => match self.sort(frame, seq)? {
+                    // Only the acknowledgement of this request speaks for the device now: a late
+                    // one (of an earlier request, or of the HELLO that chose the session id)
+                    // may carry an older session id.
+                    Some(Incoming::Ack {
+                        seq: acked,
+                        session,
+                    }) if acked == seq => {
+                        self.check_session(session)?;
+                        resend_at = None;
+                    }
+                    Some(Incoming::Reply { reply }) => {
                         return self.first_reply(kind, seq, reply);
                     }
-                    Some(Incoming::Reply { .. }) => self.stats.stale += 1,
                     Some(Incoming::Ack { .. }) | None => {}
                 },
                 None => {
@@ -277,11 +308,14 @@ impl<L: Link> Channel<L> {
         loop {
             let until = deadline.unwrap_or_else(|| Instant::now() + IDLE_POLL);
             match self.read_frame(until)? {
-                Some(frame) => match self.sort(frame)? {
-                    Some(Incoming::Reply { reply_to, reply }) if reply_to == seq => {
-                        return Ok(reply);
+                Some(frame) => match self.sort(frame, seq)? {
+                    Some(Incoming::Reply { reply }) => return Ok(reply),
+                    Some(Incoming::Ack {
+                        seq: acked,
+                        session,
+                    }) if acked == seq => {
+                        self.check_session(session)?;
                     }
-                    Some(Incoming::Reply { .. }) => self.stats.stale += 1,
                     Some(Incoming::Ack { .. }) | None => {}
                 },
                 None if deadline.is_some_and(|d| Instant::now() >= d) => {
@@ -338,6 +372,7 @@ impl<L: Link> Channel<L> {
     fn hello(&mut self) -> Result<DeviceInfo, LinkError> {
         let request = Request::Hello {
             version: PROTOCOL_VERSION,
+            host: self.host_id,
         };
         let expecting = "HELLO_REPLY";
         let timeout = Some(self.reply_timeout);
@@ -376,13 +411,31 @@ impl<L: Link> Channel<L> {
     }
 }
 
-/// A first sequence number that differs between runs (the clock's nanoseconds, mixed).
-fn initial_seq() -> u8 {
+/// A number that differs between runs (the clock's nanoseconds and the process id, mixed): the
+/// first sequence number and the host id.
+fn random_u32() -> u32 {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static CALLS: AtomicU32 = AtomicU32::new(0);
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.subsec_nanos())
+        .map(|d| d.subsec_nanos() ^ d.as_secs() as u32)
         .unwrap_or(0);
-    (nanos ^ (nanos >> 8) ^ (nanos >> 16) ^ std::process::id()) as u8
+    let mut x = nanos
+        ^ std::process::id().rotate_left(16)
+        ^ CALLS
+            .fetch_add(1, Ordering::Relaxed)
+            .wrapping_mul(0x9E37_79B9);
+    x ^= x >> 16;
+    x = x.wrapping_mul(0x7FEB_352D);
+    x ^= x >> 15;
+    x = x.wrapping_mul(0x846C_A68B);
+    x ^ (x >> 16)
+}
+
+/// A first sequence number that differs between runs: a host that starts afresh should not
+/// reuse the last seq of the one before it.
+fn random_u8() -> u8 {
+    random_u32() as u8
 }
 
 /// A connected device: the client side of the protocol.
@@ -507,9 +560,10 @@ impl<L: Link> Device<L> {
     /// Clears the device's heap, code and data. The device picks a new session id; call
     /// [`hello`](Device::hello) to learn it.
     pub fn reset(&mut self) -> Result<(), LinkError> {
-        self.channel.request_ok(&Request::Reset)?;
+        // The device chooses its new session id when it carries RESET out, before its OK: the
+        // DEVICE_ACK of a repeated RESET (the first one's was lost) already carries the new id.
         self.channel.session = None;
-        Ok(())
+        self.channel.request_ok(&Request::Reset)
     }
 
     /// The device's memory usage.

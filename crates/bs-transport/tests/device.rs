@@ -95,7 +95,7 @@ enum Flow {
 fn standard(port: &mut Port, seq: u8, request: &Request) -> Flow {
     let info = info();
     match request {
-        Request::Hello { version } if *version == PROTOCOL_VERSION => {
+        Request::Hello { version, .. } if *version == PROTOCOL_VERSION => {
             let session_id = port.session;
             port.reply(seq, Reply::HelloReply(DeviceInfo { session_id, ..info }))
         }
@@ -240,11 +240,12 @@ fn connect_returns_device_info() {
         .iter()
         .map(|r| r.1.clone())
         .collect();
-    assert_eq!(
-        requests,
-        [Request::Hello {
-            version: PROTOCOL_VERSION
-        }]
+    assert!(
+        matches!(
+            requests[..],
+            [Request::Hello { version, .. }] if version == PROTOCOL_VERSION
+        ),
+        "{requests:?}"
     );
     assert!(device.describe().contains("in-memory"));
 }
@@ -879,4 +880,97 @@ fn device_over_a_boxed_link() {
         device.call(0x1000_0000, &mut |_, _| {}).unwrap(),
         CallOutcome::Finished { micros: 42 }
     );
+}
+
+#[test]
+fn hello_carries_the_same_random_host_id_every_time() {
+    let (mut device, log) = connect_standard();
+    device.hello().unwrap();
+    let hosts: Vec<u32> = log
+        .lock()
+        .unwrap()
+        .requests
+        .iter()
+        .filter_map(|(_, r)| match r {
+            Request::Hello { host, .. } => Some(*host),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(hosts.len(), 2);
+    assert_eq!(hosts[0], hosts[1], "one host, one id");
+}
+
+#[test]
+fn a_late_acknowledgement_with_an_older_session_id_is_not_a_reset() {
+    // The DEVICE_ACK of the first HELLO carries the session id the device had before that HELLO
+    // chose a new one; held up on the way, it arrives during the next request.
+    let seen = Arc::new(Mutex::new(0u8));
+    let (link, _, _) = fake_device(move |port, seq, req| match req {
+        Request::Hello { .. } => {
+            *seen.lock().unwrap() = seq;
+            standard(port, seq, req)
+        }
+        Request::Load { .. } => {
+            let late = Reply::DeviceAck { session_id: 1 }.encode(*seen.lock().unwrap(), 0);
+            port.raw(&encode_frame(&late).unwrap());
+            standard(port, seq, req)
+        }
+        _ => standard(port, seq, req),
+    });
+    let (mut device, _) = Device::connect(link, TIMEOUT).unwrap();
+    device.load(0x1000_0000, &[1, 2, 3]).unwrap();
+    assert_eq!(device.meminfo().unwrap().heap_used, 16);
+}
+
+#[test]
+fn a_late_copy_of_an_earlier_reply_to_the_same_call_is_dropped() {
+    let (link, _, _) = fake_device(|port, seq, req| match req {
+        Request::Call { .. } => {
+            let first = Reply::Output {
+                stream: 0,
+                text: b"a".to_vec(),
+            };
+            port.reply(seq, first.clone());
+            let first_seq = port.tx_seq;
+            port.reply(
+                seq,
+                Reply::Output {
+                    stream: 0,
+                    text: b"b".to_vec(),
+                },
+            );
+            // The first OUTPUT again, held up on the way: behind the last one taken.
+            port.raw(&encode_frame(&first.encode(first_seq, seq)).unwrap());
+            port.reply(seq, Reply::Result { micros: 1 });
+            Flow::Continue
+        }
+        _ => standard(port, seq, req),
+    });
+    let (mut device, _) = Device::connect(link, TIMEOUT).unwrap();
+    let mut out = Vec::new();
+    let outcome = device
+        .call(0x1000_0000, &mut |_, t| out.extend_from_slice(t))
+        .unwrap();
+    assert_eq!(outcome, CallOutcome::Finished { micros: 1 });
+    assert_eq!(out, b"ab");
+    assert_eq!(device.stats().duplicates, 1);
+}
+
+#[test]
+fn the_new_session_id_in_the_acknowledgement_of_a_repeated_reset_is_not_a_reset() {
+    // The DEVICE_ACK of the first RESET was lost; the device reset and chose a new session id,
+    // and acknowledges the repetition with it before its OK comes through.
+    let (link, _, _) = fake_device(|port, seq, req| match req {
+        Request::Reset => {
+            port.session = 8;
+            port.ack(seq);
+            std::thread::sleep(Duration::from_millis(20));
+            standard(port, seq, req)
+        }
+        _ => standard(port, seq, req),
+    });
+    let (mut device, _) = Device::connect(link, TIMEOUT).unwrap();
+    device.reset().unwrap();
+    assert_eq!(device.hello().unwrap().session_id, 8);
+    assert_eq!(device.meminfo().unwrap().heap_used, 16);
 }

@@ -5,10 +5,11 @@
 
 mod common;
 
-fn lossy_session(target: &str, inputs: usize, seed: u32) {
-    let out_dir =
-        std::env::temp_dir().join(format!("bscript-lossy-{target}-{}", std::process::id()));
-    let faults = format!("drop=5%,corrupt=5%,duplicate=1%,delay=2%,max-delay=80ms,seed={seed}");
+fn lossy_session(target: &str, inputs: usize, faults: &str) {
+    let out_dir = std::env::temp_dir().join(format!(
+        "bscript-lossy-{target}-{}-{inputs}",
+        std::process::id()
+    ));
     let inputs = inputs.to_string();
     let out = common::bscript(
         &common::workspace_root(),
@@ -20,7 +21,7 @@ fn lossy_session(target: &str, inputs: usize, seed: u32) {
             "--inputs",
             &inputs,
             "--faults",
-            &faults,
+            faults,
             "--out",
             &out_dir.to_string_lossy(),
         ],
@@ -54,7 +55,11 @@ fn lossy_session(target: &str, inputs: usize, seed: u32) {
 
 #[test]
 fn a_faulty_link_gives_the_same_transcript_on_the_host_device() {
-    lossy_session("host", 100, 11);
+    lossy_session(
+        "host",
+        100,
+        "drop=5%,corrupt=5%,duplicate=1%,delay=2%,max-delay=80ms,seed=11",
+    );
 }
 
 #[test]
@@ -65,5 +70,45 @@ fn a_faulty_link_gives_the_same_transcript_on_qemu() {
             return;
         }
     }
-    lossy_session("qemu-mps2-an385", 40, 12);
+    lossy_session(
+        "qemu-mps2-an385",
+        40,
+        "drop=5%,corrupt=5%,duplicate=1%,delay=2%,max-delay=80ms,seed=12",
+    );
+}
+
+/// Seed 777 once made the faulty half stall, or give up waiting for an OK, when late copies of
+/// old requests were carried out again by the device.
+#[test]
+fn seed_777_neither_stalls_nor_gives_up() {
+    lossy_session(
+        "host",
+        100,
+        "drop=5%,corrupt=5%,duplicate=1%,delay=2%,seed=777",
+    );
+}
+
+/// With half the frames held up, late acknowledgements (one carrying the session id from before
+/// the HELLO) and late replies come all the time: none may be taken for a reset, and no output
+/// may be lost.
+#[test]
+fn late_frames_are_not_taken_for_a_reset() {
+    let dir = std::env::temp_dir().join(format!("bscript-lossy-delay-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let input = dir.join("input.bs");
+    std::fs::write(&input, "print(1)\nprint(2)\nprint(3)\n").unwrap();
+    for seed in ["777", "1", "2"] {
+        let faults = format!("delay=50%,seed={seed}");
+        let out = common::bscript(
+            &common::workspace_root(),
+            &["--inject-faults", &faults, "repl"],
+            Some(&input),
+        );
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "seed {seed}:\n{stdout}\n{stderr}");
+        assert_eq!(stdout.trim(), "1\n2\n3", "seed {seed}:\n{stderr}");
+        assert!(!stderr.contains("reset"), "seed {seed}:\n{stderr}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
 }

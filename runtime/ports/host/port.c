@@ -192,6 +192,7 @@ static void port_on_fault(int sig, siginfo_t *info, void *context) {
     if (!bs_runtime_in_call()) {
         /* A fault in the runtime itself: let it kill the process the default way. */
         signal(sig, SIG_DFL);
+        raise(sig); /* a trap does not repeat when the handler returns: end the process now */
         return;
     }
     uintptr_t addr = (uintptr_t)info->si_addr;
@@ -214,7 +215,10 @@ static int port_install_fault_handlers(void) {
     /* SA_NODEFER: the handler leaves by longjmp, so the signal must not stay blocked. */
     sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_NODEFER;
     sigemptyset(&sa.sa_mask);
-    const int signals[] = {SIGSEGV, SIGBUS, SIGILL, SIGFPE};
+    /* What loaded code can raise by itself: bad memory accesses, bad or privileged instructions,
+       arithmetic traps, a breakpoint instruction (int3: SIGTRAP) and a system call that a
+       seccomp filter forbids (SIGSYS). */
+    const int signals[] = {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP, SIGSYS};
     for (size_t i = 0; i < sizeof signals / sizeof signals[0]; i++)
         if (sigaction(signals[i], &sa, NULL) != 0)
             return -1;
