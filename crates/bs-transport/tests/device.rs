@@ -221,6 +221,15 @@ where
     (host, log, handle)
 }
 
+/// Calls the entry at 0x1000_0000 and collects its output (of every stream) in order.
+fn call_collecting(device: &mut Device<MemLink>) -> (CallOutcome, Vec<u8>) {
+    let mut out = Vec::new();
+    let outcome = device
+        .call(0x1000_0000, &mut |_, t| out.extend_from_slice(t))
+        .unwrap();
+    (outcome, out)
+}
+
 fn connect_standard() -> (Device<MemLink>, Arc<Mutex<Log>>) {
     let (link, log, _) = fake_device(standard);
     let (device, _) = Device::connect(link, TIMEOUT).expect("handshake");
@@ -568,10 +577,7 @@ fn stale_output_during_a_call_is_dropped() {
         _ => standard(port, seq, req),
     });
     let (mut device, _) = Device::connect(link, TIMEOUT).unwrap();
-    let mut out = Vec::new();
-    let outcome = device
-        .call(0x1000_0000, &mut |_, t| out.extend_from_slice(t))
-        .unwrap();
+    let (outcome, out) = call_collecting(&mut device);
     assert_eq!(outcome, CallOutcome::Finished { micros: 42 });
     assert_eq!(out, b"hello\n");
     assert_eq!(device.stats().stale, 1);
@@ -594,10 +600,7 @@ fn a_repeated_reply_is_delivered_once() {
         _ => standard(port, seq, req),
     });
     let (mut device, _) = Device::connect(link, TIMEOUT).unwrap();
-    let mut out = Vec::new();
-    let outcome = device
-        .call(0x1000_0000, &mut |_, t| out.extend_from_slice(t))
-        .unwrap();
+    let (outcome, out) = call_collecting(&mut device);
     assert_eq!(outcome, CallOutcome::Finished { micros: 3 });
     assert_eq!(out, b"once\n");
     // The repeated RESULT arrives after the call ended: it is dropped while reading the next reply.
@@ -947,10 +950,7 @@ fn a_late_copy_of_an_earlier_reply_to_the_same_call_is_dropped() {
         _ => standard(port, seq, req),
     });
     let (mut device, _) = Device::connect(link, TIMEOUT).unwrap();
-    let mut out = Vec::new();
-    let outcome = device
-        .call(0x1000_0000, &mut |_, t| out.extend_from_slice(t))
-        .unwrap();
+    let (outcome, out) = call_collecting(&mut device);
     assert_eq!(outcome, CallOutcome::Finished { micros: 1 });
     assert_eq!(out, b"ab");
     assert_eq!(device.stats().duplicates, 1);
