@@ -33,12 +33,7 @@ impl<'a> Checker<'_, 'a> {
                     self.error(diag::assign_to_const(span));
                     return None;
                 }
-                if external {
-                    self.note_extern(ExternRef::Global {
-                        symbol: symbol.clone(),
-                        ty: ty.clone(),
-                    });
-                }
+                self.note_extern_global(external, &symbol, &ty);
                 Some((Place::Global { symbol }, ty))
             }
             Some(Name::Captured { index, ty, mutable }) => {

@@ -161,12 +161,7 @@ impl<'a> Checker<'_, 'a> {
                 slot,
                 external,
             }) => {
-                if external {
-                    self.note_extern(ExternRef::FnSlot {
-                        symbol: slot.clone(),
-                        sig: sig.clone(),
-                    });
-                }
+                self.note_extern_slot(external, &slot, &sig);
                 (sig, slot)
             }
             Some(_) => {

@@ -416,12 +416,7 @@ impl<'a> Checker<'_, 'a> {
                         external,
                         ..
                     }) => {
-                        if external {
-                            self.note_extern(ExternRef::Global {
-                                symbol: symbol.clone(),
-                                ty: ty.clone(),
-                            });
-                        }
+                        self.note_extern_global(external, &symbol, &ty);
                         Some((Place::Global { symbol }, ty))
                     }
                     Some(super::Name::Captured { index, ty, .. }) => {

@@ -177,12 +177,7 @@ impl<'a> Checker<'_, 'a> {
                 external,
                 ..
             }) => {
-                if external {
-                    self.note_extern(ExternRef::Global {
-                        symbol: symbol.clone(),
-                        ty: ty.clone(),
-                    });
-                }
+                self.note_extern_global(external, &symbol, &ty);
                 Some(Expr::new(
                     ExprKind::Read(Place::Global { symbol }),
                     ty,
@@ -199,12 +194,7 @@ impl<'a> Checker<'_, 'a> {
                 slot,
                 external,
             }) => {
-                if external {
-                    self.note_extern(ExternRef::FnSlot {
-                        symbol: slot.clone(),
-                        sig: sig.clone(),
-                    });
-                }
+                self.note_extern_slot(external, &slot, &sig);
                 Some(self.function_value(name, &slot, &sig, span))
             }
             None if name == "undefined" => Some(Expr::new(ExprKind::Null, Type::Null, span)),

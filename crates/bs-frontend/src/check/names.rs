@@ -135,4 +135,24 @@ impl<'a> Checker<'_, 'a> {
             self.out.externs.push(r);
         }
     }
+
+    /// Notes a use of a global variable that an earlier unit defined (`external`).
+    pub(super) fn note_extern_global(&mut self, external: bool, symbol: &Symbol, ty: &Type) {
+        if external {
+            self.note_extern(ExternRef::Global {
+                symbol: symbol.clone(),
+                ty: ty.clone(),
+            });
+        }
+    }
+
+    /// Notes a use of the slot of a function that an earlier unit defined (`external`).
+    pub(super) fn note_extern_slot(&mut self, external: bool, slot: &Symbol, sig: &FnSig) {
+        if external {
+            self.note_extern(ExternRef::FnSlot {
+                symbol: slot.clone(),
+                sig: sig.clone(),
+            });
+        }
+    }
 }
