@@ -72,6 +72,21 @@ typedef struct bs_string {
         char bytes[(len) + 1];                                                                     \
     } name __attribute__((aligned(4))) = {BS_HDR(BS_CLASS_STRING, BS_HDR_STATIC), (len), text}
 
+/* A string literal of a unit that later units may share: a global, and its declaration in the
+   units that use the copy an earlier unit defined. */
+#define BS_STRING_LITERAL_SHARED(name, len, text)                                                  \
+    const struct bs_string_literal_##name {                                                        \
+        uint32_t header;                                                                           \
+        uint32_t length;                                                                           \
+        char bytes[(len) + 1];                                                                     \
+    } name __attribute__((aligned(4))) = {BS_HDR(BS_CLASS_STRING, BS_HDR_STATIC), (len), text}
+#define BS_STRING_LITERAL_EXTERN(name, len)                                                        \
+    extern const struct bs_string_literal_##name {                                                 \
+        uint32_t header;                                                                           \
+        uint32_t length;                                                                           \
+        char bytes[(len) + 1];                                                                     \
+    } name
+
 /* --- boxing and unboxing --------------------------------------------------------------------- */
 
 static inline bs_value bs_box_int(int32_t i) { return (bs_value)((uint32_t)i << 2); }

@@ -26,6 +26,9 @@
 #define BS_MSG_MEMINFO_REPLY 0x86
 #define BS_MSG_DEVICE_ACK 0x87
 
+/* MEMINFO's optional payload, u8 flags: collect garbage before counting. */
+#define BS_MEMINFO_COLLECT 0x01
+
 /* HELLO's payload: u16 protocol version, u32 host id. */
 #define BS_HELLO_SIZE 6
 

@@ -263,9 +263,16 @@ static void handle_reset(const bs_protocol_frame *f) {
 }
 
 static void handle_meminfo(const bs_protocol_frame *f) {
-    if (f->length != 0) {
+    if (f->length > 1 || (f->length == 1 && (f->payload[0] & ~BS_MEMINFO_COLLECT) != 0)) {
         reply_simple_error(f->seq, BS_ERR_BAD_MESSAGE, 0, f->kind);
         return;
+    }
+    if (f->length == 1 && (f->payload[0] & BS_MEMINFO_COLLECT) != 0) {
+        /* No call runs: the only roots are the data region's, and no frame below this one. */
+        volatile uint32_t stack_top = 0;
+        bs_gc_set_stack_top((const void *)&stack_top);
+        bs_gc_collect();
+        bs_gc_set_stack_top(NULL);
     }
     bs_heap_stats s;
     bs_heap_get_stats(&s);

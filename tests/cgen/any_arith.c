@@ -1,7 +1,7 @@
 /* BlueScript unit 1 (generated) */
 #include "bs.h"
 
-BS_STRING_LITERAL(bs_s_0, 3, "two");
+BS_STRING_LITERAL_SHARED(bs_lit_a68d9d5edd8b5822836dbc798fff2401, 3, "two");
 bs_value bs_g_a = BS_NULL;
 bs_value bs_g_b = BS_NULL;
 bs_value bs_g_c = BS_NULL;
@@ -17,7 +17,7 @@ void bs_unit_1(void) {
     ({ bs_value tu2 = bs_g_a; bs_value tn2 = bs_any_arith(1u, tu2, bs_box_int(1), 5u); bs_g_a = tn2; tu2; });
     ({ bs_value tu3 = bs_g_b; bs_value tn3 = bs_any_arith(1u, tu3, bs_box_int(1), 6u); bs_g_b = tn3; tn3; });
     bs_print(bs_any_arith(5u, bs_g_a, bs_box_int(2), 7u));
-    bs_g_xs = bs_vector_of(7u, 2, (const bs_value[]){bs_box_int(1), bs_ref(&bs_s_0)});
+    bs_g_xs = bs_vector_of(7u, 2, (const bs_value[]){bs_box_int(1), bs_ref(&bs_lit_a68d9d5edd8b5822836dbc798fff2401)});
     ({ bs_value l0_tmp = bs_g_xs; int32_t l1_tmp = 0; ({ bs_value tu4 = bs_array_get(l0_tmp, l1_tmp, 8u); bs_value tn4 = bs_any_arith(1u, tu4, bs_box_int(1), 9u); bs_array_set(l0_tmp, l1_tmp, tn4, 8u); tu4; }); });
     bs_print(({ bs_value t5 = bs_array_get(bs_g_xs, 0, 10u); bs_value t6 = bs_g_a; bs_any_arith(2u, t5, t6, 11u); }));
 }

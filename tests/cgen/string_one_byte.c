@@ -1,10 +1,10 @@
 /* BlueScript unit 1 (generated) */
 #include "bs.h"
 
-BS_STRING_LITERAL(bs_s_0, 1, "x");
-BS_STRING_LITERAL(bs_s_1, 11, "banana tree");
-BS_STRING_LITERAL(bs_s_2, 4, "blue");
-BS_STRING_LITERAL(bs_s_3, 2, "ab");
+BS_STRING_LITERAL_SHARED(bs_lit_d228cb69781a8caf78912b704e4a9477, 1, "x");
+BS_STRING_LITERAL_SHARED(bs_lit_bb0ba5e74aca739516f96843f4fbfdc0, 11, "banana tree");
+BS_STRING_LITERAL_SHARED(bs_lit_69894944e1757277b806e97e8f03f2ed, 4, "blue");
+BS_STRING_LITERAL_SHARED(bs_lit_08809544bbab1be95aa0733055b69a62, 2, "ab");
 bs_value bs_g_v = BS_NULL;
 int32_t bs_f_vowels_1(bs_value);
 int32_t (*bs_fp_vowels)(bs_value) = bs_f_vowels_1;
@@ -25,9 +25,9 @@ int32_t bs_f_vowels_1(bs_value l0_s) {
 }
 
 void bs_unit_1(void) {
-    bs_g_v = bs_ref(&bs_s_0);
-    bs_print(bs_box_int((__builtin_expect(bs_fp_vowels == bs_f_vowels_1, 1) ? bs_f_vowels_1(bs_ref(&bs_s_1)) : bs_fp_vowels(bs_ref(&bs_s_1)))));
+    bs_g_v = bs_ref(&bs_lit_d228cb69781a8caf78912b704e4a9477);
+    bs_print(bs_box_int((__builtin_expect(bs_fp_vowels == bs_f_vowels_1, 1) ? bs_f_vowels_1(bs_ref(&bs_lit_bb0ba5e74aca739516f96843f4fbfdc0)) : bs_fp_vowels(bs_ref(&bs_lit_bb0ba5e74aca739516f96843f4fbfdc0)))));
     bs_print(bs_box_bool(bs_string_is_char(bs_g_v, 120u)));
-    bs_print(bs_box_bool((!bs_string_is_char(bs_string_substring(bs_ref(&bs_s_2), 0, 1), 98u))));
-    bs_print(bs_box_bool(bs_string_is_char(bs_ref(&bs_s_3), 97u)));
+    bs_print(bs_box_bool((!bs_string_is_char(bs_string_substring(bs_ref(&bs_lit_69894944e1757277b806e97e8f03f2ed), 0, 1), 98u))));
+    bs_print(bs_box_bool(bs_string_is_char(bs_ref(&bs_lit_08809544bbab1be95aa0733055b69a62), 97u)));
 }

@@ -323,6 +323,8 @@ abi_consts! {
     pub const PROTOCOL_VERSION: u16 = 3, Protocol, "BS_PROTOCOL_VERSION";
     /// HELLO's payload: the u16 protocol version and the u32 host id.
     pub const HELLO_LEN: usize = 6, Protocol, "BS_HELLO_SIZE";
+    /// MEMINFO's flag: collect garbage before counting the heap.
+    pub const MEMINFO_COLLECT: u8 = 1, Protocol, "BS_MEMINFO_COLLECT";
     /// The first byte of every frame.
     pub const FRAME_MAGIC: u8 = 0xB5, Protocol, "BS_FRAME_MAGIC";
     /// The largest payload a frame may carry.

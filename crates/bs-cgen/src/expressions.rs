@@ -15,7 +15,7 @@ use bs_frontend::types::{FnSig, Type};
 use crate::Gen;
 use crate::loops::view_access;
 use crate::spelling::{
-    builtin_function, c_string_body, c_type, cell_lvalue, elem_access, field_lvalue, float_literal,
+    builtin_function, c_type, cell_lvalue, elem_access, field_lvalue, float_literal,
     fn_pointer_type, int_literal, local_name,
 };
 use crate::symbols::c_symbol;
@@ -189,16 +189,12 @@ impl Gen {
         }
     }
 
-    /// A string literal: defined once among the unit's literals, referenced here.
+    /// A string literal: recorded once among the unit's literals, referenced here.
     fn literal(&mut self, bytes: &[u8]) -> String {
-        let name = format!("bs_s_{}", self.n_literals);
-        self.n_literals += 1;
-        let _ = writeln!(
-            self.literals,
-            "BS_STRING_LITERAL({name}, {}, \"{}\");",
-            bytes.len(),
-            c_string_body(bytes)
-        );
+        let name = crate::literal_symbol(bytes);
+        if !self.literals.iter().any(|(n, _)| *n == name) {
+            self.literals.push((name.clone(), bytes.to_vec()));
+        }
         format!("bs_ref(&{name})")
     }
 
@@ -624,11 +620,11 @@ impl Gen {
             return None;
         }
         let parts: Vec<String> = elements.iter().map(|e| self.expr(e)).collect();
-        let name = format!("bs_t_{}", self.n_literals);
-        self.n_literals += 1;
+        let name = format!("bs_t_{}", self.n_tables);
+        self.n_tables += 1;
         let n = elements.len();
         let _ = writeln!(
-            self.literals,
+            self.tables,
             "static const {c_elem} {name}[{n}] = {{{}}};",
             parts.join(", ")
         );

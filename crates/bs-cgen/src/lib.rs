@@ -77,9 +77,33 @@ fn resolve_line_marks(c: String) -> String {
     out
 }
 
-/// Generates the C source of a unit.
+/// Generates the C source of a unit that shares no string literal with earlier units.
 pub fn emit_unit(unit: &Unit) -> String {
-    resolve_line_marks(unit::emit(unit))
+    emit_unit_sharing(unit, &|_| false)
+}
+
+/// Generates the C source of a unit. A string literal is a global symbol named after its
+/// content ([`literal_symbol`]); `defined(symbol)` tells whether an earlier unit on the device
+/// defines it already, and then the unit refers to that copy instead of making its own, so that
+/// a session that types the same strings again and again does not fill the data region.
+pub fn emit_unit_sharing(unit: &Unit, defined: &dyn Fn(&str) -> bool) -> String {
+    resolve_line_marks(unit::emit(unit, defined))
+}
+
+/// The symbol of the string literal with these bytes: `bs_lit_` and a 128-bit FNV-1a hash of
+/// the bytes (two different strings get the same name with a chance of about 2^-128).
+pub fn literal_symbol(bytes: &[u8]) -> String {
+    const OFFSET: u128 = 0x6c62272e07bb014262b821756295c58d;
+    const PRIME: u128 = 0x0000000001000000000000000000013B;
+    let hash = bytes
+        .iter()
+        .fold(OFFSET, |h, &b| (h ^ u128::from(b)).wrapping_mul(PRIME));
+    format!("bs_lit_{hash:032x}")
+}
+
+/// Whether `symbol` names a string literal ([`literal_symbol`]).
+pub fn is_literal_symbol(symbol: &str) -> bool {
+    symbol.starts_with("bs_lit_")
 }
 
 /// The printer's state while one unit is generated.
@@ -93,9 +117,11 @@ struct Gen {
     methods: std::collections::HashSet<Symbol>,
     /// The locals of the function being generated.
     locals: Vec<Local>,
-    /// The string literals' definitions, placed before everything that uses them.
-    literals: String,
-    n_literals: usize,
+    /// The string literals the unit uses, by symbol: their bytes, in order of first use.
+    literals: Vec<(String, Vec<u8>)>,
+    /// The constant tables of long array literals, placed before everything that uses them.
+    tables: String,
+    n_tables: usize,
     n_temps: usize,
     /// Arrays of fixed length whose length and elements the loops being generated load once.
     views: loops::Views,

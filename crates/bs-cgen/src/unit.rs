@@ -14,7 +14,7 @@ use crate::spelling::{c_type, fn_pointer_type, global_init, prototype, slot_decl
 use crate::symbols::c_symbol;
 
 /// Generates the C source of `unit` (see the crate's documentation for its layout).
-pub(crate) fn emit(unit: &Unit) -> String {
+pub(crate) fn emit(unit: &Unit, defined: &dyn Fn(&str) -> bool) -> String {
     let mut g = Gen {
         direct: unit
             .functions
@@ -49,7 +49,16 @@ pub(crate) fn emit(unit: &Unit) -> String {
     for (text, at) in &unit.native_top {
         crate::inline_c(&mut out, *at, |out| out.push_str(text));
     }
-    out.push_str(&g.literals);
+    for (name, bytes) in &g.literals {
+        let len = bytes.len();
+        if defined(name) {
+            let _ = writeln!(out, "BS_STRING_LITERAL_EXTERN({name}, {len});");
+        } else {
+            let body = crate::spelling::c_string_body(bytes);
+            let _ = writeln!(out, "BS_STRING_LITERAL_SHARED({name}, {len}, \"{body}\");");
+        }
+    }
+    out.push_str(&g.tables);
     out.push_str(&decls);
     out.push_str(&bodies);
     out

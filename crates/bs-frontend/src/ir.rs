@@ -599,7 +599,47 @@ pub enum Walked<'a> {
     Native(&'a Place),
 }
 
+impl Unit {
+    /// True when, once the unit's top-level code has run, only the slots of the functions it
+    /// defines can hold an address in its code: it declares no classes (whose vtables point at
+    /// methods), no arrow functions and no function values (closures and trampolines), and has
+    /// no inline C (which could keep a pointer to anything). The session then frees the unit's
+    /// code as soon as every function it defines has been redefined, and at once if it
+    /// defines none.
+    pub fn code_is_reclaimable(&self) -> bool {
+        self.classes.is_empty()
+            && self.arrows.is_empty()
+            && self.trampolines.is_empty()
+            && self.native_top.is_empty()
+            && !self.body.body.iter().any(Stmt::has_inline_c)
+            && !self
+                .functions
+                .iter()
+                .any(|f| f.func.body.iter().any(Stmt::has_inline_c))
+    }
+}
+
 impl Stmt {
+    /// True if the statement is, or contains, inline C.
+    pub fn has_inline_c(&self) -> bool {
+        let any = |stmts: &[Stmt]| stmts.iter().any(Stmt::has_inline_c);
+        match self {
+            Stmt::Native(..) => true,
+            Stmt::Block(b) | Stmt::Seq(b) => any(b),
+            Stmt::If {
+                then, otherwise, ..
+            } => any(then) || any(otherwise),
+            Stmt::While { body, .. } | Stmt::DoWhile { body, .. } => any(body),
+            Stmt::For { init, body, .. } => any(init) || any(body),
+            Stmt::Expr(_)
+            | Stmt::Let { .. }
+            | Stmt::InitGlobal { .. }
+            | Stmt::Break
+            | Stmt::Continue
+            | Stmt::Return(_) => false,
+        }
+    }
+
     /// Walks the statement, the statements inside it and their expressions (not the bodies of
     /// nested functions, which are functions of their own).
     pub fn walk<'a>(&'a self, f: &mut dyn FnMut(Walked<'a>)) {

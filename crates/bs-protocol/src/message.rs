@@ -34,8 +34,12 @@ pub enum Request {
     },
     /// Clear the heap, code and data regions.
     Reset,
-    /// Ask for memory usage.
-    MemInfo,
+    /// Ask for memory usage; with `collect`, after a garbage collection (so that the heap
+    /// figures count live data only).
+    MemInfo {
+        /// Collect garbage first.
+        collect: bool,
+    },
     /// Acknowledge the device frame whose seq this frame carries.
     Ack,
 }
@@ -366,7 +370,7 @@ impl Request {
             Request::Load { .. } => Kind::Load,
             Request::Call { .. } => Kind::Call,
             Request::Reset => Kind::Reset,
-            Request::MemInfo => Kind::MemInfo,
+            Request::MemInfo { .. } => Kind::MemInfo,
             Request::Ack => Kind::Ack,
         }
     }
@@ -380,7 +384,13 @@ impl Request {
                 .u32(*addr)
                 .bytes(bytes),
             Request::Call { entry } => Writer::with_capacity(4).u32(*entry),
-            Request::Reset | Request::MemInfo | Request::Ack => Writer::with_capacity(0),
+            // Without collection the payload stays empty, as devices before the flag expect.
+            Request::MemInfo { collect: true } => {
+                Writer::with_capacity(1).u8(bs_abi::MEMINFO_COLLECT)
+            }
+            Request::Reset | Request::MemInfo { collect: false } | Request::Ack => {
+                Writer::with_capacity(0)
+            }
         };
         Frame::new(self.kind(), seq, payload.0)
     }
@@ -412,9 +422,12 @@ impl Request {
                 Reader::new(kind, p, ExpectedLen::Exactly(0))?;
                 Request::Reset
             }
+            Kind::MemInfo if p.is_empty() => Request::MemInfo { collect: false },
             Kind::MemInfo => {
-                Reader::new(kind, p, ExpectedLen::Exactly(0))?;
-                Request::MemInfo
+                let mut r = Reader::new(kind, p, ExpectedLen::Exactly(1))?;
+                Request::MemInfo {
+                    collect: r.u8() & bs_abi::MEMINFO_COLLECT != 0,
+                }
             }
             Kind::Ack => {
                 Reader::new(kind, p, ExpectedLen::Exactly(0))?;
@@ -607,7 +620,8 @@ mod tests {
             },
             Request::Call { entry: 0x1000_0080 },
             Request::Reset,
-            Request::MemInfo,
+            Request::MemInfo { collect: false },
+            Request::MemInfo { collect: true },
             Request::Ack,
         ]
     }
@@ -766,6 +780,9 @@ mod tests {
             .collect();
         for good in messages {
             let kind = good.kind().unwrap();
+            if kind == Kind::MemInfo {
+                continue; // empty or one byte of flags: see meminfo_takes_no_byte_or_one
+            }
             let variable = matches!(kind, Kind::Load | Kind::Output);
             let decode = |f: &Frame| {
                 if kind.is_request() {
@@ -799,6 +816,23 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn meminfo_takes_no_byte_or_one() {
+        let frame = |payload: Vec<u8>| Frame::new(Kind::MemInfo, 1, payload);
+        assert_eq!(
+            Request::decode(&frame(vec![])).unwrap(),
+            Request::MemInfo { collect: false }
+        );
+        assert_eq!(
+            Request::decode(&frame(vec![bs_abi::MEMINFO_COLLECT])).unwrap(),
+            Request::MemInfo { collect: true }
+        );
+        assert!(matches!(
+            Request::decode(&frame(vec![1, 0])),
+            Err(DecodeError::BadLength { actual: 2, .. })
+        ));
     }
 
     #[test]

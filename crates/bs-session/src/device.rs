@@ -181,8 +181,8 @@ impl DeviceHandle {
         Ok(self.device.call(entry, out)?)
     }
 
-    pub fn meminfo(&mut self) -> Result<MemInfo, SessionError> {
-        Ok(self.device.meminfo()?)
+    pub fn meminfo(&mut self, collect: bool) -> Result<MemInfo, SessionError> {
+        Ok(self.device.meminfo(collect)?)
     }
 
     /// Clears the device's heap, code and data (RESET) and shakes hands again.

@@ -104,9 +104,22 @@ struct UnitIndex {
     functions: HashMap<Symbol, (u32, String, Span)>,
     /// Start address → symbol, for every function body sent to the device.
     code_symbols: std::collections::BTreeMap<u64, Symbol>,
+    /// Units whose code stays on the device only for the functions they define (see
+    /// [`bs_frontend::ir::Unit::code_is_reclaimable`]): unit id → those functions' names.
+    reclaimable: HashMap<u32, Vec<String>>,
+    /// Function name → the unit that defined its current body.
+    body_unit: HashMap<String, u32>,
 }
 
 impl UnitIndex {
+    /// Forgets the code of unit `id` (it was freed): no address maps to its functions any more.
+    fn forget_code(&mut self, id: u32) {
+        let functions = &self.functions;
+        self.code_symbols
+            .retain(|_, symbol| functions.get(symbol).is_none_or(|(unit, _, _)| *unit != id));
+        self.reclaimable.remove(&id);
+    }
+
     /// Records a unit that is on the device: its source, sites and functions, and its entry
     /// function (the unit's top-level code) at `entry`.
     fn record(
@@ -286,8 +299,10 @@ impl Session {
         Ok(())
     }
 
-    pub fn memory(&mut self) -> Result<(MemInfo, bs_shadow::Usage), SessionError> {
-        let info = self.device.meminfo()?;
+    /// The device's heap figures and the shadow's code and data regions. With `collect`, the
+    /// device collects garbage first, so that the heap figures count live data only.
+    pub fn memory(&mut self, collect: bool) -> Result<(MemInfo, bs_shadow::Usage), SessionError> {
+        let info = self.device.meminfo(collect)?;
         Ok((info, self.shadow.usage()))
     }
 
@@ -339,8 +354,12 @@ impl Session {
 
         // 2. C generation.
         let clock = Instant::now();
-        let c_source = std::panic::catch_unwind(|| bs_cgen::emit_unit(&checked.unit))
-            .map_err(|panic| internal(Stage::CGen, panic_message(&panic)))?;
+        // A string literal that a unit on the device defines already is shared, not copied.
+        let shadow = &self.shadow;
+        let defined = |symbol: &str| shadow.unit_symbol(symbol).is_some();
+        let c_source =
+            std::panic::catch_unwind(|| bs_cgen::emit_unit_sharing(&checked.unit, &defined))
+                .map_err(|panic| internal(Stage::CGen, panic_message(&panic)))?;
         t.cgen = clock.elapsed();
         if self.keep_c {
             let path = self.compiler.work_dir().join(format!("unit-{unit_id}.c"));
@@ -444,6 +463,7 @@ impl Session {
                 };
                 txn.commit(record)
                     .map_err(|e| internal(Stage::Run, e.to_string()))?;
+                self.reclaim_code(unit_id, &checked.unit, true);
                 self.declare(checked);
                 Ok(())
             }
@@ -452,12 +472,52 @@ impl Session {
                 // but none of its declarations survive, and redefined functions get their
                 // previous bodies back.
                 txn.keep_memory_but_discard();
-                Err(self.runtime_failure(&checked.unit, &err))
+                let failure = self.runtime_failure(&checked.unit, &err);
+                if matches!(failure, Outcome::RuntimeError(_)) {
+                    // The slots point at the previous bodies again.
+                    self.reclaim_code(unit_id, &checked.unit, false);
+                }
+                Err(failure)
             }
             Err(e) => {
                 drop(txn);
                 Err(self.device_failed(e))
             }
+        }
+    }
+
+    /// Frees the code that no one can run any more once unit `unit_id` has run (`committed`:
+    /// successfully; otherwise it failed and its functions never took effect): a reclaimable
+    /// unit's own code when it defines no function that is in use, and the code of earlier
+    /// reclaimable units all of whose functions this unit redefined.
+    fn reclaim_code(&mut self, unit_id: u32, unit: &bs_frontend::ir::Unit, committed: bool) {
+        let mut free = Vec::new();
+        if committed {
+            for f in &unit.functions {
+                let Some(old) = self.units.body_unit.insert(f.name.clone(), unit_id) else {
+                    continue;
+                };
+                let superseded = self.units.reclaimable.get(&old).is_some_and(|names| {
+                    names
+                        .iter()
+                        .all(|n| self.units.body_unit.get(n) != Some(&old))
+                });
+                if superseded {
+                    free.push(old);
+                }
+            }
+        }
+        if unit.code_is_reclaimable() {
+            if committed && !unit.functions.is_empty() {
+                let names = unit.functions.iter().map(|f| f.name.clone()).collect();
+                self.units.reclaimable.insert(unit_id, names);
+            } else {
+                free.push(unit_id);
+            }
+        }
+        for id in free {
+            self.shadow.release_code(id);
+            self.units.forget_code(id);
         }
     }
 

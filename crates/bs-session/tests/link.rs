@@ -82,7 +82,7 @@ fn a_request_that_straddles_the_end_of_an_acknowledgement_wait_is_answered() {
     let mut raw = Raw::start();
     let data = raw.hello();
     // A reply the host does not acknowledge: the device waits 50 ms, then sends it again.
-    raw.send(&Request::MemInfo.encode(2));
+    raw.send(&Request::MemInfo { collect: false }.encode(2));
     raw.expect(Kind::MemInfoReply, Duration::from_secs(5));
     let sent_at = Instant::now();
     // The next request, a byte every 2 ms from 35 ms on: about 26 bytes, so it ends near 90 ms.

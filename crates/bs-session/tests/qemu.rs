@@ -76,13 +76,16 @@ fn the_device_is_a_cortex_m3_with_the_port_budget() {
     let (outcome, out) = eval(&mut s, "let x = 6\nprint(x * 7)\nprint(1.5 * x)");
     assert!(matches!(outcome, Outcome::Ok), "{outcome:?}");
     assert_eq!(out, "42\n9.000000\n");
-    let (heap, usage) = s.memory().unwrap();
+    let (heap, usage) = s.memory(false).unwrap();
     // The allocator's blocks cover the region but for alignment and the collector's tables.
     assert!(
         (28 * 1024..=32 * 1024).contains(&heap.heap_size),
         "{heap:?}"
     );
-    assert!(usage.code_used > 0);
+    // The unit's global stays in the data region; its top-level code, which ran and which
+    // nothing can call again, was freed.
+    assert!(usage.data_used > 0, "{usage:?}");
+    assert_eq!(usage.code_used, 0, "{usage:?}");
 }
 
 #[test]
@@ -93,10 +96,10 @@ fn code_larger_than_one_frame_is_loaded_and_runs() {
         source.push_str(&format!("  x = (x * {}) ^ (x >> {});\n", i + 3, i % 7 + 1));
     }
     source.push_str("  return x\n}\nprint(big(12345))\n");
-    let (before, _) = s.memory().unwrap();
+    let (before, _) = s.memory(false).unwrap();
     let (outcome, out) = eval(&mut s, &source);
     assert!(matches!(outcome, Outcome::Ok), "{outcome:?}");
-    let (_, usage) = s.memory().unwrap();
+    let (_, usage) = s.memory(false).unwrap();
     assert!(usage.code_used > 2048, "{usage:?}");
     assert!(before.heap_size > 0);
     // The same program on the host device gives the same number: 32-bit wrapping everywhere.

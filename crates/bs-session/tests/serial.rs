@@ -156,7 +156,7 @@ fn hello_over_a_pseudo_terminal() {
     assert_eq!(info.ptr_size, 4);
     assert_eq!(info.version, bs_protocol::PROTOCOL_VERSION);
     assert_eq!(u64::from_le_bytes(info.build_id), qemu.build_id);
-    let mem = device.meminfo().expect("MEMINFO");
+    let mem = device.meminfo(false).expect("MEMINFO");
     assert_eq!(mem.heap_size, mem.heap_used + mem.heap_free);
 }
 

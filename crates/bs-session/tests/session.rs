@@ -121,22 +121,102 @@ fn a_unit_that_fails_at_run_time_leaves_no_declarations_and_restores_redefinitio
 #[test]
 fn memory_use_is_reported() {
     let mut s = start();
-    let (_, before) = s.memory().unwrap();
+    let (_, before) = s.memory(false).unwrap();
     assert!(matches!(
         eval(&mut s, "function g(x: integer): integer { return x + 1 }").0,
         Outcome::Ok
     ));
-    let (heap, after) = s.memory().unwrap();
+    let (heap, after) = s.memory(false).unwrap();
     assert!(heap.heap_size >= 32 * 1024, "{heap:?}");
     assert!(after.code_used > before.code_used, "{before:?} → {after:?}");
     assert!(after.code_size > 0 && after.data_size > 0);
     let (_, out) = eval(&mut s, "print('x' + g(1))");
     assert_eq!(out, "x2\n");
-    let (heap2, _) = s.memory().unwrap();
+    let (heap2, _) = s.memory(false).unwrap();
     assert!(
         heap2.heap_used > heap.heap_used,
         "the concatenation allocated: {heap:?} → {heap2:?}"
     );
+}
+
+#[test]
+fn a_collection_before_the_count_leaves_only_live_data() {
+    let mut s = start();
+    assert!(matches!(
+        eval(&mut s, "let keep: integer[] = [1, 2, 3]").0,
+        Outcome::Ok
+    ));
+    let (_, out) = eval(
+        &mut s,
+        "let t = 0; for (let i = 0; i < 50; i++) { t += ('n' + i).length } print(t)",
+    );
+    assert_eq!(out, "140\n");
+    let (with_garbage, _) = s.memory(false).unwrap();
+    let (live, _) = s.memory(true).unwrap();
+    assert!(
+        live.heap_used < with_garbage.heap_used,
+        "{with_garbage:?} → {live:?}"
+    );
+    // The array `keep` stays: its header block and its elements.
+    assert!(live.live_blocks >= 1, "{live:?}");
+    assert_eq!(s.memory(true).unwrap().0, live);
+}
+
+/// The code region in use, in bytes.
+fn code_used(s: &mut Session) -> u64 {
+    s.memory(false).unwrap().1.code_used
+}
+
+#[test]
+fn code_nothing_can_run_again_is_freed() {
+    let mut s = start();
+    // Top-level code runs once: a session of statements keeps no code.
+    for i in 0..50 {
+        let (outcome, out) = eval(&mut s, &format!("print({i} * 2)"));
+        assert!(matches!(outcome, Outcome::Ok), "{outcome:?}");
+        assert_eq!(out, format!("{}\n", i * 2));
+    }
+    assert!(matches!(
+        eval(&mut s, "print([1][3])").0,
+        Outcome::RuntimeError(_)
+    ));
+    assert_eq!(code_used(&mut s), 0);
+    // A function's code stays while it is in use, and goes when every function of its unit
+    // has been redefined.
+    assert!(matches!(
+        eval(&mut s, "function f(x: integer): integer { return x + 1 }").0,
+        Outcome::Ok
+    ));
+    let one = code_used(&mut s);
+    assert!(one > 0);
+    for i in 2..40 {
+        let src = format!("function f(x: integer): integer {{ return x + {i} }}");
+        assert!(matches!(eval(&mut s, &src).0, Outcome::Ok));
+        assert_eq!(eval(&mut s, "print(f(1))").1, format!("{}\n", i + 1));
+    }
+    assert!(
+        code_used(&mut s) <= one + 16,
+        "{} vs {one}",
+        code_used(&mut s)
+    );
+    // A redefinition that fails at run time leaves the previous body in use.
+    let failing = "function f(x: integer): integer { return x * 100 }\nprint([1][3])";
+    assert!(matches!(eval(&mut s, failing).0, Outcome::RuntimeError(_)));
+    assert_eq!(eval(&mut s, "print(f(1))").1, "40\n");
+    // A function value is code that may run later: the unit that made it keeps its code, and
+    // the value still calls the current body.
+    assert!(matches!(eval(&mut s, "let g = f").0, Outcome::Ok));
+    let with_value = code_used(&mut s);
+    assert!(with_value > one + 16, "{with_value}");
+    assert!(matches!(
+        eval(
+            &mut s,
+            "function f(x: integer): integer { return x * 1000 }"
+        )
+        .0,
+        Outcome::Ok
+    ));
+    assert_eq!(eval(&mut s, "print(g(2) + f(1))").1, "3000\n");
 }
 
 #[test]

@@ -61,11 +61,11 @@ impl MemoryMap {
 /// How much of the code and data regions units occupy.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Usage {
-    /// Bytes of the code region allocated (including alignment padding).
+    /// Bytes of the code region allocated (alignment padding between placements is free).
     pub code_used: u64,
     /// Size of the code region.
     pub code_size: u64,
-    /// Bytes of the data region allocated (including alignment padding).
+    /// Bytes of the data region allocated (alignment padding between placements is free).
     pub data_used: u64,
     /// Size of the data region.
     pub data_size: u64,

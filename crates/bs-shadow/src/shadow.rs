@@ -1,7 +1,8 @@
-//! The [`Shadow`] itself: the bump pointers of the code and data regions, the committed units
-//! and the symbol table (with the history of redefinitions), plus the queries on them.
+//! The [`Shadow`] itself: the bump pointers and free ranges of the code and data regions, the
+//! committed units and the symbol table (with the history of redefinitions), plus the queries
+//! on them.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use bs_link::{RegionKind, RuntimeImage, SymbolResolver};
 
@@ -72,8 +73,9 @@ pub struct SymbolDef {
 
 /// The host's mirror of device memory: where every unit lives and which symbols are defined.
 ///
-/// Units are allocated with a bump pointer per region and never freed one by one; only
-/// [`Shadow::reset`] (after a RESET of the device) empties the regions.
+/// Units are allocated first-fit from the ranges given back with [`Shadow::release_code`], and
+/// otherwise with a bump pointer per region; [`Shadow::reset`] (after a RESET of the device)
+/// empties the regions.
 #[derive(Debug, Clone)]
 pub struct Shadow {
     pub(crate) map: MemoryMap,
@@ -82,6 +84,9 @@ pub struct Shadow {
     pub(crate) code_top: u64,
     /// Next free address of the data region.
     pub(crate) data_top: u64,
+    /// Free ranges below the bump pointer (start → length), per region kind
+    /// ([`region_slot`]); neighbours are always merged, and none ends at the bump pointer.
+    pub(crate) free: [BTreeMap<u64, u64>; 2],
     pub(crate) units: Vec<Unit>,
     pub(crate) discarded: Vec<DiscardedUnit>,
     /// Every definition of each unit symbol, oldest first; the last one is current.
@@ -96,6 +101,7 @@ impl Shadow {
             runtime,
             code_top: map.code.base,
             data_top: map.data.base,
+            free: [BTreeMap::new(), BTreeMap::new()],
             units: Vec::new(),
             discarded: Vec::new(),
             table: HashMap::new(),
@@ -163,12 +169,86 @@ impl Shadow {
 
     /// How much of the code and data regions is allocated.
     pub fn usage(&self) -> Usage {
+        let free = |kind| -> u64 { self.free[region_slot(kind)].values().sum() };
         Usage {
-            code_used: self.code_top - self.map.code.base,
+            code_used: self.code_top - self.map.code.base - free(RegionKind::Code),
             code_size: self.map.code.size,
-            data_used: self.data_top - self.map.data.base,
+            data_used: self.data_top - self.map.data.base - free(RegionKind::Data),
             data_size: self.map.data.size,
         }
+    }
+
+    /// Frees the code of unit `id` (committed or discarded) for later units, and returns how
+    /// many bytes that was. The caller must know that nothing on the device can still run it
+    /// or hold its address. Its data stays: values on the device may point into it.
+    pub fn release_code(&mut self, id: u32) -> u64 {
+        let placements = if let Some(u) = self.units.iter_mut().find(|u| u.record.id == id) {
+            &mut u.placements
+        } else if let Some(u) = self.discarded.iter_mut().find(|u| u.id == id) {
+            &mut u.placements
+        } else {
+            return 0;
+        };
+        let (code, rest): (Vec<Placement>, Vec<Placement>) = placements
+            .drain(..)
+            .partition(|p| p.kind == RegionKind::Code);
+        *placements = rest;
+        let mut freed = 0;
+        for p in code.iter().rev() {
+            self.release(p.kind, p.addr, p.size);
+            freed += p.size;
+        }
+        freed
+    }
+
+    /// Returns `addr .. addr + size` of region `kind` to its free ranges, merged with its
+    /// neighbours; a range that reaches the bump pointer lowers it instead.
+    pub(crate) fn release(&mut self, kind: RegionKind, addr: u64, size: u64) {
+        if size == 0 {
+            return;
+        }
+        let top = match kind {
+            RegionKind::Code => self.code_top,
+            RegionKind::Data => self.data_top,
+        };
+        let free = &mut self.free[region_slot(kind)];
+        let (mut start, mut end) = (addr, addr + size);
+        if let Some((&s, &len)) = free.range(..start).next_back() {
+            if s + len == start {
+                free.remove(&s);
+                start = s;
+            }
+        }
+        if let Some(len) = free.remove(&end) {
+            end += len;
+        }
+        if end == top {
+            *self.top_mut(kind) = start;
+        } else {
+            free.insert(start, end - start);
+        }
+    }
+
+    /// Takes `size` bytes aligned to `align` from the first free range of region `kind` that
+    /// holds them, if any.
+    pub(crate) fn take_free(&mut self, kind: RegionKind, size: u64, align: u64) -> Option<u64> {
+        if size == 0 {
+            return None;
+        }
+        let free = &mut self.free[region_slot(kind)];
+        let (start, len, addr, end) = free.iter().find_map(|(&s, &len)| {
+            let addr = s.checked_next_multiple_of(align)?;
+            let end = addr.checked_add(size)?;
+            (end <= s + len).then_some((s, len, addr, end))
+        })?;
+        free.remove(&start);
+        if addr > start {
+            free.insert(start, addr - start);
+        }
+        if end < start + len {
+            free.insert(end, start + len - end);
+        }
+        Some(addr)
     }
 
     /// Forgets every unit and symbol and empties the regions, as a device RESET does. The
@@ -176,6 +256,7 @@ impl Shadow {
     pub fn reset(&mut self) {
         self.code_top = self.map.code.base;
         self.data_top = self.map.data.base;
+        self.free = [BTreeMap::new(), BTreeMap::new()];
         self.units.clear();
         self.discarded.clear();
         self.table.clear();
@@ -187,6 +268,14 @@ impl Shadow {
             RegionKind::Code => &mut self.code_top,
             RegionKind::Data => &mut self.data_top,
         }
+    }
+}
+
+/// The index of region `kind` in [`Shadow::free`].
+pub(crate) const fn region_slot(kind: RegionKind) -> usize {
+    match kind {
+        RegionKind::Code => 0,
+        RegionKind::Data => 1,
     }
 }
 

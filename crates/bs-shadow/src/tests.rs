@@ -55,8 +55,9 @@ fn placements_bump_and_align() {
     assert_eq!(txn.placements().len(), 4);
     txn.commit(record(1, &[])).unwrap();
     let usage = s.usage();
-    assert_eq!(usage.code_used, 0x14);
-    assert_eq!(usage.data_used, 0x10 - 3);
+    // Alignment padding counts as free (a later placement may use it).
+    assert_eq!(usage.code_used, 10 + 4);
+    assert_eq!(usage.data_used, 1 + 8);
     assert_eq!(usage.code_size, CODE.size);
     assert_eq!(usage.data_size, DATA.size);
 }
@@ -333,4 +334,73 @@ fn reset_forgets_everything() {
     let mut txn = s.begin_unit(1);
     assert_eq!(txn.place(RegionKind::Code, 4, 4).unwrap(), CODE.base);
     txn.commit(record(1, &[])).unwrap();
+}
+
+#[test]
+fn released_code_is_reused_first_fit_and_merged() {
+    let mut s = shadow();
+    // Three units of code, 0x100 bytes each, and some data.
+    for id in 1..=3 {
+        let mut txn = s.begin_unit(id);
+        txn.place(RegionKind::Code, 0x100, 16).unwrap();
+        txn.place(RegionKind::Data, 8, 4).unwrap();
+        txn.commit(record(id, &[])).unwrap();
+    }
+    assert_eq!(s.usage().code_used, 0x300);
+    // Freeing the middle unit leaves a hole; its data stays.
+    assert_eq!(s.release_code(2), 0x100);
+    assert_eq!(s.release_code(2), 0, "a unit's code is freed once");
+    assert_eq!(s.usage().code_used, 0x200);
+    assert!(s.find_unit_by_address(0x1000_0100).is_none());
+    assert!(
+        s.unit(2)
+            .unwrap()
+            .contains(s.unit(2).unwrap().placements[0].addr)
+    );
+    // A smaller unit goes into the hole, aligned; a larger one does not fit there.
+    let mut txn = s.begin_unit(4);
+    assert_eq!(txn.place(RegionKind::Code, 0x40, 32).unwrap(), 0x1000_0100);
+    assert_eq!(txn.place(RegionKind::Code, 0x100, 16).unwrap(), 0x1000_0300);
+    txn.commit(record(4, &[])).unwrap();
+    assert_eq!(s.usage().code_used, 0x340);
+    // Freeing the last units gives their bytes back to the bump pointer, merged with the
+    // rest of the hole.
+    s.release_code(4);
+    s.release_code(3);
+    assert_eq!(s.usage().code_used, 0x100);
+    let mut txn = s.begin_unit(5);
+    assert_eq!(txn.place(RegionKind::Code, 0x200, 16).unwrap(), 0x1000_0100);
+    txn.commit(record(5, &[])).unwrap();
+}
+
+#[test]
+fn a_rolled_back_unit_gives_back_the_free_ranges_it_took() {
+    let mut s = shadow();
+    for id in 1..=2 {
+        let mut txn = s.begin_unit(id);
+        txn.place(RegionKind::Code, 0x100, 16).unwrap();
+        txn.commit(record(id, &[])).unwrap();
+    }
+    s.release_code(1);
+    let before = s.usage();
+    {
+        let mut txn = s.begin_unit(3);
+        assert_eq!(txn.place(RegionKind::Code, 0x80, 16).unwrap(), 0x1000_0000);
+        assert_eq!(txn.place(RegionKind::Code, 0x100, 16).unwrap(), 0x1000_0200);
+        // Dropped: nothing reached the device.
+    }
+    assert_eq!(s.usage(), before);
+    let mut txn = s.begin_unit(3);
+    assert_eq!(txn.place(RegionKind::Code, 0x100, 16).unwrap(), 0x1000_0000);
+}
+
+#[test]
+fn a_discarded_units_code_can_be_released() {
+    let mut s = shadow();
+    let mut txn = s.begin_unit(1);
+    txn.place(RegionKind::Code, 0x40, 16).unwrap();
+    txn.keep_memory_but_discard();
+    assert_eq!(s.usage().code_used, 0x40);
+    assert_eq!(s.release_code(1), 0x40);
+    assert_eq!(s.usage().code_used, 0);
 }

@@ -3,8 +3,8 @@
 //! three things happens to it:
 //!
 //! - [`UnitTxn::commit`]: the unit ran, its memory stays and its symbols become visible;
-//! - [`UnitTxn::abort`] or dropping it: nothing of the unit reached the device, and the bump
-//!   pointers go back to where they were;
+//! - [`UnitTxn::abort`] or dropping it: nothing of the unit reached the device, and its ranges
+//!   are free again (the bump pointers go back to where they were);
 //! - [`UnitTxn::keep_memory_but_discard`]: the bytes were sent but the unit failed; its memory
 //!   stays allocated (the device may still point into it) but its symbols are not committed.
 
@@ -37,8 +37,6 @@ pub enum CommitError {
 pub struct UnitTxn<'a> {
     shadow: &'a mut Shadow,
     unit_id: u32,
-    code_mark: u64,
-    data_mark: u64,
     placements: Vec<Placement>,
     finished: bool,
 }
@@ -46,8 +44,6 @@ pub struct UnitTxn<'a> {
 impl<'a> UnitTxn<'a> {
     pub(crate) fn new(shadow: &'a mut Shadow, unit_id: u32) -> UnitTxn<'a> {
         UnitTxn {
-            code_mark: shadow.code_top,
-            data_mark: shadow.data_top,
             shadow,
             unit_id,
             placements: Vec::new(),
@@ -128,14 +124,16 @@ impl<'a> UnitTxn<'a> {
 impl Drop for UnitTxn<'_> {
     fn drop(&mut self) {
         if !self.finished {
-            self.shadow.code_top = self.code_mark;
-            self.shadow.data_top = self.data_mark;
+            for p in std::mem::take(&mut self.placements).iter().rev() {
+                self.shadow.release(p.kind, p.addr, p.size);
+            }
         }
     }
 }
 
 impl Placer for UnitTxn<'_> {
-    /// Bump-allocates `size` bytes aligned to `align` in region `kind`; fails with
+    /// Allocates `size` bytes aligned to `align` in region `kind`, from the first free range
+    /// that holds them or else at the bump pointer; fails with
     /// [`PlaceError::RegionFull`] (naming the region, the request and the free bytes) when the
     /// rest of the region is too small. Every range it returns lies inside the region.
     fn place(&mut self, kind: RegionKind, size: u64, align: u64) -> Result<u64, PlaceError> {
@@ -147,8 +145,15 @@ impl Placer for UnitTxn<'_> {
                 align,
             });
         }
+        if let Some(addr) = self.shadow.take_free(kind, size, align) {
+            self.placements.push(Placement { kind, addr, size });
+            return Ok(addr);
+        }
+        let free_ranges: u64 = self.shadow.free[crate::shadow::region_slot(kind)]
+            .values()
+            .sum();
         let top = self.shadow.top_mut(kind);
-        let free = region.end().saturating_sub(*top);
+        let free = region.end().saturating_sub(*top) + free_ranges;
         let fits = top
             .checked_next_multiple_of(align)
             .and_then(|addr| Some((addr, addr.checked_add(size)?)))
@@ -165,7 +170,11 @@ impl Placer for UnitTxn<'_> {
             region.contains_range(addr, size),
             "placement {addr:#x}+{size:#x} outside the {kind} region {region:x?}"
         );
+        let padding = (*top, addr - *top);
         *top = end;
+        // The alignment padding is free for a later, smaller placement; and when this one is
+        // released, it merges with it, so that the bump pointer goes back exactly.
+        self.shadow.release(kind, padding.0, padding.1);
         self.placements.push(Placement { kind, addr, size });
         Ok(addr)
     }

@@ -566,13 +566,13 @@ impl<L: Link> Device<L> {
         self.channel.request_ok(&Request::Reset)
     }
 
-    /// The device's memory usage.
-    pub fn meminfo(&mut self) -> Result<MemInfo, LinkError> {
+    /// The device's memory usage; with `collect`, after a garbage collection.
+    pub fn meminfo(&mut self, collect: bool) -> Result<MemInfo, LinkError> {
         let expecting = "MEMINFO_REPLY";
         let timeout = Some(self.channel.reply_timeout);
         match self
             .channel
-            .transact(&Request::MemInfo, timeout, false, expecting)?
+            .transact(&Request::MemInfo { collect }, timeout, false, expecting)?
             .1
         {
             Reply::MemInfo(info) => Ok(info),

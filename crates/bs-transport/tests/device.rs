@@ -137,7 +137,7 @@ fn standard(port: &mut Port, seq: u8, request: &Request) -> Flow {
             );
         }
         Request::Ack => panic!("acknowledgements are not requests"),
-        Request::MemInfo => {
+        Request::MemInfo { .. } => {
             let code_used = port
                 .log
                 .lock()
@@ -517,10 +517,10 @@ fn a_call_timeout_can_be_set() {
 fn reset_and_meminfo_and_sequence_numbers() {
     let (mut device, log) = connect_standard();
     device.load(0x1000_0000, &[1, 2, 3]).unwrap();
-    let mem = device.meminfo().unwrap();
+    let mem = device.meminfo(false).unwrap();
     assert_eq!(mem.code_used, 3);
     device.reset().unwrap();
-    assert_eq!(device.meminfo().unwrap().code_used, 0);
+    assert_eq!(device.meminfo(false).unwrap().code_used, 0);
     device.call(0x1000_0000, &mut |_, _| {}).unwrap();
     let again = device.hello().unwrap();
     assert_eq!(again, info());
@@ -536,7 +536,7 @@ fn reset_and_meminfo_and_sequence_numbers() {
 fn sequence_numbers_wrap_around() {
     let (mut device, log) = connect_standard();
     for _ in 0..300 {
-        device.meminfo().unwrap();
+        device.meminfo(false).unwrap();
     }
     let log = log.lock().unwrap();
     assert_eq!(log.requests.len(), 301);
@@ -550,14 +550,14 @@ fn sequence_numbers_wrap_around() {
 #[test]
 fn a_reply_to_an_earlier_request_is_dropped() {
     let (link, _, _) = fake_device(|port, seq, req| match req {
-        Request::MemInfo => {
+        Request::MemInfo { .. } => {
             port.reply(seq.wrapping_sub(1), Reply::MemInfo(MemInfo::default()));
             standard(port, seq, req)
         }
         _ => standard(port, seq, req),
     });
     let (mut device, _) = Device::connect(link, TIMEOUT).unwrap();
-    assert_eq!(device.meminfo().unwrap().code_used, 0);
+    assert_eq!(device.meminfo(false).unwrap().code_used, 0);
     assert_eq!(device.stats().stale, 1);
 }
 
@@ -604,7 +604,7 @@ fn a_repeated_reply_is_delivered_once() {
     assert_eq!(outcome, CallOutcome::Finished { micros: 3 });
     assert_eq!(out, b"once\n");
     // The repeated RESULT arrives after the call ended: it is dropped while reading the next reply.
-    assert_eq!(device.meminfo().unwrap().heap_used, 16);
+    assert_eq!(device.meminfo(false).unwrap().heap_used, 16);
     assert_eq!(device.stats().duplicates, 2);
 }
 
@@ -613,14 +613,14 @@ fn an_unacknowledged_request_is_sent_again() {
     let lost = Arc::new(Mutex::new(2));
     let lost2 = Arc::clone(&lost);
     let (link, log, _) = fake_device(move |port, seq, req| match req {
-        Request::MemInfo if *lost2.lock().unwrap() > 0 => {
+        Request::MemInfo { .. } if *lost2.lock().unwrap() > 0 => {
             *lost2.lock().unwrap() -= 1;
             Flow::Lost
         }
         _ => standard(port, seq, req),
     });
     let (mut device, _) = Device::connect(link, TIMEOUT).unwrap();
-    assert_eq!(device.meminfo().unwrap().heap_used, 16);
+    assert_eq!(device.meminfo(false).unwrap().heap_used, 16);
     assert_eq!(device.stats().retransmissions, 2);
     let seqs: Vec<u8> = log.lock().unwrap().requests.iter().map(|r| r.0).collect();
     assert_eq!(
@@ -634,14 +634,14 @@ fn an_unacknowledged_request_is_sent_again() {
 #[test]
 fn a_new_session_id_means_the_device_was_reset() {
     let (link, _, _) = fake_device(|port, seq, req| match req {
-        Request::MemInfo => {
+        Request::MemInfo { .. } => {
             port.session = 8; // as if it had restarted: its acknowledgement says so
             Flow::Continue
         }
         _ => standard(port, seq, req),
     });
     let (mut device, _) = Device::connect(link, TIMEOUT).unwrap();
-    let err = device.meminfo().unwrap_err();
+    let err = device.meminfo(false).unwrap_err();
     assert!(
         matches!(
             err,
@@ -680,7 +680,7 @@ fn a_no_session_error_means_the_device_was_reset() {
 #[test]
 fn unexpected_kind_of_reply_is_a_protocol_error() {
     let (link, _, _) = fake_device(|port, seq, req| match req {
-        Request::MemInfo => {
+        Request::MemInfo { .. } => {
             port.reply(seq, Reply::Result { micros: 5 });
             Flow::Continue
         }
@@ -705,7 +705,7 @@ fn unexpected_kind_of_reply_is_a_protocol_error() {
         _ => standard(port, seq, req),
     });
     let (mut device, _) = Device::connect(link, TIMEOUT).unwrap();
-    match device.meminfo().unwrap_err() {
+    match device.meminfo(false).unwrap_err() {
         LinkError::Protocol { detail } => {
             assert!(detail.contains("RESULT to MEMINFO"), "{detail}")
         }
@@ -722,7 +722,7 @@ fn unexpected_kind_of_reply_is_a_protocol_error() {
 #[test]
 fn undecodable_reply_is_a_protocol_error() {
     let (link, _, _) = fake_device(|port, seq, req| match req {
-        Request::MemInfo => {
+        Request::MemInfo { .. } => {
             let short = Frame::reply(Kind::MemInfoReply, 99, seq, vec![0; 10]);
             port.raw(&encode_frame(&short).unwrap());
             Flow::Continue
@@ -730,7 +730,7 @@ fn undecodable_reply_is_a_protocol_error() {
         _ => standard(port, seq, req),
     });
     let (mut device, _) = Device::connect(link, TIMEOUT).unwrap();
-    match device.meminfo().unwrap_err() {
+    match device.meminfo(false).unwrap_err() {
         LinkError::Protocol { detail } => assert!(detail.contains("10 bytes"), "{detail}"),
         other => panic!("{other:?}"),
     }
@@ -739,14 +739,14 @@ fn undecodable_reply_is_a_protocol_error() {
 #[test]
 fn missing_reply_times_out() {
     let (link, _, _) = fake_device(|port, seq, req| match req {
-        Request::MemInfo => Flow::Continue, // never answers
+        Request::MemInfo { .. } => Flow::Continue, // never answers
         _ => standard(port, seq, req),
     });
     let (mut device, _) = Device::connect(link, TIMEOUT).unwrap();
     device.set_reply_timeout(Duration::from_millis(100));
     assert_eq!(device.reply_timeout(), Duration::from_millis(100));
     let started = Instant::now();
-    let err = device.meminfo().unwrap_err();
+    let err = device.meminfo(false).unwrap_err();
     let elapsed = started.elapsed();
     assert!(elapsed >= Duration::from_millis(100), "{elapsed:?}");
     assert!(elapsed < Duration::from_secs(2), "{elapsed:?}");
@@ -809,14 +809,14 @@ fn closed_link_is_reported_as_closed() {
     assert!(matches!(err, LinkError::Closed { .. }), "{err:?}");
     handle.join().unwrap();
     // Sending to the dead device is also Closed.
-    let err = device.meminfo().unwrap_err();
+    let err = device.meminfo(false).unwrap_err();
     assert!(matches!(err, LinkError::Closed { .. }), "{err:?}");
 }
 
 #[test]
 fn a_corrupt_frame_is_skipped_and_its_repetition_taken() {
     let (link, _, _) = fake_device(|port, seq, req| match req {
-        Request::MemInfo => {
+        Request::MemInfo { .. } => {
             port.tx_seq = port.tx_seq.wrapping_add(1);
             let reply = Reply::MemInfo(MemInfo {
                 heap_used: 99,
@@ -832,7 +832,7 @@ fn a_corrupt_frame_is_skipped_and_its_repetition_taken() {
         _ => standard(port, seq, req),
     });
     let (mut device, _) = Device::connect(link, TIMEOUT).unwrap();
-    assert_eq!(device.meminfo().unwrap().heap_used, 99);
+    assert_eq!(device.meminfo(false).unwrap().heap_used, 99);
     // At least the damaged frame. Resynchronising inside it can meet a byte that looks like a
     // frame's start and count that too; whether it does depends on how the bytes arrive.
     assert!(device.stats().corrupt_frames >= 1, "{:?}", device.stats());
@@ -841,7 +841,7 @@ fn a_corrupt_frame_is_skipped_and_its_repetition_taken() {
 #[test]
 fn refused_meminfo_and_reset_carry_the_device_error() {
     let (link, _, _) = fake_device(|port, seq, req| match req {
-        Request::MemInfo | Request::Reset => {
+        Request::MemInfo { .. } | Request::Reset => {
             port.reply(
                 seq,
                 Reply::Error(error(
@@ -855,7 +855,7 @@ fn refused_meminfo_and_reset_carry_the_device_error() {
         _ => standard(port, seq, req),
     });
     let (mut device, _) = Device::connect(link, TIMEOUT).unwrap();
-    let err = device.meminfo().unwrap_err();
+    let err = device.meminfo(false).unwrap_err();
     assert!(
         matches!(err, LinkError::Refused { request: Kind::MemInfo, error } if error.detail1 == 5),
         "{err:?}"
@@ -922,7 +922,7 @@ fn a_late_acknowledgement_with_an_older_session_id_is_not_a_reset() {
     });
     let (mut device, _) = Device::connect(link, TIMEOUT).unwrap();
     device.load(0x1000_0000, &[1, 2, 3]).unwrap();
-    assert_eq!(device.meminfo().unwrap().heap_used, 16);
+    assert_eq!(device.meminfo(false).unwrap().heap_used, 16);
 }
 
 #[test]
@@ -972,5 +972,5 @@ fn the_new_session_id_in_the_acknowledgement_of_a_repeated_reset_is_not_a_reset(
     let (mut device, _) = Device::connect(link, TIMEOUT).unwrap();
     device.reset().unwrap();
     assert_eq!(device.hello().unwrap().session_id, 8);
-    assert_eq!(device.meminfo().unwrap().heap_used, 16);
+    assert_eq!(device.meminfo(false).unwrap().heap_used, 16);
 }

@@ -91,7 +91,7 @@ fn info(cli: &Cli) -> ExitCode {
     println!("code region: {}", region(&info.code));
     println!("data region: {}", region(&info.data));
     println!("heap region: {}", region(&info.heap));
-    match session.memory() {
+    match session.memory(false) {
         Ok((heap, usage)) => {
             println!(
                 "heap: {} of {} bytes in use ({} blocks), {} free",

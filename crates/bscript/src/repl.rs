@@ -149,10 +149,11 @@ pub fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
 }
 
 fn print_memory(session: &mut Session) {
-    match session.memory() {
+    // Collect first: the figures then count live data, not garbage waiting for a collection.
+    match session.memory(true) {
         Ok((heap, usage)) => {
             println!(
-                "heap: {} of {} bytes in use ({} blocks), {} free",
+                "heap: {} of {} bytes live ({} blocks), {} free",
                 heap.heap_used, heap.heap_size, heap.live_blocks, heap.heap_free
             );
             println!("code: {} of {} bytes", usage.code_used, usage.code_size);

@@ -52,6 +52,7 @@ fn scripted_session(
     cli: &Cli,
     faults: Option<bs_session::FaultRates>,
     inputs: usize,
+    watchdog: &Watchdog,
 ) -> anyhow::Result<Transcript> {
     let options = bs_session::SessionOptions {
         faults,
@@ -59,7 +60,10 @@ fn scripted_session(
     };
     let mut session = bs_session::Session::start(&options)
         .map_err(|e| anyhow::anyhow!("cannot start the {} device: {e}", cli.target))?;
-    let label = if faults.is_some() { "faulty" } else { "clean" };
+    let label = match faults {
+        Some(f) => format!("faults {f}"),
+        None => "clean link".to_string(),
+    };
     let started = std::time::Instant::now();
     let mut text = String::new();
     for i in 0..inputs {
@@ -85,8 +89,9 @@ fn scripted_session(
             crate::render::ErrorFormat::Short,
             false,
         ));
+        watchdog.tick();
         if (i + 1) % 50 == 0 || i + 1 == inputs {
-            eprint!("\rbench link: {label} link: {}/{inputs} inputs", i + 1);
+            eprint!("\rbench link: {label}: {}/{inputs} inputs", i + 1);
         }
     }
     eprintln!();
@@ -98,22 +103,129 @@ fn scripted_session(
     })
 }
 
+/// One faulty run of the script: its faults, whether its transcript matched the clean one, and
+/// what it did.
+struct FaultyRun {
+    faults: bs_session::FaultRates,
+    transcript: Transcript,
+    same: bool,
+}
+
+/// How long a faulty session may go without finishing an input before the benchmark calls the
+/// link stalled. A healthy link finishes each input within a few seconds even at high rates.
+const STALL: Duration = Duration::from_secs(120);
+
+/// Watches a run for stalls: when the progress counter has not moved for [`STALL`], says where
+/// the run stood and ends the process (a stalled link never returns on its own).
+struct Watchdog {
+    progress: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+    stop: std::sync::mpsc::Sender<()>,
+}
+
+impl Watchdog {
+    fn start(label: String) -> Watchdog {
+        use std::sync::atomic::Ordering;
+        let progress = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let (stop, stopped) = std::sync::mpsc::channel::<()>();
+        let seen = progress.clone();
+        std::thread::spawn(move || {
+            let mut last = (0, std::time::Instant::now());
+            loop {
+                match stopped.recv_timeout(Duration::from_secs(1)) {
+                    Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {}
+                    _ => return,
+                }
+                let now = seen.load(Ordering::Relaxed);
+                if now != last.0 {
+                    last = (now, std::time::Instant::now());
+                } else if last.1.elapsed() >= STALL {
+                    eprintln!(
+                        "\nbench link: STALLED: {label}: no input finished for {} s after input {now}",
+                        STALL.as_secs()
+                    );
+                    std::process::exit(1);
+                }
+            }
+        });
+        Watchdog { progress, stop }
+    }
+
+    fn tick(&self) {
+        self.progress
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
+impl Drop for Watchdog {
+    fn drop(&mut self) {
+        let _ = self.stop.send(());
+    }
+}
+
 pub fn run(
     cli: &Cli,
     inputs: usize,
-    faults: bs_session::FaultRates,
+    faults: &[bs_session::FaultRates],
+    seeds: u64,
     out_dir: &Path,
 ) -> anyhow::Result<ExitCode> {
-    if inputs < 1 {
-        bail!("--inputs must be at least 1");
+    if inputs < 1 || seeds < 1 {
+        bail!("--inputs and --seeds must be at least 1");
     }
-    let clean = scripted_session(cli, None, inputs)?;
-    let faulty = scripted_session(cli, Some(faults), inputs)?;
-    let same = clean.text == faulty.text;
+    let clean = scripted_session(cli, None, inputs, &Watchdog::start("clean link".into()))?;
+    let mut runs = Vec::new();
+    for rates in faults {
+        for k in 0..seeds {
+            let faults = bs_session::FaultRates {
+                seed: rates.seed + k,
+                ..*rates
+            };
+            let watchdog = Watchdog::start(format!("faults {faults}"));
+            let transcript = scripted_session(cli, Some(faults), inputs, &watchdog)?;
+            let same = transcript.text == clean.text;
+            if !same {
+                report_difference(&faults, &clean.text, &transcript.text);
+            }
+            runs.push(FaultyRun {
+                faults,
+                transcript,
+                same,
+            });
+        }
+    }
+    write_report(cli, inputs, &clean, &runs, out_dir)?;
+    Ok(if runs.iter().all(|r| r.same) {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+fn report_difference(faults: &bs_session::FaultRates, clean: &str, faulty: &str) {
+    let (a, b) = (clean.lines(), faulty.lines());
+    for (n, (x, y)) in a.zip(b).enumerate() {
+        if x != y {
+            eprintln!(
+                "bench link: with faults {faults} the transcripts differ at line {}:\n  clean:  {x}\n  faulty: {y}",
+                n + 1
+            );
+            return;
+        }
+    }
+    eprintln!("bench link: with faults {faults} one transcript is a prefix of the other");
+}
+
+fn write_report(
+    cli: &Cli,
+    inputs: usize,
+    clean: &Transcript,
+    runs: &[FaultyRun],
+    out_dir: &Path,
+) -> anyhow::Result<()> {
     let target = cli.target.clone();
     let header = Header::now();
-    let f = faulty.faults.unwrap_or_default();
-    let (l, c) = (faulty.link, clean.link);
+    let c = clean.link;
+    let identical = runs.iter().filter(|r| r.same).count();
 
     let mut md = String::new();
     let _ = writeln!(
@@ -123,54 +235,49 @@ pub fn run(
     md.push_str(&header.markdown());
     let _ = writeln!(
         md,
-        "- inputs: {inputs} (REPL benchmark inputs, run-time and compile errors, long output, classes of several LOAD frames; a reset every {RESET_EVERY} inputs)"
+        "- inputs: {inputs} per run (REPL benchmark inputs, run-time and compile errors, long output, classes of several LOAD frames; a reset every {RESET_EVERY} inputs)"
     );
-    let _ = writeln!(md, "- faults: {faults}");
     let _ = writeln!(
         md,
-        "- transcripts: {} ({} bytes)\n",
-        if same { "identical" } else { "DIFFERENT" },
+        "- faulty runs: {} ({} inputs in all), transcripts identical to the clean run's: {identical} of {}",
+        runs.len(),
+        runs.len() * inputs,
+        runs.len()
+    );
+    let _ = writeln!(
+        md,
+        "- clean run: {:.1} s, {} frames sent, {} sent again ({} bytes of transcript)\n",
+        clean.elapsed.as_secs_f64(),
+        c.frames_sent,
+        c.retransmissions,
         clean.text.len()
     );
-    let _ = writeln!(md, "| | clean link | faulty link |");
-    let _ = writeln!(md, "|---|---:|---:|");
     let _ = writeln!(
         md,
-        "| wall time (s) | {:.1} | {:.1} |",
-        clean.elapsed.as_secs_f64(),
-        faulty.elapsed.as_secs_f64()
+        "| faults | transcript | wall time (s) | frames through the injector | dropped / corrupted / duplicated / delayed | frames sent by the host | requests sent again | damaged frames skipped | repeated replies dropped | late replies dropped |"
     );
-    let _ = writeln!(
-        md,
-        "| frames through the fault injector | – | {} |",
-        f.frames
-    );
-    let _ = writeln!(
-        md,
-        "| dropped / corrupted / duplicated / delayed | – | {} / {} / {} / {} |",
-        f.dropped, f.corrupted, f.duplicated, f.delayed
-    );
-    let _ = writeln!(
-        md,
-        "| frames sent by the host | {} | {} |",
-        c.frames_sent, l.frames_sent
-    );
-    let _ = writeln!(
-        md,
-        "| requests sent again | {} | {} |",
-        c.retransmissions, l.retransmissions
-    );
-    let _ = writeln!(
-        md,
-        "| damaged frames skipped | {} | {} |",
-        c.corrupt_frames, l.corrupt_frames
-    );
-    let _ = writeln!(
-        md,
-        "| repeated replies dropped | {} | {} |",
-        c.duplicates, l.duplicates
-    );
-    let _ = writeln!(md, "| late replies dropped | {} | {} |", c.stale, l.stale);
+    let _ = writeln!(md, "|---|---|---:|---:|---|---:|---:|---:|---:|---:|");
+    for r in runs {
+        let f = r.transcript.faults.unwrap_or_default();
+        let l = r.transcript.link;
+        let _ = writeln!(
+            md,
+            "| {} | {} | {:.1} | {} | {} / {} / {} / {} | {} | {} | {} | {} | {} |",
+            r.faults,
+            if r.same { "identical" } else { "**DIFFERENT**" },
+            r.transcript.elapsed.as_secs_f64(),
+            f.frames,
+            f.dropped,
+            f.corrupted,
+            f.duplicated,
+            f.delayed,
+            l.frames_sent,
+            l.retransmissions,
+            l.corrupt_frames,
+            l.duplicates,
+            l.stale
+        );
+    }
 
     let json = json!({
         "benchmark": "link",
@@ -180,38 +287,31 @@ pub fn run(
         "machine": header.machine.replace('"', "'"),
         "command": header.command.replace('"', "'"),
         "inputs": inputs,
-        "faults": faults.to_string(),
-        "identical": same,
         "clean_seconds": rounded(clean.elapsed.as_secs_f64(), 3),
-        "faulty_seconds": rounded(faulty.elapsed.as_secs_f64(), 3),
-        "injected": {
-            "frames": f.frames,
-            "dropped": f.dropped,
-            "corrupted": f.corrupted,
-            "duplicated": f.duplicated,
-            "delayed": f.delayed,
-        },
-        "host": {
-            "frames_sent": l.frames_sent,
-            "retransmissions": l.retransmissions,
-            "corrupt_frames": l.corrupt_frames,
-            "duplicates": l.duplicates,
-            "stale": l.stale,
-        },
+        "identical": identical == runs.len(),
+        "runs": runs.iter().map(|r| {
+            let f = r.transcript.faults.unwrap_or_default();
+            let l = r.transcript.link;
+            json!({
+                "faults": r.faults.to_string(),
+                "identical": r.same,
+                "seconds": rounded(r.transcript.elapsed.as_secs_f64(), 3),
+                "injected": {
+                    "frames": f.frames,
+                    "dropped": f.dropped,
+                    "corrupted": f.corrupted,
+                    "duplicated": f.duplicated,
+                    "delayed": f.delayed,
+                },
+                "host": {
+                    "frames_sent": l.frames_sent,
+                    "retransmissions": l.retransmissions,
+                    "corrupt_frames": l.corrupt_frames,
+                    "duplicates": l.duplicates,
+                    "stale": l.stale,
+                },
+            })
+        }).collect::<Vec<_>>(),
     });
-    report::write(out_dir, &format!("link-{target}"), "link", &md, &json)?;
-    if !same {
-        let (a, b) = (clean.text.lines(), faulty.text.lines());
-        for (n, (x, y)) in a.zip(b).enumerate() {
-            if x != y {
-                eprintln!(
-                    "bench link: the transcripts differ at line {}:\n  clean:  {x}\n  faulty: {y}",
-                    n + 1
-                );
-                break;
-            }
-        }
-        return Ok(ExitCode::FAILURE);
-    }
-    Ok(ExitCode::SUCCESS)
+    report::write(out_dir, &format!("link-{target}"), "link", &md, &json)
 }

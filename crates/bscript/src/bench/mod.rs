@@ -10,6 +10,7 @@ mod peers;
 mod program;
 mod repl;
 mod report;
+mod soak;
 mod suite;
 mod table;
 
@@ -33,18 +34,36 @@ pub enum BenchCommand {
     Awfy(suite::SuiteArgs),
     /// The DSP kernels (CRC-32, FFT, FIR, IIR, SHA-256) on every installed system.
     Dsp(suite::SuiteArgs),
-    /// The same scripted session over a clean and a faulty link: the transcripts must agree.
+    /// The same scripted session over a clean and over faulty links: the transcripts must agree.
     Link {
         /// Number of inputs of the script.
         #[arg(long, default_value_t = 1000)]
         inputs: usize,
-        /// The faults of the second run.
+        /// The faults of a faulty run; repeat the option for runs at several rates.
         #[arg(
             long,
             value_name = "FAULTS",
             default_value = "drop=5%,corrupt=5%,duplicate=1%,seed=1"
         )]
-        faults: bs_session::FaultRates,
+        faults: Vec<bs_session::FaultRates>,
+        /// Runs per `--faults`, with the seeds SEED, SEED+1, …
+        #[arg(long, default_value_t = 1)]
+        seeds: u64,
+        /// Folder for the results (Markdown and JSON).
+        #[arg(long, default_value = "benchmarks/results")]
+        out: PathBuf,
+    },
+    /// A long session of every kind of input, sampling host and device memory: nothing may grow.
+    Soak {
+        /// Number of inputs (after a short set-up).
+        #[arg(long, default_value_t = 10_000)]
+        inputs: usize,
+        /// Take a sample of the figures every this many inputs.
+        #[arg(long, default_value_t = 250)]
+        sample: usize,
+        /// `.reset` the device (and run the set-up again) every this many inputs; 0: never.
+        #[arg(long, default_value_t = 0)]
+        reset_every: usize,
         /// Folder for the results (Markdown and JSON).
         #[arg(long, default_value = "benchmarks/results")]
         out: PathBuf,
@@ -59,7 +78,14 @@ pub fn run(cli: &Cli, what: &BenchCommand) -> anyhow::Result<ExitCode> {
         BenchCommand::Link {
             inputs,
             faults,
+            seeds,
             out,
-        } => link::run(cli, *inputs, *faults, out),
+        } => link::run(cli, *inputs, faults, *seeds, out),
+        BenchCommand::Soak {
+            inputs,
+            sample,
+            reset_every,
+            out,
+        } => soak::run(cli, *inputs, *sample, *reset_every, out),
     }
 }
