@@ -72,14 +72,16 @@ typedef struct bs_string {
         char bytes[(len) + 1];                                                                     \
     } name __attribute__((aligned(4))) = {BS_HDR(BS_CLASS_STRING, BS_HDR_STATIC), (len), text}
 
-/* A string literal of a unit that later units may share: a global, and its declaration in the
-   units that use the copy an earlier unit defined. */
+/* A string literal of a unit that later units may share: a global in a section of its own (the
+   host frees a unit's other constants when its code goes, but values may point at literals),
+   and its declaration in the units that use the copy an earlier unit defined. */
 #define BS_STRING_LITERAL_SHARED(name, len, text)                                                  \
     const struct bs_string_literal_##name {                                                        \
         uint32_t header;                                                                           \
         uint32_t length;                                                                           \
         char bytes[(len) + 1];                                                                     \
-    } name __attribute__((aligned(4))) = {BS_HDR(BS_CLASS_STRING, BS_HDR_STATIC), (len), text}
+    } name __attribute__((aligned(4), section(".rodata.bs_lit"))) = {                              \
+        BS_HDR(BS_CLASS_STRING, BS_HDR_STATIC), (len), text}
 #define BS_STRING_LITERAL_EXTERN(name, len)                                                        \
     extern const struct bs_string_literal_##name {                                                 \
         uint32_t header;                                                                           \

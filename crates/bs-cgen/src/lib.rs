@@ -101,6 +101,10 @@ pub fn literal_symbol(bytes: &[u8]) -> String {
     format!("bs_lit_{hash:032x}")
 }
 
+/// The section of the string literals (`BS_STRING_LITERAL_SHARED` in `bs.h`): values on the
+/// device may point into it, so it stays when the rest of a unit's constants are freed.
+pub const LITERAL_SECTION: &str = ".rodata.bs_lit";
+
 /// Whether `symbol` names a string literal ([`literal_symbol`]).
 pub fn is_literal_symbol(symbol: &str) -> bool {
     symbol.starts_with("bs_lit_")

@@ -147,6 +147,8 @@ struct Input<'d> {
     align: u64,
     /// The file bytes; `None` for `SHT_NOBITS`.
     bytes: Option<&'d [u8]>,
+    /// `SHF_WRITE`.
+    writable: bool,
     /// Offset within its region's chunk, set by the layout.
     offset: u64,
 }
@@ -293,6 +295,7 @@ impl<'d, Elf: FileHeader<Endian = LittleEndian>> Object<'d, Elf> {
                 size,
                 align,
                 bytes,
+                writable: flags.contains(elf::SHF_WRITE),
                 offset: 0,
             });
         }
@@ -778,6 +781,7 @@ impl Image {
                 kind: i.kind,
                 addr: layout.at(i),
                 size: i.size,
+                writable: i.writable,
             })
             .collect();
         if !veneers.targets.is_empty() {
@@ -786,6 +790,7 @@ impl Image {
                 kind: RegionKind::Code,
                 addr: layout.veneer_addr(0),
                 size: layout.veneer_size() * veneers.targets.len() as u64,
+                writable: false,
             });
         }
         let [code, data] = self.buffers;

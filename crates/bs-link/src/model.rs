@@ -94,6 +94,9 @@ pub struct PlacedSection {
     pub addr: u64,
     /// Its size in bytes.
     pub size: u64,
+    /// True for a section the program writes (`SHF_WRITE`: `.data`, `.bss`), false for code
+    /// and read-only data.
+    pub writable: bool,
 }
 
 /// The name [`PlacedSection`] uses for the veneers the linker adds.

@@ -105,8 +105,9 @@ struct UnitIndex {
     /// Start address → symbol, for every function body sent to the device.
     code_symbols: std::collections::BTreeMap<u64, Symbol>,
     /// Units whose code stays on the device only for the functions they define (see
-    /// [`bs_frontend::ir::Unit::code_is_reclaimable`]): unit id → those functions' names.
-    reclaimable: HashMap<u32, Vec<String>>,
+    /// [`bs_frontend::ir::Unit::code_is_reclaimable`]): unit id → those functions' names and
+    /// the unit's data that stays when the code goes ([`lasting_data`]).
+    reclaimable: HashMap<u32, (Vec<String>, Vec<(u64, u64)>)>,
     /// Function name → the unit that defined its current body.
     body_unit: HashMap<String, u32>,
 }
@@ -159,6 +160,29 @@ impl UnitIndex {
             (unit_id, String::new(), Span::default()),
         );
     }
+}
+
+/// The data of a unit that must stay when its code is freed, as (address, size): its string
+/// literals (values may hold them; they are in `bs_cgen::LITERAL_SECTION`), all its read-only
+/// data if it registers array classes (the runtime's class table points at their descriptors),
+/// and, unless it failed (`failed`: its variables were never declared), its variables. The
+/// rest (constants only its code used, alignment padding) goes with the code.
+fn lasting_data(
+    unit: &bs_frontend::ir::Unit,
+    linked: &bs_link::LinkedUnit,
+    failed: bool,
+) -> Vec<(u64, u64)> {
+    linked
+        .sections
+        .iter()
+        .filter(|s| s.kind == bs_link::RegionKind::Data)
+        .filter(|s| {
+            s.name == bs_cgen::LITERAL_SECTION
+                || (s.writable && !failed)
+                || (!s.writable && !unit.array_classes.is_empty())
+        })
+        .map(|s| (s.addr, s.size))
+        .collect()
 }
 
 /// Program output as it arrives: stream 0 is standard output, 1 standard error.
@@ -463,7 +487,7 @@ impl Session {
                 };
                 txn.commit(record)
                     .map_err(|e| internal(Stage::Run, e.to_string()))?;
-                self.reclaim_code(unit_id, &checked.unit, true);
+                self.reclaim(unit_id, &checked.unit, &linked, true);
                 self.declare(checked);
                 Ok(())
             }
@@ -475,7 +499,7 @@ impl Session {
                 let failure = self.runtime_failure(&checked.unit, &err);
                 if matches!(failure, Outcome::RuntimeError(_)) {
                     // The slots point at the previous bodies again.
-                    self.reclaim_code(unit_id, &checked.unit, false);
+                    self.reclaim(unit_id, &checked.unit, &linked, false);
                 }
                 Err(failure)
             }
@@ -486,37 +510,49 @@ impl Session {
         }
     }
 
-    /// Frees the code that no one can run any more once unit `unit_id` has run (`committed`:
-    /// successfully; otherwise it failed and its functions never took effect): a reclaimable
-    /// unit's own code when it defines no function that is in use, and the code of earlier
-    /// reclaimable units all of whose functions this unit redefined.
-    fn reclaim_code(&mut self, unit_id: u32, unit: &bs_frontend::ir::Unit, committed: bool) {
-        let mut free = Vec::new();
+    /// Frees what no one can use any more once unit `unit_id` has run (`committed`: it ran to
+    /// the end; otherwise it failed and its declarations never took effect), for a unit whose
+    /// code only function slots can reach ([`bs_frontend::ir::Unit::code_is_reclaimable`]):
+    /// its code and the data only its code used when it defines no function that is in use
+    /// (and, if it failed, its variables too); and the same of earlier such units all of
+    /// whose functions this unit redefined.
+    fn reclaim(
+        &mut self,
+        unit_id: u32,
+        unit: &bs_frontend::ir::Unit,
+        linked: &bs_link::LinkedUnit,
+        committed: bool,
+    ) {
+        let mut free: Vec<(u32, Vec<(u64, u64)>)> = Vec::new();
         if committed {
             for f in &unit.functions {
                 let Some(old) = self.units.body_unit.insert(f.name.clone(), unit_id) else {
                     continue;
                 };
-                let superseded = self.units.reclaimable.get(&old).is_some_and(|names| {
+                let superseded = self.units.reclaimable.get(&old).is_some_and(|(names, _)| {
                     names
                         .iter()
                         .all(|n| self.units.body_unit.get(n) != Some(&old))
                 });
                 if superseded {
-                    free.push(old);
+                    if let Some((_, data)) = self.units.reclaimable.remove(&old) {
+                        free.push((old, data));
+                    }
                 }
             }
         }
         if unit.code_is_reclaimable() {
+            let data = lasting_data(unit, linked, !committed);
             if committed && !unit.functions.is_empty() {
                 let names = unit.functions.iter().map(|f| f.name.clone()).collect();
-                self.units.reclaimable.insert(unit_id, names);
+                self.units.reclaimable.insert(unit_id, (names, data));
             } else {
-                free.push(unit_id);
+                free.push((unit_id, data));
             }
         }
-        for id in free {
+        for (id, data) in free {
             self.shadow.release_code(id);
+            self.shadow.release_data(id, &data);
             self.units.forget_code(id);
         }
     }

@@ -181,6 +181,13 @@ fn code_nothing_can_run_again_is_freed() {
         Outcome::RuntimeError(_)
     ));
     assert_eq!(code_used(&mut s), 0);
+    // A declaration that fails at run time leaves no variable behind.
+    let data = s.memory(false).unwrap().1.data_used;
+    for i in 0..20 {
+        let failing = format!("let lost{i}: integer[] = [1, 2]\nprint(lost{i}[5])");
+        assert!(matches!(eval(&mut s, &failing).0, Outcome::RuntimeError(_)));
+    }
+    assert_eq!(s.memory(false).unwrap().1.data_used, data);
     // A function's code stays while it is in use, and goes when every function of its unit
     // has been redefined.
     assert!(matches!(

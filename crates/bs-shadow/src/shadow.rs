@@ -201,6 +201,52 @@ impl Shadow {
         freed
     }
 
+    /// Frees unit `id`'s data but for the ranges `keep` (address, size), and returns how many
+    /// bytes that was; alignment padding between kept ranges goes too. For a unit whose code
+    /// was freed and whose other data no one can reach any more (see
+    /// [`Shadow::release_code`] for the caller's duty).
+    pub fn release_data(&mut self, id: u32, keep: &[(u64, u64)]) -> u64 {
+        let placements = if let Some(u) = self.units.iter_mut().find(|u| u.record.id == id) {
+            &mut u.placements
+        } else if let Some(u) = self.discarded.iter_mut().find(|u| u.id == id) {
+            &mut u.placements
+        } else {
+            return 0;
+        };
+        let mut keep: Vec<(u64, u64)> = keep.iter().copied().filter(|r| r.1 > 0).collect();
+        keep.sort_unstable();
+        let (data, rest): (Vec<Placement>, Vec<Placement>) = placements
+            .drain(..)
+            .partition(|p| p.kind == RegionKind::Data);
+        *placements = rest;
+        let mut freed = Vec::new();
+        for p in data {
+            let mut at = p.addr;
+            let end = p.addr + p.size;
+            for &(addr, size) in keep.iter().filter(|&&(a, _)| a >= p.addr && a < end) {
+                if addr > at {
+                    freed.push((at, addr - at));
+                }
+                let kept_end = (addr + size).min(end);
+                placements.push(Placement {
+                    kind: RegionKind::Data,
+                    addr,
+                    size: kept_end - addr,
+                });
+                at = at.max(kept_end);
+            }
+            if end > at {
+                freed.push((at, end - at));
+            }
+        }
+        let mut total = 0;
+        for (addr, size) in freed.into_iter().rev() {
+            self.release(RegionKind::Data, addr, size);
+            total += size;
+        }
+        total
+    }
+
     /// Returns `addr .. addr + size` of region `kind` to its free ranges, merged with its
     /// neighbours; a range that reaches the bump pointer lowers it instead.
     pub(crate) fn release(&mut self, kind: RegionKind, addr: u64, size: u64) {

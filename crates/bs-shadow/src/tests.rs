@@ -404,3 +404,24 @@ fn a_discarded_units_code_can_be_released() {
     assert_eq!(s.release_code(1), 0x40);
     assert_eq!(s.usage().code_used, 0);
 }
+
+#[test]
+fn part_of_a_units_data_can_be_released() {
+    let mut s = shadow();
+    let mut txn = s.begin_unit(1);
+    let data = txn.place(RegionKind::Data, 0x30, 4).unwrap();
+    txn.keep_memory_but_discard();
+    // Its first and last 0x8 bytes stay (string literals, say); the rest goes.
+    let keep = [(data + 0x28, 0x8), (data, 0x8)];
+    assert_eq!(s.release_data(1, &keep), 0x20);
+    assert_eq!(s.usage().data_used, 0x10);
+    assert!(s.find_discarded_by_address(data).is_some());
+    assert!(s.find_discarded_by_address(data + 0x10).is_none());
+    assert!(s.find_discarded_by_address(data + 0x28).is_some());
+    let mut txn = s.begin_unit(2);
+    assert_eq!(txn.place(RegionKind::Data, 0x20, 4).unwrap(), data + 0x8);
+    txn.commit(record(2, &[])).unwrap();
+    // Keeping nothing frees it all.
+    assert_eq!(s.release_data(1, &[]), 0x10);
+    assert_eq!(s.usage().data_used, 0x20);
+}

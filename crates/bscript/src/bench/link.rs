@@ -191,9 +191,11 @@ pub fn run(
                 transcript,
                 same,
             });
+            // After every run, so that a long soak that is stopped keeps what it found.
+            write_report(cli, inputs, &clean, &runs, out_dir, false)?;
         }
     }
-    write_report(cli, inputs, &clean, &runs, out_dir)?;
+    write_report(cli, inputs, &clean, &runs, out_dir, true)?;
     Ok(if runs.iter().all(|r| r.same) {
         ExitCode::SUCCESS
     } else {
@@ -221,6 +223,7 @@ fn write_report(
     clean: &Transcript,
     runs: &[FaultyRun],
     out_dir: &Path,
+    finished: bool,
 ) -> anyhow::Result<()> {
     let target = cli.target.clone();
     let header = Header::now();
@@ -313,5 +316,10 @@ fn write_report(
             })
         }).collect::<Vec<_>>(),
     });
-    report::write(out_dir, &format!("link-{target}"), "link", &md, &json)
+    let stem = format!("link-{target}");
+    if finished {
+        report::write(out_dir, &stem, "link", &md, &json)
+    } else {
+        report::write_files(out_dir, &stem, &md, &json).map(|_| ())
+    }
 }

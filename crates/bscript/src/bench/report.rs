@@ -48,6 +48,24 @@ pub fn write(
     md: &str,
     json: &serde_json::Value,
 ) -> anyhow::Result<()> {
+    let (md_path, json_path) = write_files(out_dir, stem, md, json)?;
+    print!("{md}");
+    eprintln!(
+        "bench {label}: results written to {} and {}",
+        md_path.display(),
+        json_path.display()
+    );
+    Ok(())
+}
+
+/// Writes `OUT/STEM.md` and `OUT/STEM.json` silently (a report still in progress), and
+/// returns their paths.
+pub fn write_files(
+    out_dir: &Path,
+    stem: &str,
+    md: &str,
+    json: &serde_json::Value,
+) -> anyhow::Result<(std::path::PathBuf, std::path::PathBuf)> {
     let mut json = serde_json::to_string_pretty(json).context("cannot format the JSON report")?;
     json.push('\n');
     std::fs::create_dir_all(out_dir)
@@ -57,13 +75,7 @@ pub fn write(
     std::fs::write(&md_path, md).with_context(|| format!("cannot write {}", md_path.display()))?;
     std::fs::write(&json_path, &json)
         .with_context(|| format!("cannot write {}", json_path.display()))?;
-    print!("{md}");
-    eprintln!(
-        "bench {label}: results written to {} and {}",
-        md_path.display(),
-        json_path.display()
-    );
-    Ok(())
+    Ok((md_path, json_path))
 }
 
 /// The standard output of a command, trimmed; empty when it cannot run.
