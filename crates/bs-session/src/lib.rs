@@ -107,7 +107,7 @@ struct UnitIndex {
     /// Units whose code stays on the device only for the functions they define (see
     /// [`bs_frontend::ir::Unit::code_is_reclaimable`]): unit id → those functions' names and
     /// the unit's data that stays when the code goes ([`lasting_data`]).
-    reclaimable: HashMap<u32, (Vec<String>, Vec<(u64, u64)>)>,
+    reclaimable: HashMap<u32, (Vec<String>, Vec<AddressRange>)>,
     /// Function name → the unit that defined its current body.
     body_unit: HashMap<String, u32>,
 }
@@ -162,6 +162,9 @@ impl UnitIndex {
     }
 }
 
+/// A range of device memory: its address and size in bytes.
+type AddressRange = (u64, u64);
+
 /// The data of a unit that must stay when its code is freed, as (address, size): its string
 /// literals (values may hold them; they are in `bs_cgen::LITERAL_SECTION`), all its read-only
 /// data if it registers array classes (the runtime's class table points at their descriptors),
@@ -171,7 +174,7 @@ fn lasting_data(
     unit: &bs_frontend::ir::Unit,
     linked: &bs_link::LinkedUnit,
     failed: bool,
-) -> Vec<(u64, u64)> {
+) -> Vec<AddressRange> {
     linked
         .sections
         .iter()
@@ -523,7 +526,7 @@ impl Session {
         linked: &bs_link::LinkedUnit,
         committed: bool,
     ) {
-        let mut free: Vec<(u32, Vec<(u64, u64)>)> = Vec::new();
+        let mut free: Vec<(u32, Vec<AddressRange>)> = Vec::new();
         if committed {
             for f in &unit.functions {
                 let Some(old) = self.units.body_unit.insert(f.name.clone(), unit_id) else {
