@@ -183,7 +183,11 @@ static int accept_request(const bs_protocol_frame *f) {
     return 1;
 }
 
-static int is_request(uint8_t kind) { return (kind & 0x80u) == 0 && kind != BS_MSG_ACK; }
+/* INTERRUPT and PING are no requests: they are seen by bs_protocol_scan_async as they arrive,
+   and skipped here. */
+static int is_request(uint8_t kind) {
+    return (kind & 0x80u) == 0 && kind != BS_MSG_ACK && kind != BS_MSG_INTERRUPT && kind != BS_MSG_PING;
+}
 
 int bs_protocol_receive(bs_protocol_frame *frame) {
     if (have_held) {
@@ -236,4 +240,27 @@ void bs_protocol_send(uint8_t kind, uint8_t reply_to, const uint8_t *payload, ui
         }
         rto = rto * 2u > BS_LINK_RTO_MAX_US ? BS_LINK_RTO_MAX_US : rto * 2u;
     }
+}
+
+/* --- frames seen as they arrive, while a CALL runs ------------------------------------------ */
+
+/* The last FRAME_OVERHEAD bytes received: an INTERRUPT or PING frame (no payload) fills it. */
+static uint8_t scan_window[FRAME_OVERHEAD];
+
+int bs_protocol_scan_async(uint8_t byte, uint8_t *seq) {
+    memmove(scan_window, scan_window + 1, FRAME_OVERHEAD - 1u);
+    scan_window[FRAME_OVERHEAD - 1u] = byte;
+    const uint8_t *w = scan_window;
+    if (w[0] != BS_FRAME_MAGIC || (w[1] != BS_MSG_INTERRUPT && w[1] != BS_MSG_PING) || w[3] != 0u ||
+        w[4] != 0u || w[5] != 0u)
+        return 0;
+    if (bs_protocol_crc32(0, w, BS_FRAME_HEADER_SIZE) != bs_protocol_get_u32(w + BS_FRAME_HEADER_SIZE))
+        return 0;
+    *seq = w[2];
+    return w[1];
+}
+
+void bs_protocol_encode_pong(uint8_t *out, uint8_t call_seq) {
+    _Static_assert(BS_PONG_FRAME_SIZE == FRAME_OVERHEAD, "a PONG has no payload");
+    encode(out, BS_MSG_PONG, 0, call_seq, NULL, 0);
 }

@@ -38,6 +38,11 @@ pub enum Request {
     MemInfo,
     /// Acknowledge the device frame whose seq this frame carries.
     Ack,
+    /// Stop the CALL whose seq this frame carries (not acknowledged; repeated until the CALL
+    /// ends).
+    Interrupt,
+    /// Ask the device, while the CALL whose seq this frame carries runs, to answer with PONG.
+    Ping,
 }
 
 /// The CPU architecture in HELLO_REPLY.
@@ -203,6 +208,9 @@ pub enum Reply {
         /// device was reset.
         session_id: u32,
     },
+    /// The answer to PING: the device is alive and its CALL still runs (sent from its receive
+    /// path, not acknowledged).
+    Pong,
 }
 
 /// The expected payload length in a [`DecodeError::BadLength`].
@@ -368,6 +376,8 @@ impl Request {
             Request::Reset => Kind::Reset,
             Request::MemInfo => Kind::MemInfo,
             Request::Ack => Kind::Ack,
+            Request::Interrupt => Kind::Interrupt,
+            Request::Ping => Kind::Ping,
         }
     }
 
@@ -380,7 +390,11 @@ impl Request {
                 .u32(*addr)
                 .bytes(bytes),
             Request::Call { entry } => Writer::with_capacity(4).u32(*entry),
-            Request::Reset | Request::MemInfo | Request::Ack => Writer::with_capacity(0),
+            Request::Reset
+            | Request::MemInfo
+            | Request::Ack
+            | Request::Interrupt
+            | Request::Ping => Writer::with_capacity(0),
         };
         Frame::new(self.kind(), seq, payload.0)
     }
@@ -420,13 +434,22 @@ impl Request {
                 Reader::new(kind, p, ExpectedLen::Exactly(0))?;
                 Request::Ack
             }
+            Kind::Interrupt => {
+                Reader::new(kind, p, ExpectedLen::Exactly(0))?;
+                Request::Interrupt
+            }
+            Kind::Ping => {
+                Reader::new(kind, p, ExpectedLen::Exactly(0))?;
+                Request::Ping
+            }
             Kind::HelloReply
             | Kind::Ok
             | Kind::Output
             | Kind::Result
             | Kind::Error
             | Kind::MemInfoReply
-            | Kind::DeviceAck => return Err(DecodeError::NotARequest { kind }),
+            | Kind::DeviceAck
+            | Kind::Pong => return Err(DecodeError::NotARequest { kind }),
         })
     }
 }
@@ -442,6 +465,7 @@ impl Reply {
             Reply::Error(_) => Kind::Error,
             Reply::MemInfo(_) => Kind::MemInfoReply,
             Reply::DeviceAck { .. } => Kind::DeviceAck,
+            Reply::Pong => Kind::Pong,
         }
     }
 
@@ -483,6 +507,7 @@ impl Reply {
                 .u32(m.code_used)
                 .u32(m.data_used),
             Reply::DeviceAck { session_id } => Writer::with_capacity(4).u32(*session_id),
+            Reply::Pong => Writer::with_capacity(0),
         };
         Frame::reply(self.kind(), seq, reply_to, payload.0)
     }
@@ -548,7 +573,18 @@ impl Reply {
                     session_id: r.u32(),
                 }
             }
-            Kind::Hello | Kind::Load | Kind::Call | Kind::Reset | Kind::MemInfo | Kind::Ack => {
+            Kind::Pong => {
+                Reader::new(kind, p, ExpectedLen::Exactly(0))?;
+                Reply::Pong
+            }
+            Kind::Hello
+            | Kind::Load
+            | Kind::Call
+            | Kind::Reset
+            | Kind::MemInfo
+            | Kind::Ack
+            | Kind::Interrupt
+            | Kind::Ping => {
                 return Err(DecodeError::NotAReply { kind });
             }
         })
@@ -609,6 +645,8 @@ mod tests {
             Request::Reset,
             Request::MemInfo,
             Request::Ack,
+            Request::Interrupt,
+            Request::Ping,
         ]
     }
 
@@ -641,6 +679,7 @@ mod tests {
             Reply::DeviceAck {
                 session_id: 0x1234_5678,
             },
+            Reply::Pong,
             Reply::Error(DeviceError {
                 code: 9,
                 site: 42,
