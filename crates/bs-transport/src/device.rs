@@ -257,8 +257,8 @@ impl<L: Link> Channel<L> {
                 return Err(LinkError::Unresponsive {
                     link: self.link.describe(),
                     detail: format!(
-                        "it did not stop the running code within {:.1?} of the interrupt",
-                        limits.interrupt_grace
+                        "it did not stop the running code within {} s of the interrupt",
+                        limits.interrupt_grace.as_secs_f64()
                     ),
                 });
             }
@@ -287,9 +287,9 @@ impl<L: Link> Channel<L> {
             return Err(LinkError::Unresponsive {
                 link: self.link.describe(),
                 detail: format!(
-                    "it sent nothing for {:.1?} while a call ran, not even an answer to PING \
+                    "it sent nothing for {:.1} s while a call ran, not even an answer to PING \
                      (the link is broken, or the device hangs)",
-                    silent
+                    silent.as_secs_f64()
                 ),
             });
         }

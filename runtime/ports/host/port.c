@@ -193,16 +193,60 @@ static int port_in_code(uintptr_t pc) {
     return pc >= code.base && pc < code.base + code.size;
 }
 
+#if defined(__x86_64__)
 /* Where an interrupted main thread goes: as if the code it was in had called this function. */
 __attribute__((noinline, noreturn)) static void port_interrupt_stub(void) {
     bs_runtime_interrupt((uint32_t)(uintptr_t)__builtin_return_address(0));
 }
 
+/* Where a runtime function returns to instead of the loaded code that called it, when an
+   interrupt came while it ran: it stops the call with the program counter kept here (an address
+   inside the call instruction). Entered by `ret`, so the stack is aligned as before a call. */
+uint32_t port_interrupted_pc;
+void port_interrupt_return(void);
+__asm__(".text\n"
+        "port_interrupt_return:\n\t"
+        "andq $-16, %rsp\n\t"
+        "movl port_interrupted_pc(%rip), %edi\n\t"
+        "call bs_runtime_interrupt\n\t"
+        "ud2\n");
+
+/* How far above the stack pointer the innermost return address into loaded code is looked for. */
+#define PORT_RETURN_SCAN_BYTES (64u * 1024u)
+
+/*
+ * The stack slot, at or above `sp`, of the innermost return address into loaded code that
+ * follows a direct call (E8 rel32) of a function outside the code region: where the runtime
+ * function that runs now will return to the loaded code that called it. NULL when there is
+ * none, or when an earlier interrupt already took that way.
+ */
+static uint64_t *port_return_slot(uintptr_t sp) {
+    uintptr_t end = sp + PORT_RETURN_SCAN_BYTES;
+    if (end > port_stack_top)
+        end = port_stack_top;
+    for (uintptr_t p = (sp + 7u) & ~(uintptr_t)7u; p + 8u <= end; p += 8u) {
+        uint64_t w = *(const uint64_t *)p;
+        if (w == (uint64_t)(uintptr_t)port_interrupt_return)
+            return NULL;
+        if (!port_in_code((uintptr_t)w) || !port_in_code((uintptr_t)w - 5u))
+            continue;
+        const uint8_t *at = (const uint8_t *)(uintptr_t)w;
+        int32_t rel;
+        memcpy(&rel, at - 4, sizeof rel);
+        if (at[-5] == 0xE8u && !port_in_code((uintptr_t)(w + (uint64_t)(int64_t)rel)))
+            return (uint64_t *)p;
+    }
+    return NULL;
+}
+#endif
+
 /*
  * SIGUSR1, sent by the reader thread to the main thread while an INTERRUPT waits. In loaded code
  * the handler makes the main thread call port_interrupt_stub from where it was (below the red
- * zone, with the stack aligned as after a call); in the runtime's own code it does nothing: the
- * runtime stops at its next safe point, or the reader thread tries again.
+ * zone, with the stack aligned as after a call). In the runtime's own code it makes the runtime
+ * function return into port_interrupt_return instead of to the loaded code that called it, so
+ * that it finishes what it does first; the runtime's safe points, and the reader thread's next
+ * try, stop it too.
  */
 static void port_on_interrupt(int sig, siginfo_t *info, void *context) {
     (void)sig;
@@ -212,9 +256,15 @@ static void port_on_interrupt(int sig, siginfo_t *info, void *context) {
 #if defined(__x86_64__)
     ucontext_t *uc = context;
     uintptr_t pc = (uintptr_t)uc->uc_mcontext.gregs[REG_RIP];
-    if (!port_in_code(pc))
-        return;
     uintptr_t sp = (uintptr_t)uc->uc_mcontext.gregs[REG_RSP];
+    if (!port_in_code(pc)) {
+        uint64_t *slot = port_return_slot(sp);
+        if (slot != NULL) {
+            port_interrupted_pc = (uint32_t)(*slot - 1u);
+            *slot = (uint64_t)(uintptr_t)port_interrupt_return;
+        }
+        return;
+    }
     sp = ((sp - 128u) & ~(uintptr_t)15u) - 8u; /* the red zone; then a return address */
     *(uint64_t *)sp = (uint64_t)pc;
     uc->uc_mcontext.gregs[REG_RSP] = (greg_t)sp;

@@ -115,16 +115,70 @@ __attribute__((naked, noreturn)) static void port_interrupt_stub(void) {
                      ".ltorg");
 }
 
-/* In a handler that interrupted thread mode: if an INTERRUPT waits and the thread was in loaded
-   code, makes the handler return into port_interrupt_stub. */
+static int port_in_code(uint32_t address) {
+    return address >= (uint32_t)(uintptr_t)port_code &&
+           address < (uint32_t)(uintptr_t)port_code + sizeof port_code;
+}
+
+/* A return address into loaded code: odd (Thumb), right after a BL or BLX there. */
+static int port_returns_into_code(uint32_t ret) {
+    uint32_t at = ret & ~1u;
+    if ((ret & 1u) == 0u || !port_in_code(at - 4u) || !port_in_code(at))
+        return 0;
+    uint16_t before = *(const uint16_t *)(uintptr_t)(at - 2u);
+    uint16_t first = *(const uint16_t *)(uintptr_t)(at - 4u);
+    return (before & 0xFF87u) == 0x4780u || /* BLX Rm */
+           ((first & 0xF800u) == 0xF000u && (before & 0xD000u) == 0xD000u); /* BL */
+}
+
+/* How far above the exception frame the innermost return address into loaded code is looked for. */
+#define PORT_RETURN_SCAN_BYTES 2048u
+
+/*
+ * The runtime's own code was interrupted: makes the runtime function return into
+ * port_interrupt_stub instead of to the loaded code that called it, so that it finishes what it
+ * does first. Its return address is in LR (a leaf function) or the innermost one on the stack.
+ */
+static void port_interrupt_on_return(uint32_t *frame) {
+    uint32_t stub = (uint32_t)(uintptr_t)port_interrupt_stub | 1u;
+    uint32_t *top = (uint32_t *)(void *)(port_stack + sizeof port_stack);
+    uint32_t *end = frame + 8 + PORT_RETURN_SCAN_BYTES / 4u;
+    if (end > top)
+        end = top;
+    uint32_t ret = 0u;
+    uint32_t *slot = NULL;
+    for (uint32_t *p = frame + 8; p < end; p++) {
+        if (*p == stub)
+            return; /* an earlier interrupt took this way already */
+        if (port_returns_into_code(*p)) {
+            slot = p;
+            ret = *p;
+            break;
+        }
+    }
+    if (port_returns_into_code(frame[5])) {
+        ret = frame[5];
+        frame[5] = stub;
+    }
+    if (slot != NULL && *slot == ret)
+        *slot = stub;
+    if (ret != 0u)
+        port_interrupted_pc = (ret & ~1u) - 2u; /* inside the call instruction */
+}
+
+/* In a handler that interrupted thread mode: if an INTERRUPT waits, makes loaded code return from
+   the handler into port_interrupt_stub, or the runtime's code return there from the function
+   that loaded code called. */
 static void port_try_interrupt(uint32_t exc_return) {
     if (exc_return != EXC_RETURN_THREAD_PSP || !bs_runtime_interrupt_requested())
         return;
     uint32_t *frame;
     __asm__ volatile("mrs %0, psp" : "=r"(frame));
     uint32_t pc = frame[6];
-    if (pc < (uint32_t)(uintptr_t)port_code || pc >= (uint32_t)(uintptr_t)port_code + sizeof port_code)
-        return; /* the runtime's own code: its safe points or the next tick stop it */
+    if (!port_in_code(pc)) {
+        port_interrupt_on_return(frame);
+        return;
+    }
     port_interrupted_pc = pc;
     frame[6] = (uint32_t)(uintptr_t)port_interrupt_stub & ~1u;
     frame[7] = (frame[7] & ~XPSR_ICI_IT) | XPSR_THUMB;
