@@ -37,7 +37,8 @@ pub const DEFAULT_INTERRUPT_GRACE: Duration = Duration::from_secs(2);
 const PING_AFTER: Duration = Duration::from_secs(1);
 
 /// A device that sent nothing at all (not even PONG) for this long during a CALL is taken for
-/// gone, at the least.
+/// gone, at the least; also at least half the reply timeout (a slow device, such as one run under
+/// valgrind, gets more time with a longer one) and 16 retransmission timeouts (a slow link).
 const SILENCE_LIMIT: Duration = Duration::from_secs(4);
 
 /// How often the host looks at the clock and at the interrupt request while it waits for the end
@@ -746,7 +747,9 @@ impl<L: Link> Device<L> {
             time_limit: self.call_time_limit,
             interrupt_grace: self.interrupt_grace,
             ping_after: PING_AFTER.max(rto * 4),
-            silence_limit: SILENCE_LIMIT.max(rto * 16),
+            silence_limit: SILENCE_LIMIT
+                .max(rto * 16)
+                .max(self.channel.reply_timeout / 2),
         };
         self.channel.watch = Some(CallWatch {
             // transact gives the CALL the next seq.

@@ -135,6 +135,10 @@ pub fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
         let ctrl_c = crate::CtrlCInterrupts::new(interrupter);
         let (outcome, _) = session.eval(&name, &input, &mut write_output);
         drop(ctrl_c);
+        if interactive && interrupted(&outcome) {
+            // The terminal echoed ^C where the cursor was.
+            eprintln!();
+        }
         eprint!(
             "{}",
             render::outcome(&name, &input, &outcome, cli.error_format, color)
@@ -154,6 +158,12 @@ pub fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     Ok(ExitCode::from(last_status))
+}
+
+/// Whether the input was stopped by an interrupt.
+fn interrupted(outcome: &Outcome) -> bool {
+    matches!(outcome, Outcome::RuntimeError(f)
+        if bs_protocol::ErrorCode::from_u16(f.code) == bs_protocol::ErrorCode::Interrupted)
 }
 
 fn print_memory(session: &mut Session) {
