@@ -244,15 +244,21 @@ void bs_protocol_send(uint8_t kind, uint8_t reply_to, const uint8_t *payload, ui
 
 /* --- frames seen as they arrive, while a CALL runs ------------------------------------------ */
 
-/* The last FRAME_OVERHEAD bytes received: an INTERRUPT or PING frame (no payload) fills it. */
+/* The last FRAME_OVERHEAD bytes received, as a ring (scan_at: where the next one goes, which
+   is also the oldest): an INTERRUPT or PING frame (no payload) fills it. Every received byte
+   passes here, so the common case (the oldest byte is no magic byte) is a store and a test. */
 static uint8_t scan_window[FRAME_OVERHEAD];
+static uint32_t scan_at;
 
 int bs_protocol_scan_async(uint8_t byte, uint8_t *seq) {
-    memmove(scan_window, scan_window + 1, FRAME_OVERHEAD - 1u);
-    scan_window[FRAME_OVERHEAD - 1u] = byte;
-    const uint8_t *w = scan_window;
-    if (w[0] != BS_FRAME_MAGIC || (w[1] != BS_MSG_INTERRUPT && w[1] != BS_MSG_PING) || w[3] != 0u ||
-        w[4] != 0u || w[5] != 0u)
+    scan_window[scan_at] = byte;
+    scan_at = scan_at + 1u == FRAME_OVERHEAD ? 0u : scan_at + 1u;
+    if (scan_window[scan_at] != BS_FRAME_MAGIC)
+        return 0;
+    uint8_t w[FRAME_OVERHEAD];
+    for (uint32_t i = 0; i < FRAME_OVERHEAD; i++)
+        w[i] = scan_window[(scan_at + i) % FRAME_OVERHEAD];
+    if ((w[1] != BS_MSG_INTERRUPT && w[1] != BS_MSG_PING) || w[3] != 0u || w[4] != 0u || w[5] != 0u)
         return 0;
     if (bs_protocol_crc32(0, w, BS_FRAME_HEADER_SIZE) != bs_protocol_get_u32(w + BS_FRAME_HEADER_SIZE))
         return 0;
