@@ -221,6 +221,8 @@ __asm__(".text\n"
  * none, or when an earlier interrupt already took that way.
  */
 static uint64_t *port_return_slot(uintptr_t sp) {
+    if (sp < port_stack_bottom || sp >= port_stack_top)
+        return NULL; /* on the signal stack (a fault handler runs): it ends the call anyway */
     uintptr_t end = sp + PORT_RETURN_SCAN_BYTES;
     if (end > port_stack_top)
         end = port_stack_top;
