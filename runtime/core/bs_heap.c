@@ -5,6 +5,7 @@
 #include "bs_config.h"
 #include "bs_gc.h"
 #include "bs_heap.h"
+#include "bs_runtime.h"
 
 /*
  * The region starts with the start bitmap, then comes a sequence of blocks. A block is a 4-byte
@@ -258,6 +259,7 @@ static void *heap_try_alloc(uint32_t need) {
 /* Everything else: the other lists, a collection when nothing fits, the error when still nothing
    does. Out of line, so that bs_heap_alloc's common cases need no stack frame. */
 __attribute__((noinline)) static void *heap_alloc_slow(uint32_t bytes) {
+    bs_runtime_safe_point();
     if (heap_size > 0 && bytes <= heap_size - BLOCK_HEADER) {
         uint32_t need = (bytes + BLOCK_HEADER + 7u) & ~7u;
         if (BS_GC_STRESS)

@@ -5,6 +5,7 @@
 #include "bs_hal.h"
 #include "bs_output.h"
 #include "bs_protocol.h"
+#include "bs_runtime.h"
 
 _Static_assert(BS_OUTPUT_BUFFER_SIZE >= 1 && BS_OUTPUT_BUFFER_SIZE + 1 <= BS_MAX_PAYLOAD,
                "BS_OUTPUT_BUFFER_SIZE must leave room for the stream byte in one frame");
@@ -29,6 +30,7 @@ void bs_output_flush(void) {
 }
 
 void bs_output_write(uint8_t stream, const char *text, uint32_t len) {
+    bs_runtime_safe_point();
     int newline = 0;
     if (out_len > 0 && out[0] != stream)
         bs_output_flush();

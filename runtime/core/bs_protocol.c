@@ -183,7 +183,11 @@ static int accept_request(const bs_protocol_frame *f) {
     return 1;
 }
 
-static int is_request(uint8_t kind) { return (kind & 0x80u) == 0 && kind != BS_MSG_ACK; }
+/* INTERRUPT and PING are no requests: they are seen by bs_protocol_scan_async as they arrive,
+   and skipped here. */
+static int is_request(uint8_t kind) {
+    return (kind & 0x80u) == 0 && kind != BS_MSG_ACK && kind != BS_MSG_INTERRUPT && kind != BS_MSG_PING;
+}
 
 int bs_protocol_receive(bs_protocol_frame *frame) {
     if (have_held) {
@@ -236,4 +240,33 @@ void bs_protocol_send(uint8_t kind, uint8_t reply_to, const uint8_t *payload, ui
         }
         rto = rto * 2u > BS_LINK_RTO_MAX_US ? BS_LINK_RTO_MAX_US : rto * 2u;
     }
+}
+
+/* --- frames seen as they arrive, while a CALL runs ------------------------------------------ */
+
+/* The last FRAME_OVERHEAD bytes received, as a ring (scan_at: where the next one goes, which
+   is also the oldest): an INTERRUPT or PING frame (no payload) fills it. Every received byte
+   passes here, so the common case (the oldest byte is no magic byte) is a store and a test. */
+static uint8_t scan_window[FRAME_OVERHEAD];
+static uint32_t scan_at;
+
+int bs_protocol_scan_async(uint8_t byte, uint8_t *seq) {
+    scan_window[scan_at] = byte;
+    scan_at = scan_at + 1u == FRAME_OVERHEAD ? 0u : scan_at + 1u;
+    if (scan_window[scan_at] != BS_FRAME_MAGIC)
+        return 0;
+    uint8_t w[FRAME_OVERHEAD];
+    for (uint32_t i = 0; i < FRAME_OVERHEAD; i++)
+        w[i] = scan_window[(scan_at + i) % FRAME_OVERHEAD];
+    if ((w[1] != BS_MSG_INTERRUPT && w[1] != BS_MSG_PING) || w[3] != 0u || w[4] != 0u || w[5] != 0u)
+        return 0;
+    if (bs_protocol_crc32(0, w, BS_FRAME_HEADER_SIZE) != bs_protocol_get_u32(w + BS_FRAME_HEADER_SIZE))
+        return 0;
+    *seq = w[2];
+    return w[1];
+}
+
+void bs_protocol_encode_pong(uint8_t *out, uint8_t call_seq) {
+    _Static_assert(BS_PONG_FRAME_SIZE == FRAME_OVERHEAD, "a PONG has no payload");
+    encode(out, BS_MSG_PONG, 0, call_seq, NULL, 0);
 }

@@ -5,7 +5,7 @@
 #include <stdint.h>
 
 /* The contract with crates/bs-abi, whose test reads the lines below: one name and one value each. */
-#define BS_PROTOCOL_VERSION 3
+#define BS_PROTOCOL_VERSION 4
 #define BS_FRAME_MAGIC 0xB5
 #define BS_MAX_PAYLOAD 1024
 
@@ -16,6 +16,8 @@
 #define BS_MSG_RESET 0x04
 #define BS_MSG_MEMINFO 0x05
 #define BS_MSG_ACK 0x06
+#define BS_MSG_INTERRUPT 0x07
+#define BS_MSG_PING 0x08
 
 /* Device -> host. */
 #define BS_MSG_HELLO_REPLY 0x81
@@ -25,6 +27,7 @@
 #define BS_MSG_ERROR 0x85
 #define BS_MSG_MEMINFO_REPLY 0x86
 #define BS_MSG_DEVICE_ACK 0x87
+#define BS_MSG_PONG 0x88
 
 /* MEMINFO's optional payload, u8 flags: collect garbage before counting. */
 #define BS_MEMINFO_COLLECT 0x01
@@ -62,6 +65,20 @@ int bs_protocol_receive(bs_protocol_frame *frame);
  * `len` is at most BS_MAX_PAYLOAD.
  */
 void bs_protocol_send(uint8_t kind, uint8_t reply_to, const uint8_t *payload, uint32_t len);
+
+/*
+ * The receive path's second reader, for bytes that arrive while a CALL runs (docs/protocol.md,
+ * section 2.4): the port passes every received byte here as it arrives, from its receive
+ * interrupt or thread, before or whatever the message loop does with it. Returns the kind of an
+ * intact INTERRUPT or PING frame that this byte completes (and its seq in *seq), else 0.
+ * Not reentrant: one caller at a time.
+ */
+int bs_protocol_scan_async(uint8_t byte, uint8_t *seq);
+
+/* The PONG frame that answers a PING during the CALL sent with `call_seq`, written to `out`
+   (BS_PONG_FRAME_SIZE bytes). */
+#define BS_PONG_FRAME_SIZE 10
+void bs_protocol_encode_pong(uint8_t *out, uint8_t call_seq);
 
 /* The session id that DEVICE_ACK frames carry. */
 void bs_protocol_set_session(uint32_t session_id);

@@ -32,6 +32,10 @@ static jmp_buf trap;
 static volatile int trap_armed;
 static bs_runtime_error trap_error;
 
+/* The seq of the running (or last) CALL, and an INTERRUPT for it that waits to be carried out. */
+static volatile uint8_t call_seq;
+static volatile int interrupt_requested;
+
 /* --- the trap ---------------------------------------------------------------------------------- */
 
 static _Noreturn void trap_unwind(uint32_t code, uint32_t site, uint32_t address, uint32_t detail1,
@@ -56,6 +60,33 @@ _Noreturn void bs_runtime_fault(uint32_t code, uint32_t address, uint32_t detail
 }
 
 int bs_runtime_in_call(void) { return trap_armed; }
+
+/* --- interrupts -------------------------------------------------------------------------------- */
+
+int bs_runtime_async_byte(uint8_t byte) {
+    uint8_t seq;
+    int kind = bs_protocol_scan_async(byte, &seq);
+    if (kind == 0 || !trap_armed || seq != call_seq)
+        return BS_ASYNC_NONE; /* nothing, or late: for a CALL that already ended */
+    if (kind == BS_MSG_PING)
+        return BS_ASYNC_PING;
+    interrupt_requested = 1;
+    return BS_ASYNC_INTERRUPT;
+}
+
+int bs_runtime_interrupt_requested(void) { return interrupt_requested && trap_armed; }
+
+_Noreturn void bs_runtime_interrupt(uint32_t pc) {
+    interrupt_requested = 0;
+    bs_error(BS_ERR_INTERRUPTED, 0, 0, pc);
+}
+
+void bs_runtime_safe_point(void) {
+    if (interrupt_requested && trap_armed)
+        bs_runtime_interrupt(bs_gc_code_return_address());
+}
+
+void bs_runtime_pong(uint8_t *out) { bs_protocol_encode_pong(out, call_seq); }
 
 /*
  * Clears BS_GC_STACK_SCRUB bytes of stack below the caller's frame before a call: the collector
@@ -82,6 +113,8 @@ static int call_nested(uint32_t entry, bs_runtime_error *error) {
     }
     memcpy(&trap, &outer, sizeof trap);
     trap_armed = 1;
+    if (stopped && error->code == BS_ERR_INTERRUPTED)
+        trap_unwind(error->code, error->site, error->address, error->detail1, error->detail2);
     return stopped;
 }
 
@@ -226,6 +259,8 @@ static void handle_call(const bs_protocol_frame *f) {
         return;
     }
     uint8_t seq = f->seq;
+    call_seq = seq;
+    interrupt_requested = 0;
     bs_output_begin(seq);
     uint32_t start = bs_hal_micros();
     bs_runtime_error error;

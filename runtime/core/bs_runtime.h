@@ -32,4 +32,32 @@ int bs_runtime_in_call(void);
  */
 _Noreturn void bs_runtime_fault(uint32_t code, uint32_t address, uint32_t detail1, uint32_t pc);
 
+/*
+ * Interrupts (docs/protocol.md, section 2.4). The port passes every byte it receives to
+ * bs_runtime_async_byte() as it arrives (from its receive interrupt or thread, one caller at a
+ * time). An INTERRUPT for the running CALL makes bs_runtime_interrupt_requested() 1: the port
+ * then stops loaded code by making it "call" bs_runtime_interrupt() with the program counter it
+ * was at, if that lies in the code region (else it tries again on its next clock tick), and the
+ * runtime stops at its own safe points (allocation, output) with bs_runtime_safe_point(). A PING
+ * for the running CALL asks the port to send the PONG frame of bs_runtime_pong() on the link,
+ * between the frames the main code sends.
+ */
+#define BS_ASYNC_NONE 0
+#define BS_ASYNC_INTERRUPT 1
+#define BS_ASYNC_PING 2
+int bs_runtime_async_byte(uint8_t byte);
+
+/* 1 while an INTERRUPT for the running CALL waits to be carried out. */
+int bs_runtime_interrupt_requested(void);
+
+/* Stops the running CALL with ERROR INTERRUPTED (detail 2 = `pc`). Only while in a call. */
+_Noreturn void bs_runtime_interrupt(uint32_t pc);
+
+/* Stops the running CALL if an INTERRUPT for it waits: called where the runtime's own state is
+   consistent (the start of an allocation or of output). */
+void bs_runtime_safe_point(void);
+
+/* The PONG frame (BS_PONG_FRAME_SIZE bytes) for the running CALL. */
+void bs_runtime_pong(uint8_t *out);
+
 #endif

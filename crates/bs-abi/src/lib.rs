@@ -200,6 +200,10 @@ abi_open_enum! {
         /// A request other than HELLO before the first HELLO since the device started: the
         /// device was reset and knows nothing of the session.
         NoSession = 11, "NO_SESSION", "no session (the device was reset)";
+        /// The host asked the device to stop the running CALL (INTERRUPT); d2 = the program
+        /// counter in loaded code where it stopped (or the innermost return address into loaded
+        /// code when it stopped in the runtime), 0 when unknown.
+        Interrupted = 12, "INTERRUPTED", "interrupted";
     }
     /// A code this host does not know.
     Unknown, "unknown error"
@@ -248,6 +252,8 @@ abi_enum! {
         Reset = 0x04, "RESET", "host → device: clear heap, code and data; new session id";
         MemInfo = 0x05, "MEMINFO", "host → device: ask for heap and region usage";
         Ack = 0x06, "ACK", "host → device: the device frame with this frame's seq arrived";
+        Interrupt = 0x07, "INTERRUPT", "host → device: stop the CALL sent with this frame's seq (not acknowledged)";
+        Ping = 0x08, "PING", "host → device: are you there? (during the CALL sent with this frame's seq)";
         HelloReply = 0x81, "HELLO_REPLY", "device → host: version, build id, session id, regions";
         Ok = 0x82, "OK", "device → host: u8 kind of the acknowledged request";
         Output = 0x83, "OUTPUT", "device → host: u8 stream, then text";
@@ -255,6 +261,7 @@ abi_enum! {
         Error = 0x85, "ERROR", "device → host: an error report";
         MemInfoReply = 0x86, "MEMINFO_REPLY", "device → host: heap and region usage";
         DeviceAck = 0x87, "DEVICE_ACK", "device → host: the host frame with this frame's seq arrived; u32 session id";
+        Pong = 0x88, "PONG", "device → host: the answer to PING, sent while a CALL runs (not acknowledged)";
     }
 }
 
@@ -320,7 +327,7 @@ abi_consts! {
     /// For a class or array type, a TYPE_ERROR's detail1 is this plus its class id.
     pub const TYPE_CLASS_BASE: u32 = 0x10000, Bs, "BS_TYPE_CLASS_BASE";
     /// The protocol version (HELLO / HELLO_REPLY).
-    pub const PROTOCOL_VERSION: u16 = 3, Protocol, "BS_PROTOCOL_VERSION";
+    pub const PROTOCOL_VERSION: u16 = 4, Protocol, "BS_PROTOCOL_VERSION";
     /// HELLO's payload: the u16 protocol version and the u32 host id.
     pub const HELLO_LEN: usize = 6, Protocol, "BS_HELLO_SIZE";
     /// MEMINFO's flag: collect garbage before counting the heap.
@@ -391,7 +398,7 @@ mod tests {
             assert_eq!(ErrorCode::from_u16(code.code()), code);
             assert!(code.c_name().is_some());
         }
-        assert_eq!(ErrorCode::from_u16(12), ErrorCode::Unknown(12));
+        assert_eq!(ErrorCode::from_u16(13), ErrorCode::Unknown(13));
         assert_eq!(ErrorCode::Unknown(300).code(), 300);
         assert_eq!(ErrorCode::TypeError.c_macro(), Some("BS_ERR_TYPE"));
         for class in ClassId::ALL {

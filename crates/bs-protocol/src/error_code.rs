@@ -58,6 +58,7 @@ impl DeviceError {
             ErrorCode::NoSession => format!(
                 "the device was reset and knows no session (request kind 0x{d1:02x} refused)"
             ),
+            ErrorCode::Interrupted => "interrupted".to_owned(),
             ErrorCode::Unknown(code) => {
                 format!("unknown error code {code} (address 0x{address:08x}, details {d1}, {d2})")
             }

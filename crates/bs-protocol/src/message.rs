@@ -42,6 +42,11 @@ pub enum Request {
     },
     /// Acknowledge the device frame whose seq this frame carries.
     Ack,
+    /// Stop the CALL whose seq this frame carries (not acknowledged; repeated until the CALL
+    /// ends).
+    Interrupt,
+    /// Ask the device, while the CALL whose seq this frame carries runs, to answer with PONG.
+    Ping,
 }
 
 /// The CPU architecture in HELLO_REPLY.
@@ -207,6 +212,9 @@ pub enum Reply {
         /// device was reset.
         session_id: u32,
     },
+    /// The answer to PING: the device is alive and its CALL still runs (sent from its receive
+    /// path, not acknowledged).
+    Pong,
 }
 
 /// The expected payload length in a [`DecodeError::BadLength`].
@@ -372,6 +380,8 @@ impl Request {
             Request::Reset => Kind::Reset,
             Request::MemInfo { .. } => Kind::MemInfo,
             Request::Ack => Kind::Ack,
+            Request::Interrupt => Kind::Interrupt,
+            Request::Ping => Kind::Ping,
         }
     }
 
@@ -388,9 +398,11 @@ impl Request {
             Request::MemInfo { collect: true } => {
                 Writer::with_capacity(1).u8(bs_abi::MEMINFO_COLLECT)
             }
-            Request::Reset | Request::MemInfo { collect: false } | Request::Ack => {
-                Writer::with_capacity(0)
-            }
+            Request::Reset
+            | Request::MemInfo { collect: false }
+            | Request::Ack
+            | Request::Interrupt
+            | Request::Ping => Writer::with_capacity(0),
         };
         Frame::new(self.kind(), seq, payload.0)
     }
@@ -433,13 +445,22 @@ impl Request {
                 Reader::new(kind, p, ExpectedLen::Exactly(0))?;
                 Request::Ack
             }
+            Kind::Interrupt => {
+                Reader::new(kind, p, ExpectedLen::Exactly(0))?;
+                Request::Interrupt
+            }
+            Kind::Ping => {
+                Reader::new(kind, p, ExpectedLen::Exactly(0))?;
+                Request::Ping
+            }
             Kind::HelloReply
             | Kind::Ok
             | Kind::Output
             | Kind::Result
             | Kind::Error
             | Kind::MemInfoReply
-            | Kind::DeviceAck => return Err(DecodeError::NotARequest { kind }),
+            | Kind::DeviceAck
+            | Kind::Pong => return Err(DecodeError::NotARequest { kind }),
         })
     }
 }
@@ -455,6 +476,7 @@ impl Reply {
             Reply::Error(_) => Kind::Error,
             Reply::MemInfo(_) => Kind::MemInfoReply,
             Reply::DeviceAck { .. } => Kind::DeviceAck,
+            Reply::Pong => Kind::Pong,
         }
     }
 
@@ -496,6 +518,7 @@ impl Reply {
                 .u32(m.code_used)
                 .u32(m.data_used),
             Reply::DeviceAck { session_id } => Writer::with_capacity(4).u32(*session_id),
+            Reply::Pong => Writer::with_capacity(0),
         };
         Frame::reply(self.kind(), seq, reply_to, payload.0)
     }
@@ -561,7 +584,18 @@ impl Reply {
                     session_id: r.u32(),
                 }
             }
-            Kind::Hello | Kind::Load | Kind::Call | Kind::Reset | Kind::MemInfo | Kind::Ack => {
+            Kind::Pong => {
+                Reader::new(kind, p, ExpectedLen::Exactly(0))?;
+                Reply::Pong
+            }
+            Kind::Hello
+            | Kind::Load
+            | Kind::Call
+            | Kind::Reset
+            | Kind::MemInfo
+            | Kind::Ack
+            | Kind::Interrupt
+            | Kind::Ping => {
                 return Err(DecodeError::NotAReply { kind });
             }
         })
@@ -623,6 +657,8 @@ mod tests {
             Request::MemInfo { collect: false },
             Request::MemInfo { collect: true },
             Request::Ack,
+            Request::Interrupt,
+            Request::Ping,
         ]
     }
 
@@ -655,6 +691,7 @@ mod tests {
             Reply::DeviceAck {
                 session_id: 0x1234_5678,
             },
+            Reply::Pong,
             Reply::Error(DeviceError {
                 code: 9,
                 site: 42,

@@ -12,8 +12,8 @@ use bs_link::RuntimeImage;
 use bs_protocol::{DeviceInfo, MemInfo};
 use bs_toolchain::Launch;
 use bs_transport::{
-    CallOutcome, Device, FaultLink, FaultRates, FaultStats, Link, LinkError, ProcessLink,
-    SerialLink,
+    CallOutcome, Device, FaultLink, FaultRates, FaultStats, Interrupter, Link, LinkError,
+    ProcessLink, SerialLink,
 };
 use std::sync::{Arc, Mutex, PoisonError};
 
@@ -94,6 +94,10 @@ pub struct DeviceHandle {
     faults: Option<(FaultRates, Arc<Mutex<FaultStats>>)>,
     /// QEMU counts instructions for its clock (`-icount shift=0`).
     icount: bool,
+    /// Stops the running CALL; the same for every device the handle starts.
+    interrupter: Interrupter,
+    /// Every CALL that runs longer is interrupted.
+    call_time_limit: Option<Duration>,
 }
 
 impl DeviceHandle {
@@ -107,7 +111,7 @@ impl DeviceHandle {
         icount: bool,
     ) -> Result<(DeviceHandle, DeviceInfo), SessionError> {
         let faults = faults.map(|rates| (rates, Arc::default()));
-        let (device, info, pid) = connect(
+        let (mut device, info, pid) = connect(
             launch,
             &program,
             reply_timeout,
@@ -115,6 +119,8 @@ impl DeviceHandle {
             &faults,
             icount,
         )?;
+        let interrupter = Interrupter::new();
+        device.set_interrupter(interrupter.clone());
         let handle = DeviceHandle {
             device,
             info,
@@ -125,6 +131,8 @@ impl DeviceHandle {
             pid,
             faults,
             icount,
+            interrupter,
+            call_time_limit: None,
         };
         Ok((handle, info))
     }
@@ -143,7 +151,9 @@ impl DeviceHandle {
         })?;
         let faults = faults.map(|rates| (rates, Arc::default()));
         let link = with_faults(Box::new(link), &faults);
-        let (device, info) = handshake(link, reply_timeout, &image.build_id)?;
+        let (mut device, info) = handshake(link, reply_timeout, &image.build_id)?;
+        let interrupter = Interrupter::new();
+        device.set_interrupter(interrupter.clone());
         let handle = DeviceHandle {
             device,
             info,
@@ -156,6 +166,8 @@ impl DeviceHandle {
             pid: 0,
             faults,
             icount: false,
+            interrupter,
+            call_time_limit: None,
         };
         Ok((handle, info))
     }
@@ -167,6 +179,24 @@ impl DeviceHandle {
 
     pub fn info(&self) -> &DeviceInfo {
         &self.info
+    }
+
+    /// Interrupts every CALL that runs longer than `limit` (on this device and those that
+    /// replace it).
+    pub fn set_call_time_limit(&mut self, limit: Option<Duration>) {
+        self.call_time_limit = limit;
+        self.device.set_call_time_limit(limit);
+    }
+
+    /// The time limit, if the last CALL was interrupted because it reached it.
+    pub fn timed_out(&self) -> Option<Duration> {
+        self.call_time_limit
+            .filter(|_| self.device.last_call_timed_out())
+    }
+
+    /// The request that stops the running CALL (it stays the same across restarts).
+    pub fn interrupter(&self) -> &Interrupter {
+        &self.interrupter
     }
 
     pub fn load(&mut self, addr: u32, bytes: &[u8]) -> Result<(), SessionError> {
@@ -229,7 +259,7 @@ impl DeviceHandle {
             }
         };
         // The old device (its process: the runtime or QEMU) is killed when it is replaced.
-        let (device, info, pid) = connect(
+        let (mut device, info, pid) = connect(
             launch,
             &self.program,
             self.reply_timeout,
@@ -237,6 +267,10 @@ impl DeviceHandle {
             &self.faults,
             self.icount,
         )?;
+        // A request made for the call that failed is no request for the fresh device.
+        self.interrupter.clear();
+        device.set_interrupter(self.interrupter.clone());
+        device.set_call_time_limit(self.call_time_limit);
         self.device = device;
         self.pid = pid;
         self.info = info;

@@ -23,7 +23,7 @@ use bs_toolchain::{Port, RuntimeBuild, UnitCompiler};
 use bs_transport::{CallOutcome, LinkError};
 
 pub use bs_toolchain::{MemoryLayout, Variant};
-pub use bs_transport::{FaultRates, FaultStats, LinkStats};
+pub use bs_transport::{FaultRates, FaultStats, Interrupter, LinkStats};
 pub use device::{DeviceHandle, SessionError, find_program};
 pub use outcome::{Location, Outcome, RuntimeFailure, Stage, Timings};
 
@@ -54,6 +54,9 @@ pub struct SessionOptions {
     /// On a QEMU target: the guest's clock counts instructions (`-icount shift=0`), so the run
     /// times the device reports are repeatable (1 µs = 1000 instructions).
     pub qemu_icount: bool,
+    /// Interrupt every call of a unit's code on the device that runs longer than this (the
+    /// failure says it timed out).
+    pub run_timeout: Option<Duration>,
 }
 
 impl Default for SessionOptions {
@@ -68,6 +71,7 @@ impl Default for SessionOptions {
             baud: bs_transport::DEFAULT_BAUD,
             faults: None,
             qemu_icount: false,
+            run_timeout: None,
         }
     }
 }
@@ -247,6 +251,8 @@ impl Session {
                 options.qemu_icount,
             )?,
         };
+        let mut device = device;
+        device.set_call_time_limit(options.run_timeout);
         let shadow = Shadow::new(memory_map(&info), image.clone());
         let compiler = UnitCompiler::new(port, &runtime)?;
         Ok(Session {
@@ -297,6 +303,14 @@ impl Session {
     /// What the injected faults did so far ([`SessionOptions::faults`]), if any are injected.
     pub fn fault_stats(&self) -> Option<FaultStats> {
         self.device.fault_stats()
+    }
+
+    /// The request that stops the running input on the device (e.g. from a Ctrl-C handler or a
+    /// timer, on another thread): it ends with the run-time error `interrupted`, and everything
+    /// declared before stays. A device that does not stop in time is restarted (the session
+    /// starts afresh). A request made while no input runs stops the next one.
+    pub fn interrupter(&self) -> Interrupter {
+        self.device.interrupter().clone()
     }
 
     /// The target's name.
@@ -499,7 +513,15 @@ impl Session {
                 // but none of its declarations survive, and redefined functions get their
                 // previous bodies back.
                 txn.keep_memory_but_discard();
-                let failure = self.runtime_failure(&checked.unit, &err);
+                let mut failure = self.runtime_failure(&checked.unit, &err);
+                if let (Outcome::RuntimeError(f), Some(limit)) =
+                    (&mut failure, self.device.timed_out())
+                {
+                    f.message.push_str(&format!(
+                        " (timed out: it ran longer than {})",
+                        seconds(limit)
+                    ));
+                }
                 if matches!(failure, Outcome::RuntimeError(_)) {
                     // The slots point at the previous bodies again.
                     self.reclaim(unit_id, &checked.unit, &linked, false);
@@ -828,8 +850,13 @@ impl Session {
             .and_then(|(unit, span)| located(unit, span));
         let mut label = "this check failed";
         if location.is_none() && err.detail2 != 0 && is_fault(err.code) {
-            // A fault carries the program counter: name the function it happened in.
-            let pc = err.detail2 as u64;
+            // A fault carries the program counter: name the function it happened in. Thumb
+            // function symbols have their low bit set; a program counter at a function's first
+            // instruction is that symbol's address less one.
+            let mut pc = err.detail2 as u64;
+            if arch_of(self.device.info()) == Arch::Thumb2 {
+                pc |= 1;
+            }
             if let Some((_, symbol)) = self.units.code_symbols.range(..=pc).next_back() {
                 match self.units.functions.get(symbol) {
                     // The unit's top-level code.
@@ -926,7 +953,13 @@ fn is_fault(code: u16) -> bool {
         bs_protocol::ErrorCode::Fault
             | bs_protocol::ErrorCode::StackOverflow
             | bs_protocol::ErrorCode::OutOfMemory
+            | bs_protocol::ErrorCode::Interrupted
     )
+}
+
+/// A duration in seconds, as a person would write it ("1 s", "2.5 s").
+fn seconds(d: Duration) -> String {
+    format!("{} s", d.as_secs_f64())
 }
 
 fn memory_map(info: &DeviceInfo) -> MemoryMap {

@@ -124,6 +124,7 @@ pub fn runtime_message(err: &DeviceError, class_name: &dyn Fn(u32) -> Option<Str
             )
         }
         ErrorCode::TypeError => type_error_message(err.detail1, err.detail2, class_name),
+        ErrorCode::Interrupted => "interrupted".to_string(),
         _ => err.message(),
     }
 }

@@ -5,6 +5,8 @@
 //! repeated one (its ACK was lost) is recognised by its sequence number and dropped. The session
 //! id in the device's acknowledgements reveals a device that was reset.
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use bs_protocol::{
@@ -24,6 +26,81 @@ const IDLE_POLL: Duration = Duration::from_secs(1);
 /// The longest wait between two sendings of an unacknowledged request (the wait doubles after
 /// each one, starting at the link's [retransmission timeout](Link::retransmit_timeout)).
 const MAX_RTO: Duration = Duration::from_secs(1);
+
+/// How long a device has to stop a CALL after the first INTERRUPT before it counts as
+/// unresponsive.
+pub const DEFAULT_INTERRUPT_GRACE: Duration = Duration::from_secs(2);
+
+/// While a CALL runs, the host sends PING after this much silence from the device (and again
+/// at this interval while the silence lasts), at the least; slow links take longer (see
+/// [`CallLimits`]).
+const PING_AFTER: Duration = Duration::from_secs(1);
+
+/// A device that sent nothing at all (not even PONG) for this long during a CALL is taken for
+/// gone, at the least; also at least half the reply timeout (a slow device, such as one run under
+/// valgrind, gets more time with a longer one) and 16 retransmission timeouts (a slow link).
+const SILENCE_LIMIT: Duration = Duration::from_secs(4);
+
+/// How often the host looks at the clock and at the interrupt request while it waits for the end
+/// of a CALL.
+const WATCH_TICK: Duration = Duration::from_millis(20);
+
+/// A request to stop the running CALL, shared with whoever may ask for it (a Ctrl-C handler, a
+/// timer): [`Device::call`] sends INTERRUPT when it sees it, and clears it once the CALL ended.
+#[derive(Clone, Debug, Default)]
+pub struct Interrupter(Arc<AtomicBool>);
+
+impl Interrupter {
+    /// A request that is not made yet.
+    pub fn new() -> Interrupter {
+        Interrupter::default()
+    }
+
+    /// Asks to stop the running CALL (or the next one, if none runs).
+    pub fn interrupt(&self) {
+        self.0.store(true, Ordering::SeqCst);
+    }
+
+    /// Whether a stop was asked for and not yet carried out.
+    pub fn is_requested(&self) -> bool {
+        self.0.load(Ordering::SeqCst)
+    }
+
+    /// Forgets the request.
+    pub fn clear(&self) {
+        self.0.store(false, Ordering::SeqCst);
+    }
+}
+
+/// What a running CALL is watched for: an interrupt request, and a device that falls silent.
+#[derive(Debug, Clone, Copy)]
+struct CallLimits {
+    /// The CALL is interrupted when it has run this long.
+    time_limit: Option<Duration>,
+    interrupt_grace: Duration,
+    ping_after: Duration,
+    silence_limit: Duration,
+}
+
+/// The state of the watch over one CALL (`docs/protocol.md`, section 2.4).
+#[derive(Debug)]
+struct CallWatch {
+    /// The CALL's seq, which INTERRUPT and PING carry.
+    seq: u8,
+    limits: CallLimits,
+    interrupter: Interrupter,
+    /// When the CALL was sent.
+    started: Instant,
+    /// It was interrupted because it reached its time limit.
+    timed_out: bool,
+    /// When the last byte came from the device (or the CALL was sent).
+    last_heard: Instant,
+    /// When the last PING was sent.
+    last_ping: Option<Instant>,
+    /// When the first and the last INTERRUPT were sent.
+    interrupt_first: Option<Instant>,
+    interrupt_last: Option<Instant>,
+}
 
 /// How a CALL ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -80,6 +157,8 @@ struct Channel<L: Link> {
     rto: Duration,
     buf: Vec<u8>,
     stats: LinkStats,
+    /// While a CALL runs: what it is watched for.
+    watch: Option<CallWatch>,
 }
 
 impl<L: Link> Channel<L> {
@@ -99,6 +178,7 @@ impl<L: Link> Channel<L> {
             rto,
             buf: vec![0; 4096],
             stats: LinkStats::default(),
+            watch: None,
         }
     }
 
@@ -134,6 +214,10 @@ impl<L: Link> Channel<L> {
                 return Ok(None);
             }
             let mut wait = (until - now).min(IDLE_POLL);
+            if self.watch.is_some() {
+                self.check_watch(now)?;
+                wait = wait.min(WATCH_TICK);
+            }
             if self.deframer.buffered() > 0 {
                 let give_up = *stalled_since.get_or_insert(now) + self.rto / 2;
                 if now >= give_up {
@@ -151,8 +235,85 @@ impl<L: Link> Channel<L> {
             if n > 0 {
                 self.deframer.push(&self.buf[..n]);
                 stalled_since = None;
+                if let Some(watch) = &mut self.watch {
+                    watch.last_heard = Instant::now();
+                }
             }
         }
+    }
+
+    /// While a CALL runs: sends INTERRUPT when asked to (again at every retransmission timeout
+    /// until the CALL ends) and PING when the device has been silent for a while, and gives up
+    /// on a device that does not stop in time after an INTERRUPT, or that sent nothing at all
+    /// for too long.
+    fn check_watch(&mut self, now: Instant) -> Result<(), LinkError> {
+        let Some(watch) = &self.watch else {
+            return Ok(());
+        };
+        let seq = watch.seq;
+        let limits = watch.limits;
+        let mut send = Vec::new();
+        if let Some(first) = watch.interrupt_first {
+            if now.duration_since(first) >= limits.interrupt_grace {
+                return Err(LinkError::Unresponsive {
+                    link: self.link.describe(),
+                    detail: format!(
+                        "it did not stop the running code within {} s of the interrupt",
+                        limits.interrupt_grace.as_secs_f64()
+                    ),
+                });
+            }
+            if watch
+                .interrupt_last
+                .is_none_or(|last| now.duration_since(last) >= self.rto)
+            {
+                send.push(Request::Interrupt);
+            }
+        } else if watch.interrupter.is_requested() {
+            send.push(Request::Interrupt);
+        } else if limits
+            .time_limit
+            .is_some_and(|limit| now.duration_since(watch.started) >= limit)
+        {
+            send.push(Request::Interrupt);
+            if let Some(watch) = &mut self.watch {
+                watch.timed_out = true;
+            }
+        }
+        let Some(watch) = &self.watch else {
+            return Ok(());
+        };
+        let silent = now.duration_since(watch.last_heard);
+        if silent >= limits.silence_limit {
+            return Err(LinkError::Unresponsive {
+                link: self.link.describe(),
+                detail: format!(
+                    "it sent nothing for {:.1} s while a call ran, not even an answer to PING \
+                     (the link is broken, or the device hangs)",
+                    silent.as_secs_f64()
+                ),
+            });
+        }
+        if silent >= limits.ping_after
+            && watch
+                .last_ping
+                .is_none_or(|last| now.duration_since(last) >= limits.ping_after)
+        {
+            send.push(Request::Ping);
+        }
+        for request in send {
+            let kind = request.kind();
+            self.write(&request.encode(seq))?;
+            if let Some(watch) = &mut self.watch {
+                if kind == Kind::Ping {
+                    watch.last_ping = Some(now);
+                } else {
+                    watch.interrupt_first.get_or_insert(now);
+                    watch.interrupt_last = Some(now);
+                }
+            }
+        }
+        Ok(())
     }
 
     /// Sorts a frame from the device while the request sent with `current` is outstanding:
@@ -169,6 +330,10 @@ impl<L: Link> Channel<L> {
                 seq: frame.seq,
                 session: session_id,
             }));
+        }
+        if let Reply::Pong = reply {
+            // Not acknowledged; its only news is that the device is alive (read_frame noted it).
+            return Ok(None);
         }
         // A link that fails now fails the next read too; the reply in hand is still good (the
         // last output of a device that then died, say).
@@ -449,6 +614,10 @@ pub struct Device<L: Link> {
     channel: Channel<L>,
     info: DeviceInfo,
     call_timeout: Option<Duration>,
+    interrupter: Interrupter,
+    interrupt_grace: Duration,
+    call_time_limit: Option<Duration>,
+    last_call_timed_out: bool,
 }
 
 impl<L: Link> Device<L> {
@@ -461,6 +630,10 @@ impl<L: Link> Device<L> {
             channel,
             info,
             call_timeout: None,
+            interrupter: Interrupter::new(),
+            interrupt_grace: DEFAULT_INTERRUPT_GRACE,
+            call_time_limit: None,
+            last_call_timed_out: false,
         };
         Ok((device, info))
     }
@@ -502,6 +675,36 @@ impl<L: Link> Device<L> {
         self.call_timeout = timeout;
     }
 
+    /// Makes `interrupter` the request that stops this device's CALLs (each device has one of its
+    /// own until then).
+    pub fn set_interrupter(&mut self, interrupter: Interrupter) {
+        self.interrupter = interrupter;
+    }
+
+    /// The request that stops this device's CALLs.
+    pub fn interrupter(&self) -> &Interrupter {
+        &self.interrupter
+    }
+
+    /// How long the device has to stop a CALL after the first INTERRUPT before [`call`](Device::call)
+    /// gives up on it with [`LinkError::Unresponsive`].
+    pub fn set_interrupt_grace(&mut self, grace: Duration) {
+        self.interrupt_grace = grace;
+    }
+
+    /// Interrupts every CALL that runs longer than `limit` (`None`, the default: no limit), as
+    /// the [`Interrupter`] would; [`last_call_timed_out`](Device::last_call_timed_out) tells
+    /// afterwards.
+    pub fn set_call_time_limit(&mut self, limit: Option<Duration>) {
+        self.call_time_limit = limit;
+    }
+
+    /// Whether the last CALL was interrupted because it reached the
+    /// [time limit](Device::set_call_time_limit).
+    pub fn last_call_timed_out(&self) -> bool {
+        self.last_call_timed_out
+    }
+
     /// The most bytes one LOAD frame carries for this device.
     pub fn load_chunk_size(&self) -> usize {
         usize::from(self.info.max_payload).min(MAX_PAYLOAD) - 4
@@ -534,6 +737,45 @@ impl<L: Link> Device<L> {
     /// arrives (stream 0 = standard output, 1 = standard error). A run-time error in the program
     /// is [`CallOutcome::Failed`], not an `Err`.
     pub fn call(
+        &mut self,
+        entry: u32,
+        on_output: &mut dyn FnMut(u8, &[u8]),
+    ) -> Result<CallOutcome, LinkError> {
+        // A slow link needs longer for a PING and its PONG to cross it.
+        let rto = self.channel.rto;
+        let limits = CallLimits {
+            time_limit: self.call_time_limit,
+            interrupt_grace: self.interrupt_grace,
+            ping_after: PING_AFTER.max(rto * 4),
+            silence_limit: SILENCE_LIMIT
+                .max(rto * 16)
+                .max(self.channel.reply_timeout / 2),
+        };
+        self.channel.watch = Some(CallWatch {
+            // transact gives the CALL the next seq.
+            seq: self.channel.seq.wrapping_add(1),
+            limits,
+            interrupter: self.interrupter.clone(),
+            started: Instant::now(),
+            timed_out: false,
+            last_heard: Instant::now(),
+            last_ping: None,
+            interrupt_first: None,
+            interrupt_last: None,
+        });
+        let result = self.run_call(entry, on_output);
+        self.last_call_timed_out = false;
+        if let Some(watch) = self.channel.watch.take() {
+            self.last_call_timed_out = watch.timed_out;
+            if watch.interrupt_first.is_some() && !watch.timed_out {
+                // The request was for this CALL, which has ended.
+                self.interrupter.clear();
+            }
+        }
+        result
+    }
+
+    fn run_call(
         &mut self,
         entry: u32,
         on_output: &mut dyn FnMut(u8, &[u8]),

@@ -43,6 +43,16 @@ pub enum LinkError {
         /// The session id it has now, when it said.
         now: Option<u32>,
     },
+    /// The device stopped answering while a CALL ran: it did not stop the CALL in time after
+    /// an INTERRUPT (code that disabled interrupts, a wedged device), or it sent nothing, not
+    /// even PONG to PING, for too long (a broken link, a device that hangs).
+    #[error("the device on {link} does not respond: {detail}")]
+    Unresponsive {
+        /// The link ([`Link::describe`](crate::Link::describe)).
+        link: String,
+        /// What it failed to do.
+        detail: String,
+    },
     /// The device broke the protocol: a corrupt frame, a reply that cannot be decoded, a wrong
     /// sequence number or an unexpected kind of reply.
     #[error("protocol error: {detail}")]

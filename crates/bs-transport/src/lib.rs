@@ -20,7 +20,9 @@ mod process;
 mod serial;
 mod tcp;
 
-pub use device::{CallOutcome, DEFAULT_REPLY_TIMEOUT, Device, LinkStats};
+pub use device::{
+    CallOutcome, DEFAULT_INTERRUPT_GRACE, DEFAULT_REPLY_TIMEOUT, Device, Interrupter, LinkStats,
+};
 pub use error::LinkError;
 pub use fault::{FaultLink, FaultRates, FaultStats};
 pub use link::{DEFAULT_RETRANSMIT_TIMEOUT, Link};

@@ -64,6 +64,10 @@ impl ProcessLink {
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
+        // In a process group of its own, so that Ctrl-C on the terminal (SIGINT to the
+        // foreground group) reaches bscript, which interrupts the running code, and not the
+        // device, which would die.
+        std::os::unix::process::CommandExt::process_group(&mut command, 0);
         let mut child = command
             .spawn()
             .map_err(|e| io::Error::new(e.kind(), format!("cannot start {description}: {e}")))?;

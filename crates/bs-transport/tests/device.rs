@@ -137,6 +137,8 @@ fn standard(port: &mut Port, seq: u8, request: &Request) -> Flow {
             );
         }
         Request::Ack => panic!("acknowledgements are not requests"),
+        // Its calls end at once: an interrupt or a ping comes too late.
+        Request::Interrupt | Request::Ping => {}
         Request::MemInfo { .. } => {
             let code_used = port
                 .log
@@ -197,6 +199,18 @@ where
                 let frame = frame.expect("the host sends good frames");
                 let request = Request::decode(&frame).expect("the host sends valid requests");
                 if request == Request::Ack {
+                    continue;
+                }
+                if matches!(request, Request::Interrupt | Request::Ping) {
+                    // Not requests: seen while a call runs, never acknowledged.
+                    port.log
+                        .lock()
+                        .unwrap()
+                        .requests
+                        .push((frame.seq, request.clone()));
+                    if let Flow::Close = behaviour(&mut port, frame.seq, &request) {
+                        return;
+                    }
                     continue;
                 }
                 if last == Some(frame.seq) && request.kind() != Kind::Hello {
@@ -511,6 +525,139 @@ fn a_call_timeout_can_be_set() {
         }
         other => panic!("{other:?}"),
     }
+}
+
+/// A device whose calls run until INTERRUPT (when `stops`), answering PING (when `pongs`).
+fn endless_calls(stops: bool, pongs: bool) -> (Device<MemLink>, Arc<Mutex<Log>>) {
+    let (link, log, _) = fake_device(move |port, seq, req| match req {
+        Request::Call { .. } => Flow::Continue,
+        Request::Interrupt if stops => {
+            port.reply(
+                seq,
+                Reply::Error(DeviceError {
+                    code: ErrorCode::Interrupted.code(),
+                    site: 0,
+                    address: 0,
+                    detail1: 0,
+                    detail2: 0x1000_0004,
+                }),
+            );
+            Flow::Continue
+        }
+        Request::Ping if pongs => {
+            port.reply(seq, Reply::Pong);
+            Flow::Continue
+        }
+        Request::Interrupt | Request::Ping => Flow::Continue,
+        _ => standard(port, seq, req),
+    });
+    let (device, _) = Device::connect(link, TIMEOUT).unwrap();
+    (device, log)
+}
+
+#[test]
+fn an_interrupt_stops_a_call_and_is_then_forgotten() {
+    let (mut device, log) = endless_calls(true, true);
+    let interrupter = device.interrupter().clone();
+    let asker = interrupter.clone();
+    thread::spawn(move || {
+        thread::sleep(Duration::from_millis(100));
+        asker.interrupt();
+    });
+    let started = Instant::now();
+    let outcome = device.call(0x1000_0000, &mut |_, _| {}).unwrap();
+    assert!(started.elapsed() < Duration::from_secs(1));
+    match outcome {
+        CallOutcome::Failed(e) => assert_eq!(e.error_code(), ErrorCode::Interrupted),
+        other => panic!("{other:?}"),
+    }
+    assert!(!interrupter.is_requested(), "the request was for that call");
+    // INTERRUPT carries the seq of the call it stops.
+    let log = log.lock().unwrap();
+    let call = log
+        .requests
+        .iter()
+        .find(|(_, r)| matches!(r, Request::Call { .. }))
+        .unwrap()
+        .0;
+    assert!(log.requests.contains(&(call, Request::Interrupt)));
+}
+
+#[test]
+fn a_call_time_limit_interrupts_it() {
+    let (mut device, _) = endless_calls(true, true);
+    device.set_call_time_limit(Some(Duration::from_millis(200)));
+    let outcome = device.call(0x1000_0000, &mut |_, _| {}).unwrap();
+    assert!(matches!(outcome, CallOutcome::Failed(e) if e.error_code() == ErrorCode::Interrupted));
+    assert!(device.last_call_timed_out());
+}
+
+#[test]
+fn a_device_that_does_not_stop_is_unresponsive() {
+    let (mut device, _) = endless_calls(false, true);
+    device.set_interrupt_grace(Duration::from_millis(300));
+    device.interrupter().interrupt();
+    let started = Instant::now();
+    let err = device.call(0x1000_0000, &mut |_, _| {}).unwrap_err();
+    let took = started.elapsed();
+    assert!(
+        took >= Duration::from_millis(300) && took < Duration::from_secs(2),
+        "{took:?}"
+    );
+    match err {
+        LinkError::Unresponsive { detail, .. } => {
+            assert!(detail.contains("did not stop"), "{detail}")
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn a_device_that_falls_silent_during_a_call_is_unresponsive() {
+    let (mut device, log) = endless_calls(false, false);
+    let started = Instant::now();
+    let err = device.call(0x1000_0000, &mut |_, _| {}).unwrap_err();
+    let took = started.elapsed();
+    // 4 s of silence with this reply timeout (5 s), then the pings were in vain.
+    assert!(
+        took >= Duration::from_secs(4) && took < Duration::from_secs(5),
+        "{took:?}"
+    );
+    match err {
+        LinkError::Unresponsive { detail, .. } => {
+            assert!(detail.contains("sent nothing"), "{detail}")
+        }
+        other => panic!("{other:?}"),
+    }
+    let pings = log
+        .lock()
+        .unwrap()
+        .requests
+        .iter()
+        .filter(|(_, r)| *r == Request::Ping)
+        .count();
+    assert!(pings >= 3, "{pings} pings");
+}
+
+#[test]
+fn answered_pings_keep_a_long_call_going() {
+    let started = Instant::now();
+    let (link, _, _) = fake_device(move |port, seq, req| match req {
+        Request::Call { .. } => Flow::Continue,
+        // Longer than the silence limit: only the answers to PING keep the host waiting.
+        Request::Ping if started.elapsed() > Duration::from_millis(5500) => {
+            port.reply(seq, Reply::Result { micros: 5_500_000 });
+            Flow::Continue
+        }
+        Request::Ping => {
+            port.reply(seq, Reply::Pong);
+            Flow::Continue
+        }
+        _ => standard(port, seq, req),
+    });
+    let (mut device, _) = Device::connect(link, TIMEOUT).unwrap();
+    let outcome = device.call(0x1000_0000, &mut |_, _| {}).unwrap();
+    assert_eq!(outcome, CallOutcome::Finished { micros: 5_500_000 });
 }
 
 #[test]

@@ -70,6 +70,10 @@ enum Command {
         /// Keep the generated C files in the work folder and print its path.
         #[arg(long)]
         keep_c: bool,
+        /// Stop the program when its code has run on the device for this many seconds (e.g.
+        /// `1` or `0.5`): it ends with the run-time error `interrupted`, exit status 2.
+        #[arg(long, value_name = "SECONDS", value_parser = parse_timeout)]
+        timeout: Option<std::time::Duration>,
     },
     /// An interactive session: each input is compiled and run on the device at once.
     Repl,
@@ -95,6 +99,60 @@ enum Command {
     },
 }
 
+/// A positive number of seconds.
+fn parse_timeout(text: &str) -> Result<std::time::Duration, String> {
+    match text.parse::<f64>() {
+        Ok(s) if s > 0.0 && s.is_finite() && s < 1e9 => Ok(std::time::Duration::from_secs_f64(s)),
+        _ => Err(format!(
+            "`{text}` is not a number of seconds greater than 0 (e.g. 1 or 0.5)"
+        )),
+    }
+}
+
+/// Where Ctrl-C goes: while an input is compiled and run, to the session's interrupter (the
+/// running code stops with the run-time error `interrupted`); at other times it ends bscript, as
+/// it would without a handler (a REPL on a terminal reads Ctrl-C as a key at its prompt).
+static CTRL_C_TARGET: std::sync::Mutex<Option<bs_session::Interrupter>> =
+    std::sync::Mutex::new(None);
+
+/// Exit status after Ctrl-C ended bscript (as a shell reports SIGINT: 128 + 2).
+const EXIT_CTRL_C: i32 = 130;
+
+/// Installs the Ctrl-C handler (once); see [`CTRL_C_TARGET`].
+pub(crate) fn handle_ctrl_c() {
+    // The handler runs on a thread of its own, so it may take the lock.
+    let _ = ctrlc::set_handler(|| {
+        let target = CTRL_C_TARGET
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone();
+        match target {
+            Some(interrupter) => interrupter.interrupt(),
+            None => std::process::exit(EXIT_CTRL_C),
+        }
+    });
+}
+
+/// While it lives, Ctrl-C interrupts the code that `interrupter` stops.
+pub(crate) struct CtrlCInterrupts;
+
+impl CtrlCInterrupts {
+    pub(crate) fn new(interrupter: bs_session::Interrupter) -> CtrlCInterrupts {
+        *CTRL_C_TARGET
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(interrupter);
+        CtrlCInterrupts
+    }
+}
+
+impl Drop for CtrlCInterrupts {
+    fn drop(&mut self) {
+        *CTRL_C_TARGET
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = None;
+    }
+}
+
 /// Exit status when the device or the link fails.
 const EXIT_DEVICE: u8 = 3;
 
@@ -112,7 +170,14 @@ pub(crate) fn session_options(cli: &Cli) -> bs_session::SessionOptions {
 }
 
 fn start_session(cli: &Cli) -> Result<bs_session::Session, ExitCode> {
-    match bs_session::Session::start(&session_options(cli)) {
+    start_session_with(cli, &session_options(cli))
+}
+
+fn start_session_with(
+    cli: &Cli,
+    options: &bs_session::SessionOptions,
+) -> Result<bs_session::Session, ExitCode> {
+    match bs_session::Session::start(options) {
         Ok(s) => Ok(s),
         Err(e) => {
             match &cli.port {
@@ -171,7 +236,12 @@ fn read_program(
     }
 }
 
-fn run_file(cli: &Cli, file: Option<&PathBuf>, keep_c: bool) -> anyhow::Result<ExitCode> {
+fn run_file(
+    cli: &Cli,
+    file: Option<&PathBuf>,
+    keep_c: bool,
+    timeout: Option<std::time::Duration>,
+) -> anyhow::Result<ExitCode> {
     // The program and its source folder: a file given on the command line (standard input for
     // `-`, whose imports resolve from the working folder), or the entry file of the project in
     // the current folder.
@@ -205,13 +275,20 @@ fn run_file(cli: &Cli, file: Option<&PathBuf>, keep_c: bool) -> anyhow::Result<E
         path = None;
         root = PathBuf::from(".");
     }
-    let Ok(mut session) = start_session(cli) else {
+    handle_ctrl_c();
+    let options = bs_session::SessionOptions {
+        run_timeout: timeout,
+        ..session_options(cli)
+    };
+    let Ok(mut session) = start_session_with(cli, &options) else {
         return Ok(ExitCode::from(EXIT_DEVICE));
     };
     if keep_c {
         session.keep_c();
     }
+    let ctrl_c = CtrlCInterrupts::new(session.interrupter());
     let (outcome, _) = session.eval_program(&name, &source, path, &root, &mut write_output);
+    drop(ctrl_c);
     let color = std::io::stderr().is_terminal();
     eprint!(
         "{}",
@@ -297,7 +374,11 @@ fn main() -> ExitCode {
 
 fn work(cli: &Cli) -> ExitCode {
     let result = match &cli.command {
-        Command::Run { file, keep_c } => run_file(cli, file.as_ref(), *keep_c),
+        Command::Run {
+            file,
+            keep_c,
+            timeout,
+        } => run_file(cli, file.as_ref(), *keep_c, *timeout),
         Command::Project { what } => project::run(what),
         Command::Repl => repl::run(cli),
         Command::Check { file } => check_file(cli, file),

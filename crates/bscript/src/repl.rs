@@ -17,6 +17,8 @@ An input goes on over several lines while a bracket is open.
 Names declared by an input (variables, functions) stay visible to later inputs;
 a function may be redefined with the same type.
 
+Ctrl-C stops the running input (a run-time error); at the prompt it clears the line.
+
 Commands:
   .help   this text
   .mem    memory use of the device (heap, code and data regions)
@@ -83,6 +85,7 @@ fn history_path() -> Option<std::path::PathBuf> {
 
 pub fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
     let interactive = std::io::stdin().is_terminal();
+    crate::handle_ctrl_c();
     let Ok(mut session) = start_session(cli) else {
         return Ok(ExitCode::from(crate::EXIT_DEVICE));
     };
@@ -126,7 +129,16 @@ pub fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
         }
         n_inputs += 1;
         let name = format!("<input {n_inputs}>");
+        // Ctrl-C from here on stops this input (a request left from an earlier one is void).
+        let interrupter = session.interrupter();
+        interrupter.clear();
+        let ctrl_c = crate::CtrlCInterrupts::new(interrupter);
         let (outcome, _) = session.eval(&name, &input, &mut write_output);
+        drop(ctrl_c);
+        if interactive && interrupted(&outcome) {
+            // The terminal echoed ^C where the cursor was.
+            eprintln!();
+        }
         eprint!(
             "{}",
             render::outcome(&name, &input, &outcome, cli.error_format, color)
@@ -146,6 +158,12 @@ pub fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     Ok(ExitCode::from(last_status))
+}
+
+/// Whether the input was stopped by an interrupt.
+fn interrupted(outcome: &Outcome) -> bool {
+    matches!(outcome, Outcome::RuntimeError(f)
+        if bs_protocol::ErrorCode::from_u16(f.code) == bs_protocol::ErrorCode::Interrupted)
 }
 
 fn print_memory(session: &mut Session) {

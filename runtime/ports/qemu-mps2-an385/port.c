@@ -5,6 +5,7 @@
 #include "bs.h"
 #include "bs_config.h"
 #include "bs_hal.h"
+#include "bs_protocol.h"
 #include "bs_runtime.h"
 #include "port.h"
 
@@ -53,18 +54,156 @@ static volatile uint8_t port_rx_ring[PORT_RX_RING];
 static volatile uint32_t port_rx_head; /* bytes put in, written by the interrupt only */
 static volatile uint32_t port_rx_tail; /* bytes taken out, written by the reader only */
 
-/* Moves the byte waiting in the UART, if any, into the ring if there is room. */
-static void port_rx_pull(void) {
-    uint32_t head = port_rx_head;
-    if ((UART0_STATE & UART_RX_FULL) != 0u && head - port_rx_tail < PORT_RX_RING) {
-        port_rx_ring[head % PORT_RX_RING] = (uint8_t)UART0_DATA;
-        port_rx_head = head + 1u;
+/*
+ * Interrupts (docs/protocol.md, section 2.4). Every received byte is shown to the runtime as it
+ * is taken from the UART. An INTERRUPT for the running call makes the receive interrupt (or, when
+ * it came while the runtime's own code ran, a later SysTick) rewrite the exception frame of the
+ * interrupted loaded code so that it returns into port_interrupt_stub, which stops the call; a
+ * PING is answered with a PONG at once, or right after the frame the main code is writing.
+ * While a call runs, a byte that finds the ring full is dropped (the host sends nothing there but
+ * repetitions, acknowledgements and these frames, and the reliable link repeats what it needs),
+ * so that the bytes after it are still seen.
+ */
+#define EXC_RETURN_THREAD_PSP 0xFFFFFFFDu
+#define XPSR_THUMB (1u << 24)
+#define XPSR_ICI_IT ((3u << 25) | (0x3Fu << 10))
+
+static volatile int port_tx_busy;     /* the main code is writing a frame */
+static volatile int port_pong_wanted; /* a PING came while it was */
+uint32_t port_interrupted_pc;         /* where loaded code was stopped, for port_interrupt_stub */
+
+static void port_uart_put(const uint8_t *buf, uint32_t len) {
+    const uint8_t *end = buf + len;
+    while (buf != end) {
+        while ((UART0_STATE & UART_TX_FULL) != 0u) {
+        }
+        UART0_DATA = *buf++;
     }
 }
 
-void port_uart0_rx(void) {
+static void port_send_pong(void) {
+    uint8_t frame[BS_PONG_FRAME_SIZE];
+    bs_runtime_pong(frame);
+    port_uart_put(frame, sizeof frame);
+}
+
+/* Moves the byte waiting in the UART, if any, into the ring if there is room (during a call: or
+   drops it), and shows it to the runtime. Runs with interrupts masked or in the interrupt. */
+static int port_rx_pull(void) {
+    if ((UART0_STATE & UART_RX_FULL) == 0u)
+        return BS_ASYNC_NONE;
+    uint32_t head = port_rx_head;
+    int room = head - port_rx_tail < PORT_RX_RING;
+    if (!room && !bs_runtime_in_call())
+        return BS_ASYNC_NONE;
+    uint8_t byte = (uint8_t)UART0_DATA;
+    if (room) {
+        port_rx_ring[head % PORT_RX_RING] = byte;
+        port_rx_head = head + 1u;
+    }
+    return bs_runtime_async_byte(byte);
+}
+
+/* Stops the call at once: "called" from the stopped loaded code, on its stack, aligned. */
+__attribute__((naked, noreturn)) static void port_interrupt_stub(void) {
+    __asm__ volatile("mov r0, sp\n\t"
+                     "bic r0, r0, #7\n\t"
+                     "mov sp, r0\n\t"
+                     "ldr r0, =port_interrupted_pc\n\t"
+                     "ldr r0, [r0]\n\t"
+                     "b bs_runtime_interrupt\n\t"
+                     ".ltorg");
+}
+
+static int port_in_code(uint32_t address) {
+    return address >= (uint32_t)(uintptr_t)port_code &&
+           address < (uint32_t)(uintptr_t)port_code + sizeof port_code;
+}
+
+/* A return address into loaded code: odd (Thumb), right after a BL or BLX there. */
+static int port_returns_into_code(uint32_t ret) {
+    uint32_t at = ret & ~1u;
+    if ((ret & 1u) == 0u || !port_in_code(at - 4u) || !port_in_code(at))
+        return 0;
+    uint16_t before = *(const uint16_t *)(uintptr_t)(at - 2u);
+    uint16_t first = *(const uint16_t *)(uintptr_t)(at - 4u);
+    return (before & 0xFF87u) == 0x4780u || /* BLX Rm */
+           ((first & 0xF800u) == 0xF000u && (before & 0xD000u) == 0xD000u); /* BL */
+}
+
+/* How far above the exception frame the innermost return address into loaded code is looked for. */
+#define PORT_RETURN_SCAN_BYTES 2048u
+
+/*
+ * The runtime's own code was interrupted: makes the runtime function return into
+ * port_interrupt_stub instead of to the loaded code that called it, so that it finishes what it
+ * does first. Its return address is in LR (a leaf function) or the innermost one on the stack.
+ */
+static void port_interrupt_on_return(uint32_t *frame) {
+    uint32_t stub = (uint32_t)(uintptr_t)port_interrupt_stub | 1u;
+    uint32_t *top = (uint32_t *)(void *)(port_stack + sizeof port_stack);
+    uint32_t *end = frame + 8 + PORT_RETURN_SCAN_BYTES / 4u;
+    if (end > top)
+        end = top;
+    uint32_t ret = 0u;
+    uint32_t *slot = NULL;
+    for (uint32_t *p = frame + 8; p < end; p++) {
+        if (*p == stub)
+            return; /* an earlier interrupt took this way already */
+        if (port_returns_into_code(*p)) {
+            slot = p;
+            ret = *p;
+            break;
+        }
+    }
+    if (port_returns_into_code(frame[5])) {
+        ret = frame[5];
+        frame[5] = stub;
+    }
+    if (slot != NULL && *slot == ret)
+        *slot = stub;
+    if (ret != 0u)
+        port_interrupted_pc = (ret & ~1u) - 2u; /* inside the call instruction */
+}
+
+/* In a handler that interrupted thread mode: if an INTERRUPT waits, makes loaded code return from
+   the handler into port_interrupt_stub, or the runtime's code return there from the function
+   that loaded code called. */
+static void port_try_interrupt(uint32_t exc_return) {
+    if (exc_return != EXC_RETURN_THREAD_PSP || !bs_runtime_interrupt_requested())
+        return;
+    uint32_t *frame;
+    __asm__ volatile("mrs %0, psp" : "=r"(frame));
+    uint32_t pc = frame[6];
+    if (!port_in_code(pc)) {
+        port_interrupt_on_return(frame);
+        return;
+    }
+    port_interrupted_pc = pc;
+    frame[6] = (uint32_t)(uintptr_t)port_interrupt_stub & ~1u;
+    frame[7] = (frame[7] & ~XPSR_ICI_IT) | XPSR_THUMB;
+}
+
+void port_uart0_rx_handler(uint32_t exc_return);
+void port_uart0_rx_handler(uint32_t exc_return) {
     UART0_INTSTATUS = UART_INT_RX; /* before the read: the next byte raises it again */
-    port_rx_pull();
+    if (port_rx_pull() == BS_ASYNC_PING) {
+        if (port_tx_busy) {
+            port_pong_wanted = 1;
+        } else {
+            port_tx_busy = 1;
+            port_send_pong();
+            port_tx_busy = 0;
+        }
+    }
+    port_try_interrupt(exc_return);
+}
+
+__attribute__((naked)) void port_uart0_rx(void) {
+    __asm__ volatile("mov r0, lr\n\t"
+                     "push {r0, lr}\n\t"
+                     "bl port_uart0_rx_handler\n\t"
+                     "pop {r0, pc}");
 }
 
 static void port_uart_init(void) {
@@ -76,7 +215,11 @@ static void port_uart_init(void) {
 int bs_hal_read(uint8_t *buf, uint32_t max, uint32_t timeout_us) {
     uint32_t start = bs_hal_micros();
     __asm__ volatile("cpsid i" ::: "memory");
-    port_rx_pull(); /* a byte left in the UART while the ring was full */
+    if (port_rx_pull() == BS_ASYNC_PING) { /* a byte left in the UART while the ring was full */
+        port_tx_busy = 1;
+        port_send_pong();
+        port_tx_busy = 0;
+    }
     while (port_rx_head == port_rx_tail) {
         /* WFI wakes on the pending interrupt although it is masked; then let it run. A bounded
            wait also wakes on the clock's tick (every PORT_TICK_US) to look at the time. Sleeping
@@ -99,11 +242,14 @@ int bs_hal_read(uint8_t *buf, uint32_t max, uint32_t timeout_us) {
 }
 
 void bs_hal_write(const uint8_t *buf, uint32_t len) {
-    const uint8_t *end = buf + len;
-    while (buf != end) {
-        while ((UART0_STATE & UART_TX_FULL) != 0u) {
-        }
-        UART0_DATA = *buf++;
+    port_tx_busy = 1;
+    port_uart_put(buf, len);
+    port_tx_busy = 0;
+    while (port_pong_wanted) {
+        port_tx_busy = 1;
+        port_pong_wanted = 0;
+        port_send_pong();
+        port_tx_busy = 0;
     }
 }
 
@@ -129,7 +275,18 @@ _Static_assert(PORT_TICK_CYCLES - 1u <= 0xFFFFFFu, "the SysTick period exceeds i
 
 static volatile uint32_t port_ticks;
 
-void port_systick(void) { port_ticks++; }
+void port_systick_handler(uint32_t exc_return);
+void port_systick_handler(uint32_t exc_return) {
+    port_ticks++;
+    port_try_interrupt(exc_return);
+}
+
+__attribute__((naked)) void port_systick(void) {
+    __asm__ volatile("mov r0, lr\n\t"
+                     "push {r0, lr}\n\t"
+                     "bl port_systick_handler\n\t"
+                     "pop {r0, pc}");
+}
 
 static void port_clock_init(void) {
     SYST_RVR = PORT_TICK_CYCLES - 1u;

@@ -14,6 +14,7 @@ use std::collections::VecDeque;
 use std::io::{self, Read};
 use std::net::{Ipv4Addr, TcpListener};
 use std::os::fd::OwnedFd;
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -128,6 +129,9 @@ impl QemuLink {
             } else {
                 &[][..]
             })
+            // Its own process group: Ctrl-C on the terminal is bscript's, to interrupt the
+            // running code, not QEMU's.
+            .process_group(0)
             .stdin(Stdio::from(OwnedFd::from(listener)))
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
