@@ -34,7 +34,12 @@ impl Gen {
                 }
             })
             .collect();
-        let _ = writeln!(out, "\n{} {{", prototype(symbol, sig, Some(&params)));
+        let _ = writeln!(
+            out,
+            "\n{}{} {{",
+            crate::NO_SOURCE_MARK,
+            prototype(symbol, sig, Some(&params))
+        );
         for id in 0..sig.params.len() {
             if func.locals[id].captured {
                 let name = local_name(&func.locals, id);
@@ -63,6 +68,7 @@ impl Gen {
         match s {
             Stmt::Expr(e) => {
                 indent(out, depth);
+                crate::mark_source(out, e.span);
                 let _ = writeln!(out, "{};", self.expr(e));
             }
             Stmt::Let { local, init } => {
@@ -72,6 +78,9 @@ impl Gen {
                     None => zero_value(&ty).to_string(),
                 };
                 indent(out, depth);
+                if let Some(e) = init {
+                    crate::mark_source(out, e.span);
+                }
                 let name = local_name(&self.locals, *local);
                 if self.locals[*local].captured {
                     let _ = writeln!(out, "bs_value {name} = {};", new_cell(&ty, &value));
@@ -81,6 +90,7 @@ impl Gen {
             }
             Stmt::InitGlobal { symbol, value } => {
                 indent(out, depth);
+                crate::mark_source(out, value.span);
                 let _ = writeln!(out, "{} = {};", c_symbol(symbol), self.expr(value));
             }
             Stmt::Block(b) => {
@@ -97,6 +107,7 @@ impl Gen {
                 otherwise,
             } => {
                 indent(out, depth);
+                crate::mark_source(out, cond.span);
                 let _ = writeln!(out, "if ({}) {{", self.expr(cond));
                 self.stmts(then, depth + 1, out);
                 indent(out, depth);
@@ -121,6 +132,7 @@ impl Gen {
             }
             Stmt::Native(parts, at) => {
                 indent(out, depth);
+                crate::mark_source(out, *at);
                 out.push_str("{\n");
                 crate::inline_c(out, *at, |out| {
                     for p in parts {
@@ -142,6 +154,7 @@ impl Gen {
                 indent(out, depth);
                 match v {
                     Some(e) => {
+                        crate::mark_source(out, e.span);
                         let _ = writeln!(out, "return {};", self.expr(e));
                     }
                     None => out.push_str("return;\n"),
@@ -157,6 +170,7 @@ impl Gen {
         indent(out, inner);
         match s {
             Stmt::While { cond, body } => {
+                crate::mark_source(out, cond.span);
                 let _ = writeln!(out, "while ({}) {{", self.expr(cond));
                 self.stmts(body, inner + 1, out);
                 indent(out, inner);
@@ -166,6 +180,7 @@ impl Gen {
                 out.push_str("do {\n");
                 self.stmts(body, inner + 1, out);
                 indent(out, inner);
+                crate::mark_source(out, cond.span);
                 let _ = writeln!(out, "}} while ({});", self.expr(cond));
             }
             _ => unreachable!("a loop"),
@@ -193,7 +208,11 @@ impl Gen {
         self.open_loop_views(&views, depth + 1, out);
         let cond_c = cond.as_ref().map(|c| self.expr(c)).unwrap_or_default();
         let update_c = update.as_ref().map(|u| self.expr(u)).unwrap_or_default();
-        let header = format!("for (; {cond_c}; {update_c}) {{\n");
+        let mut header = String::new();
+        if let Some(at) = cond.as_ref().or(update.as_ref()) {
+            crate::mark_source(&mut header, at.span);
+        }
+        let _ = writeln!(header, "for (; {cond_c}; {update_c}) {{");
         let fast = self.unchecked_copy(s, body, &header, depth, out);
         let inner = depth + 1 + usize::from(fast);
         indent(out, inner);
