@@ -52,7 +52,7 @@ inline
             /*@692,701*/(l1_t = bs_array_get(l0_xs, l2_i, 5u));
         }
     }
-    /*@715,716*/return l1_t;
+    /*@715,716*/{ bs_value bs_ret = l1_t; BS_FORGET(l1_t); return bs_ret; }
 }
 
 /*@-*/void bs_unit_1(void) {

@@ -163,6 +163,11 @@ struct Gen {
     /// While the unchecked copy of a counted loop is generated: the loop's plan, and the
     /// conditions (C expressions) under which the accesses left unchecked stay in bounds.
     fast_copy: Option<FastCopy>,
+    /// The C names of the locals holding references declared in each open scope of the
+    /// function being generated, outermost first (see [`Gen::forget_scope`]).
+    scopes: Vec<Vec<String>>,
+    /// The C type the function being generated returns.
+    ret_c_type: &'static str,
     /// `Expr::has_effects` of the expressions asked about, by address (the unit is borrowed,
     /// unchanged, while it is generated).
     effects: std::collections::HashMap<usize, bool>,

@@ -23,6 +23,8 @@ impl Gen {
     ) {
         self.locals = func.locals.clone();
         self.views.clear();
+        self.scopes = vec![Vec::new()];
+        self.ret_c_type = c_type(&sig.ret);
         // A captured parameter arrives under another name and moves into a cell.
         let params: Vec<String> = (0..sig.params.len())
             .map(|id| {
@@ -48,6 +50,7 @@ impl Gen {
             }
         }
         self.stmts(&func.body, 1, out);
+        self.forget_scope(&func.body, 1, out);
         out.push_str("}\n");
     }
 
@@ -55,6 +58,44 @@ impl Gen {
         for s in stmts {
             self.stmt(s, depth, out);
         }
+    }
+
+    /// Statements in a scope of their own: the references its locals held are forgotten where
+    /// it ends (see [`Gen::forget_scope`]).
+    fn scoped_stmts(&mut self, stmts: &[Stmt], depth: usize, out: &mut String) {
+        self.scopes.push(Vec::new());
+        self.stmts(stmts, depth, out);
+        self.forget_scope(stmts, depth, out);
+        self.scopes.pop();
+    }
+
+    /// Where the innermost scope ends after `stmts` (unless they end in a jump): `BS_FORGET`s
+    /// its locals that hold references. The collector scans registers and the stack
+    /// conservatively, and a dead reference the C compiler left in a register (say, across a
+    /// loop's back edge, until the next iteration's allocation assigns it) would keep its
+    /// object alive.
+    pub(crate) fn forget_scope(&mut self, stmts: &[Stmt], depth: usize, out: &mut String) {
+        if matches!(
+            stmts.last(),
+            Some(Stmt::Break | Stmt::Continue | Stmt::Return(_))
+        ) {
+            return;
+        }
+        for name in self.scopes.last().into_iter().flatten() {
+            indent(out, depth);
+            let _ = writeln!(out, "BS_FORGET({name});");
+        }
+    }
+
+    /// Every reference local in scope, innermost first, as `BS_FORGET`s on one line (before a
+    /// return).
+    fn forget_all(&self) -> String {
+        self.scopes
+            .iter()
+            .rev()
+            .flatten()
+            .map(|name| format!(" BS_FORGET({name});"))
+            .collect()
     }
 
     /// One statement, on a stack grown as deeply nested blocks need.
@@ -82,6 +123,11 @@ impl Gen {
                     crate::mark_source(out, e.span);
                 }
                 let name = local_name(&self.locals, *local);
+                if self.locals[*local].captured || c_type(&ty) == "bs_value" {
+                    if let Some(scope) = self.scopes.last_mut() {
+                        scope.push(name.clone());
+                    }
+                }
                 if self.locals[*local].captured {
                     let _ = writeln!(out, "bs_value {name} = {};", new_cell(&ty, &value));
                 } else {
@@ -96,7 +142,7 @@ impl Gen {
             Stmt::Block(b) => {
                 indent(out, depth);
                 out.push_str("{\n");
-                self.stmts(b, depth + 1, out);
+                self.scoped_stmts(b, depth + 1, out);
                 indent(out, depth);
                 out.push_str("}\n");
             }
@@ -109,13 +155,13 @@ impl Gen {
                 indent(out, depth);
                 crate::mark_source(out, cond.span);
                 let _ = writeln!(out, "if ({}) {{", self.expr(cond));
-                self.stmts(then, depth + 1, out);
+                self.scoped_stmts(then, depth + 1, out);
                 indent(out, depth);
                 if otherwise.is_empty() {
                     out.push_str("}\n");
                 } else {
                     out.push_str("} else {\n");
-                    self.stmts(otherwise, depth + 1, out);
+                    self.scoped_stmts(otherwise, depth + 1, out);
                     indent(out, depth);
                     out.push_str("}\n");
                 }
@@ -152,10 +198,23 @@ impl Gen {
             }
             Stmt::Return(v) => {
                 indent(out, depth);
+                let forget = self.forget_all();
                 match v {
+                    Some(e) if !forget.is_empty() && self.ret_c_type != "void" => {
+                        crate::mark_source(out, e.span);
+                        let value = self.expr(e);
+                        let _ = writeln!(
+                            out,
+                            "{{ {} bs_ret = {value};{forget} return bs_ret; }}",
+                            self.ret_c_type
+                        );
+                    }
                     Some(e) => {
                         crate::mark_source(out, e.span);
                         let _ = writeln!(out, "return {};", self.expr(e));
+                    }
+                    None if !forget.is_empty() => {
+                        let _ = writeln!(out, "{{{forget} return; }}");
                     }
                     None => out.push_str("return;\n"),
                 }
@@ -172,13 +231,13 @@ impl Gen {
             Stmt::While { cond, body } => {
                 crate::mark_source(out, cond.span);
                 let _ = writeln!(out, "while ({}) {{", self.expr(cond));
-                self.stmts(body, inner + 1, out);
+                self.scoped_stmts(body, inner + 1, out);
                 indent(out, inner);
                 out.push_str("}\n");
             }
             Stmt::DoWhile { body, cond } => {
                 out.push_str("do {\n");
-                self.stmts(body, inner + 1, out);
+                self.scoped_stmts(body, inner + 1, out);
                 indent(out, inner);
                 crate::mark_source(out, cond.span);
                 let _ = writeln!(out, "}} while ({});", self.expr(cond));
@@ -203,6 +262,8 @@ impl Gen {
         };
         indent(out, depth);
         out.push_str("{\n");
+        // The initialisation's locals belong to the loop's block.
+        self.scopes.push(Vec::new());
         self.stmts(init, depth + 1, out);
         let views = self.loop_analysis().view_candidates(s);
         self.open_loop_views(&views, depth + 1, out);
@@ -217,7 +278,7 @@ impl Gen {
         let inner = depth + 1 + usize::from(fast);
         indent(out, inner);
         out.push_str(&header);
-        self.stmts(body, inner + 1, out);
+        self.scoped_stmts(body, inner + 1, out);
         indent(out, inner);
         out.push_str("}\n");
         if fast {
@@ -225,6 +286,8 @@ impl Gen {
             out.push_str("}\n");
         }
         self.views.close(&views);
+        self.forget_scope(&[], depth + 1, out);
+        self.scopes.pop();
         indent(out, depth);
         out.push_str("}\n");
     }
@@ -252,7 +315,7 @@ impl Gen {
             checks: Vec::new(),
         });
         let mut fast = String::new();
-        self.stmts(body, depth + 3, &mut fast);
+        self.scoped_stmts(body, depth + 3, &mut fast);
         let FastCopy { plan, checks } = self.fast_copy.take().expect("set above");
         if checks.is_empty() {
             return false;

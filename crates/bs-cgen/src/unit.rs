@@ -210,6 +210,8 @@ impl Gen {
     /// runs the top level.
     fn entry(&mut self, unit: &Unit, bodies: &mut String) {
         self.locals = unit.body.locals.clone();
+        self.scopes = vec![Vec::new()];
+        self.ret_c_type = "void";
         let _ = writeln!(
             bodies,
             "\n{}void {}(void) {{",
@@ -237,6 +239,7 @@ impl Gen {
             }
         }
         self.stmts(&unit.body.body, 1, bodies);
+        self.forget_scope(&unit.body.body, 1, bodies);
         bodies.push_str("}\n");
     }
 }

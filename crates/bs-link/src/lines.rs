@@ -74,9 +74,8 @@ pub(crate) fn read(
     while offset < debug_line.len() {
         let program = line.program(gimli::DebugLineOffset(offset), address_size, None, None)?;
         let header = program.header();
-        let next = offset
-            + header.unit_length()
-            + header.encoding().format.initial_length_size() as usize;
+        let next =
+            offset + header.unit_length() + header.encoding().format.initial_length_size() as usize;
         // This program's file indexes → indexes into `table.files`.
         let mut file_ids: Vec<u32> = Vec::new();
         for entry in header.file_names() {
