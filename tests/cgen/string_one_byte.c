@@ -19,7 +19,6 @@ inline
             /*@306,326*/if ((bs_string_is_char(l3_c, 97u) || bs_string_is_char(l3_c, 101u))) {
                 /*@336,339*/(l1_n++);
             }
-            BS_FORGET(l3_c);
         }
     }
     /*@359,360*/return l1_n;

@@ -163,7 +163,7 @@ struct Gen {
     /// While the unchecked copy of a counted loop is generated: the loop's plan, and the
     /// conditions (C expressions) under which the accesses left unchecked stay in bounds.
     fast_copy: Option<FastCopy>,
-    /// The C names of the locals holding references declared in each open scope of the
+    /// The C names of the locals that may hold large objects declared in each open scope of the
     /// function being generated, outermost first (see [`Gen::forget_scope`]).
     scopes: Vec<Vec<String>>,
     /// The C type the function being generated returns.

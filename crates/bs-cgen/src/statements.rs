@@ -70,7 +70,7 @@ impl Gen {
     }
 
     /// Where the innermost scope ends after `stmts` (unless they end in a jump): `BS_FORGET`s
-    /// its locals that hold references. The collector scans registers and the stack
+    /// its locals that may hold large objects ([`holds_large_objects`]). The collector scans registers and the stack
     /// conservatively, and a dead reference the C compiler left in a register (say, across a
     /// loop's back edge, until the next iteration's allocation assigns it) would keep its
     /// object alive.
@@ -87,7 +87,7 @@ impl Gen {
         }
     }
 
-    /// Every reference local in scope, innermost first, as `BS_FORGET`s on one line (before a
+    /// Every local in scope that may hold a large object, innermost first, as `BS_FORGET`s on one line (before a
     /// return).
     fn forget_all(&self) -> String {
         self.scopes
@@ -123,7 +123,7 @@ impl Gen {
                     crate::mark_source(out, e.span);
                 }
                 let name = local_name(&self.locals, *local);
-                if self.locals[*local].captured || c_type(&ty) == "bs_value" {
+                if holds_large_objects(&ty) {
                     if let Some(scope) = self.scopes.last_mut() {
                         scope.push(name.clone());
                     }
@@ -375,5 +375,18 @@ impl Gen {
         self.views.close(ids);
         indent(out, depth);
         out.push_str("}\n");
+    }
+}
+
+/// Whether a local of type `ty` may hold an object that can be large: an array of any kind, or
+/// any value. Only such locals get a `BS_FORGET` (see [`Gen::forget_scope`]): forgetting keeps
+/// the variable alive to the end of its scope, which costs registers in hot code, and the
+/// objects of program classes are small.
+fn holds_large_objects(ty: &bs_frontend::types::Type) -> bool {
+    use bs_frontend::types::Type;
+    match ty {
+        Type::Any | Type::Array(_) | Type::Uint8Array | Type::FixedArray => true,
+        Type::Nullable(inner) => holds_large_objects(inner),
+        _ => false,
     }
 }
