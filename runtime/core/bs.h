@@ -26,6 +26,22 @@ typedef uint32_t bs_value;
 #define BS_FALSE ((bs_value)2)
 #define BS_TRUE ((bs_value)6)
 
+/*
+ * BS_FORGET(v): compiled code's end of a local `v` that held a reference. It zeroes the register
+ * (or stack slot) the C compiler kept `v` in: the collector scans registers and the stack
+ * conservatively, and a dead reference left there (across a loop's back edge, until the next
+ * iteration's allocation assigns the variable again, say) would keep its object alive. The
+ * instruction takes `v`'s own location as its operand; a compiler-level `v = 0` would be dropped
+ * or put elsewhere.
+ */
+#if defined(__x86_64__)
+#define BS_FORGET(v) __asm__ volatile("xorl %k0, %k0" : "+r"(v))
+#elif defined(__thumb2__)
+#define BS_FORGET(v) __asm__ volatile("mov %0, #0" : "+r"(v))
+#else
+#define BS_FORGET(v) ((void)(v))
+#endif
+
 /* Run-time error codes (docs/protocol.md, section 4). */
 #define BS_ERR_DIV_ZERO 1
 #define BS_ERR_OUT_OF_MEMORY 2

@@ -130,16 +130,20 @@ static void gc_scan_range(uintptr_t lo, uintptr_t hi) {
 }
 
 uint32_t bs_gc_code_return_address(void) {
-    bs_hal_region code, data, heap;
+    /* Static, not on the stack that is scanned: the code region's base is itself an address in
+       loaded code. */
+    static bs_hal_region code, data, heap;
     bs_hal_regions(&code, &data, &heap);
     volatile uint32_t here = 0;
     uintptr_t p = ((uintptr_t)&here + 3u) & ~(uintptr_t)3u;
     if (gc_stack_top == 0 || p >= gc_stack_top)
         return 0;
-    /* The innermost word on the stack that points into loaded code: a return address. */
+    /* The innermost word on the stack that points into loaded code just after a call: a return
+       address. (Words saved from registers may hold other code addresses: function values, the
+       entry point.) */
     for (; p + 4u <= gc_stack_top; p += 4u) {
         uint32_t w = *(const uint32_t *)p;
-        if (w >= code.base && w < code.base + code.size)
+        if (w >= code.base && w < code.base + code.size && bs_hal_is_return_address(w))
             return w;
     }
     return 0;

@@ -29,6 +29,11 @@ uint32_t bs_hal_micros(void);
 /* The device's code, data and heap regions (addresses below 4 GB). */
 void bs_hal_regions(bs_hal_region *code, bs_hal_region *data, bs_hal_region *heap);
 
+/* 1 when `addr`, a word in the code region, looks like a return address: the instruction just
+   before it is a call. The collector's search for where compiled code called the runtime uses it
+   to pass over other code addresses on the stack (function pointers, entry points). */
+int bs_hal_is_return_address(uint32_t addr);
+
 /* Makes `len` bytes just written at `addr` in the code region visible to instruction fetch. */
 void bs_hal_flush_icache(uintptr_t addr, uint32_t len);
 

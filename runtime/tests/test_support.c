@@ -32,6 +32,10 @@ void bs_hal_regions(bs_hal_region *code, bs_hal_region *data, bs_hal_region *hea
     code->base = data->base = heap->base = 0;
     code->size = data->size = heap->size = 0;
 }
+int bs_hal_is_return_address(uint32_t addr) {
+    (void)addr;
+    return 0;
+}
 void bs_hal_flush_icache(uintptr_t addr, uint32_t len) {
     (void)addr;
     (void)len;

@@ -9,51 +9,51 @@ float (*bs_fp_reassigned)(bs_value) = bs_f_reassigned_1;
 bs_value (*bs_fp_boxed)(bs_value) = bs_f_boxed_1;
 
 inline
-int32_t bs_f_sum_1(bs_value l0_a, bs_value l1_flags) {
-    int32_t l2_s = 0;
-    int32_t l3_k = 0;
+/*@-*/int32_t bs_f_sum_1(bs_value l0_a, bs_value l1_flags) {
+    /*@308,309*/int32_t l2_s = 0;
+    /*@320,321*/int32_t l3_k = 0;
     {
         bs_array *hv0 = (bs_array *)bs_ptr(l0_a); uint32_t hl0 = hv0->length; int32_t *hd0 = (int32_t *)hv0->data;
         bs_array *hv1 = (bs_array *)bs_ptr(l1_flags); uint32_t hl1 = hv1->length; uint8_t *hd1 = (uint8_t *)hv1->data;
-        while (({ int32_t t0 = l3_k; int32_t t1 = ((int32_t)hl0); (t0 < t1); })) {
-            if ((*bs_byte_in(hd1, hl1, l3_k, 1u))) {
-                (l2_s = ({ int32_t t2 = l2_s; int32_t t3 = (*bs_int_in(hd0, hl0, l3_k, 2u)); (t2 + t3); }));
+        /*@331,343*/while (({ int32_t t0 = l3_k; int32_t t1 = ((int32_t)hl0); (t0 < t1); })) {
+            /*@355,363*/if ((*bs_byte_in(hd1, hl1, l3_k, 1u))) {
+                /*@373,382*/(l2_s = ({ int32_t t2 = l2_s; int32_t t3 = (*bs_int_in(hd0, hl0, l3_k, 2u)); (t2 + t3); }));
             }
-            (l3_k++);
+            /*@393,396*/(l3_k++);
         }
     }
     {
         bs_array *hv2 = (bs_array *)bs_ptr(l0_a); uint32_t hl2 = hv2->length; int32_t *hd2 = (int32_t *)hv2->data;
         do {
-            (l3_k--);
-        } while (((l3_k > 0) && ((*bs_int_in(hd2, hl2, l3_k, 3u)) > 0)));
+            /*@412,415*/(l3_k--);
+        /*@427,444*/} while (((l3_k > 0) && ((*bs_int_in(hd2, hl2, l3_k, 3u)) > 0)));
     }
-    return l2_s;
+    /*@455,456*/return l2_s;
 }
 
 inline
-float bs_f_reassigned_1(bs_value l0_a) {
-    float l1_f = 0e0f;
-    int32_t l2_j = 0;
-    while (({ int32_t t4 = l2_j; int32_t t5 = bs_array_length(l0_a); (t4 < t5); })) {
-        (l1_f = ({ float t6 = l1_f; float t7 = (*bs_float_at(l0_a, l2_j, 4u)); (t6 + t7); }));
-        (l0_a = bs_float_array_of(1, (const float[]){1e0f}));
-        (l2_j++);
+/*@-*/float bs_f_reassigned_1(bs_value l0_a) {
+    /*@511,514*/float l1_f = 0e0f;
+    /*@525,526*/int32_t l2_j = 0;
+    /*@536,548*/while (({ int32_t t4 = l2_j; int32_t t5 = bs_array_length(l0_a); (t4 < t5); })) {
+        /*@556,565*/(l1_f = ({ float t6 = l1_f; float t7 = (*bs_float_at(l0_a, l2_j, 4u)); (t6 + t7); }));
+        /*@570,579*/(l0_a = bs_float_array_of(1, (const float[]){1e0f}));
+        /*@584,587*/(l2_j++);
     }
-    return l1_f;
+    /*@601,602*/return l1_f;
 }
 
 inline
-bs_value bs_f_boxed_1(bs_value l0_xs) {
-    bs_value l1_t = bs_box_int(0);
+/*@-*/bs_value bs_f_boxed_1(bs_value l0_xs) {
+    /*@654,655*/bs_value l1_t = bs_box_int(0);
     {
-        int32_t l2_i = 0;
-        for (; (l2_i < 2); (l2_i++)) {
-            (l1_t = bs_array_get(l0_xs, l2_i, 5u));
+        /*@671,672*/int32_t l2_i = 0;
+        /*@674,679*/for (; (l2_i < 2); (l2_i++)) {
+            /*@692,701*/(l1_t = bs_array_get(l0_xs, l2_i, 5u));
         }
     }
-    return l1_t;
+    /*@715,716*/{ bs_value bs_ret = l1_t; BS_FORGET(l1_t); return bs_ret; }
 }
 
-void bs_unit_1(void) {
+/*@-*/void bs_unit_1(void) {
 }

@@ -21,34 +21,34 @@ static const bs_method bs_methods_17[] = {{9u, 1u, bs_dyn_17_0}};
 static const bs_class bs_class_17 = {"Twice", BS_KIND_OBJECT, 16u, 2u, bs_refs_17, 0, 1u, bs_vt_17, 1u, bs_fields_17, 1u, bs_methods_17};
 
 inline
-int32_t bs_f_run_1(bs_value l0_c) {
-    return ({ int32_t t0 = ({ bs_value tc1 = l0_c; int32_t ta1_0 = 1; (__builtin_expect(bs_class_id_of(tc1) == 16u, 1) ? bs_m_Counter_step_1(tc1, ta1_0) : ((int32_t (*)(bs_value, int32_t))bs_vtable(tc1)[0])(tc1, ta1_0)); }); int32_t t2 = ({ bs_value tc3 = l0_c; int32_t ta3_0 = 2; (__builtin_expect(bs_class_id_of(tc3) == 16u, 1) ? bs_m_Counter_step_1(tc3, ta3_0) : ((int32_t (*)(bs_value, int32_t))bs_vtable(tc3)[0])(tc3, ta3_0)); }); (t0 + t2); });
+/*@-*/int32_t bs_f_run_1(bs_value l0_c) {
+    /*@511,532*/return ({ int32_t t0 = ({ bs_value tc1 = l0_c; int32_t ta1_0 = 1; (__builtin_expect(bs_class_id_of(tc1) == 16u, 1) ? bs_m_Counter_step_1(tc1, ta1_0) : ((int32_t (*)(bs_value, int32_t))bs_vtable(tc1)[0])(tc1, ta1_0)); }); int32_t t2 = ({ bs_value tc3 = l0_c; int32_t ta3_0 = 2; (__builtin_expect(bs_class_id_of(tc3) == 16u, 1) ? bs_m_Counter_step_1(tc3, ta3_0) : ((int32_t (*)(bs_value, int32_t))bs_vtable(tc3)[0])(tc3, ta3_0)); }); (t0 + t2); });
 }
 
 inline
-void bs_init_Counter_1(bs_value l0_this, int32_t l1_n) {
-    (((int32_t *)bs_words(l0_this))[1] = l1_n);
+/*@-*/void bs_init_Counter_1(bs_value l0_this, int32_t l1_n) {
+    /*@245,255*/(((int32_t *)bs_words(l0_this))[1] = l1_n);
 }
 
 inline
-int32_t bs_m_Counter_step_1(bs_value l0_this, int32_t l1_by) {
-    (((int32_t *)bs_words(l0_this))[1] = (((int32_t *)bs_words(l0_this))[1] + l1_by));
-    return ((int32_t *)bs_words(l0_this))[1];
+/*@-*/int32_t bs_m_Counter_step_1(bs_value l0_this, int32_t l1_by) {
+    /*@295,307*/(((int32_t *)bs_words(l0_this))[1] = (((int32_t *)bs_words(l0_this))[1] + l1_by));
+    /*@319,325*/return ((int32_t *)bs_words(l0_this))[1];
 }
 
 inline
-void bs_init_Twice_1(bs_value l0_this) {
-    bs_init_Counter_1(l0_this, 0);
+/*@-*/void bs_init_Twice_1(bs_value l0_this) {
+    /*@385,393*/bs_init_Counter_1(l0_this, 0);
 }
 
 inline
-int32_t bs_m_Twice_step_1(bs_value l0_this, int32_t l1_by) {
-    return bs_m_Counter_step_1(l0_this, (2 * l1_by));
+/*@-*/int32_t bs_m_Twice_step_1(bs_value l0_this, int32_t l1_by) {
+    /*@440,458*/return bs_m_Counter_step_1(l0_this, (2 * l1_by));
 }
 
-void bs_unit_1(void) {
+/*@-*/void bs_unit_1(void) {
     bs_class_define(16u, &bs_class_16);
     bs_class_define(17u, &bs_class_17);
-    bs_print(bs_box_int((__builtin_expect(bs_fp_run == bs_f_run_1, 1) ? bs_f_run_1(({ int32_t ta4_0 = 1; bs_value to4 = bs_object_alloc(16u, 2u); bs_init_Counter_1(to4, ta4_0); to4; })) : bs_fp_run(({ int32_t ta4_0 = 1; bs_value to4 = bs_object_alloc(16u, 2u); bs_init_Counter_1(to4, ta4_0); to4; })))));
-    bs_print(bs_box_int((__builtin_expect(bs_fp_run == bs_f_run_1, 1) ? bs_f_run_1(({ bs_value to5 = bs_object_alloc(17u, 2u); bs_init_Twice_1(to5); to5; })) : bs_fp_run(({ bs_value to5 = bs_object_alloc(17u, 2u); bs_init_Twice_1(to5); to5; })))));
+    /*@536,562*/bs_print(bs_box_int((__builtin_expect(bs_fp_run == bs_f_run_1, 1) ? bs_f_run_1(({ int32_t ta4_0 = 1; bs_value to4 = bs_object_alloc(16u, 2u); bs_init_Counter_1(to4, ta4_0); to4; })) : bs_fp_run(({ int32_t ta4_0 = 1; bs_value to4 = bs_object_alloc(16u, 2u); bs_init_Counter_1(to4, ta4_0); to4; })))));
+    /*@563,586*/bs_print(bs_box_int((__builtin_expect(bs_fp_run == bs_f_run_1, 1) ? bs_f_run_1(({ bs_value to5 = bs_object_alloc(17u, 2u); bs_init_Twice_1(to5); to5; })) : bs_fp_run(({ bs_value to5 = bs_object_alloc(17u, 2u); bs_init_Twice_1(to5); to5; })))));
 }

@@ -77,6 +77,67 @@ fn resolve_line_marks(c: String) -> String {
     out
 }
 
+/// How the generated C says where its code comes from: the line of each statement starts (after
+/// its indentation) with `/*@START,END*/`, the span in the unit's source of the expression the
+/// statement evaluates, and each function's first line with [`NO_SOURCE_MARK`]. The C compiler's
+/// line table maps code addresses to lines of `unit.c`, and [`source_lines`] maps those to
+/// the source.
+const SOURCE_MARK: &str = "/*@";
+
+/// The mark of code that comes from no statement: a function's first line (its prologue),
+/// followed by its prototype.
+pub(crate) const NO_SOURCE_MARK: &str = "/*@-*/";
+
+/// Writes the mark of a statement at `at` (see [`SOURCE_MARK`]).
+pub(crate) fn mark_source(out: &mut String, at: bs_frontend::Span) {
+    use std::fmt::Write;
+    let _ = write!(out, "{SOURCE_MARK}{},{}*/", at.start, at.end);
+}
+
+/// Where the code of each line of a unit's generated C comes from (see [`source_lines`]).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SourceLines {
+    /// Index: line number in [`UNIT_C_FILE`] less one. The span in the unit's source of the
+    /// statement the line's code belongs to (that of the nearest mark at or before it, `None`
+    /// before the first mark and at a function's start), and the C function the line is in (an
+    /// index into `functions`).
+    pub lines: Vec<(Option<bs_frontend::Span>, Option<u32>)>,
+    /// The C names of the unit's function bodies, in the order they appear.
+    pub functions: Vec<String>,
+}
+
+/// Reads the marks of a unit's generated C `c`. Lines of inline C carry their own file name in
+/// the line table (see [`INLINE_C_FILE`]) and set nothing.
+pub fn source_lines(c: &str) -> SourceLines {
+    let mut map = SourceLines::default();
+    let mut current = None;
+    let mut function = None;
+    let mut in_inline_c = false;
+    for line in c.lines() {
+        let text = line.trim_start();
+        if text.starts_with("#line ") {
+            in_inline_c = text.contains(INLINE_C_FILE);
+        } else if let Some(prototype) = text.strip_prefix(NO_SOURCE_MARK).filter(|_| !in_inline_c) {
+            current = None;
+            let name = prototype.split('(').next().unwrap_or("");
+            let name = name.split_whitespace().last().unwrap_or("");
+            function = Some(map.functions.len() as u32);
+            map.functions.push(name.trim_start_matches('*').to_string());
+        } else if let Some(rest) = text.strip_prefix(SOURCE_MARK).filter(|_| !in_inline_c) {
+            if let Some((mark, _)) = rest.split_once("*/") {
+                current = mark.split_once(',').and_then(|(start, end)| {
+                    Some(bs_frontend::Span::new(
+                        start.parse().ok()?,
+                        end.parse().ok()?,
+                    ))
+                });
+            }
+        }
+        map.lines.push((current, function));
+    }
+    map
+}
+
 /// Generates the C source of a unit that shares no string literal with earlier units.
 pub fn emit_unit(unit: &Unit) -> String {
     emit_unit_sharing(unit, &|_| false)
@@ -132,6 +193,11 @@ struct Gen {
     /// While the unchecked copy of a counted loop is generated: the loop's plan, and the
     /// conditions (C expressions) under which the accesses left unchecked stay in bounds.
     fast_copy: Option<FastCopy>,
+    /// The C names of the locals that may hold large objects declared in each open scope of the
+    /// function being generated, outermost first (see [`Gen::forget_scope`]).
+    scopes: Vec<Vec<String>>,
+    /// The C type the function being generated returns.
+    ret_c_type: &'static str,
     /// `Expr::has_effects` of the expressions asked about, by address (the unit is borrowed,
     /// unchanged, while it is generated).
     effects: std::collections::HashMap<usize, bool>,
@@ -156,5 +222,47 @@ impl Gen {
             locals: &self.locals,
             views: &self.views,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use bs_frontend::Span;
+
+    #[test]
+    fn source_lines_follow_the_marks() {
+        let c = "int32_t g;\n\
+                 /*@-*/int32_t bs_f_f_1(int32_t l0_x) {\n\
+                 \x20   /*@10,20*/g = 1;\n\
+                 \x20   {\n\
+                 #line 1 \"bs-inline-c@30\"\n\
+                 /*@99,100*/ x++;\n\
+                 #line 7 \"unit.c\"\n\
+                 \x20   }\n\
+                 }\n\
+                 /*@-*/void bs_unit_1(void) {\n\
+                 \x20   /*@40,45*/bs_print(g);\n\
+                 }\n";
+        let map = source_lines(c);
+        let s = |a, b| Some(Span::new(a, b));
+        assert_eq!(map.functions, ["bs_f_f_1", "bs_unit_1"]);
+        assert_eq!(
+            map.lines,
+            [
+                (None, None),
+                (None, Some(0)),
+                (s(10, 20), Some(0)),
+                (s(10, 20), Some(0)),
+                (s(10, 20), Some(0)),
+                (s(10, 20), Some(0)),
+                (s(10, 20), Some(0)),
+                (s(10, 20), Some(0)),
+                (s(10, 20), Some(0)),
+                (None, Some(1)),
+                (s(40, 45), Some(1)),
+                (s(40, 45), Some(1)),
+            ]
+        );
     }
 }

@@ -23,6 +23,8 @@ impl Gen {
     ) {
         self.locals = func.locals.clone();
         self.views.clear();
+        self.scopes = vec![Vec::new()];
+        self.ret_c_type = c_type(&sig.ret);
         // A captured parameter arrives under another name and moves into a cell.
         let params: Vec<String> = (0..sig.params.len())
             .map(|id| {
@@ -34,7 +36,12 @@ impl Gen {
                 }
             })
             .collect();
-        let _ = writeln!(out, "\n{} {{", prototype(symbol, sig, Some(&params)));
+        let _ = writeln!(
+            out,
+            "\n{}{} {{",
+            crate::NO_SOURCE_MARK,
+            prototype(symbol, sig, Some(&params))
+        );
         for id in 0..sig.params.len() {
             if func.locals[id].captured {
                 let name = local_name(&func.locals, id);
@@ -43,6 +50,7 @@ impl Gen {
             }
         }
         self.stmts(&func.body, 1, out);
+        self.forget_scope(&func.body, 1, out);
         out.push_str("}\n");
     }
 
@@ -50,6 +58,44 @@ impl Gen {
         for s in stmts {
             self.stmt(s, depth, out);
         }
+    }
+
+    /// Statements in a scope of their own: the references its locals held are forgotten where
+    /// it ends (see [`Gen::forget_scope`]).
+    fn scoped_stmts(&mut self, stmts: &[Stmt], depth: usize, out: &mut String) {
+        self.scopes.push(Vec::new());
+        self.stmts(stmts, depth, out);
+        self.forget_scope(stmts, depth, out);
+        self.scopes.pop();
+    }
+
+    /// Where the innermost scope ends after `stmts` (unless they end in a jump): `BS_FORGET`s
+    /// its locals that may hold large objects ([`holds_large_objects`]). The collector scans registers and the stack
+    /// conservatively, and a dead reference the C compiler left in a register (say, across a
+    /// loop's back edge, until the next iteration's allocation assigns it) would keep its
+    /// object alive.
+    pub(crate) fn forget_scope(&mut self, stmts: &[Stmt], depth: usize, out: &mut String) {
+        if matches!(
+            stmts.last(),
+            Some(Stmt::Break | Stmt::Continue | Stmt::Return(_))
+        ) {
+            return;
+        }
+        for name in self.scopes.last().into_iter().flatten() {
+            indent(out, depth);
+            let _ = writeln!(out, "BS_FORGET({name});");
+        }
+    }
+
+    /// Every local in scope that may hold a large object, innermost first, as `BS_FORGET`s on one line (before a
+    /// return).
+    fn forget_all(&self) -> String {
+        self.scopes
+            .iter()
+            .rev()
+            .flatten()
+            .map(|name| format!(" BS_FORGET({name});"))
+            .collect()
     }
 
     /// One statement, on a stack grown as deeply nested blocks need.
@@ -63,6 +109,7 @@ impl Gen {
         match s {
             Stmt::Expr(e) => {
                 indent(out, depth);
+                crate::mark_source(out, e.span);
                 let _ = writeln!(out, "{};", self.expr(e));
             }
             Stmt::Let { local, init } => {
@@ -72,7 +119,15 @@ impl Gen {
                     None => zero_value(&ty).to_string(),
                 };
                 indent(out, depth);
+                if let Some(e) = init {
+                    crate::mark_source(out, e.span);
+                }
                 let name = local_name(&self.locals, *local);
+                if holds_large_objects(&ty) {
+                    if let Some(scope) = self.scopes.last_mut() {
+                        scope.push(name.clone());
+                    }
+                }
                 if self.locals[*local].captured {
                     let _ = writeln!(out, "bs_value {name} = {};", new_cell(&ty, &value));
                 } else {
@@ -81,12 +136,13 @@ impl Gen {
             }
             Stmt::InitGlobal { symbol, value } => {
                 indent(out, depth);
+                crate::mark_source(out, value.span);
                 let _ = writeln!(out, "{} = {};", c_symbol(symbol), self.expr(value));
             }
             Stmt::Block(b) => {
                 indent(out, depth);
                 out.push_str("{\n");
-                self.stmts(b, depth + 1, out);
+                self.scoped_stmts(b, depth + 1, out);
                 indent(out, depth);
                 out.push_str("}\n");
             }
@@ -97,14 +153,15 @@ impl Gen {
                 otherwise,
             } => {
                 indent(out, depth);
+                crate::mark_source(out, cond.span);
                 let _ = writeln!(out, "if ({}) {{", self.expr(cond));
-                self.stmts(then, depth + 1, out);
+                self.scoped_stmts(then, depth + 1, out);
                 indent(out, depth);
                 if otherwise.is_empty() {
                     out.push_str("}\n");
                 } else {
                     out.push_str("} else {\n");
-                    self.stmts(otherwise, depth + 1, out);
+                    self.scoped_stmts(otherwise, depth + 1, out);
                     indent(out, depth);
                     out.push_str("}\n");
                 }
@@ -121,6 +178,7 @@ impl Gen {
             }
             Stmt::Native(parts, at) => {
                 indent(out, depth);
+                crate::mark_source(out, *at);
                 out.push_str("{\n");
                 crate::inline_c(out, *at, |out| {
                     for p in parts {
@@ -140,9 +198,23 @@ impl Gen {
             }
             Stmt::Return(v) => {
                 indent(out, depth);
+                let forget = self.forget_all();
                 match v {
+                    Some(e) if !forget.is_empty() && self.ret_c_type != "void" => {
+                        crate::mark_source(out, e.span);
+                        let value = self.expr(e);
+                        let _ = writeln!(
+                            out,
+                            "{{ {} bs_ret = {value};{forget} return bs_ret; }}",
+                            self.ret_c_type
+                        );
+                    }
                     Some(e) => {
+                        crate::mark_source(out, e.span);
                         let _ = writeln!(out, "return {};", self.expr(e));
+                    }
+                    None if !forget.is_empty() => {
+                        let _ = writeln!(out, "{{{forget} return; }}");
                     }
                     None => out.push_str("return;\n"),
                 }
@@ -157,15 +229,17 @@ impl Gen {
         indent(out, inner);
         match s {
             Stmt::While { cond, body } => {
+                crate::mark_source(out, cond.span);
                 let _ = writeln!(out, "while ({}) {{", self.expr(cond));
-                self.stmts(body, inner + 1, out);
+                self.scoped_stmts(body, inner + 1, out);
                 indent(out, inner);
                 out.push_str("}\n");
             }
             Stmt::DoWhile { body, cond } => {
                 out.push_str("do {\n");
-                self.stmts(body, inner + 1, out);
+                self.scoped_stmts(body, inner + 1, out);
                 indent(out, inner);
+                crate::mark_source(out, cond.span);
                 let _ = writeln!(out, "}} while ({});", self.expr(cond));
             }
             _ => unreachable!("a loop"),
@@ -188,17 +262,23 @@ impl Gen {
         };
         indent(out, depth);
         out.push_str("{\n");
+        // The initialisation's locals belong to the loop's block.
+        self.scopes.push(Vec::new());
         self.stmts(init, depth + 1, out);
         let views = self.loop_analysis().view_candidates(s);
         self.open_loop_views(&views, depth + 1, out);
         let cond_c = cond.as_ref().map(|c| self.expr(c)).unwrap_or_default();
         let update_c = update.as_ref().map(|u| self.expr(u)).unwrap_or_default();
-        let header = format!("for (; {cond_c}; {update_c}) {{\n");
+        let mut header = String::new();
+        if let Some(at) = cond.as_ref().or(update.as_ref()) {
+            crate::mark_source(&mut header, at.span);
+        }
+        let _ = writeln!(header, "for (; {cond_c}; {update_c}) {{");
         let fast = self.unchecked_copy(s, body, &header, depth, out);
         let inner = depth + 1 + usize::from(fast);
         indent(out, inner);
         out.push_str(&header);
-        self.stmts(body, inner + 1, out);
+        self.scoped_stmts(body, inner + 1, out);
         indent(out, inner);
         out.push_str("}\n");
         if fast {
@@ -206,6 +286,8 @@ impl Gen {
             out.push_str("}\n");
         }
         self.views.close(&views);
+        self.forget_scope(&[], depth + 1, out);
+        self.scopes.pop();
         indent(out, depth);
         out.push_str("}\n");
     }
@@ -233,7 +315,7 @@ impl Gen {
             checks: Vec::new(),
         });
         let mut fast = String::new();
-        self.stmts(body, depth + 3, &mut fast);
+        self.scoped_stmts(body, depth + 3, &mut fast);
         let FastCopy { plan, checks } = self.fast_copy.take().expect("set above");
         if checks.is_empty() {
             return false;
@@ -293,5 +375,18 @@ impl Gen {
         self.views.close(ids);
         indent(out, depth);
         out.push_str("}\n");
+    }
+}
+
+/// Whether a local of type `ty` may hold an object that can be large: an array of any kind, or
+/// any value. Only such locals get a `BS_FORGET` (see [`Gen::forget_scope`]): forgetting keeps
+/// the variable alive to the end of its scope, which costs registers in hot code, and the
+/// objects of program classes are small.
+fn holds_large_objects(ty: &bs_frontend::types::Type) -> bool {
+    use bs_frontend::types::Type;
+    match ty {
+        Type::Any | Type::Array(_) | Type::Uint8Array | Type::FixedArray => true,
+        Type::Nullable(inner) => holds_large_objects(inner),
+        _ => false,
     }
 }

@@ -219,7 +219,14 @@ impl Gen {
     /// runs the top level.
     fn entry(&mut self, unit: &Unit, bodies: &mut String) {
         self.locals = unit.body.locals.clone();
-        let _ = writeln!(bodies, "\nvoid {}(void) {{", c_symbol(&unit.entry_symbol));
+        self.scopes = vec![Vec::new()];
+        self.ret_c_type = "void";
+        let _ = writeln!(
+            bodies,
+            "\n{}void {}(void) {{",
+            crate::NO_SOURCE_MARK,
+            c_symbol(&unit.entry_symbol)
+        );
         for (id, _, _) in &unit.array_classes {
             let _ = writeln!(bodies, "    bs_class_define({id}u, &bs_class_{id});");
         }
@@ -241,6 +248,7 @@ impl Gen {
             }
         }
         self.stmts(&unit.body.body, 1, bodies);
+        self.forget_scope(&unit.body.body, 1, bodies);
         bodies.push_str("}\n");
     }
 }

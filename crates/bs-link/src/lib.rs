@@ -48,6 +48,7 @@
 
 mod arch;
 mod error;
+mod lines;
 mod link;
 mod model;
 mod reloc;
@@ -55,6 +56,7 @@ mod runtime;
 
 pub use arch::{Arch, RelocKind, RelocSpec};
 pub use error::{LinkError, PlaceError, RuntimeError, UndefinedSymbol};
+pub use lines::{LineRow, LineTable};
 pub use link::{link_object, link_object_with};
 pub use model::{
     Chunk, LinkedUnit, PlacedSection, Placer, RegionKind, SymbolResolver, VENEER_SECTION,

@@ -22,6 +22,7 @@ use object::read::SymbolIndex;
 use object::read::elf::{FileHeader, Rel, Rela, SectionHeader, SectionTable, Sym, SymbolTable};
 
 use crate::arch::describe_machine;
+use crate::lines::LineTable;
 use crate::model::VENEER_SECTION;
 use crate::reloc::{self, Target};
 use crate::{
@@ -219,7 +220,8 @@ fn link_elf<Elf: FileHeader<Endian = LittleEndian>>(
     image.copy_bytes(&object.inputs, &veneers);
     image.relocate(&object.inputs, &pending, &resolved, &veneers)?;
     let symbols = object.exported_symbols(&image.layout)?;
-    Ok(image.into_unit(&object.inputs, &veneers, symbols))
+    let lines = object.line_table(&image.layout);
+    Ok(image.into_unit(&object.inputs, &veneers, symbols, lines))
 }
 
 /// The parsed object (steps 1 and 2): its section and symbol tables and its loaded sections.
@@ -317,6 +319,92 @@ impl<'d, Elf: FileHeader<Endian = LittleEndian>> Object<'d, Elf> {
             inputs,
             input_of,
         })
+    }
+
+    /// The unit's line table, its addresses where `layout` placed the code (empty when the
+    /// object has no readable `.debug_line`: it only helps error reports).
+    fn line_table(&self, layout: &Layout) -> LineTable {
+        let Some(line) = self.debug_section(".debug_line", layout) else {
+            return LineTable::default();
+        };
+        let line_str = self
+            .debug_section(".debug_line_str", layout)
+            .unwrap_or_default();
+        let strings = self.debug_section(".debug_str", layout).unwrap_or_default();
+        let address_size = if self.arch.is_elf64() { 8 } else { 4 };
+        crate::lines::read(&line, &line_str, &strings, address_size).unwrap_or_default()
+    }
+
+    /// A copy of the unloaded section `name` with its absolute relocations applied: a symbol in
+    /// a loaded section at the address `layout` gave it, one in an unloaded section (such as a
+    /// string in `.debug_line_str`) at its offset there. `None` if there is no such section or
+    /// it cannot be read.
+    fn debug_section(&self, name: &str, layout: &Layout) -> Option<Vec<u8>> {
+        let (endian, data) = (self.endian, self.data);
+        let (index, sh) = self
+            .sections
+            .enumerate()
+            .find(|(_, sh)| self.section_name(sh) == name)?;
+        if sh.sh_type(endian) == elf::SHT_NOBITS {
+            return None;
+        }
+        let mut bytes = sh.data(endian, data).ok()?.to_vec();
+        for (_, rsh) in self.sections.enumerate() {
+            if !matches!(rsh.sh_type(endian), elf::SHT_REL | elf::SHT_RELA)
+                || rsh.info_link(endian) != index
+                || rsh.link(endian) != self.symtab.section()
+            {
+                continue;
+            }
+            let mut raw: Vec<(u64, u32, u32, Option<i64>)> = Vec::new();
+            if let Ok(Some((rels, _))) = rsh.rel(endian, data) {
+                raw.extend(rels.iter().map(|r| {
+                    (
+                        r.r_offset(endian).into(),
+                        r.r_type(endian).0,
+                        r.r_sym(endian),
+                        None,
+                    )
+                }));
+            }
+            if let Ok(Some((relas, _))) = rsh.rela(endian, data) {
+                raw.extend(relas.iter().map(|r| {
+                    (
+                        r.r_offset(endian).into(),
+                        r.r_type(endian, false).0,
+                        r.r_sym(endian, false),
+                        Some(r.r_addend(endian).into()),
+                    )
+                }));
+            }
+            for (offset, r_type, sym, addend) in raw {
+                let Some(kind) = self.arch.relocation(r_type).map(|s| s.kind) else {
+                    continue;
+                };
+                if !matches!(
+                    kind,
+                    RelocKind::Abs64 | RelocKind::Abs32 | RelocKind::Word32
+                ) {
+                    continue;
+                }
+                let width = kind.width() as usize;
+                let start = usize::try_from(offset).ok()?;
+                let place = bytes.get_mut(start..start.checked_add(width)?)?;
+                let index = SymbolIndex(sym as usize);
+                let symbol = self.symtab.symbol(index).ok()?;
+                let value: u64 = symbol.st_value(endian).into();
+                let base = match self.symtab.symbol_section(endian, symbol, index).ok()? {
+                    Some(sec) => self
+                        .input_of(sec.0)
+                        .map_or(0, |input| layout.at(&self.inputs[input])),
+                    None => 0,
+                };
+                let addend = addend.unwrap_or_else(|| reloc::implicit_addend(kind, place));
+                let target = base.wrapping_add(value).wrapping_add(addend as u64);
+                place.copy_from_slice(&target.to_le_bytes()[..width]);
+            }
+        }
+        Some(bytes)
     }
 
     fn section_name(&self, sh: &Elf::SectionHeader) -> String {
@@ -772,6 +860,7 @@ impl Image {
         inputs: &[Input<'_>],
         veneers: &Veneers,
         symbols: Vec<(String, u64)>,
+        lines: LineTable,
     ) -> LinkedUnit {
         let layout = self.layout;
         let mut placed: Vec<PlacedSection> = inputs
@@ -809,6 +898,7 @@ impl Image {
             code_size: layout.size[0],
             data_size: layout.size[1],
             sections: placed,
+            lines,
         }
     }
 }

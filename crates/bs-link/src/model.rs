@@ -116,6 +116,9 @@ pub struct LinkedUnit {
     pub data_size: u64,
     /// Where each loaded section went.
     pub sections: Vec<PlacedSection>,
+    /// Which source line each code address came from, from the object's debug information
+    /// (which is not loaded).
+    pub lines: crate::LineTable,
 }
 
 impl LinkedUnit {

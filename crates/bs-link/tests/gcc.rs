@@ -631,3 +631,47 @@ fn linked_units_run() {
         "{out:?}"
     );
 }
+
+#[test]
+fn line_table_maps_placed_code_to_source_lines() {
+    let obj = compile_with(
+        "int g(int);\n\
+         int f(int x) {\n\
+         \x20   int a = g(x);\n\
+         \x20   int b = g(a * 3);\n\
+         \x20   return a + b;\n\
+         }\n",
+        &["-g1"],
+    );
+    let mut placer = TestPlacer::default();
+    let unit = link(&obj, &mut placer, &[("g", 0x40_1230)]);
+    let code = unit.chunk(RegionKind::Code).unwrap();
+    // Debug information is read, never loaded.
+    assert!(unit.sections.iter().all(|s| !s.name.starts_with(".debug")));
+    assert!(!unit.lines.rows.is_empty());
+    for row in &unit.lines.rows {
+        assert!(
+            row.address >= code.addr && row.address <= code.end(),
+            "{row:?} outside the placed code"
+        );
+    }
+    let line_at = |addr: u64| {
+        unit.lines
+            .find(addr, |file, line| file.ends_with("unit.c").then_some(line))
+    };
+    // Each call (its last byte) belongs to the line that makes it.
+    let calls = relocs_against(&obj, "g");
+    assert_eq!(calls.len(), 2, "{calls:?}");
+    assert_eq!(line_at(place(&unit, &calls[0]) + 3), Some(3));
+    assert_eq!(line_at(place(&unit, &calls[1]) + 3), Some(4));
+    // Addresses outside the unit's code are in no sequence.
+    assert_eq!(line_at(code.addr - 1), None);
+    assert_eq!(line_at(code.end() + 0x100), None);
+}
+
+#[test]
+fn an_object_without_debug_information_has_an_empty_line_table() {
+    let obj = compile("int f(int x) { return x + 1; }\n");
+    let unit = link(&obj, &mut TestPlacer::default(), &[]);
+    assert!(unit.lines.rows.is_empty());
+}

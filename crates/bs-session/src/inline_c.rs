@@ -49,7 +49,7 @@ pub(crate) fn inline_c_errors(source: &str, stderr: &str) -> Vec<Diagnostic> {
 /// The span in `source` of the C compiler's LINE:COLUMN (both from 1, the column in bytes) in the
 /// inline C whose text starts at byte `offset`: the word there, or one character. A place past
 /// the text (the compiler may complain at the `;` bs-cgen adds after it) is the closing backtick.
-fn inline_c_span(source: &str, offset: usize, line: usize, column: usize) -> Span {
+pub(crate) fn inline_c_span(source: &str, offset: usize, line: usize, column: usize) -> Span {
     let bytes = source.as_bytes();
     let mut pos = offset.min(bytes.len());
     // The text ends at the template's closing backtick (the first one not escaped).

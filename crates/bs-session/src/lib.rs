@@ -114,6 +114,21 @@ struct UnitIndex {
     reclaimable: HashMap<u32, (Vec<String>, Vec<AddressRange>)>,
     /// Function name → the unit that defined its current body.
     body_unit: HashMap<String, u32>,
+    /// Start address of each unit's code sent to the device → what maps its code addresses to
+    /// statements.
+    code: std::collections::BTreeMap<u64, UnitCode>,
+}
+
+/// A unit's code on the device and how its addresses map to its source.
+struct UnitCode {
+    /// The address after its code.
+    end: u64,
+    unit: u32,
+    /// Code address → line of its generated C (or of inline C), from the object's line table.
+    lines: bs_link::LineTable,
+    /// Line of its generated C → span of the statement in the unit's source, and the C
+    /// function it is in.
+    c_lines: bs_cgen::SourceLines,
 }
 
 impl UnitIndex {
@@ -122,20 +137,35 @@ impl UnitIndex {
         let functions = &self.functions;
         self.code_symbols
             .retain(|_, symbol| functions.get(symbol).is_none_or(|(unit, _, _)| *unit != id));
+        self.code.retain(|_, code| code.unit != id);
         self.reclaimable.remove(&id);
     }
 
-    /// Records a unit that is on the device: its source, sites and functions, and its entry
-    /// function (the unit's top-level code) at `entry`.
+    /// Records a unit that is on the device: its source, sites and functions, its entry
+    /// function (the unit's top-level code) at `entry`, and its code's line table (with
+    /// `c_source`, the generated C it was compiled from).
+    #[allow(clippy::too_many_arguments)]
     fn record(
         &mut self,
         unit_id: u32,
         name: &str,
         source: &str,
+        c_source: &str,
         unit: &bs_frontend::ir::Unit,
         linked: &bs_link::LinkedUnit,
         entry: u64,
     ) {
+        if let Some(code) = linked.chunk(bs_link::RegionKind::Code) {
+            self.code.insert(
+                code.addr,
+                UnitCode {
+                    end: code.addr + code.bytes.len() as u64,
+                    unit: unit_id,
+                    lines: linked.lines.clone(),
+                    c_lines: bs_cgen::source_lines(c_source),
+                },
+            );
+        }
         self.sources.insert(
             unit_id,
             UnitSource {
@@ -163,6 +193,42 @@ impl UnitIndex {
             unit.entry_symbol.clone(),
             (unit_id, String::new(), Span::default()),
         );
+    }
+
+    /// The statement whose code lies at address `addr` of a unit's code: the unit, the
+    /// statement's span in its source, and the C name of the function whose body the statement
+    /// is in (which may have been inlined elsewhere). `None` when `addr` is in no unit, or its
+    /// code comes from no statement (a function's prologue, say).
+    fn statement_at(&self, addr: u64) -> Option<(u32, Span, Option<&str>)> {
+        let (_, code) = self.code.range(..=addr).next_back()?;
+        if addr >= code.end {
+            return None;
+        }
+        let source = &self.sources.get(&code.unit)?.text;
+        let span = code.lines.find(addr, |file, line| {
+            let name = file.rsplit('/').next().unwrap_or(file);
+            if name == bs_cgen::UNIT_C_FILE {
+                // The statement of this line of the generated C, or none (stop looking).
+                let index = (line as usize).checked_sub(1)?;
+                let (span, function) = code.c_lines.lines.get(index).copied()?;
+                return Some(span.map(|span| (span, function)));
+            }
+            if let Some(offset) = name
+                .strip_prefix(bs_cgen::INLINE_C_FILE)
+                .and_then(|o| o.parse::<usize>().ok())
+            {
+                let line = (line as usize).max(1);
+                return Some(Some((
+                    inline_c::inline_c_span(source, offset, line, 1),
+                    None,
+                )));
+            }
+            // Code of a function inlined from another file (bs.h): the statement that used it
+            // comes before it.
+            None
+        })??;
+        let function = span.1.and_then(|f| code.c_lines.functions.get(f as usize));
+        Some((code.unit, span.0, function.map(String::as_str)))
     }
 }
 
@@ -485,8 +551,15 @@ impl Session {
             return Err(self.device_failed(e));
         }
         t.transfer = clock.elapsed();
-        self.units
-            .record(unit_id, name, source, &checked.unit, &linked, entry);
+        self.units.record(
+            unit_id,
+            name,
+            source,
+            &c_source,
+            &checked.unit,
+            &linked,
+            entry,
+        );
 
         // 6. Run.
         let clock = Instant::now();
@@ -849,11 +922,28 @@ impl Session {
             .get(&err.site)
             .and_then(|(unit, span)| located(unit, span));
         let mut label = "this check failed";
-        if location.is_none() && err.detail2 != 0 && is_fault(err.code) {
-            // A fault carries the program counter: name the function it happened in. Thumb
-            // function symbols have their low bit set; a program counter at a function's first
-            // instruction is that symbol's address less one.
-            let mut pc = err.detail2 as u64;
+        // An error in compiled code without a site (a fault, memory exhausted) carries a code
+        // address: the statement there, and the function it is in.
+        let code_address = outcome::code_address(err).filter(|_| location.is_none());
+        if let Some(addr) = code_address {
+            if let Some((unit, span, c_function)) = self.units.statement_at(addr) {
+                location = located(&unit, &span);
+                label = "here";
+                let function = self
+                    .units
+                    .functions
+                    .iter()
+                    .find(|(symbol, _)| c_function == Some(c_symbol(symbol).as_str()));
+                if let Some((_, (_, name, _))) = function.filter(|(_, (_, n, _))| !n.is_empty()) {
+                    message.push_str(&format!(" in function '{name}'"));
+                }
+            }
+        }
+        if let Some(addr) = code_address.filter(|_| location.is_none()) {
+            // No statement: name the function it happened in.
+            // Thumb function symbols have their low bit set; a program counter at a function's
+            // first instruction is that symbol's address less one.
+            let mut pc = addr;
             if arch_of(self.device.info()) == Arch::Thumb2 {
                 pc |= 1;
             }
@@ -945,16 +1035,6 @@ fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> String {
         .map(|s| s.to_string())
         .or_else(|| panic.downcast_ref::<String>().cloned())
         .unwrap_or_else(|| "a panic".to_string())
-}
-
-fn is_fault(code: u16) -> bool {
-    matches!(
-        bs_protocol::ErrorCode::from_u16(code),
-        bs_protocol::ErrorCode::Fault
-            | bs_protocol::ErrorCode::StackOverflow
-            | bs_protocol::ErrorCode::OutOfMemory
-            | bs_protocol::ErrorCode::Interrupted
-    )
 }
 
 /// A duration in seconds, as a person would write it ("1 s", "2.5 s").

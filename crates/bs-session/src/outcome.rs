@@ -129,6 +129,25 @@ pub fn runtime_message(err: &DeviceError, class_name: &dyn Fn(u32) -> Option<Str
     }
 }
 
+/// The address in compiled code that an error's details point at, for the errors that carry one
+/// (in `detail2`): the instruction that faulted, or for memory exhausted, which the runtime
+/// reports with the return address of the call from compiled code, an address inside that call
+/// instruction (on Thumb-2 a return address has bit 0 set). `None` for other errors, and when
+/// the device knew no address (0).
+pub fn code_address(err: &DeviceError) -> Option<u64> {
+    let addr = u64::from(err.detail2);
+    if addr == 0 {
+        return None;
+    }
+    match ErrorCode::from_u16(err.code) {
+        // The program counter of the instruction that stopped.
+        ErrorCode::Fault | ErrorCode::StackOverflow | ErrorCode::Interrupted => Some(addr),
+        // A return address: the call ends just before it.
+        ErrorCode::OutOfMemory => Some((addr & !1) - 1),
+        _ => None,
+    }
+}
+
 /// `class_name` answers for property names too, at this offset (they have their own ids).
 pub const PROPERTY_NAME_BASE: u32 = 0x4000_0000;
 

@@ -127,6 +127,9 @@ pub const HOST: Port = Port {
     unit_flags: &[
         "-std=gnu11",
         "-O2",
+        // Line tables only (not loaded onto the device): bs-link reads them so that run-time
+        // errors located by a code address name their source line.
+        "-g1",
         "-fwrapv",
         "-fno-pic",
         "-fno-pie",
@@ -188,6 +191,9 @@ pub const QEMU_MPS2_AN385: Port = Port {
     unit_flags: &[
         "-std=gnu11",
         "-O2",
+        // Line tables only (not loaded onto the device): bs-link reads them so that run-time
+        // errors located by a code address name their source line.
+        "-g1",
         "-fwrapv",
         "-mcpu=cortex-m3",
         "-mthumb",

@@ -471,3 +471,20 @@ int main(void) {
     bs_runtime_run();
     return 0;
 }
+
+/* x86-64: a call ends just before a return address: `call rel32`, or `call *…` (opcode 0xff with
+   reg field 2) through a register, a register plus displacement, a RIP-relative or an absolute
+   address. */
+int bs_hal_is_return_address(uint32_t addr) {
+    bs_hal_region code, data, heap;
+    bs_hal_regions(&code, &data, &heap);
+    if (addr < code.base + 8u || addr > code.base + code.size)
+        return 0;
+    const uint8_t *r = (const uint8_t *)(uintptr_t)addr;
+    return r[-5] == 0xe8                                          /* call rel32 */
+           || (r[-2] == 0xff && (r[-1] & 0xf8) == 0xd0)          /* call *%reg */
+           || (r[-3] == 0xff && (r[-2] & 0xf8) == 0x50)          /* call *disp8(%reg) */
+           || (r[-6] == 0xff && (r[-5] & 0xf8) == 0x90)          /* call *disp32(%reg) */
+           || (r[-6] == 0xff && r[-5] == 0x15)                   /* call *disp32(%rip) */
+           || (r[-7] == 0xff && r[-6] == 0x14 && r[-5] == 0x25); /* call *abs32 */
+}

@@ -359,3 +359,15 @@ _Noreturn void port_main(void) {
     bs_runtime_run();
     port_exit(1, NULL); /* the link closed (a UART never does) */
 }
+
+/* Thumb-2: a return address has bit 0 set, and the call before it is a `BL` (two halfwords) or a
+   `BLX` through a register. */
+int bs_hal_is_return_address(uint32_t addr) {
+    bs_hal_region code, data, heap;
+    bs_hal_regions(&code, &data, &heap);
+    if ((addr & 1u) == 0 || addr < code.base + 8u || addr > code.base + code.size)
+        return 0;
+    const uint16_t *r = (const uint16_t *)(uintptr_t)(addr & ~1u);
+    return ((r[-2] & 0xf800u) == 0xf000u && (r[-1] & 0xd000u) == 0xd000u) /* BL */
+           || (r[-1] & 0xff87u) == 0x4780u;                               /* BLX Rm */
+}
