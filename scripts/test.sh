@@ -37,6 +37,7 @@ cargo test --locked --release -p bscript --test repl -- --target qemu-mps2-an385
 step "fuzz targets: formatting, lints, and each target for 60 seconds"
 cargo fmt --manifest-path fuzz/Cargo.toml -- --check
 cargo clippy --manifest-path fuzz/Cargo.toml --locked --all-targets -- -D warnings
+cargo test --manifest-path fuzz/Cargo.toml --locked --release --lib
 for t in frontend compile host_frames device; do
     scripts/fuzz.sh "$t" 60
 done

@@ -11,7 +11,7 @@
 //! | 4 | nothing in time (the read returns 0) |
 //! | 5 | the last frame again |
 //! | 6 | the last frame with one byte changed |
-//! | 7 | what a good device sends: DEVICE_ACK and then the right reply |
+//! | 7 | what a good device sends: DEVICE_ACK and the right reply (to a CALL, by the step's higher bits: a line of output and RESULT, RESULT, or ERROR) |
 //!
 //! When the script ends the link closes. The host's frames are taken apart as they are sent: each
 //! must be an intact frame holding a request that decodes.
@@ -80,31 +80,30 @@ impl ScriptLink<'_> {
         encode_frame(&frame).unwrap_or_default()
     }
 
-    /// A reply of kind `which` to the last request, with a payload of the length that kind has.
+    /// A reply of kind `which` to the last request: from a good device (`good`), or with a
+    /// payload from the script of the length that kind has.
     fn reply(&mut self, which: u8, good: bool) -> Vec<u8> {
         let (seq, req_kind) = self.last_request.unwrap_or((0, 0));
         let (kind, len) = match which % 7 {
             0 => (Kind::HelloReply, 42),
             1 => (Kind::Ok, 1),
+            2 if good => (Kind::Output, 6),
             2 => (Kind::Output, usize::from(self.script.byte().unwrap_or(0))),
             3 => (Kind::Result, 4),
             4 => (Kind::Error, 18),
             5 => (Kind::MemInfoReply, 24),
             _ => (Kind::DeviceAck, 4),
         };
-        let mut payload = self.script.bytes(len);
-        payload.resize(len, 0);
-        match kind {
-            Kind::HelloReply => {
+        let payload = if good {
+            good_payload(kind, req_kind, len)
+        } else {
+            let mut payload = self.script.bytes(len);
+            payload.resize(len, 0);
+            if kind == Kind::HelloReply {
                 payload[0..2].copy_from_slice(&PROTOCOL_VERSION.to_le_bytes());
-                if good {
-                    payload[4..8].copy_from_slice(&SESSION.to_le_bytes());
-                }
             }
-            Kind::Ok if good => payload[0] = req_kind,
-            Kind::DeviceAck if good => payload.copy_from_slice(&SESSION.to_le_bytes()),
-            _ => {}
-        }
+            payload
+        };
         self.frame(kind.code(), seq, payload)
     }
 
@@ -141,14 +140,17 @@ impl ScriptLink<'_> {
                 bytes
             }
             _ => {
-                let which = match self.last_request.map(|(_, k)| Kind::try_from(k)) {
-                    Some(Ok(Kind::Hello)) => 0,
-                    Some(Ok(Kind::MemInfo)) => 5,
-                    Some(Ok(Kind::Call)) => [2, 3, 4][usize::from(op >> 3) % 3],
-                    _ => 1,
+                // A CALL ends with RESULT (after a line of output, or none) or ERROR.
+                let replies: &[u8] = match self.last_request.map(|(_, k)| Kind::try_from(k)) {
+                    Some(Ok(Kind::Hello)) => &[0],
+                    Some(Ok(Kind::MemInfo)) => &[5],
+                    Some(Ok(Kind::Call)) => [&[2, 3][..], &[3], &[4]][usize::from(op >> 3) % 3],
+                    _ => &[1],
                 };
                 let mut bytes = self.ack();
-                bytes.extend(self.reply(which, true));
+                for &which in replies {
+                    bytes.extend(self.reply(which, true));
+                }
                 bytes
             }
         };
@@ -157,6 +159,41 @@ impl ScriptLink<'_> {
         }
         Some(bytes)
     }
+}
+
+/// What a good device says: a HELLO_REPLY like the host port's, OK to the request, a line of
+/// output, a run time, a division by zero, and memory use.
+fn good_payload(kind: Kind, req_kind: u8, len: usize) -> Vec<u8> {
+    let mut p = Vec::with_capacity(len.max(42));
+    match kind {
+        Kind::HelloReply => {
+            p.extend(PROTOCOL_VERSION.to_le_bytes());
+            p.extend([8, 1]);
+            p.extend(SESSION.to_le_bytes());
+            p.extend([0; 8]);
+            for (base, size) in [
+                (0x2000_0000u32, 0x10_0000u32),
+                (0x2040_0000, 0x4_0000),
+                (0x2080_0000, 0x10_0000),
+            ] {
+                p.extend(base.to_le_bytes());
+                p.extend(size.to_le_bytes());
+            }
+            p.extend(1024u16.to_le_bytes());
+        }
+        Kind::Ok => p.push(req_kind),
+        Kind::Output => {
+            p.push(0);
+            p.extend(b"hello\n".iter().cycle().take(len));
+        }
+        Kind::Error => {
+            p.extend(1u16.to_le_bytes());
+            p.resize(18, 0);
+        }
+        Kind::DeviceAck => p.extend(SESSION.to_le_bytes()),
+        _ => p.resize(len, 0),
+    }
+    p
 }
 
 impl Link for ScriptLink<'_> {
@@ -197,8 +234,9 @@ impl Link for ScriptLink<'_> {
     }
 }
 
-/// Runs a short session (HELLO, LOAD, CALL, MEMINFO, RESET, HELLO, CALL) against the script.
-pub fn run(data: &[u8]) {
+/// Runs a short session (HELLO, LOAD, CALL, MEMINFO, RESET, HELLO, LOAD, CALL) against the
+/// script; returns how many of its steps succeeded.
+pub fn run(data: &[u8]) -> usize {
     let link = ScriptLink {
         script: Script { data, pos: 0 },
         sent: Deframer::new(),
@@ -209,17 +247,37 @@ pub fn run(data: &[u8]) {
         pending: Vec::new(),
     };
     let Ok((mut device, info)) = Device::connect(link, Duration::from_secs(5)) else {
-        return;
+        return 0;
     };
     let code = vec![0x90u8; 1500];
     let base = info.code.base;
     let mut sink = |_stream: u8, _text: &[u8]| {};
-    let _ = device.load(base, &code);
-    let _ = device.call(base, &mut sink);
-    let _ = device.meminfo();
-    let _ = device.reset();
-    let _ = device.hello();
-    let _ = device.load(info.data.base, &code[..8]);
-    let _ = device.call(base.wrapping_add(4), &mut sink);
     let _ = device.describe();
+    let steps = [
+        device.load(base, &code).is_ok(),
+        device.call(base, &mut sink).is_ok(),
+        device.meminfo().is_ok(),
+        device.reset().is_ok(),
+        device.hello().is_ok(),
+        device.load(info.data.base, &code[..8]).is_ok(),
+        device.call(base.wrapping_add(4), &mut sink).is_ok(),
+    ];
+    1 + steps.iter().filter(|ok| **ok).count()
+}
+
+#[cfg(test)]
+mod tests {
+    /// The scripts of a good device carry the whole session through: the fuzz target starts
+    /// from there.
+    #[test]
+    fn a_good_device_completes_the_session() {
+        assert_eq!(super::run(&[7; 40]), 8);
+        let calls: Vec<u8> = [7, 7, 7, 7, 15, 7, 7, 7, 7, 7, 7, 7, 23, 7].repeat(2);
+        assert_eq!(super::run(&calls), 8);
+    }
+
+    #[test]
+    fn an_empty_script_is_a_closed_link() {
+        assert_eq!(super::run(&[]), 0);
+    }
 }
