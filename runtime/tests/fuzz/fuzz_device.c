@@ -135,9 +135,9 @@ static void parse_schedule(const uint8_t *data, size_t size) {
             i += 5 + len;
             at = add_bytes(at, frame, FRAME_OVERHEAD + len, spread);
         } else {
-            uint32_t len = data[i++ % size];
-            if (i > size)
+            if (i == size)
                 break;
+            uint32_t len = data[i++];
             if (len > size - i)
                 len = (uint32_t)(size - i);
             at = add_bytes(at, data + i, len, spread);
