@@ -11,6 +11,8 @@ packages=(gcc libc6-dev gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-ar
 # counts, Python's venv module for MicroPython, and MicroPython for the BBC micro:bit (run under
 # QEMU for the Cortex-M column).
 packages+=(duktape valgrind python3-venv firmware-microbit-micropython)
+# For the fuzz targets (scripts/fuzz.sh): clang with its libFuzzer and sanitizer runtimes.
+packages+=(clang libclang-rt-14-dev)
 
 missing=()
 for p in "${packages[@]}"; do

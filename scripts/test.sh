@@ -2,7 +2,7 @@
 # Sets up and runs every test: formatting and lints, the Rust unit tests, the conformance suite
 # and the REPL transcripts on the host device (also with the collector in stress mode) and then
 # on qemu-mps2-an385 (a Cortex-M3 in QEMU),
-# the runtime's C tests, and each benchmark once at a tiny size.
+# the runtime's C tests, each fuzz target for a minute, and each benchmark once at a tiny size.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh
@@ -33,6 +33,14 @@ cargo run --locked --release -q -p bs-toolchain --example runtime_size -- qemu-m
 step "qemu-mps2-an385: conformance suite and REPL transcripts"
 cargo test --locked --release -p bscript --test conformance -- --target qemu-mps2-an385
 cargo test --locked --release -p bscript --test repl -- --target qemu-mps2-an385
+
+step "fuzz targets: formatting, lints, and each target for 60 seconds"
+cargo fmt --manifest-path fuzz/Cargo.toml -- --check
+cargo clippy --manifest-path fuzz/Cargo.toml --locked --all-targets -- -D warnings
+cargo test --manifest-path fuzz/Cargo.toml --locked --release --lib
+for t in frontend compile host_frames device; do
+    scripts/fuzz.sh "$t" 60
+done
 
 step "benchmarks at a tiny size"
 bscript="${CARGO_TARGET_DIR:-target}/release/bscript"
