@@ -38,6 +38,7 @@ typedef uint32_t bs_value;
 #define BS_ERR_INDEX_RANGE 9
 #define BS_ERR_TYPE 10
 #define BS_ERR_NO_SESSION 11
+#define BS_ERR_AUTH 12
 
 /*
  * Aborts the running unit: the runtime unwinds to the CALL that started it and reports an ERROR

@@ -5,7 +5,7 @@
 #include <stdint.h>
 
 /* The contract with crates/bs-abi, whose test reads the lines below: one name and one value each. */
-#define BS_PROTOCOL_VERSION 3
+#define BS_PROTOCOL_VERSION 4
 #define BS_FRAME_MAGIC 0xB5
 #define BS_MAX_PAYLOAD 1024
 
@@ -28,6 +28,27 @@
 
 /* HELLO's payload: u16 protocol version, u32 host id. */
 #define BS_HELLO_SIZE 6
+
+/* HELLO_REPLY's payload: 42 bytes of device description, then the auth fields (bs_auth.h). */
+#define BS_HELLO_REPLY_SIZE 63
+
+/* Authenticated requests (docs/protocol.md, section 6): the flag bit of the kind byte, the trailer
+   (u32 counter, u8[8] nonce, u8[32] HMAC-SHA-256) at the end of the payload, and the key. */
+#define BS_AUTH_FLAG 0x40
+#define BS_AUTH_TRAILER_SIZE 44
+#define BS_AUTH_NONCE_SIZE 8
+#define BS_AUTH_MAC_SIZE 32
+#define BS_AUTH_KEY_SIZE 32
+#define BS_AUTH_KEY_ID_SIZE 8
+/* HELLO_REPLY's auth mode: 0 = unpaired, 1 = requests carry HMAC-SHA-256. */
+#define BS_AUTH_MODE_HMAC_SHA256 1
+
+/* Why a request was refused (ERROR AUTH, detail 1). */
+#define BS_AUTH_REFUSED_MISSING 1
+#define BS_AUTH_REFUSED_BAD_MAC 2
+#define BS_AUTH_REFUSED_OLD_NONCE 3
+#define BS_AUTH_REFUSED_REPLAYED 4
+#define BS_AUTH_REFUSED_NOT_PAIRED 5
 
 /* Frame layout: magic, kind, seq, reply-to, u16 len, payload, u32 CRC. */
 #define BS_FRAME_HEADER_SIZE 6

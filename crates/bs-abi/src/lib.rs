@@ -200,6 +200,9 @@ abi_open_enum! {
         /// A request other than HELLO before the first HELLO since the device started: the
         /// device was reset and knows nothing of the session.
         NoSession = 11, "NO_SESSION", "no session (the device was reset)";
+        /// A paired device refused a request that is not authenticated as it requires
+        /// (d1 = an [`AuthRefusal`], d2 = the request's kind, address = the frame's counter).
+        Auth = 12, "AUTH", "request not authenticated";
     }
     /// A code this host does not know.
     Unknown, "unknown error"
@@ -255,6 +258,18 @@ abi_enum! {
         Error = 0x85, "ERROR", "device → host: an error report";
         MemInfoReply = 0x86, "MEMINFO_REPLY", "device → host: heap and region usage";
         DeviceAck = 0x87, "DEVICE_ACK", "device → host: the host frame with this frame's seq arrived; u32 session id";
+    }
+}
+
+abi_enum! {
+    /// Why a paired device refused a request (`BS_AUTH_REFUSED_*` in bs_protocol.h,
+    /// `docs/protocol.md` section 6): detail 1 of an ERROR `AUTH`.
+    pub enum AuthRefusal: u32, Protocol, "BS_AUTH_REFUSED_" {
+        Missing = 1, "MISSING", "the device is paired and the request carries no MAC";
+        BadMac = 2, "BAD_MAC", "the MAC does not verify with the device's key";
+        OldNonce = 3, "OLD_NONCE", "the request was made for an earlier start of the device";
+        Replayed = 4, "REPLAYED", "the request's counter is not above the last one the device ran";
+        NotPaired = 5, "NOT_PAIRED", "the request carries a MAC but the device has no key";
     }
 }
 
@@ -320,9 +335,25 @@ abi_consts! {
     /// For a class or array type, a TYPE_ERROR's detail1 is this plus its class id.
     pub const TYPE_CLASS_BASE: u32 = 0x10000, Bs, "BS_TYPE_CLASS_BASE";
     /// The protocol version (HELLO / HELLO_REPLY).
-    pub const PROTOCOL_VERSION: u16 = 3, Protocol, "BS_PROTOCOL_VERSION";
+    pub const PROTOCOL_VERSION: u16 = 4, Protocol, "BS_PROTOCOL_VERSION";
     /// HELLO's payload: the u16 protocol version and the u32 host id.
     pub const HELLO_LEN: usize = 6, Protocol, "BS_HELLO_SIZE";
+    /// HELLO_REPLY's payload: the device's description, then the auth fields.
+    pub const HELLO_REPLY_LEN: usize = 63, Protocol, "BS_HELLO_REPLY_SIZE";
+    /// The bit of the kind byte that marks an authenticated request.
+    pub const AUTH_FLAG: u8 = 0x40, Protocol, "BS_AUTH_FLAG";
+    /// An authenticated request's trailer: u32 counter, the nonce and the MAC.
+    pub const AUTH_TRAILER_LEN: usize = 44, Protocol, "BS_AUTH_TRAILER_SIZE";
+    /// The device's nonce, chosen once per start.
+    pub const AUTH_NONCE_LEN: usize = 8, Protocol, "BS_AUTH_NONCE_SIZE";
+    /// An HMAC-SHA-256.
+    pub const AUTH_MAC_LEN: usize = 32, Protocol, "BS_AUTH_MAC_SIZE";
+    /// A pairing key.
+    pub const AUTH_KEY_LEN: usize = 32, Protocol, "BS_AUTH_KEY_SIZE";
+    /// A key's id (not secret): which key a device holds.
+    pub const AUTH_KEY_ID_LEN: usize = 8, Protocol, "BS_AUTH_KEY_ID_SIZE";
+    /// HELLO_REPLY's auth mode of a paired device (0: unpaired).
+    pub const AUTH_MODE_HMAC_SHA256: u8 = 1, Protocol, "BS_AUTH_MODE_HMAC_SHA256";
     /// The first byte of every frame.
     pub const FRAME_MAGIC: u8 = 0xB5, Protocol, "BS_FRAME_MAGIC";
     /// The largest payload a frame may carry.
@@ -366,6 +397,7 @@ pub fn tables() -> Vec<TableInfo> {
         of::<BuiltinName>(),
         of::<ErrorCode>(),
         of::<Kind>(),
+        of::<AuthRefusal>(),
     ]
 }
 
@@ -389,7 +421,7 @@ mod tests {
             assert_eq!(ErrorCode::from_u16(code.code()), code);
             assert!(code.c_name().is_some());
         }
-        assert_eq!(ErrorCode::from_u16(12), ErrorCode::Unknown(12));
+        assert_eq!(ErrorCode::from_u16(13), ErrorCode::Unknown(13));
         assert_eq!(ErrorCode::Unknown(300).code(), 300);
         assert_eq!(ErrorCode::TypeError.c_macro(), Some("BS_ERR_TYPE"));
         for class in ClassId::ALL {

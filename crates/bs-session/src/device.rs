@@ -9,6 +9,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use bs_link::RuntimeImage;
+use bs_protocol::auth::Key;
 use bs_protocol::{DeviceInfo, MemInfo};
 use bs_toolchain::Launch;
 use bs_transport::{
@@ -94,6 +95,8 @@ pub struct DeviceHandle {
     faults: Option<(FaultRates, Arc<Mutex<FaultStats>>)>,
     /// QEMU counts instructions for its clock (`-icount shift=0`).
     icount: bool,
+    /// The pairing key requests are authenticated with, if the project has one.
+    key: Option<Key>,
 }
 
 impl DeviceHandle {
@@ -105,6 +108,7 @@ impl DeviceHandle {
         image: &RuntimeImage,
         faults: Option<FaultRates>,
         icount: bool,
+        key: Option<Key>,
     ) -> Result<(DeviceHandle, DeviceInfo), SessionError> {
         let faults = faults.map(|rates| (rates, Arc::default()));
         let (device, info, pid) = connect(
@@ -114,6 +118,7 @@ impl DeviceHandle {
             &image.build_id,
             &faults,
             icount,
+            &key,
         )?;
         let handle = DeviceHandle {
             device,
@@ -125,6 +130,7 @@ impl DeviceHandle {
             pid,
             faults,
             icount,
+            key,
         };
         Ok((handle, info))
     }
@@ -136,6 +142,7 @@ impl DeviceHandle {
         reply_timeout: Duration,
         image: &RuntimeImage,
         faults: Option<FaultRates>,
+        key: Option<Key>,
     ) -> Result<(DeviceHandle, DeviceInfo), SessionError> {
         let link = SerialLink::open(path, baud).map_err(|source| SessionError::Serial {
             path: path.to_owned(),
@@ -143,7 +150,7 @@ impl DeviceHandle {
         })?;
         let faults = faults.map(|rates| (rates, Arc::default()));
         let link = with_faults(Box::new(link), &faults);
-        let (device, info) = handshake(link, reply_timeout, &image.build_id)?;
+        let (device, info) = handshake(link, reply_timeout, &image.build_id, &key)?;
         let handle = DeviceHandle {
             device,
             info,
@@ -156,6 +163,7 @@ impl DeviceHandle {
             pid: 0,
             faults,
             icount: false,
+            key,
         };
         Ok((handle, info))
     }
@@ -236,6 +244,7 @@ impl DeviceHandle {
             &self.build_id,
             &self.faults,
             self.icount,
+            &self.key,
         )?;
         self.device = device;
         self.pid = pid;
@@ -254,6 +263,7 @@ fn connect(
     build_id: &[u8; 8],
     faults: &Option<(FaultRates, Arc<Mutex<FaultStats>>)>,
     icount: bool,
+    key: &Option<Key>,
 ) -> Result<Connected, SessionError> {
     let spawn_error = |source| SessionError::Spawn {
         program: program.clone(),
@@ -272,7 +282,7 @@ fn connect(
             (Box::new(link), pid)
         }
     };
-    let (device, info) = handshake(with_faults(link, faults), reply_timeout, build_id)?;
+    let (device, info) = handshake(with_faults(link, faults), reply_timeout, build_id, key)?;
     Ok((device, info, pid))
 }
 
@@ -292,9 +302,15 @@ fn handshake(
     link: Box<dyn Link>,
     reply_timeout: Duration,
     build_id: &[u8; 8],
+    key: &Option<Key>,
 ) -> Result<(Device<Box<dyn Link>>, DeviceInfo), SessionError> {
-    let (device, info) = Device::connect(link, reply_timeout)?;
+    let (mut device, info) = Device::connect_with_key(link, reply_timeout, key.clone())?;
     check_build_id(&info, build_id)?;
+    // Where a key is involved on either side, one authenticated request now tells whether the
+    // device runs this host's requests, before any input is compiled for it.
+    if key.is_some() || info.auth.is_some() {
+        device.meminfo()?;
+    }
     Ok((device, info))
 }
 

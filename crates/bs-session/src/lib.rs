@@ -54,6 +54,10 @@ pub struct SessionOptions {
     /// On a QEMU target: the guest's clock counts instructions (`-icount shift=0`), so the run
     /// times the device reports are repeatable (1 µs = 1000 instructions).
     pub qemu_icount: bool,
+    /// The pairing key of the project (`docs/protocol.md`, section 6): requests are
+    /// authenticated with it, and a device the session starts runs the keyed runtime image
+    /// (unless [`runtime_override`](SessionOptions::runtime_override) names another program).
+    pub key: Option<bs_protocol::auth::Key>,
 }
 
 impl Default for SessionOptions {
@@ -68,6 +72,7 @@ impl Default for SessionOptions {
             baud: bs_transport::DEFAULT_BAUD,
             faults: None,
             qemu_icount: false,
+            key: None,
         }
     }
 }
@@ -186,10 +191,13 @@ impl Session {
             source,
         })?;
         let image = bs_link::read_runtime_elf(&elf)?;
-        let program = options
-            .runtime_override
-            .clone()
-            .unwrap_or_else(|| runtime.image.clone());
+        let program = match (&options.runtime_override, &options.key) {
+            (Some(program), _) => program.clone(),
+            (None, Some(key)) => {
+                bs_toolchain::ensure_keyed_image(&runtime, key.bytes(), &key.id().0)?
+            }
+            (None, None) => runtime.image.clone(),
+        };
         let (device, info) = match &options.serial_port {
             Some(path) => DeviceHandle::attach(
                 path,
@@ -197,6 +205,7 @@ impl Session {
                 options.reply_timeout,
                 &image,
                 options.faults,
+                options.key.clone(),
             )?,
             None => DeviceHandle::start(
                 port.launch,
@@ -205,6 +214,7 @@ impl Session {
                 &image,
                 options.faults,
                 options.qemu_icount,
+                options.key.clone(),
             )?,
         };
         let shadow = Shadow::new(memory_map(&info), image.clone());
@@ -765,6 +775,14 @@ impl Session {
     /// A link failure or a dead device: report it, start the device afresh, and forget
     /// everything the session had declared (it is gone from the device).
     fn device_failed(&mut self, error: SessionError) -> Outcome {
+        // A device that refused a request as not authenticated is well and keeps its session;
+        // starting it again would not change its mind.
+        if matches!(error, SessionError::Link(LinkError::Unauthorized { .. })) {
+            return Outcome::DeviceError {
+                message: error.to_string(),
+                restarted: false,
+            };
+        }
         // A device that was reset still runs: a new session with it is enough.
         let was_reset = matches!(error, SessionError::Link(LinkError::DeviceReset { .. }));
         let fresh = if was_reset {
