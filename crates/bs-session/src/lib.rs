@@ -156,6 +156,29 @@ impl UnitIndex {
 /// Program output as it arrives: stream 0 is standard output, 1 standard error.
 pub type OutputSink<'o> = dyn FnMut(u8, &[u8]) + 'o;
 
+/// The runtime image of `options`' target (and variant) with `key` written into it: the image a
+/// paired device runs (`bscript board pair`). Built, and keyed, unless the cache holds it.
+pub fn keyed_runtime_image(
+    options: &SessionOptions,
+    key: &bs_protocol::auth::Key,
+) -> Result<PathBuf, SessionError> {
+    let port = bs_toolchain::port(&options.target)
+        .ok_or_else(|| SessionError::UnknownTarget(options.target.clone()))?;
+    let runtime = bs_toolchain::ensure_runtime_variant(port, &variant_of(options))?;
+    Ok(bs_toolchain::ensure_keyed_image(
+        &runtime,
+        key.bytes(),
+        &key.id().0,
+    )?)
+}
+
+fn variant_of(options: &SessionOptions) -> bs_toolchain::Variant {
+    bs_toolchain::Variant {
+        gc_stress: options.gc_stress,
+        memory: options.memory,
+    }
+}
+
 pub struct Session {
     port: &'static Port,
     runtime: RuntimeBuild,
@@ -181,11 +204,7 @@ impl Session {
     pub fn start(options: &SessionOptions) -> Result<Session, SessionError> {
         let port = bs_toolchain::port(&options.target)
             .ok_or_else(|| SessionError::UnknownTarget(options.target.clone()))?;
-        let variant = bs_toolchain::Variant {
-            gc_stress: options.gc_stress,
-            memory: options.memory,
-        };
-        let runtime = bs_toolchain::ensure_runtime_variant(port, &variant)?;
+        let runtime = bs_toolchain::ensure_runtime_variant(port, &variant_of(options))?;
         let elf = std::fs::read(&runtime.image).map_err(|source| SessionError::Io {
             path: runtime.image.clone(),
             source,
