@@ -59,6 +59,20 @@ void bs_auth_hello(uint8_t *p, uint32_t host_id) {
     bs_protocol_put_u32(p + 17, last_counter);
 }
 
+/* HMAC-SHA-256 with the key of the settings block over header, `signed` bytes of payload and the
+   nonce. */
+static void hmac_frame(const uint8_t header[BS_FRAME_HEADER_SIZE], const uint8_t *payload, uint32_t signed_len,
+                       uint8_t mac[BS_SHA256_SIZE]) {
+    uint8_t key[BS_AUTH_KEY_SIZE];
+    uint8_t message[BS_FRAME_HEADER_SIZE + BS_AUTH_NONCE_SIZE];
+    settings_copy(key, SETTINGS_KEY, sizeof key);
+    memcpy(message, header, BS_FRAME_HEADER_SIZE);
+    memcpy(message + BS_FRAME_HEADER_SIZE, nonce, BS_AUTH_NONCE_SIZE);
+    /* The message is header, nonce, then payload: the two parts bs_hmac_sha256 takes. */
+    bs_hmac_sha256(key, sizeof key, message, sizeof message, payload, signed_len, mac);
+    memset(key, 0, sizeof key);
+}
+
 /* 1 when the `n` bytes at a and b are equal, in a time that does not depend on where they differ. */
 static int same_bytes(const uint8_t *a, const uint8_t *b, uint32_t n) {
     uint8_t diff = 0;
@@ -76,23 +90,18 @@ uint32_t bs_auth_check(bs_protocol_frame *f, uint32_t *counter) {
         return paired() ? BS_AUTH_REFUSED_MISSING : 0;
     if (!paired())
         return BS_AUTH_REFUSED_NOT_PAIRED;
-    if (f->length < BS_AUTH_TRAILER_SIZE)
+    if (f->length < BS_AUTH_TRAILER_SIZE || !have_nonce)
         return BS_AUTH_REFUSED_BAD_MAC;
     uint32_t body = f->length - BS_AUTH_TRAILER_SIZE;
-    const uint8_t *trailer = f->payload + body;
-    *counter = bs_protocol_get_u32(trailer);
-    /* The MAC covers the header as sent, the body, the counter and the nonce. */
+    *counter = bs_protocol_get_u32(f->payload + body);
+    /* The MAC covers the header as sent, the body, the counter and this start's nonce: a frame
+       made for an earlier start of the device does not verify. */
     uint8_t header[BS_FRAME_HEADER_SIZE] = {BS_FRAME_MAGIC, f->kind, f->seq, f->reply_to, 0, 0};
     bs_protocol_put_u16(header + 4, f->length);
-    uint8_t key[BS_AUTH_KEY_SIZE];
-    uint8_t mac[BS_AUTH_MAC_SIZE];
-    settings_copy(key, SETTINGS_KEY, sizeof key);
-    bs_hmac_sha256(key, sizeof key, header, sizeof header, f->payload, f->length - BS_AUTH_MAC_SIZE, mac);
-    memset(key, 0, sizeof key);
-    if (!same_bytes(mac, f->payload + f->length - BS_AUTH_MAC_SIZE, BS_AUTH_MAC_SIZE))
+    uint8_t mac[BS_SHA256_SIZE];
+    hmac_frame(header, f->payload, body + 4u, mac);
+    if (!same_bytes(mac, f->payload + body + 4u, BS_AUTH_MAC_SIZE))
         return BS_AUTH_REFUSED_BAD_MAC;
-    if (!have_nonce || !same_bytes(trailer + 4, nonce, BS_AUTH_NONCE_SIZE))
-        return BS_AUTH_REFUSED_OLD_NONCE;
     if (*counter <= last_counter)
         return BS_AUTH_REFUSED_REPLAYED;
     last_counter = *counter;

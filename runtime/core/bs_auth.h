@@ -1,8 +1,8 @@
 /*
  * bs_auth.h: authenticated requests (docs/protocol.md, section 6). A device whose image carries a
  * key (bscript writes it into the settings block `bs_auth_settings` when it pairs a project with
- * the device) runs only requests with a valid HMAC-SHA-256 over the frame, the device's nonce and
- * a counter that grows with every request. An image without a key runs every request, as before.
+ * the device) runs only requests with a valid HMAC-SHA-256 over the frame, a counter that grows
+ * with every request and the device's nonce, chosen anew at every start. An image without a key runs every request, as before.
  */
 #ifndef BS_AUTH_H
 #define BS_AUTH_H 1

@@ -266,10 +266,9 @@ abi_enum! {
     /// `docs/protocol.md` section 6): detail 1 of an ERROR `AUTH`.
     pub enum AuthRefusal: u32, Protocol, "BS_AUTH_REFUSED_" {
         Missing = 1, "MISSING", "the device is paired and the request carries no MAC";
-        BadMac = 2, "BAD_MAC", "the MAC does not verify with the device's key";
-        OldNonce = 3, "OLD_NONCE", "the request was made for an earlier start of the device";
-        Replayed = 4, "REPLAYED", "the request's counter is not above the last one the device ran";
-        NotPaired = 5, "NOT_PAIRED", "the request carries a MAC but the device has no key";
+        BadMac = 2, "BAD_MAC", "the MAC does not verify (another key, an altered frame, or one made for an earlier start of the device)";
+        Replayed = 3, "REPLAYED", "the request's counter is not above the last one the device ran";
+        NotPaired = 4, "NOT_PAIRED", "the request carries a MAC but the device has no key";
     }
 }
 
@@ -342,12 +341,12 @@ abi_consts! {
     pub const HELLO_REPLY_LEN: usize = 63, Protocol, "BS_HELLO_REPLY_SIZE";
     /// The bit of the kind byte that marks an authenticated request.
     pub const AUTH_FLAG: u8 = 0x40, Protocol, "BS_AUTH_FLAG";
-    /// An authenticated request's trailer: u32 counter, the nonce and the MAC.
-    pub const AUTH_TRAILER_LEN: usize = 44, Protocol, "BS_AUTH_TRAILER_SIZE";
-    /// The device's nonce, chosen once per start.
+    /// An authenticated request's trailer: u32 counter and the MAC.
+    pub const AUTH_TRAILER_LEN: usize = 20, Protocol, "BS_AUTH_TRAILER_SIZE";
+    /// The device's nonce, chosen once per start (the MAC covers it; frames do not carry it).
     pub const AUTH_NONCE_LEN: usize = 8, Protocol, "BS_AUTH_NONCE_SIZE";
-    /// An HMAC-SHA-256.
-    pub const AUTH_MAC_LEN: usize = 32, Protocol, "BS_AUTH_MAC_SIZE";
+    /// The MAC in a trailer: the first bytes of an HMAC-SHA-256.
+    pub const AUTH_MAC_LEN: usize = 16, Protocol, "BS_AUTH_MAC_SIZE";
     /// A pairing key.
     pub const AUTH_KEY_LEN: usize = 32, Protocol, "BS_AUTH_KEY_SIZE";
     /// A key's id (not secret): which key a device holds.

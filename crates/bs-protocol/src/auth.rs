@@ -1,8 +1,9 @@
 //! Authenticated requests (`docs/protocol.md`, section 6). A paired device runs only requests
 //! whose kind carries [`AUTH_FLAG`] and whose payload ends with a trailer: a u32 counter that
-//! grows with every request, the device's nonce (from HELLO_REPLY, chosen once per start of the
-//! device) and an HMAC-SHA-256 with the pairing [`Key`] over the frame's header, the body, the
-//! counter and the nonce. [`seal`] makes such a frame; [`open`] checks one as the device does.
+//! grows with every request and the first [`AUTH_MAC_LEN`] bytes of an HMAC-SHA-256 with the
+//! pairing [`Key`] over the frame's header, the device's nonce (from HELLO_REPLY, chosen anew at
+//! every start of the device; not in the frame), the body and the counter. [`seal`] makes such a
+//! frame; [`open`] checks one as the device does.
 
 use std::fmt;
 
@@ -109,7 +110,7 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-fn hmac(key: &[u8], parts: &[&[u8]]) -> [u8; AUTH_MAC_LEN] {
+fn hmac(key: &[u8], parts: &[&[u8]]) -> [u8; 32] {
     // HMAC takes keys of any length.
     let Ok(mut mac) = <HmacSha256 as KeyInit>::new_from_slice(key) else {
         unreachable!("HMAC accepts keys of every length")
@@ -121,23 +122,32 @@ fn hmac(key: &[u8], parts: &[&[u8]]) -> [u8; AUTH_MAC_LEN] {
 }
 
 /// The MAC of an authenticated frame: over its header (with the flagged kind and the length of
-/// the whole payload) and its payload up to the MAC (body, counter, nonce).
-fn frame_mac(key: &Key, kind: u8, seq: u8, reply_to: u8, signed: &[u8]) -> [u8; AUTH_MAC_LEN] {
+/// the whole payload), the nonce and its payload up to the MAC (body and counter).
+fn frame_mac(
+    key: &Key,
+    kind: u8,
+    seq: u8,
+    reply_to: u8,
+    nonce: &[u8; AUTH_NONCE_LEN],
+    signed: &[u8],
+) -> [u8; AUTH_MAC_LEN] {
     let len = (signed.len() + AUTH_MAC_LEN) as u16;
     let [lo, hi] = len.to_le_bytes();
     let header: [u8; HEADER_LEN] = [MAGIC, kind, seq, reply_to, lo, hi];
-    hmac(&key.0, &[&header, signed])
+    let full = hmac(&key.0, &[&header, nonce, signed]);
+    let mut mac = [0u8; AUTH_MAC_LEN];
+    mac.copy_from_slice(&full[..AUTH_MAC_LEN]);
+    mac
 }
 
 /// `frame` as an authenticated request: its kind with [`AUTH_FLAG`], its payload followed by the
-/// trailer (counter, nonce, MAC).
+/// trailer (counter, MAC) for the device whose nonce is `nonce`.
 pub fn seal(frame: &Frame, key: &Key, nonce: &[u8; AUTH_NONCE_LEN], counter: u32) -> Frame {
     let kind = frame.kind | AUTH_FLAG;
     let mut payload = Vec::with_capacity(frame.payload.len() + AUTH_TRAILER_LEN);
     payload.extend_from_slice(&frame.payload);
     payload.extend_from_slice(&counter.to_le_bytes());
-    payload.extend_from_slice(nonce);
-    let mac = frame_mac(key, kind, frame.seq, frame.reply_to, &payload);
+    let mac = frame_mac(key, kind, frame.seq, frame.reply_to, nonce, &payload);
     payload.extend_from_slice(&mac);
     Frame {
         kind,
@@ -158,7 +168,7 @@ pub struct Opened {
 
 /// Checks an authenticated frame as a paired device does, against `key` and the device's
 /// `nonce`, for a device whose last request ran with counter `last` (the order of the checks is
-/// the device's: flag, MAC, nonce, counter).
+/// the device's: flag, MAC, counter).
 pub fn open(
     frame: &Frame,
     key: &Key,
@@ -173,17 +183,14 @@ pub fn open(
         return Err(AuthRefusal::BadMac);
     }
     let (signed, mac) = frame.payload.split_at(len - AUTH_MAC_LEN);
-    let want = frame_mac(key, frame.kind, frame.seq, frame.reply_to, signed);
+    let want = frame_mac(key, frame.kind, frame.seq, frame.reply_to, nonce, signed);
     // Constant time: the difference of every byte is gathered before it is looked at.
     if want.iter().zip(mac).fold(0u8, |d, (a, b)| d | (a ^ b)) != 0 {
         return Err(AuthRefusal::BadMac);
     }
     let body = len - AUTH_TRAILER_LEN;
-    let trailer = &frame.payload[body..];
-    if trailer[4..4 + AUTH_NONCE_LEN] != nonce[..] {
-        return Err(AuthRefusal::OldNonce);
-    }
-    let counter = u32::from_le_bytes([trailer[0], trailer[1], trailer[2], trailer[3]]);
+    let c = &frame.payload[body..body + 4];
+    let counter = u32::from_le_bytes([c[0], c[1], c[2], c[3]]);
     if counter <= last {
         return Err(AuthRefusal::Replayed);
     }
@@ -221,7 +228,7 @@ mod tests {
         header.extend_from_slice(&(sealed.payload.len() as u16).to_le_bytes());
         let signed = &sealed.payload[..sealed.payload.len() - AUTH_MAC_LEN];
         assert_eq!(
-            hmac(KEY.bytes(), &[&header, signed]),
+            hmac(KEY.bytes(), &[&header, &NONCE, signed])[..AUTH_MAC_LEN],
             sealed.payload[sealed.payload.len() - AUTH_MAC_LEN..]
         );
     }
@@ -240,13 +247,18 @@ mod tests {
         assert_eq!(open(&frame, &KEY, &NONCE, 0), Err(AuthRefusal::Missing));
         let other = Key::from_bytes([8; AUTH_KEY_LEN]);
         assert_eq!(open(&sealed, &other, &NONCE, 0), Err(AuthRefusal::BadMac));
-        assert_eq!(open(&sealed, &KEY, &[0; 8], 0), Err(AuthRefusal::OldNonce));
+        // Made for another start of the device (another nonce): the MAC does not verify.
+        assert_eq!(open(&sealed, &KEY, &[0; 8], 0), Err(AuthRefusal::BadMac));
         assert_eq!(open(&sealed, &KEY, &NONCE, 10), Err(AuthRefusal::Replayed));
         // Any changed byte of header or payload breaks the MAC.
         for i in 0..sealed.payload.len() {
             let mut bad = sealed.clone();
             bad.payload[i] ^= 0x20;
-            assert_eq!(open(&bad, &KEY, &NONCE, 0), Err(AuthRefusal::BadMac), "byte {i}");
+            assert_eq!(
+                open(&bad, &KEY, &NONCE, 0),
+                Err(AuthRefusal::BadMac),
+                "byte {i}"
+            );
         }
         let mut bad = sealed.clone();
         bad.seq ^= 1;
@@ -259,7 +271,10 @@ mod tests {
     #[test]
     fn keys_and_ids_round_trip_through_text() {
         let key = Key::from_bytes(core::array::from_fn(|i| i as u8 * 7));
-        assert_eq!(Key::from_hex(&format!(" {}\n", key.to_hex())), Ok(key.clone()));
+        assert_eq!(
+            Key::from_hex(&format!(" {}\n", key.to_hex())),
+            Ok(key.clone())
+        );
         assert!(Key::from_hex("12").is_err());
         assert!(Key::from_hex(&"zz".repeat(32)).is_err());
         let id = key.id();

@@ -59,7 +59,9 @@ pub fn with_key(elf: &[u8], key: &[u8; 32], key_id: &[u8; 8]) -> Result<Vec<u8>,
     let mut out = elf.to_vec();
     let block = &mut out[at..at + SETTINGS_LEN];
     if &block[..4] != MAGIC {
-        return Err(format!("{SETTINGS_SYMBOL} does not start with its magic bytes"));
+        return Err(format!(
+            "{SETTINGS_SYMBOL} does not start with its magic bytes"
+        ));
     }
     block[PAIRED_AT] = 1;
     block[KEY_ID_AT..KEY_AT].copy_from_slice(key_id);

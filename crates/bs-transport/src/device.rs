@@ -318,11 +318,15 @@ impl<L: Link> Channel<L> {
         }
         // An unpaired device tells no nonce; it refuses the request as NOT_PAIRED.
         let nonce = self.device_auth.map(|a| a.nonce).unwrap_or_default();
-        self.counter = self.counter.checked_add(1).ok_or_else(|| LinkError::InvalidRequest {
-            detail: "the device ran 2^32 - 1 authenticated requests since it started, the most \
+        self.counter = self
+            .counter
+            .checked_add(1)
+            .ok_or_else(|| LinkError::InvalidRequest {
+                detail:
+                    "the device ran 2^32 - 1 authenticated requests since it started, the most \
                      its counter allows; restart it"
-                .to_owned(),
-        })?;
+                        .to_owned(),
+            })?;
         Ok(bs_protocol::auth::seal(&frame, key, &nonce, self.counter))
     }
 
@@ -345,13 +349,11 @@ impl<L: Link> Channel<L> {
                     "wrong key: the device holds key {d}, this project's key is {h}; use the \
                      project the device was paired from, or {pair}"
                 ),
-                _ => "the MAC does not verify with the device's key (the frame was altered on \
-                      the way, or the device holds another key with the same id)"
+                _ => "its MAC does not verify with the device's key: it was altered on the way, \
+                      or made for an earlier start of the device (a frame recorded before a \
+                      reset and replayed)"
                     .to_owned(),
             },
-            Some(AuthRefusal::OldNonce) => "it was made for an earlier start of the device: a \
-                 replayed frame, recorded before the device was reset"
-                .to_owned(),
             Some(AuthRefusal::Replayed) => format!(
                 "a replayed frame: its counter {} is not above the last one the device ran",
                 e.address

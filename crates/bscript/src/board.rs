@@ -77,7 +77,8 @@ fn pair(cli: &Cli, new_key: bool) -> anyhow::Result<ExitCode> {
     println!(
         "checked: the device holds key {} and runs this project's authenticated requests \
          (session 0x{:08x})",
-        info.auth.map_or_else(|| "?".to_owned(), |a| a.key_id.to_string()),
+        info.auth
+            .map_or_else(|| "?".to_owned(), |a| a.key_id.to_string()),
         info.session_id
     );
     Ok(ExitCode::SUCCESS)

@@ -57,7 +57,10 @@ impl Drop for Scratch {
 fn keyed_image(pair_output: &str) -> String {
     pair_output
         .lines()
-        .find_map(|l| l.split_once("runtime image with the key: ").map(|(_, p)| p.to_owned()))
+        .find_map(|l| {
+            l.split_once("runtime image with the key: ")
+                .map(|(_, p)| p.to_owned())
+        })
         .unwrap_or_else(|| panic!("no image in:\n{pair_output}"))
 }
 
@@ -76,32 +79,51 @@ fn pair_and_use(target: &str) {
     // The project names the key's id; the key itself is in the configuration folder, private.
     let config = std::fs::read_to_string(project.join("bsconfig.json")).unwrap();
     let keys = scratch.dir.join("config/bscript/keys");
-    let key_file = std::fs::read_dir(&keys).unwrap().next().unwrap().unwrap().path();
+    let key_file = std::fs::read_dir(&keys)
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
     let key_hex = std::fs::read_to_string(&key_file).unwrap();
     let id = key_file.file_stem().unwrap().to_string_lossy().into_owned();
     assert!(config.contains(&format!("\"keyId\": \"{id}\"")), "{config}");
-    assert!(!config.contains(key_hex.trim()), "the key is in bsconfig.json");
+    assert!(
+        !config.contains(key_hex.trim()),
+        "the key is in bsconfig.json"
+    );
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
         let mode = std::fs::metadata(&key_file).unwrap().permissions().mode();
-        assert_eq!(mode & 0o077, 0, "the key file is readable by others: {mode:o}");
+        assert_eq!(
+            mode & 0o077,
+            0,
+            "the key file is readable by others: {mode:o}"
+        );
     }
 
     // Pairing again keeps the key.
     let (code, out, err) = scratch.bscript(&project, &args(&["board", "pair"]), "");
     assert_eq!(code, 0, "{out}{err}");
-    assert!(out.contains(&format!("this project's key is {id}")), "{out}");
+    assert!(
+        out.contains(&format!("this project's key is {id}")),
+        "{out}"
+    );
 
     // A paired session: run, the REPL, board info.
     let (code, out, err) = scratch.bscript(&project, &args(&["run"]), "");
     assert_eq!((code, out.as_str()), (0, "Hello, BlueScript!\n"), "{err}");
-    let input = "let base = 40\nfunction add(x: integer): integer { return x + base }\nprint(add(2))\n";
+    let input =
+        "let base = 40\nfunction add(x: integer): integer { return x + base }\nprint(add(2))\n";
     let (code, out, err) = scratch.bscript(&project, &args(&["repl"]), input);
     assert_eq!((code, out.as_str()), (0, "42\n"), "{err}");
     let (code, out, err) = scratch.bscript(&project, &args(&["board", "info"]), "");
     assert_eq!(code, 0, "{err}");
-    assert!(out.contains(&format!("pairing: paired with key {id}")), "{out}");
+    assert!(
+        out.contains(&format!("pairing: paired with key {id}")),
+        "{out}"
+    );
 
     // A host without the key (outside the project) is refused by the paired device.
     let program = scratch.dir.join("one.bs");
