@@ -23,6 +23,7 @@ __attribute__((used)) const volatile uint8_t bs_auth_settings[SETTINGS_SIZE] = {
 
 static uint8_t nonce[BS_AUTH_NONCE_SIZE];
 static int have_nonce;
+static bs_hmac_key prepared_key; /* the settings block's key, prepared with the nonce */
 static uint32_t last_counter; /* the counter of the last request that ran; 0: none yet */
 
 static int paired(void) { return bs_auth_settings[SETTINGS_PAIRED] == 1; }
@@ -32,7 +33,8 @@ static void settings_copy(uint8_t *out, uint32_t offset, uint32_t len) {
         out[i] = bs_auth_settings[offset + i];
 }
 
-/* A nonce for this start of the device: the port's seed, the clock and the host id, hashed. */
+/* A nonce for this start of the device (the port's seed, the clock and the host id, hashed), and the
+   key prepared for the MACs. */
 static void choose_nonce(uint32_t host_id) {
     uint8_t seed[32];
     uint8_t digest[BS_SHA256_SIZE];
@@ -44,6 +46,10 @@ static void choose_nonce(uint32_t host_id) {
     bs_sha256_update(&h, (const uint8_t *)local, sizeof local);
     bs_sha256_final(&h, digest);
     memcpy(nonce, digest, sizeof nonce);
+    uint8_t key[BS_AUTH_KEY_SIZE];
+    settings_copy(key, SETTINGS_KEY, sizeof key);
+    bs_hmac_sha256_prepare(&prepared_key, key, sizeof key);
+    memset(key, 0, sizeof key);
     have_nonce = 1;
 }
 
@@ -59,18 +65,13 @@ void bs_auth_hello(uint8_t *p, uint32_t host_id) {
     bs_protocol_put_u32(p + 17, last_counter);
 }
 
-/* HMAC-SHA-256 with the key of the settings block over header, `signed` bytes of payload and the
-   nonce. */
+/* HMAC-SHA-256 with the settings block's key over header, nonce and `signed_len` bytes of payload. */
 static void hmac_frame(const uint8_t header[BS_FRAME_HEADER_SIZE], const uint8_t *payload, uint32_t signed_len,
                        uint8_t mac[BS_SHA256_SIZE]) {
-    uint8_t key[BS_AUTH_KEY_SIZE];
     uint8_t message[BS_FRAME_HEADER_SIZE + BS_AUTH_NONCE_SIZE];
-    settings_copy(key, SETTINGS_KEY, sizeof key);
     memcpy(message, header, BS_FRAME_HEADER_SIZE);
     memcpy(message + BS_FRAME_HEADER_SIZE, nonce, BS_AUTH_NONCE_SIZE);
-    /* The message is header, nonce, then payload: the two parts bs_hmac_sha256 takes. */
-    bs_hmac_sha256(key, sizeof key, message, sizeof message, payload, signed_len, mac);
-    memset(key, 0, sizeof key);
+    bs_hmac_sha256_prepared(&prepared_key, message, sizeof message, payload, signed_len, mac);
 }
 
 /* 1 when the `n` bytes at a and b are equal, in a time that does not depend on where they differ. */

@@ -99,33 +99,56 @@ void bs_sha256_final(bs_sha256 *h, uint8_t digest[BS_SHA256_SIZE]) {
     }
 }
 
-/* Starts a hash of the key block XORed with `pad` (0x36 inner, 0x5c outer). */
-static void keyed_start(bs_sha256 *h, const uint8_t block[BS_SHA256_BLOCK], uint8_t pad) {
+/* The hash state after one block: the key block XORed with `pad` (0x36 inner, 0x5c outer). */
+static void key_state(uint32_t state[8], const uint8_t block[BS_SHA256_BLOCK], uint8_t pad) {
+    bs_sha256 h;
     uint8_t x[BS_SHA256_BLOCK];
     for (unsigned i = 0; i < BS_SHA256_BLOCK; i++)
         x[i] = block[i] ^ pad;
-    bs_sha256_init(h);
-    bs_sha256_update(h, x, BS_SHA256_BLOCK);
+    bs_sha256_init(&h);
+    bs_sha256_update(&h, x, BS_SHA256_BLOCK);
+    memcpy(state, h.state, sizeof h.state);
 }
 
-void bs_hmac_sha256(const uint8_t *key, uint32_t key_len, const uint8_t *a, uint32_t a_len, const uint8_t *b,
-                    uint32_t b_len, uint8_t mac[BS_SHA256_SIZE]) {
+void bs_hmac_sha256_prepare(bs_hmac_key *prepared, const uint8_t *key, uint32_t key_len) {
     uint8_t block[BS_SHA256_BLOCK];
-    uint8_t inner[BS_SHA256_SIZE];
-    bs_sha256 h;
     memset(block, 0, sizeof block);
     if (key_len > BS_SHA256_BLOCK) {
+        bs_sha256 h;
         bs_sha256_init(&h);
         bs_sha256_update(&h, key, key_len);
         bs_sha256_final(&h, block);
     } else if (key_len > 0) {
         memcpy(block, key, key_len);
     }
-    keyed_start(&h, block, 0x36);
+    key_state(prepared->inner, block, 0x36);
+    key_state(prepared->outer, block, 0x5c);
+    memset(block, 0, sizeof block);
+}
+
+/* A hash that continues from a state after one block. */
+static void resume(bs_sha256 *h, const uint32_t state[8]) {
+    memcpy(h->state, state, sizeof h->state);
+    h->bytes = BS_SHA256_BLOCK;
+    h->filled = 0;
+}
+
+void bs_hmac_sha256_prepared(const bs_hmac_key *prepared, const uint8_t *a, uint32_t a_len, const uint8_t *b,
+                             uint32_t b_len, uint8_t mac[BS_SHA256_SIZE]) {
+    uint8_t inner[BS_SHA256_SIZE];
+    bs_sha256 h;
+    resume(&h, prepared->inner);
     bs_sha256_update(&h, a, a_len);
     bs_sha256_update(&h, b, b_len);
     bs_sha256_final(&h, inner);
-    keyed_start(&h, block, 0x5c);
+    resume(&h, prepared->outer);
     bs_sha256_update(&h, inner, sizeof inner);
     bs_sha256_final(&h, mac);
+}
+
+void bs_hmac_sha256(const uint8_t *key, uint32_t key_len, const uint8_t *a, uint32_t a_len, const uint8_t *b,
+                    uint32_t b_len, uint8_t mac[BS_SHA256_SIZE]) {
+    bs_hmac_key prepared;
+    bs_hmac_sha256_prepare(&prepared, key, key_len);
+    bs_hmac_sha256_prepared(&prepared, a, a_len, b, b_len, mac);
 }

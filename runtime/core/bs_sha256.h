@@ -19,6 +19,19 @@ void bs_sha256_init(bs_sha256 *h);
 void bs_sha256_update(bs_sha256 *h, const uint8_t *data, uint32_t len);
 void bs_sha256_final(bs_sha256 *h, uint8_t digest[BS_SHA256_SIZE]);
 
+/* A key prepared for HMAC-SHA-256: the hash states after its inner and outer padded blocks, so that
+   a MAC with it costs two compressions fewer. */
+typedef struct bs_hmac_key {
+    uint32_t inner[8];
+    uint32_t outer[8];
+} bs_hmac_key;
+
+void bs_hmac_sha256_prepare(bs_hmac_key *prepared, const uint8_t *key, uint32_t key_len);
+
+/* HMAC-SHA-256 with a prepared key of a message given in two parts (either may be empty). */
+void bs_hmac_sha256_prepared(const bs_hmac_key *prepared, const uint8_t *a, uint32_t a_len, const uint8_t *b,
+                             uint32_t b_len, uint8_t mac[BS_SHA256_SIZE]);
+
 /* HMAC-SHA-256 of a message given in two parts (either may be empty), with a key of any length. */
 void bs_hmac_sha256(const uint8_t *key, uint32_t key_len, const uint8_t *a, uint32_t a_len, const uint8_t *b,
                     uint32_t b_len, uint8_t mac[BS_SHA256_SIZE]);

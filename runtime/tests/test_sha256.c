@@ -40,6 +40,13 @@ static void hmac_case(const uint8_t *key, uint32_t key_len, const uint8_t *data,
     uint32_t half = data_len / 2;
     bs_hmac_sha256(key, key_len, data, half, data + half, data_len - half, mac);
     expect(mac, (uint32_t)strlen(want) / 2, want, what);
+    /* With the key prepared once, twice. */
+    bs_hmac_key prepared;
+    bs_hmac_sha256_prepare(&prepared, key, key_len);
+    for (int i = 0; i < 2; i++) {
+        bs_hmac_sha256_prepared(&prepared, data, data_len, NULL, 0, mac);
+        expect(mac, (uint32_t)strlen(want) / 2, want, what);
+    }
 }
 
 int main(void) {

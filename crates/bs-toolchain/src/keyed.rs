@@ -119,3 +119,30 @@ fn write_private(path: &Path, bytes: &[u8]) -> Result<(), ToolchainError> {
     let mut file = options.open(path).map_err(io_err("cannot create", path))?;
     file.write_all(bytes).map_err(io_err("cannot write", path))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_keyed_image_differs_from_the_plain_one_only_in_its_settings_block() {
+        let runtime = crate::ensure_runtime(&crate::HOST).expect("the host runtime builds");
+        let plain = fs::read(&runtime.image).unwrap();
+        assert_eq!(image_key_id(&plain), Ok(None));
+        let key = [0x5Au8; 32];
+        let id = [1, 2, 3, 4, 5, 6, 7, 8];
+        let keyed = with_key(&plain, &key, &id).unwrap();
+        assert_eq!(image_key_id(&keyed), Ok(Some(id)));
+        assert_eq!(keyed.len(), plain.len());
+        let at = settings_offset(&plain).unwrap();
+        let differ: Vec<usize> = (0..plain.len()).filter(|&i| plain[i] != keyed[i]).collect();
+        assert!(!differ.is_empty());
+        assert!(
+            differ.iter().all(|&i| (at..at + SETTINGS_LEN).contains(&i)),
+            "bytes outside the settings block changed"
+        );
+        assert_eq!(&keyed[at + KEY_AT..at + SETTINGS_LEN], &key);
+        // Not an image of ours: said so, no panic.
+        assert!(with_key(b"\x7fELF", &key, &id).is_err());
+    }
+}

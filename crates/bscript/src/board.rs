@@ -150,8 +150,8 @@ fn info(cli: &Cli) -> ExitCode {
     println!("largest payload: {} bytes", info.max_payload);
     match info.auth {
         Some(auth) => println!(
-            "pairing: paired with key {} (runs only authenticated requests; {} so far since it \
-             started)",
+            "pairing: paired with key {} (runs only authenticated requests; the last one it ran \
+             had counter {})",
             auth.key_id, auth.last_counter
         ),
         None => println!("pairing: not paired (runs every request; `bscript board pair` pairs it)"),
