@@ -19,6 +19,9 @@
 #define SETTINGS_KEY 16
 #define SETTINGS_SIZE (SETTINGS_KEY + BS_AUTH_KEY_SIZE)
 
+_Static_assert(42 + BS_AUTH_HELLO_FIELDS == BS_HELLO_REPLY_SIZE, "HELLO_REPLY's auth fields do not fit its size");
+_Static_assert(BS_AUTH_MAC_SIZE <= BS_SHA256_SIZE, "the MAC is longer than an HMAC-SHA-256");
+
 __attribute__((used)) const volatile uint8_t bs_auth_settings[SETTINGS_SIZE] = {'B', 'S', 'K', '1'};
 
 static uint8_t nonce[BS_AUTH_NONCE_SIZE];
