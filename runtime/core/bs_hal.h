@@ -44,6 +44,13 @@ void bs_hal_flush_icache(uintptr_t addr, uint32_t len);
  */
 void bs_hal_call(uint32_t entry);
 
+/*
+ * Fills `len` bytes with values that differ from one start of the device to the next: a hardware
+ * random number generator where the board has one. A paired device's nonce is made from them
+ * (docs/protocol.md, section 6), so a frame recorded before a restart is refused after it.
+ */
+void bs_hal_seed(uint8_t *out, uint32_t len);
+
 /* Stops the device after an unrecoverable internal error (`message` is for a human). */
 _Noreturn void bs_hal_panic(const char *message);
 

@@ -35,6 +35,27 @@
 /* HELLO's payload: u16 protocol version, u32 host id. */
 #define BS_HELLO_SIZE 6
 
+/* HELLO_REPLY's payload: 42 bytes of device description, then the auth fields (bs_auth.h). */
+#define BS_HELLO_REPLY_SIZE 63
+
+/* Authenticated requests (docs/protocol.md, section 6): the flag bit of the kind byte, the trailer
+   (u32 counter, then the first 16 bytes of an HMAC-SHA-256) at the end of the payload, the
+   device's nonce (which the MAC covers but the frame does not carry), and the key. */
+#define BS_AUTH_FLAG 0x40
+#define BS_AUTH_TRAILER_SIZE 20
+#define BS_AUTH_NONCE_SIZE 8
+#define BS_AUTH_MAC_SIZE 16
+#define BS_AUTH_KEY_SIZE 32
+#define BS_AUTH_KEY_ID_SIZE 8
+/* HELLO_REPLY's auth mode: 0 = unpaired, 1 = requests carry HMAC-SHA-256. */
+#define BS_AUTH_MODE_HMAC_SHA256 1
+
+/* Why a request was refused (ERROR AUTH, detail 1). */
+#define BS_AUTH_REFUSED_MISSING 1
+#define BS_AUTH_REFUSED_BAD_MAC 2
+#define BS_AUTH_REFUSED_REPLAYED 3
+#define BS_AUTH_REFUSED_NOT_PAIRED 4
+
 /* Frame layout: magic, kind, seq, reply-to, u16 len, payload, u32 CRC. */
 #define BS_FRAME_HEADER_SIZE 6
 #define BS_FRAME_CRC_SIZE 4

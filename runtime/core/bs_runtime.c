@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "bs.h"
+#include "bs_auth.h"
 #include "bs_class.h"
 #include "bs_config.h"
 #include "bs_gc.h"
@@ -194,7 +195,7 @@ static void handle_hello(const bs_protocol_frame *f) {
         new_session_id();
         greeted = 1;
     }
-    uint8_t p[42];
+    uint8_t p[BS_HELLO_REPLY_SIZE];
     bs_protocol_put_u16(p, BS_PROTOCOL_VERSION);
     p[2] = (uint8_t)sizeof(void *);
     p[3] = (uint8_t)BS_ARCH;
@@ -207,6 +208,7 @@ static void handle_hello(const bs_protocol_frame *f) {
     bs_protocol_put_u32(p + 32, (uint32_t)region_heap.base);
     bs_protocol_put_u32(p + 36, region_heap.size);
     bs_protocol_put_u16(p + 40, BS_LINK_MAX_PAYLOAD);
+    bs_auth_hello(p + 42, bs_protocol_get_u32(f->payload + 2));
     bs_protocol_send(BS_MSG_HELLO_REPLY, f->seq, p, sizeof p);
 }
 
@@ -276,6 +278,12 @@ static void handle_call(const bs_protocol_frame *f) {
     }
 }
 
+/* Refuses a request that failed the auth check (docs/protocol.md, section 6). */
+static void reply_auth_error(const bs_protocol_frame *f, uint32_t reason, uint32_t counter) {
+    bs_runtime_error e = {BS_ERR_AUTH, 0, counter, reason, (uint32_t)(f->kind & ~BS_AUTH_FLAG)};
+    reply_error(f->seq, &e);
+}
+
 static void reset_device(void) {
     bs_heap_reset();
     bs_class_reset();
@@ -332,6 +340,12 @@ void bs_runtime_run(void) {
         if (!greeted && f.kind != BS_MSG_HELLO) {
             /* The device restarted under a host that still has a session: refuse, so it notices. */
             reply_simple_error(f.seq, BS_ERR_NO_SESSION, 0, f.kind);
+            continue;
+        }
+        uint32_t counter;
+        uint32_t refused = bs_auth_check(&f, &counter);
+        if (refused != 0) {
+            reply_auth_error(&f, refused, counter);
             continue;
         }
         switch (f.kind) {

@@ -5,6 +5,8 @@ cd "$(dirname "$0")/../.."
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 flags="-std=c11 -O2 -g -Wall -Wextra -Werror -D_GNU_SOURCE -static -no-pie -fno-pie -fno-stack-protector -fcf-protection=none -Iruntime/core -Iruntime/ports/host"
+gcc $flags runtime/core/bs_sha256.c runtime/tests/test_sha256.c -o "$out/test_sha256"
+"$out/test_sha256"
 for stress in 0 1; do
     gcc $flags -DBS_GC_STRESS=$stress runtime/core/*.c runtime/tests/test_format.c -o "$out/test_format$stress" -lm
     gcc $flags -DBS_GC_STRESS=$stress runtime/core/*.c runtime/tests/test_support.c runtime/tests/test_values.c -o "$out/test_values$stress" -lm

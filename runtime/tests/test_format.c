@@ -44,6 +44,10 @@ void bs_hal_write(const uint8_t *buf, uint32_t len) {
     }
 }
 uint32_t bs_hal_micros(void) { return 0; }
+void bs_hal_seed(uint8_t *out, uint32_t len) {
+    for (uint32_t i = 0; i < len; i++)
+        out[i] = (uint8_t)i;
+}
 void bs_hal_regions(bs_hal_region *code, bs_hal_region *data, bs_hal_region *heap) {
     code->base = data->base = heap->base = 0;
     code->size = data->size = heap->size = 0;

@@ -204,6 +204,9 @@ abi_open_enum! {
         /// counter in loaded code where it stopped (or the innermost return address into loaded
         /// code when it stopped in the runtime), 0 when unknown.
         Interrupted = 12, "INTERRUPTED", "interrupted";
+        /// A paired device refused a request that is not authenticated as it requires
+        /// (d1 = an [`AuthRefusal`], d2 = the request's kind, address = the frame's counter).
+        Auth = 13, "AUTH", "request not authenticated";
     }
     /// A code this host does not know.
     Unknown, "unknown error"
@@ -262,6 +265,17 @@ abi_enum! {
         MemInfoReply = 0x86, "MEMINFO_REPLY", "device → host: heap and region usage";
         DeviceAck = 0x87, "DEVICE_ACK", "device → host: the host frame with this frame's seq arrived; u32 session id";
         Pong = 0x88, "PONG", "device → host: the answer to PING, sent while a CALL runs (not acknowledged)";
+    }
+}
+
+abi_enum! {
+    /// Why a paired device refused a request (`BS_AUTH_REFUSED_*` in bs_protocol.h,
+    /// `docs/protocol.md` section 6): detail 1 of an ERROR `AUTH`.
+    pub enum AuthRefusal: u32, Protocol, "BS_AUTH_REFUSED_" {
+        Missing = 1, "MISSING", "the device is paired and the request carries no MAC";
+        BadMac = 2, "BAD_MAC", "the MAC does not verify (another key, an altered frame, or one made for an earlier start of the device)";
+        Replayed = 3, "REPLAYED", "the request's counter is not above the last one the device ran";
+        NotPaired = 4, "NOT_PAIRED", "the request carries a MAC but the device has no key";
     }
 }
 
@@ -332,6 +346,22 @@ abi_consts! {
     pub const HELLO_LEN: usize = 6, Protocol, "BS_HELLO_SIZE";
     /// MEMINFO's flag: collect garbage before counting the heap.
     pub const MEMINFO_COLLECT: u8 = 1, Protocol, "BS_MEMINFO_COLLECT";
+    /// HELLO_REPLY's payload: the device's description, then the auth fields.
+    pub const HELLO_REPLY_LEN: usize = 63, Protocol, "BS_HELLO_REPLY_SIZE";
+    /// The bit of the kind byte that marks an authenticated request.
+    pub const AUTH_FLAG: u8 = 0x40, Protocol, "BS_AUTH_FLAG";
+    /// An authenticated request's trailer: u32 counter and the MAC.
+    pub const AUTH_TRAILER_LEN: usize = 20, Protocol, "BS_AUTH_TRAILER_SIZE";
+    /// The device's nonce, chosen once per start (the MAC covers it; frames do not carry it).
+    pub const AUTH_NONCE_LEN: usize = 8, Protocol, "BS_AUTH_NONCE_SIZE";
+    /// The MAC in a trailer: the first bytes of an HMAC-SHA-256.
+    pub const AUTH_MAC_LEN: usize = 16, Protocol, "BS_AUTH_MAC_SIZE";
+    /// A pairing key.
+    pub const AUTH_KEY_LEN: usize = 32, Protocol, "BS_AUTH_KEY_SIZE";
+    /// A key's id (not secret): which key a device holds.
+    pub const AUTH_KEY_ID_LEN: usize = 8, Protocol, "BS_AUTH_KEY_ID_SIZE";
+    /// HELLO_REPLY's auth mode of a paired device (0: unpaired).
+    pub const AUTH_MODE_HMAC_SHA256: u8 = 1, Protocol, "BS_AUTH_MODE_HMAC_SHA256";
     /// The first byte of every frame.
     pub const FRAME_MAGIC: u8 = 0xB5, Protocol, "BS_FRAME_MAGIC";
     /// The largest payload a frame may carry.
@@ -375,6 +405,7 @@ pub fn tables() -> Vec<TableInfo> {
         of::<BuiltinName>(),
         of::<ErrorCode>(),
         of::<Kind>(),
+        of::<AuthRefusal>(),
     ]
 }
 

@@ -59,6 +59,20 @@ impl DeviceError {
                 "the device was reset and knows no session (request kind 0x{d1:02x} refused)"
             ),
             ErrorCode::Interrupted => "interrupted".to_owned(),
+            ErrorCode::Auth => {
+                let kind = match crate::Kind::from_u8(d2 as u8) {
+                    Some(kind) => kind.to_string(),
+                    None => format!("kind 0x{d2:02x}"),
+                };
+                match bs_abi::AuthRefusal::from_code(d1) {
+                    Some(bs_abi::AuthRefusal::Replayed) => format!(
+                        "{kind} refused: a replayed request (its counter {address} is not above \
+                         the last one the device ran)"
+                    ),
+                    Some(reason) => format!("{kind} refused: {}", reason.description()),
+                    None => format!("{kind} refused: not authenticated (reason {d1})"),
+                }
+            }
             ErrorCode::Unknown(code) => {
                 format!("unknown error code {code} (address 0x{address:08x}, details {d1}, {d2})")
             }

@@ -10,6 +10,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod auth;
 mod crc;
 mod error_code;
 mod frame;
@@ -21,7 +22,8 @@ pub use error_code::{DeviceError, ErrorCode};
 pub use frame::{Corruption, Deframer, EncodeError, Frame, FrameError, encode_frame};
 pub use kind::{Kind, UnknownKind};
 pub use message::{
-    Arch, DecodeError, DeviceInfo, ExpectedLen, MAX_LOAD_CHUNK, MemInfo, Region, Reply, Request,
+    Arch, DecodeError, DeviceAuth, DeviceInfo, ExpectedLen, MAX_LOAD_CHUNK, MemInfo, Region, Reply,
+    Request,
 };
 
 pub use bs_abi::{MAX_PAYLOAD, PROTOCOL_VERSION};

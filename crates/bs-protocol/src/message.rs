@@ -4,6 +4,7 @@
 
 use std::fmt;
 
+use crate::auth::KeyId;
 use crate::{DeviceError, Frame, Kind, MAX_PAYLOAD};
 
 /// The most code or data bytes one LOAD frame can carry (the payload less the u32 address).
@@ -150,11 +151,27 @@ pub struct DeviceInfo {
     pub heap: Region,
     /// The largest payload the device accepts.
     pub max_payload: u16,
+    /// A paired device's auth fields (`docs/protocol.md`, section 6); `None` when it is not
+    /// paired (auth mode 0).
+    pub auth: Option<DeviceAuth>,
 }
 
 impl DeviceInfo {
     /// Length of the HELLO_REPLY payload.
-    pub const ENCODED_LEN: usize = 42;
+    pub const ENCODED_LEN: usize = bs_abi::HELLO_REPLY_LEN;
+}
+
+/// What a paired device says of its key in HELLO_REPLY.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct DeviceAuth {
+    /// How requests are authenticated ([`AUTH_MODE_HMAC_SHA256`](crate::auth::AUTH_MODE_HMAC_SHA256)).
+    pub mode: u8,
+    /// The id of the device's key.
+    pub key_id: KeyId,
+    /// Chosen once per start of the device; every MAC covers it.
+    pub nonce: [u8; bs_abi::AUTH_NONCE_LEN],
+    /// The counter of the last request the device ran (0: none since it started).
+    pub last_counter: u32,
 }
 
 /// The payload of MEMINFO_REPLY.
@@ -300,6 +317,17 @@ impl Writer {
         self.0.extend_from_slice(v);
         self
     }
+    /// HELLO_REPLY's auth fields: mode, key id, nonce, last counter (all zero when unpaired).
+    fn auth(self, auth: Option<&DeviceAuth>) -> Writer {
+        match auth {
+            None => self.bytes(&[0; 1 + bs_abi::AUTH_KEY_ID_LEN + bs_abi::AUTH_NONCE_LEN + 4]),
+            Some(a) => self
+                .u8(a.mode)
+                .bytes(&a.key_id.0)
+                .bytes(&a.nonce)
+                .u32(a.last_counter),
+        }
+    }
 }
 
 /// Little-endian payload reader over a payload whose length was checked against its layout.
@@ -358,6 +386,16 @@ impl<'a> Reader<'a> {
             base: self.u32(),
             size: self.u32(),
         }
+    }
+    fn auth(&mut self) -> Option<DeviceAuth> {
+        let mode = self.u8();
+        let auth = DeviceAuth {
+            mode,
+            key_id: KeyId(self.array()),
+            nonce: self.array(),
+            last_counter: self.u32(),
+        };
+        (mode != 0).then_some(auth)
     }
     fn rest(&mut self) -> &'a [u8] {
         let rest = self.bytes.get(self.pos..).unwrap_or_default();
@@ -498,7 +536,8 @@ impl Reply {
                 .u32(info.data.size)
                 .u32(info.heap.base)
                 .u32(info.heap.size)
-                .u16(info.max_payload),
+                .u16(info.max_payload)
+                .auth(info.auth.as_ref()),
             Reply::Ok { kind } => Writer::with_capacity(1).u8(*kind),
             Reply::Output { stream, text } => Writer::with_capacity(1 + text.len())
                 .u8(*stream)
@@ -540,6 +579,7 @@ impl Reply {
                     data: r.region(),
                     heap: r.region(),
                     max_payload: r.u16(),
+                    auth: r.auth(),
                 })
             }
             Kind::Ok => {
@@ -627,6 +667,7 @@ mod tests {
                 size: 0x4_0000,
             },
             max_payload: 1024,
+            auth: None,
         }
     }
 
@@ -672,6 +713,15 @@ mod tests {
             }),
             Reply::HelloReply(DeviceInfo {
                 arch: Arch::Unknown(77),
+                ..info()
+            }),
+            Reply::HelloReply(DeviceInfo {
+                auth: Some(DeviceAuth {
+                    mode: 1,
+                    key_id: KeyId([9, 8, 7, 6, 5, 4, 3, 2]),
+                    nonce: [0xB5; 8],
+                    last_counter: 0xFFFF_FFFE,
+                }),
                 ..info()
             }),
             Reply::Ok { kind: 0x02 },
@@ -880,13 +930,13 @@ mod tests {
             e,
             DecodeError::BadLength {
                 kind: Kind::HelloReply,
-                expected: ExpectedLen::Exactly(42),
+                expected: ExpectedLen::Exactly(63),
                 actual: 3
             }
         );
         assert_eq!(
             e.to_string(),
-            "HELLO_REPLY payload of 3 bytes, expected exactly 42 bytes"
+            "HELLO_REPLY payload of 3 bytes, expected exactly 63 bytes"
         );
         let e = Request::decode(&Frame::new(Kind::Load, 0, vec![1, 2])).unwrap_err();
         assert_eq!(

@@ -9,6 +9,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use bs_link::RuntimeImage;
+use bs_protocol::auth::Key;
 use bs_protocol::{DeviceInfo, MemInfo};
 use bs_toolchain::Launch;
 use bs_transport::{
@@ -98,6 +99,8 @@ pub struct DeviceHandle {
     interrupter: Interrupter,
     /// Every CALL that runs longer is interrupted.
     call_time_limit: Option<Duration>,
+    /// The pairing key requests are authenticated with, if the project has one.
+    key: Option<Key>,
 }
 
 impl DeviceHandle {
@@ -109,6 +112,7 @@ impl DeviceHandle {
         image: &RuntimeImage,
         faults: Option<FaultRates>,
         icount: bool,
+        key: Option<Key>,
     ) -> Result<(DeviceHandle, DeviceInfo), SessionError> {
         let faults = faults.map(|rates| (rates, Arc::default()));
         let (mut device, info, pid) = connect(
@@ -118,6 +122,7 @@ impl DeviceHandle {
             &image.build_id,
             &faults,
             icount,
+            &key,
         )?;
         let interrupter = Interrupter::new();
         device.set_interrupter(interrupter.clone());
@@ -133,6 +138,7 @@ impl DeviceHandle {
             icount,
             interrupter,
             call_time_limit: None,
+            key,
         };
         Ok((handle, info))
     }
@@ -144,6 +150,7 @@ impl DeviceHandle {
         reply_timeout: Duration,
         image: &RuntimeImage,
         faults: Option<FaultRates>,
+        key: Option<Key>,
     ) -> Result<(DeviceHandle, DeviceInfo), SessionError> {
         let link = SerialLink::open(path, baud).map_err(|source| SessionError::Serial {
             path: path.to_owned(),
@@ -151,7 +158,7 @@ impl DeviceHandle {
         })?;
         let faults = faults.map(|rates| (rates, Arc::default()));
         let link = with_faults(Box::new(link), &faults);
-        let (mut device, info) = handshake(link, reply_timeout, &image.build_id)?;
+        let (mut device, info) = handshake(link, reply_timeout, &image.build_id, &key)?;
         let interrupter = Interrupter::new();
         device.set_interrupter(interrupter.clone());
         let handle = DeviceHandle {
@@ -168,6 +175,7 @@ impl DeviceHandle {
             icount: false,
             interrupter,
             call_time_limit: None,
+            key,
         };
         Ok((handle, info))
     }
@@ -266,6 +274,7 @@ impl DeviceHandle {
             &self.build_id,
             &self.faults,
             self.icount,
+            &self.key,
         )?;
         // A request made for the call that failed is no request for the fresh device.
         self.interrupter.clear();
@@ -288,6 +297,7 @@ fn connect(
     build_id: &[u8; 8],
     faults: &Option<(FaultRates, Arc<Mutex<FaultStats>>)>,
     icount: bool,
+    key: &Option<Key>,
 ) -> Result<Connected, SessionError> {
     let spawn_error = |source| SessionError::Spawn {
         program: program.clone(),
@@ -306,7 +316,7 @@ fn connect(
             (Box::new(link), pid)
         }
     };
-    let (device, info) = handshake(with_faults(link, faults), reply_timeout, build_id)?;
+    let (device, info) = handshake(with_faults(link, faults), reply_timeout, build_id, key)?;
     Ok((device, info, pid))
 }
 
@@ -326,9 +336,15 @@ fn handshake(
     link: Box<dyn Link>,
     reply_timeout: Duration,
     build_id: &[u8; 8],
+    key: &Option<Key>,
 ) -> Result<(Device<Box<dyn Link>>, DeviceInfo), SessionError> {
-    let (device, info) = Device::connect(link, reply_timeout)?;
+    let (mut device, info) = Device::connect_with_key(link, reply_timeout, key.clone())?;
     check_build_id(&info, build_id)?;
+    // Where a key is involved on either side, one authenticated request now tells whether the
+    // device runs this host's requests, before any input is compiled for it.
+    if key.is_some() || info.auth.is_some() {
+        device.meminfo(false)?;
+    }
     Ok((device, info))
 }
 

@@ -57,6 +57,10 @@ pub struct SessionOptions {
     /// Interrupt every call of a unit's code on the device that runs longer than this (the
     /// failure says it timed out).
     pub run_timeout: Option<Duration>,
+    /// The pairing key of the project (`docs/protocol.md`, section 6): requests are
+    /// authenticated with it, and a device the session starts runs the keyed runtime image
+    /// (unless [`runtime_override`](SessionOptions::runtime_override) names another program).
+    pub key: Option<bs_protocol::auth::Key>,
 }
 
 impl Default for SessionOptions {
@@ -72,6 +76,7 @@ impl Default for SessionOptions {
             faults: None,
             qemu_icount: false,
             run_timeout: None,
+            key: None,
         }
     }
 }
@@ -261,6 +266,29 @@ fn lasting_data(
 /// Program output as it arrives: stream 0 is standard output, 1 standard error.
 pub type OutputSink<'o> = dyn FnMut(u8, &[u8]) + 'o;
 
+/// The runtime image of `options`' target (and variant) with `key` written into it: the image a
+/// paired device runs (`bscript board pair`). Built, and keyed, unless the cache holds it.
+pub fn keyed_runtime_image(
+    options: &SessionOptions,
+    key: &bs_protocol::auth::Key,
+) -> Result<PathBuf, SessionError> {
+    let port = bs_toolchain::port(&options.target)
+        .ok_or_else(|| SessionError::UnknownTarget(options.target.clone()))?;
+    let runtime = bs_toolchain::ensure_runtime_variant(port, &variant_of(options))?;
+    Ok(bs_toolchain::ensure_keyed_image(
+        &runtime,
+        key.bytes(),
+        &key.id().0,
+    )?)
+}
+
+fn variant_of(options: &SessionOptions) -> bs_toolchain::Variant {
+    bs_toolchain::Variant {
+        gc_stress: options.gc_stress,
+        memory: options.memory,
+    }
+}
+
 pub struct Session {
     port: &'static Port,
     runtime: RuntimeBuild,
@@ -286,20 +314,19 @@ impl Session {
     pub fn start(options: &SessionOptions) -> Result<Session, SessionError> {
         let port = bs_toolchain::port(&options.target)
             .ok_or_else(|| SessionError::UnknownTarget(options.target.clone()))?;
-        let variant = bs_toolchain::Variant {
-            gc_stress: options.gc_stress,
-            memory: options.memory,
-        };
-        let runtime = bs_toolchain::ensure_runtime_variant(port, &variant)?;
+        let runtime = bs_toolchain::ensure_runtime_variant(port, &variant_of(options))?;
         let elf = std::fs::read(&runtime.image).map_err(|source| SessionError::Io {
             path: runtime.image.clone(),
             source,
         })?;
         let image = bs_link::read_runtime_elf(&elf)?;
-        let program = options
-            .runtime_override
-            .clone()
-            .unwrap_or_else(|| runtime.image.clone());
+        let program = match (&options.runtime_override, &options.key) {
+            (Some(program), _) => program.clone(),
+            (None, Some(key)) => {
+                bs_toolchain::ensure_keyed_image(&runtime, key.bytes(), &key.id().0)?
+            }
+            (None, None) => runtime.image.clone(),
+        };
         let (device, info) = match &options.serial_port {
             Some(path) => DeviceHandle::attach(
                 path,
@@ -307,6 +334,7 @@ impl Session {
                 options.reply_timeout,
                 &image,
                 options.faults,
+                options.key.clone(),
             )?,
             None => DeviceHandle::start(
                 port.launch,
@@ -315,6 +343,7 @@ impl Session {
                 &image,
                 options.faults,
                 options.qemu_icount,
+                options.key.clone(),
             )?,
         };
         let mut device = device;
@@ -981,6 +1010,14 @@ impl Session {
     /// A link failure or a dead device: report it, start the device afresh, and forget
     /// everything the session had declared (it is gone from the device).
     fn device_failed(&mut self, error: SessionError) -> Outcome {
+        // A device that refused a request as not authenticated is well and keeps its session;
+        // starting it again would not change its mind.
+        if matches!(error, SessionError::Link(LinkError::Unauthorized { .. })) {
+            return Outcome::DeviceError {
+                message: error.to_string(),
+                restarted: false,
+            };
+        }
         // A device that was reset still runs: a new session with it is enough.
         let was_reset = matches!(error, SessionError::Link(LinkError::DeviceReset { .. }));
         let fresh = if was_reset {

@@ -10,10 +10,12 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 mod config;
+mod keyed;
 mod layout;
 mod size;
 
 pub use config::{port_config_value, port_config_value_with};
+pub use keyed::{ensure_keyed_image, image_key_id, with_key};
 pub use layout::{LayoutLimits, MemoryLayout};
 pub use size::{ImageSize, image_size};
 

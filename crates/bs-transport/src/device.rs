@@ -9,8 +9,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
+use bs_protocol::auth::{AUTH_TRAILER_LEN, AuthRefusal, Key};
 use bs_protocol::{
-    Deframer, DeviceError, DeviceInfo, ErrorCode, Frame, Kind, MAX_PAYLOAD, MemInfo,
+    Deframer, DeviceAuth, DeviceError, DeviceInfo, ErrorCode, Frame, Kind, MAX_PAYLOAD, MemInfo,
     PROTOCOL_VERSION, Reply, Request, encode_frame,
 };
 
@@ -152,6 +153,12 @@ struct Channel<L: Link> {
     host_id: u32,
     /// The device's session id, once HELLO_REPLY gave it.
     session: Option<u32>,
+    /// The key this host authenticates its requests with (`docs/protocol.md`, section 6).
+    key: Option<Key>,
+    /// What the device said of its key in the last HELLO_REPLY (`None`: it is not paired).
+    device_auth: Option<DeviceAuth>,
+    /// The counter of the last authenticated request.
+    counter: u32,
     reply_timeout: Duration,
     /// The first wait for an acknowledgement.
     rto: Duration,
@@ -162,7 +169,7 @@ struct Channel<L: Link> {
 }
 
 impl<L: Link> Channel<L> {
-    fn new(link: L, reply_timeout: Duration) -> Channel<L> {
+    fn new(link: L, reply_timeout: Duration, key: Option<Key>) -> Channel<L> {
         let rto = link.retransmit_timeout();
         Channel {
             link,
@@ -174,6 +181,9 @@ impl<L: Link> Channel<L> {
             last_taken: None,
             host_id: random_u32(),
             session: None,
+            key,
+            device_auth: None,
+            counter: 0,
             reply_timeout,
             rto,
             buf: vec![0; 4096],
@@ -394,7 +404,7 @@ impl<L: Link> Channel<L> {
         let seq = self.seq;
         self.last_device_seq = None;
         let kind = request.kind();
-        let frame = request.encode(seq);
+        let frame = self.authenticated(request.encode(seq))?;
         let started = Instant::now();
         let deadline = timeout.map(|t| started + t);
         let give_up_sending = if patient {
@@ -448,15 +458,84 @@ impl<L: Link> Channel<L> {
         }
     }
 
-    /// A NO_SESSION error means the device was reset before it saw this request.
+    /// A NO_SESSION error means the device was reset before it saw this request; an AUTH error
+    /// that the device refused it as not authenticated.
     fn first_reply(&mut self, kind: Kind, seq: u8, reply: Reply) -> Result<(u8, Reply), LinkError> {
-        if let Reply::Error(e) = &reply
-            && e.error_code() == ErrorCode::NoSession
-            && kind != Kind::Hello
-        {
-            return Err(self.device_reset(None));
+        if let Reply::Error(e) = &reply {
+            if e.error_code() == ErrorCode::NoSession && kind != Kind::Hello {
+                return Err(self.device_reset(None));
+            }
+            if e.error_code() == ErrorCode::Auth {
+                return Err(self.unauthorized(kind, e));
+            }
         }
         Ok((seq, reply))
+    }
+
+    /// The frame of a request as it goes out: with a key, every request but HELLO (which starts
+    /// the exchange and tells the device's nonce) and ACK carries the next counter and a MAC.
+    fn authenticated(&mut self, frame: Frame) -> Result<Frame, LinkError> {
+        let Some(key) = &self.key else {
+            return Ok(frame);
+        };
+        if frame.kind == Kind::Hello.code() || frame.kind == Kind::Ack.code() {
+            return Ok(frame);
+        }
+        // An unpaired device tells no nonce; it refuses the request as NOT_PAIRED.
+        let nonce = self.device_auth.map(|a| a.nonce).unwrap_or_default();
+        self.counter = self
+            .counter
+            .checked_add(1)
+            .ok_or_else(|| LinkError::InvalidRequest {
+                detail:
+                    "the device ran 2^32 - 1 authenticated requests since it started, the most \
+                     its counter allows; restart it"
+                        .to_owned(),
+            })?;
+        Ok(bs_protocol::auth::seal(&frame, key, &nonce, self.counter))
+    }
+
+    /// The error for a request the device refused as not authenticated, with what this host
+    /// knows of the keys and what to do.
+    fn unauthorized(&self, request: Kind, e: &DeviceError) -> LinkError {
+        let refusal = AuthRefusal::from_code(e.detail1);
+        let device_key = self.device_auth.map(|a| a.key_id.to_string());
+        let host_key = self.key.as_ref().map(|k| k.id().to_string());
+        let pair = "pair it with this project's key: `bscript board pair` in the project's folder";
+        let message = match refusal {
+            Some(AuthRefusal::Missing) => format!(
+                "the device is paired with a key (id {}) and runs only authenticated requests, \
+                 but this host has no key for it; run bscript in the folder of the project it \
+                 was paired from (its bsconfig.json names the key), or {pair}",
+                device_key.as_deref().unwrap_or("unknown")
+            ),
+            Some(AuthRefusal::BadMac) => match (&device_key, &host_key) {
+                (Some(d), Some(h)) if d != h => format!(
+                    "wrong key: the device holds key {d}, this project's key is {h}; use the \
+                     project the device was paired from, or {pair}"
+                ),
+                _ => "its MAC does not verify with the device's key: it was altered on the way, \
+                      or made for an earlier start of the device (a frame recorded before a \
+                      reset and replayed)"
+                    .to_owned(),
+            },
+            Some(AuthRefusal::Replayed) => format!(
+                "a replayed frame: its counter {} is not above the last one the device ran",
+                e.address
+            ),
+            Some(AuthRefusal::NotPaired) => format!(
+                "the device is not paired, but this project is (key {}): start the device from \
+                 the keyed runtime image (`bscript board pair` builds it and says where it is), \
+                 or remove \"pairing\" from bsconfig.json to use an unpaired device",
+                host_key.as_deref().unwrap_or("unknown")
+            ),
+            None => e.message(),
+        };
+        LinkError::Unauthorized {
+            request,
+            refusal,
+            message,
+        }
     }
 
     /// The next reply to the request sent with `seq` (a CALL's OUTPUT, RESULT or ERROR), within
@@ -559,6 +638,9 @@ impl<L: Link> Channel<L> {
                     });
                 }
                 self.session = Some(info.session_id);
+                self.device_auth = info.auth;
+                // The device runs only counters above the last one it ran.
+                self.counter = info.auth.map_or(0, |a| a.last_counter);
                 Ok(info)
             }
             Reply::Error(e) if e.error_code() == ErrorCode::BadVersion => {
@@ -624,7 +706,18 @@ impl<L: Link> Device<L> {
     /// Says HELLO over `link` and checks the device's protocol version. `reply_timeout` bounds
     /// the wait for this and every later non-CALL reply.
     pub fn connect(link: L, reply_timeout: Duration) -> Result<(Device<L>, DeviceInfo), LinkError> {
-        let mut channel = Channel::new(link, reply_timeout);
+        Device::connect_with_key(link, reply_timeout, None)
+    }
+
+    /// Like [`connect`](Device::connect), for a host that holds a pairing `key`: every request
+    /// after HELLO is then authenticated (`docs/protocol.md`, section 6). Without a key, a paired
+    /// device refuses every request but HELLO.
+    pub fn connect_with_key(
+        link: L,
+        reply_timeout: Duration,
+        key: Option<Key>,
+    ) -> Result<(Device<L>, DeviceInfo), LinkError> {
+        let mut channel = Channel::new(link, reply_timeout, key);
         let info = channel.hello()?;
         let device = Device {
             channel,
@@ -705,9 +798,18 @@ impl<L: Link> Device<L> {
         self.last_call_timed_out
     }
 
-    /// The most bytes one LOAD frame carries for this device.
+    /// The most bytes one LOAD frame carries for this device (less with a key: the trailer of
+    /// an authenticated request takes room too).
     pub fn load_chunk_size(&self) -> usize {
-        usize::from(self.info.max_payload).min(MAX_PAYLOAD) - 4
+        let trailer = if self.channel.key.is_some() {
+            AUTH_TRAILER_LEN
+        } else {
+            0
+        };
+        usize::from(self.info.max_payload)
+            .min(MAX_PAYLOAD)
+            .saturating_sub(4 + trailer)
+            .max(1)
     }
 
     /// Copies `bytes` to `addr` on the device, in as many LOAD frames as needed, each of which

@@ -2,6 +2,7 @@
 
 use std::io;
 
+use bs_protocol::auth::AuthRefusal;
 use bs_protocol::{DeviceError, Kind};
 
 /// A failure of the link or of the device's side of the protocol.
@@ -79,6 +80,17 @@ pub enum LinkError {
         request: Kind,
         /// The device's report.
         error: DeviceError,
+    },
+    /// A paired device refused a request as not authenticated (`docs/protocol.md`, section 6):
+    /// no MAC, a wrong key, a replayed frame; or a paired host met an unpaired device.
+    #[error("the device refused {request}: {message}")]
+    Unauthorized {
+        /// The refused request.
+        request: Kind,
+        /// The device's reason, when it is one this host knows.
+        refusal: Option<AuthRefusal>,
+        /// What happened and what to do, with what the host knows of the keys.
+        message: String,
     },
     /// The caller asked for something that cannot be sent (e.g. a LOAD past the end of the
     /// 32-bit address space).

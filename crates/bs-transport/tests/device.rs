@@ -36,6 +36,7 @@ fn info() -> DeviceInfo {
             size: 0x1_0000,
         },
         max_payload: 1024,
+        auth: None,
     }
 }
 

@@ -1,9 +1,9 @@
-//! `bscript board`: the known targets and serial ports (`list`), and what a device says about
-//! itself (`info`).
+//! `bscript board`: the known targets and serial ports (`list`), what a device says about itself
+//! (`info`), and pairing a device with the project in the current folder (`pair`).
 
 use std::process::ExitCode;
 
-use crate::{Cli, EXIT_DEVICE, start_session};
+use crate::{Cli, EXIT_DEVICE, project, start_session};
 
 #[derive(clap::Subcommand, Debug)]
 pub enum BoardCommand {
@@ -12,6 +12,17 @@ pub enum BoardCommand {
     /// Start (or, with --port, connect to) the device of --target and show what it reports:
     /// protocol version, runtime build id, session, architecture, memory regions and use.
     Info,
+    /// Pair the device of --target with the project in this folder, so that it runs only
+    /// requests authenticated with the project's key: makes the key (kept in your configuration
+    /// folder, ~/.config/bscript/keys, never in the project; bsconfig.json names only its id),
+    /// builds the runtime image that holds it, and checks that the device runs authenticated
+    /// requests. With --port, the image must be flashed onto the board first.
+    Pair {
+        /// Make a new key even if the project has one (devices paired with the old key then
+        /// refuse this project's requests until they are paired again).
+        #[arg(long)]
+        new_key: bool,
+    },
 }
 
 pub fn run(cli: &Cli, what: &BoardCommand) -> anyhow::Result<ExitCode> {
@@ -21,7 +32,56 @@ pub fn run(cli: &Cli, what: &BoardCommand) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         BoardCommand::Info => Ok(info(cli)),
+        BoardCommand::Pair { new_key } => pair(cli, *new_key),
     }
+}
+
+fn pair(cli: &Cli, new_key: bool) -> anyhow::Result<ExitCode> {
+    let pairing = project::pair(std::path::Path::new("."), new_key)?;
+    let id = pairing.key.id();
+    if pairing.created {
+        println!(
+            "made key {id} for this project: the key is in {} (readable by you only); {} names \
+             its id",
+            pairing.key_file.display(),
+            pairing.config.display()
+        );
+    } else {
+        println!(
+            "this project's key is {id} (in {})",
+            pairing.key_file.display()
+        );
+    }
+    let image = bs_session::keyed_runtime_image(&crate::session_options(cli), &pairing.key)?;
+    println!(
+        "the {} runtime image with the key: {}",
+        cli.target,
+        image.display()
+    );
+    if let Some(path) = &cli.port {
+        println!(
+            "the device on {path} must run this image: flash it onto the board (or start its \
+             QEMU with it) if it does not yet"
+        );
+    } else {
+        println!(
+            "bscript starts the {} device from it whenever it runs in this folder",
+            cli.target
+        );
+    }
+    // Check the pairing as every session will: HELLO, then an authenticated request.
+    let Ok(session) = start_session(cli) else {
+        return Ok(ExitCode::from(EXIT_DEVICE));
+    };
+    let info = session.device_info();
+    println!(
+        "checked: the device holds key {} and runs this project's authenticated requests \
+         (session 0x{:08x})",
+        info.auth
+            .map_or_else(|| "?".to_owned(), |a| a.key_id.to_string()),
+        info.session_id
+    );
+    Ok(ExitCode::SUCCESS)
 }
 
 /// A byte count in KiB when it is a whole number of them.
@@ -88,6 +148,14 @@ fn info(cli: &Cli) -> ExitCode {
         info.arch, info.ptr_size
     );
     println!("largest payload: {} bytes", info.max_payload);
+    match info.auth {
+        Some(auth) => println!(
+            "pairing: paired with key {} (runs only authenticated requests; the last one it ran \
+             had counter {})",
+            auth.key_id, auth.last_counter
+        ),
+        None => println!("pairing: not paired (runs every request; `bscript board pair` pairs it)"),
+    }
     println!("code region: {}", region(&info.code));
     println!("data region: {}", region(&info.data));
     println!("heap region: {}", region(&info.heap));

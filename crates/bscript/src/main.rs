@@ -169,15 +169,30 @@ pub(crate) fn session_options(cli: &Cli) -> bs_session::SessionOptions {
     }
 }
 
+/// The pairing key of the project in the current folder, if it is paired; an error (reported
+/// here) when its key is missing or unreadable.
+pub(crate) fn project_key() -> Result<Option<bs_protocol::auth::Key>, ExitCode> {
+    project::session_key(std::path::Path::new(".")).map_err(|e| {
+        eprintln!("bscript: {e:#}");
+        ExitCode::from(EXIT_DEVICE)
+    })
+}
+
 fn start_session(cli: &Cli) -> Result<bs_session::Session, ExitCode> {
     start_session_with(cli, &session_options(cli))
 }
 
+/// Starts a session with `options`, authenticating its requests with the project's pairing key
+/// if the project has one.
 fn start_session_with(
     cli: &Cli,
     options: &bs_session::SessionOptions,
 ) -> Result<bs_session::Session, ExitCode> {
-    match bs_session::Session::start(options) {
+    let options = bs_session::SessionOptions {
+        key: project_key()?,
+        ..options.clone()
+    };
+    match bs_session::Session::start(&options) {
         Ok(s) => Ok(s),
         Err(e) => {
             match &cli.port {

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/random.h>
 #include <sys/resource.h>
 #include <time.h>
 #include <ucontext.h>
@@ -65,6 +66,20 @@ static void port_diag(const char *message) {
 _Noreturn void bs_hal_panic(const char *message) {
     port_diag(message);
     _exit(70);
+}
+
+/* --- the seed of the auth nonce: the kernel's random numbers --------------------------------- */
+
+void bs_hal_seed(uint8_t *out, uint32_t len) {
+    uint32_t done = 0;
+    while (done < len) {
+        ssize_t n = getrandom(out + done, len - done, 0);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            bs_hal_panic("getrandom failed: no seed for the auth nonce");
+        done += (uint32_t)n;
+    }
 }
 
 /* --- the link ------------------------------------------------------------------------------------ */

@@ -308,6 +308,18 @@ uint32_t bs_hal_micros(void) {
     return ticks * PORT_TICK_US + (PORT_TICK_CYCLES - 1u - value) / PORT_CYCLES_PER_US;
 }
 
+/* --- the seed of the auth nonce ------------------------------------------------------------------ */
+
+/*
+ * The AN385 has no random number generator: the seed is the clock's readings, which depend on
+ * when the host's first bytes came. A board port should use its hardware generator instead
+ * (docs/protocol.md, section 6).
+ */
+void bs_hal_seed(uint8_t *out, uint32_t len) {
+    for (uint32_t i = 0; i < len; i++)
+        out[i] = (uint8_t)(bs_hal_micros() ^ SYST_CVR ^ (port_ticks >> 8) ^ (i * 0x9Du));
+}
+
 /* --- code ---------------------------------------------------------------------------------------- */
 
 void bs_hal_flush_icache(uintptr_t addr, uint32_t len) {
