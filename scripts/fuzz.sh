@@ -17,6 +17,7 @@
 # written to fuzz/artifacts/TARGET/ and the script exits non-zero; rerun it with
 #   fuzz/target/x86_64-unknown-linux-gnu/release/TARGET FILE    (fuzz/target/c/device FILE)
 set -euo pipefail
+shopt -s inherit_errexit # a failed build inside $(...) stops the script
 cd "$(dirname "$0")/.."
 root=$PWD
 export PATH="$HOME/.cargo/bin:$PATH"
