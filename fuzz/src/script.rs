@@ -256,7 +256,7 @@ pub fn run(data: &[u8]) -> usize {
     let steps = [
         device.load(base, &code).is_ok(),
         device.call(base, &mut sink).is_ok(),
-        device.meminfo().is_ok(),
+        device.meminfo(false).is_ok(),
         device.reset().is_ok(),
         device.hello().is_ok(),
         device.load(info.data.base, &code[..8]).is_ok(),

@@ -142,7 +142,7 @@ fn a_host_without_the_key_or_with_another_is_refused() {
     // No key: HELLO is answered (it tells the key's id), every other request refused.
     let (mut device, info) = Device::connect(spawn(&keyed), TIMEOUT).unwrap();
     assert_eq!(info.auth.map(|a| a.key_id), Some(key(2).id()));
-    let (refusal, message) = refusal_of(device.meminfo());
+    let (refusal, message) = refusal_of(device.meminfo(false));
     assert_eq!(refusal, AuthRefusal::Missing);
     assert!(message.contains("this host has no key"), "{message}");
     assert!(message.contains("bscript board pair"), "{message}");
@@ -153,7 +153,7 @@ fn a_host_without_the_key_or_with_another_is_refused() {
 
     // Another key: the MAC does not verify.
     let (mut device, _) = Device::connect_with_key(spawn(&keyed), TIMEOUT, Some(key(3))).unwrap();
-    let (refusal, message) = refusal_of(device.meminfo());
+    let (refusal, message) = refusal_of(device.meminfo(false));
     assert_eq!(refusal, AuthRefusal::BadMac);
     assert!(message.contains("wrong key"), "{message}");
     assert!(message.contains(&key(2).id().to_string()), "{message}");
@@ -172,7 +172,7 @@ fn a_host_without_the_key_or_with_another_is_refused() {
     let (mut device, info) =
         Device::connect_with_key(spawn(&plain), TIMEOUT, Some(key(2))).unwrap();
     assert_eq!(info.auth, None);
-    let (refusal, message) = refusal_of(device.meminfo());
+    let (refusal, message) = refusal_of(device.meminfo(false));
     assert_eq!(refusal, AuthRefusal::NotPaired);
     assert!(message.contains("not paired"), "{message}");
 

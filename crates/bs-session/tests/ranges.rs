@@ -30,6 +30,7 @@ fn start(target: &str) -> Option<(DeviceHandle, bs_protocol::DeviceInfo)> {
         &image,
         None,
         false,
+        None,
     );
     Some(started.expect("the device starts"))
 }
@@ -60,7 +61,7 @@ fn check(target: &str) {
     let (code, data, heap) = (info.code, info.data, info.heap);
     let code_end = code.base + code.size;
     let data_end = data.base + data.size;
-    let before: MemInfo = device.meminfo().expect("MEMINFO");
+    let before: MemInfo = device.meminfo(false).expect("MEMINFO");
 
     // Around the edges of both regions: a load is taken only when it lies wholly inside one of
     // them (on some ports data follows code directly; a load across that border is refused too).
@@ -90,7 +91,7 @@ fn check(target: &str) {
         refused += 1;
     }
     assert!(refused >= 8, "only {refused} loads were outside");
-    let after = device.meminfo().expect("MEMINFO after refused loads");
+    let after = device.meminfo(false).expect("MEMINFO after refused loads");
     assert_eq!(
         (after.code_used, after.data_used),
         (before.code_used, before.data_used),
@@ -110,7 +111,7 @@ fn check(target: &str) {
     device
         .load(data_end - 4, &[0; 4])
         .expect("LOAD at the end of data");
-    let loaded = device.meminfo().expect("MEMINFO after loads");
+    let loaded = device.meminfo(false).expect("MEMINFO after loads");
     assert_eq!((loaded.code_used, loaded.data_used), (code.size, data.size));
 
     for entry in [
@@ -129,7 +130,7 @@ fn check(target: &str) {
             "CALL 0x{entry:08x}"
         );
     }
-    device.meminfo().expect("the device still answers");
+    device.meminfo(false).expect("the device still answers");
 }
 
 #[test]
