@@ -614,8 +614,23 @@ impl Session {
                 // The unit's bytes stay where they are (the device may still point into them),
                 // but none of its declarations survive, and redefined functions get their
                 // previous bodies back.
-                txn.keep_memory_but_discard();
+                // Its string literals stay (see `lasting_data`) and are named after their
+                // content: later units use them rather than copies of their own.
+                let literals = linked
+                    .symbols
+                    .iter()
+                    .filter(|(name, _)| bs_cgen::is_literal_symbol(name))
+                    .cloned()
+                    .collect();
+                txn.keep_memory_and_symbols(literals);
                 let mut failure = self.runtime_failure(&checked.unit, &err);
+                if self.array_classes_registered(&err) {
+                    // The device knows the unit's array types now: later units use the same
+                    // ids (whose descriptors stay) instead of registering them again.
+                    for (id, ty, _) in &checked.unit.array_classes {
+                        self.env.insert_array_class(ty.clone(), *id);
+                    }
+                }
                 if let (Outcome::RuntimeError(f), Some(limit)) =
                     (&mut failure, self.device.timed_out())
                 {
@@ -682,6 +697,18 @@ impl Session {
             self.shadow.release_data(id, &data);
             self.units.forget_code(id);
         }
+    }
+
+    /// Whether a unit that failed with `err` got past its first lines, which register its
+    /// array types on the device: every error but an interrupt comes from a statement, and an
+    /// interrupt counts when the code it stopped (or the innermost call into the runtime) is a
+    /// statement's. An interrupt that came before them, or where the device could not say,
+    /// does not count.
+    fn array_classes_registered(&self, err: &bs_protocol::DeviceError) -> bool {
+        if bs_protocol::ErrorCode::from_u16(err.code) != bs_protocol::ErrorCode::Interrupted {
+            return true;
+        }
+        outcome::code_address(err).is_some_and(|addr| self.units.statement_at(addr).is_some())
     }
 
     /// The commit's other half: the names a unit that ran declared enter the environment.

@@ -167,6 +167,29 @@ fn code_used(s: &mut Session) -> u64 {
     s.memory(false).unwrap().1.code_used
 }
 
+/// A failed input keeps its string literals and array types on the device (values may still
+/// hold them); the next inputs must use those rather than copies of their own, so that a
+/// session of failing inputs does not fill the data region.
+#[test]
+fn failed_inputs_leave_no_data_behind() {
+    let mut s = start();
+    let failing = "{ let a: string[] = ['leaks ' + a0]; print(a[0]); print(a[5]) }";
+    assert!(matches!(eval(&mut s, "let a0 = 1").0, Outcome::Ok));
+    let mut data = Vec::new();
+    for _ in 0..6 {
+        let (outcome, out) = eval(&mut s, failing);
+        assert!(matches!(outcome, Outcome::RuntimeError(_)), "{outcome:?}");
+        assert_eq!(out, "leaks 1\n");
+        data.push(s.memory(false).unwrap().1.data_used);
+    }
+    assert!(data[1..].iter().all(|d| *d == data[1]), "{data:?}");
+    // The array type registered by a failed input still works.
+    assert_eq!(
+        eval(&mut s, "let b: string[] = ['ok']\nprint(b[0])").1,
+        "ok\n"
+    );
+}
+
 #[test]
 fn code_nothing_can_run_again_is_freed() {
     let mut s = start();

@@ -111,9 +111,23 @@ impl<'a> UnitTxn<'a> {
     /// Keeps the unit's memory allocated but does not commit its symbols: for a unit whose
     /// bytes were sent but that failed at run time, since something on the device may still
     /// point into it. It stays findable with [`Shadow::find_discarded_by_address`].
-    pub fn keep_memory_but_discard(mut self) {
+    pub fn keep_memory_but_discard(self) {
+        self.keep_memory_and_symbols(Vec::new());
+    }
+
+    /// As [`UnitTxn::keep_memory_but_discard`], but `symbols` (name, address) become visible
+    /// as a committed unit's would: for definitions that stay valid whatever the unit did
+    /// (content-named constants such as string literals), so that later units use them
+    /// instead of making copies of their own.
+    pub fn keep_memory_and_symbols(mut self, symbols: Vec<(String, u64)>) {
         self.finished = true;
         let placements = std::mem::take(&mut self.placements);
+        for (name, addr) in symbols {
+            self.shadow.table.entry(name).or_default().push(SymbolDef {
+                addr,
+                unit: self.unit_id,
+            });
+        }
         self.shadow.discarded.push(DiscardedUnit {
             id: self.unit_id,
             placements,

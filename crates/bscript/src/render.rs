@@ -93,6 +93,10 @@ fn runtime_error(file: &str, f: &RuntimeFailure, format: ErrorFormat, color: boo
             ReportKind::Custom("Runtime error", ariadne::Color::Red),
             color,
         ),
+        // "... in the top-level code of FILE" names the file already.
+        (None, ErrorFormat::Rich) if f.message.contains(file) => {
+            format!("runtime error: {}\n", f.message)
+        }
         (None, ErrorFormat::Rich) => format!("runtime error: {} (in {file})\n", f.message),
     }
 }

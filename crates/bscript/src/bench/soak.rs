@@ -1,6 +1,6 @@
 //! `bench soak`: a long scripted session of the kinds of input a person types all day
 //! (definitions, redefinitions, calls, compile and run-time errors, memory exhaustion,
-//! allocation-heavy code, now and then a `.reset`), sampling the host's and the device's memory
+//! allocation-heavy code, endless loops stopped by an interrupt, now and then a `.reset`), sampling the host's and the device's memory
 //! as it goes. The live state of the script is bounded, so nothing it measures may keep growing:
 //! the report gives each figure's trend and fails when one grows from the middle of the run to
 //! its end.
@@ -20,7 +20,16 @@ use crate::Cli;
 /// Names the script redefines over and over.
 const FUNCTIONS: usize = 10;
 /// Inputs in one round of the script ([`soak_input`]).
-const ROUND: usize = 20;
+const ROUND: usize = 22;
+
+/// How long an endless input of the script runs before the soak interrupts it, as Ctrl-C would.
+const INTERRUPT_AFTER: Duration = Duration::from_millis(30);
+
+/// Whether input `i` of the script runs until it is interrupted: a loop of arithmetic on a
+/// global (stopped in compiled code) and one that allocates (stopped in the runtime, too).
+fn is_endless(i: usize) -> bool {
+    matches!(i % ROUND, 16 | 17)
+}
 
 /// The inputs that set the script up: globals, a class, helpers. They run at the start and
 /// again after every `.reset`.
@@ -69,6 +78,8 @@ fn soak_input(i: usize, heap: u32) -> String {
         }
         14 => format!("function sf{k}(x: integer): string {{ return 'no' }}"),
         15 => format!("print(soakUntyped(sg{k}, undefined))"),
+        16 => format!("while (true) {{ sg{k} = (sg{k} + 1) % 1000 }}"),
+        17 => "{ let a: string[] = []; while (true) { a.push('item ' + a.length); if (a.length > 500) { a = [] } } }".to_string(),
         _ => format!("print(sg{k} + {i})"),
     }
 }
@@ -217,9 +228,20 @@ impl Tally {
 }
 
 /// Whether input `i` of the script is expected to succeed (the others are compile errors:
-/// 3, 11, 14, and run-time errors: 4, 9, 10, 15).
+/// 3, 11, 14, run-time errors: 4, 9, 10, 15, and the interrupted loops 16, 17).
 fn expected_ok(i: usize) -> bool {
-    !matches!(i % ROUND, 3 | 4 | 9 | 10 | 11 | 14 | 15)
+    !matches!(i % ROUND, 3 | 4 | 9 | 10 | 11 | 14 | 15 | 16 | 17)
+}
+
+/// Whether `outcome` is what input `i` should give: success, or the kind of failure expected of
+/// it (an endless loop must end with the run-time error `interrupted`).
+fn as_expected(i: usize, outcome: &Outcome) -> bool {
+    match outcome {
+        Outcome::Ok => expected_ok(i),
+        Outcome::RuntimeError(f) if is_endless(i) => f.message.starts_with("interrupted"),
+        Outcome::CompileError(_) | Outcome::RuntimeError(_) => !expected_ok(i) && !is_endless(i),
+        _ => false,
+    }
 }
 
 pub fn run(
@@ -263,11 +285,20 @@ pub fn run(
         }
         let input = soak_input(i, heap);
         n += 1;
+        let timer = is_endless(i).then(|| {
+            let interrupter = session.interrupter();
+            std::thread::spawn(move || {
+                std::thread::sleep(INTERRUPT_AFTER);
+                interrupter.interrupt();
+            })
+        });
         let (outcome, time) = eval(&mut session, n, &input);
+        if let Some(timer) = timer {
+            let _ = timer.join();
+        }
         times.push(time.as_secs_f64() * 1000.0);
         tally.add(&outcome);
-        let ok = matches!(outcome, Outcome::Ok);
-        if expected_ok(i) != ok && surprises.len() < 20 {
+        if !as_expected(i, &outcome) && surprises.len() < 20 {
             let what = crate::render::outcome(
                 "<soak>",
                 &input,
@@ -361,8 +392,9 @@ fn report(
     md.push_str(&header.markdown());
     let _ = writeln!(
         md,
-        "- inputs: {inputs} after a set-up of {} (redefinitions, calls, compile and run-time errors, memory exhaustion, allocation-heavy and untyped code){}",
+        "- inputs: {inputs} after a set-up of {} (redefinitions, calls, compile and run-time errors, memory exhaustion, allocation-heavy and untyped code, endless loops interrupted after {} ms){}",
         prelude().len(),
+        INTERRUPT_AFTER.as_millis(),
         if reset_every > 0 {
             format!("; `.reset` and the set-up again every {reset_every} inputs")
         } else {
@@ -498,7 +530,7 @@ mod tests {
         let round: Vec<String> = (0..ROUND).map(|i| soak_input(i, 1000)).collect();
         assert!(round.iter().any(|s| s.starts_with("function sf")));
         assert!(round.iter().any(|s| s.contains("new Array<integer>(500")));
-        assert_eq!((0..ROUND).filter(|&i| !expected_ok(i)).count(), 7);
+        assert_eq!((0..ROUND).filter(|&i| !expected_ok(i)).count(), 9);
     }
 
     #[test]
