@@ -48,6 +48,14 @@ out="$(mktemp -d)"
 "$bscript" bench repl --count 8 --out "$out"
 "$bscript" --target qemu-mps2-an385 bench repl --count 8 --out "$out"
 "$bscript" bench link --inputs 20 --out "$out"
+# Short samples of the soaks (the full ones, outside CI: README, "Benchmarks"): the link over two
+# seeds at each of two fault rates, and a long session on each target, which fails if anything
+# grows or an input gives the wrong kind of outcome.
+"$bscript" bench link --inputs 30 --seeds 2 --out "$out" \
+    --faults drop=5%,corrupt=5%,duplicate=1%,delay=2%,seed=1000 \
+    --faults drop=10%,corrupt=10%,duplicate=3%,delay=2%,seed=2000
+"$bscript" bench soak --inputs 200 --sample 20 --out "$out"
+"$bscript" --target qemu-mps2-an385 bench soak --inputs 200 --sample 20 --out "$out"
 # Every benchmark program on every installed system, once, at one iteration: a wrong result fails.
 "$bscript" bench awfy --tiny --out "$out"
 "$bscript" bench dsp --tiny --out "$out"

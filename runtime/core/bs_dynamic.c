@@ -152,9 +152,19 @@ bs_value bs_any_call(bs_value f, uint32_t argc, const bs_value *args, uint32_t s
     return info->entry(f, args, site);
 }
 
+/* Whether two signatures are the same text. A loop rather than strcmp: the C library's is tuned
+   for long strings and costs 400 bytes of flash on a Cortex-M, for this one caller. */
+static int same_signature(const char *a, const char *b) {
+    while (*a != '\0' && *a == *b) {
+        a++;
+        b++;
+    }
+    return *a == *b;
+}
+
 bs_value bs_any_to_function(bs_value v, const char *signature, uint32_t site) {
     const bs_fn_info *info = dyn_function(v);
-    if (info == NULL || strcmp(info->signature, signature) != 0)
+    if (info == NULL || !same_signature(info->signature, signature))
         dyn_error(BS_TYPE_NOT_CALLABLE, 0, v, site);
     return v;
 }

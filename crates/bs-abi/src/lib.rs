@@ -429,7 +429,7 @@ mod tests {
             assert_eq!(ErrorCode::from_u16(code.code()), code);
             assert!(code.c_name().is_some());
         }
-        assert_eq!(ErrorCode::from_u16(13), ErrorCode::Unknown(13));
+        assert_eq!(ErrorCode::from_u16(14), ErrorCode::Unknown(14));
         assert_eq!(ErrorCode::Unknown(300).code(), 300);
         assert_eq!(ErrorCode::TypeError.c_macro(), Some("BS_ERR_TYPE"));
         for class in ClassId::ALL {
