@@ -85,7 +85,7 @@ impl ScriptLink<'_> {
     fn reply(&mut self, which: u8, good: bool) -> Vec<u8> {
         let (seq, req_kind) = self.last_request.unwrap_or((0, 0));
         let (kind, len) = match which % 7 {
-            0 => (Kind::HelloReply, 42),
+            0 => (Kind::HelloReply, bs_protocol::DeviceInfo::ENCODED_LEN),
             1 => (Kind::Ok, 1),
             2 if good => (Kind::Output, 6),
             2 => (Kind::Output, usize::from(self.script.byte().unwrap_or(0))),
@@ -164,7 +164,7 @@ impl ScriptLink<'_> {
 /// What a good device says: a HELLO_REPLY like the host port's, OK to the request, a line of
 /// output, a run time, a division by zero, and memory use.
 fn good_payload(kind: Kind, req_kind: u8, len: usize) -> Vec<u8> {
-    let mut p = Vec::with_capacity(len.max(42));
+    let mut p = Vec::with_capacity(len);
     match kind {
         Kind::HelloReply => {
             p.extend(PROTOCOL_VERSION.to_le_bytes());
@@ -180,6 +180,8 @@ fn good_payload(kind: Kind, req_kind: u8, len: usize) -> Vec<u8> {
                 p.extend(size.to_le_bytes());
             }
             p.extend(1024u16.to_le_bytes());
+            // The auth fields of an unpaired device: all zero.
+            p.resize(bs_protocol::DeviceInfo::ENCODED_LEN, 0);
         }
         Kind::Ok => p.push(req_kind),
         Kind::Output => {
