@@ -532,3 +532,23 @@ pub fn nesting_too_deep(span: Span, limit: u32) -> Diagnostic {
     .label("too deeply nested")
     .hint("split the expression or block: give parts of it names with `let`, or move them into functions")
 }
+
+pub fn angles_too_deep(span: Span, limit: usize) -> Diagnostic {
+    Diagnostic::new(
+        "BS0128",
+        span,
+        format!("more than {limit} brackets opened right after `<` are open here"),
+    )
+    .label("one too many")
+    .hint("after a name, `<` may start type arguments, and the parser tries each reading in turn: write `a < (b)` with its bracket closed sooner, or give parts of the expression names with `let`")
+}
+
+pub fn angle_run_too_long(span: Span, limit: usize) -> Diagnostic {
+    Diagnostic::new(
+        "BS0129",
+        span,
+        format!("more than {limit} `<` follow one another without a `>` or an operator between them"),
+    )
+    .label("one too many")
+    .hint("after a name, `<` may start type arguments, and the parser reads each such run to its end: split the expression with `let`")
+}

@@ -212,3 +212,36 @@ fn deep_inputs_check_with_the_cli() {
         assert_eq!(out.status.code(), Some(0), "{name}: should check");
     }
 }
+
+/// Inputs that once made the parser take exponential time and gigabytes of memory (a fuzz
+/// finding: `{[s<[(` nested), or quadratic time (a long run of `s<`): each gets its diagnostic at
+/// once, with the place where the bound was passed.
+#[test]
+fn angle_brackets_that_would_make_the_parser_backtrack_are_refused_at_once() {
+    for (name, source, message, column) in [
+        (
+            "angles-nested",
+            "{[s<[(".repeat(14),
+            "brackets opened right after `<`",
+            52,
+        ),
+        (
+            "angles-run",
+            format!("let v = {}1\n", "s<".repeat(8_000)),
+            "`<` follow one another",
+            138,
+        ),
+    ] {
+        let start = Instant::now();
+        let out = run_source(name, &["--error-format", "short", "check"], &source);
+        let took = start.elapsed();
+        ended_normally(name, &out);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{name}: {stderr}");
+        assert!(
+            stderr.contains(&format!("{name}.bs:1:{column}: error: ")) && stderr.contains(message),
+            "{name}: {stderr}"
+        );
+        assert!(took < Duration::from_secs(2), "{name}: took {took:?}");
+    }
+}

@@ -23,6 +23,7 @@ use oxc_ast::ast;
 use oxc_parser::Parser;
 use oxc_span::{GetSpan, SourceType};
 
+mod angles;
 mod annotations;
 mod assignment;
 mod calls;
@@ -105,6 +106,9 @@ pub fn check_unit(
     unit_id: u32,
     counters: &mut Counters,
 ) -> Result<Checked, Vec<Diagnostic>> {
+    if let Some(d) = angles::check(source) {
+        return Err(vec![d]);
+    }
     let allocator = Allocator::default();
     let parsed = stacker::grow(parse_stack_size(source), || {
         Parser::new(&allocator, source, SourceType::ts()).parse()
@@ -323,6 +327,9 @@ fn ast_expr_span(e: &ast::Expression<'_>) -> oxc_span::Span {
 /// The module paths a unit imports (`import … from 'PATH'`), in order, with their spans; syntax
 /// errors are left to `check_unit`.
 pub fn import_sources(source: &str) -> Vec<(String, Span)> {
+    if angles::check(source).is_some() {
+        return Vec::new();
+    }
     let allocator = Allocator::default();
     let parsed = stacker::grow(parse_stack_size(source), || {
         Parser::new(&allocator, source, SourceType::ts()).parse()
