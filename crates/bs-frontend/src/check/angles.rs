@@ -92,16 +92,17 @@ pub fn check(source: &str) -> Option<Diagnostic> {
                     run = 0;
                 }
             }
-            b'<' if next != b'=' && next != b'<' => {
-                if last.is_ascii_alphanumeric() || matches!(last, b'_' | b'$' | b')' | b']' | b'>')
-                {
-                    run += 1;
-                    if run > MAX_ANGLE_RUN {
-                        return Some(diag::angle_run_too_long(
-                            Span::new(i as u32, i as u32 + 1),
-                            MAX_ANGLE_RUN,
-                        ));
-                    }
+            b'<' if next != b'='
+                && next != b'<'
+                && (last.is_ascii_alphanumeric()
+                    || matches!(last, b'_' | b'$' | b')' | b']' | b'>')) =>
+            {
+                run += 1;
+                if run > MAX_ANGLE_RUN {
+                    return Some(diag::angle_run_too_long(
+                        Span::new(i as u32, i as u32 + 1),
+                        MAX_ANGLE_RUN,
+                    ));
                 }
             }
             b'>' if next != b'=' => run = run.saturating_sub(1),
