@@ -137,13 +137,18 @@ struct UnitCode {
 }
 
 impl UnitIndex {
-    /// Forgets the code of unit `id` (it was freed): no address maps to its functions any more.
+    /// Forgets unit `id`, whose code was freed: no address maps to its functions or statements
+    /// any more, and its source, sites and functions go too (no code of it can fail again), so
+    /// that a long session keeps only what live code needs.
     fn forget_code(&mut self, id: u32) {
         let functions = &self.functions;
         self.code_symbols
             .retain(|_, symbol| functions.get(symbol).is_none_or(|(unit, _, _)| *unit != id));
         self.code.retain(|_, code| code.unit != id);
         self.reclaimable.remove(&id);
+        self.functions.retain(|_, (unit, _, _)| *unit != id);
+        self.sites.retain(|_, (unit, _)| *unit != id);
+        self.sources.remove(&id);
     }
 
     /// Records a unit that is on the device: its source, sites and functions, its entry
@@ -695,6 +700,7 @@ impl Session {
         for (id, data) in free {
             self.shadow.release_code(id);
             self.shadow.release_data(id, &data);
+            self.shadow.retire(id);
             self.units.forget_code(id);
         }
     }

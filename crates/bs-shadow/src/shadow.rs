@@ -247,6 +247,27 @@ impl Shadow {
         total
     }
 
+    /// Forgets unit `id` (committed or discarded) for good, once its code is freed and what is
+    /// left of its data ([`Shadow::release_data`]) stays until the next reset: its record and
+    /// placements go (that memory stays allocated), and so do its symbols, but for those at an
+    /// address in what is left (variables and string literals that later units link
+    /// against). A long session then keeps only what live units need. Returns whether there
+    /// was such a unit.
+    pub fn retire(&mut self, id: u32) -> bool {
+        let left = if let Some(i) = self.units.iter().position(|u| u.record.id == id) {
+            self.units.remove(i).placements
+        } else if let Some(i) = self.discarded.iter().position(|u| u.id == id) {
+            self.discarded.remove(i).placements
+        } else {
+            return false;
+        };
+        self.table.retain(|_, defs| {
+            defs.retain(|d| d.unit != id || left.iter().any(|p| p.contains(d.addr)));
+            !defs.is_empty()
+        });
+        true
+    }
+
     /// Returns `addr .. addr + size` of region `kind` to its free ranges, merged with its
     /// neighbours; a range that reaches the bump pointer lowers it instead.
     pub(crate) fn release(&mut self, kind: RegionKind, addr: u64, size: u64) {

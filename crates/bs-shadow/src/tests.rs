@@ -425,3 +425,35 @@ fn part_of_a_units_data_can_be_released() {
     assert_eq!(s.release_data(1, &[]), 0x10);
     assert_eq!(s.usage().data_used, 0x20);
 }
+
+#[test]
+fn a_retired_unit_keeps_only_the_symbols_of_what_is_left() {
+    let mut s = shadow();
+    let mut txn = s.begin_unit(1);
+    let code = txn.place(RegionKind::Code, 0x20, 16).unwrap();
+    let var = txn.place(RegionKind::Data, 0x8, 4).unwrap();
+    let constant = txn.place(RegionKind::Data, 0x10, 4).unwrap();
+    txn.commit(record(
+        1,
+        &[("bs_unit_1", code), ("bs_g_x", var), ("bs_k", constant)],
+    ))
+    .unwrap();
+    s.release_code(1);
+    s.release_data(1, &[(var, 0x8)]);
+    assert!(s.retire(1));
+    assert!(s.unit(1).is_none());
+    assert_eq!(s.symbol("bs_g_x"), Some(var));
+    assert_eq!(s.symbol("bs_unit_1"), None);
+    assert_eq!(s.symbol("bs_k"), None);
+    // What is left stays allocated: the next unit goes after it.
+    assert_eq!(s.usage().data_used, 0x8);
+    assert!(!s.retire(1));
+    // A discarded unit's published symbols are treated alike.
+    let mut txn = s.begin_unit(2);
+    let lit = txn.place(RegionKind::Data, 0x8, 4).unwrap();
+    txn.keep_memory_and_symbols(vec![("bs_lit_a".to_owned(), lit)]);
+    s.release_data(2, &[(lit, 0x8)]);
+    assert!(s.retire(2));
+    assert_eq!(s.symbol("bs_lit_a"), Some(lit));
+    assert!(s.discarded().is_empty());
+}
