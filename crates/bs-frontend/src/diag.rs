@@ -537,10 +537,10 @@ pub fn angles_too_deep(span: Span, limit: usize) -> Diagnostic {
     Diagnostic::new(
         "BS0128",
         span,
-        format!("more than {limit} brackets opened right after `<` are open here"),
+        format!("more than {limit} nested brackets each hold a `<` that may start type arguments"),
     )
     .label("one too many")
-    .hint("after a name, `<` may start type arguments, and the parser tries each reading in turn: write `a < (b)` with its bracket closed sooner, or give parts of the expression names with `let`")
+    .hint("after a name, `<` may start type arguments, and the parser tries each reading in turn: close the brackets sooner, or give parts of the expression names with `let`")
 }
 
 pub fn angle_run_too_long(span: Span, limit: usize) -> Diagnostic {

@@ -17,8 +17,9 @@
 use crate::diag::{self, Diagnostic};
 use crate::span::Span;
 
-/// How many brackets opened right after `<` may be open at once.
-pub const MAX_ANGLE_BRACKETS: usize = 8;
+/// How many nested brackets (the unit's top level counts as one) may each hold a `<` that may
+/// open type arguments and that nothing has ended yet.
+pub const MAX_ANGLE_LEVELS: usize = 8;
 
 /// How many `<` that may open type arguments may follow one another without a `>` or an
 /// operator that no type contains.
@@ -27,14 +28,24 @@ pub const MAX_ANGLE_RUN: usize = 64;
 /// The first place where `source` passes one of the bounds, as a diagnostic.
 pub fn check(source: &str) -> Option<Diagnostic> {
     let bytes = source.as_bytes();
-    // Open brackets: whether each was opened right after `<`.
-    let mut brackets: Vec<bool> = Vec::new();
-    let mut angle_brackets = 0;
-    // `<` since the last `>` or type-ending operator.
+    // `<` not yet ended, per open bracket; the first entry is the top level.
+    let mut levels: Vec<u32> = vec![0];
+    // How many entries of `levels` are not 0.
+    let mut active = 0;
+    // `<` since the last `>` or type-ending operator, at any level.
     let mut run = 0;
     // The last byte that was not white space or part of a comment.
     let mut last = b' ';
     let mut i = 0;
+    // Ends the `<` of the innermost level: a speculation stops at what no type contains.
+    let end_level = |levels: &mut Vec<u32>, active: &mut usize| {
+        if let Some(top) = levels.last_mut() {
+            if *top > 0 {
+                *top = 0;
+                *active -= 1;
+            }
+        }
+    };
     while i < bytes.len() {
         let c = bytes[i];
         let next = bytes.get(i + 1).copied().unwrap_or(0);
@@ -59,29 +70,17 @@ pub fn check(source: &str) -> Option<Diagnostic> {
             }
             b'\'' | b'"' | b'`' => {
                 // A string (a template's `${…}` is read as part of it: it holds no brackets
-                // that matter here in real programs, and skipping it only makes the bound
+                // that matter here in real programs, and skipping it only makes the bounds
                 // looser).
                 i += 1;
                 while i < bytes.len() && bytes[i] != c {
                     i += if bytes[i] == b'\\' { 2 } else { 1 };
                 }
             }
-            b'(' | b'[' | b'{' => {
-                let after_angle = last == b'<';
-                brackets.push(after_angle);
-                if after_angle {
-                    angle_brackets += 1;
-                    if angle_brackets > MAX_ANGLE_BRACKETS {
-                        return Some(diag::angles_too_deep(
-                            Span::new(i as u32 - 1, i as u32 + 1),
-                            MAX_ANGLE_BRACKETS,
-                        ));
-                    }
-                }
-            }
+            b'(' | b'[' | b'{' => levels.push(0),
             b')' | b']' | b'}' => {
-                if brackets.pop() == Some(true) {
-                    angle_brackets -= 1;
+                if levels.len() > 1 && levels.pop().is_some_and(|n| n > 0) {
+                    active -= 1;
                 }
                 // A block or an object ends a type unless an operator on types follows it (a
                 // name after `}`, as after `if (a < b) {}`, cannot continue one).
@@ -90,6 +89,7 @@ pub fn check(source: &str) -> Option<Diagnostic> {
                     && !matches!(after, Some(b'|' | b'&' | b'[' | b',' | b'>' | b'=' | b'.'))
                 {
                     run = 0;
+                    end_level(&mut levels, &mut active);
                 }
             }
             b'<' if next != b'='
@@ -97,19 +97,44 @@ pub fn check(source: &str) -> Option<Diagnostic> {
                 && (last.is_ascii_alphanumeric()
                     || matches!(last, b'_' | b'$' | b')' | b']' | b'>')) =>
             {
+                let at = Span::new(i as u32, i as u32 + 1);
                 run += 1;
                 if run > MAX_ANGLE_RUN {
-                    return Some(diag::angle_run_too_long(
-                        Span::new(i as u32, i as u32 + 1),
-                        MAX_ANGLE_RUN,
-                    ));
+                    return Some(diag::angle_run_too_long(at, MAX_ANGLE_RUN));
+                }
+                let top = levels.last_mut().expect("the top level stays");
+                *top += 1;
+                if *top == 1 {
+                    active += 1;
+                    if active > MAX_ANGLE_LEVELS {
+                        return Some(diag::angles_too_deep(at, MAX_ANGLE_LEVELS));
+                    }
                 }
             }
-            b'>' if next != b'=' => run = run.saturating_sub(1),
+            b'>' if next != b'=' => {
+                run = run.saturating_sub(1);
+                if let Some(top) = levels.last_mut() {
+                    if *top > 0 {
+                        *top -= 1;
+                        if *top == 0 {
+                            active -= 1;
+                        }
+                    }
+                }
+            }
             // No type holds these: a speculation stops at them.
-            b'+' | b'*' | b'/' | b'%' | b'!' | b';' | b'^' | b'~' => run = 0,
-            b'=' if next != b'>' => run = 0,
-            b'&' | b'|' if next == c => run = 0,
+            b'+' | b'*' | b'/' | b'%' | b'!' | b';' | b'^' | b'~' => {
+                run = 0;
+                end_level(&mut levels, &mut active);
+            }
+            b'=' if next != b'>' => {
+                run = 0;
+                end_level(&mut levels, &mut active);
+            }
+            b'&' | b'|' if next == c => {
+                run = 0;
+                end_level(&mut levels, &mut active);
+            }
             _ => {}
         }
         last = c;
@@ -137,12 +162,14 @@ mod tests {
     }
 
     #[test]
-    fn nested_brackets_after_angles_are_refused_where_they_pass_the_bound() {
-        let source = "{[s<[(".repeat(MAX_ANGLE_BRACKETS + 1);
+    fn nested_brackets_holding_angles_are_refused_where_they_pass_the_bound() {
+        let source = "{[s<[(".repeat(MAX_ANGLE_LEVELS + 1);
         let d = check(&source).expect("refused");
-        let last = source.rfind("<[").unwrap() as u32;
-        assert_eq!(d.span, Span::new(last, last + 2));
-        assert!(check(&"{[s<[(".repeat(MAX_ANGLE_BRACKETS)).is_none());
+        let last = source.rfind('<').unwrap() as u32;
+        assert_eq!(d.span, Span::new(last, last + 1));
+        assert!(check(&"{[s<[(".repeat(MAX_ANGLE_LEVELS)).is_none());
+        // A fuzz finding: the bracket comes after a name after the `<`.
+        assert!(check(&"Y<h[!prate[[[{[s<<s[{[".repeat(MAX_ANGLE_LEVELS + 1)).is_some());
         // Closed ones do not count.
         assert!(check(&"a < (1) + ".repeat(100)).is_none());
     }
