@@ -111,7 +111,11 @@ impl QemuLink {
             None => Command::new(&qemu),
         };
         command
-            .args(["-M", machine.machine, "-cpu", machine.cpu, "-kernel"])
+            .args(["-M", machine.machine, "-cpu", machine.cpu])
+            // QEMU keeps translated code in a cache of 1 GiB by default, which it fills a bit
+            // more with each new unit: bounded at 16 MiB, it is flushed when full, and a long
+            // session's QEMU stays small.
+            .args(["-accel", "tcg,tb-size=16", "-kernel"])
             .arg(kernel)
             .args([
                 "-nographic",
