@@ -36,6 +36,8 @@ pub fn check(source: &str) -> Option<Diagnostic> {
     let mut run = 0;
     // The last byte that was not white space or part of a comment.
     let mut last = b' ';
+    // The depth of `levels` at each open `${` of a template.
+    let mut templates: Vec<usize> = Vec::new();
     let mut i = 0;
     // Ends the `<` of the innermost level: a speculation stops at what no type contains.
     let end_level = |levels: &mut Vec<u32>, active: &mut usize| {
@@ -68,19 +70,30 @@ pub fn check(source: &str) -> Option<Diagnostic> {
                 i += 2;
                 continue;
             }
-            b'\'' | b'"' | b'`' => {
-                // A string (a template's `${…}` is read as part of it: it holds no brackets
-                // that matter here in real programs, and skipping it only makes the bounds
-                // looser).
+            b'\'' | b'"' => {
+                // A string ends at its quote or, unterminated, at the end of the line (where
+                // the parser ends it too).
                 i += 1;
-                while i < bytes.len() && bytes[i] != c {
+                while i < bytes.len() && bytes[i] != c && bytes[i] != b'\n' {
                     i += if bytes[i] == b'\\' { 2 } else { 1 };
                 }
+            }
+            b'`' => {
+                i = template_text(bytes, i + 1, &mut levels, &mut templates);
+                last = b'`';
+                continue;
             }
             b'(' | b'[' | b'{' => levels.push(0),
             b')' | b']' | b'}' => {
                 if levels.len() > 1 && levels.pop().is_some_and(|n| n > 0) {
                     active -= 1;
+                }
+                if c == b'}' && templates.last() == Some(&levels.len()) {
+                    // The end of a template's `${…}`: its text goes on.
+                    templates.pop();
+                    i = template_text(bytes, i + 1, &mut levels, &mut templates);
+                    last = b'`';
+                    continue;
                 }
                 // A block or an object ends a type unless an operator on types follows it (a
                 // name after `}`, as after `if (a < b) {}`, cannot continue one).
@@ -143,6 +156,30 @@ pub fn check(source: &str) -> Option<Diagnostic> {
     None
 }
 
+/// Skips a template's text from `i`, up to its closing backquote or a `${`; at a `${` the code
+/// in it starts a level of its own (`templates` says where: its `}` goes back to the text).
+/// Returns the index after the backquote or the `${` (or the end of `bytes`).
+fn template_text(
+    bytes: &[u8],
+    mut i: usize,
+    levels: &mut Vec<u32>,
+    templates: &mut Vec<usize>,
+) -> usize {
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\\' => i += 2,
+            b'`' => return i + 1,
+            b'$' if bytes.get(i + 1) == Some(&b'{') => {
+                templates.push(levels.len());
+                levels.push(0);
+                return i + 2;
+            }
+            _ => i += 1,
+        }
+    }
+    bytes.len()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -154,6 +191,7 @@ mod tests {
             "const m: Map<string, Array<Map<string, integer>>> = x",
             "for (let i = 0; i < n; i++) { if (a[i] < (b[i] < (c[i] < 2 ? 1 : 0) ? 1 : 0)) {} }",
             "// s<[s<[s<[s<[s<[s<[s<[s<[s<[s<[\nlet s = 's<[s<[s<[s<[s<[s<[s<[s<[s<[s<['",
+            "let t = `a ${x < y ? `b ${p < q} c` : 'd'} e ${[1].length < 2}` + f < g",
         ] {
             assert!(check(source).is_none(), "{source}");
         }
@@ -168,6 +206,11 @@ mod tests {
         let last = source.rfind('<').unwrap() as u32;
         assert_eq!(d.span, Span::new(last, last + 1));
         assert!(check(&"{[s<[(".repeat(MAX_ANGLE_LEVELS)).is_none());
+        // Code in a template counts, and an unterminated string ends at its line.
+        let t = format!("`${{{}", "{[s<[(".repeat(MAX_ANGLE_LEVELS + 1));
+        assert!(check(&t).is_some());
+        let q = format!("'\n{}", "{[s<[(".repeat(MAX_ANGLE_LEVELS + 1));
+        assert!(check(&q).is_some());
         // A fuzz finding: the bracket comes after a name after the `<`.
         assert!(check(&"Y<h[!prate[[[{[s<<s[{[".repeat(MAX_ANGLE_LEVELS + 1)).is_some());
         // Closed ones do not count.

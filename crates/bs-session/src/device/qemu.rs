@@ -113,9 +113,9 @@ impl QemuLink {
         command
             .args(["-M", machine.machine, "-cpu", machine.cpu])
             // QEMU keeps translated code in a cache of 1 GiB by default, which it fills a bit
-            // more with each new unit: bounded at 16 MiB, it is flushed when full, and a long
-            // session's QEMU stays small.
-            .args(["-accel", "tcg,tb-size=16", "-kernel"])
+            // more with each new unit: bounded at 4 MiB (ample for a microcontroller's code),
+            // it is flushed when full, and a long session's QEMU stays small.
+            .args(["-accel", "tcg,tb-size=4", "-kernel"])
             .arg(kernel)
             .args([
                 "-nographic",
