@@ -222,7 +222,7 @@ fn angle_brackets_that_would_make_the_parser_backtrack_are_refused_at_once() {
         (
             "angles-nested",
             "{[s<[(".repeat(14),
-            "brackets opened right after `<`",
+            "nested brackets each hold a `<`",
             52,
         ),
         (
