@@ -46,10 +46,11 @@ host=$(rustc -vV | sed -n 's/^host: //p')
 
 build_rust() {
     # Coverage for libFuzzer on stable: the sanitizer-coverage pass with the counters, PC table
-    # and comparison hooks libFuzzer reads. --target keeps the flags off build scripts.
+    # and comparison hooks libFuzzer reads (debug assertions and overflow checks come from
+    # fuzz/Cargo.toml's profile). --target keeps the flags off build scripts.
     RUSTFLAGS="-Cpasses=sancov-module -Cllvm-args=-sanitizer-coverage-level=4 \
 -Cllvm-args=-sanitizer-coverage-inline-8bit-counters -Cllvm-args=-sanitizer-coverage-pc-table \
--Cllvm-args=-sanitizer-coverage-trace-compares --cfg fuzzing -Cdebug-assertions -Coverflow-checks" \
+-Cllvm-args=-sanitizer-coverage-trace-compares --cfg fuzzing" \
         cargo build --manifest-path fuzz/Cargo.toml --locked --release --target "$host" --bin "$1" >&2
     echo "$root/fuzz/target/$host/release/$1"
 }
