@@ -182,9 +182,29 @@ __attribute__((noinline)) static int gc_collect_spilled(void *registers) {
     return freed > 0;
 }
 
+/*
+ * Zeroes the stack just below the caller's frame, where the collector's own frames go next: the
+ * words there are stale (an exception frame a timer interrupt pushed while some earlier call ran,
+ * say, holding a pointer to an array that has died since), and the parts of the collector's
+ * frames it never writes (most of a jmp_buf) would otherwise keep such objects alive.
+ */
+__attribute__((noinline)) static void gc_clear_stack_below(void) {
+    uint32_t stale[128];
+    volatile uint32_t *w = stale; /* through a volatile pointer: the stores stay */
+    for (uint32_t i = 0; i < 128u; i++)
+        w[i] = 0;
+}
+
+static int gc_collect_now(void);
+
 int bs_gc_collect(void) {
     if (gc_stack_top == 0 || gc_running)
         return 0;
+    gc_clear_stack_below();
+    return gc_collect_now();
+}
+
+__attribute__((noinline)) static int gc_collect_now(void) {
     gc_running = 1;
     /*
      * Every callee-saved register may hold the only reference to an object. setjmp stores them in

@@ -1,8 +1,9 @@
 //! A look at a unit's text before it goes to the parser, for the shapes that make oxc's
 //! TypeScript parser take exponential or quadratic time and memory.
 //!
-//! After an expression, `<` may open type arguments (`f<T>(x)`), so the parser tries to read
-//! types from there and goes back when that fails. Two shapes make that blow up:
+//! After an expression, `<` may open type arguments (`f<T>(x)`), and where an expression starts
+//! it may open an arrow function's type parameters (`<T>(x: T) => x`), so the parser tries to
+//! read types from there and goes back when that fails. Two shapes make that blow up:
 //!
 //! - a `<` followed by a bracket, nested in the brackets of another such `<` (`{[s<[(` many
 //!   times): every level tries the levels below it more than once, so the work grows
@@ -105,11 +106,10 @@ pub fn check(source: &str) -> Option<Diagnostic> {
                     end_level(&mut levels, &mut active);
                 }
             }
-            b'<' if next != b'='
-                && next != b'<'
-                && (last.is_ascii_alphanumeric()
-                    || matches!(last, b'_' | b'$' | b')' | b']' | b'>')) =>
-            {
+            // After a name or a bracket, `<` may open type arguments; where an expression
+            // starts, type parameters of an arrow function (`<T>(x: T) => x`) or a type
+            // assertion: either way a speculation.
+            b'<' if next != b'=' && next != b'<' && last != b'<' => {
                 let at = Span::new(i as u32, i as u32 + 1);
                 run += 1;
                 if run > MAX_ANGLE_RUN {
@@ -211,6 +211,8 @@ mod tests {
         assert!(check(&t).is_some());
         let q = format!("'\n{}", "{[s<[(".repeat(MAX_ANGLE_LEVELS + 1));
         assert!(check(&q).is_some());
+        // A fuzz finding: `<` where an expression starts (`[<[(`) speculates too.
+        assert!(check(&"([[[{[[<[(".repeat(MAX_ANGLE_LEVELS + 1)).is_some());
         // A fuzz finding: the bracket comes after a name after the `<`.
         assert!(check(&"Y<h[!prate[[[{[s<<s[{[".repeat(MAX_ANGLE_LEVELS + 1)).is_some());
         // Closed ones do not count.
