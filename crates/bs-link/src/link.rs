@@ -335,6 +335,38 @@ impl<'d, Elf: FileHeader<Endian = LittleEndian>> Object<'d, Elf> {
         crate::lines::read(&line, &line_str, &strings, address_size).unwrap_or_default()
     }
 
+    /// The entries of a SHT_REL or SHT_RELA section: (offset, type, symbol index, addend, which
+    /// SHT_REL entries do not carry).
+    #[allow(clippy::type_complexity)]
+    fn relocation_entries(
+        &self,
+        sh: &Elf::SectionHeader,
+    ) -> Result<Vec<(u64, u32, u32, Option<i64>)>, object::read::Error> {
+        let (endian, data) = (self.endian, self.data);
+        let mut raw = Vec::new();
+        if let Some((rels, _)) = sh.rel(endian, data)? {
+            raw.extend(rels.iter().map(|r| {
+                (
+                    r.r_offset(endian).into(),
+                    r.r_type(endian).0,
+                    r.r_sym(endian),
+                    None,
+                )
+            }));
+        }
+        if let Some((relas, _)) = sh.rela(endian, data)? {
+            raw.extend(relas.iter().map(|r| {
+                (
+                    r.r_offset(endian).into(),
+                    r.r_type(endian, false).0,
+                    r.r_sym(endian, false),
+                    Some(r.r_addend(endian).into()),
+                )
+            }));
+        }
+        Ok(raw)
+    }
+
     /// A copy of the unloaded section `name` with its absolute relocations applied: a symbol in
     /// a loaded section at the address `layout` gave it, one in an unloaded section (such as a
     /// string in `.debug_line_str`) at its offset there. `None` if there is no such section or
@@ -356,27 +388,9 @@ impl<'d, Elf: FileHeader<Endian = LittleEndian>> Object<'d, Elf> {
             {
                 continue;
             }
-            let mut raw: Vec<(u64, u32, u32, Option<i64>)> = Vec::new();
-            if let Ok(Some((rels, _))) = rsh.rel(endian, data) {
-                raw.extend(rels.iter().map(|r| {
-                    (
-                        r.r_offset(endian).into(),
-                        r.r_type(endian).0,
-                        r.r_sym(endian),
-                        None,
-                    )
-                }));
-            }
-            if let Ok(Some((relas, _))) = rsh.rela(endian, data) {
-                raw.extend(relas.iter().map(|r| {
-                    (
-                        r.r_offset(endian).into(),
-                        r.r_type(endian, false).0,
-                        r.r_sym(endian, false),
-                        Some(r.r_addend(endian).into()),
-                    )
-                }));
-            }
+            let Ok(raw) = self.relocation_entries(rsh) else {
+                continue;
+            };
             for (offset, r_type, sym, addend) in raw {
                 let Some(kind) = self.arch.relocation(r_type).map(|s| s.kind) else {
                     continue;
@@ -418,7 +432,7 @@ impl<'d, Elf: FileHeader<Endian = LittleEndian>> Object<'d, Elf> {
 
     /// Step 3: the relocations of loaded sections.
     fn relocations(&self) -> Result<Vec<Pending>, LinkError> {
-        let (arch, endian, data) = (self.arch, self.endian, self.data);
+        let (arch, endian) = (self.arch, self.endian);
         let mut pending = Vec::new();
         for (_, sh) in self.sections.enumerate() {
             let sh_type = sh.sh_type(endian);
@@ -441,27 +455,7 @@ impl<'d, Elf: FileHeader<Endian = LittleEndian>> Object<'d, Elf> {
                     section.name
                 )));
             }
-            let mut raw: Vec<(u64, u32, u32, Option<i64>)> = Vec::new();
-            if let Some((rels, _)) = sh.rel(endian, data)? {
-                raw.extend(rels.iter().map(|r| {
-                    (
-                        r.r_offset(endian).into(),
-                        r.r_type(endian).0,
-                        r.r_sym(endian),
-                        None,
-                    )
-                }));
-            }
-            if let Some((relas, _)) = sh.rela(endian, data)? {
-                raw.extend(relas.iter().map(|r| {
-                    (
-                        r.r_offset(endian).into(),
-                        r.r_type(endian, false).0,
-                        r.r_sym(endian, false),
-                        Some(r.r_addend(endian).into()),
-                    )
-                }));
-            }
+            let raw = self.relocation_entries(sh)?;
             for (offset, r_type, sym, addend) in raw {
                 let Some(spec) = arch.relocation(r_type) else {
                     return Err(LinkError::Unsupported {
