@@ -178,15 +178,21 @@ impl Shadow {
         }
     }
 
+    /// The placements of unit `id`, committed or discarded.
+    fn placements_mut(&mut self, id: u32) -> Option<&mut Vec<Placement>> {
+        if let Some(u) = self.units.iter_mut().find(|u| u.record.id == id) {
+            Some(&mut u.placements)
+        } else {
+            let u = self.discarded.iter_mut().find(|u| u.id == id)?;
+            Some(&mut u.placements)
+        }
+    }
+
     /// Frees the code of unit `id` (committed or discarded) for later units, and returns how
     /// many bytes that was. The caller must know that nothing on the device can still run it
     /// or hold its address. Its data stays: values on the device may point into it.
     pub fn release_code(&mut self, id: u32) -> u64 {
-        let placements = if let Some(u) = self.units.iter_mut().find(|u| u.record.id == id) {
-            &mut u.placements
-        } else if let Some(u) = self.discarded.iter_mut().find(|u| u.id == id) {
-            &mut u.placements
-        } else {
+        let Some(placements) = self.placements_mut(id) else {
             return 0;
         };
         let (code, rest): (Vec<Placement>, Vec<Placement>) = placements
@@ -206,11 +212,7 @@ impl Shadow {
     /// was freed and whose other data no one can reach any more (see
     /// [`Shadow::release_code`] for the caller's duty).
     pub fn release_data(&mut self, id: u32, keep: &[(u64, u64)]) -> u64 {
-        let placements = if let Some(u) = self.units.iter_mut().find(|u| u.record.id == id) {
-            &mut u.placements
-        } else if let Some(u) = self.discarded.iter_mut().find(|u| u.id == id) {
-            &mut u.placements
-        } else {
+        let Some(placements) = self.placements_mut(id) else {
             return 0;
         };
         let mut keep: Vec<(u64, u64)> = keep.iter().copied().filter(|r| r.1 > 0).collect();
