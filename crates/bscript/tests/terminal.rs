@@ -16,60 +16,14 @@ use std::time::{Duration, Instant};
 /// Runs `bscript [args] repl` on a pseudo-terminal, types `keys` at once, and returns what the
 /// terminal showed once `expect` appeared (or everything after `limit`).
 fn type_ahead(args: &[&str], keys: &str, expect: &str, limit: Duration) -> String {
-    let mut command = vec![env!("CARGO_BIN_EXE_bscript").to_string()];
-    command.extend(args.iter().map(|a| a.to_string()));
-    command.push("repl".into());
-    let mut child = Command::new("script")
-        .args(["-q", "-f", "-e", "-c", &command.join(" "), "/dev/null"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("script runs");
-    let mut stdout = child.stdout.take().unwrap();
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        let mut buf = [0u8; 4096];
-        while let Ok(n) = stdout.read(&mut buf) {
-            if n == 0 || tx.send(buf[..n].to_vec()).is_err() {
-                break;
-            }
-        }
-    });
-    let mut stdin = child.stdin.take().unwrap();
-    // Wait for the banner, so that the keys arrive while the REPL waits for its first line.
-    let mut shown = Vec::new();
+    let mut terminal = Terminal::start(args);
     let start = Instant::now();
-    let mut typed = false;
-    while start.elapsed() < limit {
-        if let Ok(bytes) = rx.recv_timeout(Duration::from_millis(50)) {
-            shown.extend(bytes);
-        }
-        let text = String::from_utf8_lossy(&shown);
-        if !typed && text.contains("Type .help") {
-            stdin.write_all(keys.as_bytes()).unwrap();
-            stdin.flush().unwrap();
-            typed = true;
-        }
-        if typed && text.contains(expect) {
-            break;
-        }
+    // Wait for the banner, so that the keys arrive while the REPL waits for its first line.
+    if terminal.wait_for(0, "Type .help", limit) {
+        terminal.type_keys(keys.as_bytes());
+        terminal.wait_for(0, expect, limit.saturating_sub(start.elapsed()));
     }
-    let _ = stdin.write_all(b".quit\r");
-    drop(stdin);
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while Instant::now() < deadline {
-        if let Ok(Some(_)) = child.try_wait() {
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    let _ = child.kill();
-    let _ = child.wait();
-    while let Ok(bytes) = rx.try_recv() {
-        shown.extend(bytes);
-    }
-    String::from_utf8_lossy(&shown).into_owned()
+    terminal.finish()
 }
 
 /// A REPL on a pseudo-terminal: everything it showed so far, and keys to type into it.
