@@ -18,6 +18,12 @@ use crate::{Arch, RuntimeError, SymbolResolver};
 /// The name of the runtime object holding its 8-byte build id.
 pub const BUILD_ID_SYMBOL: &str = "bs_build_id";
 
+/// The name of a port's optional table of exported C library functions: pairs of pointers
+/// (a name, an address) ending with a null name. An entry makes NAME resolve to its address,
+/// which is how a port exports functions whose own symbol cannot be called (glibc's indirect
+/// functions; runtime/ports/host/exports.c).
+pub const EXPORTS_SYMBOL: &str = "bs_port_exports";
+
 /// What the host needs to know about the device runtime's executable.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RuntimeImage {
@@ -87,6 +93,7 @@ fn read<Elf: FileHeader<Endian = LittleEndian>>(
 
     let mut symbols = HashMap::new();
     let mut build_id = None;
+    let mut exports = None;
     for (index, sym) in symtab.enumerate() {
         let shndx = sym.st_shndx(endian);
         if shndx == elf::SHN_UNDEF || shndx == elf::SHN_COMMON {
@@ -98,6 +105,9 @@ fn read<Elf: FileHeader<Endian = LittleEndian>>(
         }
         if name == BUILD_ID_SYMBOL.as_bytes() {
             build_id = Some((index, sym));
+        }
+        if name == EXPORTS_SYMBOL.as_bytes() {
+            exports = Some((index, sym));
         }
         let bind = sym.st_bind();
         if !matches!(bind, elf::STB_GLOBAL | elf::STB_WEAK)
@@ -114,6 +124,32 @@ fn read<Elf: FileHeader<Endian = LittleEndian>>(
             symbols.insert(name, value);
         } else {
             symbols.entry(name).or_insert(value);
+        }
+    }
+
+    if let Some((index, sym)) = exports {
+        let sh = symtab
+            .symbol_section(endian, sym, index)?
+            .map(|sec| sections.section(sec))
+            .transpose()?;
+        let table = sh
+            .and_then(|sh| section_bytes_at::<Elf>(sh, endian, data, sym.st_value(endian).into()));
+        let word = if Elf::is_type_64_sized() { 8 } else { 4 };
+        let mut at = 0;
+        while let Some(entry) = table.and_then(|t| t.get(at..at + 2 * word)) {
+            let read = |b: &[u8]| {
+                b.iter()
+                    .rev()
+                    .fold(0u64, |acc, &byte| (acc << 8) | u64::from(byte))
+            };
+            let (name_at, address) = (read(&entry[..word]), read(&entry[word..]));
+            if name_at == 0 {
+                break;
+            }
+            if let Some(name) = c_string_at(&sections, endian, data, name_at) {
+                symbols.insert(name, address);
+            }
+            at += 2 * word;
         }
     }
 
@@ -147,5 +183,39 @@ fn read<Elf: FileHeader<Endian = LittleEndian>>(
         symbols,
         build_id: id.try_into().expect("an 8-byte slice"),
         arch,
+    })
+}
+
+/// The bytes of section `sh` from address `addr` on (`None` for a section without contents or
+/// an address outside it).
+fn section_bytes_at<'d, Elf: FileHeader<Endian = LittleEndian>>(
+    sh: &Elf::SectionHeader,
+    endian: LittleEndian,
+    data: &'d [u8],
+    addr: u64,
+) -> Option<&'d [u8]> {
+    if sh.sh_type(endian) == elf::SHT_NOBITS {
+        return None;
+    }
+    let offset = usize::try_from(addr.checked_sub(sh.sh_addr(endian).into())?).ok()?;
+    sh.data(endian, data).ok()?.get(offset..)
+}
+
+/// The NUL-terminated string at address `addr` of the executable's loaded sections.
+fn c_string_at<Elf: FileHeader<Endian = LittleEndian>>(
+    sections: &object::read::elf::SectionTable<'_, Elf>,
+    endian: LittleEndian,
+    data: &[u8],
+    addr: u64,
+) -> Option<String> {
+    sections.iter().find_map(|sh| {
+        let start: u64 = sh.sh_addr(endian).into();
+        let size: u64 = sh.sh_size(endian).into();
+        if !sh.sh_flags(endian).contains(elf::SHF_ALLOC) || addr < start || addr >= start + size {
+            return None;
+        }
+        let bytes = section_bytes_at::<Elf>(sh, endian, data, addr)?;
+        let end = bytes.iter().position(|&b| b == 0)?;
+        Some(String::from_utf8_lossy(&bytes[..end]).into_owned())
     })
 }

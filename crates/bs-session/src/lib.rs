@@ -567,6 +567,25 @@ impl Session {
                 linked = bs_link::link_object_with(&small, arch, &mut txn);
             }
         }
+        if let Err(bs_link::LinkError::Undefined { symbols }) = &linked {
+            // The unit calls the C library beyond what the device has: merge in the members
+            // that define those symbols (libraries.rs in bs-toolchain) and link again.
+            let needed: Vec<String> = symbols.iter().map(|s| s.symbol.clone()).collect();
+            let cc = Instant::now();
+            let merged = self.compiler.with_libraries(&object, &needed, &|name| {
+                bs_link::SymbolResolver::resolve(&txn, name).is_some()
+            });
+            t.cc += cc.elapsed();
+            match merged {
+                Ok(Some(merged)) => {
+                    drop(txn);
+                    txn = self.shadow.begin_unit(unit_id);
+                    linked = bs_link::link_object_with(&merged, arch, &mut txn);
+                }
+                Ok(None) => {}
+                Err(e) => return Err(Outcome::LinkError(e.to_string())),
+            }
+        }
         t.link = clock.elapsed();
         let linked = linked.map_err(|e| Outcome::LinkError(e.to_string()))?;
         let entry = linked

@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 mod config;
 mod keyed;
 mod layout;
+mod libraries;
 mod size;
 
 pub use config::{port_config_value, port_config_value_with};
@@ -41,6 +42,8 @@ pub enum ToolchainError {
     Layout { message: String },
     #[error("the C compiler rejected the generated code (a bug in bscript):\n{stderr}")]
     Compile { stderr: String },
+    #[error("the C library for units: {message}")]
+    Library { message: String },
     #[error("{action} {path}: {source}")]
     Io {
         action: &'static str,
@@ -74,6 +77,10 @@ pub struct Port {
     pub runtime_libs: &'static [&'static str],
     /// Flags for compiling one unit to a relocatable object.
     pub unit_flags: &'static [&'static str],
+    /// Static libraries (names for the C compiler's `-print-file-name`, searched in this order)
+    /// whose members a unit may need beyond what the runtime image defines: they are merged
+    /// into the unit (`libraries.rs`). Empty when the runtime image exports the C library itself.
+    pub unit_libraries: &'static [&'static str],
     /// Whether the image carries a memory budget (the absolute symbols of [`ImageSize`]) that
     /// the build checks; the build fails when the image exceeds it.
     pub memory_budget: bool,
@@ -153,6 +160,9 @@ pub const HOST: Port = Port {
         "-fno-tree-loop-distribute-patterns",
         "-pipe",
     ],
+    // The host runtime exports its C library functions itself (runtime/ports/host/exports.c):
+    // glibc's static archives need indirect functions and thread-local storage.
+    unit_libraries: &[],
     memory_budget: false,
     // The regions are mapped at fixed addresses (bs_port_config.h): the code region ends where
     // the data region starts, 4 MiB on, the data region 4 MiB further where the heap starts, and
@@ -213,6 +223,9 @@ pub const QEMU_MPS2_AN385: Port = Port {
         "-fno-asynchronous-unwind-tables",
         "-pipe",
     ],
+    // Newlib-nano and libgcc, as the runtime image: what the image lacks (double-precision
+    // math, `pow`, the double-precision soft-float helpers) comes with the unit that needs it.
+    unit_libraries: &["libm.a", "libc_nano.a", "libgcc.a"],
     memory_budget: true,
     // The board's 4 MiB of SRAM, less the fault handlers' stack and the runtime's variables
     // (bs_port_config.h; the variables grow with the collector's mark stack when the heap is
@@ -505,6 +518,8 @@ pub struct UnitCompiler {
     pub last_run: Option<ToolRun>,
     /// Keep the work folder when the compiler is dropped.
     pub keep_files: bool,
+    /// The port's unit libraries, read when a unit first needs them.
+    libraries: Option<libraries::Libraries>,
 }
 
 impl UnitCompiler {
@@ -529,6 +544,7 @@ impl UnitCompiler {
             include_dir: runtime.include_dir.clone(),
             last_run: None,
             keep_files: false,
+            libraries: None,
         })
     }
 

@@ -382,14 +382,20 @@ impl<'a> Checker<'_, 'a> {
 
 impl<'a> Checker<'_, 'a> {
     /// ``code`…` ``: C text, with `${variable}` and `${this.field}` as C lvalues. At the top
-    /// level of a unit the text goes to file scope (includes, helpers, C globals).
+    /// level of a unit a text without `${…}` goes to file scope (includes, helpers, C globals);
+    /// one with `${…}` runs in place among the top-level statements.
     pub(super) fn native(&mut self, t: &'a ast::TaggedTemplateExpression<'a>) -> Option<Stmt> {
         let span = sp(t.span);
         if !matches!(&t.tag, ast::Expression::Identifier(id) if id.name.as_str() == "code") {
             self.error(diag::tagged_template(span));
             return None;
         }
-        let top = self.f.top_level && self.f.scopes.len() == 1 && self.outer.is_empty();
+        // At the top level a template that embeds nothing is file-scope C (includes, helpers);
+        // one that embeds variables is a statement of the unit's top-level code, like any other.
+        let top = self.f.top_level
+            && self.f.scopes.len() == 1
+            && self.outer.is_empty()
+            && t.quasi.expressions.is_empty();
         // The C text: the template literal without its backticks.
         let quasi = sp(t.quasi.span);
         let text_span = Span {
@@ -399,10 +405,9 @@ impl<'a> Checker<'_, 'a> {
         let mut parts = Vec::new();
         let mut ok = true;
         for (i, q) in t.quasi.quasis.iter().enumerate() {
-            let text = q.value.cooked.map_or_else(
-                || q.value.raw.as_str().to_string(),
-                |c| c.as_str().to_string(),
-            );
+            // The text as written: C has its own escapes (`"\n"` must reach the C compiler as
+            // a backslash and an `n`, not as a line break).
+            let text = q.value.raw.as_str().to_string();
             parts.push(NativePart::Text(text));
             let Some(e) = t.quasi.expressions.get(i) else {
                 continue;
