@@ -949,7 +949,10 @@ impl Session {
             modules.insert(spec, info);
         }
         self.env.modules = modules;
+        // Quoted includes of its inline C are relative to the file's folder.
+        self.compiler.set_source_dir(Some(dir));
         let (outcome, t) = self.eval(name, source, out);
+        self.compiler.set_source_dir(None);
         self.env.modules.clear();
         (outcome, total.add(&t))
     }

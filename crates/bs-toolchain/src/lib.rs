@@ -520,6 +520,9 @@ pub struct UnitCompiler {
     pub keep_files: bool,
     /// The port's unit libraries, read when a unit first needs them.
     libraries: Option<libraries::Libraries>,
+    /// The folder of the unit's source file, where quoted includes of its inline C are looked
+    /// up (`-iquote`); `None` for the working folder (a REPL input).
+    source_dir: Option<PathBuf>,
 }
 
 impl UnitCompiler {
@@ -545,12 +548,24 @@ impl UnitCompiler {
             last_run: None,
             keep_files: false,
             libraries: None,
+            source_dir: None,
         })
     }
 
     /// The folder holding the C file of the last unit.
     pub fn work_dir(&self) -> &Path {
         &self.work_dir
+    }
+
+    /// Sets the folder of the next units' source file (`None`: the working folder), where
+    /// `#include "…"` in their inline C is looked up, as it would be beside the source file.
+    pub fn set_source_dir(&mut self, dir: Option<&Path>) {
+        let cwd = std::env::current_dir().ok();
+        self.source_dir = match (dir, cwd) {
+            (Some(d), Some(cwd)) => Some(cwd.join(d)),
+            (Some(d), None) => Some(d.to_path_buf()),
+            (None, cwd) => cwd,
+        };
     }
 
     /// Compiles C source text into the bytes of a relocatable ELF object.
@@ -571,6 +586,14 @@ impl UnitCompiler {
         let mut args: Vec<String> = self.port.unit_flags.iter().map(|s| s.to_string()).collect();
         args.extend(extra.iter().map(|s| s.to_string()));
         args.push(format!("-I{}", self.include_dir.display()));
+        let quote_dir = self
+            .source_dir
+            .clone()
+            .or_else(|| std::env::current_dir().ok());
+        if let Some(dir) = quote_dir {
+            args.push("-iquote".to_string());
+            args.push(dir.display().to_string());
+        }
         args.extend([
             "-c".to_string(),
             "unit.c".to_string(),

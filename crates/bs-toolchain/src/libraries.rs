@@ -78,49 +78,67 @@ impl Libraries {
             parsed.push(archive);
         }
 
-        let mut queue: VecDeque<String> = needed.iter().cloned().collect();
-        let mut provided: HashSet<String> = HashSet::new();
+        // Each needed symbol with everything it needs; a symbol whose members need something
+        // that nothing defines (stdio's system calls on a bare device) is not taken at all, so
+        // that the link error names the function the unit called.
         let mut chosen: HashSet<(usize, u64)> = HashSet::new();
         let mut members = Vec::new();
-        while let Some(name) = queue.pop_front() {
-            if provided.contains(&name) || available(&name) {
-                continue;
+        for root in needed {
+            let mut queue: VecDeque<(String, bool)> = VecDeque::from([(root.clone(), false)]);
+            let mut provided: HashSet<String> = HashSet::new();
+            let mut mine: Vec<((usize, u64), Member)> = Vec::new();
+            let mut complete = true;
+            while let Some((name, weak)) = queue.pop_front() {
+                if provided.contains(&name) || available(&name) {
+                    continue;
+                }
+                let Some(&(lib, offset)) = index.get(name.as_bytes()) else {
+                    complete &= weak;
+                    continue;
+                };
+                if mine.iter().any(|(key, _)| *key == (lib, offset.0)) {
+                    continue;
+                }
+                let (path, bytes) = &self.archives[lib];
+                let member = parsed[lib]
+                    .member(offset)
+                    .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+                let data = member
+                    .data(bytes.as_slice())
+                    .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+                let label = format!(
+                    "{}({})",
+                    path.file_name().map_or_else(
+                        || path.display().to_string(),
+                        |n| n.to_string_lossy().into()
+                    ),
+                    String::from_utf8_lossy(member.name())
+                );
+                let file =
+                    object::File::parse(data).map_err(|e| format!("cannot read {label}: {e}"))?;
+                for sym in file.symbols() {
+                    let Ok(sym_name) = sym.name() else { continue };
+                    if sym.is_undefined() {
+                        queue.push_back((sym_name.to_string(), sym.is_weak()));
+                    } else if sym.is_global() {
+                        provided.insert(sym_name.to_string());
+                    }
+                }
+                mine.push((
+                    (lib, offset.0),
+                    Member {
+                        name: label,
+                        bytes: data.to_vec(),
+                    },
+                ));
             }
-            let Some(&(lib, offset)) = index.get(name.as_bytes()) else {
-                continue; // bs-link reports it as undefined
-            };
-            if !chosen.insert((lib, offset.0)) {
-                continue;
-            }
-            let (path, bytes) = &self.archives[lib];
-            let member = parsed[lib]
-                .member(offset)
-                .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-            let data = member
-                .data(bytes.as_slice())
-                .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-            let label = format!(
-                "{}({})",
-                path.file_name().map_or_else(
-                    || path.display().to_string(),
-                    |n| n.to_string_lossy().into()
-                ),
-                String::from_utf8_lossy(member.name())
-            );
-            let file =
-                object::File::parse(data).map_err(|e| format!("cannot read {label}: {e}"))?;
-            for sym in file.symbols() {
-                let Ok(sym_name) = sym.name() else { continue };
-                if sym.is_undefined() {
-                    queue.push_back(sym_name.to_string());
-                } else if sym.is_global() {
-                    provided.insert(sym_name.to_string());
+            if complete {
+                for (key, member) in mine {
+                    if chosen.insert(key) {
+                        members.push(member);
+                    }
                 }
             }
-            members.push(Member {
-                name: label,
-                bytes: data.to_vec(),
-            });
         }
         Ok(members)
     }

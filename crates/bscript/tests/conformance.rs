@@ -1,7 +1,10 @@
 //! The conformance suite: every `tests/conformance/NAME.bs` runs with `bscript run` on the chosen
 //! target (`--target NAME`, default `host`); its standard output must equal `NAME.out` and its
 //! standard error `NAME.err` (short error format), each empty when the file is absent. The exit
-//! status must be 2 when a run-time error is expected, 1 for a compile error, else 0.
+//! status must be 2 when a run-time error is expected, 1 for a compile error, 3 for a link
+//! error, else 0. A case whose result differs on one target (such as a program that fits the
+//! host's memory but not a small device's) has `NAME.TARGET.out` / `NAME.TARGET.err` beside the
+//! others: on that target they replace `NAME.out` and `NAME.err`.
 //!
 //! With `BSCRIPT_BLESS=1` the actual standard output and error are written into `NAME.out` and
 //! `NAME.err` instead (an empty one removes the file); the exit status is still checked, against
@@ -36,9 +39,19 @@ fn run_case(dir: &std::path::Path, name: &str, target: &str) -> Result<(), Faile
     );
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
-    let err_path = dir.join(format!("{name}.err"));
+    // The target's own expected files, when the case has any.
+    let (err_path, out_path) = {
+        let own = |ext: &str| dir.join(format!("{name}.{target}.{ext}"));
+        if own("out").exists() || own("err").exists() {
+            (own("err"), own("out"))
+        } else {
+            (
+                dir.join(format!("{name}.err")),
+                dir.join(format!("{name}.out")),
+            )
+        }
+    };
     let mut problems = Vec::new();
-    let out_path = dir.join(format!("{name}.out"));
     if let Err(e) = common::check_expected("stdout", &out_path, &stdout) {
         problems.push(e);
     }
@@ -52,6 +65,8 @@ fn run_case(dir: &std::path::Path, name: &str, target: &str) -> Result<(), Faile
         2
     } else if want_err.contains(": error: ") {
         1
+    } else if want_err.contains(": link error: ") {
+        3
     } else {
         0
     };
