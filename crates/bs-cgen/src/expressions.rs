@@ -605,21 +605,38 @@ impl Gen {
         })
     }
 
-    /// A long literal of numbers or booleans, all constants, made from a table among the
-    /// unit's literals: as a compound literal in the function, GCC would copy it onto the
-    /// stack with a call of `memcpy`, which units cannot link against on every port.
+    /// A long literal of numbers or booleans, made from a table among the unit's literals: as
+    /// a compound literal in the function, GCC would build it on the stack (a stack of a few
+    /// KiB on a small device cannot hold 3,000 elements) with a store per element or a call of
+    /// `memcpy`. Elements that are not constants are 0 in the table: they are evaluated in
+    /// order into temporaries (they cannot refer to the array, which does not exist yet) and
+    /// stored into the new array.
     fn constant_table(&mut self, elem: ElemKind, elements: &[Expr]) -> Option<String> {
         const MIN_TABLE: usize = 16;
-        let (func, c_elem) = match elem {
-            ElemKind::Int => ("bs_int_array_of", "int32_t"),
-            ElemKind::Float => ("bs_float_array_of", "float"),
-            ElemKind::Bool => ("bs_bool_array_of", "int32_t"),
+        let (func, c_elem, stored) = match elem {
+            ElemKind::Int => ("bs_int_array_of", "int32_t", "int32_t"),
+            ElemKind::Float => ("bs_float_array_of", "float", "float"),
+            ElemKind::Bool => ("bs_bool_array_of", "int32_t", "uint8_t"),
             _ => return None,
         };
-        if elements.len() <= MIN_TABLE || !elements.iter().all(is_pure_constant) {
+        if elements.len() <= MIN_TABLE {
             return None;
         }
-        let parts: Vec<String> = elements.iter().map(|e| self.expr(e)).collect();
+        let zero = if c_elem == "float" { "0.0f" } else { "0" };
+        let mut parts: Vec<String> = Vec::with_capacity(elements.len());
+        let mut later: Vec<(usize, String)> = Vec::new();
+        let mut text = String::from("({ ");
+        for (i, e) in elements.iter().enumerate() {
+            if is_pure_constant(e) {
+                parts.push(self.expr(e));
+            } else {
+                let t = format!("t{}", self.n_temps);
+                self.n_temps += 1;
+                let _ = write!(text, "{} {t} = {}; ", c_type(&e.ty), self.expr(e));
+                later.push((i, t));
+                parts.push(zero.to_string());
+            }
+        }
         let name = format!("bs_t_{}", self.n_tables);
         self.n_tables += 1;
         let n = elements.len();
@@ -628,7 +645,25 @@ impl Gen {
             "static const {c_elem} {name}[{n}] = {{{}}};",
             parts.join(", ")
         );
-        Some(format!("{func}({n}, {name})"))
+        if later.is_empty() {
+            return Some(format!("{func}({n}, {name})"));
+        }
+        let a = format!("t{}", self.n_temps);
+        self.n_temps += 1;
+        let _ = write!(
+            text,
+            "bs_value {a} = {func}({n}, {name}); {stored} *{a}d = ({stored} *)((bs_array *)bs_ptr({a}))->data; "
+        );
+        for (i, t) in later {
+            let value = if stored == "uint8_t" {
+                format!("{t} != 0")
+            } else {
+                t
+            };
+            let _ = write!(text, "{a}d[{i}] = {value}; ");
+        }
+        let _ = write!(text, "{a}; }})");
+        Some(text)
     }
 
     /// `new C(…)` (the expression `e`): the arguments in order, then the allocation, then the
