@@ -147,6 +147,9 @@ pub const HOST: Port = Port {
         "-fcf-protection=none",
         "-fno-asynchronous-unwind-tables",
         "-fno-common",
+        // Inline C that calls a function no header declared would get `int f()` and garbage
+        // (e.g. `pow` when the `#include <math.h>` was in another REPL input).
+        "-Werror=implicit-function-declaration",
         // Hosted, so that inline C's sqrtf and friends are builtins (instructions), and without
         // errno so that they need no libm call.
         "-fno-math-errno",
@@ -155,8 +158,8 @@ pub const HOST: Port = Port {
         // Keeps endless recursion a stack overflow (an error at its source line) rather than
         // letting GCC turn a recursive call it can see into an endless loop.
         "-fno-optimize-sibling-calls",
-        // Keeps GCC from turning a loop into a call of memset or memcpy: the runtime's are
-        // glibc's indirect functions, which units cannot link against.
+        // Keeps GCC from turning a loop into a call of memset or memcpy (units reach glibc's
+        // through the port's table of exports, bs_port_exports; short loops stay inline).
         "-fno-tree-loop-distribute-patterns",
         "-pipe",
     ],
@@ -212,6 +215,9 @@ pub const QEMU_MPS2_AN385: Port = Port {
         "-mfloat-abi=soft",
         "-fno-pic",
         "-fno-common",
+        // Inline C that calls a function no header declared would get `int f()` and garbage
+        // (e.g. `pow` when the `#include <math.h>` was in another REPL input).
+        "-Werror=implicit-function-declaration",
         "-fno-math-errno",
         // Keeps GCC from folding 0.0f - x into -x, which is wrong for x == 0 (the sign of zero).
         "-frounding-math",
