@@ -675,3 +675,61 @@ fn an_object_without_debug_information_has_an_empty_line_table() {
     let unit = link(&obj, &mut TestPlacer::default(), &[]);
     assert!(unit.lines.rows.is_empty());
 }
+
+/// A port's table of exported functions (`bs_port_exports`, as runtime/ports/host/exports.c):
+/// glibc's indirect functions, which the symbol table leaves out, resolve to the table's
+/// addresses, and a unit that calls them through those addresses runs.
+#[test]
+fn exported_indirect_functions_resolve_and_run() {
+    let dir = TempDir::new("exports");
+    let source = format!(
+        "{LOADER}\n\
+         struct bs_port_export {{ const char *name; void (*address)(void); }};\n\
+         const struct bs_port_export bs_port_exports[] = {{\n\
+             {{\"memcpy\", (void (*)(void))memcpy}},\n\
+             {{\"strlen\", (void (*)(void))strlen}},\n\
+             {{0, 0}},\n\
+         }};\n"
+    );
+    let exe = build_static_exe(&dir, &source);
+    let bytes = std::fs::read(&exe).unwrap();
+    let runtime = read_runtime_elf(&bytes).expect("read runtime");
+    let memcpy = runtime.symbol("memcpy").expect("memcpy exported");
+    let strlen = runtime.symbol("strlen").expect("strlen exported");
+    assert_ne!(memcpy, strlen);
+    assert!(memcpy < 0x1_0000_0000 && strlen < 0x1_0000_0000);
+
+    let mut placer = TestPlacer::default();
+    let unit = link_object(
+        &compile(
+            "extern void *memcpy(void *, const void *, unsigned long);\n\
+             extern unsigned long strlen(const char *);\n\
+             static volatile unsigned long n = 7;\n\
+             int entry(void) { char b[16]; memcpy(b, \"bluesc\", n); return (int)strlen(b); }\n",
+        ),
+        Arch::X86_64,
+        &mut placer,
+        &runtime,
+    )
+    .expect("link");
+    let mut image = Vec::new();
+    for chunk in &unit.chunks {
+        image.extend_from_slice(&chunk.addr.to_le_bytes());
+        image.extend_from_slice(&(chunk.bytes.len() as u64).to_le_bytes());
+        image.extend_from_slice(&chunk.bytes);
+    }
+    let image_path = dir.path("image.bin");
+    std::fs::write(&image_path, image).unwrap();
+    let out = std::process::Command::new(&exe)
+        .arg(&image_path)
+        .arg(format!("{:#x}", unit.symbol("entry").unwrap()))
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    if stdout.starts_with("SKIP") {
+        eprintln!("skipped: cannot map the regions at fixed addresses here");
+        return;
+    }
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(stdout, "result:6\n", "{out:?}");
+}
