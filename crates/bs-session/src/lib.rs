@@ -587,7 +587,7 @@ impl Session {
             }
         }
         t.link = clock.elapsed();
-        let linked = linked.map_err(|e| Outcome::LinkError(e.to_string()))?;
+        let linked = linked.map_err(|e| Outcome::LinkError(inline_c::link_error_message(&e)))?;
         let entry = linked
             .symbol(&c_symbol(&checked.unit.entry_symbol))
             .ok_or_else(|| internal(Stage::Link, "the unit has no entry function".into()))?;
