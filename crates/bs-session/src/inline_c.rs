@@ -94,6 +94,25 @@ pub(crate) fn inline_c_span(source: &str, offset: usize, line: usize, column: us
     Span::new(start as u32, end as u32)
 }
 
+/// Functions of C's standard input and output: no device offers them to units (on the host
+/// device standard output is the link; a board has no operating system behind them).
+const STDIO: &[&str] = &[
+    "printf", "puts", "putchar", "fputs", "fputc", "putc", "fprintf", "vprintf", "vfprintf",
+    "fwrite", "fflush", "perror", "getchar", "scanf", "fgets", "gets", "fopen", "fclose", "write",
+    "read",
+];
+
+/// The message of a link error, with a hint when inline C called C's standard input or output.
+pub(crate) fn link_error_message(e: &bs_link::LinkError) -> String {
+    let mut message = e.to_string();
+    if let bs_link::LinkError::Undefined { symbols } = e
+        && symbols.iter().any(|s| STDIO.contains(&s.symbol.as_str()))
+    {
+        message.push_str("; C standard input and output are not available to inline C (use print)");
+    }
+    message
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -134,23 +153,4 @@ mod tests {
         let span = inline_c_span(SOURCE, text_start(), 3, 1);
         assert_eq!(&SOURCE[span.start as usize..span.end as usize], "`");
     }
-}
-
-/// Functions of C's standard input and output: no device offers them to units (on the host
-/// device standard output is the link; a board has no operating system behind them).
-const STDIO: &[&str] = &[
-    "printf", "puts", "putchar", "fputs", "fputc", "putc", "fprintf", "vprintf", "vfprintf",
-    "fwrite", "fflush", "perror", "getchar", "scanf", "fgets", "gets", "fopen", "fclose", "write",
-    "read",
-];
-
-/// The message of a link error, with a hint when inline C called C's standard input or output.
-pub(crate) fn link_error_message(e: &bs_link::LinkError) -> String {
-    let mut message = e.to_string();
-    if let bs_link::LinkError::Undefined { symbols } = e
-        && symbols.iter().any(|s| STDIO.contains(&s.symbol.as_str()))
-    {
-        message.push_str("; C standard input and output are not available to inline C (use print)");
-    }
-    message
 }
