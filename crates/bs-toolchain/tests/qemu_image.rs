@@ -125,3 +125,50 @@ void bs_unit_1(void) {
         .collect();
     assert!(missing.is_empty(), "the image lacks {missing:?}");
 }
+
+/// The C library for units: `pow` and the double-precision helpers it needs come from the
+/// port's libraries with everything they need; what the device has (here `memcpy`, as if the
+/// runtime defined it) is not copied; `puts`, whose members need system calls that nothing
+/// defines, is not taken at all.
+#[test]
+fn library_members_are_merged_into_a_unit() {
+    if !have_cc() {
+        return;
+    }
+    let runtime = ensure_runtime(&QEMU_MPS2_AN385).unwrap();
+    let (image_defines, _) = symbols(&std::fs::read(&runtime.image).unwrap());
+    let mut compiler = UnitCompiler::new(&QEMU_MPS2_AN385, &runtime).unwrap();
+    let object = compiler
+        .compile(
+            "#include <math.h>\n#include <stdio.h>\n#include <string.h>\n\
+             double p(double x, double y) { return pow(x, y) * 3.0; }\n\
+             void s(char *d, const char *t, unsigned n) { memcpy(d, t, n); puts(d); }\n",
+        )
+        .unwrap();
+    let (_, needed) = symbols(&object);
+    for name in ["pow", "puts", "memcpy", "__aeabi_dmul"] {
+        assert!(needed.contains(name), "{name} is not needed: {needed:?}");
+    }
+    let mut needed: Vec<String> = needed.into_iter().collect();
+    needed.sort();
+    let available = |name: &str| image_defines.contains(name);
+    let merged = compiler
+        .with_libraries(&object, &needed, &available)
+        .unwrap()
+        .expect("members were merged");
+    let (defined, undefined) = symbols(&merged);
+    assert!(defined.contains("pow") && defined.contains("__aeabi_dmul"));
+    assert!(!defined.contains("memcpy") && undefined.contains("memcpy"));
+    assert!(!defined.contains("puts") && undefined.contains("puts"));
+    // Everything else the merged object needs, the device has.
+    for name in &undefined {
+        assert!(available(name) || name == "puts", "{name} stays undefined");
+    }
+    // Nothing to take: no merge.
+    assert!(
+        compiler
+            .with_libraries(&object, &["puts".to_string()], &available)
+            .unwrap()
+            .is_none()
+    );
+}
