@@ -427,6 +427,24 @@ pub fn super_call_here(span: Span) -> Diagnostic {
     Diagnostic::new("BS0102", span, "cannot call super() here")
 }
 
+/// A function, method or constructor declared without a body (a TypeScript overload signature
+/// or ambient declaration): it would have nothing to run.
+pub fn missing_body(span: Span, what: &str) -> Diagnostic {
+    Diagnostic::new("BS0150", span, format!("{what} has no body"))
+        .label("declared without `{ … }`")
+        .hint("BlueScript has no overloads and no declarations without an implementation: give it a body, or remove this declaration")
+}
+
+/// `enum E { 'a' = 1 }`: members are named by identifiers only.
+pub fn enum_member_string_name(span: Span, name: &str) -> Diagnostic {
+    Diagnostic::new(
+        "BS0151",
+        span,
+        format!("an enum member must be named by an identifier: '{name}'"),
+    )
+    .hint("write the member's name without quotes, e.g. `A = 1`")
+}
+
 pub fn not_a_class(span: Span, name: &str) -> Diagnostic {
     Diagnostic::new("BS0103", span, format!("not a class: {name}"))
 }

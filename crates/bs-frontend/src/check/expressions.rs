@@ -625,8 +625,14 @@ impl<'a> Checker<'_, 'a> {
                 ExprKind::Convert(Conv::Check { site, class_id }, Box::new(value))
             }
             (Type::Nullable(inner), t)
-                if matches!(t, Type::Class(_) | Type::Array(_))
-                    && (**inner == *t
+                if matches!(
+                    t,
+                    Type::Class(_)
+                        | Type::Array(_)
+                        | Type::String
+                        | Type::Uint8Array
+                        | Type::FixedArray
+                ) && (**inner == *t
                         || matches!((&**inner, t), (Type::Class(f), Type::Class(c)) if crate::types::is_subclass(&*self, c, f))) =>
             {
                 // From a nullable type to its non-null type (or a subclass), checked at run time.

@@ -10,6 +10,7 @@ use crate::env::StaticMember;
 use crate::ir::*;
 use crate::span::Span;
 use crate::types::{FnSig, Type};
+use bs_abi::ClassId;
 
 /// How the elements of an array of element type `elem` are stored.
 pub(super) fn elem_kind(elem: &Type) -> ElemKind {
@@ -927,9 +928,9 @@ impl<'a> Checker<'_, 'a> {
                 op: Builtin::IsString,
                 args: vec![left],
             },
-            name => match self.class_info(name) {
-                Some(info) => {
-                    let id = Expr::new(ExprKind::Int(info.id as i32), Type::Integer, span);
+            name => match builtin_class_id(name).or_else(|| self.class_info(name).map(|c| c.id)) {
+                Some(class_id) => {
+                    let id = Expr::new(ExprKind::Int(class_id as i32), Type::Integer, span);
                     ExprKind::Builtin {
                         op: Builtin::InstanceOf,
                         args: vec![left, id],
@@ -947,5 +948,15 @@ impl<'a> Checker<'_, 'a> {
     /// Whether `name` is a local or global variable (so it shadows classes and enums).
     pub(super) fn is_variable(&mut self, name: &str) -> bool {
         matches!(self.lookup(name), Some(Name::Local(..) | Name::Var { .. }))
+    }
+}
+
+/// The class id of a built-in class that `instanceof` accepts on its right: `Uint8Array` and
+/// `FixedArray` (unless a program class has that name, which the checker refuses).
+fn builtin_class_id(name: &str) -> Option<u32> {
+    match name {
+        "Uint8Array" => Some(ClassId::Uint8Array.code()),
+        "FixedArray" => Some(ClassId::FixedArray.code()),
+        _ => None,
     }
 }
