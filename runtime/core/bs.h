@@ -233,6 +233,9 @@ void bs_time_delay(int32_t ms);
 void bs_print(bs_value v);
 /* console.error: the same on standard error. */
 void bs_print_error(bs_value v);
+/* print / console.log (stream 0) or console.error (stream 1) of several values, or none: the
+   values in print format separated by single spaces, then a newline. */
+void bs_print_values(uint32_t stream, uint32_t n, const bs_value *values);
 
 /* --- strings: members --------------------------------------------------------------------- */
 

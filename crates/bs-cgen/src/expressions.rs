@@ -98,14 +98,28 @@ impl Gen {
             }
             ExprKind::Convert(conv, a) => self.convert(*conv, a, &e.ty),
             ExprKind::Call { slot, args, .. } => self.slot_call(slot, args),
-            ExprKind::Print { stream, arg } => {
-                let a = self.expr(arg);
-                if *stream == 0 {
-                    format!("bs_print({a})")
-                } else {
-                    format!("bs_print_error({a})")
+            ExprKind::Print { stream, args } => match &args[..] {
+                [arg] => {
+                    let a = self.expr(arg);
+                    if *stream == 0 {
+                        format!("bs_print({a})")
+                    } else {
+                        format!("bs_print_error({a})")
+                    }
                 }
-            }
+                [] => format!("bs_print_values({stream}u, 0, 0)"),
+                _ => {
+                    // Every argument is evaluated (in order) before anything is written.
+                    let refs: Vec<&Expr> = args.iter().collect();
+                    let n = args.len();
+                    self.sequenced(&refs, |p| {
+                        format!(
+                            "bs_print_values({stream}u, {n}, (const bs_value[]){{{}}})",
+                            p.join(", ")
+                        )
+                    })
+                }
+            },
             ExprKind::Assign { place, value } => self.assign(place, value),
             ExprKind::Update {
                 place,

@@ -286,8 +286,11 @@ pub fn destructuring(span: Span) -> Diagnostic {
     Diagnostic::new("BS0065", span, "destructuring is not supported")
 }
 
-pub fn print_argument_count(span: Span, found: usize) -> Diagnostic {
-    wrong_argument_count(span, 1, found).hint("print takes one value; concatenate several with `+`")
+/// `print()`: print takes one or more values (`console.log()` prints an empty line).
+pub fn print_argument_count(span: Span) -> Diagnostic {
+    Diagnostic::new("BS0040", span, "wrong number of arguments")
+        .label("expected at least 1, found 0")
+        .hint("print takes one or more values; `console.log()` prints an empty line")
 }
 
 pub fn array_generic_type(span: Span) -> Diagnostic {

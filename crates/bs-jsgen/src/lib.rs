@@ -709,12 +709,15 @@ impl<'u> Emitter<'u> {
                 let a = self.exprs(args);
                 format!("{}({})", js_name(slot), a.join(", "))
             }
-            ExprKind::Print { stream, arg } => {
-                let a = self.expr(arg);
-                if *stream == 0 {
-                    format!("$print({})", strip(&a))
-                } else {
-                    format!("$eprint({})", strip(&a))
+            ExprKind::Print { stream, args } => {
+                let a: Vec<String> = args
+                    .iter()
+                    .map(|a| strip(&self.expr(a)).to_string())
+                    .collect();
+                let f = if *stream == 0 { "$print" } else { "$eprint" };
+                match &a[..] {
+                    [one] => format!("{f}({one})"),
+                    _ => format!("{f}v([{}])", a.join(", ")),
                 }
             }
             ExprKind::Assign { place, value } => self.assign(place, value),

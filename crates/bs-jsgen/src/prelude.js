@@ -233,6 +233,23 @@ function $eprint(v) {
   $write(2, $text(v, true) + "\n");
 }
 
+/* console.log(a, b, ...) and console.log(): the values separated by single spaces. */
+function $line(vs) {
+  var t = "";
+  for (var i = 0; i < vs.length; i++) t += (i > 0 ? " " : "") + $text(vs[i], true);
+  return t;
+}
+
+function $printv(vs) {
+  $out += $line(vs) + "\n";
+  if ($out.length > 8192) $flush();
+}
+
+function $eprintv(vs) {
+  $flush();
+  $write(2, $line(vs) + "\n");
+}
+
 function $sw(s, p) { return p.length <= s.length && s.substring(0, p.length) === p; }
 
 function $ew(s, p) { return p.length <= s.length && s.substring(s.length - p.length) === p; }

@@ -649,7 +649,10 @@ impl<'a> Checker<'_, 'a> {
     ) -> Function {
         self.check_function_shape(f);
         if f.body.is_none() {
-            self.error(diag::missing_body(sp(name_span), &format!("method '{name}'")));
+            self.error(diag::missing_body(
+                sp(name_span),
+                &format!("method '{name}'"),
+            ));
         }
         let saved = std::mem::replace(
             &mut self.f,

@@ -633,7 +633,7 @@ impl<'a> Checker<'_, 'a> {
                         | Type::Uint8Array
                         | Type::FixedArray
                 ) && (**inner == *t
-                        || matches!((&**inner, t), (Type::Class(f), Type::Class(c)) if crate::types::is_subclass(&*self, c, f))) =>
+                    || matches!((&**inner, t), (Type::Class(f), Type::Class(c)) if crate::types::is_subclass(&*self, c, f))) =>
             {
                 // From a nullable type to its non-null type (or a subclass), checked at run time.
                 let class_id = self.check_class_id(&to);

@@ -489,7 +489,10 @@ impl<'a> Checker<'_, 'a> {
         }
         self.check_function_shape(func);
         if func.body.is_none() {
-            self.error(diag::missing_body(sp(id.span), &format!("function '{name}'")));
+            self.error(diag::missing_body(
+                sp(id.span),
+                &format!("function '{name}'"),
+            ));
         }
         let sig = self.func_sig(&name)?;
         if redefines {
