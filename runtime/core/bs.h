@@ -485,6 +485,16 @@ static inline bs_value *bs_vector_at(bs_value a, int32_t i, uint32_t site) {
 bs_value bs_array_get(bs_value a, int32_t i, uint32_t site);
 bs_value bs_array_set(bs_value a, int32_t i, bs_value v, uint32_t site);
 
+/*
+ * new Array<T>(src): a new array of class `class_id` (T[]) holding src's elements, each converted
+ * to T: raw arrays as bs_array_set does; growable ones with `check` (BS_TYPE_ANY: none,
+ * BS_TYPE_STRING, BS_TYPE_OBJECT, BS_TYPE_ARRAY: any array kind, or BS_TYPE_CLASS_BASE + a class
+ * id), undefined only when `nullable`. A TYPE_ERROR at `site` when src is no array, unless
+ * `by_length` and src is an integer: then that many zero values (0, 0.0, false, undefined).
+ */
+bs_value bs_array_copy(bs_value src, uint32_t class_id, uint32_t check, int32_t nullable, int32_t by_length,
+                       uint32_t site);
+
 /* push/unshift return the new length; pop/shift return BS_NULL on an empty array. They need a
  * growable array (a TYPE_ERROR for the any[] view of a raw array). */
 int32_t bs_vector_push(bs_value a, bs_value v);
@@ -521,6 +531,8 @@ bs_value bs_any_to_class(bs_value v, uint32_t class_id, int32_t nullable, uint32
 static inline bs_value bs_any_to_class_fast(bs_value v, uint32_t class_id, int32_t nullable, uint32_t site) {
     return bs_is_exactly(v, class_id) ? v : bs_any_to_class(v, class_id, nullable, site);
 }
+/* `object`: a class instance or a string (BS_TYPE_OBJECT otherwise). */
+bs_value bs_any_to_object(bs_value v, uint32_t site);
 /* Any array (the `any[]` view of every array kind). */
 bs_value bs_any_to_array(bs_value v, uint32_t site);
 

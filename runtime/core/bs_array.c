@@ -263,3 +263,62 @@ bs_value bs_vector_shift(bs_value a) {
     s->slots[v->length] = 0;
     return value;
 }
+
+/* --- new Array<T>(other) ------------------------------------------------------------------------ */
+
+/* One element for a growable array: `check` is BS_TYPE_ANY (none), BS_TYPE_STRING, BS_TYPE_OBJECT,
+   BS_TYPE_ARRAY (any array kind) or BS_TYPE_CLASS_BASE + a class id; undefined only if `nullable`. */
+static void check_element(bs_value v, uint32_t check, int32_t nullable, uint32_t site) {
+    if (v == BS_NULL) {
+        if (!nullable)
+            bs_error(BS_ERR_TYPE, site, check, v);
+    } else if (check == BS_TYPE_STRING) {
+        bs_any_to_string(v, site);
+    } else if (check == BS_TYPE_OBJECT) {
+        bs_any_to_object(v, site);
+    } else if (check == BS_TYPE_ARRAY) {
+        bs_any_to_array(v, site);
+    } else if (check >= BS_TYPE_CLASS_BASE) {
+        bs_any_to_class(v, check - BS_TYPE_CLASS_BASE, 0, site);
+    }
+}
+
+bs_value bs_array_copy(bs_value src, uint32_t class_id, uint32_t check, int32_t nullable, int32_t by_length,
+                       uint32_t site) {
+    int raw = class_id == BS_CLASS_INT_ARRAY || class_id == BS_CLASS_FLOAT_ARRAY || class_id == BS_CLASS_BOOL_ARRAY;
+    int32_t n;
+    if (by_length && bs_is_int(src)) {
+        n = bs_unbox_int(src);
+    } else {
+        if (!bs_is_array(src))
+            bs_error(BS_ERR_TYPE, site, BS_TYPE_ARRAY, src);
+        n = bs_array_length(src);
+    }
+    bs_value dst;
+    switch (class_id) {
+    case BS_CLASS_INT_ARRAY:
+        dst = bs_int_array_new(n, 0, site);
+        break;
+    case BS_CLASS_FLOAT_ARRAY:
+        dst = bs_float_array_new(n, 0.0f, site);
+        break;
+    case BS_CLASS_BOOL_ARRAY:
+        dst = bs_bool_array_new(n, 0, site);
+        break;
+    default:
+        dst = bs_vector_new(class_id, n, BS_NULL, site);
+        break;
+    }
+    if (by_length && bs_is_int(src))
+        return dst;
+    for (int32_t i = 0; i < n; i++) {
+        bs_value v = bs_array_get(src, i, site);
+        if (raw) {
+            bs_array_set(dst, i, v, site);
+        } else {
+            check_element(v, check, nullable, site);
+            *bs_vector_at(dst, i, site) = v;
+        }
+    }
+    return dst;
+}

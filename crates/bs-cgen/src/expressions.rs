@@ -495,6 +495,7 @@ impl Gen {
                 "bs_any_to_class({v}, {}u, 0, {site}u)",
                 ClassId::FixedArray.code()
             ),
+            Type::Object => format!("bs_any_to_object({v}, {site}u)"),
             Type::Void => v.to_string(),
         }
     }

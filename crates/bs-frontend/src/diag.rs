@@ -438,6 +438,17 @@ pub fn missing_body(span: Span, what: &str) -> Diagnostic {
         .hint("BlueScript has no overloads and no declarations without an implementation: give it a body, or remove this declaration")
 }
 
+/// `new Array<F>(other)` for function elements from another array type: nothing at run time
+/// can tell a function value's type well enough.
+pub fn array_copy_unchecked(span: Span, from: &Type, to: &Type) -> Diagnostic {
+    Diagnostic::new(
+        "BS0152",
+        span,
+        format!("cannot copy {from} into a new {to}: its elements cannot be checked at run time"),
+    )
+    .hint("copy from an array of exactly that type")
+}
+
 /// `enum E { 'a' = 1 }`: members are named by identifiers only.
 pub fn enum_member_string_name(span: Span, name: &str) -> Diagnostic {
     Diagnostic::new(

@@ -49,6 +49,11 @@ pub enum Builtin {
     IsString,
     /// `x instanceof C`: (any, class id) → boolean.
     InstanceOf,
+    /// `new Array<T>(other)`: (any array as any, class id of `T[]`, element check, undefined
+    /// allowed, also a length, site) → `T[]`. The check is a `BS_TYPE_*` code or
+    /// `BS_TYPE_CLASS_BASE` plus a class id; with "also a length" an integer makes an array of
+    /// that many zero values.
+    ArrayCopy,
 }
 
 /// A local variable or parameter of one function (or of a unit's top-level code).

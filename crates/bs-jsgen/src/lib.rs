@@ -1009,6 +1009,23 @@ impl<'u> Emitter<'u> {
             Builtin::IsArray => format!("$isarr({})", arg(0)),
             Builtin::IsString => format!("(typeof {} === \"string\")", arg(0)),
             Builtin::InstanceOf => format!("$isinst({}, $D{})", arg(0), arg(1)),
+            Builtin::ArrayCopy => {
+                // The element check: a type code, or a class's descriptor.
+                let check = match args.get(2).map(|e| &e.kind) {
+                    Some(ExprKind::Int(c)) if *c as u32 >= bs_abi::TYPE_CLASS_BASE => {
+                        format!("$D{}", *c as u32 - bs_abi::TYPE_CLASS_BASE)
+                    }
+                    _ => arg(2),
+                };
+                format!(
+                    "$acopy({}, $D{}, {check}, {}, {}, {})",
+                    arg(0),
+                    arg(1),
+                    arg(3),
+                    arg(4),
+                    arg(5)
+                )
+            }
         }
     }
 
@@ -1409,6 +1426,7 @@ fn check_from_any(to: &Type, x: &str, site: u32, class_id: u32) -> String {
             }
         }
         Type::Function(sig) => format!("$tofn({x}, {}, {site})", js_str(&sig.to_string())),
+        Type::Object => format!("$toobj({x}, {site})"),
     }
 }
 
