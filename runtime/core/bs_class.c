@@ -98,15 +98,3 @@ int32_t bs_is_array(bs_value v) {
     const bs_class *c = id >= BS_FIRST_PROGRAM_CLASS && id < BS_MAX_CLASSES ? bs_class_table[id] : NULL;
     return c != NULL && c->kind == BS_KIND_REF_ARRAY;
 }
-
-bs_value bs_any_to_object(bs_value v, uint32_t site) {
-    if (bs_is_ref(v)) {
-        uint32_t id = bs_class_id_of(v);
-        if (id == BS_CLASS_STRING)
-            return v;
-        const bs_class *c = id >= BS_FIRST_PROGRAM_CLASS && id < BS_MAX_CLASSES ? bs_class_table[id] : NULL;
-        if (c != NULL && c->kind == BS_KIND_OBJECT)
-            return v;
-    }
-    bs_error(BS_ERR_TYPE, site, BS_TYPE_OBJECT, v);
-}

@@ -11,18 +11,8 @@ static void write_value(uint8_t stream, bs_value v) {
             bs_output_write(stream, text.piece[i], text.length[i]);
 }
 
-void bs_print(bs_value v) {
-    write_value(BS_OUTPUT_STDOUT, v);
-    bs_output_write(BS_OUTPUT_STDOUT, "\n", 1);
-}
-
-void bs_print_error(bs_value v) {
-    write_value(BS_OUTPUT_STDERR, v);
-    bs_output_write(BS_OUTPUT_STDERR, "\n", 1);
-}
-
 void bs_print_values(uint32_t stream, uint32_t n, const bs_value *values) {
-    uint8_t s = stream == 0 ? BS_OUTPUT_STDOUT : BS_OUTPUT_STDERR;
+    uint8_t s = (uint8_t)stream; /* BS_OUTPUT_STDOUT or BS_OUTPUT_STDERR */
     for (uint32_t i = 0; i < n; i++) {
         if (i > 0)
             bs_output_write(s, " ", 1);
