@@ -477,11 +477,16 @@ impl Gen {
                 format!("bs_any_to_class_fast({v}, {class_id}u, 0, {site}u)")
             }
             Type::Nullable(inner) => match **inner {
-                Type::String => {
+                Type::String | Type::Object => {
+                    let check = if **inner == Type::String {
+                        "bs_any_to_string"
+                    } else {
+                        "bs_any_to_object"
+                    };
                     let t = self.n_temps;
                     self.n_temps += 1;
                     format!(
-                        "({{ bs_value tn{t} = {v}; tn{t} == BS_NULL ? tn{t} : bs_any_to_string(tn{t}, {site}u); }})"
+                        "({{ bs_value tn{t} = {v}; tn{t} == BS_NULL ? tn{t} : {check}(tn{t}, {site}u); }})"
                     )
                 }
                 _ => format!("bs_any_to_class_fast({v}, {class_id}u, 1, {site}u)"),

@@ -1418,13 +1418,11 @@ fn check_from_any(to: &Type, x: &str, site: u32, class_id: u32) -> String {
         Type::Any | Type::Void => x.to_string(),
         Type::Array(e) if **e == Type::Any => format!("$toarr({x}, {site})"),
         Type::Class(_) | Type::Array(_) | Type::Uint8Array | Type::FixedArray => class(false),
-        Type::Nullable(inner) => {
-            if **inner == Type::String {
-                format!("$tosn({x}, {site})")
-            } else {
-                class(true)
-            }
-        }
+        Type::Nullable(inner) => match **inner {
+            Type::String => format!("$tosn({x}, {site})"),
+            Type::Object => format!("$toobjn({x}, {site})"),
+            _ => class(true),
+        },
         Type::Function(sig) => format!("$tofn({x}, {}, {site})", js_str(&sig.to_string())),
         Type::Object => format!("$toobj({x}, {site})"),
     }

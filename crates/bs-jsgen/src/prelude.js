@@ -298,6 +298,8 @@ function $toobj(v, site) {
   return v;
 }
 
+function $toobjn(v, site) { return v === undefined ? v : $toobj(v, site); }
+
 function $tocls(v, d, nullable, site) {
   if (!(nullable && v === undefined) && !$isinst(v, d)) $terr(d.n, v, site);
   return v;

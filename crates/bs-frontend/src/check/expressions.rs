@@ -651,6 +651,7 @@ impl<'a> Checker<'_, 'a> {
                     Type::Class(_)
                         | Type::Array(_)
                         | Type::String
+                        | Type::Object
                         | Type::Uint8Array
                         | Type::FixedArray
                 ) && (**inner == *t
