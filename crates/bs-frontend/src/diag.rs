@@ -106,6 +106,9 @@ pub fn not_assignable(span: Span, from: &Type, to: &Type) -> Diagnostic {
         (Type::Float, Type::Integer) => {
             d.hint("convert explicitly with `as integer` (truncates toward zero)")
         }
+        (_, Type::Object) => {
+            d.hint("`object` holds class instances and strings only; use `any` for other values")
+        }
         _ => d,
     }
 }
