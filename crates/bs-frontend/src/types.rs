@@ -257,4 +257,31 @@ mod tests {
         );
         assert_eq!(assignable(&Tree, &Type::Null, &sh), None);
     }
+
+    #[test]
+    fn object_takes_classes_and_strings_only() {
+        let sq = Type::Class("Square".into());
+        for t in [&sq, &Type::String] {
+            assert_eq!(assignable(&Tree, t, &Type::Object), Some(Coercion::None));
+        }
+        for t in [
+            Type::Array(Box::new(Type::Integer)),
+            Type::Uint8Array,
+            Type::Integer,
+            Type::Null,
+            Type::Nullable(Box::new(sq.clone())),
+        ] {
+            assert_eq!(assignable(&Tree, &t, &Type::Object), None, "{t}");
+        }
+        assert_eq!(assignable(&Tree, &Type::Object, &sq), None);
+        assert_eq!(
+            assignable(&Tree, &Type::Any, &Type::Object),
+            Some(Coercion::Check)
+        );
+        assert_eq!(
+            assignable(&Tree, &Type::Object, &Type::Any),
+            Some(Coercion::Box)
+        );
+        assert_eq!(Type::Object.to_string(), "object");
+    }
 }
