@@ -229,10 +229,13 @@ int32_t bs_string_compare(bs_value a, bs_value b);
 float bs_time_now(void);
 void bs_time_delay(int32_t ms);
 
-/* print / console.log: the value in print format and a newline, on standard output. */
-void bs_print(bs_value v);
-/* console.error: the same on standard error. */
-void bs_print_error(bs_value v);
+/* print / console.log (stream 0) or console.error (stream 1, standard error) of `n` values (none
+   too): the values in print format separated by single spaces, then a newline. */
+void bs_print_values(uint32_t stream, uint32_t n, const bs_value *values);
+/* print / console.log of one value. */
+static inline void bs_print(bs_value v) { bs_print_values(0, 1, &v); }
+/* console.error of one value. */
+static inline void bs_print_error(bs_value v) { bs_print_values(1, 1, &v); }
 
 /* --- strings: members --------------------------------------------------------------------- */
 
@@ -564,5 +567,71 @@ bs_value bs_any_to_function(bs_value v, const char *signature, uint32_t site);
 
 /* Unary minus of a boxed number; else a TYPE_ERROR with detail1 = BS_TYPE_ANY + (BS_OP_NEG << 8). */
 bs_value bs_any_negate(bs_value a, uint32_t site);
+
+/*
+ * The conversions below are inline, so that only the units that use them carry their code (the
+ * runtime image of a small device has little flash to spare).
+ */
+
+/* `object`: a class instance or a string, else a TYPE_ERROR expecting BS_TYPE_OBJECT. */
+static inline bs_value bs_any_to_object(bs_value v, uint32_t site) {
+    if (bs_is_ref(v)) {
+        uint32_t id = bs_class_id_of(v);
+        if (id == BS_CLASS_STRING ||
+            (id >= BS_FIRST_PROGRAM_CLASS && id < BS_MAX_CLASSES && bs_class_table[id] != 0 &&
+             bs_class_table[id]->kind == BS_KIND_OBJECT))
+            return v;
+    }
+    bs_error(BS_ERR_TYPE, site, BS_TYPE_OBJECT, v);
+}
+
+/*
+ * new Array<T>(src): a new array of class `class_id` (T[]) holding src's elements, each converted
+ * to T: into a raw array as bs_array_set does; into a growable one checked with `check`
+ * (BS_TYPE_ANY: none, BS_TYPE_STRING, BS_TYPE_OBJECT, BS_TYPE_ARRAY: any array kind, or
+ * BS_TYPE_CLASS_BASE + a class id), undefined only when `nullable`. A TYPE_ERROR at `site` when
+ * src is no array, unless `by_length` and src is an integer: then that many zero values.
+ */
+static inline bs_value bs_array_copy(bs_value src, uint32_t class_id, uint32_t check, int32_t nullable,
+                                     int32_t by_length, uint32_t site) {
+    int32_t length_only = by_length && bs_is_int(src);
+    if (!length_only && !bs_is_array(src))
+        bs_error(BS_ERR_TYPE, site, BS_TYPE_ARRAY, src);
+    int32_t n = length_only ? bs_unbox_int(src) : bs_array_length(src);
+    bs_value dst;
+    if (class_id == BS_CLASS_INT_ARRAY)
+        dst = bs_int_array_new(n, 0, site);
+    else if (class_id == BS_CLASS_FLOAT_ARRAY)
+        dst = bs_float_array_new(n, 0.0f, site);
+    else if (class_id == BS_CLASS_BOOL_ARRAY)
+        dst = bs_bool_array_new(n, 0, site);
+    else
+        dst = bs_vector_new(class_id, n, BS_NULL, site);
+    if (length_only)
+        return dst;
+    int32_t raw = class_id == BS_CLASS_INT_ARRAY || class_id == BS_CLASS_FLOAT_ARRAY ||
+                  class_id == BS_CLASS_BOOL_ARRAY;
+    for (int32_t i = 0; i < n; i++) {
+        bs_value v = bs_array_get(src, i, site);
+        if (raw) {
+            bs_array_set(dst, i, v, site);
+            continue;
+        }
+        if (v == BS_NULL) {
+            if (!nullable)
+                bs_error(BS_ERR_TYPE, site, check, v);
+        } else if (check == BS_TYPE_STRING) {
+            bs_any_to_string(v, site);
+        } else if (check == BS_TYPE_OBJECT) {
+            bs_any_to_object(v, site);
+        } else if (check == BS_TYPE_ARRAY) {
+            bs_any_to_array(v, site);
+        } else if (check >= BS_TYPE_CLASS_BASE) {
+            bs_any_to_class(v, check - BS_TYPE_CLASS_BASE, 0, site);
+        }
+        *bs_vector_at(dst, i, site) = v;
+    }
+    return dst;
+}
 
 #endif

@@ -3,15 +3,20 @@
 #include "bs_output.h"
 #include "bs_string.h"
 
-static void print_to(uint8_t stream, bs_value v) {
+static void write_value(uint8_t stream, bs_value v) {
     bs_string_text text;
     bs_string_text_of(v, BS_STRING_FORMAT_PRINT, &text);
     for (int i = 0; i < 3; i++)
         if (text.length[i] > 0)
             bs_output_write(stream, text.piece[i], text.length[i]);
-    bs_output_write(stream, "\n", 1);
 }
 
-void bs_print(bs_value v) { print_to(BS_OUTPUT_STDOUT, v); }
-
-void bs_print_error(bs_value v) { print_to(BS_OUTPUT_STDERR, v); }
+void bs_print_values(uint32_t stream, uint32_t n, const bs_value *values) {
+    uint8_t s = (uint8_t)stream; /* BS_OUTPUT_STDOUT or BS_OUTPUT_STDERR */
+    for (uint32_t i = 0; i < n; i++) {
+        if (i > 0)
+            bs_output_write(s, " ", 1);
+        write_value(s, values[i]);
+    }
+    bs_output_write(s, "\n", 1);
+}

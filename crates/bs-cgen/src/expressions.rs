@@ -98,14 +98,28 @@ impl Gen {
             }
             ExprKind::Convert(conv, a) => self.convert(*conv, a, &e.ty),
             ExprKind::Call { slot, args, .. } => self.slot_call(slot, args),
-            ExprKind::Print { stream, arg } => {
-                let a = self.expr(arg);
-                if *stream == 0 {
-                    format!("bs_print({a})")
-                } else {
-                    format!("bs_print_error({a})")
+            ExprKind::Print { stream, args } => match &args[..] {
+                [arg] => {
+                    let a = self.expr(arg);
+                    if *stream == 0 {
+                        format!("bs_print({a})")
+                    } else {
+                        format!("bs_print_error({a})")
+                    }
                 }
-            }
+                [] => format!("bs_print_values({stream}u, 0, 0)"),
+                _ => {
+                    // Every argument is evaluated (in order) before anything is written.
+                    let refs: Vec<&Expr> = args.iter().collect();
+                    let n = args.len();
+                    self.sequenced(&refs, |p| {
+                        format!(
+                            "bs_print_values({stream}u, {n}, (const bs_value[]){{{}}})",
+                            p.join(", ")
+                        )
+                    })
+                }
+            },
             ExprKind::Assign { place, value } => self.assign(place, value),
             ExprKind::Update {
                 place,
@@ -463,11 +477,16 @@ impl Gen {
                 format!("bs_any_to_class_fast({v}, {class_id}u, 0, {site}u)")
             }
             Type::Nullable(inner) => match **inner {
-                Type::String => {
+                Type::String | Type::Object => {
+                    let check = if **inner == Type::String {
+                        "bs_any_to_string"
+                    } else {
+                        "bs_any_to_object"
+                    };
                     let t = self.n_temps;
                     self.n_temps += 1;
                     format!(
-                        "({{ bs_value tn{t} = {v}; tn{t} == BS_NULL ? tn{t} : bs_any_to_string(tn{t}, {site}u); }})"
+                        "({{ bs_value tn{t} = {v}; tn{t} == BS_NULL ? tn{t} : {check}(tn{t}, {site}u); }})"
                     )
                 }
                 _ => format!("bs_any_to_class_fast({v}, {class_id}u, 1, {site}u)"),
@@ -481,6 +500,7 @@ impl Gen {
                 "bs_any_to_class({v}, {}u, 0, {site}u)",
                 ClassId::FixedArray.code()
             ),
+            Type::Object => format!("bs_any_to_object({v}, {site}u)"),
             Type::Void => v.to_string(),
         }
     }

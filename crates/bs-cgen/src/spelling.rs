@@ -203,6 +203,7 @@ pub(crate) fn builtin_function(op: Builtin) -> &'static str {
         Builtin::IsArray => "bs_is_array",
         Builtin::IsString => "bs_is_string",
         Builtin::InstanceOf => "bs_instance_of_fast",
+        Builtin::ArrayCopy => "bs_array_copy",
     }
 }
 

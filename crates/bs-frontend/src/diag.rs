@@ -106,6 +106,9 @@ pub fn not_assignable(span: Span, from: &Type, to: &Type) -> Diagnostic {
         (Type::Float, Type::Integer) => {
             d.hint("convert explicitly with `as integer` (truncates toward zero)")
         }
+        (_, Type::Object) => {
+            d.hint("`object` holds class instances and strings only; use `any` for other values")
+        }
         _ => d,
     }
 }
@@ -286,8 +289,11 @@ pub fn destructuring(span: Span) -> Diagnostic {
     Diagnostic::new("BS0065", span, "destructuring is not supported")
 }
 
-pub fn print_argument_count(span: Span, found: usize) -> Diagnostic {
-    wrong_argument_count(span, 1, found).hint("print takes one value; concatenate several with `+`")
+/// `print()`: print takes one or more values (`console.log()` prints an empty line).
+pub fn print_argument_count(span: Span) -> Diagnostic {
+    Diagnostic::new("BS0040", span, "wrong number of arguments")
+        .label("expected at least 1, found 0")
+        .hint("print takes one or more values; `console.log()` prints an empty line")
 }
 
 pub fn array_generic_type(span: Span) -> Diagnostic {
@@ -425,6 +431,35 @@ pub fn static_needs_initial_value(span: Span) -> Diagnostic {
 
 pub fn super_call_here(span: Span) -> Diagnostic {
     Diagnostic::new("BS0102", span, "cannot call super() here")
+}
+
+/// A function, method or constructor declared without a body (a TypeScript overload signature
+/// or ambient declaration): it would have nothing to run.
+pub fn missing_body(span: Span, what: &str) -> Diagnostic {
+    Diagnostic::new("BS0150", span, format!("{what} has no body"))
+        .label("declared without `{ … }`")
+        .hint("BlueScript has no overloads and no declarations without an implementation: give it a body, or remove this declaration")
+}
+
+/// `new Array<F>(other)` for function elements from another array type: nothing at run time
+/// can tell a function value's type well enough.
+pub fn array_copy_unchecked(span: Span, from: &Type, to: &Type) -> Diagnostic {
+    Diagnostic::new(
+        "BS0152",
+        span,
+        format!("cannot copy {from} into a new {to}: its elements cannot be checked at run time"),
+    )
+    .hint("copy from an array of exactly that type")
+}
+
+/// `enum E { 'a' = 1 }`: members are named by identifiers only.
+pub fn enum_member_string_name(span: Span, name: &str) -> Diagnostic {
+    Diagnostic::new(
+        "BS0151",
+        span,
+        format!("an enum member must be named by an identifier: '{name}'"),
+    )
+    .hint("write the member's name without quotes, e.g. `A = 1`")
 }
 
 pub fn not_a_class(span: Span, name: &str) -> Diagnostic {

@@ -49,6 +49,11 @@ pub enum Builtin {
     IsString,
     /// `x instanceof C`: (any, class id) → boolean.
     InstanceOf,
+    /// `new Array<T>(other)`: (any array as any, class id of `T[]`, element check, undefined
+    /// allowed, also a length, site) → `T[]`. The check is a `BS_TYPE_*` code or
+    /// `BS_TYPE_CLASS_BASE` plus a class id; with "also a length" an integer makes an array of
+    /// that many zero values.
+    ArrayCopy,
 }
 
 /// A local variable or parameter of one function (or of a unit's top-level code).
@@ -419,10 +424,11 @@ pub enum ExprKind {
         sig: FnSig,
         args: Vec<Expr>,
     },
-    /// `print` (stream 0) or `console.error` (stream 1) of a boxed value.
+    /// `print`/`console.log` (stream 0) or `console.error` (stream 1) of boxed values: written
+    /// separated by single spaces, then a newline (none at all: an empty line).
     Print {
         stream: u8,
-        arg: Box<Expr>,
+        args: Vec<Expr>,
     },
     /// `place = value` (the value already has the place's type); yields the new value.
     Assign {
@@ -770,8 +776,7 @@ impl Expr {
             ExprKind::Read(p) | ExprKind::Update { place: p, .. } => p.walk(f),
             ExprKind::Unary(_, a)
             | ExprKind::Convert(_, a)
-            | ExprKind::AnyNegate { arg: a, .. }
-            | ExprKind::Print { arg: a, .. } => a.walk(f),
+            | ExprKind::AnyNegate { arg: a, .. } => a.walk(f),
             ExprKind::Binary { left, right, .. }
             | ExprKind::AnyBinary { left, right, .. }
             | ExprKind::Logical { left, right, .. }
@@ -792,6 +797,7 @@ impl Expr {
             | ExprKind::DirectCall { args, .. }
             | ExprKind::New { args, .. }
             | ExprKind::Builtin { args, .. }
+            | ExprKind::Print { args, .. }
             | ExprKind::ArrayLit { elements: args, .. } => args.iter().for_each(|a| a.walk(f)),
             ExprKind::Assign { place, value } => {
                 place.walk(f);

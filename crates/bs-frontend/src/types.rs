@@ -28,6 +28,9 @@ pub enum Type {
     Uint8Array,
     /// The built-in `FixedArray`: a fixed number of `any` slots.
     FixedArray,
+    /// `object`: the super type of every class type and of `string` (section 3.12); its
+    /// values are class instances and strings, never undefined.
+    Object,
 }
 
 impl Type {
@@ -61,6 +64,7 @@ impl Type {
                 | Type::Function(_)
                 | Type::Uint8Array
                 | Type::FixedArray
+                | Type::Object
         )
     }
 
@@ -92,6 +96,7 @@ impl fmt::Display for Type {
             Type::Function(sig) => write!(f, "{sig}"),
             Type::Uint8Array => f.write_str("Uint8Array"),
             Type::FixedArray => f.write_str("FixedArray"),
+            Type::Object => f.write_str("object"),
             Type::Array(e) => match **e {
                 Type::Nullable(_) | Type::Function(_) => write!(f, "({e})[]"),
                 _ => write!(f, "{e}[]"),
@@ -169,6 +174,7 @@ pub fn assignable(classes: &dyn ClassHierarchy, from: &Type, to: &Type) -> Optio
         (_, Any) => Some(Coercion::Box),
         (Any, _) => Some(Coercion::Check),
         (Class(s), Class(t)) if is_subclass(classes, s, t) => Some(Coercion::None),
+        (Class(_) | String, Object) => Some(Coercion::None),
         (Null, Nullable(_)) => Some(Coercion::None),
         (s, Nullable(t)) if assignable(classes, s, t) == Some(Coercion::None) => {
             Some(Coercion::None)
@@ -250,5 +256,32 @@ mod tests {
             Some(Coercion::None)
         );
         assert_eq!(assignable(&Tree, &Type::Null, &sh), None);
+    }
+
+    #[test]
+    fn object_takes_classes_and_strings_only() {
+        let sq = Type::Class("Square".into());
+        for t in [&sq, &Type::String] {
+            assert_eq!(assignable(&Tree, t, &Type::Object), Some(Coercion::None));
+        }
+        for t in [
+            Type::Array(Box::new(Type::Integer)),
+            Type::Uint8Array,
+            Type::Integer,
+            Type::Null,
+            Type::Nullable(Box::new(sq.clone())),
+        ] {
+            assert_eq!(assignable(&Tree, &t, &Type::Object), None, "{t}");
+        }
+        assert_eq!(assignable(&Tree, &Type::Object, &sq), None);
+        assert_eq!(
+            assignable(&Tree, &Type::Any, &Type::Object),
+            Some(Coercion::Check)
+        );
+        assert_eq!(
+            assignable(&Tree, &Type::Object, &Type::Any),
+            Some(Coercion::Box)
+        );
+        assert_eq!(Type::Object.to_string(), "object");
     }
 }

@@ -709,12 +709,15 @@ impl<'u> Emitter<'u> {
                 let a = self.exprs(args);
                 format!("{}({})", js_name(slot), a.join(", "))
             }
-            ExprKind::Print { stream, arg } => {
-                let a = self.expr(arg);
-                if *stream == 0 {
-                    format!("$print({})", strip(&a))
-                } else {
-                    format!("$eprint({})", strip(&a))
+            ExprKind::Print { stream, args } => {
+                let a: Vec<String> = args
+                    .iter()
+                    .map(|a| strip(&self.expr(a)).to_string())
+                    .collect();
+                let f = if *stream == 0 { "$print" } else { "$eprint" };
+                match &a[..] {
+                    [one] => format!("{f}({one})"),
+                    _ => format!("{f}v([{}])", a.join(", ")),
                 }
             }
             ExprKind::Assign { place, value } => self.assign(place, value),
@@ -1006,6 +1009,23 @@ impl<'u> Emitter<'u> {
             Builtin::IsArray => format!("$isarr({})", arg(0)),
             Builtin::IsString => format!("(typeof {} === \"string\")", arg(0)),
             Builtin::InstanceOf => format!("$isinst({}, $D{})", arg(0), arg(1)),
+            Builtin::ArrayCopy => {
+                // The element check: a type code, or a class's descriptor.
+                let check = match args.get(2).map(|e| &e.kind) {
+                    Some(ExprKind::Int(c)) if *c as u32 >= bs_abi::TYPE_CLASS_BASE => {
+                        format!("$D{}", *c as u32 - bs_abi::TYPE_CLASS_BASE)
+                    }
+                    _ => arg(2),
+                };
+                format!(
+                    "$acopy({}, $D{}, {check}, {}, {}, {})",
+                    arg(0),
+                    arg(1),
+                    arg(3),
+                    arg(4),
+                    arg(5)
+                )
+            }
         }
     }
 
@@ -1398,14 +1418,13 @@ fn check_from_any(to: &Type, x: &str, site: u32, class_id: u32) -> String {
         Type::Any | Type::Void => x.to_string(),
         Type::Array(e) if **e == Type::Any => format!("$toarr({x}, {site})"),
         Type::Class(_) | Type::Array(_) | Type::Uint8Array | Type::FixedArray => class(false),
-        Type::Nullable(inner) => {
-            if **inner == Type::String {
-                format!("$tosn({x}, {site})")
-            } else {
-                class(true)
-            }
-        }
+        Type::Nullable(inner) => match **inner {
+            Type::String => format!("$tosn({x}, {site})"),
+            Type::Object => format!("$toobjn({x}, {site})"),
+            _ => class(true),
+        },
         Type::Function(sig) => format!("$tofn({x}, {}, {site})", js_str(&sig.to_string())),
+        Type::Object => format!("$toobj({x}, {site})"),
     }
 }
 

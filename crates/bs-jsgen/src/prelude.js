@@ -233,6 +233,23 @@ function $eprint(v) {
   $write(2, $text(v, true) + "\n");
 }
 
+/* console.log(a, b, ...) and console.log(): the values separated by single spaces. */
+function $line(vs) {
+  var t = "";
+  for (var i = 0; i < vs.length; i++) t += (i > 0 ? " " : "") + $text(vs[i], true);
+  return t;
+}
+
+function $printv(vs) {
+  $out += $line(vs) + "\n";
+  if ($out.length > 8192) $flush();
+}
+
+function $eprintv(vs) {
+  $flush();
+  $write(2, $line(vs) + "\n");
+}
+
 function $sw(s, p) { return p.length <= s.length && s.substring(0, p.length) === p; }
 
 function $ew(s, p) { return p.length <= s.length && s.substring(s.length - p.length) === p; }
@@ -274,6 +291,14 @@ function $toarr(v, site) {
   if (!$isarr(v)) $terr("array", v, site);
   return v;
 }
+
+/* To `object`: a class instance or a string. */
+function $toobj(v, site) {
+  if (typeof v !== "string" && !($isobj(v) && !v.$k.arr && v.$k !== $D9)) $terr("object", v, site);
+  return v;
+}
+
+function $toobjn(v, site) { return v === undefined ? v : $toobj(v, site); }
 
 function $tocls(v, d, nullable, site) {
   if (!(nullable && v === undefined) && !$isinst(v, d)) $terr(d.n, v, site);
@@ -372,6 +397,38 @@ function $vnew(d, n, init, site) {
   a.$k = d;
   return a;
 }
+
+/* new Array<T>(src): a new array of descriptor d with src's elements, each checked with `check`
+   (a type code, or a class's descriptor); with bylen, an integer src is a length instead. */
+function $acopy(src, d, check, nullable, bylen, site) {
+  if (bylen && typeof src === "number") {
+    if (d === $D2) return $inew(src, 0, site);
+    if (d === $D3) return $fnew(src, 0, site);
+    return $vnew(d, src, d === $D4 ? false : undefined, site);
+  }
+  if (!$isarr(src)) $terr("array", src, site);
+  var n = src.length, i, v, a;
+  if (d === $D2) a = $inew(n, 0, site);
+  else if (d === $D3) a = $fnew(n, 0, site);
+  else a = $vnew(d, n, d === $D4 ? false : undefined, site);
+  for (i = 0; i < n; i++) {
+    v = $aget(src, i, site);
+    if (d === $D2 || d === $D3 || d === $D4) {
+      $aset(a, i, v, site);
+      continue;
+    }
+    if (v === undefined) {
+      if (!nullable) $terr(typeof check === "number" ? $TNAMES[check] : check.n, v, site);
+    } else if (check === 4) $tos(v, site);
+    else if (check === 7) $toobj(v, site);
+    else if (check === 8) $toarr(v, site);
+    else if (typeof check !== "number") $tocls(v, check, false, site);
+    a[i] = v;
+  }
+  return a;
+}
+
+var $TNAMES = { 4: "string", 6: "any", 7: "object", 8: "array" };
 
 function $inew(n, init, site) {
   if (n < 0) $badlen(n, site);

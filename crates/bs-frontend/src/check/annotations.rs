@@ -16,6 +16,7 @@ impl<'a> Checker<'_, 'a> {
             ast::TSType::TSStringKeyword(_) => Some(Type::String),
             ast::TSType::TSVoidKeyword(_) => Some(Type::Void),
             ast::TSType::TSAnyKeyword(_) => Some(Type::Any),
+            ast::TSType::TSObjectKeyword(_) => Some(Type::Object),
             ast::TSType::TSNullKeyword(_) | ast::TSType::TSUndefinedKeyword(_) => Some(Type::Null),
             ast::TSType::TSParenthesizedType(p) => self.resolve_type(&p.type_annotation),
             ast::TSType::TSTypeReference(r) => {

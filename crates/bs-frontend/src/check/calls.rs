@@ -101,27 +101,29 @@ impl<'a> Checker<'_, 'a> {
         })
     }
 
-    /// `print(x)`, `console.log(x)` or `console.error(x)`: one argument, printed boxed.
+    /// `print(a, …)`, `console.log(…)` or `console.error(…)`: the arguments printed boxed,
+    /// separated by spaces. `print` needs at least one (section 11); the `console` methods print
+    /// an empty line without any, as in JavaScript.
     fn print(
         &mut self,
         c: &ast::CallExpression<'_>,
         stream: u8,
-        mut args: Vec<Expr>,
+        args: Vec<Expr>,
         ok: bool,
         span: Span,
     ) -> Option<Expr> {
-        if c.arguments.len() != 1 {
-            self.error(diag::print_argument_count(span, c.arguments.len()));
+        let is_print = matches!(&c.callee, ast::Expression::Identifier(_));
+        if is_print && c.arguments.is_empty() {
+            self.error(diag::print_argument_count(span));
             return None;
         }
         if !ok {
             return None;
         }
-        let arg = boxed(args.pop().expect("one argument"));
         Some(Expr::new(
             ExprKind::Print {
                 stream,
-                arg: Box::new(arg),
+                args: args.into_iter().map(boxed).collect(),
             },
             Type::Void,
             span,

@@ -175,7 +175,11 @@ impl<'a> Checker<'_, 'a> {
         for m in &e.body.members {
             let member = match &m.id {
                 ast::TSEnumMemberName::Identifier(id) => id.name.as_str().to_string(),
-                ast::TSEnumMemberName::String(s) => s.value.as_str().to_string(),
+                ast::TSEnumMemberName::String(s) => {
+                    // Reported, but kept as a member so that its uses report nothing more.
+                    self.error(diag::enum_member_string_name(sp(s.span), s.value.as_str()));
+                    s.value.as_str().to_string()
+                }
                 _ => {
                     self.error(diag::unsupported_syntax(sp(m.span), "TSEnumMember"));
                     continue;
@@ -644,6 +648,12 @@ impl<'a> Checker<'_, 'a> {
         name_span: oxc_span::Span,
     ) -> Function {
         self.check_function_shape(f);
+        if f.body.is_none() {
+            self.error(diag::missing_body(
+                sp(name_span),
+                &format!("method '{name}'"),
+            ));
+        }
         let saved = std::mem::replace(
             &mut self.f,
             FnCtx {
@@ -694,6 +704,9 @@ impl<'a> Checker<'_, 'a> {
     ) -> Function {
         let f = &md.value;
         self.check_function_shape(f);
+        if f.body.is_none() {
+            self.error(diag::missing_body(sp(md.key.span()), "constructor"));
+        }
         let saved = std::mem::replace(
             &mut self.f,
             FnCtx {

@@ -548,6 +548,27 @@ impl<'a> Checker<'_, 'a> {
                 Type::Boolean,
                 span,
             ));
+        } else if equality
+            && (lt == Type::Object || rt == Type::Object)
+            && is_object_like(&lt)
+            && is_object_like(&rt)
+        {
+            // `object` may hold a string: compare boxed, strings by content, objects by identity.
+            let op = if ir_op == BinOp::Eq {
+                AnyOp::Equal
+            } else {
+                AnyOp::NotEqual
+            };
+            return Some(Expr::new(
+                ExprKind::AnyBinary {
+                    op,
+                    left: Box::new(left),
+                    right: Box::new(right),
+                    site: 0,
+                },
+                Type::Boolean,
+                span,
+            ));
         } else if lt == Type::String || rt == Type::String {
             self.error(diag::string_compared(span));
             return None;
@@ -625,9 +646,16 @@ impl<'a> Checker<'_, 'a> {
                 ExprKind::Convert(Conv::Check { site, class_id }, Box::new(value))
             }
             (Type::Nullable(inner), t)
-                if matches!(t, Type::Class(_) | Type::Array(_))
-                    && (**inner == *t
-                        || matches!((&**inner, t), (Type::Class(f), Type::Class(c)) if crate::types::is_subclass(&*self, c, f))) =>
+                if matches!(
+                    t,
+                    Type::Class(_)
+                        | Type::Array(_)
+                        | Type::String
+                        | Type::Object
+                        | Type::Uint8Array
+                        | Type::FixedArray
+                ) && (**inner == *t
+                    || matches!((&**inner, t), (Type::Class(f), Type::Class(c)) if crate::types::is_subclass(&*self, c, f))) =>
             {
                 // From a nullable type to its non-null type (or a subclass), checked at run time.
                 let class_id = self.check_class_id(&to);
@@ -635,16 +663,9 @@ impl<'a> Checker<'_, 'a> {
                 ExprKind::Convert(Conv::Check { site, class_id }, Box::new(value))
             }
             (Type::Class(f), Type::Class(t)) if crate::types::is_subclass(&*self, t, f) => {
-                // A downcast, checked at run time.
-                let class_id = self.check_class_id(&to);
-                let site = self.site(span);
-                let boxed_value = Expr::new(
-                    ExprKind::Convert(Conv::Box, Box::new(value)),
-                    Type::Any,
-                    span,
-                );
-                ExprKind::Convert(Conv::Check { site, class_id }, Box::new(boxed_value))
+                self.downcast(value, &to, span)
             }
+            (Type::Object, Type::Class(_) | Type::String) => self.downcast(value, &to, span),
             _ if crate::types::assignable(&*self, &from, &to) == Some(Coercion::None) => {
                 return Some(Expr {
                     span,
@@ -658,6 +679,18 @@ impl<'a> Checker<'_, 'a> {
             }
         };
         Some(Expr::new(kind, to, span))
+    }
+
+    /// `value as to` from a super type (a class, `object`) to a subtype, checked at run time.
+    fn downcast(&mut self, value: Expr, to: &Type, span: Span) -> ExprKind {
+        let class_id = self.check_class_id(to);
+        let site = self.site(span);
+        let boxed_value = Expr::new(
+            ExprKind::Convert(Conv::Box, Box::new(value)),
+            Type::Any,
+            span,
+        );
+        ExprKind::Convert(Conv::Check { site, class_id }, Box::new(boxed_value))
     }
 
     /// The class id a run-time check against `ty` needs (0 when none).
@@ -728,6 +761,11 @@ fn typed_binary_op(op: BinaryOperator) -> Option<BinOp> {
         B::GreaterEqualThan => BinOp::Ge,
         B::In | B::Instanceof => return None,
     })
+}
+
+/// A type whose values an `object` may equal: `object`, a class or `string`.
+fn is_object_like(t: &Type) -> bool {
+    matches!(t, Type::Object | Type::Class(_) | Type::String)
 }
 
 /// A string, a nullable string, or null.

@@ -10,6 +10,7 @@ use crate::env::StaticMember;
 use crate::ir::*;
 use crate::span::Span;
 use crate::types::{FnSig, Type};
+use bs_abi::{ClassId, TypeCode};
 
 /// How the elements of an array of element type `elem` are stored.
 pub(super) fn elem_kind(elem: &Type) -> ElemKind {
@@ -19,6 +20,11 @@ pub(super) fn elem_kind(elem: &Type) -> ElemKind {
         Type::Boolean => ElemKind::Bool,
         _ => ElemKind::Vector,
     }
+}
+
+/// True for the types of arrays of every kind (`T[]`, `Uint8Array`, `FixedArray`).
+fn is_array_type(t: &Type) -> bool {
+    matches!(t, Type::Array(_) | Type::Uint8Array | Type::FixedArray)
 }
 
 /// The type of a value taken out of a growable array by `pop`/`shift` (undefined when empty).
@@ -757,6 +763,12 @@ impl<'a> Checker<'_, 'a> {
         // The initial value is typed by T, so that `new Array<integer[]>(n, [])` fills the
         // array with an `integer[]`.
         let args = self.arguments_for(args, &[Type::Integer, elem.clone()])?;
+        if let [source] = &args[..] {
+            if is_array_type(&source.ty) || source.ty == Type::Any {
+                let source = args.into_iter().next()?;
+                return self.array_copy(elem, array_ty, source, span);
+            }
+        }
         let mut args = args.into_iter();
         let length = args.next();
         let init = args.next();
@@ -800,6 +812,70 @@ impl<'a> Checker<'_, 'a> {
             array_ty,
             span,
         ))
+    }
+
+    /// `new Array<T>(other)`: a new `T[]` holding the elements of any array `other`, each
+    /// converted to `T` with a run-time check. With `other: any` the value may also be a length
+    /// (for the `T` that have a zero value), decided at run time.
+    fn array_copy(&mut self, elem: Type, array_ty: Type, source: Expr, span: Span) -> Option<Expr> {
+        let by_length = source.ty == Type::Any
+            && matches!(
+                elem,
+                Type::Integer | Type::Enum(_) | Type::Float | Type::Boolean | Type::Any
+            );
+        // An array of exactly this type needs no check of its elements.
+        let check = if source.ty == array_ty {
+            Some((TypeCode::Any.code(), true))
+        } else {
+            self.element_check(&elem)
+        };
+        let Some((check, nullable)) = check else {
+            self.error(diag::array_copy_unchecked(
+                source.span,
+                &source.ty,
+                &array_ty,
+            ));
+            return None;
+        };
+        let class_id = self.array_class_id(&array_ty);
+        let site = self.site(span);
+        let int = |v: u32| Expr::new(ExprKind::Int(v as i32), Type::Integer, span);
+        Some(Expr::new(
+            ExprKind::Builtin {
+                op: Builtin::ArrayCopy,
+                args: vec![
+                    boxed(source),
+                    int(class_id),
+                    int(check),
+                    int(u32::from(nullable)),
+                    int(u32::from(by_length)),
+                    int(site),
+                ],
+            },
+            array_ty,
+            span,
+        ))
+    }
+
+    /// How the run-time copy checks one element of a growable array of element type `elem`
+    /// (a `BS_TYPE_*` code, or `BS_TYPE_CLASS_BASE` plus a class id) and whether `undefined`
+    /// fits; `None` for elements no run-time check can tell (function values). Arrays of
+    /// numbers and booleans convert with the checks of their element kind.
+    fn element_check(&mut self, elem: &Type) -> Option<(u32, bool)> {
+        Some(match elem {
+            Type::Integer | Type::Enum(_) => (TypeCode::Integer.code(), false),
+            Type::Float => (TypeCode::Float.code(), false),
+            Type::Boolean => (TypeCode::Boolean.code(), false),
+            Type::Any => (TypeCode::Any.code(), true),
+            Type::String => (TypeCode::String.code(), false),
+            Type::Object => (TypeCode::Object.code(), false),
+            Type::Array(e) if **e == Type::Any => (TypeCode::Array.code(), false),
+            Type::Array(_) | Type::Class(_) | Type::Uint8Array | Type::FixedArray => {
+                (bs_abi::TYPE_CLASS_BASE + self.check_class_id(elem), false)
+            }
+            Type::Nullable(t) => (self.element_check(t)?.0, true),
+            Type::Function(_) | Type::Null | Type::Void => return None,
+        })
     }
 
     /// `[a, b, …]`, typed by `hint` (the declared type it initialises) when that is an array
@@ -927,9 +1003,9 @@ impl<'a> Checker<'_, 'a> {
                 op: Builtin::IsString,
                 args: vec![left],
             },
-            name => match self.class_info(name) {
-                Some(info) => {
-                    let id = Expr::new(ExprKind::Int(info.id as i32), Type::Integer, span);
+            name => match builtin_class_id(name).or_else(|| self.class_info(name).map(|c| c.id)) {
+                Some(class_id) => {
+                    let id = Expr::new(ExprKind::Int(class_id as i32), Type::Integer, span);
                     ExprKind::Builtin {
                         op: Builtin::InstanceOf,
                         args: vec![left, id],
@@ -947,5 +1023,15 @@ impl<'a> Checker<'_, 'a> {
     /// Whether `name` is a local or global variable (so it shadows classes and enums).
     pub(super) fn is_variable(&mut self, name: &str) -> bool {
         matches!(self.lookup(name), Some(Name::Local(..) | Name::Var { .. }))
+    }
+}
+
+/// The class id of a built-in class that `instanceof` accepts on its right: `Uint8Array` and
+/// `FixedArray` (unless a program class has that name, which the checker refuses).
+fn builtin_class_id(name: &str) -> Option<u32> {
+    match name {
+        "Uint8Array" => Some(ClassId::Uint8Array.code()),
+        "FixedArray" => Some(ClassId::FixedArray.code()),
+        _ => None,
     }
 }

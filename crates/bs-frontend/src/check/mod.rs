@@ -339,7 +339,8 @@ pub fn import_sources(source: &str) -> Vec<(String, Span)> {
         .body
         .iter()
         .filter_map(|s| match s {
-            ast::Statement::ImportDeclaration(i) => {
+            // `import type …` is ignored: it loads no module (section 5.3).
+            ast::Statement::ImportDeclaration(i) if !i.import_kind.is_type() => {
                 Some((i.source.value.as_str().to_string(), sp(i.source.span)))
             }
             _ => None,

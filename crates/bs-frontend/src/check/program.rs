@@ -106,6 +106,8 @@ impl<'a> Checker<'_, 'a> {
                 ast::Statement::VariableDeclaration(v) => TopItem::Var(v),
                 ast::Statement::ClassDeclaration(c) => TopItem::Class(c),
                 ast::Statement::TSEnumDeclaration(e) => TopItem::Enum(e),
+                // `import type …` is ignored (section 5.3).
+                ast::Statement::ImportDeclaration(i) if i.import_kind.is_type() => continue,
                 ast::Statement::ImportDeclaration(i) => TopItem::Import(i),
                 ast::Statement::ExportDeclaration(e) => match &e.declaration {
                     ast::Declaration::FunctionDeclaration(f) => {
@@ -486,6 +488,12 @@ impl<'a> Checker<'_, 'a> {
             return None; // a duplicate, already reported
         }
         self.check_function_shape(func);
+        if func.body.is_none() {
+            self.error(diag::missing_body(
+                sp(id.span),
+                &format!("function '{name}'"),
+            ));
+        }
         let sig = self.func_sig(&name)?;
         if redefines {
             if let Some(Global::Func { sig: old, .. }) = self.env.get(&name) {
