@@ -98,6 +98,11 @@ pub struct Env {
     /// Modules loaded in the session, by the import path that names them for the unit being
     /// checked (the session fills this in before checking a file).
     pub modules: HashMap<String, ModuleInfo>,
+    /// The namespace of the unit being checked: empty for the main module (the program, the
+    /// REPL's inputs), else the module's own (e.g. `m1`). The symbols of its top-level
+    /// variables and functions carry it ([`Env::qualify`]), so that two modules may declare the
+    /// same name.
+    pub namespace: String,
 }
 
 /// What an importer needs to know of a module.
@@ -109,11 +114,52 @@ pub struct ModuleInfo {
     pub declared: Vec<String>,
     /// Names it exports.
     pub exported: Vec<String>,
+    /// Its top-level variables and functions, for its importers (classes and enums are in
+    /// the session's environment).
+    pub globals: Vec<(String, Global)>,
 }
 
 impl Env {
     pub fn new() -> Env {
         Env::default()
+    }
+
+    /// The name of the storage or slot of top-level `name` declared in this environment's
+    /// namespace: `name` itself in the main module, `NAMESPACE:name` in another (`:` cannot
+    /// appear in an identifier, so no two namespaces share a symbol).
+    pub fn qualify(&self, name: &str) -> String {
+        if self.namespace.is_empty() {
+            name.to_string()
+        } else {
+            format!("{}:{name}", self.namespace)
+        }
+    }
+
+    /// Whether a symbol name (of a variable or a function slot) belongs to this environment's
+    /// namespace, i.e. was not imported from another module.
+    pub fn is_own(&self, symbol_name: &str) -> bool {
+        match symbol_name.split_once(':') {
+            None => self.namespace.is_empty(),
+            Some((ns, _)) => ns == self.namespace,
+        }
+    }
+
+    /// The environment a module of the session is checked in: the session's classes, enums,
+    /// array types and property names (one namespace for the session), but none of the main
+    /// module's variables and functions, in namespace `namespace`.
+    pub fn for_module(&self, namespace: &str) -> Env {
+        Env {
+            globals: self
+                .globals
+                .iter()
+                .filter(|(_, g)| matches!(g, Global::Class(_) | Global::Enum { .. }))
+                .map(|(n, g)| (n.clone(), g.clone()))
+                .collect(),
+            array_classes: self.array_classes.clone(),
+            names: self.names.clone(),
+            modules: HashMap::new(),
+            namespace: namespace.to_string(),
+        }
     }
 
     pub fn get(&self, name: &str) -> Option<&Global> {

@@ -1,0 +1,460 @@
+//! Modules: finding the file an import names, loading each module once (its imports first,
+//! depth first, in import order), and giving every module a namespace of its own.
+//!
+//! The main module (a program file, or the REPL's inputs) declares its variables and functions
+//! in the session's environment; every other module is checked in an environment of its own
+//! ([`Env::for_module`]) that holds only what it imports, and its variables and functions are
+//! kept with the module ([`ModuleInfo::globals`]) for its importers. Their symbols carry the
+//! module's namespace ([`Env::qualify`]), so two modules may declare the same name. Classes
+//! and enums are the session's: one namespace for all modules.
+//!
+//! The walk is the same whether the units run on a device ([`crate::Session`]) or are only
+//! checked ([`check_program`]); [`UnitHost`] is what differs.
+
+use std::collections::HashMap;
+use std::path::{Component, Path, PathBuf};
+
+use bs_frontend::{Diagnostic, Env, Global, ModuleInfo, Span};
+
+use crate::{Outcome, OutputSink, Stage, Timings};
+
+/// An installed package: where its sources are and which file `import … from 'NAME'` means.
+#[derive(Clone, Debug)]
+pub struct Package {
+    /// The package's source folder (its `srcDir`); `NAME/sub/mod` is `sub/mod.bs` in it.
+    pub src_dir: PathBuf,
+    /// Its entry file (its `entryFile`).
+    pub entry: PathBuf,
+}
+
+/// Where a program's imports are looked for.
+#[derive(Clone, Debug, Default)]
+pub struct ModuleRoots {
+    /// The program's source folder: relative imports of the program's own modules must stay
+    /// inside it.
+    pub src_dir: PathBuf,
+    /// The packages installed in the program's project, by name.
+    pub packages: HashMap<String, Package>,
+}
+
+impl ModuleRoots {
+    /// Roots for a program in `src_dir` with no packages.
+    pub fn new(src_dir: impl Into<PathBuf>) -> ModuleRoots {
+        ModuleRoots {
+            src_dir: src_dir.into(),
+            packages: HashMap::new(),
+        }
+    }
+}
+
+/// The modules a session has loaded, by canonical path.
+#[derive(Default)]
+pub(crate) struct ModuleTable {
+    loaded: HashMap<PathBuf, ModuleInfo>,
+    next_namespace: u32,
+}
+
+impl ModuleTable {
+    pub(crate) fn clear(&mut self) {
+        self.loaded.clear();
+    }
+}
+
+/// One unit to check (and run): its namespace (`None`: the main module), the modules it may
+/// import by the paths it names them with, and the variables and functions it imports.
+#[derive(Default)]
+pub(crate) struct UnitJob {
+    pub namespace: Option<String>,
+    pub modules: HashMap<String, ModuleInfo>,
+    pub imports: Vec<(String, Global)>,
+}
+
+/// What runs a unit: a session (check, compile, run on the device) or the checker alone.
+pub(crate) trait UnitHost {
+    fn modules(&mut self) -> &mut ModuleTable;
+    /// Checks (and runs) one unit. On success, what it declared (names, exports, and its
+    /// variables and functions when it is a module).
+    fn unit(
+        &mut self,
+        name: &str,
+        source: &str,
+        job: UnitJob,
+        out: &mut OutputSink<'_>,
+    ) -> (Outcome, Timings, Option<ModuleInfo>);
+}
+
+/// The environment a unit is checked in: `None` when it is the main module's environment
+/// itself (no imports), else a copy with the imported modules and names. An imported variable
+/// is read-only for the importer; an imported name that the main module already declares
+/// otherwise is an error (returned beside, to be reported with the unit's other errors).
+pub(crate) fn unit_env(
+    main: &Env,
+    job: &UnitJob,
+    import_spans: &HashMap<String, Span>,
+) -> (Option<Env>, Vec<Diagnostic>) {
+    if job.namespace.is_none() && job.modules.is_empty() {
+        return (None, Vec::new());
+    }
+    let mut env = match &job.namespace {
+        None => main.clone(),
+        Some(ns) => main.for_module(ns),
+    };
+    env.modules = job.modules.clone();
+    let mut errors = Vec::new();
+    for (name, global) in &job.imports {
+        match env.get(name) {
+            Some(existing) if existing == global => {}
+            Some(_) => {
+                let span = import_spans.get(name).copied().unwrap_or_default();
+                errors.push(bs_frontend::diag::already_declared(span, name));
+            }
+            None => env.insert(name.clone(), global.clone()),
+        }
+    }
+    (Some(env), errors)
+}
+
+/// The errors of a unit's check with those of its imports (`extra`), in source order.
+pub(crate) fn with_import_errors<T>(
+    checked: Result<T, Vec<Diagnostic>>,
+    extra: &[Diagnostic],
+) -> Result<T, Vec<Diagnostic>> {
+    match checked {
+        Ok(_) | Err(_) if extra.is_empty() => checked,
+        Ok(_) => Err(extra.to_vec()),
+        Err(mut d) => {
+            d.extend(extra.iter().cloned());
+            d.sort_by_key(|d| d.span.start);
+            Err(d)
+        }
+    }
+}
+
+/// The commit of a unit that ran (or checked, without a device): what it declared enters the
+/// session's environment `main` — all of it for the main module (with the names it imported),
+/// only classes and enums for another module, whose variables and functions go to the returned
+/// [`ModuleInfo`] — and so do its array types and property names.
+pub(crate) fn commit(main: &mut Env, checked: &bs_frontend::Checked, job: &UnitJob) -> ModuleInfo {
+    let mut globals = Vec::new();
+    if job.namespace.is_none() {
+        for (n, g) in &job.imports {
+            main.insert(n.clone(), g.clone());
+        }
+    }
+    for (n, g) in &checked.declared {
+        let shared = matches!(g, Global::Class(_) | Global::Enum { .. });
+        if job.namespace.is_none() || shared {
+            main.insert(n.clone(), g.clone());
+        } else {
+            globals.push((n.clone(), g.clone()));
+        }
+    }
+    for (id, ty, _) in &checked.unit.array_classes {
+        main.insert_array_class(ty.clone(), *id);
+    }
+    for (name, id) in &checked.unit.names {
+        main.insert_name(name.clone(), *id);
+    }
+    ModuleInfo {
+        name: String::new(),
+        declared: checked.declared.iter().map(|(n, _)| n.clone()).collect(),
+        exported: checked.exported.clone(),
+        globals,
+    }
+}
+
+/// Where an import `spec`, written in a file of folder `dir` whose module root is `root`,
+/// leads: the file (as named in messages), its canonical path and its own module root.
+fn resolve(
+    spec: &str,
+    span: Span,
+    dir: &Path,
+    root: &Path,
+    roots: &ModuleRoots,
+) -> Result<(PathBuf, PathBuf, PathBuf), Diagnostic> {
+    let with_extension = |mut file: PathBuf| {
+        if file.extension().is_none_or(|e| e != "bs") {
+            file.set_extension("bs");
+        }
+        file
+    };
+    // dir/./m → dir/m, for the names in messages.
+    let tidy = |p: PathBuf| -> PathBuf {
+        p.components()
+            .filter(|c| !matches!(c, Component::CurDir))
+            .collect()
+    };
+    if spec.starts_with('.') {
+        let file = with_extension(tidy(dir.join(spec)));
+        let Ok(canonical) = file.canonicalize() else {
+            return Err(bs_frontend::diag::module_not_found(span, spec));
+        };
+        if !canonical.starts_with(root) {
+            return Err(bs_frontend::diag::module_outside_source(span, spec));
+        }
+        return Ok((file, canonical, root.to_path_buf()));
+    }
+    let not_found = || bs_frontend::diag::module_not_found(span, spec);
+    if spec.starts_with('/') || spec.is_empty() {
+        return Err(not_found());
+    }
+    // A package: `NAME` is its entry file, `NAME/sub/mod` is `sub/mod.bs` in its source folder.
+    let (package, rest) = spec.split_once('/').unwrap_or((spec, ""));
+    let Some(p) = roots.packages.get(package) else {
+        let mut d = not_found();
+        d.hint = Some(format!(
+            "no package named `{package}` is installed in this project \
+             (`bscript project install PATH-OR-GIT-URL` installs one)"
+        ));
+        return Err(d);
+    };
+    let package_root = p
+        .src_dir
+        .canonicalize()
+        .unwrap_or_else(|_| p.src_dir.clone());
+    let file = if rest.is_empty() {
+        tidy(p.entry.clone())
+    } else {
+        with_extension(tidy(p.src_dir.join(rest)))
+    };
+    let Ok(canonical) = file.canonicalize() else {
+        return Err(not_found());
+    };
+    if !canonical.starts_with(&package_root) {
+        return Err(bs_frontend::diag::module_outside_source(span, spec));
+    }
+    Ok((file, canonical, package_root))
+}
+
+/// Checks (and runs) the unit `source` named `name` of folder `dir`, after the modules it
+/// imports that the session has not loaded yet. `canonical` is its file's canonical path (for
+/// cycle detection; `None` for standard input and REPL inputs), `namespace` its own (`None`
+/// for the main module), `root` the folder its relative imports must stay in.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn load(
+    host: &mut dyn UnitHost,
+    name: &str,
+    source: &str,
+    dir: &Path,
+    canonical: Option<PathBuf>,
+    namespace: Option<String>,
+    root: &Path,
+    roots: &ModuleRoots,
+    stack: &mut Vec<PathBuf>,
+    out: &mut OutputSink<'_>,
+) -> (Outcome, Timings, Option<ModuleInfo>) {
+    let pushed = canonical.is_some();
+    if let Some(c) = canonical {
+        stack.push(c);
+    }
+    let result = load_imports_and_unit(host, name, source, dir, namespace, root, roots, stack, out);
+    if pushed {
+        stack.pop();
+    }
+    result
+}
+
+#[allow(clippy::too_many_arguments)]
+fn load_imports_and_unit(
+    host: &mut dyn UnitHost,
+    name: &str,
+    source: &str,
+    dir: &Path,
+    namespace: Option<String>,
+    root: &Path,
+    roots: &ModuleRoots,
+    stack: &mut Vec<PathBuf>,
+    out: &mut OutputSink<'_>,
+) -> (Outcome, Timings, Option<ModuleInfo>) {
+    let mut job = UnitJob {
+        namespace,
+        ..UnitJob::default()
+    };
+    let mut total = Timings::default();
+    let mut wanted: HashMap<String, Vec<(String, Span)>> = HashMap::new();
+    for (spec, names) in bs_frontend::check::imported_names(source) {
+        wanted.entry(spec).or_default().extend(names);
+    }
+    let fail = |d: Diagnostic, t: Timings| (Outcome::CompileError(vec![d]), t, None);
+    for (spec, span) in bs_frontend::import_sources(source) {
+        let (file, module_path, module_root) = match resolve(&spec, span, dir, root, roots) {
+            Ok(r) => r,
+            Err(d) => return fail(d, total),
+        };
+        if let Some(pos) = stack.iter().position(|p| *p == module_path) {
+            let cycle: Vec<String> = stack[pos..]
+                .iter()
+                .chain([&module_path])
+                .map(|p| p.display().to_string())
+                .collect();
+            return fail(
+                bs_frontend::diag::import_cycle(span, &cycle.join(" -> ")),
+                total,
+            );
+        }
+        if !host.modules().loaded.contains_key(&module_path) {
+            let module_name = file.display().to_string();
+            let module_source = match std::fs::read_to_string(&file) {
+                Ok(s) => s,
+                Err(e) => {
+                    return (
+                        Outcome::Internal {
+                            stage: Stage::ParseCheck,
+                            message: format!("cannot read {module_name}: {e}"),
+                        },
+                        total,
+                        None,
+                    );
+                }
+            };
+            let table = host.modules();
+            table.next_namespace += 1;
+            let ns = format!("m{}", table.next_namespace);
+            let module_dir = file.parent().unwrap_or(Path::new("."));
+            let (outcome, t, info) = load(
+                host,
+                &module_name,
+                &module_source,
+                module_dir,
+                Some(module_path.clone()),
+                Some(ns),
+                &module_root,
+                roots,
+                stack,
+                out,
+            );
+            total = total.add(&t);
+            let Some(info) = info.filter(|_| matches!(outcome, Outcome::Ok)) else {
+                let outcome = match outcome {
+                    Outcome::InModule { .. } => outcome,
+                    other => Outcome::InModule {
+                        file: module_name,
+                        source: module_source,
+                        outcome: Box::new(other),
+                    },
+                };
+                return (outcome, total, None);
+            };
+            host.modules().loaded.insert(module_path.clone(), info);
+        }
+        let mut info = host.modules().loaded[&module_path].clone();
+        info.name = spec.clone();
+        // Once per module, however many declarations import from it.
+        for (wanted, _) in wanted.remove(&spec).into_iter().flatten() {
+            if let Some((n, g)) = info.globals.iter().find(|(n, _)| *n == wanted) {
+                let g = match g {
+                    // An importer reads an imported variable (a live binding) but cannot
+                    // assign it.
+                    Global::Var { ty, symbol, .. } => Global::Var {
+                        ty: ty.clone(),
+                        mutable: false,
+                        symbol: symbol.clone(),
+                    },
+                    other => other.clone(),
+                };
+                job.imports.push((n.clone(), g));
+            }
+        }
+        job.modules.insert(spec, info);
+    }
+    let (outcome, t, info) = host.unit(name, source, job, out);
+    (outcome, total.add(&t), info)
+}
+
+/// The spans of the names a unit imports, for errors about them.
+pub(crate) fn import_spans(source: &str) -> HashMap<String, Span> {
+    bs_frontend::check::imported_names(source)
+        .into_iter()
+        .flat_map(|(_, names)| names)
+        .collect()
+}
+
+/// Only checks units, with no device: what `bscript check` uses.
+struct CheckOnly {
+    env: Env,
+    counters: bs_frontend::Counters,
+    next_unit: u32,
+    modules: ModuleTable,
+}
+
+impl UnitHost for CheckOnly {
+    fn modules(&mut self) -> &mut ModuleTable {
+        &mut self.modules
+    }
+
+    fn unit(
+        &mut self,
+        _name: &str,
+        source: &str,
+        job: UnitJob,
+        _out: &mut OutputSink<'_>,
+    ) -> (Outcome, Timings, Option<ModuleInfo>) {
+        let (env, errors) = unit_env(&self.env, &job, &import_spans(source));
+        let unit_id = self.next_unit;
+        self.next_unit += 1;
+        let checked = bs_frontend::check_unit(
+            source,
+            env.as_ref().unwrap_or(&self.env),
+            unit_id,
+            &mut self.counters,
+        );
+        let checked = with_import_errors(checked, &errors);
+        match checked {
+            Ok(checked) => {
+                let info = commit(&mut self.env, &checked, &job);
+                (Outcome::Ok, Timings::default(), Some(info))
+            }
+            Err(d) => (Outcome::CompileError(d), Timings::default(), None),
+        }
+    }
+}
+
+/// Checks a program and the modules it imports, as [`crate::Session::eval_program`] would
+/// before running each, but with no device: `Outcome::Ok` or the first unit's errors
+/// (`Outcome::InModule` for a module's).
+pub fn check_program(
+    name: &str,
+    source: &str,
+    path: Option<&Path>,
+    roots: &ModuleRoots,
+) -> Outcome {
+    let mut host = CheckOnly {
+        env: Env::new(),
+        counters: bs_frontend::Counters::default(),
+        next_unit: 1,
+        modules: ModuleTable::default(),
+    };
+    let (dir, root, own) = program_dirs(path, roots);
+    let mut out = |_: u8, _: &[u8]| {};
+    load(
+        &mut host,
+        name,
+        source,
+        &dir,
+        own,
+        None,
+        &root,
+        roots,
+        &mut Vec::new(),
+        &mut out,
+    )
+    .0
+}
+
+/// The folder of a program's file (the working folder for standard input), its canonical
+/// source root, and its own canonical path (for cycle detection).
+pub(crate) fn program_dirs(
+    path: Option<&Path>,
+    roots: &ModuleRoots,
+) -> (PathBuf, PathBuf, Option<PathBuf>) {
+    let dir = match path.and_then(Path::parent) {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let root = roots
+        .src_dir
+        .canonicalize()
+        .unwrap_or_else(|_| roots.src_dir.clone());
+    let own = path.and_then(|p| p.canonicalize().ok());
+    (dir, root, own)
+}
