@@ -150,6 +150,19 @@ pub fn find(dir: &Path) -> anyhow::Result<Project> {
     Ok(Project { entry, roots })
 }
 
+/// A path without its `.` components (`././src/index.bs` is `src/index.bs`), for messages.
+fn tidy(path: &Path) -> PathBuf {
+    let tidy: PathBuf = path
+        .components()
+        .filter(|c| !matches!(c, std::path::Component::CurDir))
+        .collect();
+    if tidy.as_os_str().is_empty() {
+        PathBuf::from(".")
+    } else {
+        tidy
+    }
+}
+
 /// A string field of a bsconfig.json, or its default.
 fn text_field(
     config: &serde_json::Value,
