@@ -136,13 +136,13 @@ pub fn find(dir: &Path) -> anyhow::Result<Project> {
     }
     let board = text_field(&config, &config_path, "boardName", "host")?;
     check_board(&board, &format!("{}: `boardName`", config_path.display()))?;
-    let src_dir = dir.join(text_field(&config, &config_path, "srcDir", ".")?);
-    let entry = dir.join(text_field(
+    let src_dir = tidy(&dir.join(text_field(&config, &config_path, "srcDir", ".")?));
+    let entry = tidy(&dir.join(text_field(
         &config,
         &config_path,
         "entryFile",
         "./index.bs",
-    )?);
+    )?));
     let roots = bs_session::ModuleRoots {
         src_dir,
         packages: packages(dir, &config, &config_path)?,
