@@ -21,6 +21,8 @@ pub enum Global {
         body: Symbol,
     },
     Enum {
+        /// Its name in types (`Type::Enum`): a module's is qualified, like its classes'.
+        name: String,
         members: Vec<(String, i32)>,
     },
     Class(ClassInfo),
@@ -119,6 +121,18 @@ pub struct ModuleInfo {
     pub globals: Vec<(String, Global)>,
 }
 
+/// Whether a type mentions a class or enum of the main module (whose names are not qualified).
+fn mentions_main_type(t: &Type) -> bool {
+    match t {
+        Type::Class(n) | Type::Enum(n) => !n.contains(':'),
+        Type::Array(e) | Type::Nullable(e) => mentions_main_type(e),
+        Type::Function(sig) => {
+            sig.params.iter().any(mentions_main_type) || mentions_main_type(&sig.ret)
+        }
+        _ => false,
+    }
+}
+
 impl Env {
     pub fn new() -> Env {
         Env::default()
@@ -144,18 +158,27 @@ impl Env {
         }
     }
 
-    /// The environment a module of the session is checked in: the session's classes, enums,
-    /// array types and property names (one namespace for the session), but none of the main
-    /// module's variables and functions, in namespace `namespace`.
+    /// The environment a module of the session is checked in, in namespace `namespace`: the
+    /// classes and enums of the session's modules under their qualified names (which no
+    /// identifier can spell: they are there for the types that imported functions and
+    /// variables mention), the array types that mention no class or enum of the main module,
+    /// and the property names; none of the main module's names.
     pub fn for_module(&self, namespace: &str) -> Env {
         Env {
             globals: self
                 .globals
                 .iter()
-                .filter(|(_, g)| matches!(g, Global::Class(_) | Global::Enum { .. }))
+                .filter(|(n, g)| {
+                    n.contains(':') && matches!(g, Global::Class(_) | Global::Enum { .. })
+                })
                 .map(|(n, g)| (n.clone(), g.clone()))
                 .collect(),
-            array_classes: self.array_classes.clone(),
+            array_classes: self
+                .array_classes
+                .iter()
+                .filter(|(t, _)| !mentions_main_type(t))
+                .map(|(t, id)| (t.clone(), *id))
+                .collect(),
             names: self.names.clone(),
             modules: HashMap::new(),
             namespace: namespace.to_string(),

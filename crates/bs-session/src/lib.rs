@@ -646,8 +646,15 @@ impl Session {
                 if self.array_classes_registered(&err) {
                     // The device knows the unit's array types now: later units use the same
                     // ids (whose descriptors stay) instead of registering them again.
+                    // (A module's under the qualified names of its classes, like its commit.)
+                    let renamed = self
+                        .job
+                        .namespace
+                        .as_deref()
+                        .map(|ns| modules::Renamer::of(ns, &checked.declared));
                     for (id, ty, _) in &checked.unit.array_classes {
-                        self.env.insert_array_class(ty.clone(), *id);
+                        let ty = renamed.as_ref().map_or_else(|| ty.clone(), |r| r.ty(ty));
+                        self.env.insert_array_class(ty, *id);
                     }
                 }
                 if let (Outcome::RuntimeError(f), Some(limit)) =
@@ -1011,7 +1018,10 @@ impl Session {
                 .map(|n| n.description().to_string())
                 .or_else(|| self.env.name_of(id));
         }
-        self.env.class_name(id)
+        // A module's class is qualified in the environment; users know it by its own name.
+        self.env
+            .class_name(id)
+            .map(|n| n.rsplit(':').next().unwrap_or(&n).to_string())
     }
 }
 

@@ -136,21 +136,36 @@ pub(crate) fn with_import_errors<T>(
 /// [`ModuleInfo`] — and so do its array types and property names.
 pub(crate) fn commit(main: &mut Env, checked: &bs_frontend::Checked, job: &UnitJob) -> ModuleInfo {
     let mut globals = Vec::new();
-    if job.namespace.is_none() {
-        for (n, g) in &job.imports {
+    let Some(ns) = &job.namespace else {
+        for (n, g) in job.imports.iter().chain(&checked.declared) {
             main.insert(n.clone(), g.clone());
         }
-    }
+        for (id, ty, _) in &checked.unit.array_classes {
+            main.insert_array_class(ty.clone(), *id);
+        }
+        for (name, id) in &checked.unit.names {
+            main.insert_name(name.clone(), *id);
+        }
+        return ModuleInfo {
+            name: String::new(),
+            declared: checked.declared.iter().map(|(n, _)| n.clone()).collect(),
+            exported: checked.exported.clone(),
+            globals,
+        };
+    };
+    // A module's classes and enums get their qualified names in types from now on, and enter
+    // the session's environment under them; the module keeps every name it declared, under
+    // the name its importers use.
+    let renamed = Renamer::of(ns, &checked.declared);
     for (n, g) in &checked.declared {
-        let shared = matches!(g, Global::Class(_) | Global::Enum { .. });
-        if job.namespace.is_none() || shared {
-            main.insert(n.clone(), g.clone());
-        } else {
-            globals.push((n.clone(), g.clone()));
+        let g = renamed.global(g);
+        if let Some(q) = renamed.qualified(n, &g) {
+            main.insert(q, g.clone());
         }
+        globals.push((n.clone(), g));
     }
     for (id, ty, _) in &checked.unit.array_classes {
-        main.insert_array_class(ty.clone(), *id);
+        main.insert_array_class(renamed.ty(ty), *id);
     }
     for (name, id) in &checked.unit.names {
         main.insert_name(name.clone(), *id);
@@ -160,6 +175,124 @@ pub(crate) fn commit(main: &mut Env, checked: &bs_frontend::Checked, job: &UnitJ
         declared: checked.declared.iter().map(|(n, _)| n.clone()).collect(),
         exported: checked.exported.clone(),
         globals,
+    }
+}
+
+/// Gives the classes and enums a module declared their qualified names (`NAMESPACE:Name`)
+/// in types, once the module has run: its own code was compiled with the plain names, which
+/// it alone could see; every later unit sees the qualified ones, so that two modules' classes
+/// of the same name are two types. Symbols are left as they are (they are C names already).
+pub(crate) struct Renamer {
+    namespace: String,
+    types: std::collections::HashSet<String>,
+}
+
+impl Renamer {
+    pub(crate) fn of(namespace: &str, declared: &[(String, Global)]) -> Renamer {
+        Renamer {
+            namespace: namespace.to_string(),
+            types: declared
+                .iter()
+                .filter(|(_, g)| matches!(g, Global::Class(_) | Global::Enum { .. }))
+                .map(|(n, _)| n.clone())
+                .collect(),
+        }
+    }
+
+    fn name(&self, n: &str) -> String {
+        if self.types.contains(n) {
+            format!("{}:{n}", self.namespace)
+        } else {
+            n.to_string()
+        }
+    }
+
+    /// The key a class or enum enters the session's environment under (`None` for others).
+    fn qualified(&self, name: &str, g: &Global) -> Option<String> {
+        matches!(g, Global::Class(_) | Global::Enum { .. }).then(|| self.name(name))
+    }
+
+    pub(crate) fn ty(&self, t: &bs_frontend::Type) -> bs_frontend::Type {
+        use bs_frontend::Type;
+        match t {
+            Type::Class(n) => Type::Class(self.name(n)),
+            Type::Enum(n) => Type::Enum(self.name(n)),
+            Type::Array(e) => Type::Array(Box::new(self.ty(e))),
+            Type::Nullable(e) => Type::Nullable(Box::new(self.ty(e))),
+            Type::Function(sig) => Type::Function(Box::new(self.sig(sig))),
+            other => other.clone(),
+        }
+    }
+
+    fn sig(&self, s: &bs_frontend::FnSig) -> bs_frontend::FnSig {
+        bs_frontend::FnSig {
+            params: s.params.iter().map(|t| self.ty(t)).collect(),
+            ret: self.ty(&s.ret),
+        }
+    }
+
+    fn global(&self, g: &Global) -> Global {
+        use bs_frontend::env::{FieldInfo, MethodInfo, StaticMember};
+        match g {
+            Global::Var {
+                ty,
+                mutable,
+                symbol,
+            } => Global::Var {
+                ty: self.ty(ty),
+                mutable: *mutable,
+                symbol: symbol.clone(),
+            },
+            Global::Func { sig, slot, body } => Global::Func {
+                sig: self.sig(sig),
+                slot: slot.clone(),
+                body: body.clone(),
+            },
+            Global::Enum { name, members } => Global::Enum {
+                name: self.name(name),
+                members: members.clone(),
+            },
+            Global::Class(c) => {
+                let mut c = c.clone();
+                c.name = self.name(&c.name);
+                c.superclass = c.superclass.as_deref().map(|s| self.name(s));
+                c.fields = c
+                    .fields
+                    .iter()
+                    .map(|f| FieldInfo {
+                        ty: self.ty(&f.ty),
+                        ..f.clone()
+                    })
+                    .collect();
+                c.methods = c
+                    .methods
+                    .iter()
+                    .map(|m| MethodInfo {
+                        sig: self.sig(&m.sig),
+                        ..m.clone()
+                    })
+                    .collect();
+                c.ctor = c.ctor.iter().map(|t| self.ty(t)).collect();
+                c.statics = c
+                    .statics
+                    .iter()
+                    .map(|(n, m)| {
+                        let m = match m {
+                            StaticMember::Field { ty, symbol } => StaticMember::Field {
+                                ty: self.ty(ty),
+                                symbol: symbol.clone(),
+                            },
+                            StaticMember::Method { sig, symbol } => StaticMember::Method {
+                                sig: self.sig(sig),
+                                symbol: symbol.clone(),
+                            },
+                        };
+                        (n.clone(), m)
+                    })
+                    .collect();
+                Global::Class(c)
+            }
+        }
     }
 }
 

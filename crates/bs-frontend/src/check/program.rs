@@ -119,6 +119,7 @@ impl<'a> Checker<'_, 'a> {
             out.push((
                 name.clone(),
                 Global::Enum {
+                    name: name.clone(),
                     members: members.clone(),
                 },
             ));
