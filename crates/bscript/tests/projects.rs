@@ -136,6 +136,17 @@ fn board_name_is_the_default_target_and_must_be_known() {
     let (code, out, err) = bscript(&dir, &["--target", "host", "board", "info"]);
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("target: host"), "{out}");
+    // run uses it too: 400 KB of integers fit the host device's heap (1 MiB), not QEMU's
+    // (32 KB).
+    write(
+        &dir.join("src/index.bs"),
+        "let a = new Array<integer>(100000, 1)\nprint(a.length)\n",
+    );
+    let (code, out, _) = bscript(&dir, &["--target", "host", "run"]);
+    assert_eq!((code, out.as_str()), (0, "100000\n"));
+    let (code, out, err) = bscript(&dir, &["run"]);
+    assert_eq!((code, out.as_str()), (2, ""), "{err}");
+    assert!(err.contains("memory"), "{err}");
     write(
         &config,
         &text.replace("\"boardName\": \"host\"", "\"boardName\": \"esp32\""),
