@@ -336,8 +336,9 @@ fn resolve(
     let Some(p) = roots.packages.get(package) else {
         let mut d = not_found();
         d.hint = Some(format!(
-            "no package named `{package}` is installed in this project \
-             (`bscript project install PATH-OR-GIT-URL` installs one)"
+            "no package named `{package}` is installed in this project's `packages/` folder \
+             (`bscript project install PATH-OR-GIT-URL` installs one; without an argument, it \
+             installs the dependencies bsconfig.json lists)"
         ));
         return Err(d);
     };
