@@ -592,3 +592,121 @@ pub(crate) fn program_dirs(
     let own = path.and_then(|p| p.canonicalize().ok());
     (dir, root, own)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A project folder with `src/main.bs` and a package `lib` (entry `src/index.bs`, and
+    /// `src/sub/m.bs`).
+    fn project(name: &str) -> (PathBuf, ModuleRoots) {
+        let dir = std::env::temp_dir().join(format!("bs-modules-{}-{name}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        for (file, text) in [
+            ("src/main.bs", ""),
+            ("secret.bs", ""),
+            ("packages/lib/src/index.bs", ""),
+            ("packages/lib/src/sub/m.bs", ""),
+            ("packages/lib/outside.bs", ""),
+        ] {
+            let path = dir.join(file);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        }
+        let lib = dir.join("packages/lib");
+        let mut roots = ModuleRoots::new(dir.join("src"));
+        roots.packages.insert(
+            "lib".to_string(),
+            Package {
+                src_dir: lib.join("src"),
+                entry: lib.join("src/index.bs"),
+            },
+        );
+        (dir, roots)
+    }
+
+    #[test]
+    fn packages_resolve_to_their_entry_and_source_folder_and_no_further() {
+        let (dir, roots) = project("resolve");
+        let src = dir.join("src").canonicalize().unwrap();
+        let at = |spec: &str| resolve(spec, Span::default(), &src, &src, &roots);
+        let lib_src = dir.join("packages/lib/src").canonicalize().unwrap();
+        let (_, entry, root) = at("lib").unwrap();
+        assert_eq!(entry, lib_src.join("index.bs"));
+        assert_eq!(root, lib_src);
+        assert_eq!(at("lib/sub/m").unwrap().1, lib_src.join("sub/m.bs"));
+        assert_eq!(at("lib/sub/m.bs").unwrap().1, lib_src.join("sub/m.bs"));
+        // Out of the package's source folder, out of the program's, absolute, unknown.
+        for (spec, message) in [
+            ("lib/../outside", "Source file must be under the source dir"),
+            (
+                "lib/../../../secret",
+                "Source file must be under the source dir",
+            ),
+            ("../secret", "Source file must be under the source dir"),
+            ("/etc/passwd", "Cannot find a module"),
+            ("nolib", "Cannot find a module"),
+            ("lib/missing", "Cannot find a module"),
+        ] {
+            let err = at(spec).expect_err(spec);
+            assert!(err.message.starts_with(message), "{spec}: {}", err.message);
+        }
+        assert!(at("nolib").unwrap_err().hint.is_some());
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn a_modules_classes_are_renamed_in_every_type_but_shown_by_their_names() {
+        use bs_frontend::{FnSig, Symbol, Type};
+        let declared = vec![
+            (
+                "Kind".to_string(),
+                Global::Enum {
+                    name: "Kind".to_string(),
+                    members: vec![("A".to_string(), 1)],
+                },
+            ),
+            (
+                "make".to_string(),
+                Global::Func {
+                    sig: FnSig {
+                        params: vec![Type::Array(Box::new(Type::Enum("Kind".into())))],
+                        ret: Type::Nullable(Box::new(Type::Class("Other".into()))),
+                    },
+                    slot: Symbol::FnSlot {
+                        name: "m4:make".into(),
+                    },
+                    body: Symbol::FnBody {
+                        name: "make".into(),
+                        unit: 9,
+                    },
+                },
+            ),
+        ];
+        let r = Renamer::of("m4", &declared);
+        let Global::Func { sig, slot, .. } = r.global(&declared[1].1) else {
+            panic!()
+        };
+        // Its own enum is renamed, a class it does not declare is not; symbols stay.
+        assert_eq!(
+            sig.params[0],
+            Type::Array(Box::new(Type::Enum("m4:Kind".into())))
+        );
+        assert_eq!(
+            sig.ret,
+            Type::Nullable(Box::new(Type::Class("Other".into())))
+        );
+        assert_eq!(
+            slot,
+            Symbol::FnSlot {
+                name: "m4:make".into()
+            }
+        );
+        assert_eq!(sig.params[0].to_string(), "Kind[]");
+        assert_eq!(
+            r.qualified("Kind", &declared[0].1).as_deref(),
+            Some("m4:Kind")
+        );
+        assert_eq!(r.qualified("make", &declared[1].1), None);
+    }
+}
