@@ -198,14 +198,22 @@ fn dependencies(config: &serde_json::Value, path: &Path) -> anyhow::Result<Vec<(
     }
 }
 
-/// The installed packages of the project in `dir`: its dependencies found in `packages/`.
+/// The installed packages of the project in `dir`: its dependencies found in `packages/`, and
+/// theirs (installed beside them).
 fn packages(
     dir: &Path,
     config: &serde_json::Value,
     path: &Path,
 ) -> anyhow::Result<std::collections::HashMap<String, bs_session::Package>> {
     let mut out = std::collections::HashMap::new();
-    for (name, _) in dependencies(config, path)? {
+    let mut wanted: Vec<String> = dependencies(config, path)?
+        .into_iter()
+        .map(|(name, _)| name)
+        .collect();
+    while let Some(name) = wanted.pop() {
+        if out.contains_key(&name) {
+            continue;
+        }
         let package_dir = dir.join(PACKAGES_DIR).join(&name);
         let package_config = package_dir.join("bsconfig.json");
         let Ok(text) = std::fs::read_to_string(&package_config) else {
@@ -220,6 +228,11 @@ fn packages(
             "entryFile",
             "./index.bs",
         )?);
+        wanted.extend(
+            dependencies(&value, &package_config)?
+                .into_iter()
+                .map(|(n, _)| n),
+        );
         out.insert(name, bs_session::Package { src_dir, entry });
     }
     Ok(out)

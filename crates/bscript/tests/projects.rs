@@ -272,3 +272,44 @@ fn packages_install_from_a_folder_and_from_a_git_url() {
     assert!(err.contains("no project here"), "{err}");
     let _ = std::fs::remove_dir_all(&base);
 }
+
+#[test]
+fn a_packages_dependencies_are_installed_beside_it_and_importable_by_it() {
+    let base = scratch("deps");
+    let lib = base.join("lib");
+    make_package(&lib);
+    let outer = base.join("outer");
+    write(
+        &outer.join("bsconfig.json"),
+        &format!(
+            r#"{{"projectName": "outer", "boardName": "host", "dependencies": {{"mylib": "{}"}}}}"#,
+            lib.display()
+        ),
+    );
+    write(
+        &outer.join("index.bs"),
+        "import { quad } from 'mylib'\nexport function oct(n: integer): integer { return quad(n) * 2 }\n",
+    );
+    assert_eq!(bscript(&base, &["project", "create", "demo"]).0, 0);
+    let dir = base.join("demo");
+    let (code, _, err) = bscript(&dir, &["project", "install", outer.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    assert!(dir.join("packages/outer/index.bs").is_file());
+    assert!(dir.join("packages/mylib/src/index.bs").is_file());
+    // Only the package asked for is the project's own dependency.
+    let config = std::fs::read_to_string(dir.join("bsconfig.json")).unwrap();
+    assert!(
+        config.contains("\"outer\"") && !config.contains("\"mylib\""),
+        "{config}"
+    );
+    write(
+        &dir.join("src/index.bs"),
+        "import { oct } from 'outer'\nprint(oct(1))\n",
+    );
+    assert_eq!(
+        bscript(&dir, &["run"]),
+        (0, "8\n".to_string(), String::new())
+    );
+    assert_eq!(bscript(&dir, &["check"]).0, 0);
+    let _ = std::fs::remove_dir_all(&base);
+}
