@@ -1,12 +1,13 @@
 //! Modules: finding the file an import names, loading each module once (its imports first,
 //! depth first, in import order), and giving every module a namespace of its own.
 //!
-//! The main module (a program file, or the REPL's inputs) declares its variables and functions
-//! in the session's environment; every other module is checked in an environment of its own
-//! ([`Env::for_module`]) that holds only what it imports, and its variables and functions are
-//! kept with the module ([`ModuleInfo::globals`]) for its importers. Their symbols carry the
-//! module's namespace ([`Env::qualify`]), so two modules may declare the same name. Classes
-//! and enums are the session's: one namespace for all modules.
+//! The main module (a program file, or the REPL's inputs) declares its names in the session's
+//! environment; every other module is checked in an environment of its own
+//! ([`Env::for_module`]) that holds only what it imports, and its declarations are kept with
+//! the module ([`ModuleInfo::globals`]) for its importers. The symbols of its variables and
+//! functions carry the module's namespace ([`Env::qualify`]), and its classes and enums get
+//! qualified names in types once it has run ([`Renamer`]), so two modules may declare the
+//! same name.
 //!
 //! The walk is the same whether the units run on a device ([`crate::Session`]) or are only
 //! checked ([`check_program`]); [`UnitHost`] is what differs.
@@ -61,7 +62,7 @@ impl ModuleTable {
 }
 
 /// One unit to check (and run): its namespace (`None`: the main module), the modules it may
-/// import by the paths it names them with, and the variables and functions it imports.
+/// import by the paths it names them with, and the names it imports (with what they are).
 #[derive(Default)]
 pub(crate) struct UnitJob {
     pub namespace: Option<String>,
@@ -72,8 +73,8 @@ pub(crate) struct UnitJob {
 /// What runs a unit: a session (check, compile, run on the device) or the checker alone.
 pub(crate) trait UnitHost {
     fn modules(&mut self) -> &mut ModuleTable;
-    /// Checks (and runs) one unit. On success, what it declared (names, exports, and its
-    /// variables and functions when it is a module).
+    /// Checks (and runs) one unit. On success, what it declared (names, exports, and, for a
+    /// module, its declarations for its importers).
     fn unit(
         &mut self,
         name: &str,
@@ -130,10 +131,11 @@ pub(crate) fn with_import_errors<T>(
     }
 }
 
-/// The commit of a unit that ran (or checked, without a device): what it declared enters the
-/// session's environment `main` — all of it for the main module (with the names it imported),
-/// only classes and enums for another module, whose variables and functions go to the returned
-/// [`ModuleInfo`] — and so do its array types and property names.
+/// The commit of a unit that ran (or checked, without a device): for the main module, what it
+/// declared and imported enters the session's environment `main`; another module keeps its
+/// declarations in the returned [`ModuleInfo`] (for its importers), and only its classes and
+/// enums enter `main`, under their qualified names ([`Renamer`]). Array types and property
+/// names always enter `main`.
 pub(crate) fn commit(main: &mut Env, checked: &bs_frontend::Checked, job: &UnitJob) -> ModuleInfo {
     let mut globals = Vec::new();
     let Some(ns) = &job.namespace else {
