@@ -116,8 +116,8 @@ pub struct ModuleInfo {
     pub declared: Vec<String>,
     /// Names it exports.
     pub exported: Vec<String>,
-    /// Its top-level variables and functions, for its importers (classes and enums are in
-    /// the session's environment).
+    /// Its top-level declarations under the names its importers use (its classes and enums
+    /// with their qualified names in types, as they also are in the session's environment).
     pub globals: Vec<(String, Global)>,
 }
 
