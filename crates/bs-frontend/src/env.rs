@@ -21,6 +21,8 @@ pub enum Global {
         body: Symbol,
     },
     Enum {
+        /// Its name in types (`Type::Enum`): a module's is qualified, like its classes'.
+        name: String,
         members: Vec<(String, i32)>,
     },
     Class(ClassInfo),
@@ -98,6 +100,11 @@ pub struct Env {
     /// Modules loaded in the session, by the import path that names them for the unit being
     /// checked (the session fills this in before checking a file).
     pub modules: HashMap<String, ModuleInfo>,
+    /// The namespace of the unit being checked: empty for the main module (the program, the
+    /// REPL's inputs), else the module's own (e.g. `m1`). The symbols of its top-level
+    /// variables and functions carry it ([`Env::qualify`]), so that two modules may declare the
+    /// same name.
+    pub namespace: String,
 }
 
 /// What an importer needs to know of a module.
@@ -109,11 +116,73 @@ pub struct ModuleInfo {
     pub declared: Vec<String>,
     /// Names it exports.
     pub exported: Vec<String>,
+    /// Its top-level declarations under the names its importers use (its classes and enums
+    /// with their qualified names in types, as they also are in the session's environment).
+    pub globals: Vec<(String, Global)>,
+}
+
+/// Whether a type mentions a class or enum of the main module (whose names are not qualified).
+fn mentions_main_type(t: &Type) -> bool {
+    match t {
+        Type::Class(n) | Type::Enum(n) => !n.contains(':'),
+        Type::Array(e) | Type::Nullable(e) => mentions_main_type(e),
+        Type::Function(sig) => {
+            sig.params.iter().any(mentions_main_type) || mentions_main_type(&sig.ret)
+        }
+        _ => false,
+    }
 }
 
 impl Env {
     pub fn new() -> Env {
         Env::default()
+    }
+
+    /// The name of the storage or slot of top-level `name` declared in this environment's
+    /// namespace: `name` itself in the main module, `NAMESPACE:name` in another (`:` cannot
+    /// appear in an identifier, so no two namespaces share a symbol).
+    pub fn qualify(&self, name: &str) -> String {
+        if self.namespace.is_empty() {
+            name.to_string()
+        } else {
+            format!("{}:{name}", self.namespace)
+        }
+    }
+
+    /// Whether a symbol name (of a variable or a function slot) belongs to this environment's
+    /// namespace, i.e. was not imported from another module.
+    pub fn is_own(&self, symbol_name: &str) -> bool {
+        match symbol_name.split_once(':') {
+            None => self.namespace.is_empty(),
+            Some((ns, _)) => ns == self.namespace,
+        }
+    }
+
+    /// The environment a module of the session is checked in, in namespace `namespace`: the
+    /// classes and enums of the session's modules under their qualified names (which no
+    /// identifier can spell: they are there for the types that imported functions and
+    /// variables mention), the array types that mention no class or enum of the main module,
+    /// and the property names; none of the main module's names.
+    pub fn for_module(&self, namespace: &str) -> Env {
+        Env {
+            globals: self
+                .globals
+                .iter()
+                .filter(|(n, g)| {
+                    n.contains(':') && matches!(g, Global::Class(_) | Global::Enum { .. })
+                })
+                .map(|(n, g)| (n.clone(), g.clone()))
+                .collect(),
+            array_classes: self
+                .array_classes
+                .iter()
+                .filter(|(t, _)| !mentions_main_type(t))
+                .map(|(t, id)| (t.clone(), *id))
+                .collect(),
+            names: self.names.clone(),
+            modules: HashMap::new(),
+            namespace: namespace.to_string(),
+        }
     }
 
     pub fn get(&self, name: &str) -> Option<&Global> {

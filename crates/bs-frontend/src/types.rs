@@ -92,7 +92,9 @@ impl fmt::Display for Type {
             Type::Void => f.write_str("void"),
             Type::Null => f.write_str("undefined"),
             Type::Any => f.write_str("any"),
-            Type::Enum(n) | Type::Class(n) => f.write_str(n),
+            // A module's class or enum is `NAMESPACE:Name` inside the compiler (see
+            // `Env::qualify`); users see its own name.
+            Type::Enum(n) | Type::Class(n) => f.write_str(n.rsplit(':').next().unwrap_or(n)),
             Type::Function(sig) => write!(f, "{sig}"),
             Type::Uint8Array => f.write_str("Uint8Array"),
             Type::FixedArray => f.write_str("FixedArray"),

@@ -8,6 +8,7 @@
 pub mod board;
 mod device;
 mod inline_c;
+mod modules;
 mod outcome;
 
 use std::collections::HashMap;
@@ -25,6 +26,7 @@ use bs_transport::{CallOutcome, LinkError};
 pub use bs_toolchain::{MemoryLayout, Variant};
 pub use bs_transport::{FaultRates, FaultStats, Interrupter, LinkStats};
 pub use device::{DeviceHandle, SessionError, find_program};
+pub use modules::{ModuleRoots, Package, check_program};
 pub use outcome::{Location, Outcome, RuntimeFailure, Stage, Timings};
 
 /// How to start a session.
@@ -114,10 +116,11 @@ struct UnitIndex {
     /// Start address → symbol, for every function body sent to the device.
     code_symbols: std::collections::BTreeMap<u64, Symbol>,
     /// Units whose code stays on the device only for the functions they define (see
-    /// [`bs_frontend::ir::Unit::code_is_reclaimable`]): unit id → those functions' names and
+    /// [`bs_frontend::ir::Unit::code_is_reclaimable`]): unit id → those functions' slots and
     /// the unit's data that stays when the code goes ([`lasting_data`]).
     reclaimable: HashMap<u32, (Vec<String>, Vec<AddressRange>)>,
-    /// Function name → the unit that defined its current body.
+    /// Function slot (its C name: functions of different modules may share a name) → the unit
+    /// that defined its current body.
     body_unit: HashMap<String, u32>,
     /// Start address of each unit's code sent to the device → what maps its code addresses to
     /// statements.
@@ -308,10 +311,16 @@ pub struct Session {
     /// Where the units sent to the device came from, to locate run-time errors.
     units: UnitIndex,
     keep_c: bool,
-    /// Modules loaded in this session, by canonical path.
-    modules: HashMap<PathBuf, bs_frontend::ModuleInfo>,
-    /// Names declared and exported by the last unit that ran.
-    last_unit_names: (Vec<String>, Vec<String>),
+    /// Modules loaded in this session.
+    modules: modules::ModuleTable,
+    /// The unit being evaluated: its namespace and imports, and the environment it is checked
+    /// in when that is not `env` itself.
+    job: modules::UnitJob,
+    job_env: Option<Env>,
+    /// Errors of the unit's imports, reported with the errors of its check.
+    job_errors: Vec<Diagnostic>,
+    /// What the last unit that ran declared.
+    last_declared: Option<bs_frontend::ModuleInfo>,
 }
 
 impl Session {
@@ -367,8 +376,11 @@ impl Session {
             counters: bs_frontend::Counters::default(),
             units: UnitIndex::default(),
             keep_c: false,
-            modules: HashMap::new(),
-            last_unit_names: (Vec::new(), Vec::new()),
+            modules: modules::ModuleTable::default(),
+            job: modules::UnitJob::default(),
+            job_env: None,
+            job_errors: Vec::new(),
+            last_declared: None,
         })
     }
 
@@ -483,15 +495,17 @@ impl Session {
         let clock = Instant::now();
         // A bug in the compiler must not end the session: it is reported and the input dropped.
         let counters_before = self.counters;
+        let env = self.job_env.as_ref().unwrap_or(&self.env);
         let checked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            bs_frontend::check_unit(source, &self.env, unit_id, &mut self.counters)
+            bs_frontend::check_unit(source, env, unit_id, &mut self.counters)
         }))
         .map_err(|panic| {
             self.counters = counters_before;
             internal(Stage::ParseCheck, panic_message(&panic))
         })?;
         t.parse_check = clock.elapsed();
-        let checked = checked.map_err(Outcome::CompileError)?;
+        let checked = modules::with_import_errors(checked, &self.job_errors)
+            .map_err(Outcome::CompileError)?;
 
         // 2. C generation.
         let clock = Instant::now();
@@ -651,8 +665,15 @@ impl Session {
                 if self.array_classes_registered(&err) {
                     // The device knows the unit's array types now: later units use the same
                     // ids (whose descriptors stay) instead of registering them again.
+                    // (A module's under the qualified names of its classes, like its commit.)
+                    let renamed = self
+                        .job
+                        .namespace
+                        .as_deref()
+                        .map(|ns| modules::Renamer::of(ns, &checked.declared));
                     for (id, ty, _) in &checked.unit.array_classes {
-                        self.env.insert_array_class(ty.clone(), *id);
+                        let ty = renamed.as_ref().map_or_else(|| ty.clone(), |r| r.ty(ty));
+                        self.env.insert_array_class(ty, *id);
                     }
                 }
                 if let (Outcome::RuntimeError(f), Some(limit)) =
@@ -692,7 +713,11 @@ impl Session {
         let mut free: Vec<(u32, Vec<AddressRange>)> = Vec::new();
         if committed {
             for f in &unit.functions {
-                let Some(old) = self.units.body_unit.insert(f.name.clone(), unit_id) else {
+                let Some(old) = self
+                    .units
+                    .body_unit
+                    .insert(c_symbol(&f.slot_symbol), unit_id)
+                else {
                     continue;
                 };
                 let superseded = self.units.reclaimable.get(&old).is_some_and(|(names, _)| {
@@ -710,7 +735,11 @@ impl Session {
         if unit.code_is_reclaimable() {
             let data = lasting_data(unit, linked, !committed);
             if committed && !unit.functions.is_empty() {
-                let names = unit.functions.iter().map(|f| f.name.clone()).collect();
+                let names = unit
+                    .functions
+                    .iter()
+                    .map(|f| c_symbol(&f.slot_symbol))
+                    .collect();
                 self.units.reclaimable.insert(unit_id, (names, data));
             } else {
                 free.push((unit_id, data));
@@ -736,21 +765,10 @@ impl Session {
         outcome::code_address(err).is_some_and(|addr| self.units.statement_at(addr).is_some())
     }
 
-    /// The commit's other half: the names a unit that ran declared enter the environment.
+    /// The commit's other half: the names a unit that ran declared enter the environment (a
+    /// module's variables and functions stay with the module).
     fn declare(&mut self, checked: bs_frontend::Checked) {
-        self.last_unit_names = (
-            checked.declared.iter().map(|(n, _)| n.clone()).collect(),
-            checked.exported.clone(),
-        );
-        for (n, g) in checked.declared {
-            self.env.insert(n, g);
-        }
-        for (id, ty, _) in &checked.unit.array_classes {
-            self.env.insert_array_class(ty.clone(), *id);
-        }
-        for (name, id) in &checked.unit.names {
-            self.env.insert_name(name.clone(), *id);
-        }
+        self.last_declared = Some(modules::commit(&mut self.env, &checked, &self.job));
     }
 
     /// A unit that failed on the device: its redefined functions get their previous bodies
@@ -785,12 +803,12 @@ impl Session {
     }
 
     /// Compiles and runs a program file, after the modules it imports (each once per session,
-    /// depth first, in import order). Imports are resolved relative to the importing file and
-    /// must stay inside `root`, the program's source folder. Every file is read once.
+    /// depth first, in import order). Imports are resolved as [`ModuleRoots`] says. Every file
+    /// is read once.
     pub fn eval_file(
         &mut self,
         path: &std::path::Path,
-        root: &std::path::Path,
+        roots: &ModuleRoots,
         out: &mut OutputSink<'_>,
     ) -> (Outcome, Timings) {
         let name = path.display().to_string();
@@ -806,155 +824,37 @@ impl Session {
                 );
             }
         };
-        self.eval_program(&name, &source, Some(path), root, out)
+        self.eval_program(&name, &source, Some(path), roots, out)
     }
 
-    /// Compiles and runs a program whose text the caller has read already, named `name` in
-    /// messages, after the modules it imports: the text of the file `path`, or of standard input
-    /// when `path` is `None`. Its imports are resolved relative to the file's folder (for
-    /// standard input, the working folder) and must stay inside `root`.
+    /// Compiles and runs a unit of the main module whose text the caller has read already
+    /// (a program, or a REPL input), named `name` in messages, after the modules it imports
+    /// that the session has not loaded yet: the text of the file `path`, or of standard input
+    /// or the REPL when `path` is `None`. Its relative imports are resolved from the file's
+    /// folder (else the working folder) and must stay inside `roots.src_dir`; other imports
+    /// name packages of `roots`.
     pub fn eval_program(
         &mut self,
         name: &str,
         source: &str,
         path: Option<&std::path::Path>,
-        root: &std::path::Path,
+        roots: &ModuleRoots,
         out: &mut OutputSink<'_>,
     ) -> (Outcome, Timings) {
-        let dir = match path.and_then(std::path::Path::parent) {
-            Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-            _ => PathBuf::from("."),
-        };
-        let root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
-        let mut stack = Vec::new();
-        // The program takes part in cycle detection when it is a file.
-        let own = path.and_then(|p| p.canonicalize().ok());
-        self.eval_module(name, source, &dir, own, &root, &mut stack, out)
-    }
-
-    /// One module (or the program): its imports first, then itself. `canonical` is its file's
-    /// canonical path, for cycle detection (`None` for standard input, which cannot be imported).
-    #[allow(clippy::too_many_arguments)]
-    fn eval_module(
-        &mut self,
-        name: &str,
-        source: &str,
-        dir: &std::path::Path,
-        canonical: Option<PathBuf>,
-        root: &std::path::Path,
-        stack: &mut Vec<PathBuf>,
-        out: &mut OutputSink<'_>,
-    ) -> (Outcome, Timings) {
-        let pushed = canonical.is_some();
-        if let Some(c) = canonical {
-            stack.push(c);
-        }
-        let result = self.eval_imports_and_unit(name, source, dir, root, stack, out);
-        if pushed {
-            stack.pop();
-        }
-        result
-    }
-
-    fn eval_imports_and_unit(
-        &mut self,
-        name: &str,
-        source: &str,
-        dir: &std::path::Path,
-        root: &std::path::Path,
-        stack: &mut Vec<PathBuf>,
-        out: &mut OutputSink<'_>,
-    ) -> (Outcome, Timings) {
-        let mut modules = HashMap::new();
-        let mut total = Timings::default();
-        for (spec, span) in bs_frontend::import_sources(source) {
-            let fail =
-                |d: bs_frontend::Diagnostic| (Outcome::CompileError(vec![d]), Timings::default());
-            if !spec.starts_with('.') {
-                return fail(bs_frontend::diag::module_not_found(span, &spec));
-            }
-            // dir/./m → dir/m, for the names in messages.
-            let mut file: PathBuf = dir
-                .join(&spec)
-                .components()
-                .filter(|c| !matches!(c, std::path::Component::CurDir))
-                .collect();
-            if file.extension().is_none_or(|e| e != "bs") {
-                file.set_extension("bs");
-            }
-            let Ok(module_path) = file.canonicalize() else {
-                return fail(bs_frontend::diag::module_not_found(span, &spec));
-            };
-            if !module_path.starts_with(root) {
-                return fail(bs_frontend::diag::module_outside_source(span, &spec));
-            }
-            if let Some(pos) = stack.iter().position(|p| *p == module_path) {
-                let cycle: Vec<String> = stack[pos..]
-                    .iter()
-                    .chain([&module_path])
-                    .map(|p| p.display().to_string())
-                    .collect();
-                return fail(bs_frontend::diag::import_cycle(span, &cycle.join(" -> ")));
-            }
-            if !self.modules.contains_key(&module_path) {
-                let module_name = file.display().to_string();
-                let module_source = match std::fs::read_to_string(&file) {
-                    Ok(s) => s,
-                    Err(e) => {
-                        return (
-                            Outcome::Internal {
-                                stage: Stage::ParseCheck,
-                                message: format!("cannot read {module_name}: {e}"),
-                            },
-                            total,
-                        );
-                    }
-                };
-                let module_dir = file.parent().unwrap_or(std::path::Path::new("."));
-                let (outcome, t) = self.eval_module(
-                    &module_name,
-                    &module_source,
-                    module_dir,
-                    Some(module_path.clone()),
-                    root,
-                    stack,
-                    out,
-                );
-                total = total.add(&t);
-                if !matches!(outcome, Outcome::Ok) {
-                    return match outcome {
-                        Outcome::InModule { .. } => (outcome, total),
-                        other => (
-                            Outcome::InModule {
-                                file: module_name,
-                                source: module_source,
-                                outcome: Box::new(other),
-                            },
-                            total,
-                        ),
-                    };
-                }
-                let (declared, exported) = std::mem::take(&mut self.last_unit_names);
-                self.modules.insert(
-                    module_path.clone(),
-                    bs_frontend::ModuleInfo {
-                        name: spec.clone(),
-                        declared,
-                        exported,
-                    },
-                );
-            }
-            let mut info = self.modules[&module_path].clone();
-            info.name = spec.clone();
-            modules.insert(spec, info);
-        }
-        self.env.modules = modules;
-        // Quoted includes of its inline C are relative to the file's folder.
-        self.compiler.set_source_dir(Some(dir));
-        let (outcome, t) = self.eval(name, source, out);
-        self.compiler.set_source_dir(None);
-        self.env.modules.clear();
-        (outcome, total.add(&t))
+        let (dir, root, own) = modules::program_dirs(path, roots);
+        let (outcome, t, _) = modules::load(
+            self,
+            name,
+            source,
+            &dir,
+            own,
+            None,
+            &root,
+            roots,
+            &mut Vec::new(),
+            out,
+        );
+        (outcome, t)
     }
 
     /// Points every slot that `unit` redefined back at the body it had before.
@@ -1085,6 +985,7 @@ impl Session {
                 self.shadow = Shadow::new(memory_map(&info), self.image.clone());
                 self.env = Env::new();
                 self.units = UnitIndex::default();
+                self.modules.clear();
                 true
             }
             Err(restart_error @ SessionError::NoRestart { .. }) => {
@@ -1102,6 +1003,34 @@ impl Session {
     }
 }
 
+impl modules::UnitHost for Session {
+    fn modules(&mut self) -> &mut modules::ModuleTable {
+        &mut self.modules
+    }
+
+    fn unit(
+        &mut self,
+        name: &str,
+        source: &str,
+        job: modules::UnitJob,
+        out: &mut OutputSink<'_>,
+    ) -> (Outcome, Timings, Option<bs_frontend::ModuleInfo>) {
+        let (env, errors) = modules::unit_env(&self.env, &job, &modules::import_spans(source));
+        self.job = job;
+        self.job_env = env;
+        self.job_errors = errors;
+        self.last_declared = None;
+        // Quoted includes of its inline C are relative to the file's folder.
+        self.compiler.set_source_dir(self.job.dir.clone().as_deref());
+        let (outcome, t) = self.eval(name, source, out);
+        self.compiler.set_source_dir(None);
+        self.job = modules::UnitJob::default();
+        self.job_env = None;
+        self.job_errors.clear();
+        (outcome, t, self.last_declared.take())
+    }
+}
+
 impl Session {
     /// The name of a program class or array type by its class id.
     fn class_name(&self, id: u32) -> Option<String> {
@@ -1111,7 +1040,10 @@ impl Session {
                 .map(|n| n.description().to_string())
                 .or_else(|| self.env.name_of(id));
         }
-        self.env.class_name(id)
+        // A module's class is qualified in the environment; users know it by its own name.
+        self.env
+            .class_name(id)
+            .map(|n| n.rsplit(':').next().unwrap_or(&n).to_string())
     }
 }
 

@@ -82,10 +82,12 @@ enum Command {
         #[command(subcommand)]
         what: project::ProjectCommand,
     },
-    /// Type-check a BlueScript file without running it (no device needed).
+    /// Type-check a BlueScript program and the modules it imports without running it (no
+    /// device needed).
     Check {
-        /// The program (`-` reads it from standard input).
-        file: PathBuf,
+        /// The program (`-` reads it from standard input); without it, the entry file of the
+        /// project in this folder (bsconfig.json).
+        file: Option<PathBuf>,
     },
     /// Boards: the known targets and serial ports (`list`), and what a device reports (`info`).
     Board {
@@ -251,45 +253,72 @@ fn read_program(
     }
 }
 
+/// The program to run or check and where its imports are looked for: a file given on the
+/// command line (standard input for `-`, whose imports resolve from the working folder), or the
+/// entry file of the project in the current folder. A failure is reported here.
+fn program_and_roots(
+    file: Option<&PathBuf>,
+) -> Result<(PathBuf, bs_session::ModuleRoots), ExitCode> {
+    let (file, roots) = match file {
+        Some(f) => {
+            let dir = f.parent().map_or_else(|| PathBuf::from("."), PathBuf::from);
+            (f.clone(), project::roots_for(dir))
+        }
+        None => match project::find(std::path::Path::new(".")) {
+            Ok(p) => (p.entry, p.roots),
+            Err(e) => {
+                eprintln!("bscript: {e:#}");
+                return Err(ExitCode::from(EXIT_COMPILE));
+            }
+        },
+    };
+    let mut roots = roots;
+    if roots.src_dir.as_os_str().is_empty() {
+        roots.src_dir = PathBuf::from(".");
+    }
+    Ok((file, roots))
+}
+
+/// Reads the program and where its imports resolve: a pipe given by name (`/dev/stdin`,
+/// `<(…)`) is standard input in all but name, so its imports resolve from the working folder.
+#[allow(clippy::type_complexity)]
+fn read_program_and_roots(
+    file: &std::path::Path,
+    roots: bs_session::ModuleRoots,
+) -> Result<
+    (
+        String,
+        Option<&std::path::Path>,
+        String,
+        bs_session::ModuleRoots,
+    ),
+    ExitCode,
+> {
+    // Every file is read once: this text is the one that runs and the one errors quote.
+    let (name, mut path, source) = read_program(file)?;
+    let mut roots = roots;
+    if path.is_some_and(|p| std::fs::metadata(p).is_ok_and(|m| !m.is_file())) {
+        path = None;
+        roots.src_dir = PathBuf::from(".");
+    }
+    Ok((name, path, source, roots))
+}
+
 fn run_file(
     cli: &Cli,
     file: Option<&PathBuf>,
     keep_c: bool,
     timeout: Option<std::time::Duration>,
 ) -> anyhow::Result<ExitCode> {
-    // The program and its source folder: a file given on the command line (standard input for
-    // `-`, whose imports resolve from the working folder), or the entry file of the project in
-    // the current folder.
-    let (file, root) = match file {
-        Some(f) => (
-            f.clone(),
-            f.parent().map_or_else(|| PathBuf::from("."), PathBuf::from),
-        ),
-        None => match project::find(std::path::Path::new(".")) {
-            Ok(p) => (p.entry, p.src_dir),
-            Err(e) => {
-                eprintln!("bscript: {e:#}");
-                return Ok(ExitCode::from(EXIT_COMPILE));
-            }
-        },
-    };
-    let root = if root.as_os_str().is_empty() {
-        PathBuf::from(".")
-    } else {
-        root
-    };
-    // Every file is read once: this text is the one that runs and the one errors quote.
-    let (name, mut path, source) = match read_program(&file) {
+    let (file, roots) = match program_and_roots(file) {
         Ok(p) => p,
         Err(code) => return Ok(code),
     };
-    // A pipe given by name (`/dev/stdin`, `<(…)`) is standard input in all but name: its
-    // imports resolve from the working folder too.
-    let mut root = root;
-    if path.is_some_and(|p| std::fs::metadata(p).is_ok_and(|m| !m.is_file())) {
-        path = None;
-        root = PathBuf::from(".");
-    }
+    let (name, path, source, roots) = match read_program_and_roots(&file, roots) {
+        Ok(p) => p,
+        Err(code) => return Ok(code),
+    };
+    // Every file is read once: this text is the one that runs and the one errors quote.
     handle_ctrl_c();
     let options = bs_session::SessionOptions {
         run_timeout: timeout,
@@ -302,7 +331,7 @@ fn run_file(
         session.keep_c();
     }
     let ctrl_c = CtrlCInterrupts::new(session.interrupter());
-    let (outcome, _) = session.eval_program(&name, &source, path, &root, &mut write_output);
+    let (outcome, _) = session.eval_program(&name, &source, path, &roots, &mut write_output);
     drop(ctrl_c);
     let color = std::io::stderr().is_terminal();
     eprint!(
@@ -318,25 +347,27 @@ fn run_file(
     Ok(ExitCode::from(outcome.exit_code() as u8))
 }
 
-fn check_file(cli: &Cli, file: &std::path::Path) -> anyhow::Result<ExitCode> {
-    let (name, _, source) = match read_program(file) {
+/// `bscript check`: the program and its modules are checked as `run` would check them before
+/// running each (imports resolved the same way), with no device.
+fn check_file(cli: &Cli, file: Option<&PathBuf>) -> anyhow::Result<ExitCode> {
+    let (file, roots) = match program_and_roots(file) {
         Ok(p) => p,
         Err(code) => return Ok(code),
     };
-    let env = bs_frontend::Env::new();
-    let mut counters = bs_frontend::Counters::default();
-    match bs_frontend::check_unit(&source, &env, 1, &mut counters) {
-        Ok(_) => Ok(ExitCode::SUCCESS),
-        Err(diags) => {
-            let outcome = bs_session::Outcome::CompileError(diags);
-            let color = std::io::stderr().is_terminal();
-            eprint!(
-                "{}",
-                render::outcome(&name, &source, &outcome, cli.error_format, color)
-            );
-            Ok(ExitCode::from(EXIT_COMPILE))
-        }
+    let (name, path, source, roots) = match read_program_and_roots(&file, roots) {
+        Ok(p) => p,
+        Err(code) => return Ok(code),
+    };
+    let outcome = bs_session::check_program(&name, &source, path, &roots);
+    if matches!(outcome, bs_session::Outcome::Ok) {
+        return Ok(ExitCode::SUCCESS);
     }
+    let color = std::io::stderr().is_terminal();
+    eprint!(
+        "{}",
+        render::outcome(&name, &source, &outcome, cli.error_format, color)
+    );
+    Ok(ExitCode::from(outcome.exit_code() as u8))
 }
 
 /// Exit status when standard output was closed before bscript finished writing to it (as a shell
@@ -371,7 +402,30 @@ const WORK_STACK: usize = 1 << 30;
 
 fn main() -> ExitCode {
     stop_quietly_when_output_closes();
-    let cli = Cli::parse();
+    let matches = <Cli as clap::CommandFactory>::command().get_matches();
+    let mut cli = match <Cli as clap::FromArgMatches>::from_arg_matches(&matches) {
+        Ok(cli) => cli,
+        Err(e) => e.exit(),
+    };
+    // In a project's folder, its `boardName` is the default target of the commands that use
+    // a device; `--target` still wins.
+    let target_given =
+        matches.value_source("target") == Some(clap::parser::ValueSource::CommandLine);
+    if !target_given
+        && matches!(
+            cli.command,
+            Command::Run { .. } | Command::Repl | Command::Board { .. }
+        )
+    {
+        match project::board_of(std::path::Path::new(".")) {
+            Ok(Some(board)) => cli.target = board,
+            Ok(None) => {}
+            Err(e) => {
+                eprintln!("bscript: {e:#}");
+                return ExitCode::from(EXIT_COMPILE);
+            }
+        }
+    }
     let worker = std::thread::Builder::new()
         .name("bscript".to_string())
         .stack_size(WORK_STACK)
@@ -396,7 +450,7 @@ fn work(cli: &Cli) -> ExitCode {
         } => run_file(cli, file.as_ref(), *keep_c, *timeout),
         Command::Project { what } => project::run(what),
         Command::Repl => repl::run(cli),
-        Command::Check { file } => check_file(cli, file),
+        Command::Check { file } => check_file(cli, file.as_ref()),
         Command::Board { what } => board::run(cli, what),
         Command::Bench { what } => bench::run(cli, what),
     };

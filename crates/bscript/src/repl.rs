@@ -107,6 +107,7 @@ pub fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
         Reader::Pipe(std::io::stdin().lock())
     };
     let color = std::io::stderr().is_terminal();
+    let roots = crate::project::roots_for(std::path::PathBuf::from("."));
     let mut n_inputs = 0u32;
     let mut last_status = 0u8;
     while let Some(input) = reader.input() {
@@ -133,7 +134,8 @@ pub fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
         let interrupter = session.interrupter();
         interrupter.clear();
         let ctrl_c = crate::CtrlCInterrupts::new(interrupter);
-        let (outcome, _) = session.eval(&name, &input, &mut write_output);
+        // Imports resolve from the working folder, packages from its project.
+        let (outcome, _) = session.eval_program(&name, &input, None, &roots, &mut write_output);
         drop(ctrl_c);
         if interactive && interrupted(&outcome) {
             // The terminal echoed ^C where the cursor was.

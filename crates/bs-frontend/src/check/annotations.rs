@@ -33,11 +33,12 @@ impl<'a> Checker<'_, 'a> {
                         self.error(diag::array_generic_type(sp(r.span)));
                         None
                     }
-                    other if self.class_info(other).is_some() => {
-                        Some(Type::Class(other.to_string()))
+                    // By their names in types (an imported class's or enum's is qualified).
+                    other if let Some(c) = self.class_info(other) => {
+                        Some(Type::Class(c.name.clone()))
                     }
                     other if self.enum_members(other).is_some() => {
-                        Some(Type::Enum(other.to_string()))
+                        Some(Type::Enum(self.enum_type_name(other)))
                     }
                     other => {
                         self.error(diag::unknown_type_name(sp(id.span), other));

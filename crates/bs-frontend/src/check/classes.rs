@@ -57,9 +57,18 @@ impl<'a> Checker<'_, 'a> {
     /// The members of an enum of this unit or of an earlier one.
     pub(super) fn enum_members(&self, name: &str) -> Option<&Vec<(String, i32)>> {
         self.decls.enums.get(name).or(match self.env.get(name) {
-            Some(Global::Enum { members }) => Some(members),
+            Some(Global::Enum { members, .. }) => Some(members),
             _ => None,
         })
+    }
+
+    /// The name of enum `name` in types: its own for this unit's, else the environment's
+    /// (qualified for a module's enum).
+    pub(super) fn enum_type_name(&self, name: &str) -> String {
+        match self.env.get(name) {
+            Some(Global::Enum { name: n, .. }) if !self.decls.enums.contains_key(name) => n.clone(),
+            _ => name.to_string(),
+        }
     }
 
     /// The class id of an array type (built-in ids for integer[], float[], boolean[], any[]);
@@ -125,7 +134,14 @@ impl<'a> Checker<'_, 'a> {
                     }
                     let superclass = match &c.heritage {
                         Some(h) => match &h.expression {
-                            ast::Expression::Identifier(s) => Some(s.name.as_str().to_string()),
+                            // An earlier unit's class by its name in types (an imported
+                            // class's is qualified).
+                            ast::Expression::Identifier(s) => {
+                                Some(self.env.class(s.name.as_str()).map_or_else(
+                                    || s.name.as_str().to_string(),
+                                    |c| c.name.clone(),
+                                ))
+                            }
                             other => {
                                 self.error(diag::invalid_super_class(sp(other.span()), "?"));
                                 None
@@ -303,7 +319,7 @@ impl<'a> Checker<'_, 'a> {
                             self.error(diag::static_needs_initial_value(sp(p.span)));
                         }
                         let symbol = Symbol::StaticField {
-                            class: name.to_string(),
+                            class: self.env.qualify(name),
                             field: pname.clone(),
                         };
                         info.statics

@@ -123,7 +123,7 @@ impl<'a> Checker<'_, 'a> {
                     return match members.iter().find(|(n, _)| n == prop) {
                         Some((_, v)) => Some(Expr::new(
                             ExprKind::Int(*v),
-                            Type::Enum(id.name.as_str().to_string()),
+                            Type::Enum(self.enum_type_name(id.name.as_str())),
                             span,
                         )),
                         None => {

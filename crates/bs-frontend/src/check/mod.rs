@@ -43,6 +43,7 @@ use crate::types::{FnSig, Type};
 
 use expressions::{CoerceCtx, boxed};
 use names::{LocalBinding, Name};
+pub use program::imported_names;
 use program::{TopItem, UnitName, always_returns};
 use statements::has_zero_value;
 

@@ -41,6 +41,41 @@ pub(super) enum UnitName<'a> {
     },
 }
 
+/// The names each import declaration of a unit asks for: (module path, local names with their
+/// spans), in order; `import type` declarations ask for none. Syntax errors and unsupported
+/// forms are left to `check_unit`.
+pub fn imported_names(source: &str) -> Vec<(String, Vec<(String, crate::Span)>)> {
+    if super::angles::check(source).is_some() {
+        return Vec::new();
+    }
+    let allocator = oxc_allocator::Allocator::default();
+    let parsed = stacker::grow(super::parse_stack_size(source), || {
+        oxc_parser::Parser::new(&allocator, source, oxc_span::SourceType::ts()).parse()
+    });
+    let mut out = Vec::new();
+    for stmt in &parsed.program.body {
+        let ast::Statement::ImportDeclaration(i) = stmt else {
+            continue;
+        };
+        if i.import_kind.is_type() {
+            continue;
+        }
+        let names = i
+            .specifiers
+            .iter()
+            .flatten()
+            .filter_map(|s| match s {
+                ast::ImportDeclarationSpecifier::ImportSpecifier(s) if !s.import_kind.is_type() => {
+                    Some((s.local.name.as_str().to_string(), sp(s.span)))
+                }
+                _ => None,
+            })
+            .collect();
+        out.push((i.source.value.as_str().to_string(), names));
+    }
+    out
+}
+
 impl<'a> Checker<'_, 'a> {
     pub(super) fn declared(&self) -> Vec<(String, Global)> {
         let mut out = Vec::new();
@@ -84,6 +119,7 @@ impl<'a> Checker<'_, 'a> {
             out.push((
                 name.clone(),
                 Global::Enum {
+                    name: name.clone(),
                     members: members.clone(),
                 },
             ));
@@ -297,7 +333,9 @@ impl<'a> Checker<'_, 'a> {
                             None if d.init.is_none() => Some(Type::Any),
                             None => None,
                         };
-                        let symbol = Symbol::Global { name: name.clone() };
+                        let symbol = Symbol::Global {
+                            name: self.env.qualify(&name),
+                        };
                         self.decls.order.push(name.clone());
                         self.decls.names.insert(
                             name,
@@ -342,9 +380,18 @@ impl<'a> Checker<'_, 'a> {
             unit: self.unit_id,
         };
         let (slot, redefines) = match self.env.get(&name) {
-            None => (Symbol::FnSlot { name: name.clone() }, false),
-            Some(Global::Func { slot, .. }) => (slot.clone(), true),
-            Some(Global::Var { .. } | Global::Enum { .. } | Global::Class(_)) => {
+            None => (
+                Symbol::FnSlot {
+                    name: self.env.qualify(&name),
+                },
+                false,
+            ),
+            // A function of this module's own (an imported one cannot be redefined).
+            Some(Global::Func {
+                slot: slot @ Symbol::FnSlot { name: slot_name },
+                ..
+            }) if self.env.is_own(slot_name) => (slot.clone(), true),
+            Some(_) => {
                 self.error(diag::already_declared(sp(id.span), &name));
                 return;
             }

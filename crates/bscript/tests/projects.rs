@@ -1,0 +1,315 @@
+//! Projects as a user meets them: `project create`, `check` resolving imports as `run` does,
+//! `boardName` as the default target, and packages installed with `project install` from a
+//! folder and from a git repository (a local one, through a `file://` URL).
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+/// A fresh scratch folder for one test.
+fn scratch(test: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("bscript-projects-{}-{test}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// Runs bscript in `dir`: (exit status, standard output, standard error).
+fn bscript(dir: &Path, args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_bscript"))
+        .args(args)
+        .current_dir(dir)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn write(path: &Path, text: &str) {
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, text).unwrap();
+}
+
+fn git(dir: &Path, args: &[&str]) {
+    let out = Command::new("git")
+        .args(["-c", "user.name=test", "-c", "user.email=test@localhost"])
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("git runs");
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn create_refuses_an_existing_folder_and_an_unknown_board_with_status_1() {
+    let base = scratch("create");
+    let (code, out, err) = bscript(&base, &["project", "create", "demo"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("created project demo"), "{out}");
+    let (code, _, err) = bscript(&base, &["project", "create", "demo"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("exists already"), "{err}");
+    let (code, _, err) = bscript(&base, &["project", "create", "other", "--board", "esp32"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("unknown board `esp32`") && err.contains("host, qemu-mps2-an385"),
+        "{err}"
+    );
+    assert!(!base.join("other").exists());
+    let _ = std::fs::remove_dir_all(&base);
+}
+
+#[test]
+fn check_resolves_imports_as_run_does() {
+    let base = scratch("check");
+    assert_eq!(bscript(&base, &["project", "create", "demo"]).0, 0);
+    let dir = base.join("demo");
+    // The template: with no FILE, the project's entry; with a FILE, that file.
+    assert_eq!(bscript(&dir, &["check"]), (0, String::new(), String::new()));
+    assert_eq!(
+        bscript(&dir, &["check", "src/index.bs"]),
+        (0, String::new(), String::new())
+    );
+    assert_eq!(bscript(&dir, &["run"]).1, "Hello, BlueScript!\n");
+    // An error in a module is reported in that module, by check and by run alike.
+    write(
+        &dir.join("src/greeting.bs"),
+        "export function greet(who: string): string {\n  return 1\n}\n",
+    );
+    for command in [&["check"][..], &["run"]] {
+        let mut args = vec!["--error-format", "short"];
+        args.extend_from_slice(command);
+        let (code, out, err) = bscript(&dir, &args);
+        assert_eq!(code, 1, "{command:?}: {err}");
+        assert_eq!(out, "");
+        assert!(
+            err.contains(
+                "src/greeting.bs:2:10: error: Type 'integer' does not match type 'string'"
+            ),
+            "{command:?}: {err}"
+        );
+    }
+    // Names a module does not export are unknown to its importer in check too.
+    write(
+        &dir.join("src/greeting.bs"),
+        "let secret = 1\nexport function greet(who: string): string { return who }\n",
+    );
+    write(
+        &dir.join("src/index.bs"),
+        "import { greet } from './greeting'\nprint(greet('a') + secret)\n",
+    );
+    let (code, _, err) = bscript(&dir, &["--error-format", "short", "check"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("unknown name: secret"), "{err}");
+    // Outside a project, check without a FILE says what is missing.
+    let (code, _, err) = bscript(&base, &["check"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("no project here"), "{err}");
+    let _ = std::fs::remove_dir_all(&base);
+}
+
+#[test]
+fn board_name_is_the_default_target() {
+    let base = scratch("board");
+    assert_eq!(bscript(&base, &["project", "create", "demo"]).0, 0);
+    let dir = base.join("demo");
+    let config = dir.join("bsconfig.json");
+    let text = std::fs::read_to_string(&config).unwrap();
+    write(
+        &config,
+        &text.replace(
+            "\"boardName\": \"host\"",
+            "\"boardName\": \"qemu-mps2-an385\"",
+        ),
+    );
+    for tool in ["qemu-system-arm", "arm-none-eabi-gcc"] {
+        if !common::installed(tool) {
+            eprintln!("skipped: {tool} is not installed");
+            return;
+        }
+    }
+    let (code, out, err) = bscript(&dir, &["board", "info"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("target: qemu-mps2-an385"), "{out}");
+    // --target still wins.
+    let (code, out, err) = bscript(&dir, &["--target", "host", "board", "info"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("target: host"), "{out}");
+    // run uses it too: 400 KB of integers fit the host device's heap (1 MiB), not QEMU's
+    // (32 KB).
+    write(
+        &dir.join("src/index.bs"),
+        "let a = new Array<integer>(100000, 1)\nprint(a.length)\n",
+    );
+    let (code, out, _) = bscript(&dir, &["--target", "host", "run"]);
+    assert_eq!((code, out.as_str()), (0, "100000\n"));
+    let (code, out, err) = bscript(&dir, &["run"]);
+    assert_eq!((code, out.as_str()), (2, ""), "{err}");
+    assert!(err.contains("memory"), "{err}");
+    let _ = std::fs::remove_dir_all(&base);
+}
+
+#[test]
+fn an_unknown_board_name_is_refused_with_the_known_ones() {
+    let base = scratch("unknown-board");
+    assert_eq!(bscript(&base, &["project", "create", "demo"]).0, 0);
+    let dir = base.join("demo");
+    let config = dir.join("bsconfig.json");
+    let text = std::fs::read_to_string(&config).unwrap();
+    write(
+        &config,
+        &text.replace("\"boardName\": \"host\"", "\"boardName\": \"esp32\""),
+    );
+    let (code, out, err) = bscript(&dir, &["run"]);
+    assert_eq!((code, out.as_str()), (1, ""), "{err}");
+    assert!(
+        err.contains("unknown board `esp32`; the known boards are: host, qemu-mps2-an385"),
+        "{err}"
+    );
+    let _ = std::fs::remove_dir_all(&base);
+}
+
+/// A package named `mylib` in `dir`, a git repository with the tag `v1` on its first commit:
+/// its entry imports a module of its own, and both have private names that the project
+/// declares too.
+fn make_package(dir: &Path) {
+    write(
+        &dir.join("bsconfig.json"),
+        r#"{"projectName": "mylib", "boardName": "host", "srcDir": "./src", "entryFile": "./src/index.bs"}"#,
+    );
+    write(
+        &dir.join("src/index.bs"),
+        "import { twice } from './util/math'\nlet secret = 5\n\
+         export function quad(n: integer): integer { return twice(twice(n)) + secret - 5 }\n",
+    );
+    write(
+        &dir.join("src/util/math.bs"),
+        "function helper(n: integer): integer { return n * 2 }\n\
+         export function twice(n: integer): integer { return helper(n) }\n",
+    );
+    git(dir, &["init", "-q"]);
+    git(dir, &["add", "-A"]);
+    git(dir, &["commit", "-q", "-m", "first"]);
+    git(dir, &["tag", "v1"]);
+}
+
+#[test]
+fn packages_install_from_a_folder_and_from_a_git_url() {
+    let base = scratch("install");
+    let lib = base.join("lib");
+    make_package(&lib);
+    assert_eq!(bscript(&base, &["project", "create", "demo"]).0, 0);
+    let dir = base.join("demo");
+    write(
+        &dir.join("src/index.bs"),
+        "import { quad } from 'mylib'\nimport { twice } from 'mylib/util/math'\n\
+         let secret = 'mine'\nfunction helper(): string { return secret }\n\
+         print(quad(3))\nprint(twice(4))\nprint(helper())\n",
+    );
+    // Not installed yet: the import says so.
+    let (code, _, err) = bscript(&dir, &["--error-format", "short", "run"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("Cannot find a module mylib"), "{err}");
+
+    // From a folder.
+    let (code, out, err) = bscript(&dir, &["project", "install", lib.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("installed mylib"), "{out}");
+    assert!(dir.join("packages/mylib/src/util/math.bs").is_file());
+    assert!(!dir.join("packages/mylib/.git").exists());
+    let config = std::fs::read_to_string(dir.join("bsconfig.json")).unwrap();
+    assert!(config.contains("\"mylib\": \""), "{config}");
+    let expected = (0, "12\n8\nmine\n".to_string(), String::new());
+    assert_eq!(bscript(&dir, &["run"]), expected);
+    assert_eq!(bscript(&dir, &["check"]).0, 0);
+
+    // From a git URL with a tag; a later commit of the repository is not what gets installed.
+    std::fs::remove_dir_all(dir.join("packages")).unwrap();
+    write(
+        &lib.join("src/index.bs"),
+        "export let broken: integer = 'x'\n",
+    );
+    git(&lib, &["commit", "-q", "-a", "-m", "second"]);
+    let url = format!("file://{}#v1", lib.display());
+    let (code, _, err) = bscript(&dir, &["project", "install", &url]);
+    assert_eq!(code, 0, "{err}");
+    let config = std::fs::read_to_string(dir.join("bsconfig.json")).unwrap();
+    assert!(config.contains(&url), "{config}");
+    assert_eq!(bscript(&dir, &["run"]), expected);
+
+    // Without an argument: what bsconfig.json lists and packages/ lacks.
+    std::fs::remove_dir_all(dir.join("packages")).unwrap();
+    let (code, _, err) = bscript(&dir, &["project", "install"]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(bscript(&dir, &["run"]), expected);
+
+    // A folder that is no package, and a repository that cannot be cloned.
+    let (code, _, err) = bscript(&dir, &["project", "install", base.to_str().unwrap()]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("is not a BlueScript package"), "{err}");
+    let missing = format!("file://{}", base.join("nowhere").display());
+    let (code, _, err) = bscript(&dir, &["project", "install", &missing]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("git cannot clone"), "{err}");
+    assert!(
+        std::fs::read_dir(dir.join("packages"))
+            .unwrap()
+            .all(|e| e.unwrap().file_name() == "mylib"),
+        "a failed install leaves nothing behind"
+    );
+    // Outside a project.
+    let (code, _, err) = bscript(&base, &["project", "install", lib.to_str().unwrap()]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("no project here"), "{err}");
+    let _ = std::fs::remove_dir_all(&base);
+}
+
+#[test]
+fn a_packages_dependencies_are_installed_beside_it_and_importable_by_it() {
+    let base = scratch("deps");
+    let lib = base.join("lib");
+    make_package(&lib);
+    let outer = base.join("outer");
+    write(
+        &outer.join("bsconfig.json"),
+        &format!(
+            r#"{{"projectName": "outer", "boardName": "host", "dependencies": {{"mylib": "{}"}}}}"#,
+            lib.display()
+        ),
+    );
+    write(
+        &outer.join("index.bs"),
+        "import { quad } from 'mylib'\nexport function oct(n: integer): integer { return quad(n) * 2 }\n",
+    );
+    assert_eq!(bscript(&base, &["project", "create", "demo"]).0, 0);
+    let dir = base.join("demo");
+    let (code, _, err) = bscript(&dir, &["project", "install", outer.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    assert!(dir.join("packages/outer/index.bs").is_file());
+    assert!(dir.join("packages/mylib/src/index.bs").is_file());
+    // Only the package asked for is the project's own dependency.
+    let config = std::fs::read_to_string(dir.join("bsconfig.json")).unwrap();
+    assert!(
+        config.contains("\"outer\"") && !config.contains("\"mylib\""),
+        "{config}"
+    );
+    write(
+        &dir.join("src/index.bs"),
+        "import { oct } from 'outer'\nprint(oct(1))\n",
+    );
+    assert_eq!(
+        bscript(&dir, &["run"]),
+        (0, "8\n".to_string(), String::new())
+    );
+    assert_eq!(bscript(&dir, &["check"]).0, 0);
+    let _ = std::fs::remove_dir_all(&base);
+}
