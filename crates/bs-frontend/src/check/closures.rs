@@ -40,14 +40,19 @@ impl FnCtx {
         (self.captures.len() - 1) as u32
     }
 
-    /// A local of this body by name: its id, type (narrowed if so) and mutability.
+    /// A local of this body by name, as an arrow function created here sees it: its id, type
+    /// and mutability. The type is the declared one, except for a `const` narrowed here: the
+    /// arrow may run after any later assignment of a `let`.
     fn find_local(&self, name: &str) -> Option<(LocalId, Type, bool)> {
         for scope in self.scopes.iter().rev() {
             if let Some(b) = scope.get(name) {
-                let ty = b
-                    .narrowed
-                    .clone()
-                    .unwrap_or_else(|| self.locals[b.id].ty.clone());
+                let narrowed = self
+                    .narrowing
+                    .flow
+                    .facts
+                    .get(&super::flow::Key::Local(b.id))
+                    .filter(|_| !b.mutable);
+                let ty = narrowed.map_or_else(|| self.locals[b.id].ty.clone(), |f| f.ty.clone());
                 return Some((b.id, ty, b.mutable));
             }
         }
@@ -408,7 +413,7 @@ impl<'a> Checker<'_, 'a> {
                 continue;
             };
             let place = match e.without_parentheses() {
-                ast::Expression::Identifier(id) if !top => match self.lookup(id.name.as_str()) {
+                ast::Expression::Identifier(id) if !top => match self.lookup_declared(id.name.as_str()) {
                     Some(super::Name::Local(b, ty)) => Some((Place::Local(b.id), ty)),
                     Some(super::Name::Var {
                         ty,
@@ -442,6 +447,13 @@ impl<'a> Checker<'_, 'a> {
                 None => ok = false,
             }
         }
+        // The C code may write the variables it embeds, and call anything.
+        for e in &t.quasi.expressions {
+            if let ast::Expression::Identifier(id) = e.without_parentheses() {
+                self.forget_fact(id.name.as_str());
+            }
+        }
+        self.forget_volatile();
         if !ok {
             return None;
         }

@@ -30,6 +30,7 @@ mod calls;
 mod classes;
 mod closures;
 mod expressions;
+mod flow;
 mod members;
 mod names;
 mod program;
@@ -172,6 +173,8 @@ struct FnCtx {
     is_arrow: bool,
     /// Variables of enclosing bodies this arrow function captures, by slot.
     captures: Vec<closures::Capture>,
+    /// What is known about nullable variables at the point reached (see `flow`).
+    narrowing: flow::Narrowing,
 }
 
 /// The checker's state for one unit. Apart from the session's view (`env`, `unit_id`, `ids`),
