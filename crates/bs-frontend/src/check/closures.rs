@@ -413,25 +413,29 @@ impl<'a> Checker<'_, 'a> {
                 continue;
             };
             let place = match e.without_parentheses() {
-                ast::Expression::Identifier(id) if !top => match self.lookup_declared(id.name.as_str()) {
-                    Some(super::Name::Local(b, ty)) => Some((Place::Local(b.id), ty)),
-                    Some(super::Name::Var {
-                        ty,
-                        symbol,
-                        external,
-                        ..
-                    }) => {
-                        self.note_extern_global(external, &symbol, &ty);
-                        Some((Place::Global { symbol }, ty))
+                ast::Expression::Identifier(id) if !top => {
+                    match self.lookup_declared(id.name.as_str()) {
+                        Some(super::Name::Local(b, ty)) => Some((Place::Local(b.id), ty)),
+                        Some(super::Name::Var {
+                            ty,
+                            symbol,
+                            external,
+                            ..
+                        }) => {
+                            self.note_extern_global(external, &symbol, &ty);
+                            Some((Place::Global { symbol }, ty))
+                        }
+                        Some(super::Name::Captured { index, ty, .. }) => {
+                            // The C code may write it: as for an assignment in an arrow.
+                            self.note_closure_assigns(id.name.as_str());
+                            Some((Place::Captured { index }, ty))
+                        }
+                        _ => {
+                            self.error(diag::unknown_variable(sp(id.span), id.name.as_str()));
+                            None
+                        }
                     }
-                    Some(super::Name::Captured { index, ty, .. }) => {
-                        Some((Place::Captured { index }, ty))
-                    }
-                    _ => {
-                        self.error(diag::unknown_variable(sp(id.span), id.name.as_str()));
-                        None
-                    }
-                },
+                }
                 ast::Expression::StaticMemberExpression(m)
                     if !top && matches!(m.object, ast::Expression::ThisExpression(_)) =>
                 {

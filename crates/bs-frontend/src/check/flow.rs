@@ -156,7 +156,10 @@ impl<'a> Checker<'_, 'a> {
         let flow = &mut self.f.narrowing.flow;
         flow.facts.remove(&key);
         if let Type::Nullable(inner) = declared {
-            if !matches!(value, Type::Null | Type::Nullable(_) | Type::Any | Type::Void) {
+            if !matches!(
+                value,
+                Type::Null | Type::Nullable(_) | Type::Any | Type::Void
+            ) {
                 flow.facts.insert(
                     key,
                     Fact {

@@ -50,10 +50,7 @@ impl<'a> Checker<'_, 'a> {
         }
         let id = self.f.locals.len();
         self.f.locals.push(Local::new(name, ty));
-        scope.insert(
-            name.to_string(),
-            LocalBinding { id, mutable },
-        );
+        scope.insert(name.to_string(), LocalBinding { id, mutable });
         Some(id)
     }
 
