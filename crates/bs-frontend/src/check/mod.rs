@@ -14,7 +14,8 @@
 //! the folder by the part of the language they check: `program` (the unit as a whole),
 //! `statements`, `expressions`, `calls`, `assignment`, `members` (properties, methods, indexing,
 //! `new`, array literals), `classes` (classes and enums) and `closures` (arrow functions and
-//! inline C), with `names` (scopes and name lookup) and `annotations` (type annotations).
+//! inline C), with `names` (scopes and name lookup), `flow` (narrowing along the control flow)
+//! and `annotations` (type annotations).
 
 use std::collections::{HashMap, HashSet};
 

@@ -1,5 +1,5 @@
-//! Statements: blocks and their scopes, local declarations, control flow (with the narrowing of
-//! `if (x != null)`) and `return`.
+//! Statements: blocks and their scopes, local declarations, control flow (carrying the
+//! narrowing of `flow` through branches and loops) and `return`.
 
 use std::collections::HashMap;
 
