@@ -304,10 +304,9 @@ impl<'a> Checker<'_, 'a> {
             if let Some(local) =
                 self.declare_local(id.name.as_str(), ty.clone(), mutable, sp(id.span))
             {
-                // `let x: T|undefined = new T()` holds a `T` until it is assigned.
-                if let Some(init_ty) = init_ty {
-                    self.assigned(id.name.as_str(), &ty, &init_ty);
-                }
+                // `let x: T|undefined = new T()` holds a `T` until it is assigned; without an
+                // initial value it holds `undefined`.
+                self.assigned(id.name.as_str(), &ty, &init_ty.unwrap_or(Type::Null));
                 out.push(Stmt::Let { local, init });
             } else {
                 ok = false;
