@@ -20,7 +20,7 @@ use bs_frontend::ir::{
 };
 use bs_frontend::types::Type;
 
-use crate::spelling::local_name;
+use crate::spelling::{cell_lvalue, local_name, new_cell};
 
 /// The arrays of fixed length held in locals that the loops being generated index but never
 /// assign: local → the number of its view (`hl{n}`, its length, and `hd{n}`, its elements,
@@ -382,4 +382,26 @@ pub(crate) fn view_access(elem: ElemKind) -> Option<&'static str> {
         ElemKind::Bool | ElemKind::Uint8 => Some("bs_byte_in"),
         _ => None,
     }
+}
+
+/// The C expressions that give every captured variable a `for` loop's initialisation declares
+/// a cell of its own for the next iteration, holding the variable's current value, as
+/// JavaScript gives each iteration its own binding: closures created in one iteration keep
+/// seeing that iteration's value. They run after the body (or a `continue`) and before the
+/// update. None when no such variable is captured, so that other loops stay as they were.
+pub(crate) fn per_iteration_cells(init: &[Stmt], locals: &[Local]) -> Vec<String> {
+    let mut out = Vec::new();
+    for s in init {
+        match s {
+            Stmt::Let { local, .. } if locals[*local].captured => {
+                let name = local_name(locals, *local);
+                let ty = &locals[*local].ty;
+                let value = cell_lvalue(&name, ty);
+                out.push(format!("{name} = {}", new_cell(ty, &value)));
+            }
+            Stmt::Seq(inner) => out.extend(per_iteration_cells(inner, locals)),
+            _ => {}
+        }
+    }
+    out
 }

@@ -268,7 +268,9 @@ impl Gen {
         let views = self.loop_analysis().view_candidates(s);
         self.open_loop_views(&views, depth + 1, out);
         let cond_c = cond.as_ref().map(|c| self.expr(c)).unwrap_or_default();
-        let update_c = update.as_ref().map(|u| self.expr(u)).unwrap_or_default();
+        let mut update_parts = crate::loops::per_iteration_cells(init, &self.locals);
+        update_parts.extend(update.as_ref().map(|u| self.expr(u)));
+        let update_c = update_parts.join(", ");
         let mut header = String::new();
         if let Some(at) = cond.as_ref().or(update.as_ref()) {
             crate::mark_source(&mut header, at.span);

@@ -13,15 +13,14 @@ impl<'a> Checker<'_, 'a> {
     /// The place an identifier names, for assignment.
     pub(super) fn place(&mut self, id: &ast::IdentifierReference<'_>) -> Option<(Place, Type)> {
         let span = sp(id.span);
-        match self.lookup(id.name.as_str()) {
+        // An assignment is checked against the declared type, not a narrowed one.
+        match self.lookup_declared(id.name.as_str()) {
             Some(Name::Local(b, ty)) => {
                 if !b.mutable {
                     self.error(diag::assign_to_const(span));
                     return None;
                 }
-                // An assignment is checked against the declared type, not a narrowed one.
-                let _ = ty;
-                Some((Place::Local(b.id), self.f.locals[b.id].ty.clone()))
+                Some((Place::Local(b.id), ty))
             }
             Some(Name::Var {
                 ty,
@@ -41,6 +40,9 @@ impl<'a> Checker<'_, 'a> {
                     self.error(diag::assign_to_const(span));
                     return None;
                 }
+                // Enclosing bodies cannot tell when this arrow runs: narrowing of the variable
+                // there ends at calls.
+                self.note_closure_assigns(id.name.as_str());
                 Some((Place::Captured { index }, ty))
             }
             Some(Name::Func { .. }) => {
@@ -89,6 +91,7 @@ impl<'a> Checker<'_, 'a> {
         };
         let mut temps = Vec::new();
         let mut place = place;
+        let value_ty = value.ty.clone();
         let value = match op {
             None => self.coerce(value, &ty, CoerceCtx::Assign)?,
             Some(op) => {
@@ -108,6 +111,10 @@ impl<'a> Checker<'_, 'a> {
                 }
             }
         };
+        if let ast::AssignmentTarget::AssignmentTargetIdentifier(id) = &a.left {
+            // The variable holds the assigned value from here on (see `flow`).
+            self.assigned(id.name.as_str(), &ty, &value_ty);
+        }
         let assign = Expr::new(
             ExprKind::Assign {
                 place,
@@ -178,6 +185,9 @@ impl<'a> Checker<'_, 'a> {
                 return None;
             }
         };
+        if let ast::SimpleAssignmentTarget::AssignmentTargetIdentifier(id) = &u.argument {
+            self.forget_fact(id.name.as_str());
+        }
         let (temps, place) = self.stable(place);
         let text = if u.operator == UpdateOperator::Increment {
             "++"

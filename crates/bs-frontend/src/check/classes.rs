@@ -851,17 +851,19 @@ fn is_super_call(s: &ast::Statement<'_>) -> bool {
         if matches!(&e.expression, ast::Expression::CallExpression(c) if matches!(c.callee, ast::Expression::Super(_))))
 }
 
-/// Fields assigned with `this.f = …` at the top level of a constructor, or in both branches of
-/// a top-level `if`/`else`.
+/// Fields assigned with `this.f = …` (also in a chain, `this.f = this.g = …`) at the top level
+/// of a constructor, or in both branches of a top-level `if`/`else`.
 fn collect_assigned_fields(s: &ast::Statement<'_>, out: &mut std::collections::HashSet<String>) {
     match s {
         ast::Statement::ExpressionStatement(e) => {
-            if let ast::Expression::AssignmentExpression(a) = &e.expression {
+            let mut e = &e.expression;
+            while let ast::Expression::AssignmentExpression(a) = e.without_parentheses() {
                 if let ast::AssignmentTarget::StaticMemberExpression(m) = &a.left {
                     if matches!(m.object, ast::Expression::ThisExpression(_)) {
                         out.insert(m.property.name.as_str().to_string());
                     }
                 }
+                e = &a.right;
             }
         }
         ast::Statement::BlockStatement(b) => {

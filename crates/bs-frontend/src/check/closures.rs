@@ -40,14 +40,19 @@ impl FnCtx {
         (self.captures.len() - 1) as u32
     }
 
-    /// A local of this body by name: its id, type (narrowed if so) and mutability.
+    /// A local of this body by name, as an arrow function created here sees it: its id, type
+    /// and mutability. The type is the declared one, except for a `const` narrowed here: the
+    /// arrow may run after any later assignment of a `let`.
     fn find_local(&self, name: &str) -> Option<(LocalId, Type, bool)> {
         for scope in self.scopes.iter().rev() {
             if let Some(b) = scope.get(name) {
-                let ty = b
-                    .narrowed
-                    .clone()
-                    .unwrap_or_else(|| self.locals[b.id].ty.clone());
+                let narrowed = self
+                    .narrowing
+                    .flow
+                    .facts
+                    .get(&super::flow::Key::Local(b.id))
+                    .filter(|_| !b.mutable);
+                let ty = narrowed.map_or_else(|| self.locals[b.id].ty.clone(), |f| f.ty.clone());
                 return Some((b.id, ty, b.mutable));
             }
         }
@@ -413,25 +418,29 @@ impl<'a> Checker<'_, 'a> {
                 continue;
             };
             let place = match e.without_parentheses() {
-                ast::Expression::Identifier(id) if !top => match self.lookup(id.name.as_str()) {
-                    Some(super::Name::Local(b, ty)) => Some((Place::Local(b.id), ty)),
-                    Some(super::Name::Var {
-                        ty,
-                        symbol,
-                        external,
-                        ..
-                    }) => {
-                        self.note_extern_global(external, &symbol, &ty);
-                        Some((Place::Global { symbol }, ty))
+                ast::Expression::Identifier(id) if !top => {
+                    match self.lookup_declared(id.name.as_str()) {
+                        Some(super::Name::Local(b, ty)) => Some((Place::Local(b.id), ty)),
+                        Some(super::Name::Var {
+                            ty,
+                            symbol,
+                            external,
+                            ..
+                        }) => {
+                            self.note_extern_global(external, &symbol, &ty);
+                            Some((Place::Global { symbol }, ty))
+                        }
+                        Some(super::Name::Captured { index, ty, .. }) => {
+                            // The C code may write it: as for an assignment in an arrow.
+                            self.note_closure_assigns(id.name.as_str());
+                            Some((Place::Captured { index }, ty))
+                        }
+                        _ => {
+                            self.error(diag::unknown_variable(sp(id.span), id.name.as_str()));
+                            None
+                        }
                     }
-                    Some(super::Name::Captured { index, ty, .. }) => {
-                        Some((Place::Captured { index }, ty))
-                    }
-                    _ => {
-                        self.error(diag::unknown_variable(sp(id.span), id.name.as_str()));
-                        None
-                    }
-                },
+                }
                 ast::Expression::StaticMemberExpression(m)
                     if !top && matches!(m.object, ast::Expression::ThisExpression(_)) =>
                 {
@@ -447,6 +456,13 @@ impl<'a> Checker<'_, 'a> {
                 None => ok = false,
             }
         }
+        // The C code may write the variables it embeds, and call anything.
+        for e in &t.quasi.expressions {
+            if let ast::Expression::Identifier(id) = e.without_parentheses() {
+                self.forget_fact(id.name.as_str());
+            }
+        }
+        self.forget_volatile();
         if !ok {
             return None;
         }

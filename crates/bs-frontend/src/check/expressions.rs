@@ -64,22 +64,11 @@ impl<'a> Checker<'_, 'a> {
                     self.error(diag::unsupported_operator(span, "??"));
                     return None;
                 }
-                let left = self.expr(&l.left);
-                let right = self.expr(&l.right);
-                Some(Expr::new(
-                    ExprKind::Logical {
-                        and: l.operator == LogicalOperator::And,
-                        left: Box::new(truthy(left?)),
-                        right: Box::new(truthy(right?)),
-                    },
-                    Type::Boolean,
-                    span,
-                ))
+                // The right operand sees the narrowing of the left one (see `flow`).
+                self.logical_value(l)
             }
             E::ConditionalExpression(c) => {
-                let cond = self.condition(&c.test);
-                let a = self.expr(&c.consequent);
-                let b = self.expr(&c.alternate);
+                let (cond, a, b) = self.conditional_parts(c);
                 let (cond, a, b) = (cond?, a?, b?);
                 let Some(ty) = common_super_type(&*self, &a.ty, &b.ty) else {
                     self.error(diag::no_common_super_type(span, &a.ty, &b.ty));
@@ -97,7 +86,11 @@ impl<'a> Checker<'_, 'a> {
                     span,
                 ))
             }
-            E::CallExpression(c) => self.call(c),
+            E::CallExpression(c) => {
+                let call = self.call(c);
+                self.after_call(call.as_ref());
+                call
+            }
             E::AssignmentExpression(a) => self.assignment(a),
             E::UpdateExpression(u) => self.update(u),
             E::TSAsExpression(a) => self.as_expr(a),
@@ -107,7 +100,11 @@ impl<'a> Checker<'_, 'a> {
                 Some(Expr::new(ExprKind::Read(place), ty, span))
             }
             E::ArrayExpression(a) => self.array_literal(a, None),
-            E::NewExpression(n) => self.new_expr(n),
+            E::NewExpression(n) => {
+                let object = self.new_expr(n);
+                self.after_call(object.as_ref());
+                object
+            }
             E::ThisExpression(_) => self.this_expr(span),
             E::ArrowFunctionExpression(a) => self.arrow(a),
             E::TaggedTemplateExpression(_) => {
@@ -302,6 +299,8 @@ impl<'a> Checker<'_, 'a> {
         let left = self.expr(&b.left);
         let right = self.expr(&b.right);
         let (left, right) = (left?, right?);
+        // `x !== undefined` compares `x` at its declared type, narrowed or not.
+        let (left, right) = self.declared_in_null_test(b, left, right);
         self.binary_op(b.operator, left, right, span)
     }
 

@@ -14,7 +14,8 @@
 //! the folder by the part of the language they check: `program` (the unit as a whole),
 //! `statements`, `expressions`, `calls`, `assignment`, `members` (properties, methods, indexing,
 //! `new`, array literals), `classes` (classes and enums) and `closures` (arrow functions and
-//! inline C), with `names` (scopes and name lookup) and `annotations` (type annotations).
+//! inline C), with `names` (scopes and name lookup), `flow` (narrowing along the control flow)
+//! and `annotations` (type annotations).
 
 use std::collections::{HashMap, HashSet};
 
@@ -30,6 +31,7 @@ mod calls;
 mod classes;
 mod closures;
 mod expressions;
+mod flow;
 mod members;
 mod names;
 mod program;
@@ -173,6 +175,8 @@ struct FnCtx {
     is_arrow: bool,
     /// Variables of enclosing bodies this arrow function captures, by slot.
     captures: Vec<closures::Capture>,
+    /// What is known about nullable variables at the point reached (see `flow`).
+    narrowing: flow::Narrowing,
 }
 
 /// The checker's state for one unit. Apart from the session's view (`env`, `unit_id`, `ids`),

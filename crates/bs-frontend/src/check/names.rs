@@ -12,8 +12,6 @@ use crate::types::{FnSig, Type};
 pub(super) struct LocalBinding {
     pub(super) id: LocalId,
     pub(super) mutable: bool,
-    /// A narrower type than the local's own (inside `if (x != null)`).
-    pub(super) narrowed: Option<Type>,
 }
 
 pub(super) enum Name {
@@ -52,24 +50,22 @@ impl<'a> Checker<'_, 'a> {
         }
         let id = self.f.locals.len();
         self.f.locals.push(Local::new(name, ty));
-        scope.insert(
-            name.to_string(),
-            LocalBinding {
-                id,
-                mutable,
-                narrowed: None,
-            },
-        );
+        scope.insert(name.to_string(), LocalBinding { id, mutable });
         Some(id)
     }
 
+    /// What `name` names here, with the narrowed type of a variable where narrowing holds (see
+    /// `flow`).
     pub(super) fn lookup(&mut self, name: &str) -> Option<Name> {
+        let n = self.lookup_declared(name)?;
+        Some(self.apply_facts(name, n))
+    }
+
+    /// What `name` names here, variables with their declared types (for assignment).
+    pub(super) fn lookup_declared(&mut self, name: &str) -> Option<Name> {
         for scope in self.f.scopes.iter().rev() {
             if let Some(b) = scope.get(name) {
-                let ty = b
-                    .narrowed
-                    .clone()
-                    .unwrap_or_else(|| self.f.locals[b.id].ty.clone());
+                let ty = self.f.locals[b.id].ty.clone();
                 return Some(Name::Local(b.clone(), ty));
             }
         }

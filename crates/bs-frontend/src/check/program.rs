@@ -666,14 +666,20 @@ impl<'a> Checker<'_, 'a> {
                 symbol: symbol.clone(),
                 ty: ty.clone(),
             });
+            let mut init_ty = None;
             if let Some(init) = &d.init {
                 if let Some(value) = self.expr_hint(init, Some(&ty)) {
+                    init_ty = Some(value.ty.clone());
                     if let Some(value) = self.coerce(value, &ty, CoerceCtx::Assign) {
                         body.push(Stmt::InitGlobal { symbol, value });
                     }
                 }
             }
             self.decls.visible.insert(name.to_string());
+            // Narrowed by its initial value, as a local is (see `flow`).
+            if let Some(init_ty) = init_ty {
+                self.assigned(name, &ty, &init_ty);
+            }
         }
     }
 }

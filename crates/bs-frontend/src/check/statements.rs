@@ -1,13 +1,13 @@
-//! Statements: blocks and their scopes, local declarations, control flow (with the narrowing of
-//! `if (x != null)`) and `return`.
+//! Statements: blocks and their scopes, local declarations, control flow (carrying the
+//! narrowing of `flow` through branches and loops) and `return`.
 
 use std::collections::HashMap;
 
 use oxc_ast::ast;
 use oxc_span::GetSpan;
-use oxc_syntax::operator::BinaryOperator;
 
-use super::{Checker, CoerceCtx, LocalBinding, Name, ast_expr_span, sp};
+use super::flow::{Flow, Scan};
+use super::{Checker, CoerceCtx, ast_expr_span, sp};
 use crate::diag;
 use crate::ir::*;
 use crate::span::Span;
@@ -29,73 +29,6 @@ impl<'a> Checker<'_, 'a> {
         }
     }
 
-    /// For `x == null` / `x != null` (and `===`, `!==`, `undefined`, either order) on a local of
-    /// nullable type: the local's name, binding, its non-null type, and whether the test is
-    /// true when `x` is not null.
-    pub(super) fn null_test(
-        &mut self,
-        test: &ast::Expression<'_>,
-    ) -> Option<(String, LocalBinding, Type, bool)> {
-        let ast::Expression::BinaryExpression(b) = test.without_parentheses() else {
-            return None;
-        };
-        let not_null_when_true = match b.operator {
-            BinaryOperator::Inequality | BinaryOperator::StrictInequality => true,
-            BinaryOperator::Equality | BinaryOperator::StrictEquality => false,
-            _ => return None,
-        };
-        let is_null = |e: &ast::Expression<'_>| match e.without_parentheses() {
-            ast::Expression::NullLiteral(_) => true,
-            ast::Expression::Identifier(id) => id.name.as_str() == "undefined",
-            _ => false,
-        };
-        let var = if is_null(&b.right) {
-            &b.left
-        } else if is_null(&b.left) {
-            &b.right
-        } else {
-            return None;
-        };
-        let ast::Expression::Identifier(id) = var.without_parentheses() else {
-            return None;
-        };
-        let name = id.name.as_str().to_string();
-        match self.lookup(&name) {
-            Some(Name::Local(binding, Type::Nullable(inner))) => {
-                Some((name, binding, *inner, not_null_when_true))
-            }
-            _ => None,
-        }
-    }
-
-    /// A branch of an `if`, with the narrowing of `null_test` applied when it holds there.
-    pub(super) fn narrowed_body(
-        &mut self,
-        stmt: &'a ast::Statement<'a>,
-        narrowing: Option<&(String, LocalBinding, Type, bool)>,
-        then_branch: bool,
-    ) -> Vec<Stmt> {
-        match narrowing {
-            Some((name, binding, inner, not_null_when_true))
-                if *not_null_when_true == then_branch =>
-            {
-                let mut scope = HashMap::new();
-                scope.insert(
-                    name.clone(),
-                    LocalBinding {
-                        narrowed: Some(inner.clone()),
-                        ..binding.clone()
-                    },
-                );
-                self.f.scopes.push(scope);
-                let out = self.body(stmt);
-                self.f.scopes.pop();
-                out
-            }
-            _ => self.body(stmt),
-        }
-    }
-
     pub(super) fn check_stmt(&mut self, stmt: &'a ast::Statement<'a>) -> Option<Stmt> {
         self.nested(sp(stmt.span()), |c| c.stmt_kind(stmt))
     }
@@ -111,15 +44,19 @@ impl<'a> Checker<'_, 'a> {
             S::BlockStatement(b) => Some(Stmt::Block(self.block(&b.body))),
             S::EmptyStatement(_) => None,
             S::IfStatement(s) => {
-                let cond = self.condition(&s.test);
-                // `if (x != null)` narrows a nullable local in the branch where it is not null.
-                let narrowing = self.null_test(&s.test);
-                let then = self.narrowed_body(&s.consequent, narrowing.as_ref(), true);
+                // `if (x !== undefined)` narrows a nullable variable in the branch where it is
+                // not `undefined`; after the `if`, what holds at the end of both branches.
+                let (cond, when_true, when_false) = self.test(&s.test);
+                self.set_flow(when_true);
+                let then = self.body(&s.consequent);
+                let after_then = self.set_flow(when_false);
                 let otherwise = s
                     .alternate
                     .as_ref()
-                    .map(|a| self.narrowed_body(a, narrowing.as_ref(), false))
+                    .map(|a| self.body(a))
                     .unwrap_or_default();
+                let after_else = self.flow();
+                self.set_flow(Flow::join(after_then, after_else));
                 Some(Stmt::If {
                     cond: cond?,
                     then,
@@ -127,17 +64,34 @@ impl<'a> Checker<'_, 'a> {
                 })
             }
             S::WhileStatement(s) => {
-                let cond = self.condition(&s.test);
+                let mut scan = Scan::default();
+                scan.expr(&s.test);
+                scan.stmt(&s.body);
+                self.loop_head(&scan);
+                let head = self.flow();
+                let (cond, when_true, when_false) = self.test(&s.test);
+                self.set_flow(when_true);
                 self.f.loop_depth += 1;
                 let body = self.body(&s.body);
                 self.f.loop_depth -= 1;
+                self.after_loop(&scan, head, when_false);
                 Some(Stmt::While { cond: cond?, body })
             }
             S::DoWhileStatement(s) => {
+                let mut scan = Scan::default();
+                scan.stmt(&s.body);
+                scan.expr(&s.test);
+                self.loop_head(&scan);
+                let head = self.flow();
                 self.f.loop_depth += 1;
                 let body = self.body(&s.body);
                 self.f.loop_depth -= 1;
-                let cond = self.condition(&s.test);
+                if scan.continues {
+                    let end = self.flow();
+                    self.set_flow(Flow::join(end, head.clone()));
+                }
+                let (cond, _, when_false) = self.test(&s.test);
+                self.after_loop(&scan, head, when_false);
                 Some(Stmt::DoWhile { body, cond: cond? })
             }
             S::ForStatement(s) => self.for_stmt(s),
@@ -148,6 +102,7 @@ impl<'a> Checker<'_, 'a> {
                 if self.f.loop_depth == 0 {
                     self.error(diag::break_outside_loop(sp(b.span), "break"));
                 }
+                self.end_path();
                 Some(Stmt::Break)
             }
             S::ContinueStatement(c) => {
@@ -157,9 +112,14 @@ impl<'a> Checker<'_, 'a> {
                 if self.f.loop_depth == 0 {
                     self.error(diag::break_outside_loop(sp(c.span), "continue"));
                 }
+                self.end_path();
                 Some(Stmt::Continue)
             }
-            S::ReturnStatement(r) => self.return_stmt(r),
+            S::ReturnStatement(r) => {
+                let out = self.return_stmt(r);
+                self.end_path();
+                out
+            }
             S::FunctionDeclaration(f) => {
                 self.error(diag::nested_function(sp(f.span)));
                 None
@@ -215,11 +175,34 @@ impl<'a> Checker<'_, 'a> {
                 None => ok = false,
             },
         }
-        let cond = s.test.as_ref().map(|t| self.condition(t));
+        let mut scan = Scan::default();
+        if let Some(t) = &s.test {
+            scan.expr(t);
+        }
+        if let Some(u) = &s.update {
+            scan.expr(u);
+        }
+        scan.stmt(&s.body);
+        self.loop_head(&scan);
+        let head = self.flow();
+        let (cond, when_true, when_false) = match &s.test {
+            Some(t) => {
+                let (c, t, f) = self.test(t);
+                (Some(c), t, f)
+            }
+            None => (None, head.clone(), Flow::default()),
+        };
+        let mut when_false = when_false;
+        when_false.dead |= s.test.is_none();
+        // The update runs after the body or a `continue`: where the facts of the loop's start
+        // hold (nothing the loop assigns has one).
+        self.set_flow(head.clone());
         let update = s.update.as_ref().map(|u| self.expr_allow_void(u));
+        self.set_flow(when_true);
         self.f.loop_depth += 1;
         let body = self.body(&s.body);
         self.f.loop_depth -= 1;
+        self.after_loop(&scan, head, when_false);
         self.f.scopes.pop();
         let cond = match cond {
             Some(c) => Some(c?),
@@ -235,6 +218,17 @@ impl<'a> Checker<'_, 'a> {
             update,
             body,
         })
+    }
+
+    /// The flow after a loop: where its condition is false, or, when a `break` leaves it, the
+    /// facts of its start (which hold everywhere in the loop).
+    fn after_loop(&mut self, scan: &Scan, head: Flow, when_false: Flow) {
+        let after = if scan.breaks {
+            Flow::join(head, when_false)
+        } else {
+            when_false
+        };
+        self.set_flow(after);
     }
 
     pub(super) fn local_decl(&mut self, decl: &'a ast::VariableDeclaration<'a>) -> Option<Stmt> {
@@ -296,6 +290,7 @@ impl<'a> Checker<'_, 'a> {
                 self.error(diag::must_have_initial_value(sp(id.span)));
                 ok = false;
             }
+            let init_ty = init.as_ref().map(|e| e.ty.clone());
             let init = match init {
                 Some(e) => match self.coerce(e, &ty, CoerceCtx::Assign) {
                     Some(e) => Some(e),
@@ -306,7 +301,12 @@ impl<'a> Checker<'_, 'a> {
                 },
                 None => None,
             };
-            if let Some(local) = self.declare_local(id.name.as_str(), ty, mutable, sp(id.span)) {
+            if let Some(local) =
+                self.declare_local(id.name.as_str(), ty.clone(), mutable, sp(id.span))
+            {
+                // `let x: T|undefined = new T()` holds a `T` until it is assigned; without an
+                // initial value it holds `undefined`.
+                self.assigned(id.name.as_str(), &ty, &init_ty.unwrap_or(Type::Null));
                 out.push(Stmt::Let { local, init });
             } else {
                 ok = false;
