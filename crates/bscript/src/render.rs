@@ -125,6 +125,13 @@ fn excerpt(
         end += 1;
     }
     let id = loc.file.clone();
+    // Only the lines of the span are given to ariadne, and a long line is cut around the span:
+    // a unit with thousands of errors on one long line renders each in time of a short excerpt.
+    let shown = Shown::of(text, start, end);
+    let (start, end) = (
+        shown.start + shown.line_offset,
+        shown.end + shown.line_offset,
+    );
     let mut label_item = Label::new((id.clone(), start..end));
     // Every excerpt gets a caret line with a label, so that the offending part is marked.
     label_item = label_item.with_message(if label.is_empty() { "here" } else { label });
@@ -143,7 +150,10 @@ fn excerpt(
         report = report.with_help(h);
     }
     let mut buf = Vec::new();
-    let source = Source::from(loc.source.clone());
+    // The lines before the shown ones are left empty: ariadne's gutter numbers lines from the
+    // start of what it is given.
+    let padded = "\n".repeat(shown.line_offset) + &shown.text;
+    let source = Source::from(padded);
     if report
         .finish()
         .write((id.clone(), source), &mut buf)
@@ -151,8 +161,84 @@ fn excerpt(
     {
         return format!("{id}:{}:{}: {headline}\n", loc.line, loc.column);
     }
-    let text = String::from_utf8_lossy(&buf).into_owned();
+    let mut text = String::from_utf8_lossy(&buf).into_owned();
+    if let Some(column) = shown.column {
+        // ariadne counts the column in the cut line; the heading names the real one.
+        let line = shown.line_offset + 1;
+        text = text.replacen(
+            &format!("{id}:{line}:{column}"),
+            &format!("{id}:{line}:{}", loc.column),
+            1,
+        );
+    }
     if color { text } else { strip_ansi(&text) }
+}
+
+/// The part of a source an excerpt shows: whole lines around a span, or a window of one long
+/// line, with the span's offsets in it.
+struct Shown {
+    text: String,
+    start: usize,
+    end: usize,
+    /// Lines before the shown ones.
+    line_offset: usize,
+    /// When the line was cut: the span's column (from 1) in the cut text.
+    column: Option<usize>,
+}
+
+impl Shown {
+    /// A line wider than this is cut around the span.
+    const WIDE: usize = 200;
+    /// Characters of context kept on each side of the span in a cut line.
+    const CONTEXT: usize = 60;
+    /// The most of a span shown in a cut line.
+    const SPAN: usize = 80;
+
+    fn of(text: &str, start: usize, end: usize) -> Shown {
+        let first = text[..start].rfind('\n').map_or(0, |i| i + 1);
+        let last = text[end..].find('\n').map_or(text.len(), |i| end + i);
+        let line_offset = text.as_bytes()[..first]
+            .iter()
+            .filter(|b| **b == b'\n')
+            .count();
+        let whole = Shown {
+            text: text[first..last].to_string(),
+            start: start - first,
+            end: end - first,
+            line_offset,
+            column: None,
+        };
+        if last - first <= Self::WIDE || text[start..end].contains('\n') {
+            return whole;
+        }
+        let floor = |mut i: usize| {
+            while !text.is_char_boundary(i) {
+                i -= 1;
+            }
+            i
+        };
+        let ceil = |mut i: usize| {
+            while !text.is_char_boundary(i) {
+                i += 1;
+            }
+            i
+        };
+        let from = floor(start.saturating_sub(Self::CONTEXT).max(first));
+        let end = ceil(end.min(start + Self::SPAN)).max(start + 1);
+        let to = ceil((end + Self::CONTEXT).min(last));
+        let head = if from > first { "…" } else { "" };
+        let tail = if to < last { "…" } else { "" };
+        let shown = format!("{head}{}{tail}", &text[from..to]);
+        let start = head.len() + start - from;
+        let column = shown[..start].chars().count() + 1;
+        Shown {
+            text: shown,
+            end: head.len() + end - from,
+            start,
+            line_offset,
+            column: Some(column),
+        }
+    }
 }
 
 /// Removes terminal colour sequences (`ESC [ … m`), which ariadne writes for custom report
@@ -176,6 +262,60 @@ fn strip_ansi(text: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    use super::Shown;
+
+    #[test]
+    fn an_excerpt_shows_only_the_lines_of_its_span() {
+        let text = "let a = 1\nlet b = 'x' +\n  2\nprint(b)\n";
+        let start = text.find("'x'").unwrap();
+        let end = text.find("2\n").unwrap() + 1;
+        let shown = Shown::of(text, start, end);
+        assert_eq!(shown.text, "let b = 'x' +\n  2");
+        assert_eq!(&shown.text[shown.start..shown.end], "'x' +\n  2");
+        assert_eq!(shown.line_offset, 1);
+        assert_eq!(shown.column, None);
+    }
+
+    #[test]
+    fn a_long_line_is_cut_around_the_span() {
+        let text = format!(
+            "let a = [{}'é', 7{}]\n",
+            "1, ".repeat(300),
+            ", 2".repeat(300)
+        );
+        let start = text.find("'é'").unwrap();
+        let shown = Shown::of(&text, start, start + "'é'".len());
+        assert!(shown.text.starts_with('…') && shown.text.ends_with('…'));
+        assert_eq!(&shown.text[shown.start..shown.end], "'é'");
+        assert!(shown.text.chars().count() < 140, "{}", shown.text);
+        assert_eq!(shown.column, Some(62));
+        assert_eq!(shown.line_offset, 0);
+    }
+
+    #[test]
+    fn rendering_a_cut_line_names_the_real_column() {
+        let source = format!("let a: integer[] = [{}'s']\n", "1, ".repeat(300));
+        let start = source.find("'s'").unwrap();
+        let loc = bs_session::Location {
+            file: "f.bs".into(),
+            source: source.clone(),
+            span: bs_frontend::Span::new(start as u32, start as u32 + 3),
+            line: 1,
+            column: start as u32 + 1,
+        };
+        let text = super::excerpt(
+            &loc,
+            None,
+            "bad",
+            "this",
+            None,
+            ariadne::ReportKind::Error,
+            false,
+        );
+        assert!(text.contains(&format!("f.bs:1:{}", start + 1)), "{text}");
+        assert!(text.lines().all(|l| l.chars().count() < 160), "{text}");
+    }
+
     #[test]
     fn colour_sequences_are_removed() {
         assert_eq!(

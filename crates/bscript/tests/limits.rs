@@ -245,3 +245,30 @@ fn angle_brackets_that_would_make_the_parser_backtrack_are_refused_at_once() {
         assert!(took < Duration::from_secs(2), "{name}: took {took:?}");
     }
 }
+
+/// Twenty thousand errors on one long line render with short excerpts, each cut around its
+/// place, in bounded time and memory (each used to show the whole line: minutes and gigabytes).
+#[test]
+fn many_errors_on_one_long_line_render_quickly() {
+    let name = "many-errors";
+    let source = format!(
+        "function f(): integer {{ return 0 }}\nlet z = {}\n",
+        vec!["f(1)"; 20_000].join(" + ")
+    );
+    let start = Instant::now();
+    let out = run_source(name, &["check"], &source);
+    let took = start.elapsed();
+    ended_normally(name, &out);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(stderr.matches("wrong number of arguments").count(), 20_000);
+    // The last error's heading names its real column; its excerpt is cut to a short window.
+    let last = 9 + 7 * 19_999;
+    assert!(
+        stderr.contains(&format!("{name}.bs:2:{last} ]")),
+        "no heading for column {last}"
+    );
+    let widest = stderr.lines().map(|l| l.chars().count()).max().unwrap_or(0);
+    assert!(widest < 200, "an excerpt line of {widest} characters");
+    assert!(took < Duration::from_secs(20), "took {took:?}");
+}
