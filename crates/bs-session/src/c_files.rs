@@ -133,7 +133,10 @@ pub(crate) fn compile_errors(file: &CFile, stderr: &str) -> Outcome {
         return in_file(
             &file.shown,
             source,
-            vec![bs_frontend::diag::c_file_rejected(Span::new(0, 0), &message)],
+            vec![bs_frontend::diag::c_file_rejected(
+                Span::new(0, 0),
+                &message,
+            )],
         );
     };
     let path = PathBuf::from(&first);
@@ -143,7 +146,10 @@ pub(crate) fn compile_errors(file: &CFile, stderr: &str) -> Outcome {
             std::fs::read_to_string(&file.absolute).unwrap_or_default(),
         )
     } else {
-        (shown_path(&path), std::fs::read_to_string(&path).unwrap_or_default())
+        (
+            shown_path(&path),
+            std::fs::read_to_string(&path).unwrap_or_default(),
+        )
     };
     let mut diags: Vec<Diagnostic> = Vec::new();
     for (_, line, column, message) in errors.iter().filter(|e| e.0 == first) {
@@ -230,7 +236,10 @@ mod tests {
                 .map(|e| (e.1, e.2)),
             Some((1, 10))
         );
-        assert_eq!(parse_error("/p/a.c:2:5: warning: unused variable 'x'"), None);
+        assert_eq!(
+            parse_error("/p/a.c:2:5: warning: unused variable 'x'"),
+            None
+        );
         assert_eq!(parse_error("/p/a.c: In function 'f':"), None);
     }
 

@@ -1148,7 +1148,8 @@ impl modules::UnitHost for Session {
         self.job_errors = errors;
         self.last_declared = None;
         // Quoted includes of its inline C are relative to the file's folder.
-        self.compiler.set_source_dir(self.job.dir.clone().as_deref());
+        self.compiler
+            .set_source_dir(self.job.dir.clone().as_deref());
         let (outcome, t) = self.eval(name, source, out);
         self.compiler.set_source_dir(None);
         self.job = modules::UnitJob::default();
