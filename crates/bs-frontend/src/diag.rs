@@ -508,6 +508,28 @@ pub fn inline_c_rejected(span: Span, message: &str) -> Diagnostic {
         )
 }
 
+/// The C compiler's `message` about a C file of the project, at the place in that file it
+/// names. Reported by the session when it compiles the project's C files.
+pub fn c_file_rejected(span: Span, message: &str) -> Diagnostic {
+    Diagnostic::new("BS0141", span, message.to_string())
+        .label("the C compiler rejected this")
+        .hint(
+            "the `.c` files under the project's source folder are compiled with the device's C \
+             compiler before the program runs; fix the file and run again",
+        )
+}
+
+/// A C file of the project named `bs_*.c`: the prefix is the runtime's.
+pub fn c_file_reserved_name(span: Span, file_name: &str) -> Diagnostic {
+    Diagnostic::new(
+        "BS0142",
+        span,
+        format!("the C file name `{file_name}` is reserved: C files must not start with `bs_`"),
+    )
+    .label("this file is not compiled")
+    .hint("`bs_` names the runtime's own files and symbols; rename the file")
+}
+
 pub fn unknown_variable(span: Span, name: &str) -> Diagnostic {
     Diagnostic::new("BS0112", span, format!("unknown variable: {name}"))
 }

@@ -6,6 +6,7 @@
 //! The CLI and the tests both use [`Session`]; nothing here prints.
 
 pub mod board;
+mod c_files;
 mod device;
 mod inline_c;
 mod modules;
@@ -321,6 +322,8 @@ pub struct Session {
     job_errors: Vec<Diagnostic>,
     /// What the last unit that ran declared.
     last_declared: Option<bs_frontend::ModuleInfo>,
+    /// The project's C files, once they compiled (`c_files.rs`).
+    c_files: Option<c_files::CFiles>,
 }
 
 impl Session {
@@ -381,6 +384,7 @@ impl Session {
             job_env: None,
             job_errors: Vec::new(),
             last_declared: None,
+            c_files: None,
         })
     }
 
@@ -449,6 +453,7 @@ impl Session {
         self.env = Env::new();
         self.units = UnitIndex::default();
         self.modules.clear();
+        self.forget_c_files_link();
         Ok(())
     }
 
@@ -841,6 +846,10 @@ impl Session {
         roots: &ModuleRoots,
         out: &mut OutputSink<'_>,
     ) -> (Outcome, Timings) {
+        let mut c_time = Timings::default();
+        if let Err(outcome) = self.link_c_files(&roots.c_dirs, &mut c_time) {
+            return (outcome, c_time);
+        }
         let (dir, root, own) = modules::program_dirs(path, roots);
         let (outcome, t, _) = modules::load(
             self,
@@ -854,7 +863,124 @@ impl Session {
             &mut Vec::new(),
             out,
         );
-        (outcome, t)
+        (outcome, t.add(&c_time))
+    }
+
+    /// Makes sure the project's C files (the `.c` files under `dirs`) are linked into the
+    /// device's session: compiled and merged the first time (once per session; again later
+    /// only if they failed to compile), linked again after the device was restarted or reset.
+    /// The stages' times go to `t`.
+    fn link_c_files(&mut self, dirs: &[PathBuf], t: &mut Timings) -> Result<(), Outcome> {
+        if self.c_files.is_none() {
+            if dirs.is_empty() {
+                return Ok(());
+            }
+            let clock = Instant::now();
+            let compiled = self.compile_c_files(dirs);
+            t.cc += clock.elapsed();
+            self.c_files = Some(compiled?);
+        }
+        let Some(files) = &self.c_files else {
+            return Ok(());
+        };
+        if files.linked {
+            return Ok(());
+        }
+        let Some(object) = files.object.clone() else {
+            return Ok(());
+        };
+        let clock = Instant::now();
+        let unit_id = self.next_unit;
+        self.next_unit += 1;
+        let arch = arch_of(self.device.info());
+        let mut txn = self.shadow.begin_unit(unit_id);
+        let mut linked = bs_link::link_object_with(&object, arch, &mut txn);
+        if let Err(bs_link::LinkError::Undefined { symbols }) = &linked {
+            // The C files call the C library beyond what the device has.
+            let needed: Vec<String> = symbols.iter().map(|s| s.symbol.clone()).collect();
+            let merged = self.compiler.with_libraries(&object, &needed, &|name| {
+                bs_link::SymbolResolver::resolve(&txn, name).is_some()
+            });
+            match merged {
+                Ok(Some(merged)) => {
+                    drop(txn);
+                    txn = self.shadow.begin_unit(unit_id);
+                    linked = bs_link::link_object_with(&merged, arch, &mut txn);
+                }
+                Ok(None) => {}
+                Err(e) => return Err(Outcome::LinkError(format!("the project's C files: {e}"))),
+            }
+        }
+        t.link += clock.elapsed();
+        let linked = linked.map_err(|e| {
+            Outcome::LinkError(format!(
+                "the project's C files: {}",
+                inline_c::link_error_message(&e)
+            ))
+        })?;
+        let clock = Instant::now();
+        let loaded = linked
+            .chunks
+            .iter()
+            .try_for_each(|chunk| self.device.load(chunk.addr as u32, &chunk.bytes));
+        t.transfer += clock.elapsed();
+        if let Err(e) = loaded {
+            drop(txn);
+            return Err(self.device_failed(e));
+        }
+        let record = bs_shadow::UnitRecord {
+            id: unit_id,
+            name: "the project's C files".to_string(),
+            source: String::new(),
+            symbols: linked.symbols.clone(),
+            entry: None,
+        };
+        txn.commit(record)
+            .map_err(|e| internal(Stage::Link, e.to_string()))?;
+        if let Some(files) = &mut self.c_files {
+            files.linked = true;
+        }
+        Ok(())
+    }
+
+    /// Compiles the `.c` files under `dirs` and merges their objects into one; a file named
+    /// `bs_*.c`, or one the C compiler rejects, is reported as a compile error in that file.
+    fn compile_c_files(&mut self, dirs: &[PathBuf]) -> Result<c_files::CFiles, Outcome> {
+        let files = c_files::find(dirs);
+        if let Some(refusal) = files.iter().find_map(c_files::reserved_name) {
+            return Err(refusal);
+        }
+        let mut objects = Vec::new();
+        for (i, file) in files.iter().enumerate() {
+            match self.compiler.compile_c_file(&file.absolute, i) {
+                Ok(object) => objects.push(object),
+                Err(bs_toolchain::ToolchainError::CFile { stderr, .. }) => {
+                    return Err(c_files::compile_errors(file, &stderr));
+                }
+                Err(e) => return Err(internal(Stage::CCompiler, e.to_string())),
+            }
+        }
+        let object = if objects.is_empty() {
+            None
+        } else {
+            Some(
+                self.compiler
+                    .merge_objects(&objects)
+                    .map_err(|e| Outcome::LinkError(e.to_string()))?,
+            )
+        };
+        Ok(c_files::CFiles {
+            object,
+            linked: false,
+        })
+    }
+
+    /// The device's session started afresh: the project's C files are linked again before the
+    /// next input.
+    fn forget_c_files_link(&mut self) {
+        if let Some(files) = &mut self.c_files {
+            files.linked = false;
+        }
     }
 
     /// Points every slot that `unit` redefined back at the body it had before.
@@ -986,6 +1112,7 @@ impl Session {
                 self.env = Env::new();
                 self.units = UnitIndex::default();
                 self.modules.clear();
+                self.forget_c_files_link();
                 true
             }
             Err(restart_error @ SessionError::NoRestart { .. }) => {

@@ -36,6 +36,9 @@ pub struct ModuleRoots {
     pub src_dir: PathBuf,
     /// The packages installed in the program's project, by name.
     pub packages: HashMap<String, Package>,
+    /// The folders whose `.c` files are compiled and linked into the session before the
+    /// program runs (a project's source folder and its packages'); empty outside a project.
+    pub c_dirs: Vec<PathBuf>,
 }
 
 impl ModuleRoots {
@@ -44,6 +47,7 @@ impl ModuleRoots {
         ModuleRoots {
             src_dir: src_dir.into(),
             packages: HashMap::new(),
+            c_dirs: Vec::new(),
         }
     }
 }

@@ -44,6 +44,12 @@ pub enum ToolchainError {
     Compile { stderr: String },
     #[error("the C library for units: {message}")]
     Library { message: String },
+    /// A C file of the project that the C compiler rejected; `stderr` names it by the path it
+    /// was given.
+    #[error("the C compiler rejected {}:\n{stderr}", path.display())]
+    CFile { path: PathBuf, stderr: String },
+    #[error("cannot link the project's C files together: {message}")]
+    MergeCFiles { message: String },
     #[error("{action} {path}: {source}")]
     Io {
         action: &'static str,
@@ -614,6 +620,66 @@ impl UnitCompiler {
             });
         }
         fs::read(&o_path).map_err(io_err("cannot read", &o_path))
+    }
+}
+
+impl UnitCompiler {
+    /// Compiles a C file of the project (its absolute `path`) as a unit's C is compiled, its
+    /// quoted includes looked up beside it. Returns the bytes of a relocatable object; a file
+    /// the compiler rejects is [`ToolchainError::CFile`], with the compiler's messages, which
+    /// name the file by `path`.
+    pub fn compile_c_file(&mut self, path: &Path, index: usize) -> Result<Vec<u8>, ToolchainError> {
+        let object = format!("c-file-{index}.o");
+        let o_path = self.work_dir.join(&object);
+        let mut args: Vec<String> = self.port.unit_flags.iter().map(|s| s.to_string()).collect();
+        args.push(format!("-I{}", self.include_dir.display()));
+        if let Some(dir) = path.parent() {
+            args.push("-iquote".to_string());
+            args.push(dir.display().to_string());
+        }
+        args.extend([
+            "-c".to_string(),
+            path.display().to_string(),
+            "-o".to_string(),
+            object,
+        ]);
+        let (out, run) = run_tool(self.port.cc, &args, &self.work_dir)?;
+        self.last_run = Some(run);
+        if !out.status.success() {
+            return Err(ToolchainError::CFile {
+                path: path.to_path_buf(),
+                stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+            });
+        }
+        fs::read(&o_path).map_err(io_err("cannot read", &o_path))
+    }
+
+    /// The relocatable objects `objects` merged into one (`cc -r`), so that they may refer to
+    /// each other in any order.
+    pub fn merge_objects(&mut self, objects: &[Vec<u8>]) -> Result<Vec<u8>, ToolchainError> {
+        if let [one] = objects {
+            return Ok(one.clone());
+        }
+        let mut args = vec![
+            "-nostdlib".to_string(),
+            "-r".to_string(),
+            "-o".to_string(),
+            "c-files.o".to_string(),
+        ];
+        for (i, bytes) in objects.iter().enumerate() {
+            let file = format!("c-merge-{i}.o");
+            let path = self.work_dir.join(&file);
+            fs::write(&path, bytes).map_err(io_err("cannot write", &path))?;
+            args.push(file);
+        }
+        let (out, _) = run_tool(self.port.cc, &args, &self.work_dir)?;
+        if !out.status.success() {
+            return Err(ToolchainError::MergeCFiles {
+                message: String::from_utf8_lossy(&out.stderr).trim().to_string(),
+            });
+        }
+        let merged = self.work_dir.join("c-files.o");
+        fs::read(&merged).map_err(io_err("cannot read", &merged))
     }
 }
 

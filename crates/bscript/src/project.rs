@@ -143,11 +143,27 @@ pub fn find(dir: &Path) -> anyhow::Result<Project> {
         "entryFile",
         "./index.bs",
     )?));
+    let packages = packages(dir, &config, &config_path)?;
+    let c_dirs = c_dirs(&src_dir, &packages);
     let roots = bs_session::ModuleRoots {
         src_dir,
-        packages: packages(dir, &config, &config_path)?,
+        packages,
+        c_dirs,
     };
     Ok(Project { entry, roots })
+}
+
+/// The folders whose `.c` files a project's sessions compile and link: its source folder, then
+/// its packages' (by name).
+fn c_dirs(
+    src_dir: &Path,
+    packages: &std::collections::HashMap<String, bs_session::Package>,
+) -> Vec<PathBuf> {
+    let mut names: Vec<&String> = packages.keys().collect();
+    names.sort();
+    std::iter::once(src_dir.to_path_buf())
+        .chain(names.into_iter().map(|n| tidy(&packages[n].src_dir)))
+        .collect()
 }
 
 /// A path without its `.` components (`././src/index.bs` is `src/index.bs`), for messages.
@@ -255,14 +271,37 @@ pub fn board_of(dir: &Path) -> anyhow::Result<Option<String>> {
 }
 
 /// The import roots of a program outside a project's entry: its folder `src_dir`, and the
-/// packages of the project in the working folder if there is one.
+/// packages of the project in the working folder if there is one. When the program is in that
+/// project's folder (a REPL in it, `bscript run src/main.bs`), the project's C files and its
+/// packages' are linked as for its entry; outside a project there are none.
 pub fn roots_for(src_dir: PathBuf) -> bs_session::ModuleRoots {
-    let packages = read_config(Path::new("."))
-        .ok()
-        .flatten()
+    let config = read_config(Path::new(".")).ok().flatten();
+    let packages = config
+        .as_ref()
         .and_then(|c| packages(Path::new("."), &c.value, &c.path).ok())
         .unwrap_or_default();
-    bs_session::ModuleRoots { src_dir, packages }
+    let in_project = |config: &Config| {
+        let project = Path::new(".").canonicalize().ok()?;
+        let program = if src_dir.as_os_str().is_empty() {
+            project.clone()
+        } else {
+            src_dir.canonicalize().ok()?
+        };
+        if !program.starts_with(project) {
+            return None;
+        }
+        let dir = text_field(&config.value, &config.path, "srcDir", ".").ok()?;
+        Some(tidy(&Path::new(".").join(dir)))
+    };
+    let c_dirs = match config.as_ref().and_then(in_project) {
+        Some(project_src) => c_dirs(&project_src, &packages),
+        None => Vec::new(),
+    };
+    bs_session::ModuleRoots {
+        src_dir,
+        packages,
+        c_dirs,
+    }
 }
 
 /// Whether `source` names a git repository to clone rather than a folder to copy.

@@ -313,3 +313,230 @@ fn a_packages_dependencies_are_installed_beside_it_and_importable_by_it() {
     assert_eq!(bscript(&dir, &["check"]).0, 0);
     let _ = std::fs::remove_dir_all(&base);
 }
+
+/// A project `demo` in `base` whose C files define `add3` (src/util.c, with a counter in the data
+/// region), `add3_twice` (src/lib/more.c, calling util.c's function) and, in an installed
+/// package `cpkg`, `pk_double`; its modules call them from inline C, declared there or through
+/// a header beside them.
+fn c_project(base: &Path) -> PathBuf {
+    let pkg = base.join("cpkg");
+    write(
+        &pkg.join("bsconfig.json"),
+        r#"{"projectName": "cpkg", "boardName": "host", "srcDir": "./src", "entryFile": "./src/index.bs"}"#,
+    );
+    write(
+        &pkg.join("src/index.bs"),
+        "export function double(n: integer): integer {\n  let r = 0\n  \
+         code`extern int pk_double(int); ${r} = pk_double(${n});`\n  return r\n}\n",
+    );
+    write(
+        &pkg.join("src/native/pk.c"),
+        "int pk_double(int n) { return 2 * n; }\n",
+    );
+    assert_eq!(bscript(base, &["project", "create", "demo"]).0, 0);
+    let dir = base.join("demo");
+    let (code, _, err) = bscript(&dir, &["project", "install", pkg.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    write(
+        &dir.join("src/util.c"),
+        "#include \"util.h\"\nstatic int calls = 0;\n\
+         int add3(int a, int b, int c) { calls++; return a + b + c; }\n\
+         int add3_calls(void) { return calls; }\n",
+    );
+    write(
+        &dir.join("src/util.h"),
+        "int add3(int a, int b, int c);\nint add3_calls(void);\nint add3_twice(int a);\n",
+    );
+    write(
+        &dir.join("src/lib/more.c"),
+        "#include \"../util.h\"\nint add3_twice(int a) { return add3(a, a, a) * 2; }\n",
+    );
+    write(
+        &dir.join("src/lib/m.bs"),
+        "code`#include \"../util.h\"`\n\
+         export function twice(a: integer): integer {\n  let r = 0\n  \
+         code`${r} = add3_twice(${a});`\n  return r\n}\n",
+    );
+    write(
+        &dir.join("src/index.bs"),
+        "import { twice } from './lib/m'\nimport { double } from 'cpkg'\n\
+         code`int add3(int a, int b, int c); int add3_calls(void);`\n\
+         function sum(a: integer, b: integer, c: integer): integer {\n  let r = 0\n  \
+         code`${r} = add3(${a}, ${b}, ${c});`\n  return r\n}\n\
+         function calls(): integer {\n  let r = 0\n  code`${r} = add3_calls();`\n  return r\n}\n\
+         print(sum(1, 2, 3))\nprint(twice(5))\nprint(double(21))\nprint(calls())\n",
+    );
+    dir
+}
+
+const C_PROJECT_OUTPUT: &str = "6\n30\n42\n2\n";
+
+#[test]
+fn a_projects_c_files_are_compiled_and_linked_on_the_host() {
+    let base = scratch("c-files");
+    let dir = c_project(&base);
+    assert_eq!(
+        bscript(&dir, &["run"]),
+        (0, C_PROJECT_OUTPUT.to_string(), String::new())
+    );
+    // The entry given by name is in the project too.
+    assert_eq!(
+        bscript(&dir, &["run", "src/index.bs"]),
+        (0, C_PROJECT_OUTPUT.to_string(), String::new())
+    );
+    // The REPL in the project's folder has them as well, and again after a reset of the device.
+    let repl = "function s(): integer { let r = 0; code`extern int add3(int, int, int); \
+                ${r} = add3(1, 2, 40);`; return r }\nprint(s())\n.reset\n\
+                function s(): integer { let r = 0; code`extern int add3(int, int, int); \
+                ${r} = add3(1, 2, 50);`; return r }\nprint(s())\n";
+    let (code, out, err) = bscript_with_input(&dir, &["repl"], repl);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("43\n") && out.contains("53\n"), "{out}");
+    let _ = std::fs::remove_dir_all(&base);
+}
+
+#[test]
+fn a_projects_c_files_are_compiled_and_linked_on_qemu_with_the_c_library() {
+    for tool in ["qemu-system-arm", "arm-none-eabi-gcc"] {
+        if !common::installed(tool) {
+            eprintln!("skipped: {tool} is not installed");
+            return;
+        }
+    }
+    let base = scratch("c-files-qemu");
+    let dir = c_project(&base);
+    let qemu = ["--target", "qemu-mps2-an385", "run"];
+    assert_eq!(
+        bscript(&dir, &qemu),
+        (0, C_PROJECT_OUTPUT.to_string(), String::new())
+    );
+    // sqrt in double precision is no instruction of the Cortex-M3: the C library's code comes
+    // with the C files.
+    write(
+        &dir.join("src/root.c"),
+        "#include <math.h>\ndouble root(double x) { return sqrt(x); }\n",
+    );
+    write(
+        &dir.join("src/index.bs"),
+        "function root(x: float): float {\n  let r = 0.0\n  \
+         code`extern double root(double); ${r} = (float)root((double)${x});`\n  return r\n}\n\
+         print(root(2.0))\nprint(root(144.0))\n",
+    );
+    assert_eq!(
+        bscript(&dir, &qemu),
+        (0, "1.414214\n12.000000\n".to_string(), String::new())
+    );
+    let _ = std::fs::remove_dir_all(&base);
+}
+
+#[test]
+fn a_c_file_named_bs_or_rejected_by_the_compiler_is_an_error_at_its_place() {
+    let base = scratch("c-errors");
+    assert_eq!(bscript(&base, &["project", "create", "demo"]).0, 0);
+    let dir = base.join("demo");
+    write(&dir.join("src/index.bs"), "print('runs')\n");
+    write(&dir.join("src/bs_x.c"), "int bs_x_value = 1;\n");
+    let short = ["--error-format", "short", "run"];
+    let (code, out, err) = bscript(&dir, &short);
+    assert_eq!((code, out.as_str()), (1, ""), "{err}");
+    assert_eq!(
+        err,
+        "src/bs_x.c:1:1: error: the C file name `bs_x.c` is reserved: C files must not start \
+         with `bs_`\n"
+    );
+    std::fs::remove_file(dir.join("src/bs_x.c")).unwrap();
+    write(
+        &dir.join("src/sub/bad.c"),
+        "int good(void) { return 1; }\nint bad(void) {\n  return nope + 1;\n}\n",
+    );
+    let (code, out, err) = bscript(&dir, &short);
+    assert_eq!((code, out.as_str()), (1, ""), "{err}");
+    assert_eq!(
+        err,
+        "src/sub/bad.c:3:10: error: 'nope' undeclared (first use in this function)\n"
+    );
+    // The rich form shows the line.
+    let (code, _, err) = bscript(&dir, &["run"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("src/sub/bad.c:3:10") && err.contains("return nope + 1;"),
+        "{err}"
+    );
+    // The REPL goes on, and compiles the files again with its next input until they compile.
+    let mut repl = Command::new(env!("CARGO_BIN_EXE_bscript"))
+        .args(["--error-format", "short", "repl"])
+        .current_dir(&dir)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = repl.stdin.take().unwrap();
+    let stderr = repl.stderr.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        use std::io::BufRead;
+        for line in std::io::BufReader::new(stderr).lines() {
+            if tx.send(line.unwrap_or_default()).is_err() {
+                break;
+            }
+        }
+    });
+    use std::io::Write;
+    stdin.write_all(b"print(1)\n").unwrap();
+    let first = rx
+        .recv_timeout(std::time::Duration::from_secs(60))
+        .expect("the REPL reports the C error");
+    assert!(first.starts_with("src/sub/bad.c:3:10: error:"), "{first}");
+    write(&dir.join("src/sub/bad.c"), "int bad(void) { return 41; }\n");
+    stdin
+        .write_all(b"function b(): integer { let r = 0; code`extern int bad(void); ${r} = bad() + 1;`; return r }\nprint(b())\n")
+        .unwrap();
+    drop(stdin);
+    let out = repl.wait_with_output().unwrap();
+    let rest: Vec<String> = rx.try_iter().collect();
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "42\n",
+        "stderr: {rest:?}"
+    );
+    let _ = std::fs::remove_dir_all(&base);
+}
+
+#[test]
+fn outside_a_project_c_files_beside_the_program_are_not_compiled() {
+    let base = scratch("c-outside");
+    write(&base.join("prog/main.bs"), "print('plain folder')\n");
+    write(&base.join("prog/unrelated.c"), "this is no C\n");
+    write(&base.join("prog/bs_also.c"), "int x;\n");
+    assert_eq!(
+        bscript(&base, &["run", "prog/main.bs"]),
+        (0, "plain folder\n".to_string(), String::new())
+    );
+    let _ = std::fs::remove_dir_all(&base);
+}
+
+/// Runs bscript in `dir` with `input` on its standard input.
+fn bscript_with_input(dir: &Path, args: &[&str], input: &str) -> (i32, String, String) {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_bscript"))
+        .args(args)
+        .current_dir(dir)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
