@@ -41,7 +41,14 @@ bs_value bs_any_to_null(bs_value v, uint32_t site) {
 }
 
 bs_value bs_any_to_class(bs_value v, uint32_t class_id, int32_t nullable, uint32_t site) {
-    if (!(nullable && v == BS_NULL) && !bs_instance_of(v, class_id))
+    int ok;
+    if (class_id == BS_CLASS_ANY_ARRAY)
+        ok = bs_is_array(v); /* the any[] view of every array kind */
+    else if (class_id == BS_CLASS_STRING)
+        ok = bs_string_is(v);
+    else
+        ok = bs_instance_of(v, class_id);
+    if (!ok && !(nullable && v == BS_NULL))
         any_type_error(site, BS_TYPE_CLASS_BASE + class_id, v);
     return v;
 }
