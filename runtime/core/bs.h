@@ -500,7 +500,7 @@ bs_value bs_vector_pop(bs_value a);
 bs_value bs_vector_shift(bs_value a);
 
 /* `v`, after a check that it may be an element of the growable array `a` (its class's element_id;
- * a TYPE_ERROR at `site` when it may not). Any other array passes. */
+ * a TYPE_ERROR at `site` when it may not, or when `a` is not growable). */
 bs_value bs_vector_check(bs_value a, bs_value v, uint32_t site);
 /* bs_vector_check for compiled code: an element of an any[] object needs no check. */
 static inline bs_value bs_vector_element(bs_value a, bs_value v, uint32_t site) {

@@ -180,7 +180,9 @@ bs_value bs_any_to_function(bs_value v, const char *signature, uint32_t site) {
 
 bs_value bs_vector_check(bs_value a, bs_value v, uint32_t site) {
     const bs_class *c = bs_class_table[bs_class_id_of(a)];
-    if (c == NULL || c->kind != BS_KIND_REF_ARRAY || c->element_id == 0)
+    if (c == NULL || c->kind != BS_KIND_REF_ARRAY) /* not growable: push and unshift fail here */
+        bs_error(BS_ERR_TYPE, site, BS_TYPE_CLASS_BASE + BS_CLASS_ANY_ARRAY, a);
+    if (c->element_id == 0)
         return v;
     uint32_t elem = c->element_id & ~BS_ELEMENT_NULLABLE;
     int32_t nullable = (c->element_id & BS_ELEMENT_NULLABLE) != 0;

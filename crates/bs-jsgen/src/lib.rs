@@ -985,6 +985,8 @@ impl<'u> Emitter<'u> {
             Builtin::VectorUnshift if through_view => {
                 format!("$unshift({}, {})", arg(0), arg(1))
             }
+            Builtin::ViewPush => format!("$push({}, {}, {})", arg(0), arg(1), arg(2)),
+            Builtin::ViewUnshift => format!("$unshift({}, {}, {})", arg(0), arg(1), arg(2)),
             Builtin::VectorPop if through_view => format!("$pop({})", arg(0)),
             Builtin::VectorShift if through_view => format!("$shift({})", arg(0)),
             Builtin::VectorPush => format!("{}.push({})", arg(0), arg(1)),

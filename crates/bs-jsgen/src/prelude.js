@@ -399,8 +399,15 @@ function $growable(a) {
   if (!$isarr(a) || !a.$k.g) $fail("type error: expected any[], found an object", 0);
 }
 
-function $push(a, v) { $growable(a); return a.push(v); }
-function $unshift(a, v) { $growable(a); return a.unshift(v); }
+// An element stored into a growable array seen through any[] must fit its element type.
+function $velem(a, v, site) {
+  var k = a.$k;
+  if (k.e === $D1) $tosn(v, site);
+  else if (k.e !== null && k.e !== undefined) $tocls(v, k.e, true, site);
+  return v;
+}
+function $push(a, v, site) { $growable(a); return a.push($velem(a, v, site)); }
+function $unshift(a, v, site) { $growable(a); return a.unshift($velem(a, v, site)); }
 function $pop(a) { $growable(a); return a.pop(); }
 function $shift(a) { $growable(a); return a.shift(); }
 
@@ -512,8 +519,8 @@ function $mcall(o, name, args, site) {
   }
   if ($isarr(o)) {
     switch (name) {
-      case "push": $argc(args, 1, name, site); return $push(o, args[0]);
-      case "unshift": $argc(args, 1, name, site); return $unshift(o, args[0]);
+      case "push": $argc(args, 1, name, site); return $push(o, args[0], site);
+      case "unshift": $argc(args, 1, name, site); return $unshift(o, args[0], site);
       case "pop": $argc(args, 0, name, site); return $pop(o);
       case "shift": $argc(args, 0, name, site); return $shift(o);
     }

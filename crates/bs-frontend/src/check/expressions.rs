@@ -420,6 +420,10 @@ impl<'a> Checker<'_, 'a> {
             .code()
         };
         let (any_op, ty) = match op {
+            // As in JavaScript, `+` concatenates when either side is a string at run time,
+            // whatever the other operand is (`'a' + true`); otherwise the numeric rules apply,
+            // or a run-time `bad operand` error.
+            B::Addition if *other != Type::Void => (AnyOp::Arith(code(op)), Type::Any),
             B::Addition
             | B::Subtraction
             | B::Multiplication
