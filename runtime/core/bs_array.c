@@ -198,8 +198,11 @@ bs_value bs_array_set(bs_value a, int32_t i, bs_value v, uint32_t site) {
     case BS_CLASS_FIXED_ARRAY:
         *bs_fixed_at(a, i, site) = v;
         return v;
+    case BS_CLASS_ANY_ARRAY:
+        *bs_vector_at(a, i, site) = v;
+        return v;
     default: {
-        /* any[], or a string[], C[], … seen as any[]: the element must fit the element type. */
+        /* A string[], C[], … seen as any[]: the element must fit the element type. */
         bs_value *slot = bs_vector_at(a, i, site);
         *slot = bs_vector_check(a, v, site);
         return v;
