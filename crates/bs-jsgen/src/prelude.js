@@ -276,7 +276,8 @@ function $toarr(v, site) {
 }
 
 function $tocls(v, d, nullable, site) {
-  if (!(nullable && v === undefined) && !$isinst(v, d)) $terr(d.n, v, site);
+  var ok = d === $D7 ? $isarr(v) : $isinst(v, d); // any[]: the view of every array kind
+  if (!ok && !(nullable && v === undefined)) $terr(d.n, v, site);
   return v;
 }
 
@@ -395,19 +396,21 @@ function $u8new(n, init, site) {
   return a;
 }
 
-function $growable(a) {
-  if (!$isarr(a) || !a.$k.g) $fail("type error: expected any[], found an object", 0);
+function $growable(a, site) {
+  if (!$isarr(a) || !a.$k.g) $fail("type error: expected any[], found an object", site || 0);
 }
 
-// An element stored into a growable array seen through any[] must fit its element type.
+// An element stored into a growable array seen through any[] must fit its element type (e: a
+// class, string, any array kind, or a function of signature ef; en: undefined too).
 function $velem(a, v, site) {
-  var k = a.$k;
-  if (k.e === $D1) $tosn(v, site);
-  else if (k.e !== null && k.e !== undefined) $tocls(v, k.e, true, site);
-  return v;
+  var k = a.$k, e = k.e;
+  if (e === null || (k.en && v === undefined)) return v;
+  if (e === $D9) return $tofn(v, k.ef, site);
+  if (e === $D1) return $tos(v, site);
+  return $tocls(v, e, false, site);
 }
-function $push(a, v, site) { $growable(a); return a.push($velem(a, v, site)); }
-function $unshift(a, v, site) { $growable(a); return a.unshift($velem(a, v, site)); }
+function $push(a, v, site) { $growable(a, site); return a.push($velem(a, v, site)); }
+function $unshift(a, v, site) { $growable(a, site); return a.unshift($velem(a, v, site)); }
 function $pop(a) { $growable(a); return a.pop(); }
 function $shift(a) { $growable(a); return a.shift(); }
 
@@ -426,11 +429,7 @@ function $aset(a, i, v, site) {
   if (k === $D2 || k === $D5) a[i] = $toi(v, site);
   else if (k === $D3) a[i] = $tof(v, site);
   else if (k === $D4) a[i] = $truthy(v);
-  else {
-    if (k.e === $D1) $tosn(v, site);
-    else if (k.e !== null) $tocls(v, k.e, true, site);
-    a[i] = v;
-  }
+  else a[i] = $velem(a, v, site);
   return v;
 }
 
@@ -460,13 +459,16 @@ function $pset(o, name, v, site) {
     case $TYPE_FLOAT: w = $tof(v, site); break;
     case $TYPE_BOOLEAN: w = $truthy(v); break;
     case $TYPE_STRING: w = (f[3] && v === undefined) ? v : $tos(v, site); break;
-    default: w = f[2] !== null ? $tocls(v, f[2], f[3], site) : v;
+    default:
+      if (f[4] !== null) $tofn(v, f[4], site);
+      w = f[2] !== null ? $tocls(v, f[2], f[3], site) : v;
   }
   o[f[0]] = w;
   return v;
 }
 
 function $conv(c, v, site) {
+  if (typeof c === "function") return c(v, site);
   switch (c) {
     case "i": return $toi(v, site);
     case "f": return $tof(v, site);
