@@ -288,12 +288,13 @@ static inline bs_value bs_string_substring(bs_value s, int32_t start, int32_t en
 
 /* A field, for access by name through `any`. */
 typedef struct bs_field {
-    uint32_t name_id;      /* program-wide id of the property name */
-    uint16_t word;         /* index of the word in the object (1 = first word after the header) */
-    uint16_t type;         /* BS_TYPE_* of the field: raw for integer/float/boolean, else boxed */
-    uint32_t class_id;     /* for a field of class or array type: what a stored value must be */
-    uint32_t nullable;     /* 1 when undefined may be stored too */
-    const char *signature; /* for a field of function type: the one signature a stored value has */
+    uint32_t name_id;  /* program-wide id of the property name */
+    uint16_t word;     /* index of the word in the object (1 = first word after the header) */
+    uint8_t type;      /* BS_TYPE_* of the field: raw for integer/float/boolean, else boxed */
+    uint8_t nullable;  /* 1 when undefined may be stored too */
+    uint32_t class_id; /* for a field of class or array type: what a stored value must be; for a
+                          field of function type BS_CLASS_FUNCTION, with its signature below */
+    const char *signature;
 } bs_field;
 
 /*

@@ -86,9 +86,11 @@ bs_value bs_any_set(bs_value o, uint32_t name_id, bs_value v, uint32_t site) {
         *slot = (f->nullable && v == BS_NULL) ? v : bs_any_to_string(v, site);
         break;
     default:
-        if (f->signature != NULL)
+        if (f->class_id == BS_CLASS_FUNCTION)
             dyn_to_function(v, f->signature, NULL, site);
-        *slot = f->class_id ? bs_any_to_class(v, f->class_id, (int32_t)f->nullable, site) : v;
+        else if (f->class_id != 0)
+            bs_any_to_class(v, f->class_id, (int32_t)f->nullable, site);
+        *slot = v;
         break;
     }
     return v;
@@ -119,10 +121,10 @@ bs_value bs_any_call_method(bs_value o, uint32_t name_id, uint32_t argc, const b
         switch (name_id) {
         case NAME_PUSH:
             dyn_argc(argc, 1, name_id, o, site);
-            return bs_box_int(bs_vector_push(o, bs_vector_check(o, args[0], site)));
+            return bs_box_int(bs_view_push(o, args[0], site));
         case NAME_UNSHIFT:
             dyn_argc(argc, 1, name_id, o, site);
-            return bs_box_int(bs_vector_unshift(o, bs_vector_check(o, args[0], site)));
+            return bs_box_int(bs_view_unshift(o, args[0], site));
         case NAME_POP:
             dyn_argc(argc, 0, name_id, o, site);
             return bs_vector_pop(o);

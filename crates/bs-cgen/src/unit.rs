@@ -342,7 +342,7 @@ fn dyn_field_table(c: &ClassDef, out: &mut String) -> String {
                 None => String::new(),
             };
             format!(
-                "{{{name}u, {word}u, {ty}u, {class_id}u, {}u{signature}}}",
+                "{{{name}u, {word}u, {ty}u, {}u, {class_id}u{signature}}}",
                 u32::from(*nullable)
             )
         })

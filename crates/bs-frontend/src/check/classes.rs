@@ -613,7 +613,10 @@ impl<'a> Checker<'_, 'a> {
                 _ => (TypeCode::Object, false),
             };
             let code = code.code();
-            let class_id = self.check_class_id(&f.ty);
+            let class_id = match &f.ty {
+                Type::Function(_) => ClassId::Function.code(),
+                t => self.check_class_id(t),
+            };
             dyn_fields.push((name_id, f.word, code, class_id, nullable));
         }
         let dyn_methods = info
