@@ -290,11 +290,11 @@ static inline bs_value bs_string_substring(bs_value s, int32_t start, int32_t en
 typedef struct bs_field {
     uint32_t name_id;  /* program-wide id of the property name */
     uint16_t word;     /* index of the word in the object (1 = first word after the header) */
-    uint8_t type;      /* BS_TYPE_* of the field: raw for integer/float/boolean, else boxed */
-    uint8_t nullable;  /* 1 when undefined may be stored too */
+    uint16_t type;     /* BS_TYPE_* of the field: raw for integer/float/boolean, else boxed */
     uint32_t class_id; /* for a field of class or array type: what a stored value must be; for a
-                          field of function type BS_CLASS_FUNCTION, with its signature below */
-    const char *signature;
+                          field of function type BS_CLASS_FUNCTION (its class's field_signatures
+                          hold the signature) */
+    uint32_t nullable; /* 1 when undefined may be stored too */
 } bs_field;
 
 /*
@@ -331,6 +331,9 @@ typedef struct bs_class {
     const bs_field *fields;
     uint32_t n_dyn_methods;
     const bs_method *methods;
+    /* BS_KIND_OBJECT: the signature of each field of `fields` of function type (else NULL); NULL
+       when the class has none. */
+    const char *const *field_signatures;
 } bs_class;
 
 /*

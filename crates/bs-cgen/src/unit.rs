@@ -293,9 +293,10 @@ fn class_descriptor(unit: &Unit, c: &ClassDef, out: &mut String) {
     let super_id = c.super_id;
     let fields = dyn_field_table(c, out);
     let methods = dyn_method_table(unit, c, out);
+    let signatures = field_signatures(c, out);
     let _ = writeln!(
         out,
-        "static const bs_class bs_class_{id} = {{\"{}\", BS_KIND_OBJECT, {super_id}u, {}u, bs_refs_{id}, 0, {}u, {vtable}, {}u, {fields}, {}u, {methods}}};",
+        "static const bs_class bs_class_{id} = {{\"{}\", BS_KIND_OBJECT, {super_id}u, {}u, bs_refs_{id}, 0, {}u, {vtable}, {}u, {fields}, {}u, {methods}{signatures}}};",
         c.info.name,
         c.info.words,
         c.info.methods.len(),
@@ -333,16 +334,8 @@ fn dyn_field_table(c: &ClassDef, out: &mut String) -> String {
         .dyn_fields
         .iter()
         .map(|(name, word, ty, class_id, nullable)| {
-            // A field of function type: a value stored through `any` must have its signature.
-            let signature = match c.info.fields.iter().find(|f| f.word == *word) {
-                Some(f) => match &f.ty {
-                    Type::Function(sig) => format!(", \"{sig}\""),
-                    _ => String::new(),
-                },
-                None => String::new(),
-            };
             format!(
-                "{{{name}u, {word}u, {ty}u, {}u, {class_id}u{signature}}}",
+                "{{{name}u, {word}u, {ty}u, {class_id}u, {}u}}",
                 u32::from(*nullable)
             )
         })
@@ -353,6 +346,35 @@ fn dyn_field_table(c: &ClassDef, out: &mut String) -> String {
         rows.join(", ")
     );
     format!("bs_fields_{id}")
+}
+
+/// `bs_fsig_ID`: the signature of each field of `c`'s table for access through `any` that has
+/// a function type (a value set through `any` must have it), NULL for the others; returns the
+/// initialiser's last part (`, bs_fsig_ID`), or nothing when no field has a function type.
+fn field_signatures(c: &ClassDef, out: &mut String) -> String {
+    let signatures: Vec<String> = c
+        .dyn_fields
+        .iter()
+        .map(
+            |(_, word, _, _, _)| match c.info.fields.iter().find(|f| f.word == *word) {
+                Some(f) => match &f.ty {
+                    Type::Function(sig) => format!("\"{sig}\""),
+                    _ => "0".to_string(),
+                },
+                None => "0".to_string(),
+            },
+        )
+        .collect();
+    if signatures.iter().all(|s| s == "0") {
+        return String::new();
+    }
+    let id = c.info.id;
+    let _ = writeln!(
+        out,
+        "static const char *const bs_fsig_{id}[] = {{{}}};",
+        signatures.join(", ")
+    );
+    format!(", bs_fsig_{id}")
 }
 
 /// The methods of `c` for calls through `any` (`bs_method` rows, each with its entry calling
