@@ -65,8 +65,7 @@ bs_value bs_any_get(bs_value o, uint32_t name_id, uint32_t site) {
 static bs_value dyn_to_function(bs_value v, const char *signature, const char *end, uint32_t site);
 
 bs_value bs_any_set(bs_value o, uint32_t name_id, bs_value v, uint32_t site) {
-    const bs_class *c = dyn_class(o);
-    const bs_field *f = dyn_field(c, name_id);
+    const bs_field *f = dyn_field(dyn_class(o), name_id);
     if (f == NULL)
         dyn_error(BS_TYPE_NO_PROPERTY, name_id, o, site);
     uint32_t *slot = &bs_words(o)[f->word];
@@ -87,10 +86,14 @@ bs_value bs_any_set(bs_value o, uint32_t name_id, bs_value v, uint32_t site) {
         *slot = (f->nullable && v == BS_NULL) ? v : bs_any_to_string(v, site);
         break;
     default:
-        if (f->class_id == BS_CLASS_FUNCTION)
-            dyn_to_function(v, c->field_signatures[f - c->fields], NULL, site);
-        else if (f->class_id != 0)
-            bs_any_to_class(v, f->class_id, (int32_t)f->nullable, site);
+        if (f->class_id != 0) {
+            if (f->class_id != BS_CLASS_FUNCTION)
+                bs_any_to_class(v, f->class_id, (int32_t)f->nullable, site);
+            else {
+                const bs_class *c = dyn_class(o);
+                dyn_to_function(v, c->field_signatures[f - c->fields], NULL, site);
+            }
+        }
         *slot = v;
         break;
     }
