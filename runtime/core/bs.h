@@ -294,7 +294,9 @@ typedef struct bs_field {
     uint32_t name_id;  /* program-wide id of the property name */
     uint16_t word;     /* index of the word in the object (1 = first word after the header) */
     uint16_t type;     /* BS_TYPE_* of the field: raw for integer/float/boolean, else boxed */
-    uint32_t class_id; /* for a field of class or array type: what a stored value must be */
+    uint32_t class_id; /* for a field of class or array type: what a stored value must be; for a
+                          field of function type BS_CLASS_FUNCTION (its class's field_signatures
+                          hold the signature) */
     uint32_t nullable; /* 1 when undefined may be stored too */
 } bs_field;
 
@@ -325,14 +327,26 @@ typedef struct bs_class {
     uint32_t super_id;        /* class id of the superclass, 0 if none */
     uint32_t words;           /* BS_KIND_OBJECT: instance size in words, header included */
     const uint32_t *ref_bits; /* BS_KIND_OBJECT: bit k of ref_bits[k / 32] is set when word k holds a boxed value */
-    uint32_t element_id;      /* BS_KIND_REF_ARRAY: class id every element must be an instance of */
+    uint32_t element_id;      /* BS_KIND_REF_ARRAY: what every element must be (BS_ELEMENT_*) */
     uint32_t n_methods;
     void *const *vtable; /* method bodies in dispatch order; subclasses extend their superclass's */
     uint32_t n_fields;
     const bs_field *fields;
     uint32_t n_dyn_methods;
     const bs_method *methods;
+    /* BS_KIND_OBJECT: the signature of each field of `fields` of function type (else NULL); NULL
+       when the class has none. */
+    const char *const *field_signatures;
 } bs_class;
+
+/*
+ * The element_id of a growable array's class: 0 when any value may be an element (any[]); else the
+ * class id of bs_any_to_class (a program class or one of its subclasses, exactly that array class,
+ * any array for BS_CLASS_ANY_ARRAY, a string for BS_CLASS_STRING), or BS_CLASS_FUNCTION for a
+ * function value whose signature is the array's element type: the class's name without its "("
+ * and ")[]". With BS_ELEMENT_NULLABLE, undefined may be an element too.
+ */
+#define BS_ELEMENT_NULLABLE 0x80000000u
 
 /* The class table, indexed by class id; NULL for ids not defined. */
 extern const bs_class *bs_class_table[BS_MAX_CLASSES];
@@ -492,6 +506,21 @@ int32_t bs_vector_unshift(bs_value a, bs_value v);
 bs_value bs_vector_pop(bs_value a);
 bs_value bs_vector_shift(bs_value a);
 
+/* `v`, after a check that it may be an element of the growable array `a` (its class's element_id;
+ * a TYPE_ERROR at `site` when it may not, or when `a` is not growable). */
+bs_value bs_vector_check(bs_value a, bs_value v, uint32_t site);
+/* bs_vector_check for compiled code: an element of an any[] object needs no check. */
+static inline bs_value bs_vector_element(bs_value a, bs_value v, uint32_t site) {
+    return bs_class_id_of(a) == BS_CLASS_ANY_ARRAY ? v : bs_vector_check(a, v, site);
+}
+/* push and unshift through the any[] view, which may hold an array of another element type. */
+static inline int32_t bs_view_push(bs_value a, bs_value v, uint32_t site) {
+    return bs_vector_push(a, bs_vector_element(a, v, site));
+}
+static inline int32_t bs_view_unshift(bs_value a, bs_value v, uint32_t site) {
+    return bs_vector_unshift(a, bs_vector_element(a, v, site));
+}
+
 /* --- any ------------------------------------------------------------------------------------- */
 
 /* Type codes used in TYPE_ERROR details and field descriptors. */
@@ -514,8 +543,9 @@ int32_t bs_any_to_int(bs_value v, uint32_t site);
 float bs_any_to_float(bs_value v, uint32_t site); /* integers are converted */
 bs_value bs_any_to_string(bs_value v, uint32_t site);
 bs_value bs_any_to_null(bs_value v, uint32_t site);
-/* An instance of `class_id` or a subclass (for array classes: exactly that class); with
- * `nullable`, BS_NULL passes too. */
+/* An instance of `class_id` or a subclass (for array classes: exactly that class; for
+ * BS_CLASS_ANY_ARRAY: any array, for BS_CLASS_STRING: a string); with `nullable`, BS_NULL passes
+ * too. */
 bs_value bs_any_to_class(bs_value v, uint32_t class_id, int32_t nullable, uint32_t site);
 /* bs_any_to_class for compiled code: an object of exactly that class passes at once. */
 static inline bs_value bs_any_to_class_fast(bs_value v, uint32_t class_id, int32_t nullable, uint32_t site) {

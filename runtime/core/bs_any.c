@@ -41,7 +41,10 @@ bs_value bs_any_to_null(bs_value v, uint32_t site) {
 }
 
 bs_value bs_any_to_class(bs_value v, uint32_t class_id, int32_t nullable, uint32_t site) {
-    if (!(nullable && v == BS_NULL) && !bs_instance_of(v, class_id))
+    if (bs_instance_of(v, class_id) || (nullable && v == BS_NULL))
+        return v;
+    /* The any[] view of every array kind; a string. */
+    if (class_id == BS_CLASS_ANY_ARRAY ? !bs_is_array(v) : class_id != BS_CLASS_STRING || !bs_string_is(v))
         any_type_error(site, BS_TYPE_CLASS_BASE + class_id, v);
     return v;
 }

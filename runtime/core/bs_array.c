@@ -202,16 +202,9 @@ bs_value bs_array_set(bs_value a, int32_t i, bs_value v, uint32_t site) {
         *bs_vector_at(a, i, site) = v;
         return v;
     default: {
-        /* A string[] or C[] seen as any[]: the element must fit the array's element type. */
-        const bs_class *c = bs_class_table[id];
-        uint32_t elem = c ? c->element_id : 0;
-        if (elem == BS_CLASS_STRING) {
-            if (v != BS_NULL)
-                bs_any_to_string(v, site);
-        } else if (elem != 0) {
-            bs_any_to_class(v, elem, 1, site);
-        }
-        *bs_vector_at(a, i, site) = v;
+        /* A string[], C[], … seen as any[]: the element must fit the element type. */
+        bs_value *slot = bs_vector_at(a, i, site);
+        *slot = bs_vector_check(a, v, site);
         return v;
     }
     }

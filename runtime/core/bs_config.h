@@ -77,6 +77,14 @@
 #endif
 
 /*
+ * bs_heap_check, the walk over the heap's invariants: in stress mode (after every collection) and
+ * in the runtime's C tests (-DBS_HEAP_CHECK=1); other images leave it out, since nothing calls it.
+ */
+#ifndef BS_HEAP_CHECK
+#define BS_HEAP_CHECK BS_GC_STRESS
+#endif
+
+/*
  * Bytes of native stack cleared below the runtime's frame before each call, so that stale words
  * of earlier calls do not keep garbage alive (the stack is scanned conservatively). The stack must
  * have this much room below the runtime's CALL handler.

@@ -62,6 +62,8 @@ bs_value bs_any_get(bs_value o, uint32_t name_id, uint32_t site) {
     }
 }
 
+static bs_value dyn_to_function(bs_value v, const char *signature, const char *end, uint32_t site);
+
 bs_value bs_any_set(bs_value o, uint32_t name_id, bs_value v, uint32_t site) {
     const bs_field *f = dyn_field(dyn_class(o), name_id);
     if (f == NULL)
@@ -84,7 +86,15 @@ bs_value bs_any_set(bs_value o, uint32_t name_id, bs_value v, uint32_t site) {
         *slot = (f->nullable && v == BS_NULL) ? v : bs_any_to_string(v, site);
         break;
     default:
-        *slot = f->class_id ? bs_any_to_class(v, f->class_id, (int32_t)f->nullable, site) : v;
+        if (f->class_id != 0) {
+            if (f->class_id != BS_CLASS_FUNCTION)
+                bs_any_to_class(v, f->class_id, (int32_t)f->nullable, site);
+            else {
+                const bs_class *c = dyn_class(o);
+                dyn_to_function(v, c->field_signatures[f - c->fields], NULL, site);
+            }
+        }
+        *slot = v;
         break;
     }
     return v;
@@ -115,10 +125,10 @@ bs_value bs_any_call_method(bs_value o, uint32_t name_id, uint32_t argc, const b
         switch (name_id) {
         case NAME_PUSH:
             dyn_argc(argc, 1, name_id, o, site);
-            return bs_box_int(bs_vector_push(o, args[0]));
+            return bs_box_int(bs_view_push(o, args[0], site));
         case NAME_UNSHIFT:
             dyn_argc(argc, 1, name_id, o, site);
-            return bs_box_int(bs_vector_unshift(o, args[0]));
+            return bs_box_int(bs_view_unshift(o, args[0], site));
         case NAME_POP:
             dyn_argc(argc, 0, name_id, o, site);
             return bs_vector_pop(o);
@@ -152,19 +162,41 @@ bs_value bs_any_call(bs_value f, uint32_t argc, const bs_value *args, uint32_t s
     return info->entry(f, args, site);
 }
 
-/* Whether two signatures are the same text. A loop rather than strcmp: the C library's is tuned
-   for long strings and costs 400 bytes of flash on a Cortex-M, for this one caller. */
-static int same_signature(const char *a, const char *b) {
-    while (*a != '\0' && *a == *b) {
+/* Whether signature `a` is the text `b` (up to `end`, or to its NUL when `end` is NULL). A loop
+   rather than strcmp: the C library's is tuned for long strings and costs 400 bytes of flash on a
+   Cortex-M, for this one caller. */
+static int same_signature(const char *a, const char *b, const char *end) {
+    while (*a != '\0' && *a == *b && b != end) {
         a++;
         b++;
     }
-    return *a == *b;
+    return *a == '\0' && (end != NULL ? b == end : *b == '\0');
+}
+
+static bs_value dyn_to_function(bs_value v, const char *signature, const char *end, uint32_t site) {
+    const bs_fn_info *info = dyn_function(v);
+    if (info == NULL || !same_signature(info->signature, signature, end))
+        dyn_error(BS_TYPE_NOT_CALLABLE, 0, v, site);
+    return v;
 }
 
 bs_value bs_any_to_function(bs_value v, const char *signature, uint32_t site) {
-    const bs_fn_info *info = dyn_function(v);
-    if (info == NULL || !same_signature(info->signature, signature))
-        dyn_error(BS_TYPE_NOT_CALLABLE, 0, v, site);
-    return v;
+    return dyn_to_function(v, signature, NULL, site);
+}
+
+bs_value bs_vector_check(bs_value a, bs_value v, uint32_t site) {
+    const bs_class *c = bs_class_table[bs_class_id_of(a)];
+    if (c == NULL || c->kind != BS_KIND_REF_ARRAY) /* not growable: push and unshift fail here */
+        bs_error(BS_ERR_TYPE, site, BS_TYPE_CLASS_BASE + BS_CLASS_ANY_ARRAY, a);
+    if (c->element_id == 0)
+        return v;
+    uint32_t elem = c->element_id & ~BS_ELEMENT_NULLABLE;
+    int32_t nullable = (c->element_id & BS_ELEMENT_NULLABLE) != 0;
+    if (elem != BS_CLASS_FUNCTION)
+        return bs_any_to_class(v, elem, nullable, site);
+    if (nullable && v == BS_NULL)
+        return v;
+    /* The class's name is "(" signature ")[]". */
+    const char *name = c->name;
+    return dyn_to_function(v, name + 1, name + strlen(name) - 3, site);
 }

@@ -60,6 +60,7 @@ static void bit_set(uint32_t g) { start_bits[g >> 5] |= 1u << (g & 31u); }
 static void bit_clear(uint32_t g) { start_bits[g >> 5] &= ~(1u << (g & 31u)); }
 static int bit_test(uint32_t g) { return (start_bits[g >> 5] >> (g & 31u)) & 1u; }
 
+#if BS_HEAP_CHECK
 /* 1 when bits [from, to) are all clear. */
 static int bits_clear(uint32_t from, uint32_t to) {
     while (from < to) {
@@ -74,6 +75,7 @@ static int bits_clear(uint32_t from, uint32_t to) {
     }
     return 1;
 }
+#endif
 
 /* Index of the lowest set bit of m (m != 0). */
 static uint32_t lowest_bit(uint32_t m) {
@@ -459,6 +461,8 @@ uint32_t bs_heap_sweep(void) {
 
 /* --- invariants ---------------------------------------------------------------------------------- */
 
+#if BS_HEAP_CHECK
+
 #if BS_GC_STRESS
 /* 1 when the payload of free block `block` (past its size and link) holds only poison; long
    blocks are checked at both ends. */
@@ -560,3 +564,4 @@ const char *bs_heap_check(void) {
         return "heap: start bit past the heap end";
     return NULL;
 }
+#endif

@@ -61,6 +61,6 @@ uint32_t bs_heap_sweep(void);
  * free block on it, in address order, no two free blocks adjacent), no mark left set, the
  * statistics, and in stress mode the poison in free blocks. Returns NULL, or what is broken.
  */
-const char *bs_heap_check(void);
+const char *bs_heap_check(void); /* only with BS_HEAP_CHECK (bs_config.h) */
 
 #endif

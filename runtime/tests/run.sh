@@ -4,7 +4,7 @@ set -eu
 cd "$(dirname "$0")/../.."
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
-flags="-std=c11 -O2 -g -Wall -Wextra -Werror -D_GNU_SOURCE -static -no-pie -fno-pie -fno-stack-protector -fcf-protection=none -Iruntime/core -Iruntime/ports/host"
+flags="-std=c11 -O2 -g -Wall -Wextra -Werror -DBS_HEAP_CHECK=1 -D_GNU_SOURCE -static -no-pie -fno-pie -fno-stack-protector -fcf-protection=none -Iruntime/core -Iruntime/ports/host"
 gcc $flags runtime/core/bs_sha256.c runtime/tests/test_sha256.c -o "$out/test_sha256"
 "$out/test_sha256"
 for stress in 0 1; do

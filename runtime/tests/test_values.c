@@ -38,7 +38,25 @@ static const bs_class shape_array_class = {.name = "Shape[]", .kind = BS_KIND_RE
 static const bs_class square_array_class = {
     .name = "Square[]", .kind = BS_KIND_REF_ARRAY, .super_id = SHAPE_ARRAY, .element_id = SQUARE};
 
+/* Growable arrays whose elements are checked through any (element_id, bs.h). */
+#define OPT_SHAPE_ARRAY 23
+#define FN_ARRAY 24
+#define ANY_ARRAY_ARRAY 25
+#define STRING_ARRAY 26
+static const bs_class opt_shape_array_class = {
+    .name = "(Shape|undefined)[]", .kind = BS_KIND_REF_ARRAY, .element_id = SHAPE | BS_ELEMENT_NULLABLE};
+static const bs_class fn_array_class = {
+    .name = "((integer) => integer)[]", .kind = BS_KIND_REF_ARRAY, .element_id = BS_CLASS_FUNCTION};
+static const bs_class any_array_array_class = {
+    .name = "any[][]", .kind = BS_KIND_REF_ARRAY, .element_id = BS_CLASS_ANY_ARRAY};
+static const bs_class string_array_class = {
+    .name = "string[]", .kind = BS_KIND_REF_ARRAY, .element_id = BS_CLASS_STRING};
+
 static void define_classes(void) {
+    bs_class_define(OPT_SHAPE_ARRAY, &opt_shape_array_class);
+    bs_class_define(FN_ARRAY, &fn_array_class);
+    bs_class_define(ANY_ARRAY_ARRAY, &any_array_array_class);
+    bs_class_define(STRING_ARRAY, &string_array_class);
     bs_class_define(SHAPE, &shape_class);
     bs_class_define(POLYGON, &polygon_class);
     bs_class_define(SQUARE, &square_class);
@@ -318,6 +336,49 @@ static void call_to_null(void) { result = bs_any_to_null(arg_a, 54); }
 static void call_to_class(void) { result = bs_any_to_class(arg_a, arg_class, 0, 55); }
 static void call_to_class_nullable(void) { result = bs_any_to_class(arg_a, arg_class, 1, 56); }
 static void call_to_array(void) { result = bs_any_to_array(arg_a, 57); }
+static void call_vector_check(void) { result = bs_vector_check(arg_b, arg_a, 58); }
+
+static const bs_fn_info fn_int_int = {"(integer) => integer", 1, 0};
+static const bs_fn_info fn_int_float = {"(integer) => float", 1, 0};
+static const bs_fn_info fn_int = {"(integer) => integ", 1, 0};
+
+/* bs_vector_check: the element type of each kind of growable array, through any. */
+static void test_element_checks(void) {
+    bs_value shapes = bs_vector_new(SHAPE_ARRAY, 0, BS_NULL, 0);
+    bs_value opt = bs_vector_new(OPT_SHAPE_ARRAY, 0, BS_NULL, 0);
+    bs_value fns = bs_vector_new(FN_ARRAY, 0, BS_NULL, 0);
+    bs_value grid = bs_vector_new(ANY_ARRAY_ARRAY, 0, BS_NULL, 0);
+    bs_value strs = bs_vector_new(STRING_ARRAY, 0, BS_NULL, 0);
+    bs_value anys = bs_vector_new(BS_CLASS_ANY_ARRAY, 0, BS_NULL, 0);
+    bs_value square = bs_object_new(SQUARE), circle = bs_object_new(CIRCLE);
+    bs_value ints = bs_int_array_new(2, 0, 0);
+    CHECK(bs_vector_check(shapes, square, 0) == square, "a subclass instance in Shape[]");
+    CHECK(bs_vector_check(opt, BS_NULL, 0) == BS_NULL, "undefined in (Shape|undefined)[]");
+    CHECK(bs_vector_check(anys, bs_box_int(3), 0) == bs_box_int(3), "anything in any[]");
+    CHECK(bs_vector_check(grid, ints, 0) == ints, "an integer[] in any[][]");
+    CHECK(bs_vector_check(strs, AB, 0) == AB, "a string in string[]");
+    bs_value f = bs_function_new(0, &fn_int_int, 0);
+    CHECK(bs_vector_check(fns, f, 0) == f, "a function of the element type");
+    arg_b = shapes, arg_a = BS_NULL;
+    test_expect_error(call_vector_check, BS_ERR_TYPE, 58, BS_TYPE_CLASS_BASE + SHAPE, BS_NULL, "undefined in Shape[]");
+    arg_b = opt, arg_a = bs_box_int(1);
+    test_expect_error(call_vector_check, BS_ERR_TYPE, 58, BS_TYPE_CLASS_BASE + SHAPE, arg_a, "an integer in (Shape|undefined)[]");
+    arg_b = grid, arg_a = circle;
+    test_expect_error(call_vector_check, BS_ERR_TYPE, 58, BS_TYPE_CLASS_BASE + BS_CLASS_ANY_ARRAY, circle, "an object in any[][]");
+    arg_b = strs, arg_a = BS_NULL;
+    test_expect_error(call_vector_check, BS_ERR_TYPE, 58, BS_TYPE_CLASS_BASE + BS_CLASS_STRING, BS_NULL, "undefined in string[]");
+    arg_b = fns, arg_a = bs_function_new(0, &fn_int_float, 0);
+    test_expect_error(call_vector_check, BS_ERR_TYPE, 58, BS_TYPE_NOT_CALLABLE, arg_a, "a function of another type");
+    arg_b = fns, arg_a = bs_function_new(0, &fn_int, 0);
+    test_expect_error(call_vector_check, BS_ERR_TYPE, 58, BS_TYPE_NOT_CALLABLE, arg_a, "a signature that is a prefix");
+    arg_b = fns, arg_a = bs_box_int(1);
+    test_expect_error(call_vector_check, BS_ERR_TYPE, 58, BS_TYPE_NOT_CALLABLE, arg_a, "an integer in a function array");
+    arg_b = ints, arg_a = bs_box_int(1);
+    test_expect_error(call_vector_check, BS_ERR_TYPE, 58, BS_TYPE_CLASS_BASE + BS_CLASS_ANY_ARRAY, ints, "an integer[] cannot grow");
+    /* bs_array_set checks the same way. */
+    bs_vector_push(shapes, square);
+    CHECK(bs_array_set(shapes, 0, circle, 0) == circle, "a Circle replaces a Square in Shape[]");
+}
 static void call_arith(void) { result = bs_any_arith(arg_op, arg_a, arg_b, 61); }
 static void call_compare(void) { result_i = bs_any_compare(arg_op, arg_a, arg_b, 62); }
 static void call_negate(void) { result = bs_any_negate(arg_a, 63); }
@@ -523,7 +584,7 @@ int main(void) {
     bs_class_reset(); /* the built-in classes, as the runtime does when it starts */
     /* Each group runs as a call, so that collections (stress mode) see its stack. */
     void (*const groups[])(void) = {test_classes, test_arrays, test_vectors, test_string_members,
-                                    test_any_conversions, test_any_arith};
+                                    test_any_conversions, test_any_arith, test_element_checks};
     for (size_t i = 0; i < sizeof groups / sizeof groups[0]; i++)
         CHECK(test_call(groups[i]) == 0, "group %zu stopped by error %u (site %u)", i, test_error.code,
               test_error.site);

@@ -340,6 +340,8 @@ abi_consts! {
     pub const MAX_CLASSES: u32 = 1024, Bs, "BS_MAX_CLASSES";
     /// For a class or array type, a TYPE_ERROR's detail1 is this plus its class id.
     pub const TYPE_CLASS_BASE: u32 = 0x10000, Bs, "BS_TYPE_CLASS_BASE";
+    /// In a growable array class's `element_id`: undefined may be an element too.
+    pub const ELEMENT_NULLABLE: u32 = 0x8000_0000, Bs, "BS_ELEMENT_NULLABLE";
     /// The protocol version (HELLO / HELLO_REPLY).
     pub const PROTOCOL_VERSION: u16 = 4, Protocol, "BS_PROTOCOL_VERSION";
     /// HELLO's payload: the u16 protocol version and the u32 host id.

@@ -459,49 +459,11 @@ impl Gen {
                 Type::Boolean => inner,
                 _ => format!("bs_truthy({inner})"),
             },
-            Conv::Check { site, class_id } => self.check_from_any(to, &inner, site, class_id),
-        }
-    }
-
-    /// A checked conversion of the boxed value `v` to type `to`.
-    fn check_from_any(&mut self, to: &Type, v: &str, site: u32, class_id: u32) -> String {
-        match to {
-            Type::Integer | Type::Enum(_) => format!("bs_any_to_int({v}, {site}u)"),
-            Type::Float => format!("bs_any_to_float({v}, {site}u)"),
-            Type::Boolean => format!("bs_truthy({v})"),
-            Type::String => format!("bs_any_to_string({v}, {site}u)"),
-            Type::Null => format!("bs_any_to_null({v}, {site}u)"),
-            Type::Any => v.to_string(),
-            Type::Array(e) if **e == Type::Any => format!("bs_any_to_array({v}, {site}u)"),
-            Type::Class(_) | Type::Array(_) => {
-                format!("bs_any_to_class_fast({v}, {class_id}u, 0, {site}u)")
+            Conv::Check { site, class_id } => {
+                let t = self.n_temps;
+                self.n_temps += 1;
+                check_from_any(to, &inner, &format!("{site}u"), class_id, &format!("tn{t}"))
             }
-            Type::Nullable(inner) => match **inner {
-                Type::String | Type::Object => {
-                    let check = if **inner == Type::String {
-                        "bs_any_to_string"
-                    } else {
-                        "bs_any_to_object"
-                    };
-                    let t = self.n_temps;
-                    self.n_temps += 1;
-                    format!(
-                        "({{ bs_value tn{t} = {v}; tn{t} == BS_NULL ? tn{t} : {check}(tn{t}, {site}u); }})"
-                    )
-                }
-                _ => format!("bs_any_to_class_fast({v}, {class_id}u, 1, {site}u)"),
-            },
-            Type::Function(sig) => format!("bs_any_to_function({v}, \"{sig}\", {site}u)"),
-            Type::Uint8Array => format!(
-                "bs_any_to_class({v}, {}u, 0, {site}u)",
-                ClassId::Uint8Array.code()
-            ),
-            Type::FixedArray => format!(
-                "bs_any_to_class({v}, {}u, 0, {site}u)",
-                ClassId::FixedArray.code()
-            ),
-            Type::Object => format!("bs_any_to_object({v}, {site}u)"),
-            Type::Void => v.to_string(),
         }
     }
 
@@ -930,5 +892,43 @@ fn c_operator(op: BinOp) -> &'static str {
         BinOp::Pow | BinOp::Shl | BinOp::Shr | BinOp::UShr => {
             unreachable!("handled by a runtime helper")
         }
+    }
+}
+
+/// A checked conversion of the boxed value `v` to type `to`, failing at site `site` (C text);
+/// `class_id` is the id the check of a class or array type needs, and `temp` a name for a
+/// temporary the check may declare.
+pub(crate) fn check_from_any(to: &Type, v: &str, site: &str, class_id: u32, temp: &str) -> String {
+    match to {
+        Type::Integer | Type::Enum(_) => format!("bs_any_to_int({v}, {site})"),
+        Type::Float => format!("bs_any_to_float({v}, {site})"),
+        Type::Boolean => format!("bs_truthy({v})"),
+        Type::String => format!("bs_any_to_string({v}, {site})"),
+        Type::Null => format!("bs_any_to_null({v}, {site})"),
+        Type::Any => v.to_string(),
+        Type::Array(e) if **e == Type::Any => format!("bs_any_to_array({v}, {site})"),
+        Type::Class(_) | Type::Array(_) => {
+            format!("bs_any_to_class_fast({v}, {class_id}u, 0, {site})")
+        }
+        Type::Nullable(inner) => match **inner {
+            Type::String => format!(
+                "({{ bs_value {temp} = {v}; {temp} == BS_NULL ? {temp} : bs_any_to_string({temp}, {site}); }})"
+            ),
+            Type::Object => format!(
+                "({{ bs_value {temp} = {v}; {temp} == BS_NULL ? {temp} : bs_any_to_object({temp}, {site}); }})"
+            ),
+            _ => format!("bs_any_to_class_fast({v}, {class_id}u, 1, {site})"),
+        },
+        Type::Function(sig) => format!("bs_any_to_function({v}, \"{sig}\", {site})"),
+        Type::Uint8Array => format!(
+            "bs_any_to_class({v}, {}u, 0, {site})",
+            ClassId::Uint8Array.code()
+        ),
+        Type::FixedArray => format!(
+            "bs_any_to_class({v}, {}u, 0, {site})",
+            ClassId::FixedArray.code()
+        ),
+        Type::Object => format!("bs_any_to_object({v}, {site})"),
+        Type::Void => v.to_string(),
     }
 }

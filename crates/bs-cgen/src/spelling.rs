@@ -194,6 +194,8 @@ pub(crate) fn builtin_function(op: Builtin) -> &'static str {
         Builtin::StringSubstring => "bs_string_substring",
         Builtin::VectorPush => "bs_vector_push",
         Builtin::VectorUnshift => "bs_vector_unshift",
+        Builtin::ViewPush => "bs_view_push",
+        Builtin::ViewUnshift => "bs_view_unshift",
         Builtin::VectorPop => "bs_vector_pop",
         Builtin::VectorShift => "bs_vector_shift",
         Builtin::TimeNow => "bs_time_now",

@@ -10,6 +10,7 @@ use bs_frontend::ir::{ClassDef, ExternRef, Symbol, Unit};
 use bs_frontend::types::{FnSig, Type};
 
 use crate::Gen;
+use crate::expressions::check_from_any;
 use crate::spelling::{c_type, fn_pointer_type, global_init, prototype, slot_decl};
 use crate::symbols::c_symbol;
 
@@ -30,7 +31,7 @@ pub(crate) fn emit(unit: &Unit, defined: &dyn Fn(&str) -> bool) -> String {
     prototypes_and_slots(unit, &mut g, &mut declared, &mut decls);
     function_values(unit, &mut decls);
     for c in &unit.classes {
-        class_descriptor(c, &mut decls);
+        class_descriptor(unit, c, &mut decls);
     }
     for (id, ty, elem) in &unit.array_classes {
         let name = ty.to_string().replace('"', "'");
@@ -178,13 +179,13 @@ fn function_values(unit: &Unit, decls: &mut String) {
             "static {} {{ {body} }}",
             prototype(&symbol, &c_sig, Some(&names))
         );
-        fn_info(&symbol, sig, decls);
+        fn_info(unit, &symbol, sig, decls);
     }
     for (symbol, sig, _) in &unit.arrows {
         // The arrow's own signature is its C one without the function value.
         let mut own = sig.clone();
         own.params.remove(0);
-        fn_info(&c_symbol(symbol), &own, decls);
+        fn_info(unit, &c_symbol(symbol), &own, decls);
     }
 }
 
@@ -270,7 +271,7 @@ fn class_functions(c: &ClassDef) -> Vec<(Symbol, FnSig)> {
 
 /// The class descriptor of `c` (see `bs_class` in bs.h): reference bitmap, vtable, members for
 /// access through `any`, descriptor.
-fn class_descriptor(c: &ClassDef, out: &mut String) {
+fn class_descriptor(unit: &Unit, c: &ClassDef, out: &mut String) {
     let id = c.info.id;
     reference_bitmap(c, out);
     let vtable = if c.info.methods.is_empty() {
@@ -291,10 +292,11 @@ fn class_descriptor(c: &ClassDef, out: &mut String) {
     };
     let super_id = c.super_id;
     let fields = dyn_field_table(c, out);
-    let methods = dyn_method_table(c, out);
+    let methods = dyn_method_table(unit, c, out);
+    let signatures = field_signatures(c, out);
     let _ = writeln!(
         out,
-        "static const bs_class bs_class_{id} = {{\"{}\", BS_KIND_OBJECT, {super_id}u, {}u, bs_refs_{id}, 0, {}u, {vtable}, {}u, {fields}, {}u, {methods}}};",
+        "static const bs_class bs_class_{id} = {{\"{}\", BS_KIND_OBJECT, {super_id}u, {}u, bs_refs_{id}, 0, {}u, {vtable}, {}u, {fields}, {}u, {methods}{signatures}}};",
         c.info.name,
         c.info.words,
         c.info.methods.len(),
@@ -346,9 +348,38 @@ fn dyn_field_table(c: &ClassDef, out: &mut String) -> String {
     format!("bs_fields_{id}")
 }
 
+/// `bs_fsig_ID`: the signature of each field of `c`'s table for access through `any` that has
+/// a function type (a value set through `any` must have it), NULL for the others; returns the
+/// initialiser's last part (`, bs_fsig_ID`), or nothing when no field has a function type.
+fn field_signatures(c: &ClassDef, out: &mut String) -> String {
+    let signatures: Vec<String> = c
+        .dyn_fields
+        .iter()
+        .map(
+            |(_, word, _, _, _)| match c.info.fields.iter().find(|f| f.word == *word) {
+                Some(f) => match &f.ty {
+                    Type::Function(sig) => format!("\"{sig}\""),
+                    _ => "0".to_string(),
+                },
+                None => "0".to_string(),
+            },
+        )
+        .collect();
+    if signatures.iter().all(|s| s == "0") {
+        return String::new();
+    }
+    let id = c.info.id;
+    let _ = writeln!(
+        out,
+        "static const char *const bs_fsig_{id}[] = {{{}}};",
+        signatures.join(", ")
+    );
+    format!(", bs_fsig_{id}")
+}
+
 /// The methods of `c` for calls through `any` (`bs_method` rows, each with its entry calling
 /// through the vtable); returns the table's name, or `0` when there is none.
-fn dyn_method_table(c: &ClassDef, out: &mut String) -> String {
+fn dyn_method_table(unit: &Unit, c: &ClassDef, out: &mut String) -> String {
     if c.dyn_methods.is_empty() {
         return "0".to_string();
     }
@@ -359,7 +390,7 @@ fn dyn_method_table(c: &ClassDef, out: &mut String) -> String {
         let mut c_sig = sig.clone();
         c_sig.params.insert(0, Type::Any);
         let target = format!("(({})bs_vtable(self)[{slot}])", fn_pointer_type(&c_sig));
-        dyn_entry(&entry, sig, &target, out);
+        dyn_entry(unit, &entry, sig, &target, out);
         rows.push(format!("{{{name}u, {}u, {entry}}}", sig.params.len()));
     }
     let _ = writeln!(
@@ -371,19 +402,30 @@ fn dyn_method_table(c: &ClassDef, out: &mut String) -> String {
 }
 
 /// An entry for calls through `any` (bs_dyn_entry): converts the boxed arguments to the
-/// parameter types (with run-time checks for numbers, booleans and strings), calls `target`
-/// with the receiver or function value first, and boxes the result.
-fn dyn_entry(name: &str, sig: &FnSig, target: &str, out: &mut String) {
+/// parameter types with the checks of a conversion from `any` (`expressions::check_from_any`:
+/// numbers, booleans, strings, classes with their subclasses, exact array kinds, function
+/// signatures, undefined for nullable types), calls `target` with the receiver or function value
+/// first, and boxes the result. The caller has checked the number of arguments.
+fn dyn_entry(unit: &Unit, name: &str, sig: &FnSig, target: &str, out: &mut String) {
+    // The arguments are converted in order, into locals, so that the first wrong one is the
+    // one reported.
+    let mut convert = String::new();
     let mut args = vec!["self".to_string()];
     for (k, p) in sig.params.iter().enumerate() {
-        let a = format!("args[{k}]");
-        args.push(match p {
-            Type::Integer | Type::Enum(_) => format!("bs_any_to_int({a}, site)"),
-            Type::Float => format!("bs_any_to_float({a}, site)"),
-            Type::Boolean => format!("bs_truthy({a})"),
-            Type::String => format!("bs_any_to_string({a}, site)"),
-            _ => a,
-        });
+        let class_id = unit
+            .dyn_checks
+            .iter()
+            .find(|(t, _)| t == p)
+            .map_or(0, |(_, id)| *id);
+        let value = check_from_any(
+            p,
+            &format!("args[{k}]"),
+            "site",
+            class_id,
+            &format!("tn{k}"),
+        );
+        let _ = write!(convert, "{} a{k} = {value}; ", c_type(p));
+        args.push(format!("a{k}"));
     }
     let call = format!("{target}({})", args.join(", "));
     let body = match &sig.ret {
@@ -395,17 +437,17 @@ fn dyn_entry(name: &str, sig: &FnSig, target: &str, out: &mut String) {
     };
     let _ = writeln!(
         out,
-        "static bs_value {name}(bs_value self, const bs_value *args, uint32_t site) {{ (void)args; (void)site; {body} }}"
+        "static bs_value {name}(bs_value self, const bs_value *args, uint32_t site) {{ (void)args; (void)site; {convert}{body} }}"
     );
 }
 
 /// The description of a function value's code (`bs_fn_info`), with its entry for calls
 /// through `any`.
-fn fn_info(symbol: &str, sig: &FnSig, out: &mut String) {
+fn fn_info(unit: &Unit, symbol: &str, sig: &FnSig, out: &mut String) {
     let mut c_sig = sig.clone();
     c_sig.params.insert(0, Type::Any);
     let target = format!("(({}){symbol})", fn_pointer_type(&c_sig));
-    dyn_entry(&format!("bs_dyn_{symbol}"), sig, &target, out);
+    dyn_entry(unit, &format!("bs_dyn_{symbol}"), sig, &target, out);
     let _ = writeln!(
         out,
         "static const bs_fn_info bs_fi_{symbol} = {{\"{sig}\", {}u, bs_dyn_{symbol}}};",

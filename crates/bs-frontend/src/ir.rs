@@ -31,6 +31,12 @@ pub enum Builtin {
     VectorPush,
     /// `a.unshift(v)`: (array, boxed value) → new length.
     VectorUnshift,
+    /// `a.push(v)` through the `any[]` view, which may hold an array of another element type:
+    /// (any[] view, boxed value, site) → new length; the value is checked against the array's
+    /// element type.
+    ViewPush,
+    /// `a.unshift(v)` through the `any[]` view: as `ViewPush`.
+    ViewUnshift,
     /// `a.pop()`: (array) → boxed value.
     VectorPop,
     /// `a.shift()`: (array) → boxed value.
@@ -115,6 +121,10 @@ pub struct Unit {
     pub native_top: Vec<(String, Span)>,
     /// Property names given an id by this unit (for access through `any`).
     pub names: Vec<(String, u32)>,
+    /// The class id of each parameter type that the unit's entries for calls through `any`
+    /// (methods of its classes, its arrow functions and function values) check an argument
+    /// against, where the check needs one (see `Conv::Check`).
+    pub dyn_checks: Vec<(Type, u32)>,
     /// The top-level code.
     pub body: Function,
     /// Run-time check sites: number and span.

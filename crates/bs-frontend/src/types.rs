@@ -76,6 +76,20 @@ impl Type {
         }
     }
 
+    /// `int32` (spec 3.3): a 32-bit integer that is never boxed. It is the enum type named
+    /// `int32` (a reserved type name, so no program enum has it): like an enum it is an integer
+    /// at run time, converts implicitly to `integer` and `float`, and takes part in arithmetic as
+    /// an integer; unlike one, `integer` converts to it implicitly, and no conversion to `any`
+    /// is allowed (the checker reports every one it finds in a unit's IR).
+    pub fn int32() -> Type {
+        Type::Enum(INT32.to_string())
+    }
+
+    /// True for `int32`.
+    pub fn is_int32(&self) -> bool {
+        matches!(self, Type::Enum(n) if n == INT32)
+    }
+
     /// The name used in messages and by `typeof`.
     pub fn name(&self) -> String {
         self.to_string()
@@ -107,6 +121,9 @@ impl fmt::Display for Type {
         }
     }
 }
+
+/// The name of the `int32` type (see [`Type::int32`]).
+pub const INT32: &str = "int32";
 
 /// A function's parameter and result types.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -173,6 +190,7 @@ pub fn assignable(classes: &dyn ClassHierarchy, from: &Type, to: &Type) -> Optio
         (a, b) if a == b => Some(Coercion::None),
         (Integer | Enum(_), Float) => Some(Coercion::IntToFloat),
         (Enum(_), Integer) => Some(Coercion::None),
+        (Integer, t) if t.is_int32() => Some(Coercion::None),
         (_, Any) => Some(Coercion::Box),
         (Any, _) => Some(Coercion::Check),
         (Class(s), Class(t)) if is_subclass(classes, s, t) => Some(Coercion::None),

@@ -267,8 +267,17 @@ impl<'u> Emitter<'u> {
                 "var $D{id} = new $D({}, true, true);",
                 js_str(&ty.to_string())
             );
-            if *elem != 0 {
-                let _ = writeln!(setup, "$D{id}.e = $D{elem};");
+            // The element type (`element_id` in bs.h): a class, a function signature (taken
+            // from the array's name, as the runtime does), and whether undefined may be one.
+            let nullable = elem & bs_abi::ELEMENT_NULLABLE != 0;
+            let elem = elem & !bs_abi::ELEMENT_NULLABLE;
+            if elem != 0 {
+                let _ = writeln!(setup, "$D{id}.e = $D{elem}; $D{id}.en = {nullable};");
+            }
+            if let Type::Array(e) = ty {
+                if let Type::Function(sig) = &**e {
+                    let _ = writeln!(setup, "$D{id}.ef = {};", js_str(&sig.to_string()));
+                }
             }
         }
         for (i, s) in self.sigs.iter().enumerate() {
@@ -401,8 +410,12 @@ impl<'u> Emitter<'u> {
             } else {
                 "null".to_string()
             };
+            let signature = match &f.ty {
+                Type::Function(sig) => js_str(&sig.to_string()),
+                _ => "null".to_string(),
+            };
             fl.push(format!(
-                "{}: [\"F_{}\", {code}, {check}, {nullable}]",
+                "{}: [\"F_{}\", {code}, {check}, {nullable}, {signature}]",
                 js_str(&format!("#{name}")),
                 mangle(&f.name)
             ));
@@ -430,10 +443,31 @@ impl<'u> Emitter<'u> {
         if let Some(k) = self.sig_ids.get(&text) {
             return format!("$S{k}");
         }
+        // A parameter that a call through `any` checks beyond its type code (a class, an array
+        // kind, a nullable or function type) has a function doing the check instead.
         let params: Vec<String> = sig
             .params
             .iter()
-            .map(|p| format!("\"{}\"", type_code(p)))
+            .map(|p| {
+                let class_id = self
+                    .unit
+                    .dyn_checks
+                    .iter()
+                    .find(|(t, _)| t == p)
+                    .map_or(0, |(_, id)| *id);
+                match p {
+                    Type::Class(_)
+                    | Type::Array(_)
+                    | Type::Nullable(_)
+                    | Type::Function(_)
+                    | Type::Uint8Array
+                    | Type::FixedArray => format!(
+                        "function (v, s) {{ return {}; }}",
+                        check_from_any(p, "v", "s", class_id)
+                    ),
+                    _ => format!("\"{}\"", type_code(p)),
+                }
+            })
             .collect();
         let literal = format!(
             "{{n: {}, p: [{}], r: \"{}\"}}",
@@ -988,6 +1022,8 @@ impl<'u> Emitter<'u> {
             Builtin::VectorUnshift if through_view => {
                 format!("$unshift({}, {})", arg(0), arg(1))
             }
+            Builtin::ViewPush => format!("$push({}, {}, {})", arg(0), arg(1), arg(2)),
+            Builtin::ViewUnshift => format!("$unshift({}, {}, {})", arg(0), arg(1), arg(2)),
             Builtin::VectorPop if through_view => format!("$pop({})", arg(0)),
             Builtin::VectorShift if through_view => format!("$shift({})", arg(0)),
             Builtin::VectorPush => format!("{}.push({})", arg(0), arg(1)),
@@ -1401,7 +1437,7 @@ fn is_pure(e: &Expr) -> bool {
 }
 
 /// A checked conversion of the boxed JavaScript value `x` to type `to`.
-fn check_from_any(to: &Type, x: &str, site: u32, class_id: u32) -> String {
+fn check_from_any(to: &Type, x: &str, site: impl std::fmt::Display, class_id: u32) -> String {
     let class = |nullable: bool| {
         if class_id == 0 {
             x.to_string()

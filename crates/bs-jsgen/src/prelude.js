@@ -301,7 +301,8 @@ function $toobj(v, site) {
 function $toobjn(v, site) { return v === undefined ? v : $toobj(v, site); }
 
 function $tocls(v, d, nullable, site) {
-  if (!(nullable && v === undefined) && !$isinst(v, d)) $terr(d.n, v, site);
+  var ok = d === $D7 ? $isarr(v) : $isinst(v, d); // any[]: the view of every array kind
+  if (!ok && !(nullable && v === undefined)) $terr(d.n, v, site);
   return v;
 }
 
@@ -452,12 +453,21 @@ function $u8new(n, init, site) {
   return a;
 }
 
-function $growable(a) {
-  if (!$isarr(a) || !a.$k.g) $fail("type error: expected any[], found an object", 0);
+function $growable(a, site) {
+  if (!$isarr(a) || !a.$k.g) $fail("type error: expected any[], found an object", site || 0);
 }
 
-function $push(a, v) { $growable(a); return a.push(v); }
-function $unshift(a, v) { $growable(a); return a.unshift(v); }
+// An element stored into a growable array seen through any[] must fit its element type (e: a
+// class, string, any array kind, or a function of signature ef; en: undefined too).
+function $velem(a, v, site) {
+  var k = a.$k, e = k.e;
+  if (e === null || (k.en && v === undefined)) return v;
+  if (e === $D9) return $tofn(v, k.ef, site);
+  if (e === $D1) return $tos(v, site);
+  return $tocls(v, e, false, site);
+}
+function $push(a, v, site) { $growable(a, site); return a.push($velem(a, v, site)); }
+function $unshift(a, v, site) { $growable(a, site); return a.unshift($velem(a, v, site)); }
 function $pop(a) { $growable(a); return a.pop(); }
 function $shift(a) { $growable(a); return a.shift(); }
 
@@ -476,11 +486,7 @@ function $aset(a, i, v, site) {
   if (k === $D2 || k === $D5) a[i] = $toi(v, site);
   else if (k === $D3) a[i] = $tof(v, site);
   else if (k === $D4) a[i] = $truthy(v);
-  else {
-    if (k.e === $D1) $tosn(v, site);
-    else if (k.e !== null) $tocls(v, k.e, true, site);
-    a[i] = v;
-  }
+  else a[i] = $velem(a, v, site);
   return v;
 }
 
@@ -510,13 +516,16 @@ function $pset(o, name, v, site) {
     case $TYPE_FLOAT: w = $tof(v, site); break;
     case $TYPE_BOOLEAN: w = $truthy(v); break;
     case $TYPE_STRING: w = (f[3] && v === undefined) ? v : $tos(v, site); break;
-    default: w = f[2] !== null ? $tocls(v, f[2], f[3], site) : v;
+    default:
+      if (f[4] !== null) $tofn(v, f[4], site);
+      w = f[2] !== null ? $tocls(v, f[2], f[3], site) : v;
   }
   o[f[0]] = w;
   return v;
 }
 
 function $conv(c, v, site) {
+  if (typeof c === "function") return c(v, site);
   switch (c) {
     case "i": return $toi(v, site);
     case "f": return $tof(v, site);
@@ -569,8 +578,8 @@ function $mcall(o, name, args, site) {
   }
   if ($isarr(o)) {
     switch (name) {
-      case "push": $argc(args, 1, name, site); return $push(o, args[0]);
-      case "unshift": $argc(args, 1, name, site); return $unshift(o, args[0]);
+      case "push": $argc(args, 1, name, site); return $push(o, args[0], site);
+      case "unshift": $argc(args, 1, name, site); return $unshift(o, args[0], site);
       case "pop": $argc(args, 0, name, site); return $pop(o);
       case "shift": $argc(args, 0, name, site); return $shift(o);
     }

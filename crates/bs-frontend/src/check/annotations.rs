@@ -25,7 +25,8 @@ impl<'a> Checker<'_, 'a> {
                     return None;
                 };
                 match id.name.as_str() {
-                    "integer" | "int32" => Some(Type::Integer),
+                    "integer" => Some(Type::Integer),
+                    "int32" => Some(Type::int32()),
                     "Uint8Array" => Some(Type::Uint8Array),
                     "FixedArray" => Some(Type::FixedArray),
                     "float" => Some(Type::Float),

@@ -8,7 +8,7 @@ use super::{Checker, CoerceCtx, Name, boxed, sp};
 use crate::diag;
 use crate::ir::*;
 use crate::span::Span;
-use crate::types::Type;
+use crate::types::{FnSig, Type};
 
 impl<'a> Checker<'_, 'a> {
     pub(super) fn call(&mut self, c: &'a ast::CallExpression<'a>) -> Option<Expr> {
@@ -203,5 +203,73 @@ impl<'a> Checker<'_, 'a> {
             ret,
             span,
         ))
+    }
+
+    /// `int32` values are never boxed (spec 3.3): every conversion of one to `any` in `unit` (an
+    /// assignment, argument, return or array element of type `any`, `print`, string
+    /// concatenation, `as any`) is an error. Each is a `Convert(Box)` node of the finished IR.
+    pub(super) fn int32_never_boxed(&mut self, unit: &Unit) {
+        let mut found = Vec::new();
+        let mut visit = |w: Walked<'_>| {
+            if let Walked::Expr(e) = w {
+                if let ExprKind::Convert(Conv::Box, inner) = &e.kind {
+                    if inner.ty.is_int32() {
+                        found.push(inner.span);
+                    }
+                }
+            }
+        };
+        let mut bodies: Vec<&Function> = vec![&unit.body];
+        bodies.extend(unit.functions.iter().map(|f| &f.func));
+        bodies.extend(unit.arrows.iter().map(|(_, _, f)| f));
+        for c in &unit.classes {
+            bodies.push(&c.init);
+            bodies.extend(c.methods.iter().chain(&c.static_methods).map(|(_, _, f)| f));
+        }
+        for body in bodies {
+            for s in &body.body {
+                s.walk(&mut visit);
+            }
+        }
+        for span in found {
+            self.error(diag::incompatible_argument(
+                span,
+                &Type::int32(),
+                &Type::Any,
+            ));
+        }
+    }
+
+    /// The class ids the unit's entries for calls through `any` need to check their arguments
+    /// against the parameter types: of the methods of `classes`, of the arrow functions and of
+    /// the top-level functions used as values (see `Unit::dyn_checks`).
+    pub(super) fn dyn_checks(&mut self, classes: &[ClassDef]) -> Vec<(Type, u32)> {
+        let mut sigs: Vec<FnSig> = Vec::new();
+        for c in classes {
+            sigs.extend(c.dyn_methods.iter().map(|(_, _, sig)| sig.clone()));
+        }
+        sigs.extend(self.out.trampolines.iter().map(|(_, _, sig)| sig.clone()));
+        // An arrow's signature starts with the function value itself.
+        sigs.extend(
+            self.out
+                .arrows
+                .iter()
+                .map(|(_, sig, _)| sig.params.iter().skip(1).cloned().collect::<Vec<_>>())
+                .map(|params| FnSig {
+                    params,
+                    ret: Type::Void,
+                }),
+        );
+        let mut checks: Vec<(Type, u32)> = Vec::new();
+        for ty in sigs.iter().flat_map(|s| &s.params) {
+            if checks.iter().any(|(t, _)| t == ty) {
+                continue;
+            }
+            let id = self.check_class_id(ty);
+            if id != 0 {
+                checks.push((ty.clone(), id));
+            }
+        }
+        checks
     }
 }

@@ -95,14 +95,15 @@ impl<'a> Checker<'_, 'a> {
         id
     }
 
-    /// The class id elements of a reference array must be instances of (0: no check).
+    /// What the elements of a growable array must be (`element_id` of its class in bs.h): the
+    /// class id of the element type (0: no check), the function class for function values, and
+    /// `ELEMENT_NULLABLE` when undefined may be an element too.
     pub(super) fn element_class_id(&mut self, elem: &Type) -> u32 {
         match elem {
             Type::String => ClassId::String.code(),
-            Type::Class(c) => self.class_info(c).map_or(0, |c| c.id),
-            Type::Array(_) => self.array_class_id(elem),
-            Type::Nullable(t) => self.element_class_id(t),
-            _ => 0,
+            Type::Function(_) => ClassId::Function.code(),
+            Type::Nullable(t) => self.element_class_id(t) | bs_abi::ELEMENT_NULLABLE,
+            _ => self.check_class_id(elem),
         }
     }
 
@@ -632,7 +633,10 @@ impl<'a> Checker<'_, 'a> {
                 _ => (TypeCode::Object, false),
             };
             let code = code.code();
-            let class_id = self.check_class_id(&f.ty);
+            let class_id = match &f.ty {
+                Type::Function(_) => ClassId::Function.code(),
+                t => self.check_class_id(t),
+            };
             dyn_fields.push((name_id, f.word, code, class_id, nullable));
         }
         let dyn_methods = info

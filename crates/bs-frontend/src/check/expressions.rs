@@ -304,9 +304,53 @@ impl<'a> Checker<'_, 'a> {
         self.binary_op(b.operator, left, right, span)
     }
 
+    /// Types one binary operation on two checked operands. With an `int32` operand (spec 3.3)
+    /// an `any` operand is converted to `int32` (checked at run time) and an integer result is
+    /// an `int32`; otherwise [`Checker::binary_op_rules`].
+    pub(super) fn binary_op(
+        &mut self,
+        op: BinaryOperator,
+        left: Expr,
+        right: Expr,
+        span: Span,
+    ) -> Option<Expr> {
+        if !left.ty.is_int32() && !right.ty.is_int32() {
+            return self.binary_op_rules(op, left, right, span);
+        }
+        // No string concatenation either: it would box the int32 (the rules below see it as an
+        // integer).
+        if op == BinaryOperator::Addition && (left.ty == Type::String || right.ty == Type::String) {
+            let int32 = if left.ty.is_int32() { &left } else { &right };
+            self.error(diag::incompatible_argument(
+                int32.span,
+                &int32.ty,
+                &Type::Any,
+            ));
+            return None;
+        }
+        let to_int32 = |this: &mut Self, e: Expr| {
+            if e.ty == Type::Any {
+                this.coerce(e, &Type::int32(), CoerceCtx::Assign)
+            } else {
+                Some(e)
+            }
+        };
+        let left = to_int32(self, left);
+        let right = to_int32(self, right);
+        let out = self.binary_op_rules(op, left?, right?, span)?;
+        Some(if out.ty == Type::Integer {
+            Expr {
+                ty: Type::int32(),
+                ..out
+            }
+        } else {
+            out
+        })
+    }
+
     /// Types one binary operation on two checked operands: with an `any` operand, the rule of
     /// `any_binary_op`; otherwise the typed rule below.
-    pub(super) fn binary_op(
+    fn binary_op_rules(
         &mut self,
         op: BinaryOperator,
         left: Expr,
@@ -419,6 +463,10 @@ impl<'a> Checker<'_, 'a> {
             .code()
         };
         let (any_op, ty) = match op {
+            // As in JavaScript, `+` concatenates when either side is a string at run time,
+            // whatever the other operand is (`'a' + true`); otherwise the numeric rules apply,
+            // or a run-time `bad operand` error.
+            B::Addition if *other != Type::Void => (AnyOp::Arith(code(op)), Type::Any),
             B::Addition
             | B::Subtraction
             | B::Multiplication

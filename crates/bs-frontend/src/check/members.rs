@@ -575,6 +575,16 @@ impl<'a> Checker<'_, 'a> {
                 let args = self.coerce_args(args, &params, span)?;
                 let mut all = vec![object];
                 all.extend(args.into_iter().map(boxed));
+                // The any[] view may hold a string[], C[], …: what is stored is checked.
+                let op = match op {
+                    Builtin::VectorPush if *elem == Type::Any => Builtin::ViewPush,
+                    Builtin::VectorUnshift if *elem == Type::Any => Builtin::ViewUnshift,
+                    op => op,
+                };
+                if matches!(op, Builtin::ViewPush | Builtin::ViewUnshift) {
+                    let site = self.site(span);
+                    all.push(Expr::new(ExprKind::Int(site as i32), Type::Integer, span));
+                }
                 Some(Expr::new(ExprKind::Builtin { op, args: all }, ret, span))
             }
             Type::Any => {

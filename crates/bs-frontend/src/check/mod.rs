@@ -137,6 +137,7 @@ pub fn check_unit(
     let unit = stacker::maybe_grow(STACK_RED_ZONE, STACK_SEGMENT, || {
         checker.check_program(&parsed.program)
     });
+    checker.int32_never_boxed(&unit);
     if checker.diags.found.is_empty() {
         *counters = checker.ids;
         Ok(Checked {

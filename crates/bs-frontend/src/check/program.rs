@@ -275,6 +275,7 @@ impl<'a> Checker<'_, 'a> {
             }
         }
         let top = std::mem::take(&mut self.f);
+        let dyn_checks = self.dyn_checks(&classes);
         Unit {
             id: self.unit_id,
             entry_symbol: Symbol::UnitEntry { unit: self.unit_id },
@@ -285,6 +286,7 @@ impl<'a> Checker<'_, 'a> {
             arrows: std::mem::take(&mut self.out.arrows),
             native_top: std::mem::take(&mut self.out.native_top),
             names: self.out.prop_names.clone(),
+            dyn_checks,
             trampolines: std::mem::take(&mut self.out.trampolines),
             array_classes: {
                 let arrays = self.out.array_classes.clone();
