@@ -338,8 +338,18 @@ impl Reducer {
             | ExprKind::Bool(_)
             | ExprKind::Str(_)
             | ExprKind::Var(_)
+            | ExprKind::Undefined
             | ExprKind::This => {}
-            ExprKind::Unary(_, x) | ExprKind::As(x) | ExprKind::Length(x) => {
+            ExprKind::Arrow(_, body) => self.block(body, pass),
+            ExprKind::CallValue(_, args) => {
+                for a in args {
+                    self.expr(a, pass, true);
+                }
+            }
+            ExprKind::Unary(_, x)
+            | ExprKind::As(x)
+            | ExprKind::Unbox(x)
+            | ExprKind::Length(x) => {
                 self.expr(x, pass, true)
             }
             ExprKind::Binary(_, l, r) => {
@@ -409,6 +419,7 @@ fn direct_children(e: &Expr) -> Vec<&Expr> {
         ExprKind::Cond(c, a, b) => vec![c, a, b],
         ExprKind::Call(_, args)
         | ExprKind::SuperCall(_, args)
+        | ExprKind::CallValue(_, args)
         | ExprKind::MethodCall(_, _, args) => args.iter().collect(),
         ExprKind::Assign(_, _, v) => vec![v],
         ExprKind::Index(_, i) => vec![i],
