@@ -56,6 +56,24 @@ pub struct GenConfig {
     /// Whether `0.0 - e` with an integer `e` is generated (a float zero literal minus an
     /// integer operand).
     pub zero_minus_int: bool,
+    /// Whether `any` values are generated (boxing, conversions back, arithmetic and
+    /// comparisons on `any`).
+    pub any: bool,
+    /// Whether nullable class types (`C | undefined`) and narrowing by `if` are generated.
+    pub nullable: bool,
+    /// Whether arrow functions (closures) are generated.
+    pub closures: bool,
+    /// Whether variables declared at top level are narrowed (globals, and locals of top-level
+    /// blocks).
+    pub narrow_globals: bool,
+    /// Whether narrowing after `if (v === undefined) { return … }` is generated.
+    pub early_return: bool,
+    /// Whether programs that use a narrowed variable after assigning it (which the compiler
+    /// must reject) are generated, now and then.
+    pub narrow_end: bool,
+    /// Whether closures created in a `for` loop may capture its counter (a fresh variable per
+    /// iteration).
+    pub for_capture: bool,
 }
 
 impl Default for GenConfig {
@@ -75,6 +93,13 @@ impl Default for GenConfig {
             effects_in_concat: true,
             effects_in_earlier_operands: true,
             zero_minus_int: true,
+            any: true,
+            nullable: true,
+            closures: true,
+            narrow_globals: false,
+            early_return: false,
+            narrow_end: false,
+            for_capture: false,
         }
     }
 }
@@ -102,6 +127,8 @@ pub fn generate<R: RngCore + ?Sized>(rng: &mut R, config: &GenConfig) -> Program
         pure: false,
         current_fn: None,
         stmts_left: config.max_statements,
+        arrow_base: 0,
+        reject: false,
     };
     g.program()
 }
@@ -115,6 +142,10 @@ struct VarInfo {
     len: u32,
     /// The values a loop counter can take.
     range: Option<(i64, i64)>,
+    /// A nullable variable narrowed to its class type in this scope.
+    narrowed: bool,
+    /// The counter of a `for` loop.
+    for_counter: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -175,6 +206,10 @@ struct Gen<'r, R: RngCore + ?Sized> {
     /// The recursive function being generated (it may call itself with `n - 1`).
     current_fn: Option<FnInfo>,
     stmts_left: u32,
+    /// The first scope of the innermost arrow function being generated (0 outside arrows).
+    arrow_base: usize,
+    /// A deliberate use of a variable whose narrowing ended has been generated.
+    reject: bool,
 }
 
 const INTERESTING_INTS: &[i32] = &[
@@ -304,19 +339,36 @@ impl<'r, R: RngCore + ?Sized> Gen<'r, R> {
     fn visible(&self) -> Vec<VarInfo> {
         let mut seen = HashSet::new();
         let mut out = Vec::new();
-        let inner = self.scopes[self.base.max(1)..].iter().rev();
-        for scope in inner.chain(std::iter::once(&self.scopes[0])) {
-            for v in scope.iter().rev() {
+        let lo = self.base.max(1);
+        for index in (lo..self.scopes.len()).rev().chain(std::iter::once(0)) {
+            let outside_arrow = index < self.arrow_base;
+            for v in self.scopes[index].iter().rev() {
+                // Narrowing does not hold inside an arrow function; there the variable is
+                // the nullable one further out.
+                if outside_arrow && v.narrowed {
+                    continue;
+                }
                 if !seen.insert(v.name.clone()) {
                     continue;
                 }
                 if self.hidden.as_deref() == Some(v.name.as_str()) {
                     continue;
                 }
-                if self.object_free && matches!(v.ty, Ty::Class(_)) {
+                if self.object_free
+                    && matches!(v.ty, Ty::Class(_) | Ty::Opt(_) | Ty::Any | Ty::Func(..))
+                {
                     continue;
                 }
-                out.push(v.clone());
+                if outside_arrow && v.for_counter && !self.cfg.for_capture {
+                    continue;
+                }
+                let mut v = v.clone();
+                // An arrow function does not assign nullable variables it captures (that
+                // would end a narrowing outside it behind the checker's back).
+                if outside_arrow && matches!(v.ty, Ty::Opt(_)) {
+                    v.mutable = false;
+                }
+                out.push(v);
             }
         }
         out
@@ -500,9 +552,609 @@ impl<'r, R: RngCore + ?Sized> Gen<'r, R> {
         match ty {
             Ty::Float if self.chance(25) => self.expr(&Ty::Int, depth),
             Ty::Int | Ty::Float | Ty::Bool => self.expr(ty, depth),
+            Ty::Any => self.any_value(depth),
+            Ty::Opt(t) => self.opt_value(t, ty),
+            Ty::Func(ps, r) => self.func_value(ps, r),
             _ => self.ref_expr(ty),
         }
     }
+
+    /// An expression assignable to `ty` where the context converts (an initial value with a
+    /// declared type, an argument, a returned value): sometimes an `any` value converted with
+    /// a run-time check.
+    fn converted_expr(&mut self, ty: &Ty, depth: u32) -> Expr {
+        let convertible = matches!(
+            ty,
+            Ty::Int | Ty::Float | Ty::Bool | Ty::Class(_) | Ty::Opt(_)
+        );
+        if convertible && self.cfg.any && self.chance(8) {
+            let anys = self.vars_of(&Ty::Any);
+            if !anys.is_empty() {
+                // Mostly a conversion that succeeds for numbers.
+                let v = self.pick(&anys);
+                return Expr::new(ExprKind::Unbox(Box::new(self.var_expr(&v))), ty.clone());
+            }
+        }
+        self.assignable_expr(ty, depth)
+    }
+
+    // ----- any -----
+
+    /// A value converted to `any`: a number, boolean, string, `undefined`, an array or object,
+    /// or an `any` expression.
+    fn any_value(&mut self, depth: u32) -> Expr {
+        let refs: Vec<VarInfo> = self
+            .visible()
+            .into_iter()
+            .filter(|v| matches!(v.ty, Ty::IntArr | Ty::FloatArr | Ty::Class(_) | Ty::Opt(_)))
+            .collect();
+        let has_any = !self.vars_of(&Ty::Any).is_empty();
+        let w = [
+            30,
+            20,
+            8,
+            6,
+            3,
+            if has_any { 25 } else { 0 },
+            if refs.is_empty() { 0 } else { 6 },
+        ];
+        let d = depth.min(2);
+        match self.weighted(&w) {
+            1 => self.expr(&Ty::Float, d),
+            2 => self.expr(&Ty::Bool, d),
+            3 => {
+                let l = self.pick(&["", "a", "xy", "0", "1.5"]);
+                Expr::str_lit(l)
+            }
+            4 => Expr::new(ExprKind::Undefined, Ty::Any),
+            5 => self.any_expr(d),
+            6 => {
+                let v = self.pick(&refs);
+                self.var_expr(&v)
+            }
+            _ => self.expr(&Ty::Int, d),
+        }
+    }
+
+    /// An expression of type `any`.
+    fn any_expr(&mut self, depth: u32) -> Expr {
+        // Callers make sure that there is an `any` variable.
+        let vars = self.vars_of(&Ty::Any);
+        if depth == 0 {
+            let v = self.pick(&vars);
+            return self.var_expr(&v);
+        }
+        let d = depth - 1;
+        let funcs = self.callable_funcs(&Ty::Any);
+        let w = [
+            if vars.is_empty() { 0 } else { 30 },
+            30,
+            5,
+            4,
+            if funcs.is_empty() || self.pure { 0 } else { 6 },
+            if self.pure || vars.iter().all(|v| !v.mutable) { 0 } else { 6 },
+            6,
+        ];
+        match self.weighted(&w) {
+            1 => {
+                let op = self.pick(&[
+                    BinOp::Add,
+                    BinOp::Add,
+                    BinOp::Sub,
+                    BinOp::Mul,
+                    BinOp::Div,
+                    BinOp::Div,
+                    BinOp::Rem,
+                    BinOp::Pow,
+                ]);
+                let l = self.any_expr(d);
+                let r = match op {
+                    BinOp::Div | BinOp::Rem if self.chance(80) => self.nonzero(d.min(1)),
+                    BinOp::Pow => Expr::int(self.below(4) as i32),
+                    _ if self.chance(50) => self.any_expr(d),
+                    _ => self.num_expr(d.min(1)),
+                };
+                if self.chance(50) && !matches!(op, BinOp::Div | BinOp::Rem | BinOp::Pow) {
+                    Expr::binary(op, r, l)
+                } else {
+                    Expr::binary(op, l, r)
+                }
+            }
+            2 => Expr::unary(UnOp::Neg, self.any_expr(d)),
+            3 => {
+                let c = self.truth_expr(d.min(1));
+                let a = self.any_expr(d);
+                let b = self.any_expr(d);
+                Expr::cond(c, a, b)
+            }
+            4 => {
+                let f = self.pick(&funcs);
+                self.call(&f)
+            }
+            5 => self.any_update(d),
+            6 => self.closure_call(&Ty::Any).unwrap_or_else(|| {
+                let v = self.pick(&vars);
+                self.var_expr(&v)
+            }),
+            _ => {
+                let v = self.pick(&vars);
+                self.var_expr(&v)
+            }
+        }
+    }
+
+    /// An assignment, compound assignment or `++`/`--` of an `any` variable.
+    fn any_update(&mut self, d: u32) -> Expr {
+        let targets: Vec<VarInfo> = self
+            .vars_of(&Ty::Any)
+            .into_iter()
+            .filter(|v| v.mutable)
+            .collect();
+        let t = self.pick(&targets);
+        let target = self.var_expr(&t);
+        match self.below(4) {
+            0 => Expr::assign(None, target, self.any_value(d)),
+            1 => {
+                let op = self.pick(&[BinOp::Add, BinOp::Sub, BinOp::Mul]);
+                let v = if self.chance(50) {
+                    self.num_expr(d.min(1))
+                } else {
+                    self.any_expr(d)
+                };
+                Expr::assign(Some(op), target, v)
+            }
+            _ => Expr::inc_dec(self.chance(50), self.chance(50), target),
+        }
+    }
+
+    /// A typed expression computed from `any` values, if there are any: an explicit
+    /// conversion, or a comparison.
+    fn from_any(&mut self, ty: &Ty, d: u32) -> Option<Expr> {
+        if !self.cfg.any {
+            return None;
+        }
+        if self.vars_of(&Ty::Any).is_empty() {
+            return None;
+        }
+        Some(match ty {
+            Ty::Int | Ty::Float => Expr::cast(self.any_expr(d.min(2)), ty.clone()),
+            _ => {
+                let l = self.any_expr(d.min(2));
+                let op = self.pick(&[
+                    BinOp::StrictEq,
+                    BinOp::StrictNe,
+                    BinOp::Eq,
+                    BinOp::Ne,
+                    BinOp::Lt,
+                    BinOp::Le,
+                    BinOp::Gt,
+                    BinOp::Ge,
+                ]);
+                let r = match self.below(6) {
+                    0 if equality(op) => Expr::new(ExprKind::Undefined, Ty::Any),
+                    1 if equality(op) => self.expr(&Ty::Bool, 0),
+                    2 | 3 => self.any_expr(d.min(1)),
+                    _ => self.num_expr(d.min(1)),
+                };
+                if self.chance(30) {
+                    Expr::binary(op, r, l)
+                } else {
+                    Expr::binary(op, l, r)
+                }
+            }
+        })
+    }
+
+    // ----- nullable types -----
+
+    /// A value of nullable type `opt` (`t | undefined`).
+    fn opt_value(&mut self, t: &Ty, opt: &Ty) -> Expr {
+        let vars: Vec<VarInfo> = self.vars_of(opt);
+        if !vars.is_empty() && self.chance(30) {
+            let v = self.pick(&vars);
+            return self.var_expr(&v);
+        }
+        if self.object_free || self.chance(35) {
+            return Expr::new(ExprKind::Undefined, opt.clone());
+        }
+        self.ref_expr(t)
+    }
+
+    /// Nullable variables that may be narrowed here.
+    fn narrowable(&self) -> Vec<VarInfo> {
+        let top_level = self.ret.is_none();
+        self.visible()
+            .into_iter()
+            .filter(|v| matches!(v.ty, Ty::Opt(_)))
+            .filter(|v| {
+                self.cfg.narrow_globals
+                    || (!top_level && !self.scopes[0].iter().any(|g| g.name == v.name))
+            })
+            .collect()
+    }
+
+    /// The narrowed form of nullable variable `v`.
+    fn narrowed(v: &VarInfo) -> VarInfo {
+        VarInfo {
+            name: v.name.clone(),
+            ty: v.ty.unwrap_opt().clone(),
+            mutable: false,
+            len: 0,
+            range: None,
+            narrowed: true,
+            for_counter: false,
+        }
+    }
+
+    /// `v === undefined` (or a variant) for nullable `v`; `non_null` says whether the test is
+    /// true when `v` holds an object.
+    fn undefined_test(&mut self, v: &VarInfo, non_null: bool) -> Expr {
+        let op = match (non_null, self.chance(70)) {
+            (true, true) => BinOp::StrictNe,
+            (true, false) => BinOp::Ne,
+            (false, true) => BinOp::StrictEq,
+            (false, false) => BinOp::Eq,
+        };
+        let var = self.var_expr(v);
+        let u = Expr::new(ExprKind::Undefined, v.ty.clone());
+        if self.chance(25) {
+            Expr::binary(op, u, var)
+        } else {
+            Expr::binary(op, var, u)
+        }
+    }
+
+    /// A use of narrowed variable `v`: print a field, call a method or print the object.
+    fn narrowed_use(&mut self, v: &VarInfo) -> Stmt {
+        let Ty::Class(c) = v.ty.unwrap_opt().clone() else {
+            unreachable!("a nullable class")
+        };
+        let recv = Expr::var(&v.name, Ty::Class(c.clone()));
+        self.touched = true;
+        let fields = self.all_fields(&c);
+        if !fields.is_empty() && self.chance(80) {
+            let f = self.pick(&fields);
+            return Stmt::Print {
+                arg: Expr::field(recv, &f.name, f.ty.clone()),
+                console: false,
+            };
+        }
+        Stmt::Print {
+            arg: recv,
+            console: false,
+        }
+    }
+
+    /// `if (v !== undefined) { … v used as an object … } else { … }` or the reverse test.
+    fn narrowing_if(&mut self, depth: u32) -> Option<Stmt> {
+        let vars = self.narrowable();
+        if vars.is_empty() {
+            return None;
+        }
+        let v = self.pick(&vars);
+        let non_null_then = self.chance(60);
+        let test = self.undefined_test(&v, non_null_then);
+        let mut narrowed = Vec::new();
+        self.scopes.push(vec![Self::narrowed(&v)]);
+        narrowed.push(self.narrowed_use(&v));
+        if depth < self.cfg.max_stmt_depth && self.stmts_left > 3 {
+            narrowed.extend(self.stmts(depth + 1, self.cfg.max_block));
+            if matches!(
+                narrowed.last(),
+                Some(Stmt::Return(_) | Stmt::Break | Stmt::Continue)
+            ) {
+                narrowed.pop();
+            }
+        }
+        self.scopes.pop();
+        // Now and then: assign the variable, which ends the narrowing, and use it as an
+        // object again, which the compiler must reject.
+        if self.cfg.narrow_end && v.mutable && !self.reject && self.chance(15) {
+            self.reject = true;
+            let target = self.var_expr(&v);
+            let assign = Stmt::Expr(Expr::assign(
+                None,
+                target,
+                Expr::new(ExprKind::Undefined, v.ty.clone()),
+            ));
+            let use_ = self.narrowed_use(&v);
+            if self.chance(50) {
+                narrowed.push(assign);
+                narrowed.push(use_);
+            } else {
+                // In a loop, the assignment after the use ends the narrowing for the next
+                // iteration.
+                let var = self.fresh("i");
+                narrowed.push(Stmt::Loop {
+                    kind: LoopKind::ForUp,
+                    var,
+                    limit: 2,
+                    body: vec![use_, assign],
+                });
+            }
+        }
+        let other = if self.chance(50) && self.stmts_left > 3 {
+            Some(self.block(depth + 1, 2))
+        } else {
+            None
+        };
+        Some(if non_null_then {
+            Stmt::If(test, narrowed, other)
+        } else {
+            Stmt::If(test, other.unwrap_or_default(), Some(narrowed))
+        })
+    }
+
+    /// `if (v === undefined) { return …; }`, after which `v` is narrowed in the rest of the
+    /// block.
+    fn early_return(&mut self) -> Option<Stmt> {
+        if !self.cfg.early_return || self.in_ctor {
+            return None;
+        }
+        self.ret.as_ref()?;
+        let vars = self.narrowable();
+        if vars.is_empty() {
+            return None;
+        }
+        let v = self.pick(&vars);
+        let test = self.undefined_test(&v, false);
+        let r = self.return_stmt();
+        self.declare(Self::narrowed(&v));
+        Some(Stmt::If(test, vec![r], None))
+    }
+
+    /// Assigns a nullable variable (`undefined` or an object).
+    fn nullable_assign(&mut self) -> Option<Stmt> {
+        let targets: Vec<VarInfo> = self
+            .visible()
+            .into_iter()
+            .filter(|v| v.mutable && matches!(v.ty, Ty::Opt(_)))
+            .collect();
+        if targets.is_empty() {
+            return None;
+        }
+        let t = self.pick(&targets);
+        let target = self.var_expr(&t);
+        let inner = t.ty.unwrap_opt().clone();
+        let value = self.opt_value(&inner, &t.ty);
+        Some(Stmt::Expr(Expr::assign(None, target, value)))
+    }
+
+    // ----- closures -----
+
+    /// A function type for an arrow function.
+    fn func_type(&mut self) -> Ty {
+        let n = self.below(3);
+        let prims = [Ty::Int, Ty::Int, Ty::Float, Ty::Bool, Ty::Any];
+        let params = (0..n).map(|_| self.pick(&prims)).collect();
+        let ret = self.pick(&[Ty::Int, Ty::Int, Ty::Float, Ty::Bool, Ty::Any, Ty::Void]);
+        Ty::Func(params, Box::new(ret))
+    }
+
+    /// An arrow function of type `(ps) => ret`; its body sees (and may update) the variables
+    /// around it.
+    fn arrow(&mut self, ps: &[Ty], ret: &Ty) -> Expr {
+        let params: Vec<Param> = ps
+            .iter()
+            .map(|t| Param::new(&self.fresh("a"), t.clone()))
+            .collect();
+        let saved = (
+            self.arrow_base,
+            self.ret.take(),
+            self.loops,
+            self.current_fn.take(),
+            self.in_ctor,
+            self.pure,
+        );
+        self.scopes.push(
+            params
+                .iter()
+                .map(|p| VarInfo {
+                    name: p.name.clone(),
+                    ty: p.ty.clone(),
+                    mutable: true,
+                    len: 0,
+                    range: None,
+                    narrowed: false,
+                    for_counter: false,
+                })
+                .collect(),
+        );
+        self.arrow_base = self.scopes.len() - 1;
+        self.ret = Some(ret.clone());
+        self.loops = 0;
+        self.in_ctor = false;
+        self.pure = false;
+        let max = self.cfg.max_block.min(3);
+        let mut body = if self.stmts_left > 2 {
+            self.stmts(1, max)
+        } else {
+            Vec::new()
+        };
+        if matches!(
+            body.last(),
+            Some(Stmt::Return(_) | Stmt::Break | Stmt::Continue)
+        ) {
+            body.pop();
+        }
+        if *ret != Ty::Void {
+            let d = self.below(3);
+            body.push(Stmt::Return(Some(self.converted_expr(ret, d))));
+        }
+        self.scopes.pop();
+        self.arrow_base = saved.0;
+        self.ret = saved.1;
+        self.loops = saved.2;
+        self.current_fn = saved.3;
+        self.in_ctor = saved.4;
+        self.pure = saved.5;
+        Expr::new(
+            ExprKind::Arrow(params, body),
+            Ty::Func(ps.to_vec(), Box::new(ret.clone())),
+        )
+    }
+
+    /// A value of function type: a function variable or a new arrow function.
+    fn func_value(&mut self, ps: &[Ty], ret: &Ty) -> Expr {
+        let ty = Ty::Func(ps.to_vec(), Box::new(ret.clone()));
+        let vars = self.vars_of(&ty);
+        if !vars.is_empty() && self.chance(30) {
+            let v = self.pick(&vars);
+            return self.var_expr(&v);
+        }
+        self.arrow(ps, ret)
+    }
+
+    /// Function variables that may be called here with result `ret`. Reassignable ones only
+    /// at top level outside arrow functions, so that no closure calls itself through them.
+    fn callable_closures(&self, ret: &Ty) -> Vec<VarInfo> {
+        let top = self.ret.is_none();
+        self.visible()
+            .into_iter()
+            .filter(|v| matches!(&v.ty, Ty::Func(_, r) if **r == *ret))
+            .filter(|v| top || !v.mutable)
+            .collect()
+    }
+
+    /// A call of a function variable with result `ret`, if there is one.
+    fn closure_call(&mut self, ret: &Ty) -> Option<Expr> {
+        if self.pure || !self.cfg.closures {
+            return None;
+        }
+        let fs = self.callable_closures(ret);
+        if fs.is_empty() {
+            return None;
+        }
+        let f = self.pick(&fs);
+        let Ty::Func(ps, _) = &f.ty else {
+            unreachable!("a function type")
+        };
+        let args = self.call_args(ps);
+        let callee = self.var_expr(&f);
+        Some(Expr::new(
+            ExprKind::CallValue(Box::new(callee), args),
+            ret.clone(),
+        ))
+    }
+
+    /// Reassigns a function variable to a new arrow function (in a loop: a closure of this
+    /// iteration's variables).
+    fn closure_assign(&mut self) -> Option<Stmt> {
+        let targets: Vec<VarInfo> = self
+            .visible()
+            .into_iter()
+            .filter(|v| v.mutable && matches!(v.ty, Ty::Func(..)))
+            .collect();
+        if targets.is_empty() {
+            return None;
+        }
+        let t = self.pick(&targets);
+        let Ty::Func(ps, r) = t.ty.clone() else {
+            unreachable!("a function type")
+        };
+        let target = self.var_expr(&t);
+        let value = self.arrow(&ps, &r);
+        Some(Stmt::Expr(Expr::assign(None, target, value)))
+    }
+
+    /// A declaration of one of the new kinds: `any`, a conversion from `any`, a nullable
+    /// object, or a function (`const f = …` or `let f: T = …`).
+    fn new_kind_decl(&mut self, name: String, constant: bool) -> Option<Stmt> {
+        let has_classes = !self.classes.is_empty() && !self.object_free;
+        let w = [
+            if self.cfg.any { 30 } else { 0 },
+            if self.cfg.any { 10 } else { 0 },
+            if self.cfg.nullable && has_classes { 25 } else { 0 },
+            if self.cfg.closures && !self.object_free { 25 } else { 0 },
+        ];
+        if w.iter().all(|x| *x == 0) {
+            return None;
+        }
+        let d = self.expr_depth();
+        let (ty, init, annot) = match self.weighted(&w) {
+            0 => (Ty::Any, self.any_value(d), true),
+            1 => {
+                let anys = self.vars_of(&Ty::Any);
+                if anys.is_empty() {
+                    return None;
+                }
+                let ty = self.pick(&[Ty::Float, Ty::Float, Ty::Bool, Ty::Int]);
+                let v = self.pick(&anys);
+                let e = self.var_expr(&v);
+                (ty.clone(), Expr::new(ExprKind::Unbox(Box::new(e)), ty), true)
+            }
+            2 => {
+                let c = self.pick(&self.classes.clone()).name;
+                let inner = Ty::Class(c);
+                let ty = Ty::Opt(Box::new(inner.clone()));
+                (ty.clone(), self.opt_value(&inner, &ty), true)
+            }
+            _ => {
+                let ty = self.func_type();
+                let Ty::Func(ps, r) = &ty else {
+                    unreachable!("a function type")
+                };
+                let init = self.arrow(ps, r);
+                (ty, init, !constant)
+            }
+        };
+        self.declare(VarInfo {
+            name: name.clone(),
+            ty: ty.clone(),
+            mutable: !constant,
+            len: 0,
+            range: None,
+            narrowed: false,
+            for_counter: false,
+        });
+        Some(Stmt::Let {
+            name,
+            constant,
+            annot: if annot { Some(ty) } else { None },
+            init,
+        })
+    }
+
+    /// A statement of one of the new kinds, if one fits here.
+    fn new_kind_stmt(&mut self, depth: u32) -> Option<Stmt> {
+        let w = [
+            if self.cfg.nullable { 30 } else { 0 },
+            if self.cfg.nullable && self.cfg.early_return { 10 } else { 0 },
+            if self.cfg.nullable { 10 } else { 0 },
+            if self.cfg.closures { 15 } else { 0 },
+            if self.cfg.any { 15 } else { 0 },
+            if self.cfg.any { 15 } else { 0 },
+        ];
+        if w.iter().all(|x| *x == 0) {
+            return None;
+        }
+        match self.weighted(&w) {
+            0 => self.narrowing_if(depth),
+            1 => self.early_return(),
+            2 => self.nullable_assign(),
+            3 => self.closure_assign(),
+            4 => {
+                if self.pure || self.vars_of(&Ty::Any).iter().all(|v| !v.mutable) {
+                    return None;
+                }
+                let d = self.expr_depth();
+                Some(Stmt::Expr(self.any_update(d)))
+            }
+            _ => {
+                if self.vars_of(&Ty::Any).is_empty() {
+                    return None;
+                }
+                let d = self.expr_depth();
+                let arg = self.any_expr(d);
+                Some(Stmt::Print {
+                    arg,
+                    console: false,
+                })
+            }
+        }
+    }
+
+    /// The left operand of an operator, without side effects when
 
     /// An array or object value of a type assignable to `ty`: a variable, a call, or a new
     /// array or object.
@@ -554,7 +1206,6 @@ impl<'r, R: RngCore + ?Sized> Gen<'r, R> {
         }
     }
 
-    /// The left operand of an operator, without side effects when
     /// [`GenConfig::effects_in_earlier_operands`] is off.
     fn helper_left(&mut self, ty: &Ty, depth: u32) -> Expr {
         let saved = self.pure;
@@ -583,6 +1234,7 @@ impl<'r, R: RngCore + ?Sized> Gen<'r, R> {
             Ty::Int => self.int_expr(d),
             Ty::Float => self.float_expr(d),
             Ty::Bool => self.bool_expr(d),
+            Ty::Any => self.any_expr(depth),
             _ => unreachable!("expression of type {ty}"),
         }
     }
@@ -755,7 +1407,7 @@ impl<'r, R: RngCore + ?Sized> Gen<'r, R> {
         let mut args = Vec::new();
         for (i, p) in params.iter().enumerate() {
             self.pure = saved || (i + 1 < params.len() && !self.cfg.effects_in_earlier_operands);
-            args.push(self.assignable_expr(p, d));
+            args.push(self.converted_expr(p, d));
         }
         self.pure = saved;
         args
@@ -841,6 +1493,11 @@ impl<'r, R: RngCore + ?Sized> Gen<'r, R> {
     fn some_call(&mut self, ret: &Ty) -> Option<Expr> {
         if self.pure {
             return None;
+        }
+        if self.chance(30)
+            && let Some(c) = self.closure_call(ret)
+        {
+            return Some(c);
         }
         let funcs = self.callable_funcs(ret);
         let methods = self.method_refs(ret);
@@ -991,6 +1648,11 @@ impl<'r, R: RngCore + ?Sized> Gen<'r, R> {
     }
 
     fn int_expr(&mut self, d: u32) -> Expr {
+        if self.chance(4)
+            && let Some(e) = self.from_any(&Ty::Int, d)
+        {
+            return e;
+        }
         let w = [15, 6, 20, 8, 3, 8, 8, 4, 4, 8, 3, 3];
         match self.weighted(&w) {
             1 => {
@@ -1055,6 +1717,11 @@ impl<'r, R: RngCore + ?Sized> Gen<'r, R> {
     }
 
     fn float_expr(&mut self, d: u32) -> Expr {
+        if self.chance(4)
+            && let Some(e) = self.from_any(&Ty::Float, d)
+        {
+            return e;
+        }
         let w = [
             15,
             25,
@@ -1115,6 +1782,23 @@ impl<'r, R: RngCore + ?Sized> Gen<'r, R> {
     }
 
     fn bool_expr(&mut self, d: u32) -> Expr {
+        if self.chance(8)
+            && let Some(e) = self.from_any(&Ty::Bool, d)
+        {
+            return e;
+        }
+        if self.chance(5) {
+            let opts: Vec<VarInfo> = self
+                .visible()
+                .into_iter()
+                .filter(|v| matches!(v.ty, Ty::Opt(_)))
+                .collect();
+            if !opts.is_empty() {
+                let v = self.pick(&opts);
+                let non_null = self.chance(50);
+                return self.undefined_test(&v, non_null);
+            }
+        }
         let w = [8, 22, 15, 4, 12, 6, 3, 6, 2];
         match self.weighted(&w) {
             1 => {
@@ -1188,6 +1872,9 @@ impl<'r, R: RngCore + ?Sized> Gen<'r, R> {
     /// The argument of a `print`.
     fn print_arg(&mut self) -> Expr {
         let depth = self.expr_depth();
+        if self.cfg.any && self.chance(10) && !self.vars_of(&Ty::Any).is_empty() {
+            return self.any_expr(depth);
+        }
         let objects: Vec<VarInfo> = self
             .visible()
             .into_iter()
@@ -1226,11 +1913,12 @@ impl<'r, R: RngCore + ?Sized> Gen<'r, R> {
         };
         for _ in 1..parts {
             let next = if acc.ty == Ty::Str {
-                match self.below(6) {
+                match self.below(7) {
                     0 => {
                         let l = self.pick(LABELS);
                         Expr::str_lit(l)
                     }
+                    6 if self.cfg.any && !self.vars_of(&Ty::Any).is_empty() => self.any_expr(d),
                     1 => self.expr(&Ty::Bool, d),
                     _ => self.num_expr(d),
                 }
@@ -1282,6 +1970,11 @@ impl<'r, R: RngCore + ?Sized> Gen<'r, R> {
 
     fn stmt(&mut self, depth: u32) -> Stmt {
         self.stmts_left = self.stmts_left.saturating_sub(1);
+        if self.chance(15)
+            && let Some(s) = self.new_kind_stmt(depth)
+        {
+            return s;
+        }
         let nest = depth < self.cfg.max_stmt_depth && self.stmts_left > 3;
         let w = [
             16,
@@ -1378,7 +2071,7 @@ impl<'r, R: RngCore + ?Sized> Gen<'r, R> {
             Stmt::Return(None)
         } else {
             let d = self.expr_depth();
-            Stmt::Return(Some(self.assignable_expr(&ret, d)))
+            Stmt::Return(Some(self.converted_expr(&ret, d)))
         }
     }
 
@@ -1418,6 +2111,8 @@ impl<'r, R: RngCore + ?Sized> Gen<'r, R> {
             mutable: false,
             len: 0,
             range: Some(range),
+            narrowed: false,
+            for_counter: matches!(kind, LoopKind::ForUp | LoopKind::ForDown),
         }]);
         self.loops += 1;
         let body = self.stmts(depth + 1, self.cfg.max_block);
@@ -1463,6 +2158,8 @@ impl<'r, R: RngCore + ?Sized> Gen<'r, R> {
             mutable: true,
             len: 0,
             range: None,
+            narrowed: false,
+            for_counter: false,
         });
         Some(Stmt::Let {
             name: old.name,
@@ -1485,6 +2182,11 @@ impl<'r, R: RngCore + ?Sized> Gen<'r, R> {
         let global = self.scopes.len() == 1;
         let name = self.fresh(if global { "g" } else { "v" });
         let constant = self.chance(20);
+        if self.chance(30)
+            && let Some(s) = self.new_kind_decl(name.clone(), constant)
+        {
+            return s;
+        }
         match self.weighted(&w) {
             3 => self.array_decl(name, Ty::IntArr, constant),
             4 => self.array_decl(name, Ty::FloatArr, constant),
@@ -1504,6 +2206,8 @@ impl<'r, R: RngCore + ?Sized> Gen<'r, R> {
                     mutable: !constant,
                     len: 0,
                     range: None,
+                    narrowed: false,
+                    for_counter: false,
                 });
                 Stmt::Let {
                     name,
@@ -1578,6 +2282,8 @@ impl<'r, R: RngCore + ?Sized> Gen<'r, R> {
             mutable: false,
             len,
             range: None,
+            narrowed: false,
+            for_counter: false,
         });
         Stmt::Let {
             name,
@@ -1626,6 +2332,8 @@ impl<'r, R: RngCore + ?Sized> Gen<'r, R> {
             mutable: !constant,
             len: 0,
             range: None,
+            narrowed: false,
+            for_counter: false,
         });
         Stmt::Let {
             name,
@@ -1681,6 +2389,12 @@ impl<'r, R: RngCore + ?Sized> Gen<'r, R> {
             if self.cfg.arrays { 2 } else { 0 },
             if self.cfg.arrays { 2 } else { 0 },
             if class.is_some() { 3 } else { 0 },
+            if self.cfg.any { 4 } else { 0 },
+            if self.cfg.nullable && class.is_some() && !result {
+                3
+            } else {
+                0
+            },
         ];
         match self.weighted(&w) {
             1 => Ty::Float,
@@ -1689,6 +2403,8 @@ impl<'r, R: RngCore + ?Sized> Gen<'r, R> {
             4 => Ty::IntArr,
             5 => Ty::FloatArr,
             6 => class.expect("a class"),
+            7 => Ty::Any,
+            8 => Ty::Opt(Box::new(class.expect("a class"))),
             _ => Ty::Int,
         }
     }
@@ -1717,7 +2433,7 @@ impl<'r, R: RngCore + ?Sized> Gen<'r, R> {
             .iter()
             .map(|p| &p.ty)
             .chain(std::iter::once(&ret))
-            .any(|t| matches!(t, Ty::Class(_)));
+            .any(|t| matches!(t, Ty::Class(_) | Ty::Opt(_) | Ty::Any));
         let mut info = FnInfo {
             name: name.clone(),
             params: params.iter().map(|p| p.ty.clone()).collect(),
@@ -1755,6 +2471,8 @@ impl<'r, R: RngCore + ?Sized> Gen<'r, R> {
                 mutable: i > 0,
                 len: 0,
                 range: None,
+                narrowed: false,
+                for_counter: false,
             });
         }
         self.ret = Some(ret.clone());
@@ -1801,6 +2519,8 @@ impl<'r, R: RngCore + ?Sized> Gen<'r, R> {
                     mutable: true,
                     len: 0,
                     range: None,
+                    narrowed: false,
+                    for_counter: false,
                 })
                 .collect(),
         );
@@ -1865,6 +2585,8 @@ impl<'r, R: RngCore + ?Sized> Gen<'r, R> {
                     mutable: true,
                     len: 0,
                     range: None,
+                    narrowed: false,
+                    for_counter: false,
                 })
                 .collect(),
         );
@@ -2030,7 +2752,7 @@ impl<'r, R: RngCore + ?Sized> Gen<'r, R> {
         }
         // Show the final values of the numeric globals.
         for v in self.scopes[0].clone() {
-            if matches!(v.ty, Ty::Int | Ty::Float | Ty::Bool) && self.chance(50) {
+            if matches!(v.ty, Ty::Int | Ty::Float | Ty::Bool | Ty::Any) && self.chance(50) {
                 items.push(Item::Stmt(Stmt::Print {
                     arg: Expr::var(&v.name, v.ty.clone()),
                     console: false,
@@ -2070,6 +2792,8 @@ impl<'r, R: RngCore + ?Sized> Gen<'r, R> {
             mutable: true,
             len: 0,
             range: None,
+            narrowed: false,
+            for_counter: false,
         });
         Stmt::Let {
             name,
@@ -2078,6 +2802,13 @@ impl<'r, R: RngCore + ?Sized> Gen<'r, R> {
             init,
         }
     }
+}
+
+fn equality(op: BinOp) -> bool {
+    matches!(
+        op,
+        BinOp::StrictEq | BinOp::StrictNe | BinOp::Eq | BinOp::Ne
+    )
 }
 
 /// The value of an integer literal expression (possibly negated).

@@ -23,6 +23,7 @@
 pub mod ast;
 pub mod check;
 pub mod eval;
+pub mod features;
 pub mod generator;
 pub mod num;
 pub mod pretty;
