@@ -228,11 +228,19 @@ impl Checker {
     /// Narrows variable `name` in the current scope.
     fn narrow(&mut self, name: &str) -> Result<(), String> {
         let v = self.lookup(name)?;
+        let own = self.scopes[self.arrow_base..]
+            .iter()
+            .any(|s| s.iter().any(|v| v.name == name));
+        // A captured variable may change behind the arrow function's back: a test in the
+        // arrow does not narrow it.
+        if self.arrow_base > 0 && !own {
+            return Ok(());
+        }
         let Ty::Opt(t) = &v.ty else {
             return Err(format!("{NARROWING_ERROR}{name} is not nullable"));
         };
         if v.narrowed_from.is_some() {
-            return Err(format!("{NARROWING_ERROR}{name} is already narrowed"));
+            return Err(format!("{name} is already narrowed"));
         }
         self.scopes.last_mut().expect("a scope").push(Var {
             name: name.to_string(),
@@ -795,9 +803,7 @@ impl Checker {
                         num_or_any(a) && num_or_any(b)
                     }
                     BinOp::Rem if dynamic => num_or_any(a) && num_or_any(b),
-                    BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge => {
-                        num_or_any(a) && num_or_any(b)
-                    }
+                    BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge => num_or_any(a) && num_or_any(b),
                     BinOp::Eq | BinOp::StrictEq | BinOp::Ne | BinOp::StrictNe => {
                         let plain = |t: &Ty| matches!(t, Ty::Int | Ty::Float | Ty::Bool | Ty::Str);
                         (a.is_numeric() && b.is_numeric())

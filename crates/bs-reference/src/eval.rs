@@ -142,10 +142,7 @@ fn type_error(expected: &Ty, v: &Value) -> Stop {
 }
 
 fn bad_operand(op: &str, v: &Value) -> Stop {
-    Stop::Error(format!(
-        "type error: bad operand for {op}: {}",
-        describe(v)
-    ))
+    Stop::Error(format!("type error: bad operand for {op}: {}", describe(v)))
 }
 
 /// The truthiness of a boxed value (spec 4.9): false only for `undefined`, `false`, integer 0

@@ -74,6 +74,8 @@ pub struct GenConfig {
     /// Whether closures created in a `for` loop may capture its counter (a fresh variable per
     /// iteration).
     pub for_capture: bool,
+    /// Whether `++` and `--` are applied to `any` variables (which may hold non-numbers).
+    pub any_inc_dec: bool,
 }
 
 impl Default for GenConfig {
@@ -100,6 +102,7 @@ impl Default for GenConfig {
             early_return: false,
             narrow_end: false,
             for_capture: false,
+            any_inc_dec: false,
         }
     }
 }
@@ -632,7 +635,11 @@ impl<'r, R: RngCore + ?Sized> Gen<'r, R> {
             5,
             4,
             if funcs.is_empty() || self.pure { 0 } else { 6 },
-            if self.pure || vars.iter().all(|v| !v.mutable) { 0 } else { 6 },
+            if self.pure || vars.iter().all(|v| !v.mutable) {
+                0
+            } else {
+                6
+            },
             6,
         ];
         match self.weighted(&w) {
@@ -692,7 +699,12 @@ impl<'r, R: RngCore + ?Sized> Gen<'r, R> {
             .collect();
         let t = self.pick(&targets);
         let target = self.var_expr(&t);
-        match self.below(4) {
+        let k = if self.cfg.any_inc_dec {
+            self.below(4)
+        } else {
+            self.below(2)
+        };
+        match k {
             0 => Expr::assign(None, target, self.any_value(d)),
             1 => {
                 let op = self.pick(&[BinOp::Add, BinOp::Sub, BinOp::Mul]);
@@ -763,9 +775,17 @@ impl<'r, R: RngCore + ?Sized> Gen<'r, R> {
     /// Nullable variables that may be narrowed here.
     fn narrowable(&self) -> Vec<VarInfo> {
         let top_level = self.ret.is_none();
+        // Inside an arrow function only its own variables: captured ones may change behind
+        // its back.
+        let own: HashSet<String> = self.scopes[self.arrow_base.max(self.base)..]
+            .iter()
+            .flatten()
+            .map(|v| v.name.clone())
+            .collect();
         self.visible()
             .into_iter()
             .filter(|v| matches!(v.ty, Ty::Opt(_)))
+            .filter(|v| self.arrow_base == 0 || own.contains(&v.name))
             .filter(|v| {
                 self.cfg.narrow_globals
                     || (!top_level && !self.scopes[0].iter().any(|g| g.name == v.name))
@@ -1064,8 +1084,16 @@ impl<'r, R: RngCore + ?Sized> Gen<'r, R> {
         let w = [
             if self.cfg.any { 30 } else { 0 },
             if self.cfg.any { 10 } else { 0 },
-            if self.cfg.nullable && has_classes { 25 } else { 0 },
-            if self.cfg.closures && !self.object_free { 25 } else { 0 },
+            if self.cfg.nullable && has_classes {
+                25
+            } else {
+                0
+            },
+            if self.cfg.closures && !self.object_free {
+                25
+            } else {
+                0
+            },
         ];
         if w.iter().all(|x| *x == 0) {
             return None;
@@ -1081,7 +1109,11 @@ impl<'r, R: RngCore + ?Sized> Gen<'r, R> {
                 let ty = self.pick(&[Ty::Float, Ty::Float, Ty::Bool, Ty::Int]);
                 let v = self.pick(&anys);
                 let e = self.var_expr(&v);
-                (ty.clone(), Expr::new(ExprKind::Unbox(Box::new(e)), ty), true)
+                (
+                    ty.clone(),
+                    Expr::new(ExprKind::Unbox(Box::new(e)), ty),
+                    true,
+                )
             }
             2 => {
                 let c = self.pick(&self.classes.clone()).name;
@@ -1119,7 +1151,11 @@ impl<'r, R: RngCore + ?Sized> Gen<'r, R> {
     fn new_kind_stmt(&mut self, depth: u32) -> Option<Stmt> {
         let w = [
             if self.cfg.nullable { 30 } else { 0 },
-            if self.cfg.nullable && self.cfg.early_return { 10 } else { 0 },
+            if self.cfg.nullable && self.cfg.early_return {
+                10
+            } else {
+                0
+            },
             if self.cfg.nullable { 10 } else { 0 },
             if self.cfg.closures { 15 } else { 0 },
             if self.cfg.any { 15 } else { 0 },

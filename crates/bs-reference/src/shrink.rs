@@ -358,10 +358,7 @@ impl Reducer {
                     self.expr(a, pass, true);
                 }
             }
-            ExprKind::Unary(_, x)
-            | ExprKind::As(x)
-            | ExprKind::Unbox(x)
-            | ExprKind::Length(x) => {
+            ExprKind::Unary(_, x) | ExprKind::As(x) | ExprKind::Unbox(x) | ExprKind::Length(x) => {
                 self.expr(x, pass, true)
             }
             ExprKind::Binary(_, l, r) => {

@@ -20,7 +20,8 @@
 //! level), `early-return` (narrowing after `if (v === undefined) return …`), `narrow-end`
 //! (programs that use a narrowed variable after assigning it; the compiler must reject them),
 //! `for-capture` (closures capturing a `for (let …)` counter, which is a fresh variable in every
-//! iteration). `BSCRIPT_DIFF_STATS=1` prints how many programs used each feature.
+//! iteration), `any-inc-dec` (`++`/`--` on `any` variables, which may hold a non-number: the
+//! error must name the operator `++` or `--`). `BSCRIPT_DIFF_STATS=1` prints how many programs used each feature.
 //!
 //! Whatever the reference expects, a run that reports a memory fault fails the test: no
 //! well-typed program may fault memory.
@@ -247,6 +248,7 @@ fn generator_config() -> GenConfig {
             "early-return" => c.early_return = true,
             "narrow-end" => c.narrow_end = true,
             "for-capture" => c.for_capture = true,
+            "any-inc-dec" => c.any_inc_dec = true,
             other => panic!("BSCRIPT_DIFF_ENABLE: unknown feature {other:?}"),
         }
     }
@@ -313,7 +315,10 @@ fn compiler_agrees_with_the_reference_evaluator() {
     });
     let _ = std::fs::remove_dir_all(&dir);
     if stats {
-        eprintln!("{} programs run (seed {seed}); programs using each feature:", programs.get());
+        eprintln!(
+            "{} programs run (seed {seed}); programs using each feature:",
+            programs.get()
+        );
         for (f, n) in histogram.borrow().iter() {
             eprintln!("  {n:6}  {f}");
         }
