@@ -756,7 +756,7 @@ impl Checker {
                 if let Ty::Opt(t) = &v.ty
                     && **t == e.ty
                 {
-                    return Err(format!("{NARROWING_ERROR}{n} is not narrowed here"));
+                    return Err(format!("{n} is not narrowed here"));
                 }
                 self.expect(e, v.ty)
             }
@@ -851,6 +851,7 @@ impl Checker {
                 self.expect(e, sig.ret)
             }
             ExprKind::MethodCall(recv, name, args) => {
+                self.member_receiver(recv)?;
                 self.expr(recv)?;
                 let Ty::Class(c) = &recv.ty else {
                     return Err("method call on a non-object".to_string());
@@ -877,6 +878,7 @@ impl Checker {
                 self.expect(e, sig.ret)
             }
             ExprKind::Field(recv, name) => {
+                self.member_receiver(recv)?;
                 self.expr(recv)?;
                 let Ty::Class(c) = &recv.ty else {
                     return Err("field of a non-object".to_string());
@@ -978,6 +980,21 @@ impl Checker {
                 self.expect(e, target.ty.clone())
             }
         }
+    }
+
+    /// A member access on a nullable variable that is not narrowed (any more) is the error
+    /// the generator makes on purpose.
+    fn member_receiver(&self, recv: &Expr) -> Result<(), String> {
+        if let ExprKind::Var(n) = &recv.kind
+            && let Ok(v) = self.lookup(n)
+            && let Ty::Opt(t) = &v.ty
+            && **t == recv.ty
+        {
+            return Err(format!(
+                "{NARROWING_ERROR}member access on {n}, which is not narrowed here"
+            ));
+        }
+        Ok(())
     }
 
     /// Checks an assignment target.

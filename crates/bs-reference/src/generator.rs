@@ -845,6 +845,19 @@ impl<'r, R: RngCore + ?Sized> Gen<'r, R> {
         }
     }
 
+    /// `print(v.f)` for a field `f` of nullable variable `v`'s class (which has one).
+    fn field_use(&mut self, v: &VarInfo) -> Stmt {
+        let Ty::Class(c) = v.ty.unwrap_opt().clone() else {
+            unreachable!("a nullable class")
+        };
+        let fields = self.all_fields(&c);
+        let f = self.pick(&fields);
+        Stmt::Print {
+            arg: Expr::field(Expr::var(&v.name, Ty::Class(c)), &f.name, f.ty.clone()),
+            console: false,
+        }
+    }
+
     /// `if (v !== undefined) { … v used as an object … } else { … }` or the reverse test.
     fn narrowing_if(&mut self, depth: u32) -> Option<Stmt> {
         let vars = self.narrowable();
@@ -869,7 +882,11 @@ impl<'r, R: RngCore + ?Sized> Gen<'r, R> {
         self.scopes.pop();
         // Now and then: assign the variable, which ends the narrowing, and use it as an
         // object again, which the compiler must reject.
-        if self.cfg.narrow_end && v.mutable && !self.reject && self.chance(15) {
+        let has_field = match v.ty.unwrap_opt() {
+            Ty::Class(c) => !self.all_fields(c).is_empty(),
+            _ => false,
+        };
+        if self.cfg.narrow_end && v.mutable && has_field && !self.reject && self.chance(60) {
             self.reject = true;
             let target = self.var_expr(&v);
             let assign = Stmt::Expr(Expr::assign(
@@ -877,7 +894,7 @@ impl<'r, R: RngCore + ?Sized> Gen<'r, R> {
                 target,
                 Expr::new(ExprKind::Undefined, v.ty.clone()),
             ));
-            let use_ = self.narrowed_use(&v);
+            let use_ = self.field_use(&v);
             if self.chance(50) {
                 narrowed.push(assign);
                 narrowed.push(use_);
@@ -1079,13 +1096,13 @@ impl<'r, R: RngCore + ?Sized> Gen<'r, R> {
 
     /// A declaration of one of the new kinds: `any`, a conversion from `any`, a nullable
     /// object, or a function (`const f = …` or `let f: T = …`).
-    fn new_kind_decl(&mut self, name: String, constant: bool) -> Option<Stmt> {
+    fn new_kind_decl(&mut self, name: String, mut constant: bool) -> Option<Stmt> {
         let has_classes = !self.classes.is_empty() && !self.object_free;
         let w = [
             if self.cfg.any { 30 } else { 0 },
             if self.cfg.any { 10 } else { 0 },
             if self.cfg.nullable && has_classes {
-                25
+                30
             } else {
                 0
             },
@@ -1122,6 +1139,8 @@ impl<'r, R: RngCore + ?Sized> Gen<'r, R> {
                 (ty.clone(), self.opt_value(&inner, &ty), true)
             }
             _ => {
+                // Mostly `const`: those may be called anywhere.
+                constant = constant || self.chance(50);
                 let ty = self.func_type();
                 let Ty::Func(ps, r) = &ty else {
                     unreachable!("a function type")
@@ -1149,10 +1168,11 @@ impl<'r, R: RngCore + ?Sized> Gen<'r, R> {
 
     /// A statement of one of the new kinds, if one fits here.
     fn new_kind_stmt(&mut self, depth: u32) -> Option<Stmt> {
+        let narrowing = if self.narrowable().is_empty() { 0 } else { 60 };
         let w = [
-            if self.cfg.nullable { 30 } else { 0 },
+            if self.cfg.nullable { narrowing } else { 0 },
             if self.cfg.nullable && self.cfg.early_return {
-                10
+                narrowing / 3
             } else {
                 0
             },
@@ -2427,7 +2447,7 @@ impl<'r, R: RngCore + ?Sized> Gen<'r, R> {
             if class.is_some() { 3 } else { 0 },
             if self.cfg.any { 4 } else { 0 },
             if self.cfg.nullable && class.is_some() && !result {
-                3
+                6
             } else {
                 0
             },
@@ -2865,6 +2885,29 @@ mod tests {
         let mut s = [0u8; 32];
         s[..8].copy_from_slice(&seed.to_le_bytes());
         TestRng::from_seed(RngAlgorithm::ChaCha, &s)
+    }
+
+    /// With [`GenConfig::narrow_end`], some programs use a variable after its narrowing ended,
+    /// and the checker rejects exactly those for that reason.
+    #[test]
+    fn deliberately_ended_narrowing_is_rejected() {
+        let cfg = GenConfig {
+            narrow_end: true,
+            ..GenConfig::default()
+        };
+        let mut rejected = 0;
+        for seed in 0..400 {
+            let p = generate(&mut rng(seed), &cfg);
+            match crate::check::program(&p) {
+                Ok(()) => {}
+                Err(e) if e.starts_with(crate::check::NARROWING_ERROR) => rejected += 1,
+                Err(e) => panic!("seed {seed}: {e}\n{}", crate::pretty::program(&p)),
+            }
+        }
+        assert!(
+            rejected >= 5,
+            "only {rejected} programs of 400 were rejected"
+        );
     }
 
     #[test]

@@ -337,3 +337,42 @@ fn compiler_agrees_with_the_reference_evaluator() {
         Err(TestError::Abort(why)) => panic!("differential test aborted: {why} (seed {seed})"),
     }
 }
+
+/// The fault check itself: a program that writes to address 4 (through inline C, which is
+/// outside the language's guarantees) fails the comparison whatever the reference expects,
+/// even a run-time error with the very same message.
+#[test]
+fn a_memory_fault_fails_the_comparison() {
+    let dir =
+        std::env::temp_dir().join(format!("bscript-differential-fault-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("a scratch directory");
+    let file = dir.join("fault.bs");
+    let source =
+        "print(1);\nfunction boom() {\n  code`*(volatile int *)4 = 1;`\n}\nboom();\nprint(2);\n";
+    std::fs::write(&file, source).expect("write the program");
+    let target = std::env::var("BSCRIPT_TARGET").unwrap_or_else(|_| "host".to_string());
+    let actual = run_bscript(&dir, &file, &target, false);
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(
+        actual.stderr.contains("memory fault"),
+        "the device did not report the fault: {}",
+        actual.stderr
+    );
+    let expectations = [
+        Outcome {
+            stdout: "1\n2\n".to_string(),
+            status: Status::Success,
+        },
+        Outcome {
+            stdout: "1\n".to_string(),
+            status: Status::RuntimeError("memory fault at address 0x00000004".to_string()),
+        },
+    ];
+    for expected in expectations {
+        let problems = differences(&expected, &actual);
+        assert!(
+            problems.len() == 1 && problems[0].contains("memory fault"),
+            "a memory fault was not reported as a failure: {problems:?}"
+        );
+    }
+}
