@@ -721,7 +721,7 @@ impl<'r, R: RngCore + ?Sized> Gen<'r, R> {
 
     /// A typed expression computed from `any` values, if there are any: an explicit
     /// conversion, or a comparison.
-    fn from_any(&mut self, ty: &Ty, d: u32) -> Option<Expr> {
+    fn typed_of_any(&mut self, ty: &Ty, d: u32) -> Option<Expr> {
         if !self.cfg.any {
             return None;
         }
@@ -1210,8 +1210,6 @@ impl<'r, R: RngCore + ?Sized> Gen<'r, R> {
         }
     }
 
-    /// The left operand of an operator, without side effects when
-
     /// An array or object value of a type assignable to `ty`: a variable, a call, or a new
     /// array or object.
     fn ref_expr(&mut self, ty: &Ty) -> Expr {
@@ -1262,6 +1260,7 @@ impl<'r, R: RngCore + ?Sized> Gen<'r, R> {
         }
     }
 
+    /// The left operand of an operator, without side effects when
     /// [`GenConfig::effects_in_earlier_operands`] is off.
     fn helper_left(&mut self, ty: &Ty, depth: u32) -> Expr {
         let saved = self.pure;
@@ -1705,7 +1704,7 @@ impl<'r, R: RngCore + ?Sized> Gen<'r, R> {
 
     fn int_expr(&mut self, d: u32) -> Expr {
         if self.chance(4)
-            && let Some(e) = self.from_any(&Ty::Int, d)
+            && let Some(e) = self.typed_of_any(&Ty::Int, d)
         {
             return e;
         }
@@ -1774,7 +1773,7 @@ impl<'r, R: RngCore + ?Sized> Gen<'r, R> {
 
     fn float_expr(&mut self, d: u32) -> Expr {
         if self.chance(4)
-            && let Some(e) = self.from_any(&Ty::Float, d)
+            && let Some(e) = self.typed_of_any(&Ty::Float, d)
         {
             return e;
         }
@@ -1839,7 +1838,7 @@ impl<'r, R: RngCore + ?Sized> Gen<'r, R> {
 
     fn bool_expr(&mut self, d: u32) -> Expr {
         if self.chance(8)
-            && let Some(e) = self.from_any(&Ty::Bool, d)
+            && let Some(e) = self.typed_of_any(&Ty::Bool, d)
         {
             return e;
         }
