@@ -76,7 +76,7 @@ struct Checker {
 
 /// `v === undefined` and its variants: the variable and whether the `then` branch is the one
 /// where it is not undefined.
-fn narrow_test(c: &Expr) -> Option<(String, bool)> {
+pub(crate) fn narrow_test(c: &Expr) -> Option<(String, bool)> {
     let ExprKind::Binary(op, l, r) = &c.kind else {
         return None;
     };

@@ -354,6 +354,10 @@ impl<'r, R: RngCore + ?Sized> Gen<'r, R> {
                 if !seen.insert(v.name.clone()) {
                     continue;
                 }
+                // A narrowed variable that must not be used (nor tested again) here.
+                if v.narrowed && v.ty == Ty::Void {
+                    continue;
+                }
                 if self.hidden.as_deref() == Some(v.name.as_str()) {
                     continue;
                 }
@@ -936,7 +940,7 @@ impl<'r, R: RngCore + ?Sized> Gen<'r, R> {
         let v = self.pick(&vars);
         let test = self.undefined_test(&v, false);
         let r = self.return_stmt();
-        self.declare(Self::narrowed(&v));
+        // `stmts` narrows the variable after this statement.
         Some(Stmt::If(test, vec![r], None))
     }
 
@@ -1180,11 +1184,24 @@ impl<'r, R: RngCore + ?Sized> Gen<'r, R> {
             if self.cfg.closures { 15 } else { 0 },
             if self.cfg.any { 15 } else { 0 },
             if self.cfg.any { 15 } else { 0 },
+            if self.cfg.closures { 20 } else { 0 },
         ];
         if w.iter().all(|x| *x == 0) {
             return None;
         }
         match self.weighted(&w) {
+            6 => {
+                let ret = self.pick(&[Ty::Void, Ty::Int, Ty::Float, Ty::Bool, Ty::Any]);
+                let call = self.closure_call(&ret)?;
+                Some(if ret == Ty::Void {
+                    Stmt::Expr(call)
+                } else {
+                    Stmt::Print {
+                        arg: call,
+                        console: false,
+                    }
+                })
+            }
             0 => self.narrowing_if(depth),
             1 => self.early_return(),
             2 => self.nullable_assign(),
@@ -2005,6 +2022,41 @@ impl<'r, R: RngCore + ?Sized> Gen<'r, R> {
         body
     }
 
+    /// A block whose scope starts with `entry` (a narrowed variable).
+    fn block_with(&mut self, depth: u32, max: u32, entry: Option<VarInfo>) -> Vec<Stmt> {
+        self.scopes.push(entry.into_iter().collect());
+        let body = self.stmts(depth, max);
+        self.scopes.pop();
+        body
+    }
+
+    /// If `c` is a test that narrows a nullable variable (for the checker, and for the
+    /// compiler), the variable as it is in the narrowed branch and whether that branch is the
+    /// `then` branch. The variable is usable as an object there when the generator may narrow
+    /// it (or, for `after_return`, when narrowing after an early return is on); otherwise it is
+    /// hidden, so that nothing tests it again.
+    fn narrowing_by(&self, c: &Expr, usable: bool) -> Option<(VarInfo, bool)> {
+        let (n, then) = crate::check::narrow_test(c)?;
+        let v = self
+            .visible()
+            .into_iter()
+            .find(|v| v.name == n && matches!(v.ty, Ty::Opt(_)))?;
+        let own = self.scopes[self.arrow_base.max(self.base)..]
+            .iter()
+            .flatten()
+            .any(|x| x.name == n);
+        if self.arrow_base > 0 && !own {
+            // The checker does not narrow a captured variable in an arrow function.
+            return None;
+        }
+        let usable = usable && self.narrowable().iter().any(|x| x.name == n);
+        let mut entry = Self::narrowed(&v);
+        if !usable {
+            entry.ty = Ty::Void;
+        }
+        Some((entry, then))
+    }
+
     /// Statements for the current (already pushed) scope.
     fn stmts(&mut self, depth: u32, max: u32) -> Vec<Stmt> {
         let n = 1 + self.below(max.max(1));
@@ -2014,6 +2066,13 @@ impl<'r, R: RngCore + ?Sized> Gen<'r, R> {
                 break;
             }
             let s = self.stmt(depth);
+            // `if (v === undefined) { …; return }` narrows `v` after it.
+            if let Stmt::If(c, a, None) = &s
+                && matches!(a.last(), Some(Stmt::Return(_)))
+                && let Some((entry, false)) = self.narrowing_by(c, self.cfg.early_return)
+            {
+                self.declare(entry);
+            }
             let ends = matches!(s, Stmt::Break | Stmt::Continue | Stmt::Return(_));
             out.push(s);
             if ends {
@@ -2025,7 +2084,12 @@ impl<'r, R: RngCore + ?Sized> Gen<'r, R> {
 
     fn stmt(&mut self, depth: u32) -> Stmt {
         self.stmts_left = self.stmts_left.saturating_sub(1);
-        if self.chance(15)
+        let p = if self.cfg.nullable && !self.narrowable().is_empty() {
+            35
+        } else {
+            15
+        };
+        if self.chance(p)
             && let Some(s) = self.new_kind_stmt(depth)
         {
             return s;
@@ -2064,9 +2128,16 @@ impl<'r, R: RngCore + ?Sized> Gen<'r, R> {
             3 => {
                 let d = self.expr_depth();
                 let c = self.truth_expr(d);
-                let then = self.block(depth + 1, self.cfg.max_block);
+                // A test of a nullable variable narrows it in one branch, as the checker does.
+                let narrowed = self.narrowing_by(&c, true);
+                let (in_then, in_else) = match narrowed {
+                    Some((v, true)) => (Some(v), None),
+                    Some((v, false)) => (None, Some(v)),
+                    None => (None, None),
+                };
+                let then = self.block_with(depth + 1, self.cfg.max_block, in_then);
                 let els = if self.chance(40) {
-                    Some(self.block(depth + 1, self.cfg.max_block))
+                    Some(self.block_with(depth + 1, self.cfg.max_block, in_else))
                 } else {
                     None
                 };
@@ -2890,12 +2961,17 @@ mod tests {
     /// and the checker rejects exactly those for that reason.
     #[test]
     fn deliberately_ended_narrowing_is_rejected() {
+        // With every optional feature on, so that those programs are checked too.
         let cfg = GenConfig {
             narrow_end: true,
+            narrow_globals: true,
+            early_return: true,
+            for_capture: true,
+            any_inc_dec: true,
             ..GenConfig::default()
         };
         let mut rejected = 0;
-        for seed in 0..400 {
+        for seed in 0..1000 {
             let p = generate(&mut rng(seed), &cfg);
             match crate::check::program(&p) {
                 Ok(()) => {}
