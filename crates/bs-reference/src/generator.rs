@@ -1106,7 +1106,7 @@ impl<'r, R: RngCore + ?Sized> Gen<'r, R> {
             if self.cfg.any { 30 } else { 0 },
             if self.cfg.any { 10 } else { 0 },
             if self.cfg.nullable && has_classes {
-                30
+                if self.ret.is_some() { 50 } else { 25 }
             } else {
                 0
             },
@@ -2073,13 +2073,43 @@ impl<'r, R: RngCore + ?Sized> Gen<'r, R> {
             {
                 self.declare(entry);
             }
+            // Call a new function variable at once now and then, so that its body runs.
+            let call = match &s {
+                Stmt::Let { name, init, .. }
+                    if matches!(init.kind, ExprKind::Arrow(..)) && self.chance(60) =>
+                {
+                    Some(self.call_of_var(name, &init.ty))
+                }
+                _ => None,
+            };
             let ends = matches!(s, Stmt::Break | Stmt::Continue | Stmt::Return(_));
             out.push(s);
             if ends {
                 break;
             }
+            out.extend(call);
         }
         out
+    }
+
+    /// A statement calling function variable `name` of type `ty` (printing its result).
+    fn call_of_var(&mut self, name: &str, ty: &Ty) -> Stmt {
+        let Ty::Func(ps, r) = ty else {
+            unreachable!("a function type")
+        };
+        let args = self.call_args(ps);
+        let call = Expr::new(
+            ExprKind::CallValue(Box::new(Expr::var(name, ty.clone())), args),
+            (**r).clone(),
+        );
+        if **r == Ty::Void {
+            Stmt::Expr(call)
+        } else {
+            Stmt::Print {
+                arg: call,
+                console: false,
+            }
+        }
     }
 
     fn stmt(&mut self, depth: u32) -> Stmt {
@@ -2517,7 +2547,7 @@ impl<'r, R: RngCore + ?Sized> Gen<'r, R> {
             if class.is_some() { 3 } else { 0 },
             if self.cfg.any { 4 } else { 0 },
             if self.cfg.nullable && class.is_some() && !result {
-                6
+                10
             } else {
                 0
             },
@@ -2845,7 +2875,19 @@ impl<'r, R: RngCore + ?Sized> Gen<'r, R> {
                 if self.classes.is_empty() { 0 } else { 4 },
             ];
             match self.weighted(&w) {
-                0 => items.push(Item::Stmt(self.let_stmt())),
+                0 => {
+                    let s = self.let_stmt();
+                    let call = match &s {
+                        Stmt::Let { name, init, .. }
+                            if matches!(init.kind, ExprKind::Arrow(..)) && self.chance(70) =>
+                        {
+                            Some(self.call_of_var(name, &init.ty))
+                        }
+                        _ => None,
+                    };
+                    items.push(Item::Stmt(s));
+                    items.extend(call.map(Item::Stmt));
+                }
                 1 => {
                     let f = self.function();
                     items.push(Item::Func(f));
