@@ -1070,8 +1070,12 @@ fn any_binary(op: BinOp, a: &Value, b: &Value) -> R<Value> {
         return Ok(Value::Str(a.concat_text() + &b.concat_text()));
     }
     if op.is_comparison() {
-        if let (Value::Str(x), Value::Str(y)) = (a, b) {
-            return Ok(Value::Bool(compare(op, x.as_bytes(), y.as_bytes())));
+        // A string on the left asks for a string on the right.
+        if let Value::Str(x) = a {
+            return match b {
+                Value::Str(y) => Ok(Value::Bool(compare(op, x.as_bytes(), y.as_bytes()))),
+                _ => Err(bad_operand(op.text(), b)),
+            };
         }
     }
     if !number(a) {
