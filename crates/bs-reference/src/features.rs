@@ -3,7 +3,13 @@
 
 use std::collections::BTreeSet;
 
-use crate::ast::{Expr, ExprKind, FuncDecl, Item, Program, Stmt, Ty};
+use crate::ast::{Expr, ExprKind, FuncDecl, Item, LoopKind, Program, Stmt, Ty};
+
+thread_local! {
+    /// The counters of the `for` loops around the code being looked at, and those around the
+    /// arrow function being looked at.
+    static COUNTERS: std::cell::RefCell<(Vec<String>, Vec<String>)> = Default::default();
+}
 
 /// The names of the features `p` uses (each once).
 pub fn of(p: &Program) -> BTreeSet<&'static str> {
@@ -77,6 +83,13 @@ fn stmts(body: &[Stmt], f: &mut BTreeSet<&'static str>) {
                     stmts(b, f);
                 }
             }
+            Stmt::Loop {
+                kind, var, body, ..
+            } if matches!(kind, LoopKind::ForUp | LoopKind::ForDown) => {
+                COUNTERS.with(|c| c.borrow_mut().0.push(var.clone()));
+                stmts(body, f);
+                COUNTERS.with(|c| c.borrow_mut().0.pop());
+            }
             Stmt::Loop { body, .. } | Stmt::Block(body) => stmts(body, f),
             _ => {}
         }
@@ -104,7 +117,18 @@ fn expr(e: &Expr, f: &mut BTreeSet<&'static str>) {
             for p in ps {
                 ty(&p.ty, f);
             }
+            let saved = COUNTERS.with(|c| {
+                let mut c = c.borrow_mut();
+                let outer = c.0.clone();
+                std::mem::replace(&mut c.1, outer)
+            });
             stmts(body, f);
+            COUNTERS.with(|c| c.borrow_mut().1 = saved);
+        }
+        ExprKind::Var(n) => {
+            if COUNTERS.with(|c| c.borrow().1.contains(n)) {
+                f.insert("closure captures a for counter");
+            }
         }
         ExprKind::CallValue(c, args) => {
             f.insert("closure call");
