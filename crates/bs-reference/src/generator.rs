@@ -1080,11 +1080,17 @@ impl<'r, R: RngCore + ?Sized> Gen<'r, R> {
 
     /// Reassigns a function variable to a new arrow function (in a loop: a closure of this
     /// iteration's variables).
-    fn closure_assign(&mut self) -> Option<Stmt> {
+    /// Only variables declared in scopes before `outside_of` are assigned, when it is given.
+    fn closure_assign(&mut self, outside_of: Option<usize>) -> Option<(Stmt, String, Ty)> {
+        let outer: HashSet<String> = self.scopes[..outside_of.unwrap_or(self.scopes.len())]
+            .iter()
+            .flatten()
+            .map(|v| v.name.clone())
+            .collect();
         let targets: Vec<VarInfo> = self
             .visible()
             .into_iter()
-            .filter(|v| v.mutable && matches!(v.ty, Ty::Func(..)))
+            .filter(|v| v.mutable && matches!(v.ty, Ty::Func(..)) && outer.contains(&v.name))
             .collect();
         if targets.is_empty() {
             return None;
@@ -1095,7 +1101,7 @@ impl<'r, R: RngCore + ?Sized> Gen<'r, R> {
         };
         let target = self.var_expr(&t);
         let value = self.arrow(&ps, &r);
-        Some(Stmt::Expr(Expr::assign(None, target, value)))
+        Some((Stmt::Expr(Expr::assign(None, target, value)), t.name, t.ty))
     }
 
     /// A declaration of one of the new kinds: `any`, a conversion from `any`, a nullable
@@ -1205,7 +1211,7 @@ impl<'r, R: RngCore + ?Sized> Gen<'r, R> {
             0 => self.narrowing_if(depth),
             1 => self.early_return(),
             2 => self.nullable_assign(),
-            3 => self.closure_assign(),
+            3 => self.closure_assign(None).map(|(s, _, _)| s),
             4 => {
                 if self.pure || self.vars_of(&Ty::Any).iter().all(|v| !v.mutable) {
                     return None;
@@ -2271,14 +2277,35 @@ impl<'r, R: RngCore + ?Sized> Gen<'r, R> {
             for_counter: matches!(kind, LoopKind::ForUp | LoopKind::ForDown),
         }]);
         self.loops += 1;
-        let body = self.stmts(depth + 1, self.cfg.max_block);
+        let mut body = self.stmts(depth + 1, self.cfg.max_block);
+        // Now and then a closure of this iteration's variables escapes the loop, and is called
+        // after it (at top level, where reassignable function variables may be called).
+        let mut escaped = None;
+        if self.cfg.closures
+            && self.chance(30)
+            && let Some((assign, name, ty)) = self.closure_assign(Some(self.scopes.len() - 1))
+        {
+            let at = match body.last() {
+                Some(Stmt::Break | Stmt::Continue | Stmt::Return(_)) => body.len() - 1,
+                _ => body.len(),
+            };
+            body.insert(at, assign);
+            escaped = Some((name, ty));
+        }
         self.loops -= 1;
         self.scopes.pop();
-        Stmt::Loop {
+        let l = Stmt::Loop {
             kind,
             var,
             limit,
             body,
+        };
+        match escaped {
+            Some((name, ty)) if self.ret.is_none() => {
+                let call = self.call_of_var(&name, &ty);
+                Stmt::Block(vec![l, call])
+            }
+            _ => l,
         }
     }
 
