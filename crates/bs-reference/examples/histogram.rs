@@ -1,7 +1,7 @@
 //! How many of N generated programs use each feature (no compiler involved):
 //! `cargo run -p bs-reference --example histogram -- N [FLAG…]`, where the flags turn on the
 //! generator's optional features: `narrow-globals`, `early-return`, `narrow-end`,
-//! `for-capture`, `any-inc-dec`.
+//! `for-capture`, `any-inc-dec`, `closure-narrowing`.
 
 use std::collections::BTreeMap;
 
@@ -19,6 +19,7 @@ fn main() {
             "narrow-end" => cfg.narrow_end = true,
             "for-capture" => cfg.for_capture = true,
             "any-inc-dec" => cfg.any_inc_dec = true,
+            "closure-narrowing" => cfg.closure_narrowing = true,
             other => panic!("unknown flag {other}"),
         }
     }

@@ -84,8 +84,11 @@ fn stmts(body: &[Stmt], f: &mut BTreeSet<&'static str>) {
                 }
             }
             Stmt::Loop {
-                kind, var, body, ..
-            } if matches!(kind, LoopKind::ForUp | LoopKind::ForDown) => {
+                kind: LoopKind::ForUp | LoopKind::ForDown,
+                var,
+                body,
+                ..
+            } => {
                 COUNTERS.with(|c| c.borrow_mut().0.push(var.clone()));
                 stmts(body, f);
                 COUNTERS.with(|c| c.borrow_mut().0.pop());
@@ -125,10 +128,8 @@ fn expr(e: &Expr, f: &mut BTreeSet<&'static str>) {
             stmts(body, f);
             COUNTERS.with(|c| c.borrow_mut().1 = saved);
         }
-        ExprKind::Var(n) => {
-            if COUNTERS.with(|c| c.borrow().1.contains(n)) {
-                f.insert("closure captures a for counter");
-            }
+        ExprKind::Var(n) if COUNTERS.with(|c| c.borrow().1.contains(n)) => {
+            f.insert("closure captures a for counter");
         }
         ExprKind::CallValue(c, args) => {
             f.insert("closure call");

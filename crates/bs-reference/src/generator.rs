@@ -76,6 +76,9 @@ pub struct GenConfig {
     pub for_capture: bool,
     /// Whether `++` and `--` are applied to `any` variables (which may hold non-numbers).
     pub any_inc_dec: bool,
+    /// Whether arrow functions created where a variable is narrowed use that variable (as the
+    /// nullable variable it is inside them).
+    pub closure_narrowing: bool,
 }
 
 impl Default for GenConfig {
@@ -103,6 +106,7 @@ impl Default for GenConfig {
             narrow_end: false,
             for_capture: false,
             any_inc_dec: false,
+            closure_narrowing: false,
         }
     }
 }
@@ -349,6 +353,10 @@ impl<'r, R: RngCore + ?Sized> Gen<'r, R> {
                 // Narrowing does not hold inside an arrow function; there the variable is
                 // the nullable one further out.
                 if outside_arrow && v.narrowed {
+                    if !self.cfg.closure_narrowing {
+                        // Leave the variable out of the arrow function altogether.
+                        seen.insert(v.name.clone());
+                    }
                     continue;
                 }
                 if !seen.insert(v.name.clone()) {
@@ -3037,6 +3045,7 @@ mod tests {
             early_return: true,
             for_capture: true,
             any_inc_dec: true,
+            closure_narrowing: true,
             ..GenConfig::default()
         };
         let mut rejected = 0;

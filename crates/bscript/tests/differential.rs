@@ -21,7 +21,9 @@
 //! (programs that use a narrowed variable after assigning it; the compiler must reject them),
 //! `for-capture` (closures capturing a `for (let …)` counter, which is a fresh variable in every
 //! iteration), `any-inc-dec` (`++`/`--` on `any` variables, which may hold a non-number: the
-//! error must name the operator `++` or `--`). `BSCRIPT_DIFF_STATS=1` prints how many programs used each feature.
+//! error must name the operator `++` or `--`), `closure-narrowing` (arrow functions created
+//! where a variable is narrowed use it, as the nullable variable it is inside them).
+//! `BSCRIPT_DIFF_STATS=1` prints how many programs used each feature.
 //!
 //! Whatever the reference expects, a run that reports a memory fault fails the test: no
 //! well-typed program may fault memory.
@@ -249,6 +251,7 @@ fn generator_config() -> GenConfig {
             "narrow-end" => c.narrow_end = true,
             "for-capture" => c.for_capture = true,
             "any-inc-dec" => c.any_inc_dec = true,
+            "closure-narrowing" => c.closure_narrowing = true,
             other => panic!("BSCRIPT_DIFF_ENABLE: unknown feature {other:?}"),
         }
     }
