@@ -26,12 +26,26 @@ pub enum Ty {
     FloatArr,
     /// An instance of the named class (or of one of its subclasses).
     Class(String),
+    /// `any`: a boxed value of any type (integers keep 30 bits, floats a 6-bit exponent).
+    Any,
+    /// `T | undefined` for a class or array type `T`.
+    Opt(Box<Ty>),
+    /// A function type `(p0: A, p1: B) => R`.
+    Func(Vec<Ty>, Box<Ty>),
 }
 
 impl Ty {
     /// Whether the type is `integer` or `float`.
     pub fn is_numeric(&self) -> bool {
         matches!(self, Ty::Int | Ty::Float)
+    }
+
+    /// The non-nullable part of a nullable type.
+    pub fn unwrap_opt(&self) -> &Ty {
+        match self {
+            Ty::Opt(t) => t,
+            t => t,
+        }
     }
 
     /// The element type of an array type.
@@ -55,6 +69,18 @@ impl fmt::Display for Ty {
             Ty::IntArr => f.write_str("integer[]"),
             Ty::FloatArr => f.write_str("float[]"),
             Ty::Class(c) => f.write_str(c),
+            Ty::Any => f.write_str("any"),
+            Ty::Opt(t) => write!(f, "{t} | undefined"),
+            Ty::Func(ps, r) => {
+                f.write_str("(")?;
+                for (i, p) in ps.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(", ")?;
+                    }
+                    write!(f, "p{i}: {p}")?;
+                }
+                write!(f, ") => {r}")
+            }
         }
     }
 }
@@ -235,8 +261,19 @@ pub enum ExprKind {
     NewArray(Box<Expr>, Option<Box<Expr>>),
     /// `[e1, e2, …]`; `ty` says the array type.
     ArrayLit(Vec<Expr>),
-    /// `e as T` for a numeric `T` (`ty`).
+    /// `e as T` for a numeric `T` (`ty`), or from `any` to `integer`, `float` or `boolean`.
     As(Box<Expr>),
+    /// `undefined` (of type `any` or a nullable type).
+    Undefined,
+    /// The implicit run-time checked conversion of an `any` operand to `ty` (`integer`, `float`,
+    /// `boolean`, a class, an array or a nullable type). It is printed as the operand alone, so
+    /// it may only stand where the context converts: an initial value with a declared type, the
+    /// right side of `=`, an argument or a returned value.
+    Unbox(Box<Expr>),
+    /// An arrow function `(p: T, …): R => { body }`; `ty` is its function type.
+    Arrow(Vec<Param>, Vec<Stmt>),
+    /// A call of a function value (a variable of function type).
+    CallValue(Box<Expr>, Vec<Expr>),
     /// `target = value` (`None`) or `target op= value`.
     Assign(Option<BinOp>, Box<Expr>, Box<Expr>),
     /// `++x`, `x++`, `--x`, `x--`.
@@ -384,6 +421,8 @@ pub fn binary_type(op: BinOp, l: &Ty, r: &Ty) -> Ty {
         Ty::Bool
     } else if op == BinOp::Add && (*l == Ty::Str || *r == Ty::Str) {
         Ty::Str
+    } else if *l == Ty::Any || *r == Ty::Any {
+        Ty::Any
     } else if op.is_integer_only() || (*l == Ty::Int && *r == Ty::Int) {
         Ty::Int
     } else {

@@ -45,7 +45,13 @@ struct Var {
     mutable: bool,
     /// Declared but its initialiser is being checked (temporal dead zone).
     pending: bool,
+    /// A nullable variable narrowed to its non-null part: the declared type.
+    narrowed_from: Option<Ty>,
 }
+
+/// The start of the errors for nullable values used without (or after the end of) narrowing;
+/// the generator makes such programs on purpose, and the compiler must reject them too.
+pub const NARROWING_ERROR: &str = "narrowing: ";
 
 #[derive(Default)]
 struct Checker {
@@ -60,6 +66,94 @@ struct Checker {
     loops: usize,
     /// The class whose method or constructor is being checked.
     class: Option<String>,
+    /// The first scope of the innermost arrow function being checked (0 outside arrows):
+    /// narrowing from outside does not apply inside.
+    arrow_base: usize,
+    /// The expression being checked stands where a value converts to a declared type, so it
+    /// may be an implicit conversion from `any`.
+    conv_ctx: bool,
+}
+
+/// `v === undefined` and its variants: the variable and whether the `then` branch is the one
+/// where it is not undefined.
+pub(crate) fn narrow_test(c: &Expr) -> Option<(String, bool)> {
+    let ExprKind::Binary(op, l, r) = &c.kind else {
+        return None;
+    };
+    let non_null_then = match op {
+        BinOp::Ne | BinOp::StrictNe => true,
+        BinOp::Eq | BinOp::StrictEq => false,
+        _ => return None,
+    };
+    match (&l.kind, &r.kind) {
+        (ExprKind::Var(n), ExprKind::Undefined) | (ExprKind::Undefined, ExprKind::Var(n))
+            if matches!(l.ty, Ty::Opt(_)) || matches!(r.ty, Ty::Opt(_)) =>
+        {
+            Some((n.clone(), non_null_then))
+        }
+        _ => None,
+    }
+}
+
+/// The variables a statement list assigns anywhere inside it.
+fn assigned_in(body: &[Stmt], out: &mut Vec<String>) {
+    fn expr(e: &Expr, out: &mut Vec<String>) {
+        match &e.kind {
+            ExprKind::Assign(_, t, v) => {
+                if let ExprKind::Var(n) = &t.kind {
+                    out.push(n.clone());
+                }
+                expr(t, out);
+                expr(v, out);
+            }
+            ExprKind::IncDec { target, .. } => expr(target, out),
+            ExprKind::Arrow(_, b) => assigned_in(b, out),
+            ExprKind::Unary(_, x)
+            | ExprKind::As(x)
+            | ExprKind::Unbox(x)
+            | ExprKind::Length(x)
+            | ExprKind::Field(x, _) => expr(x, out),
+            ExprKind::Binary(_, a, b) | ExprKind::Index(a, b) => {
+                expr(a, out);
+                expr(b, out);
+            }
+            ExprKind::Cond(a, b, c) => {
+                expr(a, out);
+                expr(b, out);
+                expr(c, out);
+            }
+            ExprKind::Call(_, args)
+            | ExprKind::SuperCall(_, args)
+            | ExprKind::New(_, args)
+            | ExprKind::ArrayLit(args) => args.iter().for_each(|a| expr(a, out)),
+            ExprKind::MethodCall(r, _, args) | ExprKind::CallValue(r, args) => {
+                expr(r, out);
+                args.iter().for_each(|a| expr(a, out));
+            }
+            ExprKind::NewArray(n, i) => {
+                expr(n, out);
+                if let Some(i) = i {
+                    expr(i, out);
+                }
+            }
+            _ => {}
+        }
+    }
+    for s in body {
+        match s {
+            Stmt::Let { init, .. } => expr(init, out),
+            Stmt::Expr(e) | Stmt::Print { arg: e, .. } | Stmt::Return(Some(e)) => expr(e, out),
+            Stmt::If(c, a, b) => {
+                expr(c, out);
+                assigned_in(a, out);
+                if let Some(b) = b {
+                    assigned_in(b, out);
+                }
+            }
+            Stmt::Loop { body, .. } | Stmt::Block(body) => assigned_in(body, out),
+            Stmt::Break | Stmt::Continue | Stmt::Return(None) => {}
+        }
+    }
 }
 
 fn sig_of(f: &FuncDecl) -> Sig {
@@ -79,7 +173,7 @@ fn ends_with_return(body: &[Stmt]) -> bool {
 }
 
 fn truth_type(t: &Ty) -> bool {
-    matches!(t, Ty::Int | Ty::Float | Ty::Bool)
+    matches!(t, Ty::Int | Ty::Float | Ty::Bool | Ty::Any | Ty::Opt(_))
 }
 
 impl Checker {
@@ -99,6 +193,10 @@ impl Checker {
             (a, b) if a == b => true,
             (Ty::Int, Ty::Float) => true,
             (Ty::Class(a), Ty::Class(b)) => self.is_subclass(a, b),
+            (Ty::Void, Ty::Any) => false,
+            (_, Ty::Any) => true,
+            (Ty::Opt(a), Ty::Opt(b)) => self.assignable(a, b),
+            (a, Ty::Opt(b)) => self.assignable(a, b),
             _ => false,
         }
     }
@@ -106,20 +204,79 @@ impl Checker {
     fn type_exists(&self, t: &Ty) -> Result<(), String> {
         match t {
             Ty::Class(c) if !self.classes.contains_key(c) => Err(format!("unknown class {c}")),
+            Ty::Opt(t) if matches!(**t, Ty::Class(_) | Ty::IntArr | Ty::FloatArr) => {
+                self.type_exists(t)
+            }
+            Ty::Opt(_) => Err("a nullable type of a primitive".to_string()),
+            Ty::Func(ps, r) => {
+                for p in ps {
+                    self.type_exists(p)?;
+                }
+                self.type_exists(r)
+            }
             _ => Ok(()),
         }
     }
 
-    fn visible_scopes(&self) -> impl Iterator<Item = &Vec<Var>> {
-        let inner = self.scopes[self.base.max(1)..].iter().rev();
-        inner.chain(std::iter::once(&self.scopes[0]))
+    /// Checks `e` where it converts to a declared type (so it may be an implicit conversion
+    /// from `any`).
+    fn converted(&mut self, e: &Expr) -> Result<(), String> {
+        self.conv_ctx = true;
+        self.expr(e)
     }
 
-    fn lookup(&self, name: &str) -> Result<&Var, String> {
-        for scope in self.visible_scopes() {
+    /// Narrows variable `name` in the current scope.
+    fn narrow(&mut self, name: &str) -> Result<(), String> {
+        let v = self.lookup(name)?;
+        let own = self.scopes[self.arrow_base..]
+            .iter()
+            .any(|s| s.iter().any(|v| v.name == name));
+        // A captured variable may change behind the arrow function's back: a test in the
+        // arrow does not narrow it.
+        if self.arrow_base > 0 && !own {
+            return Ok(());
+        }
+        let Ty::Opt(t) = &v.ty else {
+            return Err(format!("{NARROWING_ERROR}{name} is not nullable"));
+        };
+        if v.narrowed_from.is_some() {
+            return Err(format!("{name} is already narrowed"));
+        }
+        self.scopes.last_mut().expect("a scope").push(Var {
+            name: name.to_string(),
+            ty: (**t).clone(),
+            mutable: v.mutable,
+            pending: false,
+            narrowed_from: Some(v.ty.clone()),
+        });
+        Ok(())
+    }
+
+    /// Ends the narrowing of `name` (it is assigned).
+    fn end_narrowing(&mut self, name: &str) {
+        for scope in self.scopes.iter_mut() {
+            for v in scope.iter_mut().filter(|v| v.name == name) {
+                if let Some(t) = v.narrowed_from.take() {
+                    v.ty = t;
+                }
+            }
+        }
+    }
+
+    fn lookup(&self, name: &str) -> Result<Var, String> {
+        let lo = self.base.max(1);
+        for index in (lo..self.scopes.len()).rev().chain(std::iter::once(0)) {
+            let scope = &self.scopes[index];
             if let Some(v) = scope.iter().rev().find(|v| v.name == name) {
                 if v.pending {
                     return Err(format!("{name} used in its own initialiser"));
+                }
+                let mut v = v.clone();
+                // Narrowing outside an arrow function does not hold inside it.
+                if index < self.arrow_base
+                    && let Some(t) = v.narrowed_from.take()
+                {
+                    v.ty = t;
                 }
                 return Ok(v);
             }
@@ -137,6 +294,7 @@ impl Checker {
             ty,
             mutable,
             pending: false,
+            narrowed_from: None,
         });
         Ok(())
     }
@@ -170,7 +328,7 @@ impl Checker {
             return Err("wrong number of arguments".to_string());
         }
         for (p, a) in params.iter().zip(args) {
-            self.expr(a)?;
+            self.converted(a)?;
             if !self.assignable(&a.ty, p) {
                 return Err(format!("argument of type {} for {}", a.ty, p));
             }
@@ -315,7 +473,7 @@ impl Checker {
                 None => {}
             }
             for (f, v) in k.fields.iter().zip(&k.field_inits) {
-                self.expr(v)?;
+                self.converted(v)?;
                 if !self.assignable(&v.ty, &f.ty) {
                     return Err(format!("field {} gets a {}", f.name, v.ty));
                 }
@@ -341,8 +499,26 @@ impl Checker {
     fn stmts(&mut self, body: &[Stmt]) -> Result<(), String> {
         for s in body {
             self.stmt(s)?;
+            // `if (v === undefined) { …; return }` narrows `v` after it.
+            if let Stmt::If(c, a, None) = s
+                && let Some((n, false)) = narrow_test(c)
+                && matches!(a.last(), Some(Stmt::Return(_)))
+            {
+                self.narrow(&n)?;
+            }
         }
         Ok(())
+    }
+
+    /// A branch in which `narrowed` (if any) is known not to be undefined.
+    fn branch(&mut self, body: &[Stmt], narrowed: Option<&str>) -> Result<(), String> {
+        self.scopes.push(Vec::new());
+        let r = match narrowed {
+            Some(n) => self.narrow(n).and_then(|()| self.stmts(body)),
+            None => self.stmts(body),
+        };
+        self.scopes.pop();
+        r
     }
 
     fn scoped(&mut self, body: &[Stmt]) -> Result<(), String> {
@@ -366,7 +542,11 @@ impl Checker {
                 // The name is in scope (but unusable) while its initialiser is checked.
                 self.declare(name, Ty::Void, false)?;
                 self.scopes.last_mut().unwrap().last_mut().unwrap().pending = true;
-                let r = self.expr(init);
+                let r = if annot.is_some() {
+                    self.converted(init)
+                } else {
+                    self.expr(init)
+                };
                 self.scopes.last_mut().unwrap().pop();
                 r?;
                 if let (None, ExprKind::ArrayLit(es)) = (annot, &init.kind) {
@@ -407,15 +587,27 @@ impl Checker {
                 if !truth_type(&c.ty) {
                     return Err("bad condition".to_string());
                 }
-                self.scoped(a)?;
+                let test = narrow_test(c);
+                let (then_n, else_n) = match &test {
+                    Some((n, true)) => (Some(n.as_str()), None),
+                    Some((n, false)) => (None, Some(n.as_str())),
+                    None => (None, None),
+                };
+                self.branch(a, then_n)?;
                 if let Some(b) = b {
-                    self.scoped(b)?;
+                    self.branch(b, else_n)?;
                 }
                 Ok(())
             }
             Stmt::Loop { var, body, .. } => {
                 if self.lookup(var).is_ok() {
                     return Err(format!("loop counter {var} shadows"));
+                }
+                // A variable assigned in the body is not narrowed anywhere in it.
+                let mut assigned = Vec::new();
+                assigned_in(body, &mut assigned);
+                for n in assigned {
+                    self.end_narrowing(&n);
                 }
                 self.scopes.push(Vec::new());
                 self.loops += 1;
@@ -441,7 +633,7 @@ impl Checker {
                     None => Err("return without a value".to_string()),
                     Some(_) if ret == Ty::Void => Err("return with a value".to_string()),
                     Some(e) => {
-                        self.expr(e)?;
+                        self.converted(e)?;
                         if self.assignable(&e.ty, &ret) {
                             Ok(())
                         } else {
@@ -467,7 +659,72 @@ impl Checker {
     }
 
     fn expr(&mut self, e: &Expr) -> Result<(), String> {
+        let conv_ctx = std::mem::take(&mut self.conv_ctx);
         match &e.kind {
+            ExprKind::Undefined => match e.ty {
+                Ty::Any | Ty::Opt(_) => Ok(()),
+                _ => Err("undefined of a non-nullable type".to_string()),
+            },
+            ExprKind::Unbox(x) => {
+                if !conv_ctx {
+                    return Err("an implicit conversion from any outside a declared type".into());
+                }
+                self.expr(x)?;
+                self.expect(x, Ty::Any)?;
+                self.type_exists(&e.ty)?;
+                match e.ty {
+                    Ty::Int | Ty::Float | Ty::Bool | Ty::Class(_) | Ty::IntArr | Ty::FloatArr => {
+                        Ok(())
+                    }
+                    Ty::Opt(_) => Ok(()),
+                    _ => Err(format!("conversion of any to {}", e.ty)),
+                }
+            }
+            ExprKind::Arrow(params, body) => {
+                let Ty::Func(ps, ret) = &e.ty else {
+                    return Err("an arrow of a non-function type".to_string());
+                };
+                if ps.len() != params.len() || ps.iter().zip(params).any(|(t, p)| *t != p.ty) {
+                    return Err("arrow parameters differ from its type".to_string());
+                }
+                self.type_exists(&e.ty)?;
+                let saved = (
+                    self.arrow_base,
+                    self.ret.take(),
+                    self.loops,
+                    self.scopes.len(),
+                );
+                self.scopes.push(Vec::new());
+                self.arrow_base = self.scopes.len() - 1;
+                self.ret = Some((**ret).clone());
+                self.loops = 0;
+                let r = (|| {
+                    for p in params {
+                        self.declare(&p.name, p.ty.clone(), true)?;
+                    }
+                    self.stmts(body)?;
+                    if **ret != Ty::Void && !ends_with_return(body) {
+                        return Err("an arrow function does not end with a return".to_string());
+                    }
+                    Ok(())
+                })();
+                self.scopes.truncate(saved.3);
+                self.arrow_base = saved.0;
+                self.ret = saved.1;
+                self.loops = saved.2;
+                r
+            }
+            ExprKind::CallValue(callee, args) => {
+                self.expr(callee)?;
+                let Ty::Func(ps, ret) = &callee.ty else {
+                    return Err("calling a non-function".to_string());
+                };
+                if !matches!(callee.kind, ExprKind::Var(_)) {
+                    return Err("calling an expression".to_string());
+                }
+                self.args(ps, args)?;
+                self.expect(e, (**ret).clone())
+            }
             ExprKind::Int { value, hex } => {
                 if !hex && *value > i32::MAX as u32 {
                     return Err(format!("integer literal out of range: {value}"));
@@ -493,8 +750,15 @@ impl Checker {
             }
             ExprKind::Var(n) => {
                 let v = self.lookup(n)?;
-                let ty = v.ty.clone();
-                self.expect(e, ty)
+                if v.narrowed_from.as_ref() == Some(&e.ty) {
+                    return Ok(());
+                }
+                if let Ty::Opt(t) = &v.ty
+                    && **t == e.ty
+                {
+                    return Err(format!("{n} is not narrowed here"));
+                }
+                self.expect(e, v.ty)
             }
             ExprKind::This => match &self.class {
                 Some(c) => self.expect(e, Ty::Class(c.clone())),
@@ -513,6 +777,7 @@ impl Checker {
                     self.expr(x)?;
                 }
                 let ok = match op {
+                    UnOp::Neg if x.ty == Ty::Any => e.ty == Ty::Any,
                     UnOp::Neg | UnOp::Plus => x.ty.is_numeric() && e.ty == x.ty,
                     UnOp::BitNot => x.ty == Ty::Int && e.ty == Ty::Int,
                     UnOp::Not => truth_type(&x.ty) && e.ty == Ty::Bool,
@@ -527,19 +792,27 @@ impl Checker {
                 self.expr(l)?;
                 self.expr(r)?;
                 let (a, b) = (&l.ty, &r.ty);
+                let num_or_any = |t: &Ty| t.is_numeric() || *t == Ty::Any;
+                let dynamic = *a == Ty::Any || *b == Ty::Any;
                 let ok = match op {
                     BinOp::Add if *a == Ty::Str || *b == Ty::Str => {
-                        matches!(a, Ty::Int | Ty::Float | Ty::Bool | Ty::Str)
-                            && matches!(b, Ty::Int | Ty::Float | Ty::Bool | Ty::Str)
+                        matches!(a, Ty::Int | Ty::Float | Ty::Bool | Ty::Str | Ty::Any)
+                            && matches!(b, Ty::Int | Ty::Float | Ty::Bool | Ty::Str | Ty::Any)
                     }
                     BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div | BinOp::Pow => {
-                        a.is_numeric() && b.is_numeric()
+                        num_or_any(a) && num_or_any(b)
                     }
-                    BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge => {
-                        a.is_numeric() && b.is_numeric()
-                    }
+                    BinOp::Rem if dynamic => num_or_any(a) && num_or_any(b),
+                    BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge => num_or_any(a) && num_or_any(b),
                     BinOp::Eq | BinOp::StrictEq | BinOp::Ne | BinOp::StrictNe => {
-                        (a.is_numeric() && b.is_numeric()) || (*a == Ty::Bool && *b == Ty::Bool)
+                        let plain = |t: &Ty| matches!(t, Ty::Int | Ty::Float | Ty::Bool | Ty::Str);
+                        (a.is_numeric() && b.is_numeric())
+                            || (*a == Ty::Bool && *b == Ty::Bool)
+                            || (dynamic && (plain(a) || plain(b) || a == b))
+                            || (matches!(a, Ty::Opt(_))
+                                && a == b
+                                && (matches!(l.kind, ExprKind::Undefined)
+                                    || matches!(r.kind, ExprKind::Undefined)))
                     }
                     BinOp::And | BinOp::Or => truth_type(a) && truth_type(b),
                     _ => *a == Ty::Int && *b == Ty::Int,
@@ -563,7 +836,7 @@ impl Checker {
                 } else {
                     return Err("no common super type".to_string());
                 };
-                if !matches!(ty, Ty::Int | Ty::Float | Ty::Bool) {
+                if !matches!(ty, Ty::Int | Ty::Float | Ty::Bool | Ty::Any) {
                     return Err("conditional of a non-primitive type".to_string());
                 }
                 self.expect(e, ty)
@@ -578,6 +851,7 @@ impl Checker {
                 self.expect(e, sig.ret)
             }
             ExprKind::MethodCall(recv, name, args) => {
+                self.member_receiver(recv)?;
                 self.expr(recv)?;
                 let Ty::Class(c) = &recv.ty else {
                     return Err("method call on a non-object".to_string());
@@ -604,6 +878,7 @@ impl Checker {
                 self.expect(e, sig.ret)
             }
             ExprKind::Field(recv, name) => {
+                self.member_receiver(recv)?;
                 self.expr(recv)?;
                 let Ty::Class(c) = &recv.ty else {
                     return Err("field of a non-object".to_string());
@@ -661,7 +936,7 @@ impl Checker {
             }
             ExprKind::As(x) => {
                 self.expr(x)?;
-                if x.ty.is_numeric() && e.ty.is_numeric() {
+                if (x.ty.is_numeric() || x.ty == Ty::Any) && e.ty.is_numeric() {
                     Ok(())
                 } else {
                     Err("bad as".to_string())
@@ -669,9 +944,16 @@ impl Checker {
             }
             ExprKind::Assign(op, t, v) => {
                 self.place(t)?;
-                self.expr(v)?;
+                if op.is_none() {
+                    self.converted(v)?;
+                } else {
+                    self.expr(v)?;
+                }
                 let ok = match op {
                     None => self.assignable(&v.ty, &t.ty),
+                    Some(BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div) if t.ty == Ty::Any => {
+                        v.ty.is_numeric() || v.ty == Ty::Any
+                    }
                     Some(BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div) => {
                         t.ty.is_numeric() && v.ty.is_numeric()
                     }
@@ -692,7 +974,7 @@ impl Checker {
             }
             ExprKind::IncDec { target, .. } => {
                 self.place(target)?;
-                if !target.ty.is_numeric() {
+                if !target.ty.is_numeric() && target.ty != Ty::Any {
                     return Err("++ on a non-number".to_string());
                 }
                 self.expect(e, target.ty.clone())
@@ -700,16 +982,38 @@ impl Checker {
         }
     }
 
+    /// A member access on a nullable variable that is not narrowed (any more) is the error
+    /// the generator makes on purpose.
+    fn member_receiver(&self, recv: &Expr) -> Result<(), String> {
+        if let ExprKind::Var(n) = &recv.kind
+            && let Ok(v) = self.lookup(n)
+            && let Ty::Opt(t) = &v.ty
+            && **t == recv.ty
+        {
+            return Err(format!(
+                "{NARROWING_ERROR}member access on {n}, which is not narrowed here"
+            ));
+        }
+        Ok(())
+    }
+
     /// Checks an assignment target.
     fn place(&mut self, t: &Expr) -> Result<(), String> {
         self.expr(t)?;
         match &t.kind {
             ExprKind::Var(n) => {
-                if self.lookup(n)?.mutable {
-                    Ok(())
-                } else {
-                    Err(format!("assignment to constant {n}"))
+                let v = self.lookup(n)?;
+                if !v.mutable {
+                    return Err(format!("assignment to constant {n}"));
                 }
+                if v.narrowed_from.is_some() {
+                    if v.narrowed_from.as_ref() != Some(&t.ty) {
+                        return Err(format!("{n} is assigned as its narrowed type"));
+                    }
+                    // The assignment ends the narrowing.
+                    self.end_narrowing(n);
+                }
+                Ok(())
             }
             ExprKind::Field(..) | ExprKind::Index(..) => Ok(()),
             _ => Err("not assignable".to_string()),

@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use std::rc::Rc;
 
 use crate::ast::{
-    BinOp, ClassDecl, Expr, ExprKind, FuncDecl, Item, LoopKind, Program, Stmt, Ty, UnOp,
+    BinOp, ClassDecl, Expr, ExprKind, FuncDecl, Item, LoopKind, Param, Program, Stmt, Ty, UnOp,
 };
 use crate::num;
 
@@ -100,7 +100,78 @@ enum Value {
     IntArr(Rc<RefCell<Vec<i32>>>),
     FloatArr(Rc<RefCell<Vec<f32>>>),
     Obj(ObjRef),
+    /// A closure: an arrow function with the variables it captures.
+    Func(Rc<Closure>),
+    /// `undefined` (and the result of a void function).
     Void,
+}
+
+/// A variable's storage, shared by the body that declares it and every closure capturing it.
+type Cell = Rc<RefCell<Value>>;
+
+type Scope = Vec<(String, Ty, Cell)>;
+
+#[derive(Debug)]
+struct Closure {
+    params: Vec<Param>,
+    ret: Ty,
+    body: Vec<Stmt>,
+    /// The scopes visible where the arrow was evaluated (sharing their cells).
+    env: Vec<Scope>,
+    this: Option<ObjRef>,
+    class: Option<String>,
+}
+
+/// What a boxed value is, as the device's type errors describe it.
+fn describe(v: &Value) -> &'static str {
+    match v {
+        Value::Int(_) => "an integer",
+        Value::Float(_) => "a float",
+        Value::Bool(_) => "a boolean",
+        Value::Void => "undefined",
+        _ => "an object",
+    }
+}
+
+fn type_error(expected: &Ty, v: &Value) -> Stop {
+    Stop::Error(format!(
+        "type error: expected {}, found {}",
+        expected.unwrap_opt(),
+        describe(v)
+    ))
+}
+
+fn bad_operand(op: &str, v: &Value) -> Stop {
+    Stop::Error(format!("type error: bad operand for {op}: {}", describe(v)))
+}
+
+/// The truthiness of a boxed value (spec 4.9): false only for `undefined`, `false`, integer 0
+/// and float +0.0.
+fn any_truthy(v: &Value) -> bool {
+    match v {
+        Value::Int(i) => *i != 0,
+        Value::Float(f) => f.to_bits() != 0,
+        Value::Bool(b) => *b,
+        Value::Void => false,
+        _ => true,
+    }
+}
+
+/// The truthiness of a value of static type `ty`.
+fn truthy_as(v: &Value, ty: &Ty) -> bool {
+    match ty {
+        Ty::Int | Ty::Float | Ty::Bool => v.truthy(),
+        _ => any_truthy(v),
+    }
+}
+
+/// Boxes a value (spec 3.2, 3.4): integers keep 30 bits, floats the boxed exponent range.
+fn boxed(v: Value) -> Value {
+    match v {
+        Value::Int(i) => Value::Int(num::box_int(i)),
+        Value::Float(f) => Value::Float(num::boxed_float(f)),
+        v => v,
+    }
 }
 
 impl Value {
@@ -142,8 +213,39 @@ impl Value {
     fn convert_to(self, ty: &Ty) -> Value {
         match (ty, &self) {
             (Ty::Float, Value::Int(v)) => Value::Float(*v as f32),
+            (Ty::Any, _) => boxed(self),
             _ => self,
         }
+    }
+
+    /// Converts a boxed value to `ty` with the run-time check of spec 3.16.
+    fn unbox(self, ty: &Ty, classes: &HashMap<&str, &ClassDecl>) -> R<Value> {
+        let ok = match (ty.unwrap_opt(), &self) {
+            (Ty::Any, _) | (Ty::Bool, _) => true,
+            (_, Value::Void) => matches!(ty, Ty::Opt(_)),
+            (Ty::Int, Value::Int(_)) | (Ty::Float, Value::Int(_) | Value::Float(_)) => true,
+            (Ty::IntArr, Value::IntArr(_)) | (Ty::FloatArr, Value::FloatArr(_)) => true,
+            (Ty::Class(c), Value::Obj(o)) => {
+                let mut k = Some(o.borrow().class.clone());
+                let mut found = false;
+                while let Some(n) = k {
+                    if n == *c {
+                        found = true;
+                        break;
+                    }
+                    k = classes[n.as_str()].parent.clone();
+                }
+                found
+            }
+            _ => false,
+        };
+        if !ok {
+            return Err(type_error(ty, &self));
+        }
+        Ok(match ty {
+            Ty::Bool => Value::Bool(any_truthy(&self)),
+            _ => self.convert_to(ty),
+        })
     }
 
     /// `print`'s text (spec 13.1).
@@ -156,6 +258,7 @@ impl Value {
             Value::IntArr(_) => "<class integer[]>".to_string(),
             Value::FloatArr(_) => "<class float[]>".to_string(),
             Value::Obj(o) => format!("<class {}>", o.borrow().class),
+            Value::Func(_) => "<class #Function>".to_string(),
             Value::Void => "undefined".to_string(),
         }
     }
@@ -191,7 +294,7 @@ enum Flow {
 }
 
 struct Frame {
-    scopes: Vec<Vec<(String, Ty, Value)>>,
+    scopes: Vec<Scope>,
     this: Option<ObjRef>,
     /// The class whose method or constructor is running (for `super.m()`).
     class: Option<String>,
@@ -222,6 +325,18 @@ struct Interp<'p> {
 /// The deepest call nesting the evaluator follows; generated programs stay far below it, so a
 /// deeper one (an endless recursion left by shrinking) counts as running too long.
 const MAX_FRAMES: usize = 1000;
+
+/// The scope of a call's parameters.
+fn bind(params: &[Param], args: Vec<Value>) -> Scope {
+    params
+        .iter()
+        .zip(args)
+        .map(|(p, v)| {
+            let v = v.convert_to(&p.ty);
+            (p.name.clone(), p.ty.clone(), Rc::new(RefCell::new(v)))
+        })
+        .collect()
+}
 
 fn index_error(i: i32, len: usize) -> Stop {
     Stop::Error(format!("array index out of range: {i} (len: {len})"))
@@ -296,29 +411,28 @@ impl<'p> Interp<'p> {
         if f.top && f.scopes.is_empty() {
             self.globals.insert(name.to_string(), (ty.clone(), v));
         } else {
-            f.scopes
-                .last_mut()
-                .expect("a scope")
-                .push((name.to_string(), ty.clone(), v));
+            f.scopes.last_mut().expect("a scope").push((
+                name.to_string(),
+                ty.clone(),
+                Rc::new(RefCell::new(v)),
+            ));
         }
     }
 
-    fn lookup(&mut self, name: &str) -> &mut (String, Ty, Value) {
-        let f = self.frames.last_mut().expect("a frame");
-        for scope in f.scopes.iter_mut().rev() {
-            if let Some(slot) = scope.iter_mut().rev().find(|(n, _, _)| n == name) {
-                return slot;
+    /// The local variable `name` (its type and cell), if it is not a global.
+    fn local(&self, name: &str) -> Option<(Ty, Cell)> {
+        let f = self.frames.last().expect("a frame");
+        for scope in f.scopes.iter().rev() {
+            if let Some((_, t, c)) = scope.iter().rev().find(|(n, _, _)| n == name) {
+                return Some((t.clone(), c.clone()));
             }
         }
-        panic!("unknown variable {name}")
+        None
     }
 
     fn read_var(&mut self, name: &str) -> Value {
-        let f = self.frames.last().expect("a frame");
-        for scope in f.scopes.iter().rev() {
-            if let Some((_, _, v)) = scope.iter().rev().find(|(n, _, _)| n == name) {
-                return v.clone();
-            }
+        if let Some((_, c)) = self.local(name) {
+            return c.borrow().clone();
         }
         match self.globals.get(name) {
             Some((_, v)) => v.clone(),
@@ -327,11 +441,8 @@ impl<'p> Interp<'p> {
     }
 
     fn write_var(&mut self, name: &str, v: Value) {
-        let f = self.frames.last().expect("a frame");
-        let local = f.scopes.iter().any(|s| s.iter().any(|(n, _, _)| n == name));
-        if local {
-            let slot = self.lookup(name);
-            slot.2 = v.convert_to(&slot.1);
+        if let Some((t, c)) = self.local(name) {
+            *c.borrow_mut() = v.convert_to(&t);
         } else {
             let slot = self.globals.get_mut(name).expect("a global");
             slot.1 = v.convert_to(&slot.0);
@@ -378,7 +489,7 @@ impl<'p> Interp<'p> {
                 Ok(Flow::Normal)
             }
             Stmt::If(c, then, els) => {
-                if self.eval(c)?.truthy() {
+                if truthy_as(&self.eval(c)?, &c.ty) {
                     self.exec_block(then)
                 } else if let Some(els) = els {
                     self.exec_block(els)
@@ -438,10 +549,12 @@ impl<'p> Interp<'p> {
                 }
                 Ok(Flow::Normal | Flow::Continue) => {}
             }
-            match kind {
-                LoopKind::ForUp => self.write_var(var, Value::Int(i + 1)),
-                LoopKind::ForDown => self.write_var(var, Value::Int(i - 1)),
-                LoopKind::While | LoopKind::DoWhile => {}
+            // A `for (let …)` counter is a fresh variable in every iteration (JavaScript's
+            // rule): closures created in the body keep that iteration's value.
+            if matches!(kind, LoopKind::ForUp | LoopKind::ForDown) {
+                let step = if kind == LoopKind::ForUp { 1 } else { -1 };
+                let scope = self.frame().scopes.last_mut().expect("the counter's scope");
+                scope[0].2 = Rc::new(RefCell::new(Value::Int(i + step)));
             }
         }
         self.frame().scopes.pop();
@@ -466,12 +579,7 @@ impl<'p> Interp<'p> {
         if self.frames.len() > MAX_FRAMES {
             return Err(Stop::TooLong);
         }
-        let scope = f
-            .params
-            .iter()
-            .zip(args)
-            .map(|(p, v)| (p.name.clone(), p.ty.clone(), v.convert_to(&p.ty)))
-            .collect();
+        let scope = bind(&f.params, args);
         self.frames.push(Frame {
             scopes: vec![scope],
             this,
@@ -482,6 +590,26 @@ impl<'p> Interp<'p> {
         self.frames.pop();
         match r? {
             Flow::Return(v) => Ok(v.convert_to(&f.ret)),
+            _ => Ok(Value::Void),
+        }
+    }
+
+    fn call_closure(&mut self, c: &Closure, args: Vec<Value>) -> R<Value> {
+        if self.frames.len() > MAX_FRAMES {
+            return Err(Stop::TooLong);
+        }
+        let mut scopes = c.env.clone();
+        scopes.push(bind(&c.params, args));
+        self.frames.push(Frame {
+            scopes,
+            this: c.this.clone(),
+            class: c.class.clone(),
+            top: false,
+        });
+        let r = self.exec_seq(&c.body);
+        self.frames.pop();
+        match r? {
+            Flow::Return(v) => Ok(v.convert_to(&c.ret)),
             _ => Ok(Value::Void),
         }
     }
@@ -512,12 +640,7 @@ impl<'p> Interp<'p> {
         if self.frames.len() > MAX_FRAMES {
             return Err(Stop::TooLong);
         }
-        let scope = class
-            .ctor_params
-            .iter()
-            .zip(args)
-            .map(|(p, v)| (p.name.clone(), p.ty.clone(), v.convert_to(&p.ty)))
-            .collect();
+        let scope = bind(&class.ctor_params, args);
         self.frames.push(Frame {
             scopes: vec![scope],
             this: Some(obj.clone()),
@@ -659,7 +782,12 @@ impl<'p> Interp<'p> {
             ExprKind::Unary(op, x) => {
                 let v = self.eval(x)?;
                 Ok(match (op, v) {
-                    (UnOp::Not, v) => Value::Bool(!v.truthy()),
+                    (UnOp::Not, v) => Value::Bool(!truthy_as(&v, &x.ty)),
+                    (UnOp::Neg, v) if x.ty == Ty::Any => match v {
+                        Value::Int(i) => boxed(Value::Int(i.wrapping_neg())),
+                        Value::Float(f) => boxed(Value::Float(-f)),
+                        v => return Err(bad_operand("unary minus", &v)),
+                    },
                     (UnOp::Neg, Value::Int(i)) => Value::Int(i.wrapping_neg()),
                     (UnOp::Neg, Value::Float(f)) => Value::Float(-f),
                     (UnOp::Plus, v) => v,
@@ -668,24 +796,24 @@ impl<'p> Interp<'p> {
                 })
             }
             ExprKind::Binary(BinOp::And, l, r) => {
-                if !self.eval(l)?.truthy() {
+                if !truthy_as(&self.eval(l)?, &l.ty) {
                     return Ok(Value::Bool(false));
                 }
-                Ok(Value::Bool(self.eval(r)?.truthy()))
+                Ok(Value::Bool(truthy_as(&self.eval(r)?, &r.ty)))
             }
             ExprKind::Binary(BinOp::Or, l, r) => {
-                if self.eval(l)?.truthy() {
+                if truthy_as(&self.eval(l)?, &l.ty) {
                     return Ok(Value::Bool(true));
                 }
-                Ok(Value::Bool(self.eval(r)?.truthy()))
+                Ok(Value::Bool(truthy_as(&self.eval(r)?, &r.ty)))
             }
             ExprKind::Binary(op, l, r) => {
                 let a = self.eval(l)?;
                 let b = self.eval(r)?;
-                binary(*op, &a, &b, &e.ty)
+                binary(*op, &a, &b, &e.ty, dynamic(&l.ty, &r.ty))
             }
             ExprKind::Cond(c, a, b) => {
-                let v = if self.eval(c)?.truthy() {
+                let v = if truthy_as(&self.eval(c)?, &c.ty) {
                     self.eval(a)?
                 } else {
                     self.eval(b)?
@@ -759,6 +887,36 @@ impl<'p> Interp<'p> {
                     _ => panic!("array type"),
                 })
             }
+            ExprKind::Undefined => Ok(Value::Void),
+            ExprKind::Unbox(x) => {
+                let v = self.eval(x)?;
+                v.unbox(&e.ty, &self.classes)
+            }
+            ExprKind::As(x) if x.ty == Ty::Any => {
+                let v = self.eval(x)?;
+                v.unbox(&e.ty, &self.classes)
+            }
+            ExprKind::Arrow(params, body) => {
+                let Ty::Func(_, ret) = &e.ty else {
+                    panic!("an arrow of a non-function type")
+                };
+                let f = self.frame();
+                Ok(Value::Func(Rc::new(Closure {
+                    params: params.clone(),
+                    ret: (**ret).clone(),
+                    body: body.clone(),
+                    env: f.scopes.clone(),
+                    this: f.this.clone(),
+                    class: f.class.clone(),
+                })))
+            }
+            ExprKind::CallValue(callee, args) => {
+                let Value::Func(c) = self.eval(callee)? else {
+                    panic!("calling a non-function")
+                };
+                let vs = self.eval_args(args)?;
+                self.call_closure(&c, vs)
+            }
             ExprKind::As(x) => {
                 let v = self.eval(x)?;
                 Ok(match (&e.ty, v) {
@@ -775,7 +933,8 @@ impl<'p> Interp<'p> {
                         let old = self.read(&p)?;
                         let r = self.eval(value)?;
                         let rty = crate::ast::binary_type(*op, &target.ty, &value.ty);
-                        let v = binary(*op, &old, &r, &rty)?;
+                        let dynamic = dynamic(&target.ty, &value.ty);
+                        let v = binary(*op, &old, &r, &rty, dynamic)?;
                         match (&target.ty, v) {
                             // `i += f` truncates back to integer.
                             (Ty::Int, Value::Float(f)) => Value::Int(num::float_to_int(f)),
@@ -797,7 +956,7 @@ impl<'p> Interp<'p> {
                     (Value::Int(i), false) => Value::Int(i.wrapping_sub(1)),
                     (Value::Float(f), true) => Value::Float(f + 1.0),
                     (Value::Float(f), false) => Value::Float(f - 1.0),
-                    (v, _) => panic!("++/-- on {v:?}"),
+                    (v, _) => return Err(bad_operand(if *inc { "++" } else { "--" }, v)),
                 };
                 let new = self.write(&p, new)?;
                 Ok(if *prefix { new } else { old })
@@ -808,9 +967,12 @@ impl<'p> Interp<'p> {
 
 /// `a op b` where `ty` is the static result type (it decides integer versus float arithmetic
 /// and string concatenation).
-fn binary(op: BinOp, a: &Value, b: &Value, ty: &Ty) -> R<Value> {
+fn binary(op: BinOp, a: &Value, b: &Value, ty: &Ty, dynamic: bool) -> R<Value> {
     if *ty == Ty::Str {
         return Ok(Value::Str(a.concat_text() + &b.concat_text()));
+    }
+    if dynamic {
+        return any_binary(op, &boxed(a.clone()), &boxed(b.clone()));
     }
     if op.is_comparison() {
         let r = match (a, b) {
@@ -870,4 +1032,71 @@ fn compare<T: PartialOrd>(op: BinOp, x: T, y: T) -> bool {
         BinOp::Eq | BinOp::StrictEq => x == y,
         _ => x != y,
     }
+}
+
+/// Whether an operator on operands of these static types is decided at run time from the
+/// values (an `any` operand, or a comparison of references).
+fn dynamic(l: &Ty, r: &Ty) -> bool {
+    let plain = |t: &Ty| matches!(t, Ty::Int | Ty::Float | Ty::Bool | Ty::Str);
+    !plain(l) || !plain(r)
+}
+
+/// Whether two boxed values are the same tagged word (spec 4.4): numbers by tag and bits, strings
+/// by content, everything else by identity.
+fn same_word(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Int(x), Value::Int(y)) => x == y,
+        (Value::Float(x), Value::Float(y)) => num::box_float(*x) == num::box_float(*y),
+        (Value::Bool(x), Value::Bool(y)) => x == y,
+        (Value::Str(x), Value::Str(y)) => x == y,
+        (Value::IntArr(x), Value::IntArr(y)) => Rc::ptr_eq(x, y),
+        (Value::FloatArr(x), Value::FloatArr(y)) => Rc::ptr_eq(x, y),
+        (Value::Obj(x), Value::Obj(y)) => Rc::ptr_eq(x, y),
+        (Value::Func(x), Value::Func(y)) => Rc::ptr_eq(x, y),
+        (Value::Void, Value::Void) => true,
+        _ => false,
+    }
+}
+
+/// `a op b` on boxed values, decided from their tags (spec 4.1, 4.4, 4.6).
+fn any_binary(op: BinOp, a: &Value, b: &Value) -> R<Value> {
+    match op {
+        BinOp::Eq | BinOp::StrictEq => return Ok(Value::Bool(same_word(a, b))),
+        BinOp::Ne | BinOp::StrictNe => return Ok(Value::Bool(!same_word(a, b))),
+        _ => {}
+    }
+    let number = |v: &Value| matches!(v, Value::Int(_) | Value::Float(_));
+    if op == BinOp::Add && (matches!(a, Value::Str(_)) || matches!(b, Value::Str(_))) {
+        return Ok(Value::Str(a.concat_text() + &b.concat_text()));
+    }
+    if op.is_comparison() {
+        // A string on the left asks for a string on the right.
+        if let Value::Str(x) = a {
+            return match b {
+                Value::Str(y) => Ok(Value::Bool(compare(op, x.as_bytes(), y.as_bytes()))),
+                _ => Err(bad_operand(op.text(), b)),
+            };
+        }
+    }
+    if !number(a) {
+        return Err(bad_operand(op.text(), a));
+    }
+    if !number(b) {
+        return Err(bad_operand(op.text(), b));
+    }
+    if op.is_comparison() {
+        return Ok(Value::Bool(match (a, b) {
+            (Value::Int(x), Value::Int(y)) => compare(op, x, y),
+            _ => compare(op, a.float(), b.float()),
+        }));
+    }
+    let ty = match (a, b) {
+        (Value::Int(_), Value::Int(_)) => Ty::Int,
+        _ if op == BinOp::Rem => {
+            let v = if matches!(a, Value::Float(_)) { a } else { b };
+            return Err(bad_operand("%", v));
+        }
+        _ => Ty::Float,
+    };
+    Ok(boxed(binary(op, a, b, &ty, false)?))
 }

@@ -56,6 +56,29 @@ pub struct GenConfig {
     /// Whether `0.0 - e` with an integer `e` is generated (a float zero literal minus an
     /// integer operand).
     pub zero_minus_int: bool,
+    /// Whether `any` values are generated (boxing, conversions back, arithmetic and
+    /// comparisons on `any`).
+    pub any: bool,
+    /// Whether nullable class types (`C | undefined`) and narrowing by `if` are generated.
+    pub nullable: bool,
+    /// Whether arrow functions (closures) are generated.
+    pub closures: bool,
+    /// Whether variables declared at top level are narrowed (globals, and locals of top-level
+    /// blocks).
+    pub narrow_globals: bool,
+    /// Whether narrowing after `if (v === undefined) { return … }` is generated.
+    pub early_return: bool,
+    /// Whether programs that use a narrowed variable after assigning it (which the compiler
+    /// must reject) are generated, now and then.
+    pub narrow_end: bool,
+    /// Whether closures created in a `for` loop may capture its counter (a fresh variable per
+    /// iteration).
+    pub for_capture: bool,
+    /// Whether `++` and `--` are applied to `any` variables (which may hold non-numbers).
+    pub any_inc_dec: bool,
+    /// Whether arrow functions created where a variable is narrowed use that variable (as the
+    /// nullable variable it is inside them).
+    pub closure_narrowing: bool,
 }
 
 impl Default for GenConfig {
@@ -75,6 +98,15 @@ impl Default for GenConfig {
             effects_in_concat: true,
             effects_in_earlier_operands: true,
             zero_minus_int: true,
+            any: true,
+            nullable: true,
+            closures: true,
+            narrow_globals: false,
+            early_return: false,
+            narrow_end: false,
+            for_capture: false,
+            any_inc_dec: false,
+            closure_narrowing: false,
         }
     }
 }
@@ -102,6 +134,8 @@ pub fn generate<R: RngCore + ?Sized>(rng: &mut R, config: &GenConfig) -> Program
         pure: false,
         current_fn: None,
         stmts_left: config.max_statements,
+        arrow_base: 0,
+        reject: false,
     };
     g.program()
 }
@@ -115,6 +149,10 @@ struct VarInfo {
     len: u32,
     /// The values a loop counter can take.
     range: Option<(i64, i64)>,
+    /// A nullable variable narrowed to its class type in this scope.
+    narrowed: bool,
+    /// The counter of a `for` loop.
+    for_counter: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -175,6 +213,10 @@ struct Gen<'r, R: RngCore + ?Sized> {
     /// The recursive function being generated (it may call itself with `n - 1`).
     current_fn: Option<FnInfo>,
     stmts_left: u32,
+    /// The first scope of the innermost arrow function being generated (0 outside arrows).
+    arrow_base: usize,
+    /// A deliberate use of a variable whose narrowing ended has been generated.
+    reject: bool,
 }
 
 const INTERESTING_INTS: &[i32] = &[
@@ -304,19 +346,44 @@ impl<'r, R: RngCore + ?Sized> Gen<'r, R> {
     fn visible(&self) -> Vec<VarInfo> {
         let mut seen = HashSet::new();
         let mut out = Vec::new();
-        let inner = self.scopes[self.base.max(1)..].iter().rev();
-        for scope in inner.chain(std::iter::once(&self.scopes[0])) {
-            for v in scope.iter().rev() {
+        let lo = self.base.max(1);
+        for index in (lo..self.scopes.len()).rev().chain(std::iter::once(0)) {
+            let outside_arrow = index < self.arrow_base;
+            for v in self.scopes[index].iter().rev() {
+                // Narrowing does not hold inside an arrow function; there the variable is
+                // the nullable one further out.
+                if outside_arrow && v.narrowed {
+                    if !self.cfg.closure_narrowing {
+                        // Leave the variable out of the arrow function altogether.
+                        seen.insert(v.name.clone());
+                    }
+                    continue;
+                }
                 if !seen.insert(v.name.clone()) {
+                    continue;
+                }
+                // A narrowed variable that must not be used (nor tested again) here.
+                if v.narrowed && v.ty == Ty::Void {
                     continue;
                 }
                 if self.hidden.as_deref() == Some(v.name.as_str()) {
                     continue;
                 }
-                if self.object_free && matches!(v.ty, Ty::Class(_)) {
+                if self.object_free
+                    && matches!(v.ty, Ty::Class(_) | Ty::Opt(_) | Ty::Any | Ty::Func(..))
+                {
                     continue;
                 }
-                out.push(v.clone());
+                if outside_arrow && v.for_counter && !self.cfg.for_capture {
+                    continue;
+                }
+                let mut v = v.clone();
+                // An arrow function does not assign nullable variables it captures (that
+                // would end a narrowing outside it behind the checker's back).
+                if outside_arrow && matches!(v.ty, Ty::Opt(_)) {
+                    v.mutable = false;
+                }
+                out.push(v);
             }
         }
         out
@@ -500,7 +567,677 @@ impl<'r, R: RngCore + ?Sized> Gen<'r, R> {
         match ty {
             Ty::Float if self.chance(25) => self.expr(&Ty::Int, depth),
             Ty::Int | Ty::Float | Ty::Bool => self.expr(ty, depth),
+            Ty::Any => self.any_value(depth),
+            Ty::Opt(t) => self.opt_value(t, ty),
+            Ty::Func(ps, r) => self.func_value(ps, r),
             _ => self.ref_expr(ty),
+        }
+    }
+
+    /// An expression assignable to `ty` where the context converts (an initial value with a
+    /// declared type, an argument, a returned value): sometimes an `any` value converted with
+    /// a run-time check.
+    fn converted_expr(&mut self, ty: &Ty, depth: u32) -> Expr {
+        let convertible = matches!(
+            ty,
+            Ty::Int | Ty::Float | Ty::Bool | Ty::Class(_) | Ty::Opt(_)
+        );
+        if convertible && self.cfg.any && self.chance(8) {
+            let anys = self.vars_of(&Ty::Any);
+            if !anys.is_empty() {
+                // Mostly a conversion that succeeds for numbers.
+                let v = self.pick(&anys);
+                return Expr::new(ExprKind::Unbox(Box::new(self.var_expr(&v))), ty.clone());
+            }
+        }
+        self.assignable_expr(ty, depth)
+    }
+
+    // ----- any -----
+
+    /// A value converted to `any`: a number, boolean, string, `undefined`, an array or object,
+    /// or an `any` expression.
+    fn any_value(&mut self, depth: u32) -> Expr {
+        let refs: Vec<VarInfo> = self
+            .visible()
+            .into_iter()
+            .filter(|v| matches!(v.ty, Ty::IntArr | Ty::FloatArr | Ty::Class(_) | Ty::Opt(_)))
+            .collect();
+        let has_any = !self.vars_of(&Ty::Any).is_empty();
+        let w = [
+            30,
+            20,
+            8,
+            6,
+            3,
+            if has_any { 25 } else { 0 },
+            if refs.is_empty() { 0 } else { 6 },
+        ];
+        let d = depth.min(2);
+        match self.weighted(&w) {
+            1 => self.expr(&Ty::Float, d),
+            2 => self.expr(&Ty::Bool, d),
+            3 => {
+                let l = self.pick(&["", "a", "xy", "0", "1.5"]);
+                Expr::str_lit(l)
+            }
+            4 => Expr::new(ExprKind::Undefined, Ty::Any),
+            5 => self.any_expr(d),
+            6 => {
+                let v = self.pick(&refs);
+                self.var_expr(&v)
+            }
+            _ => self.expr(&Ty::Int, d),
+        }
+    }
+
+    /// An expression of type `any`.
+    fn any_expr(&mut self, depth: u32) -> Expr {
+        // Callers make sure that there is an `any` variable.
+        let vars = self.vars_of(&Ty::Any);
+        if depth == 0 {
+            let v = self.pick(&vars);
+            return self.var_expr(&v);
+        }
+        let d = depth - 1;
+        let funcs = self.callable_funcs(&Ty::Any);
+        let w = [
+            if vars.is_empty() { 0 } else { 30 },
+            30,
+            5,
+            4,
+            if funcs.is_empty() || self.pure { 0 } else { 6 },
+            if self.pure || vars.iter().all(|v| !v.mutable) {
+                0
+            } else {
+                6
+            },
+            6,
+        ];
+        match self.weighted(&w) {
+            1 => {
+                let op = self.pick(&[
+                    BinOp::Add,
+                    BinOp::Add,
+                    BinOp::Sub,
+                    BinOp::Mul,
+                    BinOp::Div,
+                    BinOp::Div,
+                    BinOp::Rem,
+                    BinOp::Pow,
+                ]);
+                let l = self.any_expr(d);
+                let r = match op {
+                    BinOp::Div | BinOp::Rem if self.chance(80) => self.nonzero(d.min(1)),
+                    BinOp::Pow => Expr::int(self.below(4) as i32),
+                    _ if self.chance(50) => self.any_expr(d),
+                    _ => self.num_expr(d.min(1)),
+                };
+                if self.chance(50) && !matches!(op, BinOp::Div | BinOp::Rem | BinOp::Pow) {
+                    Expr::binary(op, r, l)
+                } else {
+                    Expr::binary(op, l, r)
+                }
+            }
+            2 => Expr::unary(UnOp::Neg, self.any_expr(d)),
+            3 => {
+                let c = self.truth_expr(d.min(1));
+                let a = self.any_expr(d);
+                let b = self.any_expr(d);
+                Expr::cond(c, a, b)
+            }
+            4 => {
+                let f = self.pick(&funcs);
+                self.call(&f)
+            }
+            5 => self.any_update(d),
+            6 => self.closure_call(&Ty::Any).unwrap_or_else(|| {
+                let v = self.pick(&vars);
+                self.var_expr(&v)
+            }),
+            _ => {
+                let v = self.pick(&vars);
+                self.var_expr(&v)
+            }
+        }
+    }
+
+    /// An assignment, compound assignment or `++`/`--` of an `any` variable.
+    fn any_update(&mut self, d: u32) -> Expr {
+        let targets: Vec<VarInfo> = self
+            .vars_of(&Ty::Any)
+            .into_iter()
+            .filter(|v| v.mutable)
+            .collect();
+        let t = self.pick(&targets);
+        let target = self.var_expr(&t);
+        let k = if self.cfg.any_inc_dec {
+            self.below(4)
+        } else {
+            self.below(2)
+        };
+        match k {
+            0 => Expr::assign(None, target, self.any_value(d)),
+            1 => {
+                let op = self.pick(&[BinOp::Add, BinOp::Sub, BinOp::Mul]);
+                let v = if self.chance(50) {
+                    self.num_expr(d.min(1))
+                } else {
+                    self.any_expr(d)
+                };
+                Expr::assign(Some(op), target, v)
+            }
+            _ => Expr::inc_dec(self.chance(50), self.chance(50), target),
+        }
+    }
+
+    /// A typed expression computed from `any` values, if there are any: an explicit
+    /// conversion, or a comparison.
+    fn typed_of_any(&mut self, ty: &Ty, d: u32) -> Option<Expr> {
+        if !self.cfg.any {
+            return None;
+        }
+        if self.vars_of(&Ty::Any).is_empty() {
+            return None;
+        }
+        Some(match ty {
+            Ty::Int | Ty::Float => Expr::cast(self.any_expr(d.min(2)), ty.clone()),
+            _ => {
+                let l = self.any_expr(d.min(2));
+                let op = self.pick(&[
+                    BinOp::StrictEq,
+                    BinOp::StrictNe,
+                    BinOp::Eq,
+                    BinOp::Ne,
+                    BinOp::Lt,
+                    BinOp::Le,
+                    BinOp::Gt,
+                    BinOp::Ge,
+                ]);
+                let r = match self.below(6) {
+                    0 if equality(op) => Expr::new(ExprKind::Undefined, Ty::Any),
+                    1 if equality(op) => self.expr(&Ty::Bool, 0),
+                    2 | 3 => self.any_expr(d.min(1)),
+                    _ => self.num_expr(d.min(1)),
+                };
+                if self.chance(30) {
+                    Expr::binary(op, r, l)
+                } else {
+                    Expr::binary(op, l, r)
+                }
+            }
+        })
+    }
+
+    // ----- nullable types -----
+
+    /// A value of nullable type `opt` (`t | undefined`).
+    fn opt_value(&mut self, t: &Ty, opt: &Ty) -> Expr {
+        let vars: Vec<VarInfo> = self.vars_of(opt);
+        if !vars.is_empty() && self.chance(30) {
+            let v = self.pick(&vars);
+            return self.var_expr(&v);
+        }
+        if self.object_free || self.chance(35) {
+            return Expr::new(ExprKind::Undefined, opt.clone());
+        }
+        self.ref_expr(t)
+    }
+
+    /// Nullable variables that may be narrowed here.
+    fn narrowable(&self) -> Vec<VarInfo> {
+        let top_level = self.ret.is_none();
+        // Inside an arrow function only its own variables: captured ones may change behind
+        // its back.
+        let own: HashSet<String> = self.scopes[self.arrow_base.max(self.base)..]
+            .iter()
+            .flatten()
+            .map(|v| v.name.clone())
+            .collect();
+        self.visible()
+            .into_iter()
+            .filter(|v| matches!(v.ty, Ty::Opt(_)))
+            .filter(|v| self.arrow_base == 0 || own.contains(&v.name))
+            .filter(|v| {
+                self.cfg.narrow_globals
+                    || (!top_level && !self.scopes[0].iter().any(|g| g.name == v.name))
+            })
+            .collect()
+    }
+
+    /// The narrowed form of nullable variable `v`.
+    fn narrowed(v: &VarInfo) -> VarInfo {
+        VarInfo {
+            name: v.name.clone(),
+            ty: v.ty.unwrap_opt().clone(),
+            mutable: false,
+            len: 0,
+            range: None,
+            narrowed: true,
+            for_counter: false,
+        }
+    }
+
+    /// `v === undefined` (or a variant) for nullable `v`; `non_null` says whether the test is
+    /// true when `v` holds an object.
+    fn undefined_test(&mut self, v: &VarInfo, non_null: bool) -> Expr {
+        let op = match (non_null, self.chance(70)) {
+            (true, true) => BinOp::StrictNe,
+            (true, false) => BinOp::Ne,
+            (false, true) => BinOp::StrictEq,
+            (false, false) => BinOp::Eq,
+        };
+        let var = self.var_expr(v);
+        let u = Expr::new(ExprKind::Undefined, v.ty.clone());
+        if self.chance(25) {
+            Expr::binary(op, u, var)
+        } else {
+            Expr::binary(op, var, u)
+        }
+    }
+
+    /// A use of narrowed variable `v`: print a field, call a method or print the object.
+    fn narrowed_use(&mut self, v: &VarInfo) -> Stmt {
+        let Ty::Class(c) = v.ty.unwrap_opt().clone() else {
+            unreachable!("a nullable class")
+        };
+        let recv = Expr::var(&v.name, Ty::Class(c.clone()));
+        self.touched = true;
+        let fields = self.all_fields(&c);
+        if !fields.is_empty() && self.chance(80) {
+            let f = self.pick(&fields);
+            return Stmt::Print {
+                arg: Expr::field(recv, &f.name, f.ty.clone()),
+                console: false,
+            };
+        }
+        Stmt::Print {
+            arg: recv,
+            console: false,
+        }
+    }
+
+    /// `print(v.f)` for a field `f` of nullable variable `v`'s class (which has one).
+    fn field_use(&mut self, v: &VarInfo) -> Stmt {
+        let Ty::Class(c) = v.ty.unwrap_opt().clone() else {
+            unreachable!("a nullable class")
+        };
+        let fields = self.all_fields(&c);
+        let f = self.pick(&fields);
+        Stmt::Print {
+            arg: Expr::field(Expr::var(&v.name, Ty::Class(c)), &f.name, f.ty.clone()),
+            console: false,
+        }
+    }
+
+    /// `if (v !== undefined) { … v used as an object … } else { … }` or the reverse test.
+    fn narrowing_if(&mut self, depth: u32) -> Option<Stmt> {
+        let vars = self.narrowable();
+        if vars.is_empty() {
+            return None;
+        }
+        let v = self.pick(&vars);
+        let non_null_then = self.chance(60);
+        let test = self.undefined_test(&v, non_null_then);
+        let mut narrowed = Vec::new();
+        self.scopes.push(vec![Self::narrowed(&v)]);
+        narrowed.push(self.narrowed_use(&v));
+        if depth < self.cfg.max_stmt_depth && self.stmts_left > 3 {
+            narrowed.extend(self.stmts(depth + 1, self.cfg.max_block));
+            if matches!(
+                narrowed.last(),
+                Some(Stmt::Return(_) | Stmt::Break | Stmt::Continue)
+            ) {
+                narrowed.pop();
+            }
+        }
+        self.scopes.pop();
+        // Now and then: assign the variable, which ends the narrowing, and use it as an
+        // object again, which the compiler must reject.
+        let has_field = match v.ty.unwrap_opt() {
+            Ty::Class(c) => !self.all_fields(c).is_empty(),
+            _ => false,
+        };
+        if self.cfg.narrow_end && v.mutable && has_field && !self.reject && self.chance(60) {
+            self.reject = true;
+            let target = self.var_expr(&v);
+            let assign = Stmt::Expr(Expr::assign(
+                None,
+                target,
+                Expr::new(ExprKind::Undefined, v.ty.clone()),
+            ));
+            let use_ = self.field_use(&v);
+            if self.chance(50) {
+                narrowed.push(assign);
+                narrowed.push(use_);
+            } else {
+                // In a loop, the assignment after the use ends the narrowing for the next
+                // iteration.
+                let var = self.fresh("i");
+                narrowed.push(Stmt::Loop {
+                    kind: LoopKind::ForUp,
+                    var,
+                    limit: 2,
+                    body: vec![use_, assign],
+                });
+            }
+        }
+        let other = if self.chance(50) && self.stmts_left > 3 {
+            Some(self.block(depth + 1, 2))
+        } else {
+            None
+        };
+        Some(if non_null_then {
+            Stmt::If(test, narrowed, other)
+        } else {
+            Stmt::If(test, other.unwrap_or_default(), Some(narrowed))
+        })
+    }
+
+    /// `if (v === undefined) { return …; }`, after which `v` is narrowed in the rest of the
+    /// block.
+    fn early_return(&mut self) -> Option<Stmt> {
+        if !self.cfg.early_return || self.in_ctor {
+            return None;
+        }
+        self.ret.as_ref()?;
+        let vars = self.narrowable();
+        if vars.is_empty() {
+            return None;
+        }
+        let v = self.pick(&vars);
+        let test = self.undefined_test(&v, false);
+        let r = self.return_stmt();
+        // `stmts` narrows the variable after this statement.
+        Some(Stmt::If(test, vec![r], None))
+    }
+
+    /// Assigns a nullable variable (`undefined` or an object).
+    fn nullable_assign(&mut self) -> Option<Stmt> {
+        let targets: Vec<VarInfo> = self
+            .visible()
+            .into_iter()
+            .filter(|v| v.mutable && matches!(v.ty, Ty::Opt(_)))
+            .collect();
+        if targets.is_empty() {
+            return None;
+        }
+        let t = self.pick(&targets);
+        let target = self.var_expr(&t);
+        let inner = t.ty.unwrap_opt().clone();
+        let value = self.opt_value(&inner, &t.ty);
+        Some(Stmt::Expr(Expr::assign(None, target, value)))
+    }
+
+    // ----- closures -----
+
+    /// A function type for an arrow function.
+    fn func_type(&mut self) -> Ty {
+        let n = self.below(3);
+        let prims = [Ty::Int, Ty::Int, Ty::Float, Ty::Bool, Ty::Any];
+        let params = (0..n).map(|_| self.pick(&prims)).collect();
+        let ret = self.pick(&[Ty::Int, Ty::Int, Ty::Float, Ty::Bool, Ty::Any, Ty::Void]);
+        Ty::Func(params, Box::new(ret))
+    }
+
+    /// An arrow function of type `(ps) => ret`; its body sees (and may update) the variables
+    /// around it.
+    fn arrow(&mut self, ps: &[Ty], ret: &Ty) -> Expr {
+        let params: Vec<Param> = ps
+            .iter()
+            .map(|t| Param::new(&self.fresh("a"), t.clone()))
+            .collect();
+        let saved = (
+            self.arrow_base,
+            self.ret.take(),
+            self.loops,
+            self.current_fn.take(),
+            self.in_ctor,
+            self.pure,
+        );
+        self.scopes.push(
+            params
+                .iter()
+                .map(|p| VarInfo {
+                    name: p.name.clone(),
+                    ty: p.ty.clone(),
+                    mutable: true,
+                    len: 0,
+                    range: None,
+                    narrowed: false,
+                    for_counter: false,
+                })
+                .collect(),
+        );
+        self.arrow_base = self.scopes.len() - 1;
+        self.ret = Some(ret.clone());
+        self.loops = 0;
+        self.in_ctor = false;
+        self.pure = false;
+        let max = self.cfg.max_block.min(3);
+        let mut body = if self.stmts_left > 2 {
+            self.stmts(1, max)
+        } else {
+            Vec::new()
+        };
+        if matches!(
+            body.last(),
+            Some(Stmt::Return(_) | Stmt::Break | Stmt::Continue)
+        ) {
+            body.pop();
+        }
+        if *ret != Ty::Void {
+            let d = self.below(3);
+            body.push(Stmt::Return(Some(self.converted_expr(ret, d))));
+        }
+        self.scopes.pop();
+        self.arrow_base = saved.0;
+        self.ret = saved.1;
+        self.loops = saved.2;
+        self.current_fn = saved.3;
+        self.in_ctor = saved.4;
+        self.pure = saved.5;
+        Expr::new(
+            ExprKind::Arrow(params, body),
+            Ty::Func(ps.to_vec(), Box::new(ret.clone())),
+        )
+    }
+
+    /// A value of function type: a function variable or a new arrow function.
+    fn func_value(&mut self, ps: &[Ty], ret: &Ty) -> Expr {
+        let ty = Ty::Func(ps.to_vec(), Box::new(ret.clone()));
+        let vars = self.vars_of(&ty);
+        if !vars.is_empty() && self.chance(30) {
+            let v = self.pick(&vars);
+            return self.var_expr(&v);
+        }
+        self.arrow(ps, ret)
+    }
+
+    /// Function variables that may be called here with result `ret`. Reassignable ones only
+    /// at top level outside arrow functions, so that no closure calls itself through them.
+    fn callable_closures(&self, ret: &Ty) -> Vec<VarInfo> {
+        let top = self.ret.is_none();
+        self.visible()
+            .into_iter()
+            .filter(|v| matches!(&v.ty, Ty::Func(_, r) if **r == *ret))
+            .filter(|v| top || !v.mutable)
+            .collect()
+    }
+
+    /// A call of a function variable with result `ret`, if there is one.
+    fn closure_call(&mut self, ret: &Ty) -> Option<Expr> {
+        if self.pure || !self.cfg.closures {
+            return None;
+        }
+        let fs = self.callable_closures(ret);
+        if fs.is_empty() {
+            return None;
+        }
+        let f = self.pick(&fs);
+        let Ty::Func(ps, _) = &f.ty else {
+            unreachable!("a function type")
+        };
+        let args = self.call_args(ps);
+        let callee = self.var_expr(&f);
+        Some(Expr::new(
+            ExprKind::CallValue(Box::new(callee), args),
+            ret.clone(),
+        ))
+    }
+
+    /// Reassigns a function variable to a new arrow function (in a loop: a closure of this
+    /// iteration's variables).
+    /// Only variables declared in scopes before `outside_of` are assigned, when it is given.
+    fn closure_assign(&mut self, outside_of: Option<usize>) -> Option<(Stmt, String, Ty)> {
+        let outer: HashSet<String> = self.scopes[..outside_of.unwrap_or(self.scopes.len())]
+            .iter()
+            .flatten()
+            .map(|v| v.name.clone())
+            .collect();
+        let targets: Vec<VarInfo> = self
+            .visible()
+            .into_iter()
+            .filter(|v| v.mutable && matches!(v.ty, Ty::Func(..)) && outer.contains(&v.name))
+            .collect();
+        if targets.is_empty() {
+            return None;
+        }
+        let t = self.pick(&targets);
+        let Ty::Func(ps, r) = t.ty.clone() else {
+            unreachable!("a function type")
+        };
+        let target = self.var_expr(&t);
+        let value = self.arrow(&ps, &r);
+        Some((Stmt::Expr(Expr::assign(None, target, value)), t.name, t.ty))
+    }
+
+    /// A declaration of one of the new kinds: `any`, a conversion from `any`, a nullable
+    /// object, or a function (`const f = …` or `let f: T = …`).
+    fn new_kind_decl(&mut self, name: String, mut constant: bool) -> Option<Stmt> {
+        let has_classes = !self.classes.is_empty() && !self.object_free;
+        let w = [
+            if self.cfg.any { 30 } else { 0 },
+            if self.cfg.any { 10 } else { 0 },
+            if self.cfg.nullable && has_classes {
+                if self.ret.is_some() { 50 } else { 25 }
+            } else {
+                0
+            },
+            if self.cfg.closures && !self.object_free {
+                25
+            } else {
+                0
+            },
+        ];
+        if w.iter().all(|x| *x == 0) {
+            return None;
+        }
+        let d = self.expr_depth();
+        let (ty, init, annot) = match self.weighted(&w) {
+            0 => (Ty::Any, self.any_value(d), true),
+            1 => {
+                let anys = self.vars_of(&Ty::Any);
+                if anys.is_empty() {
+                    return None;
+                }
+                let ty = self.pick(&[Ty::Float, Ty::Float, Ty::Bool, Ty::Int]);
+                let v = self.pick(&anys);
+                let e = self.var_expr(&v);
+                (
+                    ty.clone(),
+                    Expr::new(ExprKind::Unbox(Box::new(e)), ty),
+                    true,
+                )
+            }
+            2 => {
+                let c = self.pick(&self.classes.clone()).name;
+                let inner = Ty::Class(c);
+                let ty = Ty::Opt(Box::new(inner.clone()));
+                (ty.clone(), self.opt_value(&inner, &ty), true)
+            }
+            _ => {
+                // Mostly `const`: those may be called anywhere.
+                constant = constant || self.chance(50);
+                let ty = self.func_type();
+                let Ty::Func(ps, r) = &ty else {
+                    unreachable!("a function type")
+                };
+                let init = self.arrow(ps, r);
+                (ty, init, !constant)
+            }
+        };
+        self.declare(VarInfo {
+            name: name.clone(),
+            ty: ty.clone(),
+            mutable: !constant,
+            len: 0,
+            range: None,
+            narrowed: false,
+            for_counter: false,
+        });
+        Some(Stmt::Let {
+            name,
+            constant,
+            annot: if annot { Some(ty) } else { None },
+            init,
+        })
+    }
+
+    /// A statement of one of the new kinds, if one fits here.
+    fn new_kind_stmt(&mut self, depth: u32) -> Option<Stmt> {
+        let narrowing = if self.narrowable().is_empty() { 0 } else { 60 };
+        let w = [
+            if self.cfg.nullable { narrowing } else { 0 },
+            if self.cfg.nullable && self.cfg.early_return {
+                narrowing / 3
+            } else {
+                0
+            },
+            if self.cfg.nullable { 10 } else { 0 },
+            if self.cfg.closures { 15 } else { 0 },
+            if self.cfg.any { 15 } else { 0 },
+            if self.cfg.any { 15 } else { 0 },
+            if self.cfg.closures { 20 } else { 0 },
+        ];
+        if w.iter().all(|x| *x == 0) {
+            return None;
+        }
+        match self.weighted(&w) {
+            6 => {
+                let ret = self.pick(&[Ty::Void, Ty::Int, Ty::Float, Ty::Bool, Ty::Any]);
+                let call = self.closure_call(&ret)?;
+                Some(if ret == Ty::Void {
+                    Stmt::Expr(call)
+                } else {
+                    Stmt::Print {
+                        arg: call,
+                        console: false,
+                    }
+                })
+            }
+            0 => self.narrowing_if(depth),
+            1 => self.early_return(),
+            2 => self.nullable_assign(),
+            3 => self.closure_assign(None).map(|(s, _, _)| s),
+            4 => {
+                if self.pure || self.vars_of(&Ty::Any).iter().all(|v| !v.mutable) {
+                    return None;
+                }
+                let d = self.expr_depth();
+                Some(Stmt::Expr(self.any_update(d)))
+            }
+            _ => {
+                if self.vars_of(&Ty::Any).is_empty() {
+                    return None;
+                }
+                let d = self.expr_depth();
+                let arg = self.any_expr(d);
+                Some(Stmt::Print {
+                    arg,
+                    console: false,
+                })
+            }
         }
     }
 
@@ -583,6 +1320,7 @@ impl<'r, R: RngCore + ?Sized> Gen<'r, R> {
             Ty::Int => self.int_expr(d),
             Ty::Float => self.float_expr(d),
             Ty::Bool => self.bool_expr(d),
+            Ty::Any => self.any_expr(depth),
             _ => unreachable!("expression of type {ty}"),
         }
     }
@@ -755,7 +1493,7 @@ impl<'r, R: RngCore + ?Sized> Gen<'r, R> {
         let mut args = Vec::new();
         for (i, p) in params.iter().enumerate() {
             self.pure = saved || (i + 1 < params.len() && !self.cfg.effects_in_earlier_operands);
-            args.push(self.assignable_expr(p, d));
+            args.push(self.converted_expr(p, d));
         }
         self.pure = saved;
         args
@@ -841,6 +1579,11 @@ impl<'r, R: RngCore + ?Sized> Gen<'r, R> {
     fn some_call(&mut self, ret: &Ty) -> Option<Expr> {
         if self.pure {
             return None;
+        }
+        if self.chance(30)
+            && let Some(c) = self.closure_call(ret)
+        {
+            return Some(c);
         }
         let funcs = self.callable_funcs(ret);
         let methods = self.method_refs(ret);
@@ -991,6 +1734,11 @@ impl<'r, R: RngCore + ?Sized> Gen<'r, R> {
     }
 
     fn int_expr(&mut self, d: u32) -> Expr {
+        if self.chance(4)
+            && let Some(e) = self.typed_of_any(&Ty::Int, d)
+        {
+            return e;
+        }
         let w = [15, 6, 20, 8, 3, 8, 8, 4, 4, 8, 3, 3];
         match self.weighted(&w) {
             1 => {
@@ -1055,6 +1803,11 @@ impl<'r, R: RngCore + ?Sized> Gen<'r, R> {
     }
 
     fn float_expr(&mut self, d: u32) -> Expr {
+        if self.chance(4)
+            && let Some(e) = self.typed_of_any(&Ty::Float, d)
+        {
+            return e;
+        }
         let w = [
             15,
             25,
@@ -1115,6 +1868,23 @@ impl<'r, R: RngCore + ?Sized> Gen<'r, R> {
     }
 
     fn bool_expr(&mut self, d: u32) -> Expr {
+        if self.chance(8)
+            && let Some(e) = self.typed_of_any(&Ty::Bool, d)
+        {
+            return e;
+        }
+        if self.chance(5) {
+            let opts: Vec<VarInfo> = self
+                .visible()
+                .into_iter()
+                .filter(|v| matches!(v.ty, Ty::Opt(_)))
+                .collect();
+            if !opts.is_empty() {
+                let v = self.pick(&opts);
+                let non_null = self.chance(50);
+                return self.undefined_test(&v, non_null);
+            }
+        }
         let w = [8, 22, 15, 4, 12, 6, 3, 6, 2];
         match self.weighted(&w) {
             1 => {
@@ -1188,6 +1958,9 @@ impl<'r, R: RngCore + ?Sized> Gen<'r, R> {
     /// The argument of a `print`.
     fn print_arg(&mut self) -> Expr {
         let depth = self.expr_depth();
+        if self.cfg.any && self.chance(10) && !self.vars_of(&Ty::Any).is_empty() {
+            return self.any_expr(depth);
+        }
         let objects: Vec<VarInfo> = self
             .visible()
             .into_iter()
@@ -1226,11 +1999,12 @@ impl<'r, R: RngCore + ?Sized> Gen<'r, R> {
         };
         for _ in 1..parts {
             let next = if acc.ty == Ty::Str {
-                match self.below(6) {
+                match self.below(7) {
                     0 => {
                         let l = self.pick(LABELS);
                         Expr::str_lit(l)
                     }
+                    6 if self.cfg.any && !self.vars_of(&Ty::Any).is_empty() => self.any_expr(d),
                     1 => self.expr(&Ty::Bool, d),
                     _ => self.num_expr(d),
                 }
@@ -1262,6 +2036,41 @@ impl<'r, R: RngCore + ?Sized> Gen<'r, R> {
         body
     }
 
+    /// A block whose scope starts with `entry` (a narrowed variable).
+    fn block_with(&mut self, depth: u32, max: u32, entry: Option<VarInfo>) -> Vec<Stmt> {
+        self.scopes.push(entry.into_iter().collect());
+        let body = self.stmts(depth, max);
+        self.scopes.pop();
+        body
+    }
+
+    /// If `c` is a test that narrows a nullable variable (for the checker, and for the
+    /// compiler), the variable as it is in the narrowed branch and whether that branch is the
+    /// `then` branch. The variable is usable as an object there when the generator may narrow
+    /// it (or, for `after_return`, when narrowing after an early return is on); otherwise it is
+    /// hidden, so that nothing tests it again.
+    fn narrowing_by(&self, c: &Expr, usable: bool) -> Option<(VarInfo, bool)> {
+        let (n, then) = crate::check::narrow_test(c)?;
+        let v = self
+            .visible()
+            .into_iter()
+            .find(|v| v.name == n && matches!(v.ty, Ty::Opt(_)))?;
+        let own = self.scopes[self.arrow_base.max(self.base)..]
+            .iter()
+            .flatten()
+            .any(|x| x.name == n);
+        if self.arrow_base > 0 && !own {
+            // The checker does not narrow a captured variable in an arrow function.
+            return None;
+        }
+        let usable = usable && self.narrowable().iter().any(|x| x.name == n);
+        let mut entry = Self::narrowed(&v);
+        if !usable {
+            entry.ty = Ty::Void;
+        }
+        Some((entry, then))
+    }
+
     /// Statements for the current (already pushed) scope.
     fn stmts(&mut self, depth: u32, max: u32) -> Vec<Stmt> {
         let n = 1 + self.below(max.max(1));
@@ -1271,17 +2080,64 @@ impl<'r, R: RngCore + ?Sized> Gen<'r, R> {
                 break;
             }
             let s = self.stmt(depth);
+            // `if (v === undefined) { …; return }` narrows `v` after it.
+            if let Stmt::If(c, a, None) = &s
+                && matches!(a.last(), Some(Stmt::Return(_)))
+                && let Some((entry, false)) = self.narrowing_by(c, self.cfg.early_return)
+            {
+                self.declare(entry);
+            }
+            // Call a new function variable at once now and then, so that its body runs.
+            let call = match &s {
+                Stmt::Let { name, init, .. }
+                    if matches!(init.kind, ExprKind::Arrow(..)) && self.chance(60) =>
+                {
+                    Some(self.call_of_var(name, &init.ty))
+                }
+                _ => None,
+            };
             let ends = matches!(s, Stmt::Break | Stmt::Continue | Stmt::Return(_));
             out.push(s);
             if ends {
                 break;
             }
+            out.extend(call);
         }
         out
     }
 
+    /// A statement calling function variable `name` of type `ty` (printing its result).
+    fn call_of_var(&mut self, name: &str, ty: &Ty) -> Stmt {
+        let Ty::Func(ps, r) = ty else {
+            unreachable!("a function type")
+        };
+        let args = self.call_args(ps);
+        let call = Expr::new(
+            ExprKind::CallValue(Box::new(Expr::var(name, ty.clone())), args),
+            (**r).clone(),
+        );
+        if **r == Ty::Void {
+            Stmt::Expr(call)
+        } else {
+            Stmt::Print {
+                arg: call,
+                console: false,
+            }
+        }
+    }
+
     fn stmt(&mut self, depth: u32) -> Stmt {
         self.stmts_left = self.stmts_left.saturating_sub(1);
+        let p = if self.cfg.nullable && !self.narrowable().is_empty() {
+            35
+        } else {
+            15
+        };
+        if self.chance(p)
+            && let Some(s) = self.new_kind_stmt(depth)
+        {
+            return s;
+        }
         let nest = depth < self.cfg.max_stmt_depth && self.stmts_left > 3;
         let w = [
             16,
@@ -1316,9 +2172,16 @@ impl<'r, R: RngCore + ?Sized> Gen<'r, R> {
             3 => {
                 let d = self.expr_depth();
                 let c = self.truth_expr(d);
-                let then = self.block(depth + 1, self.cfg.max_block);
+                // A test of a nullable variable narrows it in one branch, as the checker does.
+                let narrowed = self.narrowing_by(&c, true);
+                let (in_then, in_else) = match narrowed {
+                    Some((v, true)) => (Some(v), None),
+                    Some((v, false)) => (None, Some(v)),
+                    None => (None, None),
+                };
+                let then = self.block_with(depth + 1, self.cfg.max_block, in_then);
                 let els = if self.chance(40) {
-                    Some(self.block(depth + 1, self.cfg.max_block))
+                    Some(self.block_with(depth + 1, self.cfg.max_block, in_else))
                 } else {
                     None
                 };
@@ -1378,7 +2241,7 @@ impl<'r, R: RngCore + ?Sized> Gen<'r, R> {
             Stmt::Return(None)
         } else {
             let d = self.expr_depth();
-            Stmt::Return(Some(self.assignable_expr(&ret, d)))
+            Stmt::Return(Some(self.converted_expr(&ret, d)))
         }
     }
 
@@ -1418,16 +2281,39 @@ impl<'r, R: RngCore + ?Sized> Gen<'r, R> {
             mutable: false,
             len: 0,
             range: Some(range),
+            narrowed: false,
+            for_counter: matches!(kind, LoopKind::ForUp | LoopKind::ForDown),
         }]);
         self.loops += 1;
-        let body = self.stmts(depth + 1, self.cfg.max_block);
+        let mut body = self.stmts(depth + 1, self.cfg.max_block);
+        // Now and then a closure of this iteration's variables escapes the loop, and is called
+        // after it (at top level, where reassignable function variables may be called).
+        let mut escaped = None;
+        if self.cfg.closures
+            && self.chance(30)
+            && let Some((assign, name, ty)) = self.closure_assign(Some(self.scopes.len() - 1))
+        {
+            let at = match body.last() {
+                Some(Stmt::Break | Stmt::Continue | Stmt::Return(_)) => body.len() - 1,
+                _ => body.len(),
+            };
+            body.insert(at, assign);
+            escaped = Some((name, ty));
+        }
         self.loops -= 1;
         self.scopes.pop();
-        Stmt::Loop {
+        let l = Stmt::Loop {
             kind,
             var,
             limit,
             body,
+        };
+        match escaped {
+            Some((name, ty)) if self.ret.is_none() => {
+                let call = self.call_of_var(&name, &ty);
+                Stmt::Block(vec![l, call])
+            }
+            _ => l,
         }
     }
 
@@ -1463,6 +2349,8 @@ impl<'r, R: RngCore + ?Sized> Gen<'r, R> {
             mutable: true,
             len: 0,
             range: None,
+            narrowed: false,
+            for_counter: false,
         });
         Some(Stmt::Let {
             name: old.name,
@@ -1485,6 +2373,11 @@ impl<'r, R: RngCore + ?Sized> Gen<'r, R> {
         let global = self.scopes.len() == 1;
         let name = self.fresh(if global { "g" } else { "v" });
         let constant = self.chance(20);
+        if self.chance(30)
+            && let Some(s) = self.new_kind_decl(name.clone(), constant)
+        {
+            return s;
+        }
         match self.weighted(&w) {
             3 => self.array_decl(name, Ty::IntArr, constant),
             4 => self.array_decl(name, Ty::FloatArr, constant),
@@ -1504,6 +2397,8 @@ impl<'r, R: RngCore + ?Sized> Gen<'r, R> {
                     mutable: !constant,
                     len: 0,
                     range: None,
+                    narrowed: false,
+                    for_counter: false,
                 });
                 Stmt::Let {
                     name,
@@ -1578,6 +2473,8 @@ impl<'r, R: RngCore + ?Sized> Gen<'r, R> {
             mutable: false,
             len,
             range: None,
+            narrowed: false,
+            for_counter: false,
         });
         Stmt::Let {
             name,
@@ -1626,6 +2523,8 @@ impl<'r, R: RngCore + ?Sized> Gen<'r, R> {
             mutable: !constant,
             len: 0,
             range: None,
+            narrowed: false,
+            for_counter: false,
         });
         Stmt::Let {
             name,
@@ -1681,6 +2580,12 @@ impl<'r, R: RngCore + ?Sized> Gen<'r, R> {
             if self.cfg.arrays { 2 } else { 0 },
             if self.cfg.arrays { 2 } else { 0 },
             if class.is_some() { 3 } else { 0 },
+            if self.cfg.any { 4 } else { 0 },
+            if self.cfg.nullable && class.is_some() && !result {
+                10
+            } else {
+                0
+            },
         ];
         match self.weighted(&w) {
             1 => Ty::Float,
@@ -1689,6 +2594,8 @@ impl<'r, R: RngCore + ?Sized> Gen<'r, R> {
             4 => Ty::IntArr,
             5 => Ty::FloatArr,
             6 => class.expect("a class"),
+            7 => Ty::Any,
+            8 => Ty::Opt(Box::new(class.expect("a class"))),
             _ => Ty::Int,
         }
     }
@@ -1717,7 +2624,7 @@ impl<'r, R: RngCore + ?Sized> Gen<'r, R> {
             .iter()
             .map(|p| &p.ty)
             .chain(std::iter::once(&ret))
-            .any(|t| matches!(t, Ty::Class(_)));
+            .any(|t| matches!(t, Ty::Class(_) | Ty::Opt(_) | Ty::Any));
         let mut info = FnInfo {
             name: name.clone(),
             params: params.iter().map(|p| p.ty.clone()).collect(),
@@ -1755,6 +2662,8 @@ impl<'r, R: RngCore + ?Sized> Gen<'r, R> {
                 mutable: i > 0,
                 len: 0,
                 range: None,
+                narrowed: false,
+                for_counter: false,
             });
         }
         self.ret = Some(ret.clone());
@@ -1801,6 +2710,8 @@ impl<'r, R: RngCore + ?Sized> Gen<'r, R> {
                     mutable: true,
                     len: 0,
                     range: None,
+                    narrowed: false,
+                    for_counter: false,
                 })
                 .collect(),
         );
@@ -1865,6 +2776,8 @@ impl<'r, R: RngCore + ?Sized> Gen<'r, R> {
                     mutable: true,
                     len: 0,
                     range: None,
+                    narrowed: false,
+                    for_counter: false,
                 })
                 .collect(),
         );
@@ -1997,7 +2910,19 @@ impl<'r, R: RngCore + ?Sized> Gen<'r, R> {
                 if self.classes.is_empty() { 0 } else { 4 },
             ];
             match self.weighted(&w) {
-                0 => items.push(Item::Stmt(self.let_stmt())),
+                0 => {
+                    let s = self.let_stmt();
+                    let call = match &s {
+                        Stmt::Let { name, init, .. }
+                            if matches!(init.kind, ExprKind::Arrow(..)) && self.chance(70) =>
+                        {
+                            Some(self.call_of_var(name, &init.ty))
+                        }
+                        _ => None,
+                    };
+                    items.push(Item::Stmt(s));
+                    items.extend(call.map(Item::Stmt));
+                }
                 1 => {
                     let f = self.function();
                     items.push(Item::Func(f));
@@ -2030,7 +2955,7 @@ impl<'r, R: RngCore + ?Sized> Gen<'r, R> {
         }
         // Show the final values of the numeric globals.
         for v in self.scopes[0].clone() {
-            if matches!(v.ty, Ty::Int | Ty::Float | Ty::Bool) && self.chance(50) {
+            if matches!(v.ty, Ty::Int | Ty::Float | Ty::Bool | Ty::Any) && self.chance(50) {
                 items.push(Item::Stmt(Stmt::Print {
                     arg: Expr::var(&v.name, v.ty.clone()),
                     console: false,
@@ -2070,6 +2995,8 @@ impl<'r, R: RngCore + ?Sized> Gen<'r, R> {
             mutable: true,
             len: 0,
             range: None,
+            narrowed: false,
+            for_counter: false,
         });
         Stmt::Let {
             name,
@@ -2078,6 +3005,13 @@ impl<'r, R: RngCore + ?Sized> Gen<'r, R> {
             init,
         }
     }
+}
+
+fn equality(op: BinOp) -> bool {
+    matches!(
+        op,
+        BinOp::StrictEq | BinOp::StrictNe | BinOp::Eq | BinOp::Ne
+    )
 }
 
 /// The value of an integer literal expression (possibly negated).
@@ -2098,6 +3032,35 @@ mod tests {
         let mut s = [0u8; 32];
         s[..8].copy_from_slice(&seed.to_le_bytes());
         TestRng::from_seed(RngAlgorithm::ChaCha, &s)
+    }
+
+    /// With [`GenConfig::narrow_end`], some programs use a variable after its narrowing ended,
+    /// and the checker rejects exactly those for that reason.
+    #[test]
+    fn deliberately_ended_narrowing_is_rejected() {
+        // With every optional feature on, so that those programs are checked too.
+        let cfg = GenConfig {
+            narrow_end: true,
+            narrow_globals: true,
+            early_return: true,
+            for_capture: true,
+            any_inc_dec: true,
+            closure_narrowing: true,
+            ..GenConfig::default()
+        };
+        let mut rejected = 0;
+        for seed in 0..1000 {
+            let p = generate(&mut rng(seed), &cfg);
+            match crate::check::program(&p) {
+                Ok(()) => {}
+                Err(e) if e.starts_with(crate::check::NARROWING_ERROR) => rejected += 1,
+                Err(e) => panic!("seed {seed}: {e}\n{}", crate::pretty::program(&p)),
+            }
+        }
+        assert!(
+            rejected >= 5,
+            "only {rejected} programs of 400 were rejected"
+        );
     }
 
     #[test]

@@ -19,10 +19,25 @@
 //! `console.log` of numbers, booleans, objects, arrays and string concatenations. Integer
 //! division by zero and out-of-range indexes are run-time errors (the generator makes them
 //! rare and deliberate).
+//!
+//! Beyond that: `any` (boxing of integers to 30 bits and of floats to the boxed exponent range,
+//! strings, arrays, objects and `undefined` in `any`; arithmetic, `%`, `**`, unary minus,
+//! compound assignments and comparisons decided from the tags at run time; conversions back
+//! to `integer`, `float`, `boolean`, classes and nullable types, implicit or with `as`, whose
+//! failures are `type error: expected T, found …`); nullable class types `C | undefined` with
+//! narrowing by `if (v !== undefined)` and its variants (narrowing ends at an assignment, does
+//! not hold in a loop that assigns the variable, and does not reach into arrow functions,
+//! where captured variables are not narrowed either) and, behind flags, after
+//! `if (v === undefined) return …`; and arrow functions with block bodies that capture the
+//! variables around them by reference, stored in `const` or reassignable function-typed
+//! variables and called through them, including closures created in loops (a `let` in the
+//! body is a fresh variable per iteration, and so is a `for (let …)` counter, JavaScript's
+//! rule). [`features`] names the features a program uses, for a histogram.
 
 pub mod ast;
 pub mod check;
 pub mod eval;
+pub mod features;
 pub mod generator;
 pub mod num;
 pub mod pretty;

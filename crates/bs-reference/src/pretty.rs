@@ -52,6 +52,8 @@ fn binary_prec(op: BinOp) -> u8 {
 fn prec(e: &Expr) -> u8 {
     match &e.kind {
         ExprKind::Assign(..) => ASSIGN,
+        ExprKind::Arrow(..) => COND,
+        ExprKind::Unbox(x) => prec(x),
         ExprKind::Cond(..) => COND,
         ExprKind::Binary(op, ..) => binary_prec(*op),
         ExprKind::Unary(..) => UNARY,
@@ -204,6 +206,35 @@ fn write_expr(e: &Expr, _ctx: u8, out: &mut String) {
             write_wrapped(x, 10, out);
             out.push_str(" as ");
             out.push_str(&e.ty.to_string());
+            out.push(')');
+        }
+        ExprKind::Undefined => out.push_str("undefined"),
+        ExprKind::Unbox(x) => write_expr(x, _ctx, out),
+        ExprKind::Arrow(params, body) => {
+            let ret = match &e.ty {
+                crate::ast::Ty::Func(_, r) => r.to_string(),
+                _ => "void".to_string(),
+            };
+            let ps: Vec<String> = params
+                .iter()
+                .map(|p| format!("{}: {}", p.name, p.ty))
+                .collect();
+            out.push_str(&format!("({}): {ret} => {{ ", ps.join(", ")));
+            let mut w = Writer::default();
+            for s in body {
+                w.stmt(s);
+            }
+            // The body on one line, so that the arrow fits wherever an expression does.
+            for line in w.out.lines() {
+                out.push_str(line.trim());
+                out.push(' ');
+            }
+            out.push('}');
+        }
+        ExprKind::CallValue(callee, args) => {
+            write_wrapped(callee, PRIMARY, out);
+            out.push('(');
+            write_list(args, out);
             out.push(')');
         }
         ExprKind::Assign(op, t, v) => {

@@ -24,13 +24,25 @@ impl Strategy for ProgramStrategy {
 
     fn new_tree(&self, runner: &mut TestRunner) -> NewTree<Self> {
         let p = generate(runner.rng(), &self.config);
-        if let Err(e) = crate::check::program(&p) {
+        if let Err(e) = crate::check::program(&p)
+            && !e.starts_with(crate::check::NARROWING_ERROR)
+        {
             panic!(
                 "bs-reference generated an invalid program ({e}):\n{}",
                 crate::pretty::program(&p)
             );
         }
         Ok(ProgramTree::new(p))
+    }
+}
+
+/// Whether a program is valid (`Some(true)`), rejected for a deliberate narrowing error
+/// (`Some(false)`), or invalid otherwise (`None`). Shrinking keeps the first of these.
+fn validity(p: &Program) -> Option<bool> {
+    match crate::check::program(p) {
+        Ok(()) => Some(true),
+        Err(e) if e.starts_with(crate::check::NARROWING_ERROR) => Some(false),
+        Err(_) => None,
     }
 }
 
@@ -64,7 +76,7 @@ impl ProgramTree {
         loop {
             match candidate(&self.base, self.next) {
                 Some(c) => {
-                    if c != self.base && crate::check::program(&c).is_ok() {
+                    if c != self.base && validity(&c) == validity(&self.base) {
                         self.current = c;
                         self.trying = true;
                         return true;
@@ -338,8 +350,15 @@ impl Reducer {
             | ExprKind::Bool(_)
             | ExprKind::Str(_)
             | ExprKind::Var(_)
+            | ExprKind::Undefined
             | ExprKind::This => {}
-            ExprKind::Unary(_, x) | ExprKind::As(x) | ExprKind::Length(x) => {
+            ExprKind::Arrow(_, body) => self.block(body, pass),
+            ExprKind::CallValue(_, args) => {
+                for a in args {
+                    self.expr(a, pass, true);
+                }
+            }
+            ExprKind::Unary(_, x) | ExprKind::As(x) | ExprKind::Unbox(x) | ExprKind::Length(x) => {
                 self.expr(x, pass, true)
             }
             ExprKind::Binary(_, l, r) => {
@@ -409,6 +428,7 @@ fn direct_children(e: &Expr) -> Vec<&Expr> {
         ExprKind::Cond(c, a, b) => vec![c, a, b],
         ExprKind::Call(_, args)
         | ExprKind::SuperCall(_, args)
+        | ExprKind::CallValue(_, args)
         | ExprKind::MethodCall(_, _, args) => args.iter().collect(),
         ExprKind::Assign(_, _, v) => vec![v],
         ExprKind::Index(_, i) => vec![i],

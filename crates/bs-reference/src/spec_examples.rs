@@ -364,3 +364,159 @@ fn evaluation_is_left_to_right_with_javascript_assignment_order() {
         "6\n7\n15\n",
     );
 }
+
+fn fn_ty(params: Vec<Ty>, ret: Ty) -> Ty {
+    Ty::Func(params, Box::new(ret))
+}
+
+fn arrow(params: Vec<Param>, ret: Ty, body: Vec<Stmt>) -> Expr {
+    let ty = fn_ty(params.iter().map(|p| p.ty.clone()).collect(), ret);
+    Expr::new(ExprKind::Arrow(params, body), ty)
+}
+
+fn call_value(f: &str, ty: Ty, args: Vec<Expr>) -> Expr {
+    let Ty::Func(_, ret) = &ty else {
+        panic!("a function type")
+    };
+    let ret = (**ret).clone();
+    Expr::new(ExprKind::CallValue(Box::new(var(f, ty)), args), ret)
+}
+
+#[test]
+fn spec_6_2_closures_capture_by_reference() {
+    let counter_ty = fn_ty(vec![], Ty::Int);
+    let counter = FuncDecl {
+        name: "counter".into(),
+        params: vec![],
+        ret: counter_ty.clone(),
+        body: vec![
+            Stmt::Let {
+                name: "n".into(),
+                constant: false,
+                annot: None,
+                init: int(0),
+            },
+            Stmt::Return(Some(arrow(
+                vec![],
+                Ty::Int,
+                vec![
+                    Stmt::Expr(Expr::assign(Some(BinOp::Add), var("n", Ty::Int), int(1))),
+                    Stmt::Return(Some(var("n", Ty::Int))),
+                ],
+            ))),
+        ],
+    };
+    let times_ty = fn_ty(vec![Ty::Int], Ty::Int);
+    let times = arrow(
+        vec![Param::new("x", Ty::Int)],
+        Ty::Int,
+        vec![Stmt::Return(Some(bin(
+            BinOp::Mul,
+            var("x", Ty::Int),
+            var("scale", Ty::Int),
+        )))],
+    );
+    let op = |k: BinOp, v: i32| {
+        arrow(
+            vec![Param::new("x", Ty::Int)],
+            Ty::Int,
+            vec![Stmt::Return(Some(bin(k, var("x", Ty::Int), int(v))))],
+        )
+    };
+    expect(
+        vec![
+            Item::Func(counter),
+            let_(
+                "c1",
+                None,
+                Expr::call("counter", vec![], counter_ty.clone()),
+            ),
+            let_(
+                "c2",
+                None,
+                Expr::call("counter", vec![], counter_ty.clone()),
+            ),
+            print(call_value("c1", counter_ty.clone(), vec![])),
+            print(call_value("c1", counter_ty.clone(), vec![])),
+            print(call_value("c2", counter_ty, vec![])),
+            let_("scale", None, int(10)),
+            let_("times", None, times),
+            stmt(Expr::assign(None, var("scale", Ty::Int), int(3))),
+            print(call_value("times", times_ty.clone(), vec![int(5)])),
+            let_("op", None, op(BinOp::Add, 1)),
+            stmt(Expr::assign(
+                None,
+                var("op", times_ty.clone()),
+                op(BinOp::Mul, 100),
+            )),
+            print(call_value("op", times_ty, vec![int(2)])),
+        ],
+        "1\n2\n1\n15\n200\n",
+    );
+}
+
+/// A closure created in a `for (let i …)` loop keeps its iteration's `i` (JavaScript's rule,
+/// spec section 17 item 17); a `let` in the body is fresh in every iteration too.
+#[test]
+fn for_counters_are_fresh_in_every_iteration() {
+    let h_ty = fn_ty(vec![], Ty::Int);
+    let body = vec![
+        Stmt::Let {
+            name: "k".into(),
+            constant: false,
+            annot: None,
+            init: bin(BinOp::Mul, var("i", Ty::Int), int(10)),
+        },
+        Stmt::Expr(Expr::assign(
+            None,
+            var("h", h_ty.clone()),
+            arrow(
+                vec![],
+                Ty::Int,
+                vec![Stmt::Return(Some(bin(
+                    BinOp::Add,
+                    var("i", Ty::Int),
+                    var("k", Ty::Int),
+                )))],
+            ),
+        )),
+    ];
+    expect(
+        vec![
+            let_(
+                "h",
+                Some(h_ty.clone()),
+                arrow(vec![], Ty::Int, vec![Stmt::Return(Some(int(-1)))]),
+            ),
+            Item::Stmt(Stmt::Loop {
+                kind: LoopKind::ForUp,
+                var: "i".into(),
+                limit: 3,
+                body,
+            }),
+            print(call_value("h", h_ty, vec![])),
+        ],
+        "22\n",
+    );
+}
+
+/// Spec 4.4 and 4.1 on `any`: tagged comparisons, arithmetic decided at run time, boxing.
+#[test]
+fn spec_4_4_any_values() {
+    let any = |n: &str| var(n, Ty::Any);
+    expect(
+        vec![
+            let_("x", Some(Ty::Any), int(1)),
+            let_("y", Some(Ty::Any), flt("1.0")),
+            print(bin(BinOp::Eq, any("x"), any("y"))),
+            print(bin(BinOp::Eq, any("x"), int(1))),
+            let_("a", Some(Ty::Any), Expr::unary(UnOp::Neg, int(7))),
+            print(bin(BinOp::Div, any("a"), int(2))),
+            print(bin(BinOp::Div, any("a"), flt("2.0"))),
+            let_("b", Some(Ty::Any), int(2147483647)),
+            print(any("b")),
+            print(bin(BinOp::Add, any("b"), int(1))),
+        ],
+        "false\ntrue\n-3\n-3.500000\n-1\n0\n",
+    );
+}

@@ -13,8 +13,20 @@
 //! compiler bug is open: `concat-effects` (side effects inside string concatenations),
 //! `operand-order` (side effects in the left operand of `/ % << >> >>> **` and in any call
 //! argument but the last), `zero-minus-int` (`0.0 - e` with an integer `e`),
-//! `float-pow`, `errors` (deliberate run-time errors), `arrays`, `classes`. By default nothing
-//! is left out.
+//! `float-pow`, `errors` (deliberate run-time errors), `arrays`, `classes`, `any`, `nullable`
+//! (nullable class types and narrowing), `closures`. By default nothing is left out.
+//! `BSCRIPT_DIFF_ENABLE` turns on, comma-separated, features that are off by default because
+//! the compiler does not handle them yet: `narrow-globals` (narrowing variables declared at top
+//! level), `early-return` (narrowing after `if (v === undefined) return …`), `narrow-end`
+//! (programs that use a narrowed variable after assigning it; the compiler must reject them),
+//! `for-capture` (closures capturing a `for (let …)` counter, which is a fresh variable in every
+//! iteration), `any-inc-dec` (`++`/`--` on `any` variables, which may hold a non-number: the
+//! error must name the operator `++` or `--`), `closure-narrowing` (arrow functions created
+//! where a variable is narrowed use it, as the nullable variable it is inside them).
+//! `BSCRIPT_DIFF_STATS=1` prints how many programs used each feature.
+//!
+//! Whatever the reference expects, a run that reports a memory fault fails the test: no
+//! well-typed program may fault memory.
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -23,7 +35,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use bs_reference::proptest::test_runner::{Config, RngSeed, TestCaseError, TestError, TestRunner};
-use bs_reference::{GenConfig, Outcome, Program, ProgramStrategy, Status, pretty, run};
+use bs_reference::{GenConfig, Outcome, Program, ProgramStrategy, Status, check, pretty, run};
 
 fn env_u64(name: &str) -> Option<u64> {
     std::env::var(name).ok().and_then(|v| v.trim().parse().ok())
@@ -98,8 +110,19 @@ fn first_difference(want: &str, got: &str) -> String {
     "the outputs differ only in their last newline".to_string()
 }
 
+/// The device reported a memory fault: a failure whatever the reference expects.
+fn memory_fault(actual: &Actual) -> Option<String> {
+    let text = format!("{}{}", actual.stdout, actual.stderr);
+    text.lines()
+        .find(|l| l.contains("memory fault"))
+        .map(|l| format!("the program ended in a memory fault ({})", l.trim()))
+}
+
 /// How `actual` differs from `expected`, if it does.
 fn differences(expected: &Outcome, actual: &Actual) -> Vec<String> {
+    if let Some(fault) = memory_fault(actual) {
+        return vec![fault];
+    }
     let want_status = match &expected.status {
         Status::Success => 0,
         Status::RuntimeError(_) => 2,
@@ -131,10 +154,46 @@ fn differences(expected: &Outcome, actual: &Actual) -> Vec<String> {
     problems
 }
 
+/// Runs a program that the reference checker rejects on purpose (a nullable variable used as
+/// an object after its narrowing ended): the compiler must reject it too.
+fn compare_rejected(source: &str, why: &str, dir: &Path, target: &str) -> Result<(), String> {
+    let file = dir.join("case.bs");
+    std::fs::write(&file, source).expect("write the program");
+    let actual = run_bscript(dir, &file, target, false);
+    let mut problems = Vec::new();
+    if let Some(fault) = memory_fault(&actual) {
+        problems.push(fault);
+    } else if actual.timed_out {
+        problems.push("bscript did not finish within 60 s".to_string());
+    } else if actual.status != Some(1) || !actual.stderr.contains(": error: ") {
+        problems.push(format!(
+            "the compiler accepted it (exit status {:?}, expected 1 with a compile error)",
+            actual.status
+        ));
+    }
+    if problems.is_empty() {
+        return Ok(());
+    }
+    Err(format!(
+        "the compiler does not reject a program the reference checker rejects ({why}): {}\n\
+         ===== program ({} lines) =====\n{source}\
+         ===== actual stdout (bscript), exit status {:?} =====\n{}\
+         ===== actual stderr =====\n{}",
+        problems.join("; "),
+        source.lines().count(),
+        actual.status,
+        actual.stdout,
+        actual.stderr,
+    ))
+}
+
 /// Runs one program normally and with `--gc-stress`; `Err` holds the report of a difference.
 fn compare(p: &Program, dir: &Path, target: &str) -> Result<(), String> {
-    let expected = run(p);
     let source = pretty::program(p);
+    if let Err(why) = check::program(p) {
+        return compare_rejected(&source, &why, dir, target);
+    }
+    let expected = run(p);
     let file = dir.join("case.bs");
     std::fs::write(&file, &source).expect("write the program");
     for gc_stress in [false, true] {
@@ -178,7 +237,22 @@ fn generator_config() -> GenConfig {
             "errors" => c.errors = false,
             "arrays" => c.arrays = false,
             "classes" => c.classes = false,
+            "any" => c.any = false,
+            "nullable" => c.nullable = false,
+            "closures" => c.closures = false,
             other => panic!("BSCRIPT_DIFF_AVOID: unknown feature {other:?}"),
+        }
+    }
+    let enable = std::env::var("BSCRIPT_DIFF_ENABLE").unwrap_or_default();
+    for feature in enable.split(',').map(str::trim).filter(|f| !f.is_empty()) {
+        match feature {
+            "narrow-globals" => c.narrow_globals = true,
+            "early-return" => c.early_return = true,
+            "narrow-end" => c.narrow_end = true,
+            "for-capture" => c.for_capture = true,
+            "any-inc-dec" => c.any_inc_dec = true,
+            "closure-narrowing" => c.closure_narrowing = true,
+            other => panic!("BSCRIPT_DIFF_ENABLE: unknown feature {other:?}"),
         }
     }
     c
@@ -216,11 +290,21 @@ fn compiler_agrees_with_the_reference_evaluator() {
         config: generator_config(),
     };
     let mut runner = TestRunner::new(config);
+    let stats = std::env::var("BSCRIPT_DIFF_STATS").is_ok_and(|v| v == "1");
+    let histogram: RefCell<std::collections::BTreeMap<&'static str, u32>> = RefCell::default();
+    let programs = std::cell::Cell::new(0u32);
     let result = runner.run(&strategy, |p| {
-        if run(&p).status == Status::TooLong {
+        let valid = check::program(&p).is_ok();
+        if valid && run(&p).status == Status::TooLong {
             return Err(TestCaseError::reject("the program runs too long"));
         }
         let key = pretty::program(&p);
+        if stats && !cache.borrow().contains_key(&key) {
+            programs.set(programs.get() + 1);
+            for f in bs_reference::features::of(&p) {
+                *histogram.borrow_mut().entry(f).or_default() += 1;
+            }
+        }
         let cached = cache.borrow().get(&key).cloned();
         let r = match cached {
             Some(r) => r,
@@ -233,6 +317,15 @@ fn compiler_agrees_with_the_reference_evaluator() {
         r.map_err(TestCaseError::fail)
     });
     let _ = std::fs::remove_dir_all(&dir);
+    if stats {
+        eprintln!(
+            "{} programs run (seed {seed}); programs using each feature:",
+            programs.get()
+        );
+        for (f, n) in histogram.borrow().iter() {
+            eprintln!("  {n:6}  {f}");
+        }
+    }
     match result {
         Ok(()) => {}
         Err(TestError::Fail(reason, p)) => {
@@ -245,5 +338,45 @@ fn compiler_agrees_with_the_reference_evaluator() {
             );
         }
         Err(TestError::Abort(why)) => panic!("differential test aborted: {why} (seed {seed})"),
+    }
+}
+
+/// The fault check itself: a program that writes to address 4 (through inline C, which is
+/// outside the language's guarantees) fails the comparison whatever the reference expects,
+/// even a run-time error with the very same message.
+#[test]
+fn a_memory_fault_fails_the_comparison() {
+    let dir =
+        std::env::temp_dir().join(format!("bscript-differential-fault-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("a scratch directory");
+    let file = dir.join("fault.bs");
+    let source =
+        "print(1);\nfunction boom() {\n  code`*(volatile int *)4 = 1;`\n}\nboom();\nprint(2);\n";
+    std::fs::write(&file, source).expect("write the program");
+    // On the host device, where address 4 is never mapped (it checks the test's logic, not a
+    // device).
+    let actual = run_bscript(&dir, &file, "host", false);
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(
+        actual.stderr.contains("memory fault"),
+        "the device did not report the fault: {}",
+        actual.stderr
+    );
+    let expectations = [
+        Outcome {
+            stdout: "1\n2\n".to_string(),
+            status: Status::Success,
+        },
+        Outcome {
+            stdout: "1\n".to_string(),
+            status: Status::RuntimeError("memory fault at address 0x00000004".to_string()),
+        },
+    ];
+    for expected in expectations {
+        let problems = differences(&expected, &actual);
+        assert!(
+            problems.len() == 1 && problems[0].contains("memory fault"),
+            "a memory fault was not reported as a failure: {problems:?}"
+        );
     }
 }
