@@ -566,6 +566,8 @@ bs_value bs_any_to_array(bs_value v, uint32_t site);
 #define BS_OP_GT 9
 #define BS_OP_GE 10
 #define BS_OP_NEG 11 /* unary minus: only in the detail1 of bs_any_negate's TYPE_ERROR */
+#define BS_OP_INC 12 /* ++ and --: only in the detail1 of the TYPE_ERROR compiled code raises */
+#define BS_OP_DEC 13
 /*
  * + - * / % ** on two boxed values: integer op integer stays integer (30-bit result), a float
  * makes it float, + with a string concatenates; anything else is a TYPE_ERROR with detail1 =

@@ -109,6 +109,8 @@ abi_enum! {
         Gt = 9, "GT", ">";
         Ge = 10, "GE", ">=";
         Neg = 11, "NEG", "unary minus";
+        Inc = 12, "INC", "++";
+        Dec = 13, "DEC", "--";
     }
 }
 

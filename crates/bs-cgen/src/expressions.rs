@@ -5,7 +5,7 @@
 
 use std::fmt::Write;
 
-use bs_abi::{ClassId, OpCode};
+use bs_abi::{ClassId, ErrorCode, OpCode, TypeCode};
 use bs_frontend::ir::{
     AnyOp, BinOp, Builtin, CaptureFrom, Conv, ElemKind, Expr, ExprKind, LocalId, Place, Symbol,
     UnOp,
@@ -422,6 +422,11 @@ impl Gen {
         let t = self.n_temps;
         self.n_temps += 1;
         let op = if increment { OpCode::Add } else { OpCode::Sub }.code();
+        // Only a number may be updated (a string must not be concatenated with 1); the type
+        // error names `++` or `--`.
+        let named = if increment { OpCode::Inc } else { OpCode::Dec }.code();
+        let bad = TypeCode::Any.code() + (named << 8);
+        let err = ErrorCode::TypeError.code();
         let result = if prefix {
             format!("tn{t}")
         } else {
@@ -429,7 +434,7 @@ impl Gen {
         };
         let store = set(&format!("tn{t}"));
         format!(
-            "({{ bs_value tu{t} = {get}; bs_value tn{t} = bs_any_arith({op}u, tu{t}, bs_box_int(1), {site}u); {store}; {result}; }})"
+            "({{ bs_value tu{t} = {get}; if (!bs_is_int(tu{t}) && !bs_is_float(tu{t})) bs_error({err}u, {site}u, {bad}u, tu{t}); bs_value tn{t} = bs_any_arith({op}u, tu{t}, bs_box_int(1), {site}u); {store}; {result}; }})"
         )
     }
 

@@ -634,11 +634,17 @@ impl<'u> Emitter<'u> {
             } => {
                 self.stmts(init, depth, out);
                 let c = cond.as_ref().map(|c| self.expr(c)).unwrap_or_default();
-                let u = update
-                    .as_ref()
-                    .map(|u| self.expr_stmt(u))
-                    .unwrap_or_default();
-                let _ = writeln!(out, "{pad}for (; {}; {}) {{", strip(&c), strip(&u));
+                // A captured variable of the initialisation gets a new cell for every iteration
+                // (before the update), as JavaScript's own `for (let …)` does.
+                let mut parts = Vec::new();
+                self.per_iteration_cells(init, &mut parts);
+                parts.extend(
+                    update
+                        .as_ref()
+                        .map(|u| strip(&self.expr_stmt(u)).to_string()),
+                );
+                let u = parts.join(", ");
+                let _ = writeln!(out, "{pad}for (; {}; {}) {{", strip(&c), u);
                 self.stmts(body, depth + 1, out);
                 let _ = writeln!(out, "{pad}}}");
             }
@@ -1065,6 +1071,20 @@ impl<'u> Emitter<'u> {
         }
     }
 
+    /// `name = {v: name.v}` for each captured variable a `for` loop's initialisation declares.
+    fn per_iteration_cells(&self, init: &[Stmt], out: &mut Vec<String>) {
+        for s in init {
+            match s {
+                Stmt::Let { local, .. } if self.f.locals[*local].captured => {
+                    let name = self.local_name(*local);
+                    out.push(format!("{name} = {{v: {name}.v}}"));
+                }
+                Stmt::Seq(inner) => self.per_iteration_cells(inner, out),
+                _ => {}
+            }
+        }
+    }
+
     // ---- places -------------------------------------------------------------------------------
 
     /// A local variable as a JavaScript lvalue (through its cell when captured).
@@ -1248,7 +1268,10 @@ impl<'u> Emitter<'u> {
             let sign = if increment { "+" } else { "-" };
             match ty {
                 Type::Float => format!("Math.fround({x} {sign} 1)"),
-                Type::Any => format!("$arith({code}, {x}, 1, {site})"),
+                Type::Any => {
+                    let op = if increment { "$OP_INC" } else { "$OP_DEC" };
+                    format!("$incdec({op}, {x}, {site})")
+                }
                 _ => format!("(({x} {sign} 1) | 0)"),
             }
         };

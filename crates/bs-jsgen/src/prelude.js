@@ -317,6 +317,12 @@ function $isnum(v) { return typeof v === "number" || v instanceof $F; }
 
 function $num(v) { return typeof v === "number" ? Math.fround(v) : v.f; }
 
+// ++ and -- on a boxed value: only a number (a string is not concatenated with 1).
+function $incdec(op, v, site) {
+  if (!$isnum(v)) $operr(op, v, site);
+  return $arith(op === $OP_INC ? $OP_ADD : $OP_SUB, v, 1, site);
+}
+
 function $arith(op, a, b, site) {
   if (op === $OP_ADD && (typeof a === "string" || typeof b === "string")) return $cat(a, b);
   if (op === $OP_REM) {
