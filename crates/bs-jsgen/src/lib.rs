@@ -1263,7 +1263,6 @@ impl<'u> Emitter<'u> {
         ty: &Type,
         want: bool,
     ) -> String {
-        let code = if increment { 1 } else { 2 };
         let next = |x: &str| -> String {
             let sign = if increment { "+" } else { "-" };
             match ty {
