@@ -14,15 +14,14 @@
 //! `operand-order` (side effects in the left operand of `/ % << >> >>> **` and in any call
 //! argument but the last), `zero-minus-int` (`0.0 - e` with an integer `e`),
 //! `float-pow`, `errors` (deliberate run-time errors), `arrays`, `classes`, `any`, `nullable`
-//! (nullable class types and narrowing), `closures`. By default nothing is left out.
-//! `BSCRIPT_DIFF_ENABLE` turns on, comma-separated, features that are off by default because
-//! the compiler does not handle them yet: `narrow-globals` (narrowing variables declared at top
-//! level), `early-return` (narrowing after `if (v === undefined) return …`), `narrow-end`
-//! (programs that use a narrowed variable after assigning it; the compiler must reject them),
-//! `for-capture` (closures capturing a `for (let …)` counter, which is a fresh variable in every
-//! iteration), `any-inc-dec` (`++`/`--` on `any` variables, which may hold a non-number: the
-//! error must name the operator `++` or `--`), `closure-narrowing` (arrow functions created
-//! where a variable is narrowed use it, as the nullable variable it is inside them).
+//! (nullable class types and narrowing), `closures`, `narrow-globals` (narrowing variables
+//! declared at top level), `early-return` (narrowing after `if (v === undefined) return …`),
+//! `narrow-end` (programs that use a narrowed variable after assigning it; the compiler must
+//! reject them), `for-capture` (closures capturing a `for (let …)` counter, which is a fresh
+//! variable in every iteration), `any-inc-dec` (`++`/`--` on `any` variables, which may hold a
+//! non-number: the error must name the operator `++` or `--`), `closure-narrowing` (arrow
+//! functions created where a variable is narrowed use it, as the nullable variable it is inside
+//! them). By default nothing is left out.
 //! `BSCRIPT_DIFF_STATS=1` prints how many programs used each feature.
 //!
 //! Whatever the reference expects, a run that reports a memory fault fails the test: no
@@ -226,7 +225,11 @@ fn compare(p: &Program, dir: &Path, target: &str) -> Result<(), String> {
 
 /// The generator's settings, minus the features `BSCRIPT_DIFF_AVOID` names.
 fn generator_config() -> GenConfig {
-    let mut c = GenConfig::default();
+    // Also programs that the compiler must reject, for a narrowing that an assignment ended.
+    let mut c = GenConfig {
+        narrow_end: true,
+        ..GenConfig::default()
+    };
     let avoid = std::env::var("BSCRIPT_DIFF_AVOID").unwrap_or_default();
     for feature in avoid.split(',').map(str::trim).filter(|f| !f.is_empty()) {
         match feature {
@@ -240,19 +243,13 @@ fn generator_config() -> GenConfig {
             "any" => c.any = false,
             "nullable" => c.nullable = false,
             "closures" => c.closures = false,
+            "narrow-globals" => c.narrow_globals = false,
+            "early-return" => c.early_return = false,
+            "narrow-end" => c.narrow_end = false,
+            "for-capture" => c.for_capture = false,
+            "any-inc-dec" => c.any_inc_dec = false,
+            "closure-narrowing" => c.closure_narrowing = false,
             other => panic!("BSCRIPT_DIFF_AVOID: unknown feature {other:?}"),
-        }
-    }
-    let enable = std::env::var("BSCRIPT_DIFF_ENABLE").unwrap_or_default();
-    for feature in enable.split(',').map(str::trim).filter(|f| !f.is_empty()) {
-        match feature {
-            "narrow-globals" => c.narrow_globals = true,
-            "early-return" => c.early_return = true,
-            "narrow-end" => c.narrow_end = true,
-            "for-capture" => c.for_capture = true,
-            "any-inc-dec" => c.any_inc_dec = true,
-            "closure-narrowing" => c.closure_narrowing = true,
-            other => panic!("BSCRIPT_DIFF_ENABLE: unknown feature {other:?}"),
         }
     }
     c
