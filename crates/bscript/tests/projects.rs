@@ -231,6 +231,14 @@ fn packages_install_from_a_folder_and_from_a_git_url() {
     let expected = (0, "12\n8\nmine\n".to_string(), String::new());
     assert_eq!(bscript(&dir, &["run"]), expected);
     assert_eq!(bscript(&dir, &["check"]).0, 0);
+    // The same on the other targets: collecting at every allocation, and QEMU.
+    assert_eq!(bscript(&dir, &["--gc-stress", "run"]), expected);
+    if common::installed("qemu-system-arm") && common::installed("arm-none-eabi-gcc") {
+        let qemu = ["--target", "qemu-mps2-an385", "run"];
+        assert_eq!(bscript(&dir, &qemu), expected);
+    } else {
+        eprintln!("not run on QEMU: it is not installed");
+    }
 
     // From a git URL with a tag; a later commit of the repository is not what gets installed.
     std::fs::remove_dir_all(dir.join("packages")).unwrap();
