@@ -29,6 +29,7 @@ const SKIP: &[(&str, &str)] = &[
     ("mod_function_values", "imports modules"),
     ("mod_live_binding", "imports a module"),
     ("mod_namespace", "imports modules"),
+    ("mod_import_type_specifier", "imports a module"),
 ];
 
 /// Cases with a `.err` whose error line differs in JavaScript, with the reason.

@@ -197,6 +197,10 @@ impl<'a> Checker<'_, 'a> {
                 self.error(diag::unsupported_import(sp(import.span)));
                 continue;
             };
+            // `import { type T }`: a name for types only, ignored like `import type`.
+            if s.import_kind.is_type() {
+                continue;
+            }
             let imported = match &s.imported {
                 ast::ModuleExportName::IdentifierName(n) => n.name.as_str(),
                 ast::ModuleExportName::IdentifierReference(n) => n.name.as_str(),
