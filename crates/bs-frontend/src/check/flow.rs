@@ -410,7 +410,8 @@ impl<'a> Checker<'_, 'a> {
             };
             !scan.assigned.contains(name)
         });
-        if scan.calls {
+        let print_shadowed = self.lookup("print").is_some() || self.is_variable("console");
+        if scan.may_call(print_shadowed) {
             self.forget_volatile();
         }
     }
@@ -426,6 +427,11 @@ pub(super) struct Scan {
     pub(super) in_closures: HashSet<String>,
     /// It calls something or runs inline C.
     pub(super) calls: bool,
+    /// It calls `print`, `console.log` or `console.error`, which run no program code unless
+    /// a variable of that name shadows the built-in one.
+    pub(super) prints: bool,
+    /// It declares a variable named `print` or `console`.
+    pub(super) shadows_print: bool,
     /// It has a `break` that leaves this loop.
     pub(super) breaks: bool,
     /// It has a `continue` of this loop.
@@ -523,6 +529,9 @@ impl Scan {
 
     fn declaration(&mut self, d: &ast::VariableDeclaration<'_>, closure: bool) {
         for d in &d.declarations {
+            if let ast::BindingPattern::BindingIdentifier(id) = &d.id {
+                self.shadows_print |= matches!(id.name.as_str(), "print" | "console");
+            }
             if let Some(e) = &d.init {
                 self.expr_in(e, closure);
             }
@@ -576,7 +585,11 @@ impl Scan {
                 }
             }
             E::CallExpression(c) => {
-                self.calls = true;
+                if is_print(&c.callee) {
+                    self.prints = true;
+                } else {
+                    self.calls = true;
+                }
                 self.expr_in(&c.callee, closure);
                 self.arguments(&c.arguments, closure);
             }
@@ -643,6 +656,12 @@ impl Scan {
         }
     }
 
+    /// Whether its calls may run program code, for the checker at the loop (where `print`
+    /// means the built-in unless a variable of that name is in scope).
+    pub(super) fn may_call(&self, print_shadowed: bool) -> bool {
+        self.calls || (self.prints && (self.shadows_print || print_shadowed))
+    }
+
     fn arguments(&mut self, args: &[ast::Argument<'_>], closure: bool) {
         for a in args {
             match a.as_expression() {
@@ -650,5 +669,17 @@ impl Scan {
                 None => self.unknown(closure),
             }
         }
+    }
+}
+
+/// `print(…)`, `console.log(…)` or `console.error(…)` by their syntax.
+fn is_print(callee: &ast::Expression<'_>) -> bool {
+    match callee.without_parentheses() {
+        ast::Expression::Identifier(id) => id.name.as_str() == "print",
+        ast::Expression::StaticMemberExpression(m) => {
+            matches!(m.property.name.as_str(), "log" | "error")
+                && matches!(&m.object, ast::Expression::Identifier(o) if o.name.as_str() == "console")
+        }
+        _ => false,
     }
 }
