@@ -78,7 +78,7 @@ fn the_image_defines_every_helper_of_its_export_list() {
     }
     assert!(names > 30, "only {names} names in exports.ld");
     for api in [
-        "bs_print",
+        "bs_print_values",
         "bs_string_concat",
         "bs_error",
         "bs_fpow",
