@@ -47,6 +47,9 @@ struct Var {
     pending: bool,
     /// A nullable variable narrowed to its non-null part: the declared type.
     narrowed_from: Option<Ty>,
+    /// Declared at top level: a call of program code may assign it, so a call ends its
+    /// narrowing (when it is mutable).
+    global: bool,
 }
 
 /// The start of the errors for nullable values used without (or after the end of) narrowing;
@@ -95,7 +98,11 @@ pub(crate) fn narrow_test(c: &Expr) -> Option<(String, bool)> {
     }
 }
 
-/// The variables a statement list assigns anywhere inside it.
+/// What [`assigned_in`] lists for a call of program code (no variable has this name).
+const A_CALL: &str = "(call)";
+
+/// The variables a statement list assigns anywhere inside it, and [`A_CALL`] if it calls
+/// program code anywhere (in arrow functions too).
 fn assigned_in(body: &[Stmt], out: &mut Vec<String>) {
     fn expr(e: &Expr, out: &mut Vec<String>) {
         match &e.kind {
@@ -122,11 +129,13 @@ fn assigned_in(body: &[Stmt], out: &mut Vec<String>) {
                 expr(b, out);
                 expr(c, out);
             }
-            ExprKind::Call(_, args)
-            | ExprKind::SuperCall(_, args)
-            | ExprKind::New(_, args)
-            | ExprKind::ArrayLit(args) => args.iter().for_each(|a| expr(a, out)),
+            ExprKind::Call(_, args) | ExprKind::SuperCall(_, args) | ExprKind::New(_, args) => {
+                out.push(A_CALL.to_string());
+                args.iter().for_each(|a| expr(a, out));
+            }
+            ExprKind::ArrayLit(args) => args.iter().for_each(|a| expr(a, out)),
             ExprKind::MethodCall(r, _, args) | ExprKind::CallValue(r, args) => {
+                out.push(A_CALL.to_string());
                 expr(r, out);
                 args.iter().for_each(|a| expr(a, out));
             }
@@ -248,8 +257,23 @@ impl Checker {
             mutable: v.mutable,
             pending: false,
             narrowed_from: Some(v.ty.clone()),
+            global: v.global,
         });
         Ok(())
+    }
+
+    /// After a call of program code, which may assign any top-level variable: the narrowing of
+    /// mutable top-level variables ends (in the body being checked; an arrow function's calls
+    /// run when it is called, which is a call where it is called).
+    fn end_global_narrowing(&mut self) {
+        let lo = self.base.max(self.arrow_base);
+        for scope in self.scopes[lo..].iter_mut() {
+            for v in scope.iter_mut().filter(|v| v.global && v.mutable) {
+                if let Some(t) = v.narrowed_from.take() {
+                    v.ty = t;
+                }
+            }
+        }
     }
 
     /// Ends the narrowing of `name` (it is assigned).
@@ -285,6 +309,7 @@ impl Checker {
     }
 
     fn declare(&mut self, name: &str, ty: Ty, mutable: bool) -> Result<(), String> {
+        let global = self.scopes.len() == 1;
         let scope = self.scopes.last_mut().expect("a scope");
         if scope.iter().any(|v| v.name == name) {
             return Err(format!("{name} declared twice in one scope"));
@@ -295,6 +320,7 @@ impl Checker {
             mutable,
             pending: false,
             narrowed_from: None,
+            global,
         });
         Ok(())
     }
@@ -607,7 +633,11 @@ impl Checker {
                 let mut assigned = Vec::new();
                 assigned_in(body, &mut assigned);
                 for n in assigned {
-                    self.end_narrowing(&n);
+                    if n == A_CALL {
+                        self.end_global_narrowing();
+                    } else {
+                        self.end_narrowing(&n);
+                    }
                 }
                 self.scopes.push(Vec::new());
                 self.loops += 1;
@@ -723,6 +753,7 @@ impl Checker {
                     return Err("calling an expression".to_string());
                 }
                 self.args(ps, args)?;
+                self.end_global_narrowing();
                 self.expect(e, (**ret).clone())
             }
             ExprKind::Int { value, hex } => {
@@ -848,6 +879,7 @@ impl Checker {
                     .cloned()
                     .ok_or_else(|| format!("unknown function {name}"))?;
                 self.args(&sig.params, args)?;
+                self.end_global_narrowing();
                 self.expect(e, sig.ret)
             }
             ExprKind::MethodCall(recv, name, args) => {
@@ -860,6 +892,7 @@ impl Checker {
                     .method(c, name)
                     .ok_or_else(|| format!("unknown method {name}"))?;
                 self.args(&sig.params, args)?;
+                self.end_global_narrowing();
                 self.expect(e, sig.ret)
             }
             ExprKind::SuperCall(name, args) => {
@@ -875,6 +908,7 @@ impl Checker {
                     .method(&parent, name)
                     .ok_or_else(|| format!("unknown super method {name}"))?;
                 self.args(&sig.params, args)?;
+                self.end_global_narrowing();
                 self.expect(e, sig.ret)
             }
             ExprKind::Field(recv, name) => {
@@ -907,6 +941,7 @@ impl Checker {
                     .map(|k| k.ctor.clone())
                     .ok_or_else(|| format!("unknown class {c}"))?;
                 self.args(&ctor, args)?;
+                self.end_global_narrowing();
                 self.expect(e, Ty::Class(c.clone()))
             }
             ExprKind::NewArray(n, init) => {

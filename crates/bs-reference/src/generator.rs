@@ -64,7 +64,10 @@ pub struct GenConfig {
     /// Whether arrow functions (closures) are generated.
     pub closures: bool,
     /// Whether variables declared at top level are narrowed (globals, and locals of top-level
-    /// blocks).
+    /// blocks). Off by default: a call of program code ends the narrowing of a mutable global
+    /// (the checker knows this rule), but the generator does not yet keep the uses of a
+    /// narrowed global before the first call in its block, so most such programs would be
+    /// rejected.
     pub narrow_globals: bool,
     /// Whether narrowing after `if (v === undefined) { return … }` is generated.
     pub early_return: bool,
@@ -102,7 +105,7 @@ impl Default for GenConfig {
             any: true,
             nullable: true,
             closures: true,
-            narrow_globals: true,
+            narrow_globals: false,
             early_return: true,
             narrow_end: false,
             for_capture: true,
