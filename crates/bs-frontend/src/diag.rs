@@ -95,6 +95,18 @@ pub fn unknown_property(span: Span, name: &str) -> Diagnostic {
     Diagnostic::new("BS0014", span, format!("unknown property name: {name}"))
 }
 
+/// [`unknown_property`] of a value of type `ty`: on a nullable type, a hint says why.
+pub fn unknown_property_of(span: Span, name: &str, ty: &Type) -> Diagnostic {
+    let d = unknown_property(span, name);
+    match ty {
+        Type::Nullable(_) => d.label(format!("the object is of type '{ty}' here")).hint(
+            "the value may be undefined here: test it first (`if (x !== undefined)`); an \
+                 assignment, or for a top-level variable a call, ends what an earlier test showed",
+        ),
+        _ => d,
+    }
+}
+
 pub fn not_assignable(span: Span, from: &Type, to: &Type) -> Diagnostic {
     let d = Diagnostic::new(
         "BS0020",

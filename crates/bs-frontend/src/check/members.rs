@@ -170,7 +170,7 @@ impl<'a> Checker<'_, 'a> {
                 Some(Expr::new(ExprKind::Read(place), ty, span))
             }
             _ => {
-                self.error(diag::unknown_property(prop_span, prop));
+                self.error(diag::unknown_property_of(prop_span, prop, &object.ty));
                 None
             }
         }
@@ -206,7 +206,7 @@ impl<'a> Checker<'_, 'a> {
             }
             Type::Any => self.any_prop(object, prop, prop_span, span),
             _ => {
-                self.error(diag::unknown_property(prop_span, prop));
+                self.error(diag::unknown_property_of(prop_span, prop, &object.ty));
                 None
             }
         }
