@@ -586,24 +586,14 @@ impl Session {
                 linked = bs_link::link_object_with(&small, arch, &mut txn);
             }
         }
-        if let Err(bs_link::LinkError::Undefined { symbols }) = &linked {
-            // The unit calls the C library beyond what the device has: merge in the members
-            // that define those symbols (libraries.rs in bs-toolchain) and link again.
-            let needed: Vec<String> = symbols.iter().map(|s| s.symbol.clone()).collect();
-            let cc = Instant::now();
-            let merged = self.compiler.with_libraries(&object, &needed, &|name| {
-                bs_link::SymbolResolver::resolve(&txn, name).is_some()
-            });
-            t.cc += cc.elapsed();
-            match merged {
-                Ok(Some(merged)) => {
-                    drop(txn);
-                    txn = self.shadow.begin_unit(unit_id);
-                    linked = bs_link::link_object_with(&merged, arch, &mut txn);
-                }
-                Ok(None) => {}
-                Err(e) => return Err(Outcome::LinkError(e.to_string())),
-            }
+        // The unit may call the C library beyond what the device has.
+        let cc = Instant::now();
+        let merged = with_c_library(&mut self.compiler, &object, &linked, &txn);
+        t.cc += cc.elapsed();
+        if let Some(merged) = merged.map_err(|e| Outcome::LinkError(e.to_string()))? {
+            drop(txn);
+            txn = self.shadow.begin_unit(unit_id);
+            linked = bs_link::link_object_with(&merged, arch, &mut txn);
         }
         t.link = clock.elapsed();
         let linked = linked.map_err(|e| Outcome::LinkError(inline_c::link_error_message(&e)))?;
@@ -850,19 +840,7 @@ impl Session {
         if let Err(outcome) = self.link_c_files(&roots.c_dirs, &mut c_time) {
             return (outcome, c_time);
         }
-        let (dir, root, own) = modules::program_dirs(path, roots);
-        let (outcome, t, _) = modules::load(
-            self,
-            name,
-            source,
-            &dir,
-            own,
-            None,
-            &root,
-            roots,
-            &mut Vec::new(),
-            out,
-        );
+        let (outcome, t, _) = modules::load_program(self, name, source, path, roots, out);
         (outcome, t.add(&c_time))
     }
 
@@ -895,21 +873,13 @@ impl Session {
         let arch = arch_of(self.device.info());
         let mut txn = self.shadow.begin_unit(unit_id);
         let mut linked = bs_link::link_object_with(&object, arch, &mut txn);
-        if let Err(bs_link::LinkError::Undefined { symbols }) = &linked {
-            // The C files call the C library beyond what the device has.
-            let needed: Vec<String> = symbols.iter().map(|s| s.symbol.clone()).collect();
-            let merged = self.compiler.with_libraries(&object, &needed, &|name| {
-                bs_link::SymbolResolver::resolve(&txn, name).is_some()
-            });
-            match merged {
-                Ok(Some(merged)) => {
-                    drop(txn);
-                    txn = self.shadow.begin_unit(unit_id);
-                    linked = bs_link::link_object_with(&merged, arch, &mut txn);
-                }
-                Ok(None) => {}
-                Err(e) => return Err(Outcome::LinkError(format!("the project's C files: {e}"))),
-            }
+        // The C files may call the C library beyond what the device has.
+        let merged = with_c_library(&mut self.compiler, &object, &linked, &txn)
+            .map_err(|e| Outcome::LinkError(format!("the project's C files: {e}")))?;
+        if let Some(merged) = merged {
+            drop(txn);
+            txn = self.shadow.begin_unit(unit_id);
+            linked = bs_link::link_object_with(&merged, arch, &mut txn);
         }
         t.link += clock.elapsed();
         let linked = linked.map_err(|e| {
@@ -1204,6 +1174,24 @@ fn memory_map(info: &DeviceInfo) -> MemoryMap {
         data: r(&info.data),
         heap: r(&info.heap),
     }
+}
+
+/// When `linked` left symbols undefined: `object` with the members of the C library that define
+/// them merged in (libraries.rs in bs-toolchain), to be linked again; `None` when there is
+/// nothing to merge.
+fn with_c_library(
+    compiler: &mut UnitCompiler,
+    object: &[u8],
+    linked: &Result<bs_link::LinkedUnit, bs_link::LinkError>,
+    txn: &bs_shadow::UnitTxn<'_>,
+) -> Result<Option<Vec<u8>>, bs_toolchain::ToolchainError> {
+    let Err(bs_link::LinkError::Undefined { symbols }) = linked else {
+        return Ok(None);
+    };
+    let needed: Vec<String> = symbols.iter().map(|s| s.symbol.clone()).collect();
+    compiler.with_libraries(object, &needed, &|name| {
+        bs_link::SymbolResolver::resolve(txn, name).is_some()
+    })
 }
 
 fn arch_of(info: &DeviceInfo) -> Arch {

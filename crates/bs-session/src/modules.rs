@@ -567,10 +567,23 @@ pub fn check_program(
         next_unit: 1,
         modules: ModuleTable::default(),
     };
-    let (dir, root, own) = program_dirs(path, roots);
     let mut out = |_: u8, _: &[u8]| {};
+    load_program(&mut host, name, source, path, roots, &mut out).0
+}
+
+/// Checks (and runs) a program, the main module, from file `path` (`None` for standard input),
+/// after the modules it imports.
+pub(crate) fn load_program(
+    host: &mut dyn UnitHost,
+    name: &str,
+    source: &str,
+    path: Option<&Path>,
+    roots: &ModuleRoots,
+    out: &mut OutputSink<'_>,
+) -> (Outcome, Timings, Option<ModuleInfo>) {
+    let (dir, root, own) = program_dirs(path, roots);
     load(
-        &mut host,
+        host,
         name,
         source,
         &dir,
@@ -579,17 +592,13 @@ pub fn check_program(
         &root,
         roots,
         &mut Vec::new(),
-        &mut out,
+        out,
     )
-    .0
 }
 
 /// The folder of a program's file (the working folder for standard input), its canonical
 /// source root, and its own canonical path (for cycle detection).
-pub(crate) fn program_dirs(
-    path: Option<&Path>,
-    roots: &ModuleRoots,
-) -> (PathBuf, PathBuf, Option<PathBuf>) {
+fn program_dirs(path: Option<&Path>, roots: &ModuleRoots) -> (PathBuf, PathBuf, Option<PathBuf>) {
     let dir = match path.and_then(Path::parent) {
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
         _ => PathBuf::from("."),
