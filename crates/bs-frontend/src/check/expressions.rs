@@ -575,32 +575,15 @@ impl<'a> Checker<'_, 'a> {
         } else if lt == Type::String && rt == Type::String {
             Type::String
         } else if equality
-            && is_stringish(&lt)
-            && is_stringish(&rt)
-            && (matches!(lt, Type::Nullable(_)) || matches!(rt, Type::Nullable(_)))
+            && ((is_stringish(&lt)
+                && is_stringish(&rt)
+                && (matches!(lt, Type::Nullable(_)) || matches!(rt, Type::Nullable(_))))
+                || ((lt == Type::Object || rt == Type::Object)
+                    && is_object_like(&lt)
+                    && is_object_like(&rt)))
         {
-            // A nullable string: compare boxed, strings by content.
-            let op = if ir_op == BinOp::Eq {
-                AnyOp::Equal
-            } else {
-                AnyOp::NotEqual
-            };
-            return Some(Expr::new(
-                ExprKind::AnyBinary {
-                    op,
-                    left: Box::new(left),
-                    right: Box::new(right),
-                    site: 0,
-                },
-                Type::Boolean,
-                span,
-            ));
-        } else if equality
-            && (lt == Type::Object || rt == Type::Object)
-            && is_object_like(&lt)
-            && is_object_like(&rt)
-        {
-            // `object` may hold a string: compare boxed, strings by content, objects by identity.
+            // A nullable string, or an `object` (which may hold a string): compare boxed,
+            // strings by content, objects by identity.
             let op = if ir_op == BinOp::Eq {
                 AnyOp::Equal
             } else {
