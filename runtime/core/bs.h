@@ -666,4 +666,89 @@ static inline bs_value bs_array_copy(bs_value src, uint32_t class_id, uint32_t c
     return dst;
 }
 
+
+/* --- the dynamic compiler's profiling (docs/dynamic.md) --------------------------------------- */
+
+#define BS_PROFILE_MAX_ARGS 8
+#define BS_PROFILE_ROWS 4
+#define BS_PROFILE_COUNTING 0
+#define BS_PROFILE_RECORDING 1
+#define BS_PROFILE_REPORTED 2
+#define BS_PROFILE_OFF 3
+#define BS_PROFILE_NO_ROW 0xFFu
+/* An argument's signature: these codes, else the class id in the object's header. */
+#define BS_SIG_INTEGER 0xFFF1u
+#define BS_SIG_FLOAT 0xFFF2u
+#define BS_SIG_BOOLEAN 0xFFF3u
+#define BS_SIG_UNDEFINED 0xFFF4u
+
+typedef struct bs_profile {
+    int32_t countdown; /* calls left before recording starts */
+    uint8_t state;     /* BS_PROFILE_* */
+    uint8_t nargs;     /* untyped arguments profiled, 1 .. BS_PROFILE_MAX_ARGS */
+    uint8_t needed;    /* times one signature must be seen before it is reported */
+    uint8_t rows;      /* rows of sig/seen in use */
+    uint8_t seen[BS_PROFILE_ROWS];
+    uint16_t sig[BS_PROFILE_ROWS][BS_PROFILE_MAX_ARGS];
+} bs_profile;
+
+/* Set when the host asked (PATCH) to install code while a CALL runs. */
+extern volatile uint8_t bs_patch_wanted;
+/* Sends PROFILE for `p` (row BS_PROFILE_NO_ROW: no signature dominates). */
+void bs_runtime_profile_report(bs_profile *p, uint32_t row);
+/* Sends PAUSED and serves the host's requests until RESUME (docs/dynamic.md). */
+void bs_runtime_patch_point(void);
+
+static inline uint16_t bs_profile_sig(bs_value v) {
+    if (bs_is_int(v))
+        return BS_SIG_INTEGER;
+    if (bs_is_float(v))
+        return BS_SIG_FLOAT;
+    if (v == BS_TRUE || v == BS_FALSE)
+        return BS_SIG_BOOLEAN;
+    if (v == BS_NULL)
+        return BS_SIG_UNDEFINED;
+    return (uint16_t)bs_class_id_of(v);
+}
+
+/* Records one call of a profiled function with its `n` untyped arguments. */
+static inline void bs_profile_hit(bs_profile *p, uint32_t n, const bs_value *args) {
+    if (p->state == BS_PROFILE_COUNTING) {
+        if (--p->countdown > 0)
+            return;
+        p->state = BS_PROFILE_RECORDING;
+    }
+    if (p->state != BS_PROFILE_RECORDING) {
+        if (bs_patch_wanted)
+            bs_runtime_patch_point();
+        return;
+    }
+    uint16_t sig[BS_PROFILE_MAX_ARGS];
+    for (uint32_t i = 0; i < n; i++)
+        sig[i] = bs_profile_sig(args[i]);
+    uint32_t row = 0;
+    for (; row < p->rows; row++) {
+        uint32_t i = 0;
+        while (i < n && p->sig[row][i] == sig[i])
+            i++;
+        if (i == n)
+            break;
+    }
+    if (row == p->rows) {
+        if (row == BS_PROFILE_ROWS) {
+            p->state = BS_PROFILE_REPORTED;
+            bs_runtime_profile_report(p, BS_PROFILE_NO_ROW);
+            return;
+        }
+        for (uint32_t i = 0; i < n; i++)
+            p->sig[row][i] = sig[i];
+        p->seen[row] = 0;
+        p->rows++;
+    }
+    if (++p->seen[row] >= p->needed) {
+        p->state = BS_PROFILE_REPORTED;
+        bs_runtime_profile_report(p, row);
+    }
+}
+
 #endif

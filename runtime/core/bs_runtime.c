@@ -87,6 +87,16 @@ void bs_runtime_safe_point(void) {
         bs_runtime_interrupt(bs_gc_code_return_address());
 }
 
+/* The dynamic compiler's hooks (docs/dynamic.md); PROFILE, PATCH and PAUSED are not sent yet. */
+volatile uint8_t bs_patch_wanted;
+
+void bs_runtime_profile_report(bs_profile *p, uint32_t row) {
+    (void)p;
+    (void)row;
+}
+
+void bs_runtime_patch_point(void) { bs_patch_wanted = 0; }
+
 void bs_runtime_pong(uint8_t *out) { bs_protocol_encode_pong(out, call_seq); }
 
 /*

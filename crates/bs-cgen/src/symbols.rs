@@ -23,6 +23,11 @@ use bs_frontend::Symbol;
 /// | `StaticField` | `bs_st_CLASS_FIELD` |
 /// | `StaticMethod` | `bs_sm_CLASS_METHOD_UNIT` |
 /// | `Method` | `bs_m_CLASS_METHOD_UNIT` |
+/// | `ProfileRecord` | `bs_pr_NAME_UNIT` |
+/// | `ProfileWrapper` | `bs_pw_NAME_UNIT` |
+/// | `Specialised` | `bs_fs_NAME_UNIT_VERSION` |
+/// | `Guard` | `bs_fg_NAME_UNIT_VERSION` |
+/// | `GuardFailures` | `bs_gf_NAME_UNIT_VERSION` |
 ///
 /// BlueScript names (NAME, CLASS, FIELD, METHOD) are [`mangle`]d.
 pub fn c_symbol(s: &Symbol) -> String {
@@ -47,6 +52,23 @@ pub fn c_symbol(s: &Symbol) -> String {
             method,
             unit,
         } => format!("bs_m_{}_{}_{unit}", mangle(class), mangle(method)),
+        Symbol::ProfileRecord { name, unit } => format!("bs_pr_{}_{unit}", mangle(name)),
+        Symbol::ProfileWrapper { name, unit } => format!("bs_pw_{}_{unit}", mangle(name)),
+        Symbol::Specialised {
+            name,
+            unit,
+            version,
+        } => format!("bs_fs_{}_{unit}_{version}", mangle(name)),
+        Symbol::Guard {
+            name,
+            unit,
+            version,
+        } => format!("bs_fg_{}_{unit}_{version}", mangle(name)),
+        Symbol::GuardFailures {
+            name,
+            unit,
+            version,
+        } => format!("bs_gf_{}_{unit}_{version}", mangle(name)),
     }
 }
 

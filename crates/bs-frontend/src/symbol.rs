@@ -38,4 +38,17 @@ pub enum Symbol {
         method: String,
         unit: u32,
     },
+    /// The profile record (`bs_profile`) of function `name` as defined by unit `unit`
+    /// (docs/dynamic.md).
+    ProfileRecord { name: String, unit: u32 },
+    /// The profiling wrapper of function `name` as defined by unit `unit`: counts the call and
+    /// calls the body.
+    ProfileWrapper { name: String, unit: u32 },
+    /// Specialised copy number `version` of the body of function `name` from unit `unit`.
+    Specialised { name: String, unit: u32, version: u32 },
+    /// The guard of specialised copy `version`: checks the arguments' types, then calls the copy
+    /// or falls back.
+    Guard { name: String, unit: u32, version: u32 },
+    /// The guard's count of failed checks (a `uint32_t`).
+    GuardFailures { name: String, unit: u32, version: u32 },
 }
