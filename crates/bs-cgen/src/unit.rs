@@ -6,7 +6,7 @@
 use std::collections::HashSet;
 use std::fmt::Write;
 
-use bs_frontend::ir::{ClassDef, ExternRef, Symbol, Unit};
+use bs_frontend::ir::{ClassDef, ExternRef, FuncDef, Symbol, Unit};
 use bs_frontend::types::{FnSig, Type};
 
 use crate::Gen;
@@ -129,6 +129,10 @@ fn prototypes_and_slots(
         let body = c_symbol(&f.body_symbol);
         let _ = writeln!(decls, "{};", prototype(&body, &f.sig, None));
     }
+    profile_out(unit, decls);
+    for f in &unit.functions {
+        profile_wrapper(f, decls);
+    }
     for c in &unit.classes {
         for (symbol, sig) in class_functions(c) {
             let name = c_symbol(&symbol);
@@ -151,10 +155,65 @@ fn prototypes_and_slots(
                 decls,
                 "{} = {};",
                 slot_decl(&c_symbol(&f.slot_symbol), &f.sig),
-                c_symbol(&f.body_symbol)
+                slot_value(f)
             );
         }
     }
+}
+
+/// What the entry puts in a function's slot: its profiling wrapper when it is profiled, else
+/// its body.
+fn slot_value(f: &FuncDef) -> String {
+    c_symbol(f.profile.as_ref().map_or(&f.body_symbol, |p| &p.wrapper))
+}
+
+/// The unit's one out-of-line copy of `bs_profile_hit` (static inline in bs.h), which the
+/// profiling wrappers call when a call is not merely counted: inlined into every wrapper, it
+/// would make each some hundreds of bytes of code.
+const PROFILE_OUT: &str = "bs_profile_out";
+
+/// The definition of [`PROFILE_OUT`], in a unit that profiles a function.
+fn profile_out(unit: &Unit, out: &mut String) {
+    if unit.functions.iter().any(|f| f.profile.is_some()) {
+        let _ = writeln!(
+            out,
+            "static __attribute__((noinline)) void {PROFILE_OUT}(bs_profile *p, uint32_t n, const bs_value *args) {{ bs_profile_hit(p, n, args); }}"
+        );
+    }
+}
+
+/// The profile record (in the unit's data: the device writes it) and the profiling wrapper of a
+/// profiled function (`docs/dynamic.md`). The wrapper has the slot's signature; a call that
+/// only counts down (state COUNTING, `countdown` above 1) decrements the count inline, any
+/// other passes the untyped arguments to `bs_profile_hit` (through [`PROFILE_OUT`]), which does
+/// the same for such a call. Then the wrapper tail-calls the body, so that it adds no stack
+/// frame (sibling calls are otherwise off in units, see bs-toolchain).
+fn profile_wrapper(f: &FuncDef, out: &mut String) {
+    let Some(p) = &f.profile else { return };
+    let record = c_symbol(&p.record);
+    // `bs_profile_hit` counts down to 0 before it records: `calls` calls in all, the last one
+    // recorded. The record's countdown is an int32_t.
+    let countdown = p.thresholds.calls.min(i32::MAX as u32);
+    let needed = p.thresholds.signature.max(1);
+    let nargs = p.untyped.len();
+    let _ = writeln!(
+        out,
+        "bs_profile {record} = {{{countdown}, BS_PROFILE_COUNTING, {nargs}u, {needed}u, 0u, {{0}}, {{{{0}}}}}};"
+    );
+    let names: Vec<String> = (0..f.sig.params.len()).map(|i| format!("a{i}")).collect();
+    let untyped: Vec<&str> = p.untyped.iter().map(|&i| names[i].as_str()).collect();
+    let call = format!("{}({})", c_symbol(&f.body_symbol), names.join(", "));
+    let call = if f.sig.ret == Type::Void {
+        format!("{call};")
+    } else {
+        format!("return {call};")
+    };
+    let _ = writeln!(
+        out,
+        "__attribute__((optimize(\"optimize-sibling-calls\"))) {} {{ if (__builtin_expect({record}.state == BS_PROFILE_COUNTING && {record}.countdown > 1, 1)) {record}.countdown--; else {PROFILE_OUT}(&{record}, {nargs}u, (const bs_value[]){{{}}}); {call} }}",
+        prototype(&c_symbol(&p.wrapper), &f.sig, Some(&names)),
+        untyped.join(", ")
+    );
 }
 
 /// Arrow functions' prototypes, and the trampolines of functions used as values, with the
@@ -244,7 +303,7 @@ impl Gen {
                     bodies,
                     "    {} = {};",
                     c_symbol(&f.slot_symbol),
-                    c_symbol(&f.body_symbol)
+                    slot_value(f)
                 );
             }
         }

@@ -2,6 +2,12 @@
 //! first unit of a fresh session and turned into C by [`bs_cgen::emit_unit`]; the C must equal
 //! the snapshot `tests/cgen/NAME.c` byte for byte. No C compiler or device is involved.
 //!
+//! A case may hold several units, separated by lines `//// next unit`: each is checked in the
+//! environment the ones before it declared (as units 1, 2, …), and the snapshot is the C of the
+//! last. Cases named `profile_*` are checked with the dynamic compiler's profiling on (default
+//! thresholds), the others with it off; for a `profile_*` case the runner also checks that
+//! with profiling off the C is the same but for the profile records and wrappers.
+//!
 //! On a mismatch the test fails with a line diff of the snapshot and the generated C. With
 //! `BSCRIPT_BLESS=1` in the environment the runner writes the generated C into the snapshots
 //! instead (creating missing ones); review the change with `git diff tests/cgen`.
@@ -46,7 +52,13 @@ fn cases(dir: &Path) -> Vec<PathBuf> {
 fn run_case(source_path: &Path, bless: bool) -> Result<(), Failed> {
     let source = std::fs::read_to_string(source_path)
         .map_err(|e| format!("cannot read {}: {e}", source_path.display()))?;
-    let actual = generate(&source)?;
+    let profiled = source_path
+        .file_stem()
+        .is_some_and(|s| s.to_string_lossy().starts_with("profile_"));
+    let actual = generate(&source, profiled)?;
+    if profiled {
+        profiling_adds_only_wrappers(&source, &actual)?;
+    }
     let snapshot = source_path.with_extension("c");
     let expected = std::fs::read_to_string(&snapshot).ok();
     if expected.as_deref() == Some(actual.as_str()) {
@@ -71,21 +83,97 @@ fn run_case(source_path: &Path, bless: bool) -> Result<(), Failed> {
     .into())
 }
 
-/// The C of `source` as unit 1 of a fresh session, or its compile errors.
-fn generate(source: &str) -> Result<String, String> {
-    let env = bs_frontend::Env::new();
+/// The line that separates the units of a case.
+const NEXT_UNIT: &str = "//// next unit";
+
+/// The C of the last unit of `source` (units 1, 2, … of a fresh session, each checked in what
+/// the ones before declared), or its compile errors; with `profiled`, checked with profiling on.
+fn generate(source: &str, profiled: bool) -> Result<String, String> {
+    let options = bs_frontend::CheckOptions {
+        profile: profiled.then(bs_frontend::ProfileThresholds::default),
+    };
+    let mut env = bs_frontend::Env::new();
     let mut counters = bs_frontend::Counters::default();
-    let checked = bs_frontend::check_unit(source, &env, 1, &mut counters).map_err(|diags| {
-        let lines: Vec<String> = diags
-            .iter()
-            .map(|d| {
-                let at = bs_frontend::line_col(source, d.span.start);
-                format!("{}:{}: error: {}", at.line, at.column, d.message)
+    let units: Vec<String> = split_units(source);
+    let mut c = String::new();
+    for (k, unit) in units.iter().enumerate() {
+        let id = k as u32 + 1;
+        let checked = bs_frontend::check_unit_with(unit, &env, id, &mut counters, &options)
+            .map_err(|diags| {
+                let lines: Vec<String> = diags
+                    .iter()
+                    .map(|d| {
+                        let at = bs_frontend::line_col(unit, d.span.start);
+                        format!("unit {id}: {}:{}: error: {}", at.line, at.column, d.message)
+                    })
+                    .collect();
+                format!("the case does not compile:\n{}", lines.join("\n"))
+            })?;
+        c = bs_cgen::emit_unit(&checked.unit);
+        for (name, global) in checked.declared {
+            env.insert(name, global);
+        }
+        for (id, ty, _) in checked.unit.array_classes {
+            env.insert_array_class(ty, id);
+        }
+        for (name, id) in checked.unit.names {
+            env.insert_name(name, id);
+        }
+    }
+    Ok(c)
+}
+
+/// The units of a case's source: the text between [`NEXT_UNIT`] lines.
+fn split_units(source: &str) -> Vec<String> {
+    let mut units = vec![String::new()];
+    for line in source.split_inclusive('\n') {
+        if line.trim_end() == NEXT_UNIT {
+            units.push(String::new());
+        } else {
+            units.last_mut().expect("one unit at least").push_str(line);
+        }
+    }
+    units
+}
+
+/// With profiling off, a profiled case's C is its C with profiling on less the profile records
+/// and wrappers, and with the bodies in the slots instead of the wrappers: profiling changes
+/// nothing else, and with it off nothing of it is left.
+fn profiling_adds_only_wrappers(source: &str, profiled_c: &str) -> Result<(), String> {
+    let plain = generate(source, false)?;
+    if plain.contains("bs_profile") || plain.contains("bs_pw_") || plain.contains("bs_pr_") {
+        return Err("with profiling off, the C still profiles".to_string());
+    }
+    if !profiled_c.contains("bs_profile_out(&") {
+        return Err("with profiling on, no function is profiled".to_string());
+    }
+    // The lines after inline C get their numbers back with `#line`: those numbers move.
+    let renumbered = |c: &str| -> String {
+        c.split_inclusive('\n')
+            .map(|l| {
+                if l.starts_with("#line ") && l.trim_end().ends_with("\"unit.c\"") {
+                    "#line N \"unit.c\"\n"
+                } else {
+                    l
+                }
             })
-            .collect();
-        format!("the case does not compile:\n{}", lines.join("\n"))
-    })?;
-    Ok(bs_cgen::emit_unit(&checked.unit))
+            .collect()
+    };
+    let stripped: String = renumbered(profiled_c)
+        .split_inclusive('\n')
+        .filter(|l| !l.starts_with("bs_profile ") && !l.contains("bs_profile"))
+        .collect::<String>()
+        .replace("bs_pw_", "bs_f_");
+    let plain = renumbered(&plain);
+    if stripped == plain {
+        Ok(())
+    } else {
+        Err(format!(
+            "with profiling off the C differs from the profiled C less its wrappers \
+             (- profiled less wrappers, + profiling off):\n{}",
+            line_diff(&stripped, &plain)
+        ))
+    }
 }
 
 /// How many unchanged lines a hunk shows around each change.

@@ -243,6 +243,47 @@ impl Env {
             .map(|(t, _)| t.to_string())
     }
 
+    /// The type of an argument whose profiled signature (`BS_SIG_*` or a class id, see
+    /// `docs/dynamic.md`) is `sig`, when a specialised copy can take it as a parameter of
+    /// that type: integer, float, boolean, string, a built-in or session array type, or a
+    /// class of the session. `None` for undefined, function values, the runtime's internal
+    /// classes and ids the session never gave out.
+    pub fn observed_type(&self, sig: u16) -> Option<Type> {
+        use bs_abi::ClassId;
+        match sig {
+            bs_abi::SIG_INTEGER => return Some(Type::Integer),
+            bs_abi::SIG_FLOAT => return Some(Type::Float),
+            bs_abi::SIG_BOOLEAN => return Some(Type::Boolean),
+            bs_abi::SIG_UNDEFINED => return None,
+            _ => {}
+        }
+        let id = u32::from(sig);
+        if id < bs_abi::FIRST_PROGRAM_CLASS {
+            let elem = |t| Some(Type::Array(Box::new(t)));
+            return match ClassId::from_code(id)? {
+                ClassId::String => Some(Type::String),
+                ClassId::IntArray => elem(Type::Integer),
+                ClassId::FloatArray => elem(Type::Float),
+                ClassId::BoolArray => elem(Type::Boolean),
+                ClassId::AnyArray => elem(Type::Any),
+                ClassId::Uint8Array => Some(Type::Uint8Array),
+                ClassId::FixedArray => Some(Type::FixedArray),
+                ClassId::Store | ClassId::Function | ClassId::Cell | ClassId::RawCell => None,
+            };
+        }
+        for g in self.globals.values() {
+            if let Global::Class(c) = g {
+                if c.id == id {
+                    return Some(Type::Class(c.name.clone()));
+                }
+            }
+        }
+        self.array_classes
+            .iter()
+            .find(|(_, i)| **i == id)
+            .map(|(t, _)| t.clone())
+    }
+
     pub fn class(&self, name: &str) -> Option<&ClassInfo> {
         match self.globals.get(name) {
             Some(Global::Class(c)) => Some(c),

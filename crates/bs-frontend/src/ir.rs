@@ -194,6 +194,41 @@ pub struct FuncDef {
     pub sig: FnSig,
     /// The first `sig.params.len()` locals are the parameters.
     pub func: Function,
+    /// How the device profiles this definition for the dynamic compiler (`docs/dynamic.md`);
+    /// `None` when it is not profiled.
+    pub profile: Option<Profile>,
+}
+
+/// When a profiled function reports (`docs/dynamic.md`): after `calls` calls the device starts
+/// recording the signatures of the untyped arguments, and reports the first one it sees
+/// `signature` times (the fields `countdown` and `needed` of the profile record).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ProfileThresholds {
+    pub calls: u32,
+    pub signature: u8,
+}
+
+impl Default for ProfileThresholds {
+    fn default() -> Self {
+        ProfileThresholds {
+            calls: 5,
+            signature: 5,
+        }
+    }
+}
+
+/// The profiling of one function definition: its record and its wrapper, which the unit's entry
+/// puts in the function's slot in place of the body.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Profile {
+    /// The indexes of the parameters the device records, in order: those without an annotation
+    /// (1 to `BS_PROFILE_MAX_ARGS` of them).
+    pub untyped: Vec<usize>,
+    /// The profile record (`Symbol::ProfileRecord`).
+    pub record: Symbol,
+    /// The profiling wrapper (`Symbol::ProfileWrapper`).
+    pub wrapper: Symbol,
+    pub thresholds: ProfileThresholds,
 }
 
 /// A body of code with its locals.

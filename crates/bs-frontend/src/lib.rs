@@ -1,7 +1,8 @@
 //! The BlueScript front end: parses one unit with `oxc_parser`, checks it against the session's
 //! environment and lowers it into the typed IR (`ir`). It knows nothing of C, devices or IO.
 //!
-//! Entry point: [`check_unit`]. Broken input is normal: it yields a list of [`Diagnostic`]s,
+//! Entry points: [`check_unit`], and [`check_unit_with`] for a unit checked with options (the
+//! dynamic compiler's profiling). Broken input is normal: it yields a list of [`Diagnostic`]s,
 //! never a panic.
 
 pub mod check;
@@ -13,7 +14,8 @@ pub mod symbol;
 pub mod types;
 
 pub use check::{
-    BUILTIN_NAMES, Checked, Counters, FIRST_PROGRAM_CLASS, MAX_NESTING, check_unit, import_sources,
+    BUILTIN_NAMES, CheckOptions, Checked, Counters, FIRST_PROGRAM_CLASS, MAX_NESTING,
+    ProfileThresholds, check_unit, check_unit_with, import_sources,
 };
 pub use diag::Diagnostic;
 pub use env::{Env, Global, ModuleInfo};

@@ -64,6 +64,9 @@ pub struct SessionOptions {
     /// authenticated with it, and a device the session starts runs the keyed runtime image
     /// (unless [`runtime_override`](SessionOptions::runtime_override) names another program).
     pub key: Option<bs_protocol::auth::Key>,
+    /// Profile the main module's untyped functions for the dynamic compiler with these
+    /// thresholds (`docs/dynamic.md`); `None`: no profiling.
+    pub profile: Option<bs_frontend::ProfileThresholds>,
 }
 
 impl Default for SessionOptions {
@@ -80,6 +83,7 @@ impl Default for SessionOptions {
             qemu_icount: false,
             run_timeout: None,
             key: None,
+            profile: None,
         }
     }
 }
@@ -324,6 +328,8 @@ pub struct Session {
     last_declared: Option<bs_frontend::ModuleInfo>,
     /// The project's C files, once they compiled (`c_files.rs`).
     c_files: Option<c_files::CFiles>,
+    /// How units are checked (the dynamic compiler's profiling).
+    check_options: bs_frontend::CheckOptions,
 }
 
 impl Session {
@@ -385,6 +391,9 @@ impl Session {
             job_errors: Vec::new(),
             last_declared: None,
             c_files: None,
+            check_options: bs_frontend::CheckOptions {
+                profile: options.profile,
+            },
         })
     }
 
@@ -502,7 +511,13 @@ impl Session {
         let counters_before = self.counters;
         let env = self.job_env.as_ref().unwrap_or(&self.env);
         let checked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            bs_frontend::check_unit(source, env, unit_id, &mut self.counters)
+            bs_frontend::check_unit_with(
+                source,
+                env,
+                unit_id,
+                &mut self.counters,
+                &self.check_options,
+            )
         }))
         .map_err(|panic| {
             self.counters = counters_before;

@@ -167,8 +167,24 @@ pub(crate) fn session_options(cli: &Cli) -> bs_session::SessionOptions {
         serial_port: cli.port.clone(),
         baud: cli.baud,
         faults: cli.inject_faults,
+        profile: profile_from_env(),
         ..Default::default()
     }
+}
+
+/// Profiling for the dynamic compiler from `BSCRIPT_PROFILE` (for testing until it has a
+/// command-line option): `1` for the default thresholds, `CALLS,SIGNATURE` for others (e.g.
+/// `1,1`: the first call reports); unset or anything else: no profiling.
+fn profile_from_env() -> Option<bs_frontend::ProfileThresholds> {
+    let value = std::env::var("BSCRIPT_PROFILE").ok()?;
+    if value == "1" {
+        return Some(bs_frontend::ProfileThresholds::default());
+    }
+    let (calls, signature) = value.split_once(',')?;
+    Some(bs_frontend::ProfileThresholds {
+        calls: calls.trim().parse().ok()?,
+        signature: signature.trim().parse().ok()?,
+    })
 }
 
 /// The pairing key of the project in the current folder, if it is paired; an error (reported

@@ -34,6 +34,7 @@ mod expressions;
 mod flow;
 mod members;
 mod names;
+mod profile;
 mod program;
 mod statements;
 
@@ -43,8 +44,10 @@ use crate::ir::*;
 use crate::span::Span;
 use crate::types::{FnSig, Type};
 
+pub use crate::ir::ProfileThresholds;
 use expressions::{CoerceCtx, boxed};
 use names::{LocalBinding, Name};
+pub use profile::CheckOptions;
 pub use program::imported_names;
 use program::{TopItem, UnitName, always_returns};
 use statements::has_zero_value;
@@ -109,6 +112,18 @@ pub fn check_unit(
     unit_id: u32,
     counters: &mut Counters,
 ) -> Result<Checked, Vec<Diagnostic>> {
+    check_unit_with(source, env, unit_id, counters, &CheckOptions::default())
+}
+
+/// [`check_unit`] with options: with `options.profile`, the unit's untyped top-level functions
+/// get profile records and wrappers (`ir::FuncDef::profile`, see `profile.rs`).
+pub fn check_unit_with(
+    source: &str,
+    env: &Env,
+    unit_id: u32,
+    counters: &mut Counters,
+    options: &CheckOptions,
+) -> Result<Checked, Vec<Diagnostic>> {
     if let Some(d) = angles::check(source) {
         return Err(vec![d]);
     }
@@ -134,6 +149,7 @@ pub fn check_unit(
         return Err(diags);
     }
     let mut checker = Checker::new(env, unit_id, *counters);
+    checker.profile = options.profile;
     let unit = stacker::maybe_grow(STACK_RED_ZONE, STACK_SEGMENT, || {
         checker.check_program(&parsed.program)
     });
@@ -207,6 +223,8 @@ struct Checker<'e, 'a> {
     depth: u32,
     /// Whether `depth` has gone past `MAX_NESTING` (reported once).
     too_deep: bool,
+    /// The thresholds of profiled functions, when the unit is profiled (`profile.rs`).
+    profile: Option<crate::ir::ProfileThresholds>,
 }
 
 /// The diagnostics found so far, and the quiet mode of type inference.
@@ -280,6 +298,7 @@ impl<'e> Checker<'e, '_> {
             arrow_results: HashMap::new(),
             depth: 0,
             too_deep: false,
+            profile: None,
         }
     }
 

@@ -588,6 +588,7 @@ impl<'a> Checker<'_, 'a> {
             }
         }
         let ctx = std::mem::replace(&mut self.f, saved);
+        let profile = self.profile_of(&name, func, &stmts);
         Some(FuncDef {
             name,
             span: sp(id.span),
@@ -599,6 +600,7 @@ impl<'a> Checker<'_, 'a> {
                 locals: ctx.locals,
                 body: stmts,
             },
+            profile,
         })
     }
 
