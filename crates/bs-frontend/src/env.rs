@@ -299,3 +299,81 @@ impl Env {
         self.globals.is_empty()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn class(name: &str, id: u32) -> Global {
+        Global::Class(ClassInfo {
+            name: name.to_string(),
+            id,
+            superclass: None,
+            fields: Vec::new(),
+            methods: Vec::new(),
+            ctor: Vec::new(),
+            init_symbol: Symbol::ClassInit {
+                class: name.to_string(),
+                unit: 1,
+            },
+            words: 1,
+            statics: Vec::new(),
+        })
+    }
+
+    fn array(t: Type) -> Type {
+        Type::Array(Box::new(t))
+    }
+
+    #[test]
+    fn observed_types_of_values() {
+        let env = Env::new();
+        assert_eq!(env.observed_type(bs_abi::SIG_INTEGER), Some(Type::Integer));
+        assert_eq!(env.observed_type(bs_abi::SIG_FLOAT), Some(Type::Float));
+        assert_eq!(env.observed_type(bs_abi::SIG_BOOLEAN), Some(Type::Boolean));
+        assert_eq!(env.observed_type(bs_abi::SIG_UNDEFINED), None);
+        assert_eq!(env.observed_type(0xFFF5), None);
+    }
+
+    #[test]
+    fn observed_types_of_built_in_classes() {
+        use bs_abi::ClassId;
+        let env = Env::new();
+        let of = |id: ClassId| env.observed_type(id.code() as u16);
+        assert_eq!(of(ClassId::String), Some(Type::String));
+        assert_eq!(of(ClassId::IntArray), Some(array(Type::Integer)));
+        assert_eq!(of(ClassId::FloatArray), Some(array(Type::Float)));
+        assert_eq!(of(ClassId::BoolArray), Some(array(Type::Boolean)));
+        assert_eq!(of(ClassId::AnyArray), Some(array(Type::Any)));
+        assert_eq!(of(ClassId::Uint8Array), Some(Type::Uint8Array));
+        assert_eq!(of(ClassId::FixedArray), Some(Type::FixedArray));
+        // Function values and the runtime's own classes are not specialised on.
+        for id in [
+            ClassId::Function,
+            ClassId::Store,
+            ClassId::Cell,
+            ClassId::RawCell,
+        ] {
+            assert_eq!(of(id), None, "{id:?}");
+        }
+        assert_eq!(env.observed_type(0), None);
+        assert_eq!(env.observed_type(12), None);
+    }
+
+    #[test]
+    fn observed_types_of_the_sessions_classes_and_arrays() {
+        let first = bs_abi::FIRST_PROGRAM_CLASS;
+        let mut env = Env::new();
+        env.insert("Shape".to_string(), class("Shape", first));
+        env.insert("m:Point".to_string(), class("m:Point", first + 1));
+        env.insert_array_class(array(Type::String), first + 2);
+        env.insert_array_class(array(Type::Class("Shape".to_string())), first + 3);
+        let of = |id: u32| env.observed_type(id as u16);
+        assert_eq!(of(first), Some(Type::Class("Shape".to_string())));
+        assert_eq!(of(first + 1), Some(Type::Class("m:Point".to_string())));
+        assert_eq!(of(first + 2), Some(array(Type::String)));
+        assert_eq!(of(first + 3), Some(array(Type::Class("Shape".to_string()))));
+        // An id the session never gave out.
+        assert_eq!(of(first + 4), None);
+    }
+}

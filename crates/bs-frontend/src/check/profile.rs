@@ -63,3 +63,86 @@ impl Checker<'_, '_> {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::check::{Counters, check_unit_with};
+    use crate::env::Env;
+    use crate::ir::FuncDef;
+
+    fn profiled(env: &Env, source: &str) -> Vec<FuncDef> {
+        let options = CheckOptions {
+            profile: Some(ProfileThresholds {
+                calls: 1,
+                signature: 2,
+            }),
+        };
+        let checked = check_unit_with(source, env, 3, &mut Counters::default(), &options)
+            .unwrap_or_else(|d| panic!("{d:?}"));
+        checked.unit.functions
+    }
+
+    fn untyped_of(functions: &[FuncDef], name: &str) -> Option<Vec<usize>> {
+        let f = functions.iter().find(|f| f.name == name).expect("defined");
+        f.profile.as_ref().map(|p| p.untyped.clone())
+    }
+
+    #[test]
+    fn which_functions_are_profiled() {
+        let source = "
+            function a(x, y) { return x }
+            function b(n: integer, v, s: string, w) { return v }
+            function c(x: any) { return x }
+            function d() { return 1 }
+            function e(p1, p2, p3, p4, p5, p6, p7, p8) { return p1 }
+            function f(p1, p2, p3, p4, p5, p6, p7, p8, p9) { return p1 }
+            function g(x) { code`(void)${x};` }
+            class K { m(x) { return x } }
+            const h = (x) => x
+        ";
+        let fs = profiled(&Env::new(), source);
+        assert_eq!(untyped_of(&fs, "a"), Some(vec![0, 1]));
+        assert_eq!(untyped_of(&fs, "b"), Some(vec![1, 3]));
+        assert_eq!(untyped_of(&fs, "c"), None);
+        assert_eq!(untyped_of(&fs, "d"), None);
+        assert_eq!(untyped_of(&fs, "e"), Some((0..8).collect()));
+        assert_eq!(untyped_of(&fs, "f"), None);
+        assert_eq!(untyped_of(&fs, "g"), None);
+        // Methods and arrow functions are not FuncDefs; only the top-level functions are.
+        let names: Vec<&str> = fs.iter().map(|f| f.name.as_str()).collect();
+        assert_eq!(names, ["a", "b", "c", "d", "e", "f", "g"]);
+        let a = fs[0].profile.as_ref().expect("profiled");
+        assert_eq!(
+            a.record,
+            Symbol::ProfileRecord {
+                name: "a".to_string(),
+                unit: 3
+            }
+        );
+        assert_eq!(
+            a.wrapper,
+            Symbol::ProfileWrapper {
+                name: "a".to_string(),
+                unit: 3
+            }
+        );
+        assert_eq!(
+            a.thresholds,
+            ProfileThresholds {
+                calls: 1,
+                signature: 2
+            }
+        );
+    }
+
+    #[test]
+    fn imported_modules_and_plain_checks_are_not_profiled() {
+        let source = "function a(x) { return x }";
+        let module = Env::new().for_module("m");
+        assert_eq!(untyped_of(&profiled(&module, source), "a"), None);
+        let plain = crate::check::check_unit(source, &Env::new(), 1, &mut Counters::default())
+            .expect("checks");
+        assert!(plain.unit.functions[0].profile.is_none());
+    }
+}
