@@ -17,10 +17,11 @@ use crate::symbols::c_symbol;
 /// Generates the C source of `unit` (see the crate's documentation for its layout).
 pub(crate) fn emit(unit: &Unit, defined: &dyn Fn(&str) -> bool) -> String {
     let mut g = Gen {
+        // A direct call of a profiled function calls its wrapper, which the slot holds.
         direct: unit
             .functions
             .iter()
-            .map(|f| (f.slot_symbol.clone(), f.body_symbol.clone()))
+            .map(|f| (f.slot_symbol.clone(), slot_symbol_value(f).clone()))
             .collect(),
         ..Gen::default()
     };
@@ -164,7 +165,11 @@ fn prototypes_and_slots(
 /// What the entry puts in a function's slot: its profiling wrapper when it is profiled, else
 /// its body.
 fn slot_value(f: &FuncDef) -> String {
-    c_symbol(f.profile.as_ref().map_or(&f.body_symbol, |p| &p.wrapper))
+    c_symbol(slot_symbol_value(f))
+}
+
+fn slot_symbol_value(f: &FuncDef) -> &Symbol {
+    f.profile.as_ref().map_or(&f.body_symbol, |p| &p.wrapper)
 }
 
 /// The unit's one out-of-line copy of `bs_profile_hit` (static inline in bs.h), which the
@@ -183,11 +188,13 @@ fn profile_out(unit: &Unit, out: &mut String) {
 }
 
 /// The profile record (in the unit's data: the device writes it) and the profiling wrapper of a
-/// profiled function (`docs/dynamic.md`). The wrapper has the slot's signature; a call that
-/// only counts down (state COUNTING, `countdown` above 1) decrements the count inline, any
-/// other passes the untyped arguments to `bs_profile_hit` (through [`PROFILE_OUT`]), which does
-/// the same for such a call. Then the wrapper tail-calls the body, so that it adds no stack
-/// frame (sibling calls are otherwise off in units, see bs-toolchain).
+/// profiled function (`docs/dynamic.md`). The wrapper has the slot's signature. It does
+/// inline what `bs_profile_hit` does with the calls of the steady states: a call that only
+/// counts down (state COUNTING, `countdown` above 1) decrements the count, and one after the
+/// report (REPORTED, OFF) while `bs_patch_wanted` is clear does nothing; every other call passes
+/// the untyped arguments to `bs_profile_hit` (through [`PROFILE_OUT`]). Then the wrapper
+/// tail-calls the body, so that it adds no stack frame (sibling calls are otherwise off in
+/// units, see bs-toolchain).
 fn profile_wrapper(f: &FuncDef, out: &mut String) {
     let Some(p) = &f.profile else { return };
     let record = c_symbol(&p.record);
@@ -210,7 +217,7 @@ fn profile_wrapper(f: &FuncDef, out: &mut String) {
     };
     let _ = writeln!(
         out,
-        "__attribute__((optimize(\"optimize-sibling-calls\"))) {} {{ if (__builtin_expect({record}.state == BS_PROFILE_COUNTING && {record}.countdown > 1, 1)) {record}.countdown--; else {PROFILE_OUT}(&{record}, {nargs}u, (const bs_value[]){{{}}}); {call} }}",
+        "__attribute__((optimize(\"optimize-sibling-calls\"))) {} {{ if (__builtin_expect({record}.state == BS_PROFILE_COUNTING && {record}.countdown > 1, 1)) {record}.countdown--; else if ({record}.state < BS_PROFILE_REPORTED || bs_patch_wanted) {PROFILE_OUT}(&{record}, {nargs}u, (const bs_value[]){{{}}}); {call} }}",
         prototype(&c_symbol(&p.wrapper), &f.sig, Some(&names)),
         untyped.join(", ")
     );
