@@ -186,7 +186,8 @@ abi_open_enum! {
         StackOverflow = 3, "STACK_OVERFLOW", "stack overflow";
         /// address = fault address, d1 = signal or fault kind.
         Fault = 4, "FAULT", "memory fault";
-        /// A LOAD outside the code and data regions (address, d1 = length).
+        /// A LOAD or PEEK outside the code and data regions, or a SWAP outside the data region or
+        /// not aligned (address, d1 = length).
         LoadRange = 5, "LOAD_RANGE", "load outside the code and data regions";
         /// HELLO with another protocol version (d1 = the device's version).
         BadVersion = 6, "BAD_VERSION", "unsupported protocol version";

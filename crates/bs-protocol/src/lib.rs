@@ -22,8 +22,8 @@ pub use error_code::{DeviceError, ErrorCode};
 pub use frame::{Corruption, Deframer, EncodeError, Frame, FrameError, encode_frame};
 pub use kind::{Kind, UnknownKind};
 pub use message::{
-    Arch, DecodeError, DeviceAuth, DeviceInfo, ExpectedLen, MAX_LOAD_CHUNK, MemInfo, Region, Reply,
-    Request,
+    Arch, DecodeError, DeviceAuth, DeviceInfo, ExpectedLen, MAX_LOAD_CHUNK, MAX_PEEK, MemInfo,
+    Region, Reply, Request, patch_frame,
 };
 
 pub use bs_abi::{MAX_PAYLOAD, PROTOCOL_VERSION};
