@@ -53,6 +53,8 @@ static int have_held;
 
 static uint32_t session;
 
+uint8_t bs_protocol_ack_required;
+
 void bs_protocol_set_session(uint32_t session_id) { session = session_id; }
 
 /* Removes the first `n` buffered bytes. */
@@ -232,6 +234,8 @@ void bs_protocol_send(uint8_t kind, uint8_t reply_to, const uint8_t *payload, ui
                 break;
             if (f.kind == BS_MSG_ACK && f.seq == seq)
                 return;
+            if (is_request(f.kind) && bs_protocol_ack_required)
+                continue; /* not even acknowledged: the host sends it again */
             if (is_request(f.kind) && accept_request(&f)) {
                 /* The host sent something new: it has what it waited for, or gave up on it. */
                 held = f;

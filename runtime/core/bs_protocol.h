@@ -96,6 +96,11 @@ int bs_protocol_receive(bs_protocol_frame *frame, uint32_t timeout_us);
  */
 void bs_protocol_send(uint8_t kind, uint8_t reply_to, const uint8_t *payload, uint32_t len);
 
+/* While set, bs_protocol_send waits for the ACK itself: a new request does not end the wait (it
+   is not even acknowledged, so the host sends it again). For the end of a CALL that paused for a
+   patch, when the host may have sent requests before it learnt that the CALL ended. */
+extern uint8_t bs_protocol_ack_required;
+
 /*
  * The receive path's second reader, for bytes that arrive while a CALL runs (docs/protocol.md,
  * section 2.4): the port passes every received byte here as it arrives, from its receive

@@ -283,6 +283,10 @@ static void handle_call(const bs_protocol_frame *f) {
     int stopped = bs_runtime_call(entry, &error);
     uint32_t elapsed = bs_hal_micros() - start;
     bs_patch_wanted = 0;
+    /* A call stopped while it was paused (INTERRUPT): the host may send its patch's requests
+       before it learns that the call ended, so the end must not be taken as acknowledged by
+       them. */
+    bs_protocol_ack_required = (uint8_t)paused;
     paused = 0;
     bs_output_flush();
     if (stopped) {
@@ -292,6 +296,7 @@ static void handle_call(const bs_protocol_frame *f) {
         bs_protocol_put_u32(p, elapsed);
         bs_protocol_send(BS_MSG_RESULT, seq, p, sizeof p);
     }
+    bs_protocol_ack_required = 0;
 }
 
 /* SWAP: u32 address of a word in the data region, u32 expected, u32 new value. */

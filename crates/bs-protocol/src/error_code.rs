@@ -59,9 +59,9 @@ impl DeviceError {
                 "the device was reset and knows no session (request kind 0x{d1:02x} refused)"
             ),
             ErrorCode::Interrupted => "interrupted".to_owned(),
-            ErrorCode::SwapMismatch => format!(
-                "the word at 0x{address:08x} held 0x{d1:08x}, not the value expected there"
-            ),
+            ErrorCode::SwapMismatch => {
+                format!("the word at 0x{address:08x} held 0x{d1:08x}, not the value expected there")
+            }
             ErrorCode::Auth => {
                 let kind = match crate::Kind::from_u8(d2 as u8) {
                     Some(kind) => kind.to_string(),

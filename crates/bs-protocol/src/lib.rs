@@ -26,7 +26,7 @@ pub use message::{
     Region, Reply, Request, patch_frame,
 };
 
-pub use bs_abi::{MAX_PAYLOAD, PROTOCOL_VERSION};
+pub use bs_abi::{MAX_PAYLOAD, PROFILE_NO_ROW, PROTOCOL_VERSION};
 /// The first byte of every frame.
 pub const MAGIC: u8 = bs_abi::FRAME_MAGIC;
 /// Bytes before the payload: magic, kind, seq, reply-to, u16 length.

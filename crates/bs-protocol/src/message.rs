@@ -494,7 +494,10 @@ impl Request {
                 addr,
                 expected,
                 new,
-            } => Writer::with_capacity(12).u32(*addr).u32(*expected).u32(*new),
+            } => Writer::with_capacity(12)
+                .u32(*addr)
+                .u32(*expected)
+                .u32(*new),
             Request::Peek { addr, len } => Writer::with_capacity(6).u32(*addr).u16(*len),
             Request::Reset
             | Request::MemInfo { collect: false }

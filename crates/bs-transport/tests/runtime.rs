@@ -1,0 +1,384 @@
+//! The dynamic compiler's device side end to end (`docs/dynamic.md`): [`Device::call_with`]
+//! against the real host runtime process, which runs a small x86-64 unit written here byte by
+//! byte. Its entry sends a PROFILE (`bs_runtime_profile_report`), then loops: it calls the
+//! function whose address a data word (a function slot) holds, and calls
+//! `bs_runtime_patch_point` when `bs_patch_wanted` is set. The first function counts; the
+//! second one, which only a patch loads, ends the loop. So the call ends only if a patch was
+//! installed while it ran: code loaded, the slot swapped, the call resumed. Also over a link
+//! that loses, damages, repeats and delays frames, and with an INTERRUPT while the device is
+//! paused.
+
+#![cfg(all(target_arch = "x86_64", target_os = "linux"))]
+
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use bs_transport::bs_protocol::{DeviceInfo, ErrorCode, Kind};
+use bs_transport::{
+    CallEvents, CallOutcome, Device, FaultLink, FaultRates, Link, LinkError, Patch, PatchResult,
+    ProcessLink, ProfileReport, Swap, SwapResult,
+};
+
+/// Where things are, and the unit's bytes.
+struct Unit {
+    /// The unit's entry: reports, then loops until the slot's function says done.
+    entry: u32,
+    /// An entry that pauses (without PATCH) again and again, for ever.
+    pause_entry: u32,
+    /// Counts (the slot's first value).
+    count: u32,
+    /// Ends the loop (loaded by the patch).
+    done: u32,
+    done_code: Vec<u8>,
+    code: Vec<u8>,
+    /// The function slot (8 bytes), the counter, the done flag, the profile record.
+    slot: u32,
+    counter: u32,
+    done_flag: u32,
+    record: u32,
+    data: Vec<u8>,
+}
+
+/// x86-64 machine code, placed at `base`.
+struct Asm {
+    base: u32,
+    bytes: Vec<u8>,
+}
+
+impl Asm {
+    fn at(&self) -> u32 {
+        self.base + self.bytes.len() as u32
+    }
+    fn put(&mut self, bytes: &[u8]) {
+        self.bytes.extend_from_slice(bytes);
+    }
+    fn u32(&mut self, v: u32) {
+        self.put(&v.to_le_bytes());
+    }
+    /// `call target` (E8 rel32).
+    fn call(&mut self, target: u64) {
+        let next = i64::from(self.at()) + 5;
+        let rel = i32::try_from(target as i64 - next).expect("within 2 GB");
+        self.put(&[0xE8]);
+        self.put(&rel.to_le_bytes());
+    }
+    fn pad_to(&mut self, addr: u32) {
+        while self.at() < addr {
+            self.put(&[0xCC]);
+        }
+    }
+}
+
+fn unit(info: &DeviceInfo, patch_wanted: u64, report: u64, patch_point: u64) -> Unit {
+    let (c, d) = (info.code.base, info.data.base);
+    let (slot, counter, done_flag, record) = (d, d + 8, d + 12, d + 16);
+    let (count, done, pause_entry) = (c + 0x80, c + 0x100, c + 0x180);
+    let wanted = u32::try_from(patch_wanted).expect("the runtime lies below 4 GB");
+    let mut a = Asm {
+        base: c,
+        bytes: Vec::new(),
+    };
+    a.put(&[0x53]); // push rbx (aligns the stack for the calls)
+    a.put(&[0xBF]); // mov edi, record
+    a.u32(record);
+    a.put(&[0xBE]); // mov esi, 1 (the row)
+    a.u32(1);
+    a.call(report);
+    let top = a.at();
+    a.put(&[0x0F, 0xB6, 0x04, 0x25]); // movzx eax, byte [bs_patch_wanted]
+    a.u32(wanted);
+    a.put(&[0x85, 0xC0, 0x74, 0x05]); // test eax, eax; jz past the call
+    a.call(patch_point);
+    a.put(&[0x48, 0x8B, 0x04, 0x25]); // mov rax, [slot]
+    a.u32(slot);
+    a.put(&[0xFF, 0xD0]); // call rax
+    a.put(&[0x8B, 0x04, 0x25]); // mov eax, [done_flag]
+    a.u32(done_flag);
+    a.put(&[0x85, 0xC0, 0x0F, 0x84]); // test eax, eax; jz top
+    let rel = i64::from(top) - (i64::from(a.at()) + 4);
+    a.put(&(rel as i32).to_le_bytes());
+    a.put(&[0x5B, 0xC3]); // pop rbx; ret
+    a.pad_to(count);
+    a.put(&[0xFF, 0x04, 0x25]); // inc dword [counter]
+    a.u32(counter);
+    a.put(&[0xC3]);
+    a.pad_to(pause_entry);
+    a.put(&[0x53]);
+    let again = a.at();
+    a.call(patch_point);
+    let rel = i64::from(again) - (i64::from(a.at()) + 2);
+    a.put(&[0xEB, rel as i8 as u8]); // jmp again
+
+    let mut done_code = vec![0xC7, 0x04, 0x25]; // mov dword [done_flag], 1
+    done_code.extend_from_slice(&done_flag.to_le_bytes());
+    done_code.extend_from_slice(&1u32.to_le_bytes());
+    done_code.push(0xC3);
+
+    let mut data = vec![0u8; 16 + 76];
+    data[..8].copy_from_slice(&u64::from(count).to_le_bytes());
+    // The profile record (bs_profile): countdown, state REPORTED, nargs 2, needed 1, rows 2,
+    // seen, then sig[row][arg]: row 1 holds (integer, class 16).
+    let r = &mut data[16..];
+    r[4] = bs_abi::PROFILE_REPORTED;
+    r[5] = 2;
+    r[6] = 1;
+    r[7] = 2;
+    let sig1 = 12 + 2 * bs_abi::PROFILE_MAX_ARGS;
+    r[sig1..sig1 + 2].copy_from_slice(&bs_abi::SIG_INTEGER.to_le_bytes());
+    r[sig1 + 2..sig1 + 4].copy_from_slice(&16u16.to_le_bytes());
+    Unit {
+        entry: c,
+        pause_entry,
+        count,
+        done,
+        done_code,
+        code: a.bytes,
+        slot,
+        counter,
+        done_flag,
+        record,
+        data,
+    }
+}
+
+/// The host runtime's image and the addresses the unit needs.
+fn runtime() -> (std::path::PathBuf, [u64; 3]) {
+    let port = bs_toolchain::port("host").expect("the host port");
+    let build = bs_toolchain::ensure_runtime(port).expect("the host runtime builds");
+    let elf = std::fs::read(&build.image).expect("the runtime image");
+    let image = bs_link::read_runtime_elf(&elf).expect("a runtime image");
+    let sym = |name: &str| image.symbol(name).unwrap_or_else(|| panic!("{name}"));
+    (
+        build.image.clone(),
+        [
+            sym("bs_patch_wanted"),
+            sym("bs_runtime_profile_report"),
+            sym("bs_runtime_patch_point"),
+        ],
+    )
+}
+
+fn start<L: Link>(wrap: impl FnOnce(ProcessLink) -> L) -> (Device<L>, Unit) {
+    let (image, [wanted, report, point]) = runtime();
+    let link = ProcessLink::spawn(&image, std::iter::empty::<&str>()).expect("the runtime starts");
+    let (mut device, info) = Device::connect(wrap(link), Duration::from_secs(10)).expect("HELLO");
+    let unit = unit(&info, wanted, report, point);
+    device.load(info.code.base, &unit.code).expect("code");
+    (device, unit)
+}
+
+/// Sets the data afresh: the slot at the counting function, counter and flag 0.
+fn reset_data<L: Link>(device: &mut Device<L>, unit: &Unit) {
+    device.load(unit.slot, &unit.data).expect("data");
+}
+
+#[derive(Default)]
+struct Events {
+    output: Vec<u8>,
+    profiles: Vec<ProfileReport>,
+    to_give: Option<Patch>,
+    patched: Vec<(Patch, PatchResult)>,
+}
+
+impl CallEvents for Events {
+    fn output(&mut self, _stream: u8, text: &[u8]) {
+        self.output.extend_from_slice(text);
+    }
+    fn profile(&mut self, report: ProfileReport) {
+        self.profiles.push(report);
+    }
+    fn patch(&mut self) -> Option<Patch> {
+        if self.profiles.is_empty() {
+            return None;
+        }
+        self.to_give.take()
+    }
+    fn patched(&mut self, patch: Patch, result: PatchResult) {
+        self.patched.push((patch, result));
+    }
+}
+
+fn the_patch(unit: &Unit) -> Patch {
+    Patch {
+        loads: vec![(unit.done, unit.done_code.clone())],
+        swaps: vec![Swap {
+            addr: unit.slot,
+            expected: unit.count,
+            new: unit.done,
+        }],
+    }
+}
+
+/// Runs the unit with its patch, and checks that it was installed while it ran.
+fn patched_call<L: Link>(device: &mut Device<L>, unit: &Unit) {
+    reset_data(device, unit);
+    assert_eq!(device.peek(unit.counter, 8).unwrap(), [0; 8]);
+    let mut events = Events {
+        to_give: Some(the_patch(unit)),
+        ..Events::default()
+    };
+    let started = Instant::now();
+    let outcome = device.call_with(unit.entry, &mut events).expect("the call");
+    assert!(
+        matches!(outcome, CallOutcome::Finished { .. }),
+        "{outcome:?}"
+    );
+    assert!(started.elapsed() < Duration::from_secs(20));
+    assert_eq!(
+        events.profiles,
+        [ProfileReport {
+            record: unit.record,
+            row: Some(1),
+            sig: vec![bs_abi::SIG_INTEGER, 16],
+        }]
+    );
+    assert_eq!(
+        events.patched,
+        [(
+            the_patch(unit),
+            PatchResult::Installed(vec![SwapResult::Swapped])
+        )]
+    );
+    // The new function ended the loop (the counting one ran until the patch came, which may
+    // be before the first round: PATCH can come while PROFILE waits for its acknowledgement).
+    assert_eq!(device.peek(unit.done_flag, 4).unwrap(), 1u32.to_le_bytes());
+    assert_eq!(
+        device.peek(unit.done, unit.done_code.len()).unwrap(),
+        unit.done_code
+    );
+}
+
+#[test]
+fn a_patch_is_installed_in_the_middle_of_a_call() {
+    let (mut device, unit) = start(|l| l);
+    patched_call(&mut device, &unit);
+    // Once more: the device is ready for the next one.
+    patched_call(&mut device, &unit);
+
+    // Between calls: SWAP with the old value finds the new one and writes nothing.
+    let swap = Swap {
+        addr: unit.slot,
+        expected: unit.count,
+        new: 0,
+    };
+    assert_eq!(
+        device.swap(&swap).unwrap(),
+        SwapResult::Mismatch { found: unit.done }
+    );
+    let back = Swap {
+        expected: unit.done,
+        new: unit.count,
+        ..swap
+    };
+    assert_eq!(device.swap(&back).unwrap(), SwapResult::Swapped);
+    assert_eq!(
+        device.peek(unit.slot, 8).unwrap(),
+        u64::from(unit.count).to_le_bytes()
+    );
+    // A word outside the data region, or not aligned, is refused; so is a PEEK outside the
+    // code and data regions.
+    for addr in [unit.slot + 2, unit.entry, 4] {
+        match device.swap(&Swap { addr, ..swap }) {
+            Err(LinkError::Refused { request, error }) => {
+                assert_eq!(request, Kind::Swap);
+                assert_eq!(error.error_code(), ErrorCode::LoadRange);
+                assert_eq!(error.address, addr);
+            }
+            other => panic!("SWAP at 0x{addr:08x}: {other:?}"),
+        }
+    }
+    let info = *device.info();
+    match device.peek(info.heap.base, 4) {
+        Err(LinkError::Refused { request, error }) => {
+            assert_eq!(request, Kind::Peek);
+            assert_eq!(error.error_code(), ErrorCode::LoadRange);
+        }
+        other => panic!("PEEK in the heap: {other:?}"),
+    }
+    // A PEEK over a whole chunk and more, across code bytes.
+    let entry_len = (unit.count - unit.entry) as usize;
+    assert_eq!(
+        device.peek(info.code.base, entry_len).unwrap(),
+        unit.code[..entry_len]
+    );
+    let big = device.peek(info.data.base, 3000).unwrap();
+    // The profile record, as loaded.
+    assert_eq!(&big[16..unit.data.len()], &unit.data[16..]);
+}
+
+#[test]
+fn an_interrupt_stops_a_paused_call() {
+    let (mut device, unit) = start(|l| l);
+    reset_data(&mut device, &unit);
+    // This entry pauses again and again without PATCH: the host installs the patch at the
+    // first pause and resumes the others at once, and an INTERRUPT comes while the device
+    // spends most of its time paused.
+    let interrupter = device.interrupter().clone();
+    let asker = interrupter.clone();
+    std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_millis(300));
+        asker.interrupt();
+    });
+    let mut patch = the_patch(&unit);
+    patch.loads = (0..40)
+        .map(|i| (unit.done + 0x400 + i * 0x400, vec![0xCC; 0x400]))
+        .chain(patch.loads)
+        .collect();
+    let mut events = Events {
+        profiles: vec![ProfileReport {
+            record: 0,
+            row: None,
+            sig: vec![],
+        }],
+        to_give: Some(patch.clone()),
+        ..Events::default()
+    };
+    let started = Instant::now();
+    let outcome = device
+        .call_with(unit.pause_entry, &mut events)
+        .expect("the call");
+    match outcome {
+        CallOutcome::Failed(e) => assert_eq!(e.error_code(), ErrorCode::Interrupted),
+        other => panic!("{other:?}"),
+    }
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        started.elapsed()
+    );
+    assert!(!interrupter.is_requested());
+    assert_eq!(
+        events.patched,
+        [(patch, PatchResult::Installed(vec![SwapResult::Swapped]))]
+    );
+    assert_eq!(
+        device.peek(unit.done, unit.done_code.len()).unwrap(),
+        unit.done_code
+    );
+    // The link is not wedged: the next call runs.
+    patched_call(&mut device, &unit);
+}
+
+#[test]
+fn patches_survive_a_lossy_link() {
+    let stats = Arc::new(Mutex::new(Default::default()));
+    let rates = FaultRates {
+        drop: 0.05,
+        corrupt: 0.05,
+        duplicate: 0.05,
+        delay: 0.05,
+        max_delay: Duration::from_millis(30),
+        seed: 7,
+    };
+    let stats2 = Arc::clone(&stats);
+    let (mut device, unit) = start(move |l| FaultLink::with_stats(l, rates, stats2));
+    for _ in 0..8 {
+        patched_call(&mut device, &unit);
+    }
+    let faults = *stats.lock().unwrap();
+    eprintln!("faults: {faults:?}; link: {:?}", device.stats());
+    assert!(
+        faults.dropped > 0 && faults.corrupted > 0 && faults.duplicated > 0 && faults.delayed > 0
+    );
+    assert!(device.stats().retransmissions > 0, "the link lost frames");
+}
