@@ -13,6 +13,7 @@
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use bs_transport::bs_protocol::auth::{AuthRefusal, Key};
 use bs_transport::bs_protocol::{DeviceInfo, ErrorCode, Kind};
 use bs_transport::{
     CallEvents, CallOutcome, Device, FaultLink, FaultRates, Link, LinkError, Patch, PatchResult,
@@ -159,10 +160,30 @@ fn runtime() -> (std::path::PathBuf, [u64; 3]) {
 }
 
 fn start<L: Link>(wrap: impl FnOnce(ProcessLink) -> L) -> (Device<L>, Unit) {
-    let (image, [wanted, report, point]) = runtime();
+    start_image(wrap, None, None)
+}
+
+/// Starts the runtime (the image keyed with `device_key`, if given) and talks to it with
+/// `host_key`.
+fn start_image<L: Link>(
+    wrap: impl FnOnce(ProcessLink) -> L,
+    device_key: Option<&Key>,
+    host_key: Option<Key>,
+) -> (Device<L>, Unit) {
+    let (mut image, [wanted, report, point]) = runtime();
+    if let Some(key) = device_key {
+        let build = bs_toolchain::ensure_runtime(&bs_toolchain::HOST).expect("the runtime");
+        image = bs_toolchain::ensure_keyed_image(&build, key.bytes(), &key.id().0)
+            .expect("the keyed image is made");
+    }
+    let paired_host = host_key.is_some();
     let link = ProcessLink::spawn(&image, std::iter::empty::<&str>()).expect("the runtime starts");
-    let (mut device, info) = Device::connect(wrap(link), Duration::from_secs(10)).expect("HELLO");
+    let (mut device, info) =
+        Device::connect_with_key(wrap(link), Duration::from_secs(10), host_key).expect("HELLO");
     let unit = unit(&info, wanted, report, point);
+    if device_key.is_some() && !paired_host {
+        return (device, unit); // it cannot load
+    }
     device.load(info.code.base, &unit.code).expect("code");
     (device, unit)
 }
@@ -381,4 +402,35 @@ fn patches_survive_a_lossy_link() {
         faults.dropped > 0 && faults.corrupted > 0 && faults.duplicated > 0 && faults.delayed > 0
     );
     assert!(device.stats().retransmissions > 0, "the link lost frames");
+}
+
+#[test]
+fn a_paired_device_authenticates_the_new_requests() {
+    let key = Key::from_bytes(core::array::from_fn(|i| 0x5A ^ i as u8));
+    let (mut device, unit) = start_image(|l| l, Some(&key), Some(key.clone()));
+    assert!(device.info().auth.is_some(), "the keyed image is paired");
+    // LOAD, SWAP, PEEK and RESUME while paused, SWAP and PEEK between calls: all authenticated.
+    patched_call(&mut device, &unit);
+    patched_call(&mut device, &unit);
+
+    // A host without the key is refused, for the new requests as for the others.
+    let (mut stranger, unit) = start_image(|l| l, Some(&key), None);
+    let swap = Swap {
+        addr: unit.slot,
+        expected: 0,
+        new: 1,
+    };
+    match stranger.swap(&swap) {
+        Err(LinkError::Unauthorized {
+            request, refusal, ..
+        }) => {
+            assert_eq!(request, Kind::Swap);
+            assert_eq!(refusal, Some(AuthRefusal::Missing));
+        }
+        other => panic!("{other:?}"),
+    }
+    match stranger.peek(unit.slot, 4) {
+        Err(LinkError::Unauthorized { request, .. }) => assert_eq!(request, Kind::Peek),
+        other => panic!("{other:?}"),
+    }
 }
