@@ -6,7 +6,7 @@
 //! second one, which only a patch loads, ends the loop. So the call ends only if a patch was
 //! installed while it ran: code loaded, the slot swapped, the call resumed. Also over a link
 //! that loses, damages, repeats and delays frames, and with an INTERRUPT while the device is
-//! paused.
+//! paused; and, by hand, which requests a paused device serves and which it refuses.
 
 #![cfg(all(target_arch = "x86_64", target_os = "linux"))]
 
@@ -14,7 +14,9 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use bs_transport::bs_protocol::auth::{AuthRefusal, Key};
-use bs_transport::bs_protocol::{DeviceInfo, ErrorCode, Kind};
+use bs_transport::bs_protocol::{
+    Deframer, DeviceInfo, ErrorCode, Frame, Kind, PROTOCOL_VERSION, Reply, Request, encode_frame,
+};
 use bs_transport::{
     CallEvents, CallOutcome, Device, FaultLink, FaultRates, Link, LinkError, Patch, PatchResult,
     ProcessLink, ProfileReport, Swap, SwapResult,
@@ -26,6 +28,8 @@ struct Unit {
     entry: u32,
     /// An entry that pauses (without PATCH) again and again, for ever.
     pause_entry: u32,
+    /// An entry that pauses once (without PATCH) and returns.
+    pause_once: u32,
     /// Counts (the slot's first value).
     count: u32,
     /// Ends the loop (loaded by the patch).
@@ -73,7 +77,7 @@ impl Asm {
 fn unit(info: &DeviceInfo, patch_wanted: u64, report: u64, patch_point: u64) -> Unit {
     let (c, d) = (info.code.base, info.data.base);
     let (slot, counter, done_flag, record) = (d, d + 8, d + 12, d + 16);
-    let (count, done, pause_entry) = (c + 0x80, c + 0x100, c + 0x180);
+    let (count, done, pause_entry, pause_once) = (c + 0x80, c + 0x100, c + 0x180, c + 0x1C0);
     let wanted = u32::try_from(patch_wanted).expect("the runtime lies below 4 GB");
     let mut a = Asm {
         base: c,
@@ -109,6 +113,10 @@ fn unit(info: &DeviceInfo, patch_wanted: u64, report: u64, patch_point: u64) -> 
     a.call(patch_point);
     let rel = i64::from(again) - (i64::from(a.at()) + 2);
     a.put(&[0xEB, rel as i8 as u8]); // jmp again
+    a.pad_to(pause_once);
+    a.put(&[0x53]);
+    a.call(patch_point);
+    a.put(&[0x5B, 0xC3]);
 
     let mut done_code = vec![0xC7, 0x04, 0x25]; // mov dword [done_flag], 1
     done_code.extend_from_slice(&done_flag.to_le_bytes());
@@ -130,6 +138,7 @@ fn unit(info: &DeviceInfo, patch_wanted: u64, report: u64, patch_point: u64) -> 
     Unit {
         entry: c,
         pause_entry,
+        pause_once,
         count,
         done,
         done_code,
@@ -433,4 +442,172 @@ fn a_paired_device_authenticates_the_new_requests() {
         Err(LinkError::Unauthorized { request, .. }) => assert_eq!(request, Kind::Peek),
         other => panic!("{other:?}"),
     }
+}
+
+/// The protocol by hand, for what the client never sends: requests a paused device refuses.
+struct Raw {
+    link: ProcessLink,
+    deframer: Deframer,
+    seq: u8,
+}
+
+impl Raw {
+    /// Sends `request` with the next seq; returns that seq.
+    fn send(&mut self, request: &Request) -> u8 {
+        self.seq = self.seq.wrapping_add(1);
+        let bytes = encode_frame(&request.encode(self.seq)).unwrap();
+        self.link.send(&bytes).unwrap();
+        self.seq
+    }
+    /// The next reply (acknowledged), skipping DEVICE_ACKs.
+    fn reply(&mut self) -> Frame {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        let mut buf = [0u8; 2048];
+        loop {
+            while let Some(frame) = self.deframer.next_frame() {
+                let frame = frame.expect("a clean pipe");
+                if frame.kind == Kind::DeviceAck.code() {
+                    continue;
+                }
+                let ack = encode_frame(&Request::Ack.encode(frame.seq)).unwrap();
+                self.link.send(&ack).unwrap();
+                return frame;
+            }
+            assert!(Instant::now() < deadline, "no reply");
+            let n = self
+                .link
+                .recv(&mut buf, Duration::from_millis(100))
+                .unwrap();
+            self.deframer.push(&buf[..n]);
+        }
+    }
+    /// Sends `request` and returns its reply, which must answer it.
+    fn ask(&mut self, request: &Request) -> Reply {
+        let seq = self.send(request);
+        let frame = self.reply();
+        assert_eq!(frame.reply_to, seq, "{request:?}");
+        Reply::decode(&frame).unwrap()
+    }
+}
+
+fn refused(reply: Reply, code: ErrorCode, what: &str) {
+    match reply {
+        Reply::Error(e) => assert_eq!(e.error_code(), code, "{what}: {e:?}"),
+        other => panic!("{what}: {other:?}"),
+    }
+}
+
+#[test]
+fn a_paused_device_serves_only_the_requests_of_a_patch() {
+    let (image, [wanted, report, point]) = runtime();
+    let mut raw = Raw {
+        link: ProcessLink::spawn(&image, std::iter::empty::<&str>()).unwrap(),
+        deframer: Deframer::new(),
+        seq: 0,
+    };
+    let info = match raw.ask(&Request::Hello {
+        version: PROTOCOL_VERSION,
+        host: 0x1234_5678,
+    }) {
+        Reply::HelloReply(info) => info,
+        other => panic!("{other:?}"),
+    };
+    let unit = unit(&info, wanted, report, point);
+    let load = |addr: u32, bytes: &[u8]| Request::Load {
+        addr,
+        bytes: bytes.to_vec(),
+    };
+    assert!(matches!(
+        raw.ask(&load(info.code.base, &unit.code)),
+        Reply::Ok { .. }
+    ));
+    assert!(matches!(
+        raw.ask(&load(unit.slot, &unit.data)),
+        Reply::Ok { .. }
+    ));
+    // Not paused: RESUME is refused.
+    refused(
+        raw.ask(&Request::Resume),
+        ErrorCode::BadMessage,
+        "RESUME between calls",
+    );
+
+    let call = raw.send(&Request::Call {
+        entry: unit.pause_once,
+    });
+    let paused = raw.reply();
+    assert_eq!(paused.reply_to, call);
+    assert_eq!(Reply::decode(&paused), Ok(Reply::Paused));
+    // While paused: no CALL, HELLO or RESET.
+    let again = Request::Call { entry: unit.entry };
+    refused(raw.ask(&again), ErrorCode::BadMessage, "CALL while paused");
+    let hello = Request::Hello {
+        version: PROTOCOL_VERSION,
+        host: 0x1234_5678,
+    };
+    refused(raw.ask(&hello), ErrorCode::BadMessage, "HELLO while paused");
+    refused(
+        raw.ask(&Request::Reset),
+        ErrorCode::BadMessage,
+        "RESET while paused",
+    );
+    // LOAD, SWAP, PEEK and MEMINFO (with a collection, which scans the paused call's stack).
+    assert!(matches!(
+        raw.ask(&load(unit.done, &unit.done_code)),
+        Reply::Ok { .. }
+    ));
+    let swap = Request::Swap {
+        addr: unit.slot,
+        expected: unit.count,
+        new: unit.done,
+    };
+    assert!(matches!(raw.ask(&swap), Reply::Ok { kind } if kind == Kind::Swap.code()));
+    match raw.ask(&swap) {
+        Reply::Error(e) => {
+            assert_eq!(e.error_code(), ErrorCode::SwapMismatch);
+            assert_eq!((e.address, e.detail1), (unit.slot, unit.done));
+        }
+        other => panic!("{other:?}"),
+    }
+    let peek = Request::Peek {
+        addr: unit.done,
+        len: unit.done_code.len() as u16,
+    };
+    assert_eq!(
+        raw.ask(&peek),
+        Reply::PeekReply {
+            bytes: unit.done_code.clone()
+        }
+    );
+    let too_long = Request::Peek {
+        addr: info.data.base,
+        len: info.max_payload - 3,
+    };
+    refused(
+        raw.ask(&too_long),
+        ErrorCode::BadMessage,
+        "PEEK longer than a reply",
+    );
+    assert!(matches!(
+        raw.ask(&Request::MemInfo { collect: true }),
+        Reply::MemInfo(_)
+    ));
+    // RESUME: OK, then the call goes on and ends.
+    let resume = raw.send(&Request::Resume);
+    let ok = raw.reply();
+    assert_eq!(ok.reply_to, resume);
+    assert_eq!(
+        Reply::decode(&ok),
+        Ok(Reply::Ok {
+            kind: Kind::Resume.code()
+        })
+    );
+    let end = raw.reply();
+    assert_eq!(end.reply_to, call);
+    assert!(matches!(Reply::decode(&end), Ok(Reply::Result { .. })));
+    refused(
+        raw.ask(&Request::Resume),
+        ErrorCode::BadMessage,
+        "RESUME after the call",
+    );
 }
