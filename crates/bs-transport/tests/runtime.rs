@@ -459,25 +459,36 @@ impl Raw {
         self.link.send(&bytes).unwrap();
         self.seq
     }
+    /// Sends a frame as it is.
+    fn send_frame(&mut self, frame: &Frame) {
+        self.link.send(&encode_frame(frame).unwrap()).unwrap();
+    }
     /// The next reply (acknowledged), skipping DEVICE_ACKs.
     fn reply(&mut self) -> Frame {
-        let deadline = Instant::now() + Duration::from_secs(10);
+        self.next_within(Duration::from_secs(10), false)
+            .expect("a reply")
+    }
+    /// The next frame within `wait`: a reply (acknowledged), or with `acks`, a DEVICE_ACK too.
+    fn next_within(&mut self, wait: Duration, acks: bool) -> Option<Frame> {
+        let deadline = Instant::now() + wait;
         let mut buf = [0u8; 2048];
         loop {
             while let Some(frame) = self.deframer.next_frame() {
                 let frame = frame.expect("a clean pipe");
                 if frame.kind == Kind::DeviceAck.code() {
+                    if acks {
+                        return Some(frame);
+                    }
                     continue;
                 }
                 let ack = encode_frame(&Request::Ack.encode(frame.seq)).unwrap();
                 self.link.send(&ack).unwrap();
-                return frame;
+                return Some(frame);
             }
-            assert!(Instant::now() < deadline, "no reply");
-            let n = self
-                .link
-                .recv(&mut buf, Duration::from_millis(100))
-                .unwrap();
+            if Instant::now() >= deadline {
+                return None;
+            }
+            let n = self.link.recv(&mut buf, Duration::from_millis(20)).unwrap();
             self.deframer.push(&buf[..n]);
         }
     }
@@ -610,4 +621,52 @@ fn a_paused_device_serves_only_the_requests_of_a_patch() {
         ErrorCode::BadMessage,
         "RESUME after the call",
     );
+}
+
+#[test]
+fn an_interrupt_ends_a_pause_and_the_end_waits_for_its_own_ack() {
+    let (image, [wanted, report, point]) = runtime();
+    let mut raw = Raw {
+        link: ProcessLink::spawn(&image, std::iter::empty::<&str>()).unwrap(),
+        deframer: Deframer::new(),
+        seq: 0,
+    };
+    let info = match raw.ask(&Request::Hello {
+        version: PROTOCOL_VERSION,
+        host: 0x0BAD_CAFE,
+    }) {
+        Reply::HelloReply(info) => info,
+        other => panic!("{other:?}"),
+    };
+    let unit = unit(&info, wanted, report, point);
+    let code = Request::Load {
+        addr: info.code.base,
+        bytes: unit.code.clone(),
+    };
+    assert!(matches!(raw.ask(&code), Reply::Ok { .. }));
+    let call = raw.send(&Request::Call {
+        entry: unit.pause_once,
+    });
+    assert_eq!(Reply::decode(&raw.reply()), Ok(Reply::Paused));
+    // INTERRUPT, and at once the patch's next request, before the host could know that the
+    // call ended. The device stops the call without RESUME.
+    raw.send_frame(&Request::Interrupt.encode(call));
+    raw.seq = raw.seq.wrapping_add(1);
+    let meminfo = Request::MemInfo { collect: false }.encode(raw.seq);
+    raw.send_frame(&meminfo);
+    let end = raw.reply();
+    assert_eq!(end.reply_to, call, "the call's end");
+    match Reply::decode(&end) {
+        Ok(Reply::Error(e)) => assert_eq!(e.error_code(), ErrorCode::Interrupted),
+        other => panic!("{other:?}"),
+    }
+    // The request that came while the end waited for its ACK was not taken (not even
+    // acknowledged), so the end was not taken as acknowledged by it.
+    let meanwhile = raw.next_within(Duration::from_millis(300), true);
+    assert!(meanwhile.is_none(), "{meanwhile:?}");
+    // Sent again, it is carried out.
+    raw.send_frame(&meminfo);
+    let reply = raw.reply();
+    assert_eq!(reply.reply_to, meminfo.seq);
+    assert!(matches!(Reply::decode(&reply), Ok(Reply::MemInfo(_))));
 }
