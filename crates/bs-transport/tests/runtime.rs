@@ -372,7 +372,7 @@ fn an_interrupt_stops_a_paused_call() {
         other => panic!("{other:?}"),
     }
     assert!(
-        started.elapsed() < Duration::from_secs(2),
+        started.elapsed() < Duration::from_secs(4),
         "{:?}",
         started.elapsed()
     );
@@ -662,8 +662,12 @@ fn an_interrupt_ends_a_pause_and_the_end_waits_for_its_own_ack() {
     }
     // The request that came while the end waited for its ACK was not taken (not even
     // acknowledged), so the end was not taken as acknowledged by it.
-    let meanwhile = raw.next_within(Duration::from_millis(300), true);
-    assert!(meanwhile.is_none(), "{meanwhile:?}");
+    // (A repetition of the end, when this side was slow to acknowledge it, may come.)
+    let until = Instant::now() + Duration::from_millis(300);
+    while let Some(f) = raw.next_within(until.saturating_duration_since(Instant::now()), true) {
+        let about_meminfo = f.seq == meminfo.seq || f.reply_to == meminfo.seq;
+        assert!(f.reply_to == call || !about_meminfo, "{f:?}");
+    }
     // Sent again, it is carried out.
     raw.send_frame(&meminfo);
     let reply = raw.reply();
