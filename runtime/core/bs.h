@@ -56,6 +56,7 @@ typedef uint32_t bs_value;
 #define BS_ERR_NO_SESSION 11
 #define BS_ERR_INTERRUPTED 12
 #define BS_ERR_AUTH 13
+#define BS_ERR_SWAP_MISMATCH 14
 
 /*
  * Aborts the running unit: the runtime unwinds to the CALL that started it and reports an ERROR

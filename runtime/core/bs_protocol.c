@@ -53,6 +53,8 @@ static int have_held;
 
 static uint32_t session;
 
+uint8_t bs_protocol_ack_required;
+
 void bs_protocol_set_session(uint32_t session_id) { session = session_id; }
 
 /* Removes the first `n` buffered bytes. */
@@ -183,26 +185,27 @@ static int accept_request(const bs_protocol_frame *f) {
     return 1;
 }
 
-/* INTERRUPT and PING are no requests: they are seen by bs_protocol_scan_async as they arrive,
-   and skipped here. */
+/* INTERRUPT, PING and PATCH are no requests: they are seen by bs_protocol_scan_async as they
+   arrive, and skipped here. */
 static int is_request(uint8_t kind) {
-    return (kind & 0x80u) == 0 && kind != BS_MSG_ACK && kind != BS_MSG_INTERRUPT && kind != BS_MSG_PING;
+    return (kind & 0x80u) == 0 && kind != BS_MSG_ACK && kind != BS_MSG_INTERRUPT && kind != BS_MSG_PING &&
+           kind != BS_MSG_PATCH;
 }
 
-int bs_protocol_receive(bs_protocol_frame *frame) {
+int bs_protocol_receive(bs_protocol_frame *frame, uint32_t timeout_us) {
     if (have_held) {
         have_held = 0;
         *frame = held;
         return 0;
     }
-    for (;;) {
-        int r = read_frame(frame, BS_HAL_FOREVER);
-        if (r < 0)
-            return -1;
-        if (is_request(frame->kind) && accept_request(frame))
-            return 0;
-        /* an ACK for a reply already given up on, a duplicate, or a stray device frame: ignored */
-    }
+    int r = read_frame(frame, timeout_us);
+    if (r < 0)
+        return -1;
+    if (r > 0 && is_request(frame->kind) && accept_request(frame))
+        return 0;
+    /* the wait passed, or an ACK for a reply already given up on, a duplicate, INTERRUPT, PING,
+       PATCH or a stray device frame: nothing to carry out */
+    return 1;
 }
 
 void bs_protocol_send(uint8_t kind, uint8_t reply_to, const uint8_t *payload, uint32_t len) {
@@ -231,6 +234,8 @@ void bs_protocol_send(uint8_t kind, uint8_t reply_to, const uint8_t *payload, ui
                 break;
             if (f.kind == BS_MSG_ACK && f.seq == seq)
                 return;
+            if (is_request(f.kind) && bs_protocol_ack_required)
+                continue; /* not even acknowledged: the host sends it again */
             if (is_request(f.kind) && accept_request(&f)) {
                 /* The host sent something new: it has what it waited for, or gave up on it. */
                 held = f;
@@ -245,7 +250,7 @@ void bs_protocol_send(uint8_t kind, uint8_t reply_to, const uint8_t *payload, ui
 /* --- frames seen as they arrive, while a CALL runs ------------------------------------------ */
 
 /* The last FRAME_OVERHEAD bytes received, as a ring (scan_at: where the next one goes, which
-   is also the oldest): an INTERRUPT or PING frame (no payload) fills it. Every received byte
+   is also the oldest): an INTERRUPT, PING or PATCH frame (no payload) fills it. Every received byte
    passes here, so the common case (the oldest byte is no magic byte) is a store and a test. */
 static uint8_t scan_window[FRAME_OVERHEAD];
 static uint32_t scan_at;
@@ -258,7 +263,8 @@ int bs_protocol_scan_async(uint8_t byte, uint8_t *seq) {
     uint8_t w[FRAME_OVERHEAD];
     for (uint32_t i = 0; i < FRAME_OVERHEAD; i++)
         w[i] = scan_window[(scan_at + i) % FRAME_OVERHEAD];
-    if ((w[1] != BS_MSG_INTERRUPT && w[1] != BS_MSG_PING) || w[3] != 0u || w[4] != 0u || w[5] != 0u)
+    if ((w[1] != BS_MSG_INTERRUPT && w[1] != BS_MSG_PING && w[1] != BS_MSG_PATCH) || w[3] != 0u || w[4] != 0u ||
+        w[5] != 0u)
         return 0;
     if (bs_protocol_crc32(0, w, BS_FRAME_HEADER_SIZE) != bs_protocol_get_u32(w + BS_FRAME_HEADER_SIZE))
         return 0;

@@ -5,7 +5,7 @@
 #include <stdint.h>
 
 /* The contract with crates/bs-abi, whose test reads the lines below: one name and one value each. */
-#define BS_PROTOCOL_VERSION 4
+#define BS_PROTOCOL_VERSION 5
 #define BS_FRAME_MAGIC 0xB5
 #define BS_MAX_PAYLOAD 1024
 
@@ -18,6 +18,10 @@
 #define BS_MSG_ACK 0x06
 #define BS_MSG_INTERRUPT 0x07
 #define BS_MSG_PING 0x08
+#define BS_MSG_PATCH 0x09
+#define BS_MSG_SWAP 0x0A
+#define BS_MSG_RESUME 0x0B
+#define BS_MSG_PEEK 0x0C
 
 /* Device -> host. */
 #define BS_MSG_HELLO_REPLY 0x81
@@ -28,6 +32,9 @@
 #define BS_MSG_MEMINFO_REPLY 0x86
 #define BS_MSG_DEVICE_ACK 0x87
 #define BS_MSG_PONG 0x88
+#define BS_MSG_PROFILE 0x89
+#define BS_MSG_PAUSED 0x8A
+#define BS_MSG_PEEK_REPLY 0x8B
 
 /* MEMINFO's optional payload, u8 flags: collect garbage before counting. */
 #define BS_MEMINFO_COLLECT 0x01
@@ -73,11 +80,13 @@ typedef struct bs_protocol_frame {
 uint32_t bs_protocol_crc32(uint32_t crc, const uint8_t *data, uint32_t len);
 
 /*
- * Waits for the next request from the host that is not a duplicate of the last one, skipping
- * corrupt frames and acknowledging every request (duplicates too) with DEVICE_ACK. Returns 0, or
- * -1 when the link closes.
+ * Reads the next frame from the host, waiting up to `timeout_us` (BS_HAL_FOREVER: no limit) for
+ * one to begin, skipping corrupt ones and acknowledging every request (duplicates too) with
+ * DEVICE_ACK. Returns 0 with a new request (not a duplicate of the last one), 1 when the wait
+ * passed or the frame was nothing to carry out (an ACK, a duplicate, INTERRUPT, PING, PATCH),
+ * or -1 when the link closes.
  */
-int bs_protocol_receive(bs_protocol_frame *frame);
+int bs_protocol_receive(bs_protocol_frame *frame, uint32_t timeout_us);
 
 /*
  * Sends one reply to the request sent with `reply_to` and waits until the host acknowledges it,
@@ -87,11 +96,16 @@ int bs_protocol_receive(bs_protocol_frame *frame);
  */
 void bs_protocol_send(uint8_t kind, uint8_t reply_to, const uint8_t *payload, uint32_t len);
 
+/* While set, bs_protocol_send waits for the ACK itself: a new request does not end the wait (it
+   is not even acknowledged, so the host sends it again). For the end of a CALL that paused for a
+   patch, when the host may have sent requests before it learnt that the CALL ended. */
+extern uint8_t bs_protocol_ack_required;
+
 /*
  * The receive path's second reader, for bytes that arrive while a CALL runs (docs/protocol.md,
  * section 2.4): the port passes every received byte here as it arrives, from its receive
  * interrupt or thread, before or whatever the message loop does with it. Returns the kind of an
- * intact INTERRUPT or PING frame that this byte completes (and its seq in *seq), else 0.
+ * intact INTERRUPT, PING or PATCH frame that this byte completes (and its seq in *seq), else 0.
  * Not reentrant: one caller at a time.
  */
 int bs_protocol_scan_async(uint8_t byte, uint8_t *seq);

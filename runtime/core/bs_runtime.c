@@ -1,4 +1,5 @@
-/* bs_runtime.c: the message loop (HELLO, LOAD, CALL, RESET, MEMINFO) and the error trap. */
+/* bs_runtime.c: the message loop (HELLO, LOAD, CALL, RESET, MEMINFO, SWAP, PEEK), the error trap,
+   and the dynamic compiler's hooks (PROFILE, and pauses for a patch). */
 #include <setjmp.h>
 #include <string.h>
 
@@ -37,6 +38,14 @@ static bs_runtime_error trap_error;
 static volatile uint8_t call_seq;
 static volatile int interrupt_requested;
 
+/* Set by PATCH for the running CALL (docs/dynamic.md); `paused` while bs_runtime_patch_point
+   serves requests. */
+volatile uint8_t bs_patch_wanted;
+static int paused;
+
+/* How often a paused device looks for an INTERRUPT when no frame comes. */
+#define PAUSE_POLL_US 10000u
+
 /* --- the trap ---------------------------------------------------------------------------------- */
 
 static _Noreturn void trap_unwind(uint32_t code, uint32_t site, uint32_t address, uint32_t detail1,
@@ -71,6 +80,10 @@ int bs_runtime_async_byte(uint8_t byte) {
         return BS_ASYNC_NONE; /* nothing, or late: for a CALL that already ended */
     if (kind == BS_MSG_PING)
         return BS_ASYNC_PING;
+    if (kind == BS_MSG_PATCH) {
+        bs_patch_wanted = 1;
+        return BS_ASYNC_NONE;
+    }
     interrupt_requested = 1;
     return BS_ASYNC_INTERRUPT;
 }
@@ -86,16 +99,6 @@ void bs_runtime_safe_point(void) {
     if (interrupt_requested && trap_armed)
         bs_runtime_interrupt(bs_gc_code_return_address());
 }
-
-/* The dynamic compiler's hooks (docs/dynamic.md); PROFILE, PATCH and PAUSED are not sent yet. */
-volatile uint8_t bs_patch_wanted;
-
-void bs_runtime_profile_report(bs_profile *p, uint32_t row) {
-    (void)p;
-    (void)row;
-}
-
-void bs_runtime_patch_point(void) { bs_patch_wanted = 0; }
 
 void bs_runtime_pong(uint8_t *out) { bs_protocol_encode_pong(out, call_seq); }
 
@@ -273,11 +276,18 @@ static void handle_call(const bs_protocol_frame *f) {
     uint8_t seq = f->seq;
     call_seq = seq;
     interrupt_requested = 0;
+    bs_patch_wanted = 0;
     bs_output_begin(seq);
     uint32_t start = bs_hal_micros();
     bs_runtime_error error;
     int stopped = bs_runtime_call(entry, &error);
     uint32_t elapsed = bs_hal_micros() - start;
+    bs_patch_wanted = 0;
+    /* A call stopped while it was paused (INTERRUPT): the host may send its patch's requests
+       before it learns that the call ended, so the end must not be taken as acknowledged by
+       them. */
+    bs_protocol_ack_required = (uint8_t)paused;
+    paused = 0;
     bs_output_flush();
     if (stopped) {
         reply_error(seq, &error);
@@ -286,6 +296,45 @@ static void handle_call(const bs_protocol_frame *f) {
         bs_protocol_put_u32(p, elapsed);
         bs_protocol_send(BS_MSG_RESULT, seq, p, sizeof p);
     }
+    bs_protocol_ack_required = 0;
+}
+
+/* SWAP: u32 address of a word in the data region, u32 expected, u32 new value. */
+static void handle_swap(const bs_protocol_frame *f) {
+    if (f->length != 12) {
+        reply_simple_error(f->seq, BS_ERR_BAD_MESSAGE, 0, f->kind);
+        return;
+    }
+    uint32_t addr = bs_protocol_get_u32(f->payload);
+    uint32_t end;
+    if ((addr & 3u) != 0 || !region_contains(&region_data, addr, 4, &end)) {
+        reply_simple_error(f->seq, BS_ERR_LOAD_RANGE, addr, 4);
+        return;
+    }
+    volatile uint32_t *word = (volatile uint32_t *)(uintptr_t)addr;
+    uint32_t found = *word;
+    if (found != bs_protocol_get_u32(f->payload + 4)) {
+        reply_simple_error(f->seq, BS_ERR_SWAP_MISMATCH, addr, found);
+        return;
+    }
+    *word = bs_protocol_get_u32(f->payload + 8);
+    reply_ok(f->seq, f->kind);
+}
+
+/* PEEK: u32 address, u16 length; the bytes must lie in the code or the data region. */
+static void handle_peek(const bs_protocol_frame *f) {
+    if (f->length != 6 || bs_protocol_get_u16(f->payload + 4) > BS_LINK_MAX_PAYLOAD - 4u) {
+        reply_simple_error(f->seq, BS_ERR_BAD_MESSAGE, 0, f->kind);
+        return;
+    }
+    uint32_t addr = bs_protocol_get_u32(f->payload);
+    uint32_t len = bs_protocol_get_u16(f->payload + 4);
+    uint32_t end;
+    if (!region_contains(&region_code, addr, len, &end) && !region_contains(&region_data, addr, len, &end)) {
+        reply_simple_error(f->seq, BS_ERR_LOAD_RANGE, addr, len);
+        return;
+    }
+    bs_protocol_send(BS_MSG_PEEK_REPLY, f->seq, (const uint8_t *)(uintptr_t)addr, len);
 }
 
 /* Refuses a request that failed the auth check (docs/protocol.md, section 6). */
@@ -321,11 +370,16 @@ static void handle_meminfo(const bs_protocol_frame *f) {
         return;
     }
     if (f->length == 1 && (f->payload[0] & BS_MEMINFO_COLLECT) != 0) {
-        /* No call runs: the only roots are the data region's, and no frame below this one. */
-        volatile uint32_t stack_top = 0;
-        bs_gc_set_stack_top((const void *)&stack_top);
-        bs_gc_collect();
-        bs_gc_set_stack_top(NULL);
+        if (paused) {
+            /* A call is paused for a patch: its frames are roots, up to its stack top. */
+            bs_gc_collect();
+        } else {
+            /* No call runs: the only roots are the data region's, and no frame below this one. */
+            volatile uint32_t stack_top = 0;
+            bs_gc_set_stack_top((const void *)&stack_top);
+            bs_gc_collect();
+            bs_gc_set_stack_top(NULL);
+        }
     }
     bs_heap_stats s;
     bs_heap_get_stats(&s);
@@ -339,6 +393,103 @@ static void handle_meminfo(const bs_protocol_frame *f) {
     bs_protocol_send(BS_MSG_MEMINFO_REPLY, f->seq, p, sizeof p);
 }
 
+/*
+ * Carries out one request. While a call is paused for a patch, only LOAD, SWAP, PEEK, MEMINFO
+ * and RESUME are served (the others are refused with BAD_MESSAGE); returns 1 for RESUME.
+ */
+static int serve(bs_protocol_frame *f) {
+    if (!greeted && f->kind != BS_MSG_HELLO) {
+        /* The device restarted under a host that still has a session: refuse, so it notices. */
+        reply_simple_error(f->seq, BS_ERR_NO_SESSION, 0, f->kind);
+        return 0;
+    }
+    uint32_t counter;
+    uint32_t refused = bs_auth_check(f, &counter);
+    if (refused != 0) {
+        reply_auth_error(f, refused, counter);
+        return 0;
+    }
+    switch (f->kind) {
+    case BS_MSG_LOAD:
+        handle_load(f);
+        return 0;
+    case BS_MSG_MEMINFO:
+        handle_meminfo(f);
+        return 0;
+    case BS_MSG_SWAP:
+        handle_swap(f);
+        return 0;
+    case BS_MSG_PEEK:
+        handle_peek(f);
+        return 0;
+    case BS_MSG_HELLO:
+        if (!paused) {
+            handle_hello(f);
+            return 0;
+        }
+        break;
+    case BS_MSG_CALL:
+        if (!paused) {
+            handle_call(f);
+            return 0;
+        }
+        break;
+    case BS_MSG_RESET:
+        if (!paused) {
+            handle_reset(f);
+            return 0;
+        }
+        break;
+    case BS_MSG_RESUME:
+        if (paused && f->length == 0) {
+            reply_ok(f->seq, f->kind);
+            return 1;
+        }
+        break;
+    default:
+        break;
+    }
+    reply_simple_error(f->seq, BS_ERR_BAD_MESSAGE, 0, f->kind);
+    return 0;
+}
+
+/* --- the dynamic compiler's hooks (docs/dynamic.md) -------------------------------------------- */
+
+void bs_runtime_profile_report(bs_profile *p, uint32_t row) {
+    if (!trap_armed)
+        return;
+    uint8_t m[6 + 2 * BS_PROFILE_MAX_ARGS];
+    uint32_t n = row < BS_PROFILE_ROWS && p->nargs <= BS_PROFILE_MAX_ARGS ? p->nargs : 0u;
+    bs_protocol_put_u32(m, (uint32_t)(uintptr_t)p);
+    m[4] = (uint8_t)row;
+    m[5] = (uint8_t)n;
+    for (uint32_t i = 0; i < n; i++)
+        bs_protocol_put_u16(m + 6 + 2 * i, p->sig[row][i]);
+    bs_protocol_send(BS_MSG_PROFILE, call_seq, m, 6 + 2 * n);
+}
+
+void bs_runtime_patch_point(void) {
+    bs_patch_wanted = 0;
+    if (!trap_armed || paused)
+        return;
+    paused = 1;
+    bs_protocol_send(BS_MSG_PAUSED, call_seq, NULL, 0);
+    for (;;) {
+        /* An INTERRUPT stops the call here as at any safe point (the port may also have made
+           the loaded code's call of this function return into the error path). */
+        bs_runtime_safe_point();
+        bs_protocol_frame f;
+        int r = bs_protocol_receive(&f, PAUSE_POLL_US);
+        if (r < 0)
+            bs_runtime_interrupt(0); /* the link closed: end the call; the message loop ends too */
+        if (r == 0 && serve(&f))
+            break;
+    }
+    /* PATCH frames repeated while the device was paused are for this pause. */
+    bs_patch_wanted = 0;
+    paused = 0;
+}
+
 void bs_runtime_run(void) {
     bs_hal_regions(&region_code, &region_data, &region_heap);
     bs_heap_init((void *)region_heap.base, region_heap.size);
@@ -346,37 +497,9 @@ void bs_runtime_run(void) {
     reset_device();
 
     bs_protocol_frame f;
-    while (bs_protocol_receive(&f) == 0) {
-        if (!greeted && f.kind != BS_MSG_HELLO) {
-            /* The device restarted under a host that still has a session: refuse, so it notices. */
-            reply_simple_error(f.seq, BS_ERR_NO_SESSION, 0, f.kind);
-            continue;
-        }
-        uint32_t counter;
-        uint32_t refused = bs_auth_check(&f, &counter);
-        if (refused != 0) {
-            reply_auth_error(&f, refused, counter);
-            continue;
-        }
-        switch (f.kind) {
-        case BS_MSG_HELLO:
-            handle_hello(&f);
-            break;
-        case BS_MSG_LOAD:
-            handle_load(&f);
-            break;
-        case BS_MSG_CALL:
-            handle_call(&f);
-            break;
-        case BS_MSG_RESET:
-            handle_reset(&f);
-            break;
-        case BS_MSG_MEMINFO:
-            handle_meminfo(&f);
-            break;
-        default:
-            reply_simple_error(f.seq, BS_ERR_BAD_MESSAGE, 0, f.kind);
-            break;
-        }
+    int r;
+    while ((r = bs_protocol_receive(&f, BS_HAL_FOREVER)) >= 0) {
+        if (r == 0)
+            serve(&f);
     }
 }

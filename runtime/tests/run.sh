@@ -11,12 +11,14 @@ for stress in 0 1; do
     gcc $flags -DBS_GC_STRESS=$stress runtime/core/*.c runtime/tests/test_format.c -o "$out/test_format$stress" -lm
     gcc $flags -DBS_GC_STRESS=$stress runtime/core/*.c runtime/tests/test_support.c runtime/tests/test_values.c -o "$out/test_values$stress" -lm
     gcc $flags -DBS_GC_STRESS=$stress runtime/core/*.c runtime/tests/test_support.c runtime/tests/test_gc.c -o "$out/test_gc$stress" -lm
+    gcc $flags -DBS_GC_STRESS=$stress runtime/core/*.c runtime/tests/test_support.c runtime/tests/test_profile.c -o "$out/test_profile$stress" -lm
 done
 for stress in 0 1; do
     [ $stress = 1 ] && echo "with BS_GC_STRESS=1:"
     "$out/test_format$stress"
     "$out/test_values$stress"
     "$out/test_gc$stress"
+    "$out/test_profile$stress"
 done
 # The core must also build for a Cortex-M3 (newlib) when that compiler is installed.
 if command -v arm-none-eabi-gcc >/dev/null 2>&1; then

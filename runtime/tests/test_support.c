@@ -95,6 +95,14 @@ const char *test_take_output(uint8_t stream) {
     return text;
 }
 
+const uint8_t *test_take_frames(uint32_t *len) {
+    static uint8_t copy[sizeof sent];
+    memcpy(copy, sent, sent_len);
+    *len = sent_len;
+    sent_len = 0;
+    return copy;
+}
+
 int test_is_string(bs_value v, const char *text) {
     if (!bs_is_ref(v) || bs_class_id_of(v) != BS_CLASS_STRING)
         return 0;

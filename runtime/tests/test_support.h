@@ -34,6 +34,9 @@ void test_expect_error(void (*fn)(void), uint32_t code, uint32_t site, uint32_t 
 /* The text of the OUTPUT frames of `stream` sent since the last call (frames checked). */
 const char *test_take_output(uint8_t stream);
 
+/* Every byte the runtime sent since the last call (frames of any kind), in a copy of its own. */
+const uint8_t *test_take_frames(uint32_t *len);
+
 /* 1 when `v` is a string with exactly the bytes of `text` (and a terminating NUL). */
 int test_is_string(bs_value v, const char *text);
 

@@ -186,7 +186,8 @@ abi_open_enum! {
         StackOverflow = 3, "STACK_OVERFLOW", "stack overflow";
         /// address = fault address, d1 = signal or fault kind.
         Fault = 4, "FAULT", "memory fault";
-        /// A LOAD outside the code and data regions (address, d1 = length).
+        /// A LOAD or PEEK outside the code and data regions, or a SWAP outside the data region or
+        /// not aligned (address, d1 = length).
         LoadRange = 5, "LOAD_RANGE", "load outside the code and data regions";
         /// HELLO with another protocol version (d1 = the device's version).
         BadVersion = 6, "BAD_VERSION", "unsupported protocol version";
@@ -209,6 +210,9 @@ abi_open_enum! {
         /// A paired device refused a request that is not authenticated as it requires
         /// (d1 = an [`AuthRefusal`], d2 = the request's kind, address = the frame's counter).
         Auth = 13, "AUTH", "request not authenticated";
+        /// SWAP found another value than the expected one in its word (d1 = the value found,
+        /// address = the word's address); nothing was written.
+        SwapMismatch = 14, "SWAP_MISMATCH", "the word to swap held another value";
     }
     /// A code this host does not know.
     Unknown, "unknown error"
@@ -259,6 +263,10 @@ abi_enum! {
         Ack = 0x06, "ACK", "host → device: the device frame with this frame's seq arrived";
         Interrupt = 0x07, "INTERRUPT", "host → device: stop the CALL sent with this frame's seq (not acknowledged)";
         Ping = 0x08, "PING", "host → device: are you there? (during the CALL sent with this frame's seq)";
+        Patch = 0x09, "PATCH", "host → device: pause the CALL sent with this frame's seq at its next patch point (not acknowledged)";
+        Swap = 0x0A, "SWAP", "host → device: u32 address of a data word, u32 expected, u32 new value";
+        Resume = 0x0B, "RESUME", "host → device: go on with the CALL paused for a patch";
+        Peek = 0x0C, "PEEK", "host → device: u32 address, u16 length: read code or data bytes";
         HelloReply = 0x81, "HELLO_REPLY", "device → host: version, build id, session id, regions";
         Ok = 0x82, "OK", "device → host: u8 kind of the acknowledged request";
         Output = 0x83, "OUTPUT", "device → host: u8 stream, then text";
@@ -267,6 +275,9 @@ abi_enum! {
         MemInfoReply = 0x86, "MEMINFO_REPLY", "device → host: heap and region usage";
         DeviceAck = 0x87, "DEVICE_ACK", "device → host: the host frame with this frame's seq arrived; u32 session id";
         Pong = 0x88, "PONG", "device → host: the answer to PING, sent while a CALL runs (not acknowledged)";
+        Profile = 0x89, "PROFILE", "device → host: a reply of the running CALL: u32 record, u8 row, u8 n, n × u16 signature";
+        Paused = 0x8A, "PAUSED", "device → host: a reply of the running CALL: paused for a patch, serving requests until RESUME";
+        PeekReply = 0x8B, "PEEK_REPLY", "device → host: the bytes PEEK asked for";
     }
 }
 
@@ -326,6 +337,28 @@ impl fmt::Display for Kind {
 }
 
 abi_consts! {
+    /// The most untyped arguments a profile record watches (`docs/dynamic.md`).
+    pub const PROFILE_MAX_ARGS: usize = 8, Bs, "BS_PROFILE_MAX_ARGS";
+    /// The signatures a profile record tells apart before it reports that none dominates.
+    pub const PROFILE_ROWS: usize = 4, Bs, "BS_PROFILE_ROWS";
+    /// A profile record's state: counting calls before it records.
+    pub const PROFILE_COUNTING: u8 = 0, Bs, "BS_PROFILE_COUNTING";
+    /// A profile record's state: recording signatures.
+    pub const PROFILE_RECORDING: u8 = 1, Bs, "BS_PROFILE_RECORDING";
+    /// A profile record's state: it reported (PROFILE); it only looks for a patch now.
+    pub const PROFILE_REPORTED: u8 = 2, Bs, "BS_PROFILE_REPORTED";
+    /// A profile record's state: switched off by the host.
+    pub const PROFILE_OFF: u8 = 3, Bs, "BS_PROFILE_OFF";
+    /// PROFILE's row when no signature dominates.
+    pub const PROFILE_NO_ROW: u8 = 0xFF, Bs, "BS_PROFILE_NO_ROW";
+    /// An argument's signature in PROFILE: an integer.
+    pub const SIG_INTEGER: u16 = 0xFFF1, Bs, "BS_SIG_INTEGER";
+    /// An argument's signature in PROFILE: a float.
+    pub const SIG_FLOAT: u16 = 0xFFF2, Bs, "BS_SIG_FLOAT";
+    /// An argument's signature in PROFILE: a boolean.
+    pub const SIG_BOOLEAN: u16 = 0xFFF3, Bs, "BS_SIG_BOOLEAN";
+    /// An argument's signature in PROFILE: undefined or null. Other signatures are class ids.
+    pub const SIG_UNDEFINED: u16 = 0xFFF4, Bs, "BS_SIG_UNDEFINED";
     /// Undefined (and null) as a boxed value.
     pub const NULL: u32 = 3, Bs, "BS_NULL";
     /// `false` as a boxed value.
@@ -345,7 +378,7 @@ abi_consts! {
     /// In a growable array class's `element_id`: undefined may be an element too.
     pub const ELEMENT_NULLABLE: u32 = 0x8000_0000, Bs, "BS_ELEMENT_NULLABLE";
     /// The protocol version (HELLO / HELLO_REPLY).
-    pub const PROTOCOL_VERSION: u16 = 4, Protocol, "BS_PROTOCOL_VERSION";
+    pub const PROTOCOL_VERSION: u16 = 5, Protocol, "BS_PROTOCOL_VERSION";
     /// HELLO's payload: the u16 protocol version and the u32 host id.
     pub const HELLO_LEN: usize = 6, Protocol, "BS_HELLO_SIZE";
     /// MEMINFO's flag: collect garbage before counting the heap.
@@ -444,7 +477,7 @@ mod tests {
             assert_eq!(ErrorCode::from_u16(code.code()), code);
             assert!(code.c_name().is_some());
         }
-        assert_eq!(ErrorCode::from_u16(14), ErrorCode::Unknown(14));
+        assert_eq!(ErrorCode::from_u16(15), ErrorCode::Unknown(15));
         assert_eq!(ErrorCode::Unknown(300).code(), 300);
         assert_eq!(ErrorCode::TypeError.c_macro(), Some("BS_ERR_TYPE"));
         for class in ClassId::ALL {

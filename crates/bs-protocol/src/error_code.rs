@@ -39,7 +39,7 @@ impl DeviceError {
                 format!("memory fault at address 0x{address:08x} (fault kind {d1})")
             }
             ErrorCode::LoadRange => {
-                format!("load outside the code and data regions ({d1} bytes at 0x{address:08x})")
+                format!("outside the code and data regions ({d1} bytes at 0x{address:08x})")
             }
             ErrorCode::BadVersion => {
                 format!("unsupported protocol version (the device speaks version {d1})")
@@ -59,6 +59,9 @@ impl DeviceError {
                 "the device was reset and knows no session (request kind 0x{d1:02x} refused)"
             ),
             ErrorCode::Interrupted => "interrupted".to_owned(),
+            ErrorCode::SwapMismatch => {
+                format!("the word at 0x{address:08x} held 0x{d1:08x}, not the value expected there")
+            }
             ErrorCode::Auth => {
                 let kind = match crate::Kind::from_u8(d2 as u8) {
                     Some(kind) => kind.to_string(),
@@ -125,7 +128,11 @@ mod tests {
         );
         assert_eq!(
             err(ErrorCode::LoadRange, 0x2000_0000, 16, 0).message(),
-            "load outside the code and data regions (16 bytes at 0x20000000)"
+            "outside the code and data regions (16 bytes at 0x20000000)"
+        );
+        assert_eq!(
+            err(ErrorCode::SwapMismatch, 0x2000_0010, 0x1000_0040, 0).message(),
+            "the word at 0x20000010 held 0x10000040, not the value expected there"
         );
         assert_eq!(
             err(ErrorCode::IndexRange, 0, (-1i32) as u32, 3).message(),

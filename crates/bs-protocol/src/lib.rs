@@ -22,11 +22,11 @@ pub use error_code::{DeviceError, ErrorCode};
 pub use frame::{Corruption, Deframer, EncodeError, Frame, FrameError, encode_frame};
 pub use kind::{Kind, UnknownKind};
 pub use message::{
-    Arch, DecodeError, DeviceAuth, DeviceInfo, ExpectedLen, MAX_LOAD_CHUNK, MemInfo, Region, Reply,
-    Request,
+    Arch, DecodeError, DeviceAuth, DeviceInfo, ExpectedLen, MAX_LOAD_CHUNK, MAX_PEEK, MemInfo,
+    Region, Reply, Request, patch_frame,
 };
 
-pub use bs_abi::{MAX_PAYLOAD, PROTOCOL_VERSION};
+pub use bs_abi::{MAX_PAYLOAD, PROFILE_NO_ROW, PROTOCOL_VERSION};
 /// The first byte of every frame.
 pub const MAGIC: u8 = bs_abi::FRAME_MAGIC;
 /// Bytes before the payload: magic, kind, seq, reply-to, u16 length.

@@ -48,6 +48,38 @@ pub enum Request {
     Interrupt,
     /// Ask the device, while the CALL whose seq this frame carries runs, to answer with PONG.
     Ping,
+    /// Ask the device to pause the CALL whose seq this frame carries at its next patch point
+    /// and answer PAUSED (`docs/dynamic.md`; not acknowledged, repeated until PAUSED comes or the
+    /// CALL ends).
+    Patch,
+    /// Write `new` into the data word at `addr` if it holds `expected` (OK, or ERROR
+    /// SWAP_MISMATCH with the value found).
+    Swap {
+        /// The word's address: 4-byte aligned, in the data region.
+        addr: u32,
+        /// The value it must hold.
+        expected: u32,
+        /// The value to write.
+        new: u32,
+    },
+    /// Go on with the CALL paused for a patch (answered OK).
+    Resume,
+    /// Read `len` bytes at `addr` in the code or data region (answered PEEK_REPLY); `len` is at
+    /// most [`MAX_PEEK`] and what the device's maximum payload allows.
+    Peek {
+        /// First address.
+        addr: u32,
+        /// How many bytes.
+        len: u16,
+    },
+}
+
+/// The most bytes one PEEK asks for (the largest payload less 4, as for LOAD).
+pub const MAX_PEEK: usize = MAX_PAYLOAD - 4;
+
+/// The PATCH frame for the CALL sent with `call_seq`: an empty payload, like INTERRUPT and PING.
+pub fn patch_frame(call_seq: u8) -> Frame {
+    Request::Patch.encode(call_seq)
 }
 
 /// The CPU architecture in HELLO_REPLY.
@@ -232,6 +264,24 @@ pub enum Reply {
     /// The answer to PING: the device is alive and its CALL still runs (sent from its receive
     /// path, not acknowledged).
     Pong,
+    /// A reply of the running CALL: a profile record saw a signature often enough (or none
+    /// dominates: `row` is [`PROFILE_NO_ROW`](bs_abi::PROFILE_NO_ROW) and `sig` is empty).
+    Profile {
+        /// The profile record's address in the data region.
+        record: u32,
+        /// The record's row of the signature; 0xFF: no signature dominates.
+        row: u8,
+        /// One code per untyped argument: `bs_abi::SIG_*`, else a class id.
+        sig: Vec<u16>,
+    },
+    /// A reply of the running CALL: it is paused for a patch and serves LOAD, SWAP, PEEK and
+    /// MEMINFO until RESUME.
+    Paused,
+    /// The answer to PEEK: the bytes read.
+    PeekReply {
+        /// The bytes, as many as PEEK asked for.
+        bytes: Vec<u8>,
+    },
 }
 
 /// The expected payload length in a [`DecodeError::BadLength`].
@@ -420,6 +470,10 @@ impl Request {
             Request::Ack => Kind::Ack,
             Request::Interrupt => Kind::Interrupt,
             Request::Ping => Kind::Ping,
+            Request::Patch => Kind::Patch,
+            Request::Swap { .. } => Kind::Swap,
+            Request::Resume => Kind::Resume,
+            Request::Peek { .. } => Kind::Peek,
         }
     }
 
@@ -436,11 +490,22 @@ impl Request {
             Request::MemInfo { collect: true } => {
                 Writer::with_capacity(1).u8(bs_abi::MEMINFO_COLLECT)
             }
+            Request::Swap {
+                addr,
+                expected,
+                new,
+            } => Writer::with_capacity(12)
+                .u32(*addr)
+                .u32(*expected)
+                .u32(*new),
+            Request::Peek { addr, len } => Writer::with_capacity(6).u32(*addr).u16(*len),
             Request::Reset
             | Request::MemInfo { collect: false }
             | Request::Ack
             | Request::Interrupt
-            | Request::Ping => Writer::with_capacity(0),
+            | Request::Ping
+            | Request::Patch
+            | Request::Resume => Writer::with_capacity(0),
         };
         Frame::new(self.kind(), seq, payload.0)
     }
@@ -491,6 +556,29 @@ impl Request {
                 Reader::new(kind, p, ExpectedLen::Exactly(0))?;
                 Request::Ping
             }
+            Kind::Patch => {
+                Reader::new(kind, p, ExpectedLen::Exactly(0))?;
+                Request::Patch
+            }
+            Kind::Swap => {
+                let mut r = Reader::new(kind, p, ExpectedLen::Exactly(12))?;
+                Request::Swap {
+                    addr: r.u32(),
+                    expected: r.u32(),
+                    new: r.u32(),
+                }
+            }
+            Kind::Resume => {
+                Reader::new(kind, p, ExpectedLen::Exactly(0))?;
+                Request::Resume
+            }
+            Kind::Peek => {
+                let mut r = Reader::new(kind, p, ExpectedLen::Exactly(6))?;
+                Request::Peek {
+                    addr: r.u32(),
+                    len: r.u16(),
+                }
+            }
             Kind::HelloReply
             | Kind::Ok
             | Kind::Output
@@ -498,7 +586,10 @@ impl Request {
             | Kind::Error
             | Kind::MemInfoReply
             | Kind::DeviceAck
-            | Kind::Pong => return Err(DecodeError::NotARequest { kind }),
+            | Kind::Pong
+            | Kind::Profile
+            | Kind::Paused
+            | Kind::PeekReply => return Err(DecodeError::NotARequest { kind }),
         })
     }
 }
@@ -515,6 +606,9 @@ impl Reply {
             Reply::MemInfo(_) => Kind::MemInfoReply,
             Reply::DeviceAck { .. } => Kind::DeviceAck,
             Reply::Pong => Kind::Pong,
+            Reply::Profile { .. } => Kind::Profile,
+            Reply::Paused => Kind::Paused,
+            Reply::PeekReply { .. } => Kind::PeekReply,
         }
     }
 
@@ -557,7 +651,20 @@ impl Reply {
                 .u32(m.code_used)
                 .u32(m.data_used),
             Reply::DeviceAck { session_id } => Writer::with_capacity(4).u32(*session_id),
-            Reply::Pong => Writer::with_capacity(0),
+            Reply::Pong | Reply::Paused => Writer::with_capacity(0),
+            Reply::Profile { record, row, sig } => {
+                // The count is a byte: a longer signature gives a count that disagrees with the
+                // payload, which decoding refuses.
+                let mut w = Writer::with_capacity(6 + 2 * sig.len())
+                    .u32(*record)
+                    .u8(*row)
+                    .u8(sig.len() as u8);
+                for code in sig {
+                    w = w.u16(*code);
+                }
+                w
+            }
+            Reply::PeekReply { bytes } => Writer::with_capacity(bytes.len()).bytes(bytes),
         };
         Frame::reply(self.kind(), seq, reply_to, payload.0)
     }
@@ -628,6 +735,23 @@ impl Reply {
                 Reader::new(kind, p, ExpectedLen::Exactly(0))?;
                 Reply::Pong
             }
+            Kind::Paused => {
+                Reader::new(kind, p, ExpectedLen::Exactly(0))?;
+                Reply::Paused
+            }
+            Kind::Profile => {
+                let mut r = Reader::new(kind, p, ExpectedLen::AtLeast(6))?;
+                let record = r.u32();
+                let row = r.u8();
+                let n = usize::from(r.u8());
+                Reader::new(kind, p, ExpectedLen::Exactly(6 + 2 * n))?;
+                Reply::Profile {
+                    record,
+                    row,
+                    sig: (0..n).map(|_| r.u16()).collect(),
+                }
+            }
+            Kind::PeekReply => Reply::PeekReply { bytes: p.to_vec() },
             Kind::Hello
             | Kind::Load
             | Kind::Call
@@ -635,7 +759,11 @@ impl Reply {
             | Kind::MemInfo
             | Kind::Ack
             | Kind::Interrupt
-            | Kind::Ping => {
+            | Kind::Ping
+            | Kind::Patch
+            | Kind::Swap
+            | Kind::Resume
+            | Kind::Peek => {
                 return Err(DecodeError::NotAReply { kind });
             }
         })
@@ -700,6 +828,26 @@ mod tests {
             Request::Ack,
             Request::Interrupt,
             Request::Ping,
+            Request::Patch,
+            Request::Swap {
+                addr: 0x2000_0010,
+                expected: 0x1000_0040,
+                new: 0x1000_0400,
+            },
+            Request::Swap {
+                addr: u32::MAX,
+                expected: 0,
+                new: u32::MAX,
+            },
+            Request::Resume,
+            Request::Peek {
+                addr: 0x2000_0000,
+                len: 4,
+            },
+            Request::Peek {
+                addr: u32::MAX,
+                len: MAX_PEEK as u16,
+            },
         ]
     }
 
@@ -742,6 +890,26 @@ mod tests {
                 session_id: 0x1234_5678,
             },
             Reply::Pong,
+            Reply::Paused,
+            Reply::Profile {
+                record: 0x2000_0100,
+                row: 2,
+                sig: vec![bs_abi::SIG_INTEGER, 16, bs_abi::SIG_UNDEFINED],
+            },
+            Reply::Profile {
+                record: 0x2000_0100,
+                row: bs_abi::PROFILE_NO_ROW,
+                sig: vec![],
+            },
+            Reply::Profile {
+                record: u32::MAX,
+                row: 0,
+                sig: vec![0xFFFF; bs_abi::PROFILE_MAX_ARGS],
+            },
+            Reply::PeekReply { bytes: vec![] },
+            Reply::PeekReply {
+                bytes: (0..=255).cycle().take(MAX_PEEK).collect(),
+            },
             Reply::Error(DeviceError {
                 code: 9,
                 site: 42,
@@ -870,7 +1038,10 @@ mod tests {
             if kind == Kind::MemInfo {
                 continue; // empty or one byte of flags: see meminfo_takes_no_byte_or_one
             }
-            let variable = matches!(kind, Kind::Load | Kind::Output);
+            let variable = matches!(
+                kind,
+                Kind::Load | Kind::Output | Kind::PeekReply | Kind::Profile
+            );
             let decode = |f: &Frame| {
                 if kind.is_request() {
                     Request::decode(f).map(|_| ())
@@ -880,7 +1051,12 @@ mod tests {
             };
             // Every shorter payload below the fixed part, and one byte too long for fixed ones.
             let fixed = if variable {
-                if kind == Kind::Load { 4 } else { 1 }
+                match kind {
+                    Kind::Load => 4,
+                    Kind::Profile => 6,
+                    Kind::PeekReply => 0,
+                    _ => 1,
+                }
             } else {
                 good.payload.len()
             };
@@ -903,6 +1079,64 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn profile_count_must_match_its_signature() {
+        let good = Reply::Profile {
+            record: 0x2000_0040,
+            row: 1,
+            sig: vec![bs_abi::SIG_FLOAT, bs_abi::SIG_BOOLEAN],
+        }
+        .encode(3, 4);
+        assert_eq!(
+            good.payload,
+            [0x40, 0, 0, 0x20, 1, 2, 0xF2, 0xFF, 0xF3, 0xFF],
+            "u32 record, u8 row, u8 count, u16 codes"
+        );
+        let mut long = good.clone();
+        long.payload.push(0);
+        assert_eq!(
+            Reply::decode(&long),
+            Err(DecodeError::BadLength {
+                kind: Kind::Profile,
+                expected: ExpectedLen::Exactly(10),
+                actual: 11
+            })
+        );
+        let mut short = good.clone();
+        short.payload.pop();
+        assert!(matches!(
+            Reply::decode(&short),
+            Err(DecodeError::BadLength { actual: 9, .. })
+        ));
+        let mut counted_more = good;
+        counted_more.payload[5] = 3;
+        assert!(Reply::decode(&counted_more).is_err());
+        assert_eq!(
+            patch_frame(0x42),
+            Frame::new(Kind::Patch, 0x42, vec![]),
+            "PATCH is empty and carries the CALL's seq"
+        );
+        assert_eq!(
+            Request::Swap {
+                addr: 0x0403_0201,
+                expected: 5,
+                new: 6
+            }
+            .encode(0)
+            .payload,
+            [1, 2, 3, 4, 5, 0, 0, 0, 6, 0, 0, 0]
+        );
+        assert_eq!(
+            Request::Peek {
+                addr: 0x0403_0201,
+                len: 0x0102
+            }
+            .encode(0)
+            .payload,
+            [1, 2, 3, 4, 2, 1]
+        );
     }
 
     #[test]

@@ -133,3 +133,61 @@ proptest! {
         }
     }
 }
+
+fn arb_patch_request() -> impl Strategy<Value = Request> {
+    prop_oneof![
+        Just(Request::Patch),
+        Just(Request::Resume),
+        (any::<u32>(), any::<u32>(), any::<u32>()).prop_map(|(addr, expected, new)| {
+            Request::Swap {
+                addr,
+                expected,
+                new,
+            }
+        }),
+        (any::<u32>(), 0..=bs_protocol::MAX_PEEK as u16)
+            .prop_map(|(addr, len)| Request::Peek { addr, len }),
+    ]
+}
+
+fn arb_patch_reply() -> impl Strategy<Value = Reply> {
+    prop_oneof![
+        Just(Reply::Paused),
+        (
+            any::<u32>(),
+            any::<u8>(),
+            prop::collection::vec(any::<u16>(), 0..=8)
+        )
+            .prop_map(|(record, row, sig)| Reply::Profile { record, row, sig }),
+        prop::collection::vec(any::<u8>(), 0..=bs_protocol::MAX_PEEK)
+            .prop_map(|bytes| Reply::PeekReply { bytes }),
+    ]
+}
+
+proptest! {
+    #[test]
+    fn patch_messages_round_trip_through_the_wire(
+        request in arb_patch_request(),
+        reply in arb_patch_reply(),
+        seq in any::<u8>(),
+        cut in any::<usize>(),
+    ) {
+        let mut stream = encode_frame(&request.encode(seq)).unwrap();
+        stream.extend(encode_frame(&reply.encode(seq.wrapping_add(1), seq)).unwrap());
+        let mut d = Deframer::new();
+        let cut = cut % (stream.len() + 1);
+        d.push(&stream[..cut]);
+        let mut frames = Vec::new();
+        while let Some(f) = d.next_frame() {
+            frames.push(f.expect("clean"));
+        }
+        d.push(&stream[cut..]);
+        while let Some(f) = d.next_frame() {
+            frames.push(f.expect("clean"));
+        }
+        prop_assert_eq!(frames.len(), 2);
+        prop_assert_eq!(Request::decode(&frames[0]), Ok(request));
+        prop_assert_eq!(frames[1].reply_to, seq);
+        prop_assert_eq!(Reply::decode(&frames[1]), Ok(reply));
+    }
+}

@@ -3,8 +3,11 @@
 //! link of `docs/protocol.md` (section 2): every request gets the next sequence number and is sent
 //! again until the device acknowledges it; every reply from the device is acknowledged, and a
 //! repeated one (its ACK was lost) is recognised by its sequence number and dropped. The session
-//! id in the device's acknowledgements reveals a device that was reset.
+//! id in the device's acknowledgements reveals a device that was reset. While a CALL runs, the
+//! host may install a patch (`docs/dynamic.md`): PATCH until the device pauses, then LOADs,
+//! SWAPs and RESUME as ordinary requests, then the CALL's replies again.
 
+use std::collections::VecDeque;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
@@ -15,7 +18,8 @@ use bs_protocol::{
     PROTOCOL_VERSION, Reply, Request, encode_frame,
 };
 
-use crate::{Link, LinkError};
+use crate::patch::OutputOnly;
+use crate::{CallEvents, Link, LinkError, Patch, PatchResult, ProfileReport, Swap, SwapResult};
 
 /// The default time a device has to answer HELLO, LOAD, RESET and MEMINFO (and to finish a frame
 /// it has started sending).
@@ -45,6 +49,9 @@ const SILENCE_LIMIT: Duration = Duration::from_secs(4);
 /// How often the host looks at the clock and at the interrupt request while it waits for the end
 /// of a CALL.
 const WATCH_TICK: Duration = Duration::from_millis(20);
+
+/// While a CALL runs, [`CallEvents::patch`] is asked at least this often.
+const PATCH_POLL: Duration = Duration::from_millis(10);
 
 /// A request to stop the running CALL, shared with whoever may ask for it (a Ctrl-C handler, a
 /// timer): [`Device::call`] sends INTERRUPT when it sees it, and clears it once the CALL ended.
@@ -166,6 +173,32 @@ struct Channel<L: Link> {
     stats: LinkStats,
     /// While a CALL runs: what it is watched for.
     watch: Option<CallWatch>,
+    /// While a CALL is paused for a patch: the replies to it that come meanwhile.
+    call_side: Option<CallSide>,
+}
+
+/// The replies to a CALL paused for a patch that come while the host's patch requests are
+/// outstanding: only its end (an INTERRUPT stopped it while it was paused), in practice.
+#[derive(Debug)]
+struct CallSide {
+    /// The CALL's seq.
+    seq: u8,
+    replies: VecDeque<Reply>,
+}
+
+impl CallSide {
+    /// Whether the CALL's RESULT or ERROR came.
+    fn ended(&self) -> bool {
+        self.replies
+            .iter()
+            .any(|r| matches!(r, Reply::Result { .. } | Reply::Error(_)))
+    }
+}
+
+/// A patch whose PATCH frames are sent until the device pauses.
+struct Pending {
+    patch: Patch,
+    last_sent: Instant,
 }
 
 impl<L: Link> Channel<L> {
@@ -189,6 +222,7 @@ impl<L: Link> Channel<L> {
             buf: vec![0; 4096],
             stats: LinkStats::default(),
             watch: None,
+            call_side: None,
         }
     }
 
@@ -260,6 +294,10 @@ impl<L: Link> Channel<L> {
         let Some(watch) = &self.watch else {
             return Ok(());
         };
+        if self.call_side.as_ref().is_some_and(CallSide::ended) {
+            // The CALL ended while it was paused; the rest of its patch is being sent.
+            return Ok(());
+        }
         let seq = watch.seq;
         let limits = watch.limits;
         let mut send = Vec::new();
@@ -349,6 +387,19 @@ impl<L: Link> Channel<L> {
         // last output of a device that then died, say).
         let _ = self.write(&Request::Ack.encode(frame.seq));
         if frame.reply_to != current {
+            // A new reply to a CALL paused for a patch (the device numbers all its replies one
+            // after another, so a new one is ahead of the last one taken).
+            if let Some(side) = &mut self.call_side {
+                let new = self.last_taken.is_none_or(|last| {
+                    let ahead = frame.seq.wrapping_sub(last);
+                    ahead != 0 && ahead < 128
+                });
+                if frame.reply_to == side.seq && new {
+                    self.last_taken = Some(frame.seq);
+                    side.replies.push_back(reply);
+                    return Ok(None);
+                }
+            }
             if self.last_taken == Some(frame.seq) {
                 self.stats.duplicates += 1;
             } else {
@@ -535,38 +586,6 @@ impl<L: Link> Channel<L> {
             request,
             refusal,
             message,
-        }
-    }
-
-    /// The next reply to the request sent with `seq` (a CALL's OUTPUT, RESULT or ERROR), within
-    /// `timeout` of `started` (`None`: no limit).
-    fn next_reply(
-        &mut self,
-        kind: Kind,
-        seq: u8,
-        started: Instant,
-        timeout: Option<Duration>,
-        expecting: &str,
-    ) -> Result<Reply, LinkError> {
-        let deadline = timeout.map(|t| started + t);
-        loop {
-            let until = deadline.unwrap_or_else(|| Instant::now() + IDLE_POLL);
-            match self.read_frame(until)? {
-                Some(frame) => match self.sort(frame, seq)? {
-                    Some(Incoming::Reply { reply }) => return Ok(reply),
-                    Some(Incoming::Ack {
-                        seq: acked,
-                        session,
-                    }) if acked == seq => {
-                        self.check_session(session)?;
-                    }
-                    Some(Incoming::Ack { .. }) | None => {}
-                },
-                None if deadline.is_some_and(|d| Instant::now() >= d) => {
-                    return Err(self.timeout(expecting, kind, seq, started));
-                }
-                None => {}
-            }
         }
     }
 
@@ -843,6 +862,20 @@ impl<L: Link> Device<L> {
         entry: u32,
         on_output: &mut dyn FnMut(u8, &[u8]),
     ) -> Result<CallOutcome, LinkError> {
+        self.call_with(entry, &mut OutputOnly(on_output))
+    }
+
+    /// Runs the code at `entry` as [`call`](Device::call) does, and tells `events` of its output
+    /// and profile reports. While it runs, `events.patch()` is asked for a patch (at least every
+    /// 10 ms, while none is pending); the device is asked to pause (PATCH, repeated every
+    /// retransmission timeout), and when it does (PAUSED) the patch's loads, then its swaps,
+    /// then RESUME are sent, and the call goes on. `events.patched` says what became of each
+    /// patch: installed, or not, when the call ended before the device paused.
+    pub fn call_with(
+        &mut self,
+        entry: u32,
+        events: &mut dyn CallEvents,
+    ) -> Result<CallOutcome, LinkError> {
         // A slow link needs longer for a PING and its PONG to cross it.
         let rto = self.channel.rto;
         let limits = CallLimits {
@@ -854,7 +887,7 @@ impl<L: Link> Device<L> {
                 .max(self.channel.reply_timeout / 2),
         };
         self.channel.watch = Some(CallWatch {
-            // transact gives the CALL the next seq.
+            // run_call gives the CALL the next seq.
             seq: self.channel.seq.wrapping_add(1),
             limits,
             interrupter: self.interrupter.clone(),
@@ -865,7 +898,12 @@ impl<L: Link> Device<L> {
             interrupt_first: None,
             interrupt_last: None,
         });
-        let result = self.run_call(entry, on_output);
+        let mut pending = None;
+        let result = self.run_call(entry, events, &mut pending);
+        if let Some(p) = pending {
+            events.patched(p.patch, PatchResult::NotInstalled);
+        }
+        self.channel.call_side = None;
         self.last_call_timed_out = false;
         if let Some(watch) = self.channel.watch.take() {
             self.last_call_timed_out = watch.timed_out;
@@ -880,25 +918,259 @@ impl<L: Link> Device<L> {
     fn run_call(
         &mut self,
         entry: u32,
-        on_output: &mut dyn FnMut(u8, &[u8]),
+        events: &mut dyn CallEvents,
+        pending: &mut Option<Pending>,
     ) -> Result<CallOutcome, LinkError> {
+        let expecting = "OUTPUT, PROFILE, PAUSED, RESULT or ERROR";
+        let kind = Kind::Call;
+        let deadline = self.call_timeout.map(|t| Instant::now() + t);
+        let ch = &mut self.channel;
+        ch.seq = ch.seq.wrapping_add(1);
+        let seq = ch.seq;
+        ch.last_device_seq = None;
+        let call_frame = ch.authenticated(Request::Call { entry }.encode(seq))?;
         let started = Instant::now();
-        let expecting = "OUTPUT, RESULT or ERROR";
-        let timeout = self.call_timeout;
-        let (seq, mut reply) =
-            self.channel
-                .transact(&Request::Call { entry }, timeout, true, expecting)?;
+        let mut rto = ch.rto;
+        ch.write(&call_frame)?;
+        let mut resend_at = Some(started + rto);
+        let mut first = true;
+        let mut queued: VecDeque<Reply> = VecDeque::new();
         loop {
+            self.offer_patch(seq, events, pending)?;
+            let reply = match queued.pop_front() {
+                Some(reply) => reply,
+                None => {
+                    let ch = &mut self.channel;
+                    let now = Instant::now();
+                    let until = [deadline, resend_at, Some(now + PATCH_POLL)]
+                        .into_iter()
+                        .flatten()
+                        .min()
+                        .unwrap_or(now + PATCH_POLL);
+                    match ch.read_frame(until)? {
+                        Some(frame) => match ch.sort(frame, seq)? {
+                            Some(Incoming::Ack {
+                                seq: acked,
+                                session,
+                            }) if acked == seq => {
+                                ch.check_session(session)?;
+                                resend_at = None;
+                                continue;
+                            }
+                            Some(Incoming::Reply { reply }) => {
+                                resend_at = None;
+                                if std::mem::take(&mut first) {
+                                    ch.first_reply(kind, seq, reply)?.1
+                                } else {
+                                    reply
+                                }
+                            }
+                            Some(Incoming::Ack { .. }) | None => continue,
+                        },
+                        None => {
+                            let now = Instant::now();
+                            if deadline.is_some_and(|d| now >= d) {
+                                return Err(ch.timeout(expecting, kind, seq, started));
+                            }
+                            if resend_at.is_some_and(|r| now >= r) {
+                                // A CALL is repeated for as long as the call may take.
+                                ch.write(&call_frame)?;
+                                ch.stats.retransmissions += 1;
+                                rto = (rto * 2).min(MAX_RTO);
+                                resend_at = Some(now + rto);
+                            }
+                            continue;
+                        }
+                    }
+                }
+            };
             match reply {
-                Reply::Output { stream, text } => on_output(stream, &text),
+                Reply::Output { stream, text } => events.output(stream, &text),
+                Reply::Profile { record, row, sig } => events.profile(ProfileReport {
+                    record,
+                    row: (row != bs_protocol::PROFILE_NO_ROW).then_some(row),
+                    sig,
+                }),
+                Reply::Paused => {
+                    // A patch that waits for this pause, else one asked for now (a PATCH that
+                    // came late may pause the device when none waits: it is resumed at once).
+                    let patch = match pending.take() {
+                        Some(p) => Some(p.patch),
+                        None => events.patch(),
+                    };
+                    queued.extend(self.serve_pause(seq, patch, events)?);
+                    // The CALL's next replies follow those of the patch's requests.
+                    self.channel.last_device_seq = self.channel.last_taken;
+                }
                 Reply::Result { micros } => return Ok(CallOutcome::Finished { micros }),
                 Reply::Error(error) => return Ok(CallOutcome::Failed(error)),
-                other => return Err(self.channel.unexpected(&other, Kind::Call, expecting)),
+                other => return Err(self.channel.unexpected(&other, kind, expecting)),
             }
-            reply = self
-                .channel
-                .next_reply(Kind::Call, seq, started, timeout, expecting)?;
         }
+    }
+
+    /// Asks `events` for a patch when none is pending, and sends PATCH for a pending one (again
+    /// every retransmission timeout).
+    fn offer_patch(
+        &mut self,
+        call_seq: u8,
+        events: &mut dyn CallEvents,
+        pending: &mut Option<Pending>,
+    ) -> Result<(), LinkError> {
+        let now = Instant::now();
+        let send = match pending {
+            None => match events.patch() {
+                Some(patch) => {
+                    *pending = Some(Pending {
+                        patch,
+                        last_sent: now,
+                    });
+                    true
+                }
+                None => false,
+            },
+            Some(p) if now.duration_since(p.last_sent) >= self.channel.rto => {
+                p.last_sent = now;
+                true
+            }
+            Some(_) => false,
+        };
+        if send {
+            self.channel.write(&bs_protocol::patch_frame(call_seq))?;
+        }
+        Ok(())
+    }
+
+    /// The device paused the CALL sent with `call_seq`: installs `patch` (if any) and resumes
+    /// the CALL. Returns the CALL's replies that came meanwhile (its end, if an INTERRUPT
+    /// stopped it while it was paused: then the rest of the patch is installed between calls,
+    /// and RESUME is not sent).
+    fn serve_pause(
+        &mut self,
+        call_seq: u8,
+        patch: Option<Patch>,
+        events: &mut dyn CallEvents,
+    ) -> Result<VecDeque<Reply>, LinkError> {
+        self.channel.call_side = Some(CallSide {
+            seq: call_seq,
+            replies: VecDeque::new(),
+        });
+        let installed = self.install(patch.as_ref());
+        let resumed = match &installed {
+            Ok(_) => self.resume(),
+            // Best effort: a device left paused would wait for RESUME until the session gives
+            // up on it.
+            Err(_) => {
+                let _ = self.resume();
+                Ok(())
+            }
+        };
+        let side = self.channel.call_side.take();
+        let swaps = installed?;
+        resumed?;
+        if let Some(patch) = patch {
+            events.patched(patch, PatchResult::Installed(swaps));
+        }
+        Ok(side.map(|s| s.replies).unwrap_or_default())
+    }
+
+    fn install(&mut self, patch: Option<&Patch>) -> Result<Vec<SwapResult>, LinkError> {
+        let mut swaps = Vec::new();
+        if let Some(patch) = patch {
+            for (addr, bytes) in &patch.loads {
+                self.load(*addr, bytes)?;
+            }
+            for swap in &patch.swaps {
+                swaps.push(self.swap(swap)?);
+            }
+        }
+        Ok(swaps)
+    }
+
+    /// RESUME, unless the paused CALL already ended (the device refuses RESUME then).
+    fn resume(&mut self) -> Result<(), LinkError> {
+        let ended = |ch: &Channel<L>| ch.call_side.as_ref().is_some_and(CallSide::ended);
+        if ended(&self.channel) {
+            return Ok(());
+        }
+        match self.channel.request_ok(&Request::Resume) {
+            Err(LinkError::Refused { .. }) if ended(&self.channel) => Ok(()),
+            other => other,
+        }
+    }
+
+    /// Writes `swap.new` into the data word at `swap.addr` if it holds `swap.expected` (SWAP).
+    /// The word must be 4-byte aligned and in the data region (else [`LinkError::Refused`]).
+    /// On a device with 8-byte pointers a function slot's low word is swapped: every address on
+    /// the device is below 4 GB, so its high word is 0.
+    pub fn swap(&mut self, swap: &Swap) -> Result<SwapResult, LinkError> {
+        let request = Request::Swap {
+            addr: swap.addr,
+            expected: swap.expected,
+            new: swap.new,
+        };
+        let timeout = Some(self.channel.reply_timeout);
+        match self.channel.transact(&request, timeout, false, "OK")? {
+            (_, Reply::Ok { kind }) if kind == Kind::Swap.code() => Ok(SwapResult::Swapped),
+            (_, Reply::Error(e)) if e.error_code() == ErrorCode::SwapMismatch => {
+                Ok(SwapResult::Mismatch { found: e.detail1 })
+            }
+            (_, Reply::Error(error)) => Err(LinkError::Refused {
+                request: Kind::Swap,
+                error,
+            }),
+            (_, other) => Err(self.channel.unexpected(&other, Kind::Swap, "OK")),
+        }
+    }
+
+    /// Reads `len` bytes at `addr` in the device's code or data region, in as many PEEKs as
+    /// needed.
+    pub fn peek(&mut self, addr: u32, len: usize) -> Result<Vec<u8>, LinkError> {
+        if u64::from(addr) + len as u64 > 1 << 32 {
+            return Err(LinkError::InvalidRequest {
+                detail: format!(
+                    "a peek of {len} bytes at 0x{addr:08x} passes the end of the 32-bit address space"
+                ),
+            });
+        }
+        let chunk = usize::from(self.info.max_payload)
+            .saturating_sub(4)
+            .clamp(1, bs_protocol::MAX_PEEK);
+        let mut out = Vec::with_capacity(len);
+        while out.len() < len {
+            let n = chunk.min(len - out.len());
+            let at = addr.wrapping_add(out.len() as u32);
+            let request = Request::Peek {
+                addr: at,
+                len: n as u16,
+            };
+            let timeout = Some(self.channel.reply_timeout);
+            let expecting = "PEEK_REPLY";
+            match self
+                .channel
+                .transact(&request, timeout, false, expecting)?
+                .1
+            {
+                Reply::PeekReply { bytes } if bytes.len() == n => out.extend_from_slice(&bytes),
+                Reply::PeekReply { bytes } => {
+                    return Err(LinkError::Protocol {
+                        detail: format!(
+                            "{} sent {} bytes for a PEEK of {n} bytes at 0x{at:08x}",
+                            self.channel.link.describe(),
+                            bytes.len()
+                        ),
+                    });
+                }
+                Reply::Error(error) => {
+                    return Err(LinkError::Refused {
+                        request: Kind::Peek,
+                        error,
+                    });
+                }
+                other => return Err(self.channel.unexpected(&other, Kind::Peek, expecting)),
+            }
+        }
+        Ok(out)
     }
 
     /// Clears the device's heap, code and data. The device picks a new session id; call

@@ -6,7 +6,8 @@
 //! (a board, or QEMU with `-serial pty`), and [`MemLink`] is an in-memory pair for
 //! tests; a [`FaultLink`] wraps any of them and loses, damages, repeats and delays
 //! frames on purpose. A [`Device`] speaks the protocol of `docs/protocol.md` over a link: the HELLO
-//! handshake, chunked LOADs, CALLs with their output, RESET and MEMINFO. Every failure is a
+//! handshake, chunked LOADs, CALLs with their output, profile reports and patches installed
+//! while they run (`docs/dynamic.md`), SWAP, PEEK, RESET and MEMINFO. Every failure is a
 //! [`LinkError`].
 
 #![forbid(unsafe_code)]
@@ -16,6 +17,7 @@ mod error;
 mod fault;
 mod link;
 mod mem;
+mod patch;
 mod process;
 mod serial;
 mod tcp;
@@ -27,6 +29,7 @@ pub use error::LinkError;
 pub use fault::{FaultLink, FaultRates, FaultStats};
 pub use link::{DEFAULT_RETRANSMIT_TIMEOUT, Link};
 pub use mem::MemLink;
+pub use patch::{CallEvents, Patch, PatchResult, ProfileReport, Swap, SwapResult};
 pub use process::{ProcessLink, STDERR_TAIL_BYTES};
 pub use serial::{DEFAULT_BAUD, SerialLink, serial_ports};
 pub use tcp::TcpLink;

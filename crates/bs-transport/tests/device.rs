@@ -12,7 +12,10 @@ use bs_transport::bs_protocol::{
     Arch, Deframer, DeviceError, DeviceInfo, ErrorCode, Frame, Kind, MemInfo, PROTOCOL_VERSION,
     Region, Reply, Request, encode_frame,
 };
-use bs_transport::{CallOutcome, Device, Link, LinkError, MemLink};
+use bs_transport::{
+    CallEvents, CallOutcome, Device, Link, LinkError, MemLink, Patch, PatchResult, ProfileReport,
+    Swap, SwapResult,
+};
 
 const TIMEOUT: Duration = Duration::from_secs(5);
 
@@ -138,8 +141,31 @@ fn standard(port: &mut Port, seq: u8, request: &Request) -> Flow {
             );
         }
         Request::Ack => panic!("acknowledgements are not requests"),
-        // Its calls end at once: an interrupt or a ping comes too late.
-        Request::Interrupt | Request::Ping => {}
+        // Its calls end at once: an interrupt, a ping or a patch comes too late.
+        Request::Interrupt | Request::Ping | Request::Patch => {}
+        Request::Swap { .. } => port.reply(
+            seq,
+            Reply::Ok {
+                kind: Kind::Swap.code(),
+            },
+        ),
+        Request::Peek { addr, len } => port.reply(
+            seq,
+            Reply::PeekReply {
+                bytes: (0..*len)
+                    .map(|i| addr.wrapping_add(u32::from(i)) as u8)
+                    .collect(),
+            },
+        ),
+        // Not paused: refused, as the runtime does.
+        Request::Resume => port.reply(
+            seq,
+            Reply::Error(error(
+                ErrorCode::BadMessage,
+                0,
+                u32::from(Kind::Resume.code()),
+            )),
+        ),
         Request::MemInfo { .. } => {
             let code_used = port
                 .log
@@ -202,7 +228,7 @@ where
                 if request == Request::Ack {
                     continue;
                 }
-                if matches!(request, Request::Interrupt | Request::Ping) {
+                if matches!(request, Request::Interrupt | Request::Ping | Request::Patch) {
                     // Not requests: seen while a call runs, never acknowledged.
                     port.log
                         .lock()
@@ -1121,4 +1147,306 @@ fn the_new_session_id_in_the_acknowledgement_of_a_repeated_reset_is_not_a_reset(
     device.reset().unwrap();
     assert_eq!(device.hello().unwrap().session_id, 8);
     assert_eq!(device.meminfo(false).unwrap().heap_used, 16);
+}
+
+/// What a test's [`CallEvents`] heard, and the patch it hands out once (after the first
+/// profile report, or at once with `eager`).
+#[derive(Default)]
+struct Recorder {
+    output: Vec<u8>,
+    profiles: Vec<ProfileReport>,
+    to_give: Option<Patch>,
+    eager: bool,
+    asked: usize,
+    patched: Vec<(Patch, PatchResult)>,
+}
+
+impl CallEvents for Recorder {
+    fn output(&mut self, _stream: u8, text: &[u8]) {
+        self.output.extend_from_slice(text);
+    }
+    fn profile(&mut self, report: ProfileReport) {
+        self.profiles.push(report);
+    }
+    fn patch(&mut self) -> Option<Patch> {
+        self.asked += 1;
+        if self.eager || !self.profiles.is_empty() {
+            self.to_give.take()
+        } else {
+            None
+        }
+    }
+    fn patched(&mut self, patch: Patch, result: PatchResult) {
+        self.patched.push((patch, result));
+    }
+}
+
+fn a_patch() -> Patch {
+    Patch {
+        loads: vec![
+            (0x1000_0100, vec![0xC3; 3000]),
+            (0x2000_0040, vec![1, 2, 3, 4]),
+        ],
+        swaps: vec![
+            Swap {
+                addr: 0x2000_0010,
+                expected: 0x1000_0000,
+                new: 0x1000_0100,
+            },
+            Swap {
+                addr: 0x2000_0014,
+                expected: 0x1000_0000,
+                new: 0x1000_0100,
+            },
+        ],
+    }
+}
+
+/// A device whose call reports a profile and then runs until it was paused for a patch and
+/// resumed (or, with `pauses` false, for 300 ms, ignoring PATCH); the second swap finds
+/// another value than expected.
+fn patching_device(pauses: bool) -> (Device<MemLink>, Arc<Mutex<Log>>) {
+    let mut call_seq = None;
+    let mut paused = false;
+    let (link, log, _) = fake_device(move |port, seq, req| {
+        match req {
+            // The calls after the first one are a standard device's.
+            Request::Call { .. } if call_seq.is_none() => {
+                call_seq = Some(seq);
+                port.reply(
+                    seq,
+                    Reply::Output {
+                        stream: 0,
+                        text: b"before ".to_vec(),
+                    },
+                );
+                port.reply(
+                    seq,
+                    Reply::Profile {
+                        record: 0x2000_0100,
+                        row: 0,
+                        sig: vec![bs_transport::bs_protocol::PROFILE_NO_ROW.into(), 16],
+                    },
+                );
+                if !pauses {
+                    thread::sleep(Duration::from_millis(300));
+                    port.reply(seq, Reply::Result { micros: 300_000 });
+                }
+            }
+            Request::Patch if pauses && Some(seq) == call_seq && !paused => {
+                paused = true;
+                port.reply(seq, Reply::Paused);
+            }
+            Request::Patch => {}
+            Request::Swap { addr, .. } if *addr == 0x2000_0014 => port.reply(
+                seq,
+                Reply::Error(error(ErrorCode::SwapMismatch, *addr, 0x1000_0800)),
+            ),
+            Request::Resume if paused => {
+                paused = false;
+                port.reply(
+                    seq,
+                    Reply::Ok {
+                        kind: Kind::Resume.code(),
+                    },
+                );
+                // The call goes on: its next replies follow the patch's.
+                let call = call_seq.expect("a call runs");
+                port.ack(seq);
+                port.reply(
+                    call,
+                    Reply::Output {
+                        stream: 0,
+                        text: b"after".to_vec(),
+                    },
+                );
+                port.reply(call, Reply::Result { micros: 7 });
+            }
+            _ => return standard(port, seq, req),
+        }
+        Flow::Continue
+    });
+    let (device, _) = Device::connect(link, TIMEOUT).unwrap();
+    (device, log)
+}
+
+#[test]
+fn a_patch_is_installed_while_the_call_runs() {
+    let (mut device, log) = patching_device(true);
+    let mut events = Recorder {
+        to_give: Some(a_patch()),
+        ..Recorder::default()
+    };
+    let outcome = device.call_with(0x1000_0000, &mut events).unwrap();
+    assert_eq!(outcome, CallOutcome::Finished { micros: 7 });
+    assert_eq!(events.output, b"before after");
+    assert_eq!(
+        events.profiles,
+        [ProfileReport {
+            record: 0x2000_0100,
+            row: Some(0),
+            sig: vec![0xFF, 16],
+        }]
+    );
+    assert_eq!(
+        events.patched,
+        [(
+            a_patch(),
+            PatchResult::Installed(vec![
+                SwapResult::Swapped,
+                SwapResult::Mismatch { found: 0x1000_0800 }
+            ])
+        )]
+    );
+    let log = log.lock().unwrap();
+    let kinds: Vec<Kind> = log
+        .requests
+        .iter()
+        .map(|(_, r)| r.kind())
+        .filter(|k| *k != Kind::Hello)
+        .collect();
+    let patches = kinds.iter().filter(|k| **k == Kind::Patch).count();
+    assert!(patches >= 1);
+    let after: Vec<Kind> = kinds
+        .iter()
+        .copied()
+        .filter(|k| *k != Kind::Patch)
+        .collect();
+    assert_eq!(
+        after,
+        [
+            Kind::Call,
+            Kind::Load,
+            Kind::Load,
+            Kind::Load,
+            Kind::Load,
+            Kind::Swap,
+            Kind::Swap,
+            Kind::Resume
+        ],
+        "the loads in chunks, the swaps, RESUME"
+    );
+    // PATCH carries the CALL's seq.
+    let call = log
+        .requests
+        .iter()
+        .find(|(_, r)| r.kind() == Kind::Call)
+        .unwrap()
+        .0;
+    assert!(
+        log.requests
+            .iter()
+            .filter(|(_, r)| *r == Request::Patch)
+            .all(|(s, _)| *s == call)
+    );
+    assert_eq!(log.loads.concat_len(), 3004);
+    drop(log);
+    // The device goes on answering.
+    assert_eq!(call_collecting(&mut device).1, b"hello\n");
+}
+
+trait ConcatLen {
+    fn concat_len(&self) -> usize;
+}
+
+impl ConcatLen for Vec<(u32, Vec<u8>)> {
+    fn concat_len(&self) -> usize {
+        self.iter().map(|(_, b)| b.len()).sum()
+    }
+}
+
+#[test]
+fn a_patch_is_given_back_when_the_call_ends_first() {
+    let (mut device, log) = patching_device(false);
+    let mut events = Recorder {
+        to_give: Some(a_patch()),
+        eager: true,
+        ..Recorder::default()
+    };
+    let outcome = device.call_with(0x1000_0000, &mut events).unwrap();
+    assert_eq!(outcome, CallOutcome::Finished { micros: 300_000 });
+    assert_eq!(events.patched, [(a_patch(), PatchResult::NotInstalled)]);
+    // Asked until it gave one, then not while it was pending.
+    assert_eq!(events.asked, 1);
+    let log = log.lock().unwrap();
+    let patches = log
+        .requests
+        .iter()
+        .filter(|(_, r)| *r == Request::Patch)
+        .count();
+    // Repeated every retransmission timeout (50 ms here) for 300 ms.
+    assert!((2..=12).contains(&patches), "{patches} PATCH frames");
+    assert!(
+        !log.requests
+            .iter()
+            .any(|(_, r)| matches!(r, Request::Load { .. }))
+    );
+}
+
+#[test]
+fn without_a_patch_nothing_is_sent_and_patch_is_asked_often() {
+    let (mut device, log) = patching_device(false);
+    let mut events = Recorder::default();
+    let started = Instant::now();
+    device.call_with(0x1000_0000, &mut events).unwrap();
+    let elapsed = started.elapsed();
+    // At least every 10 ms while the call ran (300 ms; a loaded machine may wake the host late).
+    assert!(
+        events.asked >= 10,
+        "asked {} times in {elapsed:?}",
+        events.asked
+    );
+    assert!(events.patched.is_empty());
+    assert!(
+        !log.lock()
+            .unwrap()
+            .requests
+            .iter()
+            .any(|(_, r)| *r == Request::Patch)
+    );
+}
+
+#[test]
+fn swap_and_peek_between_calls() {
+    let (mut device, log) = connect_standard();
+    let swap = Swap {
+        addr: 0x2000_0000,
+        expected: 1,
+        new: 2,
+    };
+    assert_eq!(device.swap(&swap).unwrap(), SwapResult::Swapped);
+    // Chunks of the device's payload less 4.
+    let bytes = device.peek(0x2000_0000, 2500).unwrap();
+    assert_eq!(bytes.len(), 2500);
+    assert!(bytes.iter().enumerate().all(|(i, b)| *b == i as u8));
+    let peeks: Vec<Request> = log
+        .lock()
+        .unwrap()
+        .requests
+        .iter()
+        .filter(|(_, r)| r.kind() == Kind::Peek)
+        .map(|(_, r)| r.clone())
+        .collect();
+    assert_eq!(
+        peeks,
+        [
+            Request::Peek {
+                addr: 0x2000_0000,
+                len: 1020
+            },
+            Request::Peek {
+                addr: 0x2000_0000 + 1020,
+                len: 1020
+            },
+            Request::Peek {
+                addr: 0x2000_0000 + 2040,
+                len: 460
+            },
+        ]
+    );
+    assert!(matches!(
+        device.peek(u32::MAX, 2),
+        Err(LinkError::InvalidRequest { .. })
+    ));
+    assert_eq!(device.peek(0x2000_0000, 0).unwrap(), Vec::<u8>::new());
 }

@@ -230,7 +230,7 @@ void bs_hal_flush_icache(uintptr_t addr, uint32_t len) {
 
 /*
  * Loaded code is not run; the byte at the entry says what the "function" does: return, stop with
- * a run-time error, report a fault, print a line, or allocate.
+ * a run-time error, report a fault, print a line, allocate, send a PROFILE, or pause for a patch.
  */
 void bs_hal_call(uint32_t entry) {
     if (!in_code(entry, 1))
@@ -253,6 +253,21 @@ void bs_hal_call(uint32_t entry) {
     case 4:
         for (uint32_t i = 0; i < op; i++)
             (void)bs_string_new("garbage", 7);
+        break;
+    case 5: {
+        /* A profile record reports (a row, or none dominates). */
+        static bs_profile record;
+        record.nargs = (uint8_t)(op >> 5);
+        for (uint32_t i = 0; i < BS_PROFILE_MAX_ARGS; i++)
+            record.sig[1][i] = (uint16_t)(0xFFF0u + i);
+        bs_runtime_profile_report(&record, (op & 8u) != 0 ? BS_PROFILE_NO_ROW : 1u);
+        break;
+    }
+    case 6:
+        /* A patch point: pauses (whether or not PATCH came when the byte's bit 3 is set) and
+           serves requests until RESUME. */
+        if ((op & 8u) != 0 || bs_patch_wanted)
+            bs_runtime_patch_point();
         break;
     default:
         break;
