@@ -407,17 +407,6 @@ abi_consts! {
     pub const FRAME_HEADER_LEN: usize = 6, Protocol, "BS_FRAME_HEADER_SIZE";
     /// Bytes after a frame's payload: the CRC-32 of header and payload.
     pub const FRAME_CRC_LEN: usize = 4, Protocol, "BS_FRAME_CRC_SIZE";
-    /// The most untyped arguments a profile record keeps (docs/dynamic.md).
-    pub const PROFILE_MAX_ARGS: usize = 8, Bs, "BS_PROFILE_MAX_ARGS";
-    /// A profiled argument's signature: an integer. Other signatures than these four are the
-    /// class id in the object's header.
-    pub const SIG_INTEGER: u16 = 0xFFF1, Bs, "BS_SIG_INTEGER";
-    /// A profiled argument's signature: a float.
-    pub const SIG_FLOAT: u16 = 0xFFF2, Bs, "BS_SIG_FLOAT";
-    /// A profiled argument's signature: a boolean.
-    pub const SIG_BOOLEAN: u16 = 0xFFF3, Bs, "BS_SIG_BOOLEAN";
-    /// A profiled argument's signature: undefined (or null).
-    pub const SIG_UNDEFINED: u16 = 0xFFF4, Bs, "BS_SIG_UNDEFINED";
 }
 
 /// One table as the header test sees it.
