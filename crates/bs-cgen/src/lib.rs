@@ -17,9 +17,12 @@
 //! - `loops.rs`: the loop analyses (which arrays get views, counted loops, affine indices and the
 //!   bounds test that lets a counted loop skip its checks), which the printer consumes;
 //! - `spelling.rs`: how types, declarations and constants are written in C;
+//! - `guards.rs`: specialised copies of a function and the guards in front of them (the dynamic
+//!   compiler, docs/dynamic.md);
 //! - `symbols.rs`: the C names of the front end's symbols (`c_symbol`) and name mangling.
 
 mod expressions;
+mod guards;
 mod loops;
 mod spelling;
 mod statements;

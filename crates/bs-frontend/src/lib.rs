@@ -13,7 +13,8 @@ pub mod symbol;
 pub mod types;
 
 pub use check::{
-    BUILTIN_NAMES, Checked, Counters, FIRST_PROGRAM_CLASS, MAX_NESTING, check_unit, import_sources,
+    BUILTIN_NAMES, Checked, Counters, FIRST_PROGRAM_CLASS, MAX_NESTING, SpecialiseRequest,
+    check_unit, import_sources, specialise,
 };
 pub use diag::Diagnostic;
 pub use env::{Env, Global, ModuleInfo};

@@ -45,10 +45,22 @@ pub enum Symbol {
     /// calls the body.
     ProfileWrapper { name: String, unit: u32 },
     /// Specialised copy number `version` of the body of function `name` from unit `unit`.
-    Specialised { name: String, unit: u32, version: u32 },
+    Specialised {
+        name: String,
+        unit: u32,
+        version: u32,
+    },
     /// The guard of specialised copy `version`: checks the arguments' types, then calls the copy
     /// or falls back.
-    Guard { name: String, unit: u32, version: u32 },
+    Guard {
+        name: String,
+        unit: u32,
+        version: u32,
+    },
     /// The guard's count of failed checks (a `uint32_t`).
-    GuardFailures { name: String, unit: u32, version: u32 },
+    GuardFailures {
+        name: String,
+        unit: u32,
+        version: u32,
+    },
 }

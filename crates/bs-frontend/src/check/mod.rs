@@ -35,6 +35,7 @@ mod flow;
 mod members;
 mod names;
 mod program;
+mod specialise;
 mod statements;
 
 use crate::diag::{self, Diagnostic};
@@ -47,6 +48,7 @@ use expressions::{CoerceCtx, boxed};
 use names::{LocalBinding, Name};
 pub use program::imported_names;
 use program::{TopItem, UnitName, always_returns};
+pub use specialise::{SpecialiseRequest, specialise};
 use statements::has_zero_value;
 
 /// What a successful check produces.
