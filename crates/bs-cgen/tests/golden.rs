@@ -2,6 +2,11 @@
 //! first unit of a fresh session and turned into C by [`bs_cgen::emit_unit`]; the C must equal
 //! the snapshot `tests/cgen/NAME.c` byte for byte. No C compiler or device is involved.
 //!
+//! A case whose first line is `// specialise: f(integer, float[], -)` pins a specialised copy
+//! instead (docs/dynamic.md): the snapshot is the C of the unit that `bs_frontend::specialise`
+//! makes of function `f` with those observed parameter types (`-`: as declared), as unit 2, its
+//! fallback the generic body of unit 1.
+//!
 //! On a mismatch the test fails with a line diff of the snapshot and the generated C. With
 //! `BSCRIPT_BLESS=1` in the environment the runner writes the generated C into the snapshots
 //! instead (creating missing ones); review the change with `git diff tests/cgen`.
@@ -71,11 +76,12 @@ fn run_case(source_path: &Path, bless: bool) -> Result<(), Failed> {
     .into())
 }
 
-/// The C of `source` as unit 1 of a fresh session, or its compile errors.
+/// The C of `source` as unit 1 of a fresh session (or of the specialised copy its header asks
+/// for), or its compile errors.
 fn generate(source: &str) -> Result<String, String> {
-    let env = bs_frontend::Env::new();
+    let mut env = bs_frontend::Env::new();
     let mut counters = bs_frontend::Counters::default();
-    let checked = bs_frontend::check_unit(source, &env, 1, &mut counters).map_err(|diags| {
+    let errors = |diags: Vec<bs_frontend::Diagnostic>| {
         let lines: Vec<String> = diags
             .iter()
             .map(|d| {
@@ -84,8 +90,65 @@ fn generate(source: &str) -> Result<String, String> {
             })
             .collect();
         format!("the case does not compile:\n{}", lines.join("\n"))
-    })?;
-    Ok(bs_cgen::emit_unit(&checked.unit))
+    };
+    let checked = bs_frontend::check_unit(source, &env, 1, &mut counters).map_err(errors)?;
+    let Some(header) = source
+        .lines()
+        .next()
+        .and_then(|l| l.strip_prefix("// specialise: "))
+    else {
+        return Ok(bs_cgen::emit_unit(&checked.unit));
+    };
+    let (name, params) = header
+        .trim()
+        .strip_suffix(')')
+        .and_then(|h| h.split_once('('))
+        .ok_or("the header reads `// specialise: f(type, ...)`")?;
+    let params: Vec<Option<bs_frontend::Type>> = params
+        .split(',')
+        .map(|p| p.trim())
+        .filter(|p| !p.is_empty())
+        .map(|p| (p != "-").then(|| parse_type(p)))
+        .collect();
+    for (n, global) in &checked.declared {
+        env.insert(n.clone(), global.clone());
+    }
+    for (id, ty, _) in &checked.unit.array_classes {
+        env.insert_array_class(ty.clone(), *id);
+    }
+    for (n, id) in &checked.unit.names {
+        env.insert_name(n.clone(), *id);
+    }
+    let request = bs_frontend::SpecialiseRequest {
+        source,
+        name,
+        generic_unit: 1,
+        version: 1,
+        params,
+        fallback: bs_frontend::Symbol::FnBody {
+            name: name.to_string(),
+            unit: 1,
+        },
+    };
+    let unit = bs_frontend::specialise(&request, &env, 2, &mut counters).map_err(errors)?;
+    Ok(bs_cgen::emit_unit(&unit))
+}
+
+/// A type of a `// specialise:` header: a built-in type's name or a class name, with `[]`s.
+fn parse_type(text: &str) -> bs_frontend::Type {
+    use bs_frontend::Type;
+    if let Some(elem) = text.strip_suffix("[]") {
+        return Type::Array(Box::new(parse_type(elem)));
+    }
+    match text {
+        "integer" => Type::Integer,
+        "float" => Type::Float,
+        "boolean" => Type::Boolean,
+        "string" => Type::String,
+        "Uint8Array" => Type::Uint8Array,
+        "FixedArray" => Type::FixedArray,
+        other => Type::Class(other.to_string()),
+    }
 }
 
 /// How many unchanged lines a hunk shows around each change.
