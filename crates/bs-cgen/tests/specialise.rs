@@ -310,3 +310,18 @@ fn loops_and_recursion_through_the_slot() {
         ],
     });
 }
+
+#[test]
+fn recursion_of_other_types_falls_back() {
+    run_case(&Case {
+        name: "recurse_other",
+        source: "function f(n) {\n  if (n > 10) return n;\n  print(n);\n  return f(n + 2.5);\n}\n",
+        function: "f",
+        observed: vec![int()],
+        calls: vec![
+            ("bs_box_int(3)", true),
+            ("bs_box_int(11)", true),
+            ("bs_box_float(3.0f)", false),
+        ],
+    });
+}

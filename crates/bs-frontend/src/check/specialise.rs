@@ -138,12 +138,86 @@ pub fn specialise(
         );
     }
 
+    let copy = Symbol::Specialised {
+        name: req.name.to_string(),
+        unit: req.generic_unit,
+        version: req.version,
+    };
+    let shared = Shared {
+        req,
+        func,
+        at,
+        slot_sig: &slot_sig,
+        copy: &copy,
+        facts: &facts,
+        generic_body: &generic_body,
+        generic_arrows: &generic_arrows,
+    };
+    let inferred = FnSig { params, ret };
+    // Calls of the function itself call the copy directly when their arguments have the
+    // copy's types (every copy computes what the generic body computes, so a copy that keeps
+    // running after the slot moved on to another one still does).
+    if inferred.ret != Type::Any && mentions_itself(req.source, func, req.name) {
+        let mut own = env.clone();
+        own.insert(
+            req.name.to_string(),
+            Global::Func {
+                sig: inferred.clone(),
+                slot: copy.clone(),
+                body: copy.clone(),
+            },
+        );
+        let mut trial = *counters;
+        if let Ok(unit) = build(&shared, &inferred, &own, unit_id, &mut trial) {
+            if unit.trampolines.is_empty() {
+                *counters = trial;
+                return Ok(unit);
+            }
+        }
+    }
+    let first = build(&shared, &inferred, env, unit_id, counters);
+    if first.is_err() && inferred.ret != slot_sig.ret {
+        // A typed result would check values the generic body returns unchecked: return `any`.
+        let boxed = FnSig {
+            params: inferred.params.clone(),
+            ret: slot_sig.ret.clone(),
+        };
+        if let Ok(unit) = build(&shared, &boxed, env, unit_id, counters) {
+            return Ok(unit);
+        }
+    }
+    first
+}
+
+/// What both ways of building the copy share.
+struct Shared<'s, 'a> {
+    req: &'s SpecialiseRequest<'s>,
+    func: &'a ast::Function<'a>,
+    at: Span,
+    slot_sig: &'s FnSig,
+    copy: &'s Symbol,
+    facts: &'s GenericFacts,
+    generic_body: &'s Function,
+    generic_arrows: &'s [Function],
+}
+
+/// Checks the copy against `env` and makes its unit.
+fn build(
+    sh: &Shared<'_, '_>,
+    copy_sig: &FnSig,
+    env: &Env,
+    unit_id: u32,
+    counters: &mut Counters,
+) -> Result<Unit, Vec<Diagnostic>> {
+    let (req, func, at, facts) = (sh.req, sh.func, sh.at, sh.facts);
+    let refuse = |span: Span, why: &str| Err(vec![diag::cannot_specialise(span, why)]);
+    let (params, ret) = (&copy_sig.params, &copy_sig.ret);
     let mut checker = Checker::new(env, unit_id, *counters);
     let body = stacker::maybe_grow(STACK_RED_ZONE, STACK_SEGMENT, || {
-        checker.check_alone(func, &params, &ret)
+        checker.check_alone(func, params, ret)
     });
     let mut checks = Vec::new();
-    for (declared, observed) in slot_sig.params.iter().zip(&req.params) {
+    for (declared, observed) in sh.slot_sig.params.iter().zip(&req.params) {
         checks.push(match observed {
             Some(t) if *declared == Type::Any => Some(checker.arg_check(t)),
             _ => None,
@@ -161,10 +235,10 @@ pub fn specialise(
 
     // Give every value the generic body kept in `any` its boxed value.
     let mut problems = Vec::new();
-    facts.fix(&mut body, 0..params.len(), &mut problems, &generic_body);
+    facts.fix(&mut body, 0..params.len(), &mut problems, sh.generic_body);
     let mut arrows = std::mem::take(&mut checker.out.arrows);
     for (k, (_, _, f)) in arrows.iter_mut().enumerate() {
-        let before = generic_arrows.get(k).cloned().unwrap_or_default();
+        let before = sh.generic_arrows.get(k).cloned().unwrap_or_default();
         facts.fix(f, 0..0, &mut problems, &before);
     }
     if !problems.is_empty() {
@@ -173,12 +247,7 @@ pub fn specialise(
         return Err(problems);
     }
 
-    let copy = Symbol::Specialised {
-        name: req.name.to_string(),
-        unit: req.generic_unit,
-        version: req.version,
-    };
-    let copy_sig = FnSig { params, ret };
+    let (copy, copy_sig) = (sh.copy.clone(), copy_sig.clone());
     let guard = Guard {
         symbol: Symbol::Guard {
             name: req.name.to_string(),
@@ -190,7 +259,7 @@ pub fn specialise(
             unit: req.generic_unit,
             version: req.version,
         },
-        slot_sig,
+        slot_sig: sh.slot_sig.clone(),
         copy: copy.clone(),
         copy_sig: copy_sig.clone(),
         checks: checks.into_iter().map(|c| c.flatten()).collect(),
@@ -216,7 +285,10 @@ pub fn specialise(
         entry_symbol: Symbol::UnitEntry { unit: unit_id },
         globals: Vec::new(),
         functions: Vec::new(),
-        externs: std::mem::take(&mut checker.out.externs),
+        externs: std::mem::take(&mut checker.out.externs)
+            .into_iter()
+            .filter(|e| !matches!(e, ExternRef::FnSlot { symbol, .. } if *symbol == copy))
+            .collect(),
         classes: Vec::new(),
         array_classes,
         arrows,
@@ -243,6 +315,13 @@ fn find_function<'a>(body: &'a [ast::Statement<'a>], name: &str) -> Option<&'a a
             _ => return None,
         };
         (f.id.as_ref()?.name.as_str() == name && f.body.is_some()).then_some(&**f)
+    })
+}
+
+/// Whether the function's body names the function (a recursive call, most likely).
+fn mentions_itself(source: &str, func: &ast::Function<'_>, name: &str) -> bool {
+    func.body.as_ref().is_some_and(|b| {
+        source[b.span.start as usize..b.span.end as usize].contains(&format!("{name}("))
     })
 }
 
@@ -624,6 +703,17 @@ impl Fixer<'_> {
                 ));
                 return;
             }
+            // A run-time check the generic body does not make (a value it keeps in `any` stored
+            // into a variable the copy types, or returned as a typed result).
+            ExprKind::Convert(Conv::Check { .. }, _)
+                if self.facts.outer.get(&span) == Some(&Type::Any) =>
+            {
+                self.problems.push(diag::cannot_specialise(
+                    span,
+                    "here the copy would check a value's type at run time, where the generic body keeps it in `any`",
+                ));
+                return;
+            }
             // The checker writes an integer literal that becomes a float as a float literal.
             ExprKind::Float(_)
                 if !operand && self.facts.boxed_from.get(&span) == Some(&Type::Integer) =>
@@ -694,6 +784,11 @@ impl Fixer<'_> {
             // An integer (below 2^31) as a float is a boxed float already, and `any` arithmetic
             // converts its integer operands the same way.
             ExprKind::Convert(Conv::IntToFloat, _) => true,
+            // The copy calling itself: it returns what the generic body boxes for its result.
+            ExprKind::Call {
+                slot: Symbol::Specialised { .. },
+                ..
+            } => true,
             ExprKind::Int(v) => (*v << 2) >> 2 == *v,
             ExprKind::Assign { value, .. } => matches!(
                 value.kind,
