@@ -15,11 +15,11 @@ inline
         bs_array *hv1 = (bs_array *)bs_ptr(l1_ys); uint32_t hl1 = hv1->length; float *hd1 = (float *)hv1->data;
         if ((int64_t)l4_i > ((int64_t)l2_n - 1) || (1 * (int64_t)l4_i + (int64_t)0 >= 0 && 1 * ((int64_t)l2_n - 1) + (int64_t)0 < (int64_t)hl0 && 1 * (int64_t)l4_i + (int64_t)0 >= 0 && 1 * ((int64_t)l2_n - 1) + (int64_t)0 < (int64_t)hl1)) {
             /*@283,288*/for (; (l4_i < l2_n); (++l4_i)) {
-                /*@301,319*/(l3_t = bs_unbox_float(bs_box_float(({ float t0 = bs_unbox_float(bs_box_float(l3_t)); float t1 = bs_unbox_float(bs_box_float(({ float t2 = bs_unbox_float(bs_box_float(hd0[l4_i])); float t3 = bs_unbox_float(bs_box_float(hd1[l4_i])); (t2 * t3); }))); (t0 + t1); }))));
+                /*@301,319*/(l3_t = bs_round_boxed_float(({ float t0 = bs_round_boxed_float(l3_t); float t1 = bs_round_boxed_float(({ float t2 = bs_round_boxed_float(hd0[l4_i]); float t3 = bs_round_boxed_float(hd1[l4_i]); (t2 * t3); })); (t0 + t1); })));
             }
         } else {
             /*@283,288*/for (; (l4_i < l2_n); (++l4_i)) {
-                /*@301,319*/(l3_t = bs_unbox_float(bs_box_float(({ float t4 = bs_unbox_float(bs_box_float(l3_t)); float t5 = bs_unbox_float(bs_box_float(({ float t6 = bs_unbox_float(bs_box_float((*bs_float_in(hd0, hl0, l4_i, 8u)))); float t7 = bs_unbox_float(bs_box_float((*bs_float_in(hd1, hl1, l4_i, 9u)))); (t6 * t7); }))); (t4 + t5); }))));
+                /*@301,319*/(l3_t = bs_round_boxed_float(({ float t4 = bs_round_boxed_float(l3_t); float t5 = bs_round_boxed_float(({ float t6 = bs_round_boxed_float((*bs_float_in(hd0, hl0, l4_i, 8u))); float t7 = bs_round_boxed_float((*bs_float_in(hd1, hl1, l4_i, 9u))); (t6 * t7); })); (t4 + t5); })));
             }
         }
     }

@@ -325,3 +325,61 @@ fn recursion_of_other_types_falls_back() {
         ],
     });
 }
+
+/// `bs_round_boxed_float` (bs.h) equals boxing and unboxing, over a spread of bit patterns and
+/// every exponent's edges.
+#[test]
+fn rounding_as_a_boxed_float_equals_boxing() {
+    let root = root();
+    let dir = std::env::temp_dir().join(format!("bs-specialise-{}-round", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let c = r#"#include <stdio.h>
+#include <string.h>
+#include "bs.h"
+static int same(uint32_t u) {
+    union bs_float_bits b;
+    b.u = u;
+    union bs_float_bits x, y;
+    x.f = bs_round_boxed_float(b.f);
+    y.f = bs_unbox_float(bs_box_float(b.f));
+    if (x.u == y.u || (x.f != x.f && y.f != y.f))
+        return 1;
+    printf("0x%08x: 0x%08x, boxed 0x%08x\n", u, x.u, y.u);
+    return 0;
+}
+int main(void) {
+    int bad = 0;
+    for (uint64_t u = 0; u <= 0xFFFFFFFFu; u += 4099)
+        bad += !same((uint32_t)u);
+    for (uint32_t e = 0; e < 256; e++)
+        for (uint32_t s = 0; s < 2; s++) {
+            uint32_t base = (s << 31) | (e << 23);
+            bad += !same(base) + !same(base | 1u) + !same(base | 0x7FFFFFu) + !same(base | 0x400001u);
+        }
+    return bad != 0;
+}
+"#;
+    std::fs::write(dir.join("round.c"), c).unwrap();
+    let exe = dir.join("round");
+    let out = Command::new("gcc")
+        .args(["-std=gnu11", "-O2", "-Wall", "-Wextra", "-Werror"])
+        .arg(format!("-I{}", root.join("runtime/core").display()))
+        .arg(format!("-I{}", root.join("runtime/ports/host").display()))
+        .arg(dir.join("round.c"))
+        .arg("-o")
+        .arg(&exe)
+        .output()
+        .expect("gcc runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let run = Command::new(&exe).output().expect("runs");
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stdout)
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
