@@ -297,9 +297,9 @@ fn integers_and_floats_mixed_as_in_the_generic_body() {
 }
 
 #[test]
-fn loops_and_recursion_through_the_slot() {
+fn recursion_calls_the_copy() {
     run_case(&Case {
-        name: "loop",
+        name: "recursion",
         source: "function fib(n) {\n  if (n < 2) return n;\n  return fib(n - 1) + fib(n - 2);\n}\nfunction sum(a, n) {\n  let s = 0;\n  for (let i = 0; i < n; i++) {\n    s = s + a[i] * 65536;\n  }\n  return s;\n}\n",
         function: "fib",
         observed: vec![int()],
@@ -382,4 +382,21 @@ int main(void) {
         String::from_utf8_lossy(&run.stdout)
     );
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn booleans_truthiness_and_loops() {
+    run_case(&Case {
+        name: "truthy_loop",
+        source: "function t(flag, x, n) {\n  let s = n - n;\n  let i = s;\n  while (i < n) {\n    s += i * i;\n    i++;\n  }\n  if (flag && x) return s;\n  return x ? s + 1 : -s;\n}\n",
+        function: "t",
+        observed: vec![Some(Type::Boolean), float(), int()],
+        calls: vec![
+            ("BS_TRUE, bs_box_float(0.5f), bs_box_int(10)", true),
+            ("BS_TRUE, bs_box_float(-0.0f), bs_box_int(70000)", true),
+            ("BS_FALSE, bs_box_float(0.0f), bs_box_int(50000)", true),
+            ("BS_FALSE, bs_box_float(0.0f / 0.0f), bs_box_int(3)", true),
+            ("bs_box_int(1), bs_box_float(1.0f), bs_box_int(3)", false),
+        ],
+    });
 }
