@@ -9,8 +9,9 @@ uint32_t bs_gf_f_1_1 = 0;
 
 inline
 /*@-*/int32_t bs_fs_f_1_1(int32_t l0_a, int32_t l1_b) {
-    /*@240,245*/int32_t l2_s = bs_unbox_int(bs_box_int((l0_a * l1_b)));
-    /*@257,258*/int32_t l3_i = l0_a;
+    (void)l0_a; (void)l1_b;
+    /*@240,245*/int32_t l2_s = bs_unbox_int(bs_box_int((l0_a * l1_b))); (void)l2_s;
+    /*@257,258*/int32_t l3_i = l0_a; (void)l3_i;
     /*@262,265*/(l3_i = bs_unbox_int(bs_box_int((l3_i + 1))));
     /*@273,279*/if ((l2_s == l3_i)) {
         /*@281,294*/bs_print(bs_ref(&bs_lit_69f9043fdc757277b806e9a0ecb16e53));

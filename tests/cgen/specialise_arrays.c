@@ -8,9 +8,10 @@ uint32_t bs_gf_dot_1_1 = 0;
 
 inline
 /*@-*/float bs_fs_dot_1_1(bs_value l0_xs, bs_value l1_ys, int32_t l2_n) {
-    /*@260,263*/float l3_t = 0e0f;
+    (void)l0_xs; (void)l1_ys; (void)l2_n;
+    /*@260,263*/float l3_t = 0e0f; (void)l3_t;
     {
-        /*@280,281*/int32_t l4_i = 0;
+        /*@280,281*/int32_t l4_i = 0; (void)l4_i;
         bs_array *hv0 = (bs_array *)bs_ptr(l0_xs); uint32_t hl0 = hv0->length; float *hd0 = (float *)hv0->data;
         bs_array *hv1 = (bs_array *)bs_ptr(l1_ys); uint32_t hl1 = hv1->length; float *hd1 = (float *)hv1->data;
         if ((int64_t)l4_i > ((int64_t)l2_n - 1) || (1 * (int64_t)l4_i + (int64_t)0 >= 0 && 1 * ((int64_t)l2_n - 1) + (int64_t)0 < (int64_t)hl0 && 1 * (int64_t)l4_i + (int64_t)0 >= 0 && 1 * ((int64_t)l2_n - 1) + (int64_t)0 < (int64_t)hl1)) {

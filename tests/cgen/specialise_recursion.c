@@ -8,6 +8,7 @@ uint32_t bs_gf_fib_1_1 = 0;
 
 inline
 /*@-*/int32_t bs_fs_fib_1_1(int32_t l0_n) {
+    (void)l0_n;
     /*@142,147*/if ((l0_n < 2)) {
         /*@156,157*/return l0_n;
     }

@@ -38,7 +38,9 @@ impl Gen {
         for (symbol, sig, func) in &unit.specialised {
             // Inlined into its guard where the C compiler finds it worth it.
             bodies.push_str("\ninline");
+            self.mark_used = true;
             self.function(&c_symbol(symbol), sig, func, bodies);
+            self.mark_used = false;
         }
         for g in &unit.guards {
             guard(g, bodies);

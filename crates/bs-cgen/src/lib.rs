@@ -201,6 +201,10 @@ struct Gen {
     scopes: Vec<Vec<String>>,
     /// The C type the function being generated returns.
     ret_c_type: &'static str,
+    /// While a specialised copy is generated: each parameter and local is marked used (`(void)x;`)
+    /// after its declaration, so that the copy compiles with `-Wall -Wextra -Werror` whatever the
+    /// program leaves unused.
+    mark_used: bool,
     /// `Expr::has_effects` of the expressions asked about, by address (the unit is borrowed,
     /// unchanged, while it is generated).
     effects: std::collections::HashMap<usize, bool>,

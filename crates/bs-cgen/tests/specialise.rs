@@ -400,3 +400,24 @@ fn booleans_truthiness_and_loops() {
         ],
     });
 }
+
+#[test]
+fn strings_and_unused_parameters() {
+    run_case(&Case {
+        name: "strings",
+        source: "function u(a, b, s) {\n  let unused = a;\n  return s + b + s.length;\n}\n",
+        function: "u",
+        observed: vec![int(), float(), Some(Type::String)],
+        calls: vec![
+            (
+                "bs_box_int(1), bs_box_float(1e-33f), bs_string_new(\"ab\", 2)",
+                true,
+            ),
+            (
+                "bs_box_int(1), bs_box_float(2.5f), bs_string_new(\"\", 0)",
+                true,
+            ),
+            ("bs_box_int(1), bs_box_float(2.5f), bs_box_int(3)", false),
+        ],
+    });
+}
