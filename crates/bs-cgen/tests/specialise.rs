@@ -4,6 +4,8 @@
 //! function through its slot (the generic body) and through the guard with the same boxed
 //! arguments. The two must print the same, return the same value and stop with the same error;
 //! the guard must take the copy for arguments of the observed types and fall back for others.
+//! `BS_SPECIALISE_KEEP=1` keeps each case's C files and program (the test prints where);
+//! `BS_SPECIALISE_WHY=1` prints why the sweep over the test programs refused each copy.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -229,7 +231,11 @@ fn run_case(case: &Case) {
         "{}: the specialised copy differs:\n{stdout}{stderr}\n--- unit2.c:\n{copy}",
         case.name
     );
-    let _ = std::fs::remove_dir_all(&dir);
+    if std::env::var("BS_SPECIALISE_KEEP").is_ok_and(|v| v == "1") {
+        eprintln!("{}: kept in {}", case.name, dir.display());
+    } else {
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }
 
 fn int() -> Option<Type> {
@@ -420,4 +426,114 @@ fn strings_and_unused_parameters() {
             ("bs_box_int(1), bs_box_float(2.5f), bs_box_int(3)", false),
         ],
     });
+}
+
+/// Every untyped top-level function of the programs under `tests/` and `benchmarks/` (the
+/// untyped benchmarks among them), specialised for integers and for floats: `specialise` answers (a unit or diagnostics inside the source, never a panic),
+/// and every copy's C compiles with `-Wall -Wextra -Werror`.
+#[test]
+fn untyped_functions_of_the_test_programs_specialise_or_are_refused_cleanly() {
+    let root = root();
+    let dir = std::env::temp_dir().join(format!("bs-specialise-{}-sweep", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut programs = Vec::new();
+    let mut folders = vec![root.join("tests"), root.join("benchmarks")];
+    while let Some(folder) = folders.pop() {
+        for entry in std::fs::read_dir(&folder).unwrap().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                folders.push(path);
+            } else if path.extension().is_some_and(|e| e == "bs") {
+                programs.push(path);
+            }
+        }
+    }
+    programs.sort();
+    let (mut made, mut refused) = (0, 0);
+    let mut c_files = Vec::new();
+    for path in &programs {
+        let source = std::fs::read_to_string(path).unwrap();
+        let mut env = Env::new();
+        let mut counters = Counters::default();
+        let Ok(checked) = bs_frontend::check_unit(&source, &env, 1, &mut counters) else {
+            continue;
+        };
+        commit(&mut env, &checked);
+        for (name, global) in &checked.declared {
+            let bs_frontend::Global::Func { sig, .. } = global else {
+                continue;
+            };
+            if !sig.params.contains(&Type::Any) {
+                continue;
+            }
+            for observed in [Type::Integer, Type::Float] {
+                let params = sig
+                    .params
+                    .iter()
+                    .map(|p| (*p == Type::Any).then(|| observed.clone()))
+                    .collect();
+                let req = SpecialiseRequest {
+                    source: &source,
+                    name,
+                    generic_unit: 1,
+                    version: 1,
+                    params,
+                    fallback: Symbol::FnBody {
+                        name: name.clone(),
+                        unit: 1,
+                    },
+                };
+                let mut c = counters;
+                match bs_frontend::specialise(&req, &env, 2, &mut c) {
+                    Ok(unit) => {
+                        made += 1;
+                        let file = dir.join(format!("u{}.c", c_files.len()));
+                        std::fs::write(&file, bs_cgen::emit_unit(&unit)).unwrap();
+                        c_files.push((file, format!("{} {name} {observed}", path.display())));
+                    }
+                    Err(diags) => {
+                        refused += 1;
+                        if std::env::var("BS_SPECIALISE_WHY").is_ok() {
+                            eprintln!("{} {name} {observed}: {}", path.display(), diags[0].message);
+                        }
+                        for d in diags {
+                            assert!(
+                                d.span.end as usize <= source.len(),
+                                "{}: {name}: a span outside the source: {d:?}",
+                                path.display()
+                            );
+                        }
+                    }
+                }
+            }
+        }
+    }
+    eprintln!("{made} copies made, {refused} refused");
+    assert!(made > 20, "only {made} copies made");
+    for (file, what) in &c_files {
+        let out = Command::new("gcc")
+            .args([
+                "-std=gnu11",
+                "-O1",
+                "-fwrapv",
+                "-Wall",
+                "-Wextra",
+                "-Werror",
+            ])
+            // The programs' own `x == x` (a NaN test in untyped code) is no fault of the copy.
+            .arg("-Wno-tautological-compare")
+            .arg(format!("-I{}", root.join("runtime/core").display()))
+            .arg(format!("-I{}", root.join("runtime/ports/host").display()))
+            .args(["-c", "-o", "/dev/null"])
+            .arg(file)
+            .output()
+            .expect("gcc runs");
+        assert!(
+            out.status.success(),
+            "{what}: the copy's C does not compile:\n{}\n{}",
+            String::from_utf8_lossy(&out.stderr),
+            std::fs::read_to_string(file).unwrap()
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
 }
