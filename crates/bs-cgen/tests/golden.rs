@@ -141,6 +141,7 @@ fn parse_type(text: &str) -> bs_frontend::Type {
         return Type::Array(Box::new(parse_type(elem)));
     }
     match text {
+        "any" => Type::Any,
         "integer" => Type::Integer,
         "float" => Type::Float,
         "boolean" => Type::Boolean,

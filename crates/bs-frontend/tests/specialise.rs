@@ -197,6 +197,8 @@ fn only_untyped_parameters_of_known_kinds_are_specialised() {
     assert_eq!(err[0].code, "BS0140");
     let err = run(src, "f", vec![None, Some(Type::Null)]).unwrap_err();
     assert_eq!(err[0].code, "BS0140");
+    let err = run(src, "f", vec![None, Some(Type::Class("Nowhere".into()))]).unwrap_err();
+    assert_eq!(err[0].code, "BS0140");
     let err = run(src, "nothing", vec![None, None]).unwrap_err();
     assert!(err[0].message.contains("no top-level function"), "{err:?}");
 }

@@ -95,7 +95,7 @@ pub fn specialise(
                     ),
                 );
             }
-            Some(t) if !observable(t) => {
+            Some(t) if !observable(t) || !known(env, t) => {
                 return refuse(
                     sp(func.params.items[i].span),
                     &format!("arguments of type '{t}' are not checked by guards"),
@@ -345,6 +345,15 @@ fn observable(t: &Type) -> bool {
             | Type::Uint8Array
             | Type::FixedArray
     )
+}
+
+/// Whether every class `t` names is one of the session's.
+fn known(env: &Env, t: &Type) -> bool {
+    match t {
+        Type::Class(name) => env.class(name).is_some(),
+        Type::Array(elem) | Type::Nullable(elem) => known(env, elem),
+        _ => true,
+    }
 }
 
 /// Whether the guard can turn a result of type `from` into the slot's result type `to`.
