@@ -673,8 +673,12 @@ impl Unit {
     /// no inline C (which could keep a pointer to anything). The session then frees the unit's
     /// code as soon as every function it defines has been redefined, and at once if it
     /// defines none.
+    ///
+    /// A unit with guards (a specialised copy) is not: a slot holds its guard, which no
+    /// function of the unit names, so the session must follow that slot itself.
     pub fn code_is_reclaimable(&self) -> bool {
-        self.classes.is_empty()
+        self.guards.is_empty()
+            && self.classes.is_empty()
             && self.arrows.is_empty()
             && self.trampolines.is_empty()
             && self.native_top.is_empty()

@@ -90,6 +90,7 @@ fn locals_and_the_result_follow_the_observed_types() {
     );
     assert!(unit.functions.is_empty() && unit.globals.is_empty() && unit.body.body.is_empty());
     assert!(!unit.needs_entry());
+    assert!(!unit.code_is_reclaimable());
     // `a * b` and `s + 1` were `any` arithmetic: both wrap at 30 bits.
     assert_eq!(
         conversions(&unit)
