@@ -537,3 +537,18 @@ fn untyped_functions_of_the_test_programs_specialise_or_are_refused_cleanly() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn arrow_functions_of_the_copy_follow_the_same_rules() {
+    run_case(&Case {
+        name: "arrows",
+        source: "function k(a, b) {\n  let s = a;\n  const mul = (x: integer) => {\n    s = s * x;\n    return s / 3;\n  };\n  print(mul(b), mul(b));\n  return s;\n}\n",
+        function: "k",
+        observed: vec![int(), int()],
+        calls: vec![
+            ("bs_box_int(5), bs_box_int(7)", true),
+            ("bs_box_int(536870911), bs_box_int(65536)", true),
+            ("bs_box_int(-300000), bs_box_int(40000)", true),
+        ],
+    });
+}

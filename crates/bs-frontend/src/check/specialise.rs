@@ -8,7 +8,9 @@
 //! there gets a conversion that gives it the boxed value (`Conv::WrapBoxedInt`,
 //! `Conv::RoundBoxedFloat`); `==`, truthiness and `++`/`--` are rewritten where their typed rule
 //! differs, and a copy whose meaning would still differ (an integer that the generic body kept as
-//! an integer becoming a float, a compound assignment that would truncate) is refused.
+//! an integer becoming a float, a compound assignment that would truncate, a run-time type check
+//! the generic body does not make) is refused. Calls of the function itself whose arguments
+//! have the copy's types call the copy directly.
 
 use std::collections::{HashMap, HashSet};
 
@@ -105,9 +107,9 @@ pub fn specialise(
         }
     }
 
-    // The generic body, quietly, for the types its nodes had.
+    // The generic body, for the types its nodes had (a checker of its own, whose diagnostics are
+    // dropped; not a quiet one, which would not keep the bodies of arrow functions).
     let mut generic = Checker::new(env, unit_id, *counters);
-    generic.diags.quiet += 1;
     let generic_body = generic.check_alone(func, &slot_sig.params, &slot_sig.ret);
     let generic_arrows: Vec<Function> = generic.out.arrows.iter().map(|a| a.2.clone()).collect();
     let Some(generic_body) = generic_body else {
