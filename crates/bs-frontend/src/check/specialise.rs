@@ -4,7 +4,7 @@
 //! The copy must compute what the generic body computes. A value the generic body keeps in
 //! `any` follows the rules of boxed values: an integer keeps 30 bits, a float has a 6-bit
 //! exponent, `==` compares words, truthiness is that of the boxed word. So the generic
-//! declaration is checked too (quietly), and every node of the copy whose span had type `any`
+//! declaration is checked too (its diagnostics dropped), and every node of the copy whose span had type `any`
 //! there gets a conversion that gives it the boxed value (`Conv::WrapBoxedInt`,
 //! `Conv::RoundBoxedFloat`); `==`, truthiness and `++`/`--` are rewritten where their typed rule
 //! differs, and a copy whose meaning would still differ (an integer that the generic body kept as
