@@ -161,6 +161,17 @@ static inline float bs_unbox_float(bs_value v) {
     return b.f * 0x1p96f;
 }
 
+/* bs_unbox_float(bs_box_float(f)): the value a boxed float keeps of `f`. A binary32 exponent of
+   97 to 158 is kept as it is, so only others take the scaling (specialised copies, see
+   docs/dynamic.md, use this where the generic code kept the value in `any`). */
+static inline float bs_round_boxed_float(float f) {
+    union bs_float_bits b;
+    b.f = f;
+    if (((b.u >> 23) & 0xFFu) - 97u < 62u)
+        return f;
+    return bs_unbox_float(bs_box_float(f));
+}
+
 /* --- integer and float arithmetic with BlueScript's rules ------------------------------------ */
 /* Units are compiled with -fwrapv: +, -, * and unary - on int32_t wrap modulo 2^32. */
 

@@ -452,6 +452,8 @@ impl Gen {
         match conv {
             Conv::IntToFloat => format!("((float)({inner}))"),
             Conv::FloatToInt => format!("bs_f2i({inner})"),
+            Conv::WrapBoxedInt => format!("bs_unbox_int(bs_box_int({inner}))"),
+            Conv::RoundBoxedFloat => format!("bs_round_boxed_float({inner})"),
             Conv::Box => match from {
                 Type::Integer | Type::Enum(_) => format!("bs_box_int({inner})"),
                 Type::Float => format!("bs_box_float({inner})"),

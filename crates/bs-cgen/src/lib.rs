@@ -17,9 +17,12 @@
 //! - `loops.rs`: the loop analyses (which arrays get views, counted loops, affine indices and the
 //!   bounds test that lets a counted loop skip its checks), which the printer consumes;
 //! - `spelling.rs`: how types, declarations and constants are written in C;
+//! - `guards.rs`: specialised copies of a function and the guards in front of them (the dynamic
+//!   compiler, docs/dynamic.md);
 //! - `symbols.rs`: the C names of the front end's symbols (`c_symbol`) and name mangling.
 
 mod expressions;
+mod guards;
 mod loops;
 mod spelling;
 mod statements;
@@ -199,6 +202,10 @@ struct Gen {
     scopes: Vec<Vec<String>>,
     /// The C type the function being generated returns.
     ret_c_type: &'static str,
+    /// While a specialised copy is generated: each parameter and local is marked used (`(void)x;`)
+    /// after its declaration, so that the copy compiles with `-Wall -Wextra -Werror` whatever the
+    /// program leaves unused.
+    mark_used: bool,
     /// `Expr::has_effects` of the expressions asked about, by address (the unit is borrowed,
     /// unchanged, while it is generated).
     effects: std::collections::HashMap<usize, bool>,

@@ -42,6 +42,10 @@ impl Gen {
             crate::NO_SOURCE_MARK,
             prototype(symbol, sig, Some(&params))
         );
+        if self.mark_used && !params.is_empty() {
+            let used: Vec<String> = params.iter().map(|p| format!("(void){p};")).collect();
+            let _ = writeln!(out, "    {}", used.join(" "));
+        }
         for id in 0..sig.params.len() {
             if func.locals[id].captured {
                 let name = local_name(&func.locals, id);
@@ -128,10 +132,15 @@ impl Gen {
                         scope.push(name.clone());
                     }
                 }
-                if self.locals[*local].captured {
-                    let _ = writeln!(out, "bs_value {name} = {};", new_cell(&ty, &value));
+                let used = if self.mark_used {
+                    format!(" (void){name};")
                 } else {
-                    let _ = writeln!(out, "{} {name} = {value};", c_type(&ty));
+                    String::new()
+                };
+                if self.locals[*local].captured {
+                    let _ = writeln!(out, "bs_value {name} = {};{used}", new_cell(&ty, &value));
+                } else {
+                    let _ = writeln!(out, "{} {name} = {value};{used}", c_type(&ty));
                 }
             }
             Stmt::InitGlobal { symbol, value } => {

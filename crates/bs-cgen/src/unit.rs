@@ -31,6 +31,7 @@ pub(crate) fn emit(unit: &Unit, defined: &dyn Fn(&str) -> bool) -> String {
     global_definitions(unit, &mut decls);
     prototypes_and_slots(unit, &mut g, &mut declared, &mut decls);
     function_values(unit, &mut decls);
+    crate::guards::declarations(unit, &mut decls);
     for c in &unit.classes {
         class_descriptor(unit, c, &mut decls);
     }
@@ -43,6 +44,7 @@ pub(crate) fn emit(unit: &Unit, defined: &dyn Fn(&str) -> bool) -> String {
     }
     let mut bodies = String::new();
     g.bodies(unit, &mut bodies);
+    g.specialised_bodies(unit, &mut bodies);
     g.entry(unit, &mut bodies);
 
     let mut out = String::new();

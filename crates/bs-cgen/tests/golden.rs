@@ -8,6 +8,11 @@
 //! thresholds), the others with it off; for a `profile_*` case the runner also checks that
 //! with profiling off the C is the same but for the profile records and wrappers.
 //!
+//! A case whose first line is `// specialise: f(integer, float[], -)` pins a specialised copy
+//! instead (docs/dynamic.md): the snapshot is the C of the unit that `bs_frontend::specialise`
+//! makes of function `f` with those observed parameter types (`-`: as declared), as unit 2, its
+//! fallback the generic body of unit 1.
+//!
 //! On a mismatch the test fails with a line diff of the snapshot and the generated C. With
 //! `BSCRIPT_BLESS=1` in the environment the runner writes the generated C into the snapshots
 //! instead (creating missing ones); review the change with `git diff tests/cgen`.
@@ -89,6 +94,9 @@ const NEXT_UNIT: &str = "//// next unit";
 /// The C of the last unit of `source` (units 1, 2, … of a fresh session, each checked in what
 /// the ones before declared), or its compile errors; with `profiled`, checked with profiling on.
 fn generate(source: &str, profiled: bool) -> Result<String, String> {
+    if source.starts_with("// specialise: ") {
+        return generate_specialised(source);
+    }
     let options = bs_frontend::CheckOptions {
         profile: profiled.then(bs_frontend::ProfileThresholds::default),
     };
@@ -173,6 +181,82 @@ fn profiling_adds_only_wrappers(source: &str, profiled_c: &str) -> Result<(), St
              (- profiled less wrappers, + profiling off):\n{}",
             line_diff(&stripped, &plain)
         ))
+    }
+}
+
+/// The C of the specialised copy that the header of `source` asks for (its unit checked as unit
+/// 1 of a fresh session), or its compile errors.
+fn generate_specialised(source: &str) -> Result<String, String> {
+    let mut env = bs_frontend::Env::new();
+    let mut counters = bs_frontend::Counters::default();
+    let errors = |diags: Vec<bs_frontend::Diagnostic>| {
+        let lines: Vec<String> = diags
+            .iter()
+            .map(|d| {
+                let at = bs_frontend::line_col(source, d.span.start);
+                format!("{}:{}: error: {}", at.line, at.column, d.message)
+            })
+            .collect();
+        format!("the case does not compile:\n{}", lines.join("\n"))
+    };
+    let checked = bs_frontend::check_unit(source, &env, 1, &mut counters).map_err(errors)?;
+    let Some(header) = source
+        .lines()
+        .next()
+        .and_then(|l| l.strip_prefix("// specialise: "))
+    else {
+        return Ok(bs_cgen::emit_unit(&checked.unit));
+    };
+    let (name, params) = header
+        .trim()
+        .strip_suffix(')')
+        .and_then(|h| h.split_once('('))
+        .ok_or("the header reads `// specialise: f(type, ...)`")?;
+    let params: Vec<Option<bs_frontend::Type>> = params
+        .split(',')
+        .map(|p| p.trim())
+        .filter(|p| !p.is_empty())
+        .map(|p| (p != "-").then(|| parse_type(p)))
+        .collect();
+    for (n, global) in &checked.declared {
+        env.insert(n.clone(), global.clone());
+    }
+    for (id, ty, _) in &checked.unit.array_classes {
+        env.insert_array_class(ty.clone(), *id);
+    }
+    for (n, id) in &checked.unit.names {
+        env.insert_name(n.clone(), *id);
+    }
+    let request = bs_frontend::SpecialiseRequest {
+        source,
+        name,
+        generic_unit: 1,
+        version: 1,
+        params,
+        fallback: bs_frontend::Symbol::FnBody {
+            name: name.to_string(),
+            unit: 1,
+        },
+    };
+    let unit = bs_frontend::specialise(&request, &env, 2, &mut counters).map_err(errors)?;
+    Ok(bs_cgen::emit_unit(&unit))
+}
+
+/// A type of a `// specialise:` header: a built-in type's name or a class name, with `[]`s.
+fn parse_type(text: &str) -> bs_frontend::Type {
+    use bs_frontend::Type;
+    if let Some(elem) = text.strip_suffix("[]") {
+        return Type::Array(Box::new(parse_type(elem)));
+    }
+    match text {
+        "any" => Type::Any,
+        "integer" => Type::Integer,
+        "float" => Type::Float,
+        "boolean" => Type::Boolean,
+        "string" => Type::String,
+        "Uint8Array" => Type::Uint8Array,
+        "FixedArray" => Type::FixedArray,
+        other => Type::Class(other.to_string()),
     }
 }
 

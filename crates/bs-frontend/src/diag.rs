@@ -621,3 +621,12 @@ pub fn angle_run_too_long(span: Span, limit: usize) -> Diagnostic {
     .label("one too many")
     .hint("after a name, `<` may start type arguments, and the parser reads each such run to its end: split the expression with `let`")
 }
+
+pub fn cannot_specialise(span: Span, why: &str) -> Diagnostic {
+    Diagnostic::new(
+        "BS0140",
+        span,
+        format!("this function cannot be specialised: {why}"),
+    )
+    .label("here")
+}

@@ -129,6 +129,50 @@ pub struct Unit {
     pub body: Function,
     /// Run-time check sites: number and span.
     pub sites: Vec<(u32, Span)>,
+    /// Specialised copies of a function's body (docs/dynamic.md): symbol, signature, code.
+    pub specialised: Vec<(Symbol, FnSig, Function)>,
+    /// The guards in front of the specialised copies.
+    pub guards: Vec<Guard>,
+}
+
+/// The guard of a specialised copy (docs/dynamic.md): it has the signature of the function's
+/// slot; when every argument passes its check it converts the arguments, calls the copy and
+/// converts the result back, else it counts the failure and calls the fallback.
+#[derive(Clone, Debug)]
+pub struct Guard {
+    pub symbol: Symbol,
+    /// The count of failed checks (a `uint32_t` the unit defines).
+    pub failures: Symbol,
+    /// The signature of the function's slot (the generic one).
+    pub slot_sig: FnSig,
+    pub copy: Symbol,
+    pub copy_sig: FnSig,
+    /// Per parameter: the test an argument must pass (`None`: passed on as it is).
+    pub checks: Vec<Option<ArgCheck>>,
+    /// What the guard calls, with the original arguments, when a test fails.
+    pub fallback: Symbol,
+}
+
+/// The run-time test of a boxed argument in a guard.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ArgCheck {
+    Integer,
+    Float,
+    Boolean,
+    String,
+    /// An object of exactly this class (array kinds).
+    ExactClass(u32),
+    /// An instance of this class or of a subclass.
+    Instance(u32),
+}
+
+impl Unit {
+    /// True when the unit's entry has work to do before its code may run: array types or
+    /// classes to define, property names to register. A specialised copy that needs it is
+    /// installed between inputs, after its entry ran, never in the middle of a call.
+    pub fn needs_entry(&self) -> bool {
+        !self.array_classes.is_empty() || !self.names.is_empty() || !self.classes.is_empty()
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -348,6 +392,13 @@ pub enum Conv {
         site: u32,
         class_id: u32,
     },
+    /// An integer as a boxed integer holds it: wrapped to 30 bits (`any` arithmetic wraps
+    /// there). Only in specialised copies (docs/dynamic.md), where a value the generic body kept
+    /// in `any` is an integer.
+    WrapBoxedInt,
+    /// A float as a boxed float holds it (6-bit exponent: magnitudes of 2^32 and above become
+    /// infinities, tiny ones lose precision). Only in specialised copies, as `WrapBoxedInt`.
+    RoundBoxedFloat,
 }
 
 /// Operators on `any` values, decided at run time.
@@ -657,8 +708,12 @@ impl Unit {
     /// no inline C (which could keep a pointer to anything). The session then frees the unit's
     /// code as soon as every function it defines has been redefined, and at once if it
     /// defines none.
+    ///
+    /// A unit with guards (a specialised copy) is not: a slot holds its guard, which no
+    /// function of the unit names, so the session must follow that slot itself.
     pub fn code_is_reclaimable(&self) -> bool {
-        self.classes.is_empty()
+        self.guards.is_empty()
+            && self.classes.is_empty()
             && self.arrows.is_empty()
             && self.trampolines.is_empty()
             && self.native_top.is_empty()

@@ -15,7 +15,7 @@ pub mod types;
 
 pub use check::{
     BUILTIN_NAMES, CheckOptions, Checked, Counters, FIRST_PROGRAM_CLASS, MAX_NESTING,
-    ProfileThresholds, check_unit, check_unit_with, import_sources,
+    ProfileThresholds, SpecialiseRequest, check_unit, check_unit_with, import_sources, specialise,
 };
 pub use diag::Diagnostic;
 pub use env::{Env, Global, ModuleInfo};

@@ -1008,6 +1008,15 @@ impl<'u> Emitter<'u> {
                 let x = self.expr(a);
                 check_from_any(to, &x, site, class_id)
             }
+            // Only specialised copies have these (the dynamic compiler, on devices only).
+            Conv::WrapBoxedInt => {
+                let x = self.expr(a);
+                format!("$bi({x})")
+            }
+            Conv::RoundBoxedFloat => {
+                let x = self.expr(a);
+                format!("$bf({x}).f")
+            }
         }
     }
 

@@ -36,6 +36,7 @@ mod members;
 mod names;
 mod profile;
 mod program;
+mod specialise;
 mod statements;
 
 use crate::diag::{self, Diagnostic};
@@ -50,6 +51,7 @@ use names::{LocalBinding, Name};
 pub use profile::CheckOptions;
 pub use program::imported_names;
 use program::{TopItem, UnitName, always_returns};
+pub use specialise::{SpecialiseRequest, specialise};
 use statements::has_zero_value;
 
 /// What a successful check produces.

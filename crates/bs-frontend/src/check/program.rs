@@ -310,6 +310,8 @@ impl<'a> Checker<'_, 'a> {
                 body,
             },
             sites: std::mem::take(&mut self.out.sites),
+            specialised: Vec::new(),
+            guards: Vec::new(),
         }
     }
 

@@ -1,0 +1,126 @@
+//! Specialised copies and their guards (docs/dynamic.md): the copy is an ordinary body with
+//! typed parameters; the guard has the signature of the function's slot, tests the boxed
+//! arguments, unboxes them, calls the copy and converts its result back, or counts the failure
+//! and calls its fallback with the original arguments.
+
+use std::fmt::Write;
+
+use bs_frontend::ir::{ArgCheck, Guard, Unit};
+use bs_frontend::types::Type;
+
+use crate::Gen;
+use crate::spelling::prototype;
+use crate::symbols::c_symbol;
+
+/// Prototypes of the copies, the guards and their fallbacks, and the failure counters.
+pub(crate) fn declarations(unit: &Unit, decls: &mut String) {
+    for (symbol, sig, _) in &unit.specialised {
+        let _ = writeln!(decls, "{};", prototype(&c_symbol(symbol), sig, None));
+    }
+    for g in &unit.guards {
+        let _ = writeln!(
+            decls,
+            "{};",
+            prototype(&c_symbol(&g.fallback), &g.slot_sig, None)
+        );
+        let _ = writeln!(
+            decls,
+            "{};",
+            prototype(&c_symbol(&g.symbol), &g.slot_sig, None)
+        );
+        let _ = writeln!(decls, "uint32_t {} = 0;", c_symbol(&g.failures));
+    }
+}
+
+impl Gen {
+    /// The bodies of the copies, then the guards.
+    pub(crate) fn specialised_bodies(&mut self, unit: &Unit, bodies: &mut String) {
+        for (symbol, sig, func) in &unit.specialised {
+            // Inlined into its guard where the C compiler finds it worth it.
+            bodies.push_str("\ninline");
+            self.mark_used = true;
+            self.function(&c_symbol(symbol), sig, func, bodies);
+            self.mark_used = false;
+        }
+        for g in &unit.guards {
+            guard(g, bodies);
+        }
+    }
+}
+
+/// The test a boxed argument `a` must pass.
+fn test(check: ArgCheck, a: &str) -> String {
+    match check {
+        ArgCheck::Integer => format!("bs_is_int({a})"),
+        ArgCheck::Float => format!("bs_is_float({a})"),
+        ArgCheck::Boolean => format!("({a} == BS_TRUE || {a} == BS_FALSE)"),
+        ArgCheck::String => format!("bs_is_string({a})"),
+        ArgCheck::ExactClass(id) => format!("bs_is_exactly({a}, {id}u)"),
+        ArgCheck::Instance(id) => format!("bs_instance_of_fast({a}, {id}u)"),
+    }
+}
+
+/// A boxed value `a` as a value of type `to`, once its test passed.
+fn unbox(to: &Type, a: &str) -> String {
+    match to {
+        Type::Integer => format!("bs_unbox_int({a})"),
+        Type::Float => format!("bs_unbox_float({a})"),
+        Type::Boolean => format!("bs_unbox_bool({a})"),
+        _ => a.to_string(),
+    }
+}
+
+fn guard(g: &Guard, out: &mut String) {
+    let names: Vec<String> = (0..g.slot_sig.params.len())
+        .map(|k| format!("a{k}"))
+        .collect();
+    let _ = writeln!(
+        out,
+        "\n{}{} {{",
+        crate::NO_SOURCE_MARK,
+        prototype(&c_symbol(&g.symbol), &g.slot_sig, Some(&names))
+    );
+    let tests: Vec<String> = g
+        .checks
+        .iter()
+        .zip(&names)
+        .filter_map(|(c, a)| c.map(|c| test(c, a)))
+        .collect();
+    let args: Vec<String> = g
+        .checks
+        .iter()
+        .zip(&names)
+        .zip(&g.copy_sig.params)
+        .map(|((c, a), ty)| match c {
+            Some(_) => unbox(ty, a),
+            None => a.clone(),
+        })
+        .collect();
+    let call = format!("{}({})", c_symbol(&g.copy), args.join(", "));
+    let from = &g.copy_sig.ret;
+    let success = match (&g.slot_sig.ret, from) {
+        (Type::Void, _) => format!("{call}; return;"),
+        (Type::Any, Type::Void) => format!("{call}; return BS_NULL;"),
+        (Type::Any, Type::Integer | Type::Enum(_)) => format!("return bs_box_int({call});"),
+        (Type::Any, Type::Float) => format!("return bs_box_float({call});"),
+        (Type::Any, Type::Boolean) => format!("return bs_box_bool({call});"),
+        _ => format!("return {call};"),
+    };
+    let condition = if tests.is_empty() {
+        "1".to_string()
+    } else {
+        tests.join(" && ")
+    };
+    let _ = writeln!(out, "    if (__builtin_expect({condition}, 1)) {{");
+    let _ = writeln!(out, "        {success}");
+    out.push_str("    }\n");
+    let _ = writeln!(out, "    {}++;", c_symbol(&g.failures));
+    out.push_str("    if (bs_patch_wanted)\n        bs_runtime_patch_point();\n");
+    let fallback = format!("{}({})", c_symbol(&g.fallback), names.join(", "));
+    if g.slot_sig.ret == Type::Void {
+        let _ = writeln!(out, "    {fallback};");
+    } else {
+        let _ = writeln!(out, "    return {fallback};");
+    }
+    out.push_str("}\n");
+}
