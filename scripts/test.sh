@@ -27,12 +27,18 @@ BSCRIPT_DIFF_SEED="${BSCRIPT_DIFF_SEED:-20261125}" cargo test --locked --release
 step "GC stress: the conformance suite and REPL transcripts, collecting at every allocation"
 BSCRIPT_GC_STRESS=1 cargo test --locked --release -p bscript --test conformance --test repl
 
+step "dynamic compiler: the conformance suite and REPL transcripts specialising at the first call, and with it off"
+BSCRIPT_DYNAMIC=eager cargo test --locked --release -p bscript --test conformance --test repl
+BSCRIPT_DYNAMIC=off cargo test --locked --release -p bscript --test conformance --test repl
+
 step "qemu-mps2-an385: runtime image size (fails over the port's memory budget)"
 cargo run --locked --release -q -p bs-toolchain --example runtime_size -- qemu-mps2-an385
 
 step "qemu-mps2-an385: conformance suite and REPL transcripts"
 cargo test --locked --release -p bscript --test conformance -- --target qemu-mps2-an385
 cargo test --locked --release -p bscript --test repl -- --target qemu-mps2-an385
+BSCRIPT_DYNAMIC=eager cargo test --locked --release -p bscript --test conformance --test repl -- --target qemu-mps2-an385
+BSCRIPT_DYNAMIC=off cargo test --locked --release -p bscript --test conformance --test repl -- --target qemu-mps2-an385
 
 step "fuzz targets: formatting, lints, and each target for 60 seconds"
 cargo fmt --manifest-path fuzz/Cargo.toml -- --check

@@ -219,6 +219,25 @@ impl DeviceHandle {
         Ok(self.device.call(entry, out)?)
     }
 
+    /// Runs the code at `entry`, passing output, profiles and patches through `events`.
+    pub fn call_with(
+        &mut self,
+        entry: u32,
+        events: &mut dyn bs_transport::CallEvents,
+    ) -> Result<CallOutcome, SessionError> {
+        Ok(self.device.call_with(entry, events)?)
+    }
+
+    /// Writes a word of the data region if it holds what `swap` expects.
+    pub fn swap(&mut self, swap: &bs_transport::Swap) -> Result<bs_transport::SwapResult, SessionError> {
+        Ok(self.device.swap(swap)?)
+    }
+
+    /// Reads `len` bytes of the device's code or data region.
+    pub fn peek(&mut self, addr: u32, len: usize) -> Result<Vec<u8>, SessionError> {
+        Ok(self.device.peek(addr, len)?)
+    }
+
     pub fn meminfo(&mut self, collect: bool) -> Result<MemInfo, SessionError> {
         Ok(self.device.meminfo(collect)?)
     }

@@ -8,12 +8,14 @@
 pub mod board;
 mod c_files;
 mod device;
+mod dynamic;
 mod inline_c;
 mod modules;
 mod outcome;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use bs_cgen::c_symbol;
@@ -25,6 +27,7 @@ use bs_toolchain::{Port, RuntimeBuild, UnitCompiler};
 use bs_transport::{CallOutcome, LinkError};
 
 pub use bs_toolchain::{MemoryLayout, Variant};
+pub use dynamic::{DynamicOptions, JitEntry, JitVersion};
 pub use bs_transport::{FaultRates, FaultStats, Interrupter, LinkStats};
 pub use device::{DeviceHandle, SessionError, find_program};
 pub use modules::{ModuleRoots, Package, check_program};
@@ -64,9 +67,8 @@ pub struct SessionOptions {
     /// authenticated with it, and a device the session starts runs the keyed runtime image
     /// (unless [`runtime_override`](SessionOptions::runtime_override) names another program).
     pub key: Option<bs_protocol::auth::Key>,
-    /// Profile the main module's untyped functions for the dynamic compiler with these
-    /// thresholds (`docs/dynamic.md`); `None`: no profiling.
-    pub profile: Option<bs_frontend::ProfileThresholds>,
+    /// The dynamic compiler (docs/dynamic.md): on unless turned off.
+    pub dynamic: DynamicOptions,
 }
 
 impl Default for SessionOptions {
@@ -83,7 +85,7 @@ impl Default for SessionOptions {
             qemu_icount: false,
             run_timeout: None,
             key: None,
-            profile: None,
+            dynamic: DynamicOptions::default(),
         }
     }
 }
@@ -171,7 +173,7 @@ impl UnitIndex {
         c_source: &str,
         unit: &bs_frontend::ir::Unit,
         linked: &bs_link::LinkedUnit,
-        entry: u64,
+        entry: Option<u64>,
     ) {
         if let Some(code) = linked.chunk(bs_link::RegionKind::Code) {
             self.code.insert(
@@ -206,11 +208,13 @@ impl UnitIndex {
                 self.code_symbols.insert(addr, symbol.clone());
             }
         }
-        self.code_symbols.insert(entry, unit.entry_symbol.clone());
-        self.functions.insert(
-            unit.entry_symbol.clone(),
-            (unit_id, String::new(), Span::default()),
-        );
+        if let Some(entry) = entry {
+            self.code_symbols.insert(entry, unit.entry_symbol.clone());
+            self.functions.insert(
+                unit.entry_symbol.clone(),
+                (unit_id, String::new(), Span::default()),
+            );
+        }
     }
 
     /// The statement whose code lies at address `addr` of a unit's code: the unit, the
@@ -328,8 +332,8 @@ pub struct Session {
     last_declared: Option<bs_frontend::ModuleInfo>,
     /// The project's C files, once they compiled (`c_files.rs`).
     c_files: Option<c_files::CFiles>,
-    /// How units are checked (the dynamic compiler's profiling).
-    check_options: bs_frontend::CheckOptions,
+    /// The dynamic compiler's profiled functions and specialised copies.
+    dynamic: dynamic::Dynamic,
 }
 
 impl Session {
@@ -391,9 +395,7 @@ impl Session {
             job_errors: Vec::new(),
             last_declared: None,
             c_files: None,
-            check_options: bs_frontend::CheckOptions {
-                profile: options.profile,
-            },
+            dynamic: dynamic::Dynamic::new(options.dynamic),
         })
     }
 
@@ -463,6 +465,7 @@ impl Session {
         self.units = UnitIndex::default();
         self.modules.clear();
         self.forget_c_files_link();
+        self.dynamic.clear();
         Ok(())
     }
 
@@ -487,6 +490,9 @@ impl Session {
         out: &mut OutputSink<'_>,
     ) -> (Outcome, Timings) {
         let mut t = Timings::default();
+        if let Err(e) = self.install_between_calls(false) {
+            return (self.device_failed(e), t);
+        }
         let unit_id = self.next_unit;
         self.next_unit += 1;
         let outcome = self
@@ -510,14 +516,15 @@ impl Session {
         // A bug in the compiler must not end the session: it is reported and the input dropped.
         let counters_before = self.counters;
         let env = self.job_env.as_ref().unwrap_or(&self.env);
+        // Only the main module's functions are profiled.
+        let options = bs_frontend::check::CheckOptions {
+            profile: self
+                .dynamic
+                .profile()
+                .filter(|_| self.job.namespace.is_none()),
+        };
         let checked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            bs_frontend::check_unit_with(
-                source,
-                env,
-                unit_id,
-                &mut self.counters,
-                &self.check_options,
-            )
+            bs_frontend::check::check_unit_with(source, env, unit_id, &mut self.counters, &options)
         }))
         .map_err(|panic| {
             self.counters = counters_before;
@@ -635,12 +642,38 @@ impl Session {
             &c_source,
             &checked.unit,
             &linked,
-            entry,
+            Some(entry),
         );
 
-        // 6. Run.
+        // The unit's profiled functions: their records may report during this very call.
+        let source_text: Arc<str> = Arc::from(source);
+        self.dynamic.add_unit(&checked.unit, name, &source_text, &linked, &|s| {
+            bs_link::SymbolResolver::resolve(&txn, s)
+        });
+
+        // 6. Run, answering the device's profiles meanwhile.
         let clock = Instant::now();
-        let result = self.device.call(entry as u32, out);
+        let base_env = self.job_env.as_ref().unwrap_or(&self.env);
+        let mut driver = CallDriver {
+            out,
+            dynamic: &mut self.dynamic,
+            base_env,
+            checked: &checked,
+            job: &self.job,
+            env: None,
+            counters: &mut self.counters,
+            next_unit: &mut self.next_unit,
+            compiler: &self.compiler,
+            txn: &mut txn,
+            running: &linked.symbols,
+            arch,
+            units: &mut self.units,
+            pending: None,
+            quick: Vec::new(),
+            left: Vec::new(),
+        };
+        let result = self.device.call_with(entry as u32, &mut driver);
+        let left = std::mem::take(&mut driver.left);
         t.run = clock.elapsed();
         match result {
             Ok(CallOutcome::Finished { micros }) => {
@@ -654,11 +687,18 @@ impl Session {
                 };
                 txn.commit(record)
                     .map_err(|e| internal(Stage::Run, e.to_string()))?;
+                for copy in self.dynamic.commit_unit(&checked.unit) {
+                    self.free_unit(copy);
+                }
                 self.reclaim(unit_id, &checked.unit, &linked, true);
                 self.declare(checked);
+                // What the device did not take during the call is installed now.
+                self.install_after_call(left)
+                    .map_err(|e| self.device_failed(e))?;
                 Ok(())
             }
             Ok(CallOutcome::Failed(err)) => {
+                self.dynamic.drop_unit(unit_id);
                 // The unit's bytes stay where they are (the device may still point into them),
                 // but none of its declarations survive, and redefined functions get their
                 // previous bodies back.
@@ -697,6 +737,9 @@ impl Session {
                 if matches!(failure, Outcome::RuntimeError(_)) {
                     // The slots point at the previous bodies again.
                     self.reclaim(unit_id, &checked.unit, &linked, false);
+                    if let Err(e) = self.install_after_call(left) {
+                        return Err(self.device_failed(e));
+                    }
                 }
                 Err(failure)
             }
@@ -761,6 +804,109 @@ impl Session {
             self.shadow.retire(id);
             self.units.forget_code(id);
         }
+    }
+
+    /// Frees a unit that nothing can run any more (a specialised copy of a function that was
+    /// redefined).
+    fn free_unit(&mut self, id: u32) {
+        self.shadow.release_code(id);
+        self.shadow.release_data(id, &[]);
+        self.shadow.retire(id);
+        self.units.forget_code(id);
+    }
+
+    /// Installs what the dynamic compiler has ready between two calls: the patches the device
+    /// did not take during the last call, the copies linked for it, and copies whose compiler
+    /// finished since (with `wait`, every copy still compiling).
+    fn install_after_call(&mut self, left: Vec<bs_transport::Patch>) -> Result<(), SessionError> {
+        for patch in &left {
+            self.apply_patch(patch)?;
+        }
+        for copy in std::mem::take(&mut self.dynamic.after_call) {
+            self.install_copy(copy)?;
+        }
+        self.install_between_calls(false)
+    }
+
+    /// Links and installs the copies whose compiler has finished (with `wait`, all of them).
+    fn install_between_calls(&mut self, wait: bool) -> Result<(), SessionError> {
+        let arch = arch_of(self.device.info());
+        while let Some(job) = self.dynamic.next_ready(wait) {
+            let mut txn = self.shadow.begin_unit(job.unit_id);
+            let result = {
+                let mut env = dynamic::Running {
+                    txn: &mut txn,
+                    symbols: &[],
+                };
+                self.dynamic.link_job(job, arch, &mut env)
+            };
+            match result {
+                None => drop(txn),
+                Some(Err(patch)) => {
+                    drop(txn);
+                    self.apply_patch(&patch)?;
+                }
+                Some(Ok(copy)) => {
+                    let record = copy_record(&copy);
+                    if txn.commit(record).is_ok() {
+                        self.install_copy(copy)?;
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Sends a copy that is placed (its unit committed in the shadow machine) and points its
+    /// function's slot at its guard, unless the slot changed meanwhile.
+    fn install_copy(&mut self, copy: dynamic::Linked) -> Result<(), SessionError> {
+        for (addr, bytes) in &copy.patch.loads {
+            self.device.load(*addr, bytes)?;
+        }
+        if self.apply_swaps(&copy.patch)? {
+            self.dynamic.installed(&copy, false);
+            self.units.record(
+                copy.unit_id,
+                &copy.unit_name,
+                &copy.source,
+                &copy.c_source,
+                &copy.unit,
+                &copy.linked,
+                None,
+            );
+        } else {
+            self.dynamic.not_installed(&copy);
+            self.free_unit(copy.unit_id);
+        }
+        Ok(())
+    }
+
+    fn apply_patch(&mut self, patch: &bs_transport::Patch) -> Result<bool, SessionError> {
+        for (addr, bytes) in &patch.loads {
+            self.device.load(*addr, bytes)?;
+        }
+        self.apply_swaps(patch)
+    }
+
+    /// Whether every swap of `patch` found what it expected.
+    fn apply_swaps(&mut self, patch: &bs_transport::Patch) -> Result<bool, SessionError> {
+        let mut all = true;
+        for swap in &patch.swaps {
+            all &= matches!(self.device.swap(swap)?, bs_transport::SwapResult::Swapped);
+        }
+        Ok(all)
+    }
+
+    /// What the dynamic compiler did so far (`.jit`, `--jit-report`): every profiled
+    /// definition and its specialised copies, with the guards' failure counts read from the
+    /// device. Copies still compiling are waited for and installed first.
+    pub fn jit_report(&mut self) -> Result<Vec<JitEntry>, SessionError> {
+        self.install_between_calls(true)?;
+        let device = &mut self.device;
+        Ok(self.dynamic.report_entries(&mut |addr| {
+            let bytes = device.peek(addr as u32, 4).ok()?;
+            Some(u32::from_le_bytes(bytes.get(..4)?.try_into().ok()?))
+        }))
     }
 
     /// Whether a unit that failed with `err` got past its first lines, which register its
@@ -975,9 +1121,12 @@ impl Session {
             let Some(Global::Func { body, .. }) = self.env.get(&f.name) else {
                 continue;
             };
+            let slot_name = c_symbol(&f.slot_symbol);
             let (Some(slot), Some(old)) = (
-                self.shadow.symbol(&c_symbol(&f.slot_symbol)),
-                self.shadow.symbol(&c_symbol(body)),
+                self.shadow.symbol(&slot_name),
+                self.dynamic
+                    .slot_value(&slot_name)
+                    .or_else(|| self.shadow.symbol(&c_symbol(body))),
             ) else {
                 continue;
             };
@@ -1098,6 +1247,7 @@ impl Session {
                 self.units = UnitIndex::default();
                 self.modules.clear();
                 self.forget_c_files_link();
+                self.dynamic.clear();
                 true
             }
             Err(restart_error @ SessionError::NoRestart { .. }) => {
@@ -1225,5 +1375,130 @@ pub fn locate(file: &str, source: &str, d: &Diagnostic) -> Location {
         span: d.span,
         line: lc.line,
         column: lc.column,
+    }
+}
+
+/// The shadow machine's record of a specialised copy's unit.
+fn copy_record(copy: &dynamic::Linked) -> bs_shadow::UnitRecord {
+    bs_shadow::UnitRecord {
+        id: copy.unit_id,
+        name: copy.unit_name.clone(),
+        source: String::new(),
+        symbols: copy.linked.symbols.clone(),
+        entry: None,
+    }
+}
+
+/// What the device asks and is given while a unit's call runs: its output goes to the sink,
+/// its profiles to the dynamic compiler, whose copies are linked (each a unit of its own,
+/// placed while the running unit's transaction is open) and handed to the device as patches.
+struct CallDriver<'a, 'b, 'o> {
+    out: &'a mut OutputSink<'o>,
+    dynamic: &'a mut dynamic::Dynamic,
+    base_env: &'a Env,
+    checked: &'a bs_frontend::Checked,
+    job: &'a modules::UnitJob,
+    /// The environment with the running unit's declarations, made at the first profile.
+    env: Option<Env>,
+    counters: &'a mut bs_frontend::Counters,
+    next_unit: &'a mut u32,
+    compiler: &'a UnitCompiler,
+    txn: &'a mut bs_shadow::UnitTxn<'b>,
+    running: &'a [(String, u64)],
+    arch: Arch,
+    units: &'a mut UnitIndex,
+    /// The patch the device has now.
+    pending: Option<Pending>,
+    /// Patches that only put a generic body back, waiting for their turn.
+    quick: Vec<bs_transport::Patch>,
+    /// Patches the device did not take before the call ended.
+    left: Vec<bs_transport::Patch>,
+}
+
+enum Pending {
+    Quick,
+    Copy(Box<dynamic::Linked>),
+}
+
+impl bs_transport::CallEvents for CallDriver<'_, '_, '_> {
+    fn output(&mut self, stream: u8, text: &[u8]) {
+        (self.out)(stream, text);
+    }
+
+    fn profile(&mut self, report: bs_transport::ProfileReport) {
+        let env = self.env.get_or_insert_with(|| {
+            let mut env = self.base_env.clone();
+            modules::commit(&mut env, self.checked, self.job);
+            env
+        });
+        let mut cx = dynamic::Context {
+            env,
+            counters: self.counters,
+            next_unit: self.next_unit,
+            compiler: self.compiler,
+        };
+        if let Some(patch) = self.dynamic.report(&report, &mut cx) {
+            self.quick.push(patch);
+        }
+    }
+
+    fn patch(&mut self) -> Option<bs_transport::Patch> {
+        if self.pending.is_some() {
+            return None;
+        }
+        if let Some(patch) = self.quick.pop() {
+            self.pending = Some(Pending::Quick);
+            return Some(patch);
+        }
+        let job = self.dynamic.next_ready(false)?;
+        let mut nested = self.txn.nested(job.unit_id);
+        let result = {
+            let mut env = dynamic::Running {
+                txn: &mut nested,
+                symbols: self.running,
+            };
+            self.dynamic.link_job(job, self.arch, &mut env)
+        };
+        match result? {
+            Err(patch) => {
+                drop(nested);
+                self.pending = Some(Pending::Quick);
+                Some(patch)
+            }
+            Ok(copy) => {
+                nested.commit(copy_record(&copy)).ok()?;
+                let patch = copy.patch.clone();
+                self.pending = Some(Pending::Copy(Box::new(copy)));
+                Some(patch)
+            }
+        }
+    }
+
+    fn patched(&mut self, patch: bs_transport::Patch, result: bs_transport::PatchResult) {
+        use bs_transport::{PatchResult, SwapResult};
+        match (self.pending.take(), result) {
+            (Some(Pending::Copy(copy)), PatchResult::Installed(swaps)) => {
+                if swaps.iter().all(|s| matches!(s, SwapResult::Swapped)) {
+                    self.dynamic.installed(&copy, true);
+                    self.units.record(
+                        copy.unit_id,
+                        &copy.unit_name,
+                        &copy.source,
+                        &copy.c_source,
+                        &copy.unit,
+                        &copy.linked,
+                        None,
+                    );
+                } else {
+                    self.dynamic.not_installed(&copy);
+                }
+            }
+            (Some(Pending::Copy(copy)), PatchResult::NotInstalled) => {
+                // Its unit is placed already: only the bytes and the swap remain.
+                self.dynamic.after_call.push(*copy);
+            }
+            (_, PatchResult::NotInstalled) => self.left.push(patch),
+            (_, PatchResult::Installed(_)) => {}
+        }
     }
 }

@@ -61,6 +61,13 @@ impl<'a> UnitTxn<'a> {
         &self.placements
     }
 
+    /// A transaction for another unit, placed while this one is still open: the dynamic
+    /// compiler places a specialised copy while the unit that profiled it runs. It commits or
+    /// aborts on its own; this transaction's placements are not affected either way.
+    pub fn nested(&mut self, unit_id: u32) -> UnitTxn<'_> {
+        UnitTxn::new(self.shadow, unit_id)
+    }
+
     /// The shadow as it was before this unit (plus what it has placed so far).
     pub fn shadow(&self) -> &Shadow {
         self.shadow

@@ -592,8 +592,17 @@ impl UnitCompiler {
     }
 
     fn compile_with(&mut self, c_source: &str, extra: &[&str]) -> Result<Vec<u8>, ToolchainError> {
-        let c_path = self.work_dir.join("unit.c");
-        let o_path = self.work_dir.join("unit.o");
+        let job = self.job("unit", c_source, extra)?;
+        let (object, run) = job.run()?;
+        self.last_run = Some(run);
+        Ok(object)
+    }
+
+    /// The compilation of `c_source` into `NAME.o` in the work folder, ready to run.
+    fn job(&self, name: &str, c_source: &str, extra: &[&str]) -> Result<CompileJob, ToolchainError> {
+        let c_file = format!("{name}.c");
+        let o_file = format!("{name}.o");
+        let c_path = self.work_dir.join(&c_file);
         fs::write(&c_path, c_source).map_err(io_err("cannot write", &c_path))?;
         let mut args: Vec<String> = self.port.unit_flags.iter().map(|s| s.to_string()).collect();
         args.extend(extra.iter().map(|s| s.to_string()));
@@ -606,20 +615,64 @@ impl UnitCompiler {
             args.push("-iquote".to_string());
             args.push(dir.display().to_string());
         }
-        args.extend([
-            "-c".to_string(),
-            "unit.c".to_string(),
-            "-o".to_string(),
-            "unit.o".to_string(),
-        ]);
-        let (out, run) = run_tool(self.port.cc, &args, &self.work_dir)?;
-        self.last_run = Some(run);
+        args.extend(["-c".to_string(), c_file, "-o".to_string(), o_file.clone()]);
+        Ok(CompileJob {
+            cc: self.port.cc,
+            args,
+            work_dir: self.work_dir.clone(),
+            object: self.work_dir.join(o_file),
+        })
+    }
+
+    /// Starts compiling `c_source` on a thread of its own (files `NAME.c` and `NAME.o` in the
+    /// work folder; `NAME` must differ from every other compilation running at the time), so
+    /// that the caller can go on meanwhile: the dynamic compiler compiles while the device
+    /// runs.
+    pub fn compile_in_background(&self, name: &str, c_source: &str) -> BackgroundCompile {
+        let job = self.job(name, c_source, &[]);
+        BackgroundCompile(std::thread::spawn(move || {
+            job.and_then(|job| job.run()).map(|(object, _)| object)
+        }))
+    }
+}
+
+/// One run of the C compiler on a file of the work folder.
+struct CompileJob {
+    cc: &'static str,
+    args: Vec<String>,
+    work_dir: PathBuf,
+    object: PathBuf,
+}
+
+impl CompileJob {
+    fn run(self) -> Result<(Vec<u8>, ToolRun), ToolchainError> {
+        let (out, run) = run_tool(self.cc, &self.args, &self.work_dir)?;
         if !out.status.success() {
             return Err(ToolchainError::Compile {
                 stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
             });
         }
-        fs::read(&o_path).map_err(io_err("cannot read", &o_path))
+        let object = fs::read(&self.object).map_err(io_err("cannot read", &self.object))?;
+        Ok((object, run))
+    }
+}
+
+/// A compilation started by [`UnitCompiler::compile_in_background`].
+pub struct BackgroundCompile(std::thread::JoinHandle<Result<Vec<u8>, ToolchainError>>);
+
+impl BackgroundCompile {
+    /// Whether the compiler has finished.
+    pub fn is_finished(&self) -> bool {
+        self.0.is_finished()
+    }
+
+    /// The object (waits for the compiler if it has not finished).
+    pub fn wait(self) -> Result<Vec<u8>, ToolchainError> {
+        self.0.join().unwrap_or_else(|_| {
+            Err(ToolchainError::Compile {
+                stderr: "the compiler's thread panicked".to_string(),
+            })
+        })
     }
 }
 

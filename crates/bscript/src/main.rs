@@ -56,6 +56,15 @@ struct Cli {
     /// Start this runtime executable instead of the one built from bscript's own sources.
     #[arg(long, global = true, value_name = "PATH", hide = true)]
     runtime_exe: Option<PathBuf>,
+    /// Turn the dynamic compiler off: untyped functions are neither profiled nor specialised.
+    #[arg(long, global = true)]
+    no_dynamic: bool,
+    /// The dynamic compiler's thresholds: calls of an untyped function before the device
+    /// records its argument types, and times one signature must be seen before it is reported
+    /// (`1,1` specialises at the first call).
+    #[arg(long, global = true, value_name = "CALLS,REPEATS", default_value = "5,5",
+          value_parser = parse_jit_thresholds)]
+    jit_thresholds: (u32, u8),
     #[command(subcommand)]
     command: Command,
 }
@@ -74,6 +83,9 @@ enum Command {
         /// `1` or `0.5`): it ends with the run-time error `interrupted`, exit status 2.
         #[arg(long, value_name = "SECONDS", value_parser = parse_timeout)]
         timeout: Option<std::time::Duration>,
+        /// After the program, list on standard error what the dynamic compiler specialised.
+        #[arg(long)]
+        jit_report: bool,
     },
     /// An interactive session: each input is compiled and run on the device at once.
     Repl,
@@ -167,24 +179,72 @@ pub(crate) fn session_options(cli: &Cli) -> bs_session::SessionOptions {
         serial_port: cli.port.clone(),
         baud: cli.baud,
         faults: cli.inject_faults,
-        profile: profile_from_env(),
+        dynamic: dynamic_options(cli),
         ..Default::default()
     }
 }
 
-/// Profiling for the dynamic compiler from `BSCRIPT_PROFILE` (for testing until it has a
-/// command-line option): `1` for the default thresholds, `CALLS,SIGNATURE` for others (e.g.
-/// `1,1`: the first call reports); unset or anything else: no profiling.
-fn profile_from_env() -> Option<bs_frontend::ProfileThresholds> {
-    let value = std::env::var("BSCRIPT_PROFILE").ok()?;
-    if value == "1" {
-        return Some(bs_frontend::ProfileThresholds::default());
+/// The dynamic compiler as the command line sets it.
+pub(crate) fn dynamic_options(cli: &Cli) -> bs_session::DynamicOptions {
+    if cli.no_dynamic {
+        return bs_session::DynamicOptions::off();
     }
-    let (calls, signature) = value.split_once(',')?;
-    Some(bs_frontend::ProfileThresholds {
-        calls: calls.trim().parse().ok()?,
-        signature: signature.trim().parse().ok()?,
-    })
+    let (calls, signature) = cli.jit_thresholds;
+    bs_session::DynamicOptions {
+        thresholds: bs_frontend::check::ProfileThresholds { calls, signature },
+        ..Default::default()
+    }
+}
+
+/// `CALLS,REPEATS` of `--jit-thresholds`.
+fn parse_jit_thresholds(text: &str) -> Result<(u32, u8), String> {
+    let (calls, repeats) = text
+        .split_once(',')
+        .ok_or_else(|| "expected CALLS,REPEATS, e.g. 5,5".to_string())?;
+    let calls: u32 = calls
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{calls}` is not a number of calls"))?;
+    let repeats: u8 = repeats
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{repeats}` is not a number from 1 to 255"))?;
+    if calls == 0 || repeats == 0 {
+        return Err("both thresholds must be at least 1".to_string());
+    }
+    Ok((calls, repeats))
+}
+
+/// The dynamic compiler's report (`--jit-report`, `.jit`), one line per definition and one
+/// per specialised copy.
+pub(crate) fn jit_report_text(entries: &[bs_session::JitEntry]) -> String {
+    use std::fmt::Write;
+    if entries.is_empty() {
+        return "dynamic compiler: no untyped functions were profiled\n".to_string();
+    }
+    let mut out = String::from("dynamic compiler:\n");
+    for e in entries {
+        let _ = writeln!(out, "  {} ({}): {}", e.function, e.defined_in, e.state);
+        for v in &e.versions {
+            let failures = v
+                .guard_failures
+                .map_or_else(|| "unknown".to_string(), |n| n.to_string());
+            let _ = writeln!(
+                out,
+                "    copy {} for {}: installed at {:.3} s {}, guard failed {} times",
+                v.version,
+                v.signature,
+                v.installed_at.as_secs_f64(),
+                if v.during_call {
+                    "while the program ran"
+                } else {
+                    "between calls"
+                },
+                failures
+            );
+        }
+    }
+    out
 }
 
 /// The pairing key of the project in the current folder, if it is paired; an error (reported
@@ -325,6 +385,7 @@ fn run_file(
     file: Option<&PathBuf>,
     keep_c: bool,
     timeout: Option<std::time::Duration>,
+    jit_report: bool,
 ) -> anyhow::Result<ExitCode> {
     let (file, roots) = match program_and_roots(file) {
         Ok(p) => p,
@@ -354,6 +415,12 @@ fn run_file(
         "{}",
         render::outcome(&name, &source, &outcome, cli.error_format, color)
     );
+    if jit_report {
+        match session.jit_report() {
+            Ok(entries) => eprint!("{}", jit_report_text(&entries)),
+            Err(e) => eprintln!("bscript: no report from the dynamic compiler: {e}"),
+        }
+    }
     if keep_c {
         eprintln!(
             "bscript: generated C kept in {}",
@@ -463,7 +530,8 @@ fn work(cli: &Cli) -> ExitCode {
             file,
             keep_c,
             timeout,
-        } => run_file(cli, file.as_ref(), *keep_c, *timeout),
+            jit_report,
+        } => run_file(cli, file.as_ref(), *keep_c, *timeout, *jit_report),
         Command::Project { what } => project::run(what),
         Command::Repl => repl::run(cli),
         Command::Check { file } => check_file(cli, file.as_ref()),

@@ -22,6 +22,8 @@ Ctrl-C stops the running input (a run-time error); at the prompt it clears the l
 Commands:
   .help   this text
   .mem    memory use of the device (heap, code and data regions)
+  .jit    what the dynamic compiler profiled and specialised, and how often each
+          specialised copy's guard failed (--no-dynamic turns it off)
   .reset  empty the device and forget every declaration
   .quit   leave (also Ctrl-D)
 ";
@@ -120,6 +122,10 @@ pub fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
                 ".quit" | ".exit" => break,
                 ".help" => print!("{HELP}"),
                 ".mem" => print_memory(&mut session),
+                ".jit" => match session.jit_report() {
+                    Ok(entries) => print!("{}", crate::jit_report_text(&entries)),
+                    Err(e) => eprintln!("cannot read the dynamic compiler's state: {e}"),
+                },
                 ".reset" => match session.reset() {
                     Ok(()) => println!("the device is empty; everything declared before is gone"),
                     Err(e) => eprintln!("cannot reset the device: {e}"),

@@ -52,11 +52,21 @@ pub fn cases(dir: &Path, ext: &str) -> Vec<PathBuf> {
 }
 
 /// Runs `bscript` with `args` in `cwd`, feeding `stdin`. With `BSCRIPT_GC_STRESS=1` in the
-/// environment, the device collects garbage at every allocation.
+/// environment, the device collects garbage at every allocation; `BSCRIPT_DYNAMIC=off` turns
+/// the dynamic compiler off, `BSCRIPT_DYNAMIC=eager` makes it specialise at the first call.
 pub fn bscript(cwd: &Path, args: &[&str], stdin: Option<&Path>) -> Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_bscript"));
     if std::env::var("BSCRIPT_GC_STRESS").is_ok_and(|v| v == "1") {
         cmd.arg("--gc-stress");
+    }
+    match std::env::var("BSCRIPT_DYNAMIC").as_deref() {
+        Ok("off") => {
+            cmd.arg("--no-dynamic");
+        }
+        Ok("eager") => {
+            cmd.args(["--jit-thresholds", "1,1"]);
+        }
+        _ => {}
     }
     cmd.args(args).current_dir(cwd);
     match stdin {

@@ -1,6 +1,6 @@
 //! The dynamic compiler's profiling on a real device (`docs/dynamic.md`): each
-//! `tests/profiling/NAME.bs` runs with `bscript run` and profiling on (through
-//! `BSCRIPT_PROFILE`, with the thresholds of [`CASES`]) on the chosen target (`--target NAME`,
+//! `tests/profiling/NAME.bs` runs with `bscript run` and profiling on (with the thresholds of
+//! [`CASES`] in `--jit-thresholds`) on the chosen target (`--target NAME`,
 //! default `host`); its standard output must equal `NAME.out`. The programs read their profile
 //! records with inline C, so they show that calls are counted and signatures recorded; they do
 //! not link without profiling.
@@ -9,7 +9,7 @@ mod common;
 
 use libtest_mimic::{Arguments, Failed, Trial};
 
-/// Each case and its thresholds (`BSCRIPT_PROFILE`: calls, signature).
+/// Each case and its thresholds (`--jit-thresholds CALLS,REPEATS`).
 const CASES: &[(&str, &str)] = &[("routes", "100,5"), ("report", "1,1")];
 
 fn main() {
@@ -28,9 +28,9 @@ fn main() {
 fn run_case(name: &str, thresholds: &str, target: &str) -> Result<(), Failed> {
     let dir = common::workspace_root().join("tests/profiling");
     let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_bscript"));
-    cmd.args(["--target", target, "--error-format", "short", "run"])
+    cmd.args(["--target", target, "--error-format", "short"])
+        .args(["--jit-thresholds", thresholds, "run"])
         .arg(format!("{name}.bs"))
-        .env("BSCRIPT_PROFILE", thresholds)
         .current_dir(&dir)
         .stdin(std::process::Stdio::null());
     let out = common::output_within(cmd, std::time::Duration::from_secs(120));

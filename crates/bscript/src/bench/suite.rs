@@ -99,11 +99,14 @@ impl Bench<'_> {
     fn session(&mut self, system: System) -> Result<&mut Session, String> {
         if !self.sessions.contains_key(&system) {
             // On QEMU the guest clock counts instructions, like the bare-metal C runs.
-            let options = bs_session::SessionOptions {
+            let mut options = bs_session::SessionOptions {
                 qemu_icount: true,
                 memory: self.peers.memory,
                 ..crate::session_options(self.cli)
             };
+            if system == System::UntypedNoDynamic {
+                options.dynamic = bs_session::DynamicOptions::off();
+            }
             let session = Session::start(&options)
                 .map_err(|e| format!("cannot start the {} device: {e}", self.target))?;
             self.sessions.insert(system, session);
@@ -149,7 +152,7 @@ impl Bench<'_> {
         let absent = |what: &str| Cell::Absent(what.to_string());
         let result = match system {
             System::Typed => self.bluescript(system, &program.typed.clone(), iterations),
-            System::Untyped => {
+            System::Untyped | System::UntypedNoDynamic => {
                 let path = program
                     .untyped
                     .clone()

@@ -15,8 +15,11 @@ use super::report::{Header, rounded};
 pub enum System {
     /// BlueScript, typed, on the chosen device.
     Typed,
-    /// BlueScript, untyped (annotations removed where the language allows), on the chosen device.
+    /// BlueScript, untyped (annotations removed where the language allows), on the chosen device,
+    /// with the dynamic compiler.
     Untyped,
+    /// The same untyped programs with the dynamic compiler off (`--no-dynamic`).
+    UntypedNoDynamic,
     /// C: gcc -O2 on the host device; arm-none-eabi-gcc -O2 bare-metal under QEMU for
     /// qemu-mps2-an385.
     C,
@@ -36,6 +39,7 @@ impl System {
         match self {
             System::Typed => "BlueScript typed",
             System::Untyped => "BlueScript untyped",
+            System::UntypedNoDynamic => "BlueScript untyped --no-dynamic",
             System::C => "C",
             System::Micropython => "MicroPython",
             System::Cpython => "CPython",
@@ -48,6 +52,7 @@ impl System {
         match self {
             System::Typed => "typed",
             System::Untyped => "untyped",
+            System::UntypedNoDynamic => "untyped-no-dynamic",
             System::C => "c",
             System::Micropython => "micropython",
             System::Cpython => "cpython",
@@ -61,9 +66,10 @@ impl System {
         matches!(self, System::Duktape | System::Node)
     }
 
-    pub const ALL: [System; 7] = [
+    pub const ALL: [System; 8] = [
         System::Typed,
         System::Untyped,
+        System::UntypedNoDynamic,
         System::C,
         System::Micropython,
         System::Cpython,
@@ -129,6 +135,18 @@ const RATIOS: &[Ratio] = &[
         key: "untyped_over_typed",
         num: System::Untyped,
         den: System::Typed,
+    },
+    Ratio {
+        title: "--no-dynamic ÷ dynamic (untyped)",
+        key: "nodynamic_over_dynamic",
+        num: System::UntypedNoDynamic,
+        den: System::Untyped,
+    },
+    Ratio {
+        title: "MicroPython ÷ BlueScript untyped",
+        key: "micropython_over_untyped",
+        num: System::Micropython,
+        den: System::Untyped,
     },
 ];
 
