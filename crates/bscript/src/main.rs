@@ -65,6 +65,10 @@ struct Cli {
     #[arg(long, global = true, value_name = "CALLS,REPEATS", default_value = "5,5",
           value_parser = parse_jit_thresholds)]
     jit_thresholds: (u32, u8),
+    /// Profile, but answer every report by putting the generic body back (no specialised
+    /// copies): what profiling alone costs.
+    #[arg(long, global = true, hide = true)]
+    jit_profile_only: bool,
     #[command(subcommand)]
     command: Command,
 }
@@ -192,6 +196,7 @@ pub(crate) fn dynamic_options(cli: &Cli) -> bs_session::DynamicOptions {
     let (calls, signature) = cli.jit_thresholds;
     bs_session::DynamicOptions {
         thresholds: bs_frontend::check::ProfileThresholds { calls, signature },
+        specialise: !cli.jit_profile_only,
         ..Default::default()
     }
 }
