@@ -4,7 +4,7 @@
 BS_STRING_LITERAL_SHARED(bs_lit_d228cb69781a8caf78912b704e4a9477, 1, "x");
 bs_value bs_f_scale_1(int32_t, bs_value, bs_value, bs_value);
 static __attribute__((noinline)) void bs_profile_out(bs_profile *p, uint32_t n, const bs_value *args) { bs_profile_hit(p, n, args); }
-bs_profile bs_pr_scale_1 = {5, BS_PROFILE_COUNTING, 2u, 5u, 0u, {0}, {{0}}};
+__attribute__((section(".data.bs_profile"))) bs_profile bs_pr_scale_1 = {5, BS_PROFILE_COUNTING, 2u, 5u, 0u, {0}, {{0}}};
 __attribute__((optimize("optimize-sibling-calls"))) bs_value bs_pw_scale_1(int32_t a0, bs_value a1, bs_value a2, bs_value a3) { if (__builtin_expect(bs_pr_scale_1.state == BS_PROFILE_COUNTING && bs_pr_scale_1.countdown > 1, 1)) bs_pr_scale_1.countdown--; else if (bs_pr_scale_1.state < BS_PROFILE_REPORTED || bs_patch_wanted) bs_profile_out(&bs_pr_scale_1, 2u, (const bs_value[]){a1, a3}); return bs_f_scale_1(a0, a1, a2, a3); }
 bs_value (*bs_fp_scale)(int32_t, bs_value, bs_value, bs_value) = bs_pw_scale_1;
 

@@ -4,7 +4,7 @@
 extern bs_value (*bs_fp_area)(bs_value, bs_value);
 bs_value bs_f_area_2(bs_value, bs_value);
 static __attribute__((noinline)) void bs_profile_out(bs_profile *p, uint32_t n, const bs_value *args) { bs_profile_hit(p, n, args); }
-bs_profile bs_pr_area_2 = {5, BS_PROFILE_COUNTING, 2u, 5u, 0u, {0}, {{0}}};
+__attribute__((section(".data.bs_profile"))) bs_profile bs_pr_area_2 = {5, BS_PROFILE_COUNTING, 2u, 5u, 0u, {0}, {{0}}};
 __attribute__((optimize("optimize-sibling-calls"))) bs_value bs_pw_area_2(bs_value a0, bs_value a1) { if (__builtin_expect(bs_pr_area_2.state == BS_PROFILE_COUNTING && bs_pr_area_2.countdown > 1, 1)) bs_pr_area_2.countdown--; else if (bs_pr_area_2.state < BS_PROFILE_REPORTED || bs_patch_wanted) bs_profile_out(&bs_pr_area_2, 2u, (const bs_value[]){a0, a1}); return bs_f_area_2(a0, a1); }
 
 inline

@@ -11,9 +11,9 @@ int32_t bs_f_none_1(void);
 bs_value bs_f_nine_1(bs_value, bs_value, bs_value, bs_value, bs_value, bs_value, bs_value, bs_value, bs_value);
 void bs_f_native_1(bs_value);
 static __attribute__((noinline)) void bs_profile_out(bs_profile *p, uint32_t n, const bs_value *args) { bs_profile_hit(p, n, args); }
-bs_profile bs_pr_add_1 = {5, BS_PROFILE_COUNTING, 2u, 5u, 0u, {0}, {{0}}};
+__attribute__((section(".data.bs_profile"))) bs_profile bs_pr_add_1 = {5, BS_PROFILE_COUNTING, 2u, 5u, 0u, {0}, {{0}}};
 __attribute__((optimize("optimize-sibling-calls"))) bs_value bs_pw_add_1(bs_value a0, bs_value a1) { if (__builtin_expect(bs_pr_add_1.state == BS_PROFILE_COUNTING && bs_pr_add_1.countdown > 1, 1)) bs_pr_add_1.countdown--; else if (bs_pr_add_1.state < BS_PROFILE_REPORTED || bs_patch_wanted) bs_profile_out(&bs_pr_add_1, 2u, (const bs_value[]){a0, a1}); return bs_f_add_1(a0, a1); }
-bs_profile bs_pr_show_1 = {5, BS_PROFILE_COUNTING, 1u, 5u, 0u, {0}, {{0}}};
+__attribute__((section(".data.bs_profile"))) bs_profile bs_pr_show_1 = {5, BS_PROFILE_COUNTING, 1u, 5u, 0u, {0}, {{0}}};
 __attribute__((optimize("optimize-sibling-calls"))) void bs_pw_show_1(bs_value a0) { if (__builtin_expect(bs_pr_show_1.state == BS_PROFILE_COUNTING && bs_pr_show_1.countdown > 1, 1)) bs_pr_show_1.countdown--; else if (bs_pr_show_1.state < BS_PROFILE_REPORTED || bs_patch_wanted) bs_profile_out(&bs_pr_show_1, 1u, (const bs_value[]){a0}); bs_f_show_1(a0); }
 void bs_init_Box_1(bs_value, bs_value);
 bs_value bs_m_Box_get_1(bs_value, bs_value);

@@ -169,6 +169,10 @@ pub fn literal_symbol(bytes: &[u8]) -> String {
 /// device may point into it, so it stays when the rest of a unit's constants are freed.
 pub const LITERAL_SECTION: &str = ".rodata.bs_lit";
 
+/// The section of the dynamic compiler's profile records: only their unit's profiling wrappers
+/// use them, so they go when its code goes, although they are writable data.
+pub const PROFILE_SECTION: &str = ".data.bs_profile";
+
 /// Whether `symbol` names a string literal ([`literal_symbol`]).
 pub fn is_literal_symbol(symbol: &str) -> bool {
     symbol.starts_with("bs_lit_")

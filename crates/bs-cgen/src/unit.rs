@@ -207,7 +207,7 @@ fn profile_wrapper(f: &FuncDef, out: &mut String) {
     let nargs = p.untyped.len();
     let _ = writeln!(
         out,
-        "bs_profile {record} = {{{countdown}, BS_PROFILE_COUNTING, {nargs}u, {needed}u, 0u, {{0}}, {{{{0}}}}}};"
+        "__attribute__((section(\".data.bs_profile\"))) bs_profile {record} = {{{countdown}, BS_PROFILE_COUNTING, {nargs}u, {needed}u, 0u, {{0}}, {{{{0}}}}}};"
     );
     let names: Vec<String> = (0..f.sig.params.len()).map(|i| format!("a{i}")).collect();
     let untyped: Vec<&str> = p.untyped.iter().map(|&i| names[i].as_str()).collect();

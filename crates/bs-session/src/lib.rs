@@ -273,7 +273,7 @@ fn lasting_data(
         .filter(|s| s.kind == bs_link::RegionKind::Data)
         .filter(|s| {
             s.name == bs_cgen::LITERAL_SECTION
-                || (s.writable && !failed)
+                || (s.writable && !failed && s.name != bs_cgen::PROFILE_SECTION)
                 || (!s.writable && !unit.array_classes.is_empty())
         })
         .map(|s| (s.addr, s.size))
