@@ -635,8 +635,19 @@ impl UnitCompiler {
     /// runs.
     pub fn compile_in_background(&self, name: &str, c_source: &str) -> BackgroundCompile {
         let job = self.job(name, c_source, &[]);
+        let keep = self.keep_files;
+        let files = [
+            self.work_dir.join(format!("{name}.c")),
+            self.work_dir.join(format!("{name}.o")),
+        ];
         BackgroundCompile(std::thread::spawn(move || {
-            job.and_then(|job| job.run()).map(|(object, _)| object)
+            let object = job.and_then(|job| job.run()).map(|(object, _)| object);
+            if !keep {
+                for file in &files {
+                    let _ = fs::remove_file(file);
+                }
+            }
+            object
         }))
     }
 }
