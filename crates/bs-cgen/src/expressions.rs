@@ -479,14 +479,19 @@ impl Gen {
     fn slot_call(&mut self, slot: &Symbol, args: &[Expr]) -> String {
         let refs: Vec<&Expr> = args.iter().collect();
         let body = self.direct.get(slot).map(c_symbol);
+        let wrapper = self.wrappers.get(slot).map(c_symbol);
         let slot = c_symbol(slot);
         self.sequenced(&refs, |p| {
             let a = p.join(", ");
-            match &body {
-                Some(body) => {
+            match (&body, &wrapper) {
+                (Some(body), Some(wrapper)) => format!(
+                    "(__builtin_expect({slot} == {body}, 1) ? {body}({a}) : {slot} == {wrapper} ? \
+                     {wrapper}({a}) : {slot}({a}))"
+                ),
+                (Some(body), None) => {
                     format!("(__builtin_expect({slot} == {body}, 1) ? {body}({a}) : {slot}({a}))")
                 }
-                None => format!("{slot}({a})"),
+                _ => format!("{slot}({a})"),
             }
         })
     }

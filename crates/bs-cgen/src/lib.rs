@@ -181,11 +181,15 @@ pub fn is_literal_symbol(symbol: &str) -> bool {
 /// The printer's state while one unit is generated.
 #[derive(Default)]
 struct Gen {
-    /// Slot → body of the functions this unit defines (the profiling wrapper of a profiled
-    /// one): a call through such a slot checks whether the slot still holds this body and then
-    /// calls it directly, so that the C compiler can inline it (a later input may redefine the
-    /// function, or the dynamic compiler install a specialised copy: then the slot is used).
+    /// Slot → body of the functions this unit defines: a call through such a slot checks
+    /// whether the slot still holds this body and then calls it directly, so that the C
+    /// compiler can inline it (a later input may redefine the function, or the dynamic compiler
+    /// install a specialised copy: then the slot is used).
     direct: std::collections::HashMap<Symbol, Symbol>,
+    /// Slot → profiling wrapper of the profiled functions this unit defines: while the slot
+    /// holds the wrapper, a direct call calls it (and once the dynamic compiler has put the
+    /// generic body back, the body, inlined, as without profiling).
+    wrappers: std::collections::HashMap<Symbol, Symbol>,
     /// Method bodies declared in this unit's C file (a method call may name them directly).
     methods: std::collections::HashSet<Symbol>,
     /// The locals of the function being generated.

@@ -17,11 +17,16 @@ use crate::symbols::c_symbol;
 /// Generates the C source of `unit` (see the crate's documentation for its layout).
 pub(crate) fn emit(unit: &Unit, defined: &dyn Fn(&str) -> bool) -> String {
     let mut g = Gen {
-        // A direct call of a profiled function calls its wrapper, which the slot holds.
         direct: unit
             .functions
             .iter()
-            .map(|f| (f.slot_symbol.clone(), slot_symbol_value(f).clone()))
+            .map(|f| (f.slot_symbol.clone(), f.body_symbol.clone()))
+            .collect(),
+        // While a profiled function's slot holds its wrapper, a direct call calls the wrapper.
+        wrappers: unit
+            .functions
+            .iter()
+            .filter_map(|f| Some((f.slot_symbol.clone(), f.profile.as_ref()?.wrapper.clone())))
             .collect(),
         ..Gen::default()
     };

@@ -393,9 +393,6 @@ impl Dynamic {
             Ok(c) => c,
             Err(_) => return give_up(p, "the C generator failed (a compiler bug)".to_string()),
         };
-        let compile = cx
-            .compiler
-            .compile_in_background(&format!("spec-{unit_id}"), &c_source);
         p.state = State::Compiling;
         let _ = elapsed;
         self.jobs.push(Job {
@@ -405,18 +402,33 @@ impl Dynamic {
             signature,
             unit,
             c_source,
-            compile: Some(compile),
+            compile: None,
         });
+        self.start_next(cx.compiler);
         None
     }
 
-    /// The first copy whose compiler has finished (with `wait`, the first copy), taken off the
-    /// list of jobs to be linked with [`Dynamic::link_job`].
-    pub(crate) fn next_ready(&mut self, wait: bool) -> Option<Job> {
+    /// Starts the C compiler on the first copy waiting for it, unless one is compiling: one
+    /// at a time, so that on the host device the compiler takes at most the core the device
+    /// does not use.
+    fn start_next(&mut self, compiler: &UnitCompiler) {
+        if self.jobs.iter().any(|j| j.compile.is_some()) {
+            return;
+        }
+        if let Some(job) = self.jobs.first_mut() {
+            let name = format!("spec-{}", job.unit_id);
+            job.compile = Some(compiler.compile_in_background(&name, &job.c_source));
+        }
+    }
+
+    /// The copy whose compiler has finished (with `wait`, the next copy, waiting for its
+    /// compiler), taken off the list of jobs to be linked with [`Dynamic::link_job`].
+    pub(crate) fn next_ready(&mut self, wait: bool, compiler: &UnitCompiler) -> Option<Job> {
+        self.start_next(compiler);
         let index = self
             .jobs
             .iter()
-            .position(|j| wait || j.compile.as_ref().is_none_or(|c| c.is_finished()))?;
+            .position(|j| j.compile.as_ref().is_some_and(|c| wait || c.is_finished()))?;
         Some(self.jobs.remove(index))
     }
 

@@ -832,7 +832,7 @@ impl Session {
     /// Links and installs the copies whose compiler has finished (with `wait`, all of them).
     fn install_between_calls(&mut self, wait: bool) -> Result<(), SessionError> {
         let arch = arch_of(self.device.info());
-        while let Some(job) = self.dynamic.next_ready(wait) {
+        while let Some(job) = self.dynamic.next_ready(wait, &self.compiler) {
             let mut txn = self.shadow.begin_unit(job.unit_id);
             let result = {
                 let mut env = dynamic::Running {
@@ -1451,7 +1451,7 @@ impl bs_transport::CallEvents for CallDriver<'_, '_, '_> {
             self.pending = Some(Pending::Quick);
             return Some(patch);
         }
-        let job = self.dynamic.next_ready(false)?;
+        let job = self.dynamic.next_ready(false, self.compiler)?;
         let mut nested = self.txn.nested(job.unit_id);
         let result = {
             let mut env = dynamic::Running {

@@ -115,20 +115,45 @@ impl Bench<'_> {
     }
 
     fn bluescript(&mut self, system: System, path: &Path, iterations: u64) -> Result<f64, String> {
-        let text = bluescript_source(path, iterations)?;
+        let untyped = matches!(system, System::Untyped | System::UntypedNoDynamic);
+        let text = if untyped {
+            // Steady state, as Are We Fast Yet measures a JIT: a warm-up run of the whole
+            // program (its untyped functions profiled, and their copies compiled and
+            // installed), then the timed iterations in a later input.
+            self.eval_checked(system, path, &bluescript_source(path, WARM_UP)?, true)?;
+            self.session(system)?
+                .jit_report()
+                .map_err(|e| format!("the dynamic compiler failed: {e}"))?;
+            harness_block(&bluescript_source(path, iterations)?)?
+        } else {
+            bluescript_source(path, iterations)?
+        };
+        self.eval_checked(system, path, &text, !untyped)
+    }
+
+    /// Runs `text` (on a device reset first, with `reset`), checks its `NAME: ok` line and
+    /// returns the device's run time in µs.
+    fn eval_checked(
+        &mut self,
+        system: System,
+        path: &Path,
+        text: &str,
+        reset: bool,
+    ) -> Result<f64, String> {
         let session = self.session(system)?;
-        session
-            .reset()
-            .map_err(|e| format!("cannot reset the device: {e}"))?;
+        if reset {
+            session
+                .reset()
+                .map_err(|e| format!("cannot reset the device: {e}"))?;
+        }
         let mut output = Vec::new();
         let name = path.display().to_string();
-        let (outcome, timings) =
-            session.eval(&name, &text, &mut |_, b| output.extend_from_slice(b));
+        let (outcome, timings) = session.eval(&name, text, &mut |_, b| output.extend_from_slice(b));
         let output = String::from_utf8_lossy(&output);
         if !matches!(outcome, Outcome::Ok) {
             let message = crate::render::outcome(
                 &name,
-                &text,
+                text,
                 &outcome,
                 crate::render::ErrorFormat::Short,
                 false,
@@ -291,6 +316,19 @@ impl Bench<'_> {
             iterations: n,
         }
     }
+}
+
+/// Iterations of the warm-up run of an untyped program, before its timed iterations.
+const WARM_UP: u64 = 2;
+
+/// The harness of a benchmark program (from its `const iterations = ` line on: the loop that
+/// calls `benchmark()` and prints the verdict) in a block of its own, to run again in the
+/// session that ran the whole program.
+fn harness_block(text: &str) -> Result<String, String> {
+    let at = text
+        .find("\nconst iterations = ")
+        .ok_or("the program has no `const iterations = ` line")?;
+    Ok(format!("{{\n{}\n}}\n", &text[at + 1..]))
 }
 
 /// Iterations of the longer of the two runs whose difference gives the instructions of one.

@@ -211,7 +211,10 @@ impl Results<'_> {
         let _ = writeln!(
             md,
             "- method: microseconds per iteration, median of {} runs of about {} s each{}; \
-             BlueScript times are the device's run time of the call (no compilation); C {}; \
+             BlueScript times are the device's run time of the call (no compilation); untyped \
+             BlueScript (both columns) is timed in steady state, after a warm-up run of the \
+             whole program at 2 iterations in the same session (whose specialised copies are \
+             installed before the timed run), as Are We Fast Yet measures JIT compilers; C {}; \
              ratios > 1 mean the second system is faster",
             self.runs,
             self.seconds,
