@@ -14,5 +14,5 @@ inline
 }
 
 /*@-*/void bs_unit_1(void) {
-    /*@243,271*/bs_print((__builtin_expect(bs_fp_scale == bs_pw_scale_1, 1) ? bs_pw_scale_1(2, bs_box_float(1.5e0f), bs_ref(&bs_lit_d228cb69781a8caf78912b704e4a9477), bs_box_int(1)) : bs_fp_scale(2, bs_box_float(1.5e0f), bs_ref(&bs_lit_d228cb69781a8caf78912b704e4a9477), bs_box_int(1))));
+    /*@243,271*/bs_print((__builtin_expect(bs_fp_scale == bs_f_scale_1, 1) ? bs_f_scale_1(2, bs_box_float(1.5e0f), bs_ref(&bs_lit_d228cb69781a8caf78912b704e4a9477), bs_box_int(1)) : bs_fp_scale == bs_pw_scale_1 ? bs_pw_scale_1(2, bs_box_float(1.5e0f), bs_ref(&bs_lit_d228cb69781a8caf78912b704e4a9477), bs_box_int(1)) : bs_fp_scale(2, bs_box_float(1.5e0f), bs_ref(&bs_lit_d228cb69781a8caf78912b704e4a9477), bs_box_int(1))));
 }

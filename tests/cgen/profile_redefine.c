@@ -14,5 +14,5 @@ inline
 
 /*@-*/void bs_unit_2(void) {
     bs_fp_area = bs_pw_area_2;
-    /*@43,60*/bs_print((__builtin_expect(bs_fp_area == bs_pw_area_2, 1) ? bs_pw_area_2(bs_box_int(4), bs_box_int(5)) : bs_fp_area(bs_box_int(4), bs_box_int(5))));
+    /*@43,60*/bs_print((__builtin_expect(bs_fp_area == bs_f_area_2, 1) ? bs_f_area_2(bs_box_int(4), bs_box_int(5)) : bs_fp_area == bs_pw_area_2 ? bs_pw_area_2(bs_box_int(4), bs_box_int(5)) : bs_fp_area(bs_box_int(4), bs_box_int(5))));
 }
