@@ -386,6 +386,15 @@ impl Dynamic {
                 return give_up(p, "the specialiser failed (a compiler bug)".to_string());
             }
         };
+        if is_one_return(&unit) {
+            *cx.counters = counters_before;
+            return give_up(
+                p,
+                "its body is one return: inlined where it is called, it gains less from a copy \
+                 than the calls through its guard would cost"
+                    .to_string(),
+            );
+        }
         let symbols = &self.symbols;
         let c_source = match std::panic::catch_unwind(|| {
             bs_cgen::emit_unit_sharing(&unit, &|s| symbols.contains_key(s))
@@ -602,6 +611,15 @@ impl Dynamic {
         let record = self.by_slot.get(slot)?;
         self.functions.get(record).map(Profiled::slot_value)
     }
+}
+
+/// Whether the copy in `unit` is a single `return` statement: such a function is inlined into
+/// its callers in its own unit, and calling a copy through the slot and the guard instead costs
+/// more than its typed code saves.
+fn is_one_return(unit: &bs_frontend::ir::Unit) -> bool {
+    unit.specialised.iter().all(|(_, _, f)| {
+        matches!(f.body.as_slice(), [bs_frontend::ir::Stmt::Return(_)])
+    })
 }
 
 /// The first 8 bytes of a profile record that start profiling afresh: `countdown` calls, state
