@@ -390,8 +390,8 @@ impl Dynamic {
             *cx.counters = counters_before;
             return give_up(
                 p,
-                "its body is one return: inlined where it is called, it gains less from a copy \
-                 than the calls through its guard would cost"
+                "its body is one return: a copy would save less than calls through its guard \
+                 cost (and its own unit's calls inline the generic body)"
                     .to_string(),
             );
         }
