@@ -23,6 +23,11 @@ pub(crate) fn emit(unit: &Unit, defined: &dyn Fn(&str) -> bool) -> String {
             .iter()
             .map(|f| (f.slot_symbol.clone(), slot_symbol_value(f).clone()))
             .collect(),
+        inlined: unit
+            .inlined
+            .iter()
+            .map(|c| (c.slot.clone(), (c.body.clone(), c.symbol.clone())))
+            .collect(),
         ..Gen::default()
     };
     let mut decls = String::new();
