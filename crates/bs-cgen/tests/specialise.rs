@@ -185,6 +185,45 @@ fn run_case_redefining(case: &Case, inlined: usize, redefine: (&str, &str)) {
         case.name,
         unit.inlined.iter().map(|c| &c.symbol).collect::<Vec<_>>()
     );
+    // The inlined bodies have run-time check sites of their own, at their spans in the source.
+    let mut numbers: Vec<u32> = unit.sites.iter().map(|(n, _)| *n).collect();
+    numbers.sort();
+    numbers.dedup();
+    assert_eq!(
+        numbers.len(),
+        unit.sites.len(),
+        "{}: a site twice",
+        case.name
+    );
+    for c in &unit.inlined {
+        let Symbol::InlineCopy { name, .. } = &c.symbol else {
+            panic!("{}: {:?} is not an inline copy", case.name, c.symbol);
+        };
+        let start = case.source.find(&format!("function {name}(")).unwrap() as u32;
+        let end = start + case.source[start as usize..].find("\n}").unwrap() as u32;
+        let mut own = Vec::new();
+        for s in &c.func.body {
+            s.walk(&mut |w| {
+                if let bs_frontend::ir::Walked::Expr(e) = w {
+                    own.push(e.span);
+                }
+            });
+        }
+        assert!(
+            own.iter().all(|sp| sp.start >= start && sp.end <= end),
+            "{}: {name}'s copy has spans outside its text",
+            case.name
+        );
+        if name == "div" {
+            assert!(
+                unit.sites
+                    .iter()
+                    .any(|(_, sp)| sp.start >= start && sp.end <= end),
+                "{}: no site in div",
+                case.name
+            );
+        }
+    }
     let dir = std::env::temp_dir().join(format!(
         "bs-specialise-{}-{}",
         std::process::id(),
