@@ -229,10 +229,7 @@ impl DeviceHandle {
     }
 
     /// Writes a word of the data region if it holds what `swap` expects.
-    pub fn swap(
-        &mut self,
-        swap: &bs_transport::Swap,
-    ) -> Result<bs_transport::SwapResult, SessionError> {
+    pub fn swap(&mut self, swap: &bs_transport::Swap) -> Result<bs_transport::SwapResult, SessionError> {
         Ok(self.device.swap(swap)?)
     }
 

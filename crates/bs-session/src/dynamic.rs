@@ -301,10 +301,10 @@ impl Dynamic {
     /// The unit failed: its definitions never took effect.
     pub(crate) fn drop_unit(&mut self, unit_id: u32) {
         self.functions.retain(|_, p| p.unit != unit_id);
-        self.jobs
-            .retain(|j| !j.unit.functions.is_empty() || j.unit_id != unit_id);
-        self.after_call
-            .retain(|l| self.functions.contains_key(&l.record) && l.unit_id != unit_id);
+        self.jobs.retain(|j| !j.unit.functions.is_empty() || j.unit_id != unit_id);
+        self.after_call.retain(|l| {
+            self.functions.contains_key(&l.record) && l.unit_id != unit_id
+        });
     }
 
     /// The device reported a profile. Returns a patch to install at once when the answer is
@@ -376,10 +376,7 @@ impl Dynamic {
             Ok(Err(diags)) => {
                 *cx.counters = counters_before;
                 let first = diags.first().map_or(String::new(), |d| d.message.clone());
-                return give_up(
-                    p,
-                    format!("the copy for {signature} does not check: {first}"),
-                );
+                return give_up(p, format!("the copy for {signature} does not check: {first}"));
             }
             Err(_) => {
                 *cx.counters = counters_before;
@@ -488,10 +485,7 @@ impl Dynamic {
             .collect();
         if (job.version) < self.options.max_versions {
             // Profile again the calls the guard turns away (they reach the wrapper).
-            loads.push((
-                p.record as u32,
-                record_head(self.options.reprofile_after, p),
-            ));
+            loads.push((p.record as u32, record_head(self.options.reprofile_after, p)));
         }
         let patch = Patch {
             loads,
@@ -596,7 +590,12 @@ impl Dynamic {
 /// COUNTING, no rows (`bs_profile` in bs.h; little-endian on every target).
 fn record_head(countdown: u32, p: &Profiled) -> Vec<u8> {
     let mut head = countdown.max(1).to_le_bytes().to_vec();
-    head.extend([0, p.untyped.len() as u8, p.thresholds.signature.max(1), 0]);
+    head.extend([
+        0,
+        p.untyped.len() as u8,
+        p.thresholds.signature.max(1),
+        0,
+    ]);
     head
 }
 
@@ -607,10 +606,7 @@ fn signature_text(source: &str, name: &str, params: &[Option<Type>]) -> String {
         .iter()
         .enumerate()
         .map(|(i, ty)| {
-            let n = names
-                .get(i)
-                .cloned()
-                .unwrap_or_else(|| format!("#{}", i + 1));
+            let n = names.get(i).cloned().unwrap_or_else(|| format!("#{}", i + 1));
             match ty {
                 Some(t) => format!("{n}: {t}"),
                 None => n,

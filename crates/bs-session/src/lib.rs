@@ -27,9 +27,9 @@ use bs_toolchain::{Port, RuntimeBuild, UnitCompiler};
 use bs_transport::{CallOutcome, LinkError};
 
 pub use bs_toolchain::{MemoryLayout, Variant};
+pub use dynamic::{DynamicOptions, JitEntry, JitVersion};
 pub use bs_transport::{FaultRates, FaultStats, Interrupter, LinkStats};
 pub use device::{DeviceHandle, SessionError, find_program};
-pub use dynamic::{DynamicOptions, JitEntry, JitVersion};
 pub use modules::{ModuleRoots, Package, check_program};
 pub use outcome::{Location, Outcome, RuntimeFailure, Stage, Timings};
 
@@ -647,10 +647,9 @@ impl Session {
 
         // The unit's profiled functions: their records may report during this very call.
         let source_text: Arc<str> = Arc::from(source);
-        self.dynamic
-            .add_unit(&checked.unit, name, &source_text, &linked, &|s| {
-                bs_link::SymbolResolver::resolve(&txn, s)
-            });
+        self.dynamic.add_unit(&checked.unit, name, &source_text, &linked, &|s| {
+            bs_link::SymbolResolver::resolve(&txn, s)
+        });
 
         // 6. Run, answering the device's profiles meanwhile.
         let clock = Instant::now();

@@ -599,12 +599,7 @@ impl UnitCompiler {
     }
 
     /// The compilation of `c_source` into `NAME.o` in the work folder, ready to run.
-    fn job(
-        &self,
-        name: &str,
-        c_source: &str,
-        extra: &[&str],
-    ) -> Result<CompileJob, ToolchainError> {
+    fn job(&self, name: &str, c_source: &str, extra: &[&str]) -> Result<CompileJob, ToolchainError> {
         let c_file = format!("{name}.c");
         let o_file = format!("{name}.o");
         let c_path = self.work_dir.join(&c_file);

@@ -84,10 +84,7 @@ print(total)
         let out = run(target, "hot", &[], program);
         let (stdout, stderr) = text(&out);
         assert!(out.status.success(), "{target}: {stderr}");
-        assert_eq!(
-            stdout, expected,
-            "{target}: the copy computes another result"
-        );
+        assert_eq!(stdout, expected, "{target}: the copy computes another result");
         assert!(
             stderr.contains("mix (hot.bs): specialised")
                 && stderr.contains("copy 1 for (a: integer, b: integer)")
@@ -203,15 +200,9 @@ print(r)
         let eager = run(target, "boxed-eager", &["--jit-thresholds", "1,1"], program);
         let (expected, _) = text(&plain);
         let (stdout, stderr) = text(&eager);
-        assert!(
-            plain.status.success() && eager.status.success(),
-            "{target}: {stderr}"
-        );
+        assert!(plain.status.success() && eager.status.success(), "{target}: {stderr}");
         assert_eq!(stdout, expected, "{target}: {stderr}");
-        assert!(
-            stderr.contains("grow (boxed-eager.bs): specialised"),
-            "{target}: {stderr}"
-        );
+        assert!(stderr.contains("grow (boxed-eager.bs): specialised"), "{target}: {stderr}");
     }
 }
 
