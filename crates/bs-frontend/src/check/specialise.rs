@@ -10,7 +10,8 @@
 //! differs, and a copy whose meaning would still differ (an integer that the generic body kept as
 //! an integer becoming a float, a compound assignment that would truncate, a run-time type check
 //! the generic body does not make) is refused. Calls of the function itself whose arguments
-//! have the copy's types call the copy directly.
+//! have the copy's types call the copy directly, and the small typed functions of the same
+//! source that the copy calls get local copies in its unit (`inline_callees`).
 
 use std::collections::{HashMap, HashSet};
 
