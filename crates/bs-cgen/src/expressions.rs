@@ -478,18 +478,23 @@ impl Gen {
     /// body is called directly while the slot still holds it.
     fn slot_call(&mut self, slot: &Symbol, args: &[Expr]) -> String {
         let refs: Vec<&Expr> = args.iter().collect();
-        let body = self.direct.get(slot).map(c_symbol);
+        // The body the slot holds while the function is not redefined, and what to call then.
+        let direct = match (self.direct.get(slot), self.inlined.get(slot)) {
+            (Some(body), _) => Some((c_symbol(body), c_symbol(body))),
+            (None, Some((body, copy))) => Some((c_symbol(body), c_symbol(copy))),
+            (None, None) => None,
+        };
         let wrapper = self.wrappers.get(slot).map(c_symbol);
         let slot = c_symbol(slot);
         self.sequenced(&refs, |p| {
             let a = p.join(", ");
-            match (&body, &wrapper) {
-                (Some(body), Some(wrapper)) => format!(
-                    "(__builtin_expect({slot} == {body}, 1) ? {body}({a}) : {slot} == {wrapper} ? \
+            match (&direct, &wrapper) {
+                (Some((body, call)), Some(wrapper)) => format!(
+                    "(__builtin_expect({slot} == {body}, 1) ? {call}({a}) : {slot} == {wrapper} ? \
                      {wrapper}({a}) : {slot}({a}))"
                 ),
-                (Some(body), None) => {
-                    format!("(__builtin_expect({slot} == {body}, 1) ? {body}({a}) : {slot}({a}))")
+                (Some((body, call)), None) => {
+                    format!("(__builtin_expect({slot} == {body}, 1) ? {call}({a}) : {slot}({a}))")
                 }
                 _ => format!("{slot}({a})"),
             }

@@ -1,7 +1,8 @@
 //! Specialised copies and their guards (docs/dynamic.md): the copy is an ordinary body with
 //! typed parameters; the guard has the signature of the function's slot, tests the boxed
 //! arguments, unboxes them, calls the copy and converts its result back, or counts the failure
-//! and calls its fallback with the original arguments.
+//! and calls its fallback with the original arguments. Small functions of the same source that
+//! the copy calls are compiled into its unit as `static inline` bodies (`Unit::inlined`).
 
 use std::fmt::Write;
 
@@ -14,6 +15,15 @@ use crate::symbols::c_symbol;
 
 /// Prototypes of the copies, the guards and their fallbacks, and the failure counters.
 pub(crate) fn declarations(unit: &Unit, decls: &mut String) {
+    for c in &unit.inlined {
+        // The generic body, whose address the calls compare the slot with.
+        let _ = writeln!(decls, "{};", prototype(&c_symbol(&c.body), &c.sig, None));
+        let _ = writeln!(
+            decls,
+            "static inline {};",
+            prototype(&c_symbol(&c.symbol), &c.sig, None)
+        );
+    }
     for (symbol, sig, _) in &unit.specialised {
         let _ = writeln!(decls, "{};", prototype(&c_symbol(symbol), sig, None));
     }
@@ -33,8 +43,15 @@ pub(crate) fn declarations(unit: &Unit, decls: &mut String) {
 }
 
 impl Gen {
-    /// The bodies of the copies, then the guards.
+    /// The local copies of the functions the copies inline, the bodies of the copies, then the
+    /// guards.
     pub(crate) fn specialised_bodies(&mut self, unit: &Unit, bodies: &mut String) {
+        for c in &unit.inlined {
+            bodies.push_str("\nstatic inline");
+            self.mark_used = true;
+            self.function(&c_symbol(&c.symbol), &c.sig, &c.func, bodies);
+            self.mark_used = false;
+        }
         for (symbol, sig, func) in &unit.specialised {
             // Inlined into its guard where the C compiler finds it worth it.
             bodies.push_str("\ninline");

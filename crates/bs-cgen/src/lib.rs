@@ -190,6 +190,10 @@ struct Gen {
     /// holds the wrapper, a direct call calls it (and once the dynamic compiler has put the
     /// generic body back, the body, inlined, as without profiling).
     wrappers: std::collections::HashMap<Symbol, Symbol>,
+    /// Slot → (body, local copy) of the functions a specialised copy's unit inlines
+    /// (`Unit::inlined`): a call through such a slot checks whether the slot still holds the
+    /// body and then calls the local copy, as a call in `direct` calls the body.
+    inlined: std::collections::HashMap<Symbol, (Symbol, Symbol)>,
     /// Method bodies declared in this unit's C file (a method call may name them directly).
     methods: std::collections::HashSet<Symbol>,
     /// The locals of the function being generated.

@@ -28,6 +28,7 @@ use bs_frontend::Symbol;
 /// | `Specialised` | `bs_fs_NAME_UNIT_VERSION` |
 /// | `Guard` | `bs_fg_NAME_UNIT_VERSION` |
 /// | `GuardFailures` | `bs_gf_NAME_UNIT_VERSION` |
+/// | `InlineCopy` | `bs_fl_NAME_UNIT_VERSION` (static) |
 ///
 /// BlueScript names (NAME, CLASS, FIELD, METHOD) are [`mangle`]d.
 pub fn c_symbol(s: &Symbol) -> String {
@@ -69,6 +70,11 @@ pub fn c_symbol(s: &Symbol) -> String {
             unit,
             version,
         } => format!("bs_gf_{}_{unit}_{version}", mangle(name)),
+        Symbol::InlineCopy {
+            name,
+            unit,
+            version,
+        } => format!("bs_fl_{}_{unit}_{version}", mangle(name)),
     }
 }
 

@@ -28,6 +28,11 @@ pub(crate) fn emit(unit: &Unit, defined: &dyn Fn(&str) -> bool) -> String {
             .iter()
             .filter_map(|f| Some((f.slot_symbol.clone(), f.profile.as_ref()?.wrapper.clone())))
             .collect(),
+        inlined: unit
+            .inlined
+            .iter()
+            .map(|c| (c.slot.clone(), (c.body.clone(), c.symbol.clone())))
+            .collect(),
         ..Gen::default()
     };
     let mut decls = String::new();

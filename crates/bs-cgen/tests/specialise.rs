@@ -74,7 +74,9 @@ fn units(case: &Case) -> (String, String, bs_frontend::ir::Unit) {
 }
 
 /// The driver: runs both units' entries, then each call through the slot and through the guard.
-fn driver(case: &Case, unit: &bs_frontend::ir::Unit) -> String {
+/// `redefine`: C text at file scope and a statement run after the units' entries (to point a
+/// slot at another body, as a redefinition does).
+fn driver(case: &Case, unit: &bs_frontend::ir::Unit, redefine: (&str, &str)) -> String {
     let guard = &unit.guards[0];
     let n = guard.slot_sig.params.len();
     let params = vec!["bs_value"; n].join(", ");
@@ -112,6 +114,7 @@ extern {ret} (*{slot})({params});
 {ret} {guard_name}({params});
 extern uint32_t {failures};
 void bs_class_reset(void);
+{redefine_decls}
 
 static bs_value A[{n}], R;
 static int through_guard;
@@ -157,15 +160,70 @@ int main(void) {{
     CHECK(test_call(bs_unit_1) == 0, "unit 1 stopped");
     CHECK(test_call(bs_unit_2) == 0, "unit 2 stopped");
     test_take_output(0);
+    {redefine_stmt}
 {calls}    return test_finish("{name}");
 }}
 "#,
-        name = case.name
+        name = case.name,
+        redefine_decls = redefine.0,
+        redefine_stmt = redefine.1,
     )
 }
 
 fn run_case(case: &Case) {
+    run_case_redefining(case, 0, ("", ""));
+}
+
+/// [`run_case`], checking that the copy inlines `inlined` functions and running `redefine` (see
+/// [`driver`]) before the calls.
+fn run_case_redefining(case: &Case, inlined: usize, redefine: (&str, &str)) {
     let (generic, copy, unit) = units(case);
+    assert_eq!(
+        unit.inlined.len(),
+        inlined,
+        "{}: functions inlined: {:?}",
+        case.name,
+        unit.inlined.iter().map(|c| &c.symbol).collect::<Vec<_>>()
+    );
+    // The inlined bodies have run-time check sites of their own, at their spans in the source.
+    let mut numbers: Vec<u32> = unit.sites.iter().map(|(n, _)| *n).collect();
+    numbers.sort();
+    numbers.dedup();
+    assert_eq!(
+        numbers.len(),
+        unit.sites.len(),
+        "{}: a site twice",
+        case.name
+    );
+    for c in &unit.inlined {
+        let Symbol::InlineCopy { name, .. } = &c.symbol else {
+            panic!("{}: {:?} is not an inline copy", case.name, c.symbol);
+        };
+        let start = case.source.find(&format!("function {name}(")).unwrap() as u32;
+        let end = start + case.source[start as usize..].find("\n}").unwrap() as u32;
+        let mut own = Vec::new();
+        for s in &c.func.body {
+            s.walk(&mut |w| {
+                if let bs_frontend::ir::Walked::Expr(e) = w {
+                    own.push(e.span);
+                }
+            });
+        }
+        assert!(
+            own.iter().all(|sp| sp.start >= start && sp.end <= end),
+            "{}: {name}'s copy has spans outside its text",
+            case.name
+        );
+        if name == "div" {
+            assert!(
+                unit.sites
+                    .iter()
+                    .any(|(_, sp)| sp.start >= start && sp.end <= end),
+                "{}: no site in div",
+                case.name
+            );
+        }
+    }
     let dir = std::env::temp_dir().join(format!(
         "bs-specialise-{}-{}",
         std::process::id(),
@@ -174,7 +232,7 @@ fn run_case(case: &Case) {
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(dir.join("unit1.c"), &generic).unwrap();
     std::fs::write(dir.join("unit2.c"), &copy).unwrap();
-    std::fs::write(dir.join("driver.c"), driver(case, &unit)).unwrap();
+    std::fs::write(dir.join("driver.c"), driver(case, &unit, redefine)).unwrap();
     let root = root();
     let core = root.join("runtime/core");
     let mut sources: Vec<PathBuf> = std::fs::read_dir(&core)
@@ -430,7 +488,7 @@ fn strings_and_unused_parameters() {
 
 /// Every untyped top-level function of the programs under `tests/` and `benchmarks/` (the
 /// untyped benchmarks among them), specialised for integers and for floats: `specialise` answers (a unit or diagnostics inside the source, never a panic),
-/// and every copy's C compiles with `-Wall -Wextra -Werror`.
+/// and every copy's C, with the functions it inlines, compiles with `-Wall -Wextra -Werror`.
 #[test]
 fn untyped_functions_of_the_test_programs_specialise_or_are_refused_cleanly() {
     let root = root();
@@ -449,7 +507,7 @@ fn untyped_functions_of_the_test_programs_specialise_or_are_refused_cleanly() {
         }
     }
     programs.sort();
-    let (mut made, mut refused) = (0, 0);
+    let (mut made, mut refused, mut inlining) = (0, 0, 0);
     let mut c_files = Vec::new();
     for path in &programs {
         let source = std::fs::read_to_string(path).unwrap();
@@ -487,6 +545,7 @@ fn untyped_functions_of_the_test_programs_specialise_or_are_refused_cleanly() {
                 match bs_frontend::specialise(&req, &env, 2, &mut c) {
                     Ok(unit) => {
                         made += 1;
+                        inlining += usize::from(!unit.inlined.is_empty());
                         let file = dir.join(format!("u{}.c", c_files.len()));
                         std::fs::write(&file, bs_cgen::emit_unit(&unit)).unwrap();
                         c_files.push((file, format!("{} {name} {observed}", path.display())));
@@ -508,8 +567,10 @@ fn untyped_functions_of_the_test_programs_specialise_or_are_refused_cleanly() {
             }
         }
     }
-    eprintln!("{made} copies made, {refused} refused");
+    eprintln!("{made} copies made ({inlining} inlining functions), {refused} refused");
     assert!(made > 20, "only {made} copies made");
+    // sha256's compress inlines rotr, among others.
+    assert!(inlining > 0, "no copy inlines a function");
     for (file, what) in &c_files {
         let out = Command::new("gcc")
             .args([
@@ -551,4 +612,41 @@ fn arrow_functions_of_the_copy_follow_the_same_rules() {
             ("bs_box_int(-300000), bs_box_int(40000)", true),
         ],
     });
+}
+
+/// The functions a copy inlines: small typed functions of the same source. Their run-time errors
+/// stop the copy as they stop the generic body, and a call goes through the slot once it holds
+/// another body (a redefinition).
+const INLINING: &str = "function div(n: integer, d: integer) {\n  return n / d;\n}\nfunction rotl(x: integer, k: integer) {\n  return (x << k) | (x >>> (32 - k));\n}\nfunction f(n, d) {\n  let s = n - n;\n  for (let i = 1; i < 4; i++) {\n    s = s + div(n, d - i) + rotl(n, i) % 1000;\n    print(s);\n  }\n  return s;\n}\n";
+
+fn inlining_case(name: &'static str) -> Case {
+    Case {
+        name,
+        source: INLINING,
+        function: "f",
+        observed: vec![int(), int()],
+        calls: vec![
+            ("bs_box_int(100), bs_box_int(10)", true),
+            ("bs_box_int(-536870912), bs_box_int(7)", true),
+            ("bs_box_int(5), bs_box_int(2)", true),
+            ("bs_box_float(5.0f), bs_box_int(2)", false),
+        ],
+    }
+}
+
+#[test]
+fn small_functions_of_the_source_are_inlined() {
+    run_case_redefining(&inlining_case("inlined"), 2, ("", ""));
+}
+
+#[test]
+fn an_inlined_function_redefined_is_called_through_its_slot() {
+    run_case_redefining(
+        &inlining_case("inlined_redefined"),
+        2,
+        (
+            "extern int32_t (*bs_fp_div)(int32_t, int32_t);\nstatic int32_t other_div(int32_t n, int32_t d) { return n * 3 + d; }",
+            "bs_fp_div = other_div;",
+        ),
+    );
 }

@@ -133,6 +133,26 @@ pub struct Unit {
     pub specialised: Vec<(Symbol, FnSig, Function)>,
     /// The guards in front of the specialised copies.
     pub guards: Vec<Guard>,
+    /// Small functions of the same source that the specialised copies call, compiled into the
+    /// unit as local bodies (docs/dynamic.md, "What a copy inlines").
+    pub inlined: Vec<InlineCopy>,
+}
+
+/// A function that a specialised copy calls, compiled into the copy's unit: a call through
+/// `slot` calls `symbol` (a local body the C compiler may inline) while the slot holds `body`,
+/// the generic body that `symbol` copies, and goes through the slot otherwise (the function was
+/// redefined).
+#[derive(Clone, Debug)]
+pub struct InlineCopy {
+    /// `Symbol::InlineCopy`.
+    pub symbol: Symbol,
+    /// The function's slot (`Symbol::FnSlot`).
+    pub slot: Symbol,
+    /// The body the slot holds while the function is not redefined (`Symbol::FnBody`).
+    pub body: Symbol,
+    /// The function's signature (the slot's).
+    pub sig: FnSig,
+    pub func: Function,
 }
 
 /// The guard of a specialised copy (docs/dynamic.md): it has the signature of the function's

@@ -63,4 +63,11 @@ pub enum Symbol {
         unit: u32,
         version: u32,
     },
+    /// The local (static) copy of the body of function `name` from unit `unit` that the unit of
+    /// specialised copy `version` (of another function of the same unit) calls inline.
+    InlineCopy {
+        name: String,
+        unit: u32,
+        version: u32,
+    },
 }

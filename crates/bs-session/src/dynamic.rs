@@ -617,9 +617,9 @@ impl Dynamic {
 /// its callers in its own unit, and calling a copy through the slot and the guard instead costs
 /// more than its typed code saves.
 fn is_one_return(unit: &bs_frontend::ir::Unit) -> bool {
-    unit.specialised.iter().all(|(_, _, f)| {
-        matches!(f.body.as_slice(), [bs_frontend::ir::Stmt::Return(_)])
-    })
+    unit.specialised
+        .iter()
+        .all(|(_, _, f)| matches!(f.body.as_slice(), [bs_frontend::ir::Stmt::Return(_)]))
 }
 
 /// The first 8 bytes of a profile record that start profiling afresh: `countdown` calls, state

@@ -312,6 +312,7 @@ impl<'a> Checker<'_, 'a> {
             sites: std::mem::take(&mut self.out.sites),
             specialised: Vec::new(),
             guards: Vec::new(),
+            inlined: Vec::new(),
         }
     }
 

@@ -10,7 +10,8 @@
 //! differs, and a copy whose meaning would still differ (an integer that the generic body kept as
 //! an integer becoming a float, a compound assignment that would truncate, a run-time type check
 //! the generic body does not make) is refused. Calls of the function itself whose arguments
-//! have the copy's types call the copy directly.
+//! have the copy's types call the copy directly, and the small typed functions of the same
+//! source that the copy calls get local copies in its unit (`inline_callees`).
 
 use std::collections::{HashMap, HashSet};
 
@@ -147,6 +148,7 @@ pub fn specialise(
     };
     let shared = Shared {
         req,
+        program: &parsed.program.body,
         func,
         at,
         slot_sig: &slot_sig,
@@ -194,6 +196,8 @@ pub fn specialise(
 /// What both ways of building the copy share.
 struct Shared<'s, 'a> {
     req: &'s SpecialiseRequest<'s>,
+    /// The top-level statements of the source (for the functions the copy inlines).
+    program: &'a [ast::Statement<'a>],
     func: &'a ast::Function<'a>,
     at: Span,
     slot_sig: &'s FnSig,
@@ -249,6 +253,12 @@ fn build(
         return Err(problems);
     }
 
+    let inlined = {
+        let mut callers: Vec<&Function> = vec![&body];
+        callers.extend(arrows.iter().map(|(_, _, f)| f));
+        inline_callees(sh, env, unit_id, &mut checker, &callers)
+    };
+
     let (copy, copy_sig) = (sh.copy.clone(), copy_sig.clone());
     let guard = Guard {
         symbol: Symbol::Guard {
@@ -302,6 +312,143 @@ fn build(
         sites: std::mem::take(&mut checker.out.sites),
         specialised: vec![(copy, copy_sig, body)],
         guards: vec![guard],
+        inlined,
+    })
+}
+
+/// The largest body, in IR nodes (expressions and local declarations, their parts included),
+/// of a function that a copy inlines.
+pub const INLINE_MAX_NODES: usize = 40;
+
+/// The functions of the same source that `callers` (the copy and its arrow functions) call
+/// through their slots and that the copy's unit gets a local body of (docs/dynamic.md, "What a
+/// copy inlines"): each is a top-level function the generic unit defined and whose body the
+/// slot still names in `env`, with every parameter annotated (so not profiled: its slot holds
+/// the body), small (at most [`INLINE_MAX_NODES`]), not naming itself or the specialised
+/// function, without inline C, and needing nothing of the unit's entry (new array types,
+/// property names) nor arrow functions or function values. It is checked with its declared
+/// types, as the generic unit checked it, so it computes what the generic body computes; its
+/// run-time check sites are new ones (from `checker`'s counters) at its own spans.
+fn inline_callees(
+    sh: &Shared<'_, '_>,
+    env: &Env,
+    unit_id: u32,
+    checker: &mut Checker<'_, '_>,
+    callers: &[&Function],
+) -> Vec<InlineCopy> {
+    let req = sh.req;
+    let mut names: Vec<&str> = Vec::new();
+    for f in callers {
+        for s in &f.body {
+            s.walk(&mut |w| {
+                if let Walked::Expr(Expr {
+                    kind:
+                        ExprKind::Call {
+                            slot: Symbol::FnSlot { name },
+                            ..
+                        },
+                    ..
+                }) = w
+                {
+                    if !names.contains(&name.as_str()) {
+                        names.push(name);
+                    }
+                }
+            });
+        }
+    }
+    let mut out = Vec::new();
+    for name in names {
+        if name == req.name {
+            continue;
+        }
+        let Some(callee) = find_function(sh.program, name) else {
+            continue;
+        };
+        let Some(Global::Func { sig, slot, body }) = env.get(name) else {
+            continue;
+        };
+        let generic_body = Symbol::FnBody {
+            name: name.to_string(),
+            unit: req.generic_unit,
+        };
+        if *body != generic_body
+            || *slot
+                != (Symbol::FnSlot {
+                    name: name.to_string(),
+                })
+            || sig.params.len() != callee.params.items.len()
+            || callee.params.rest.is_some()
+            || callee
+                .params
+                .items
+                .iter()
+                .any(|p| p.type_annotation.is_none())
+            || contains_inline_c(req.source, callee)
+            || names_identifier(req.source, callee, name)
+            || names_identifier(req.source, callee, req.name)
+        {
+            continue;
+        }
+        let mut trial = Checker::new(env, unit_id, checker.ids);
+        let func = stacker::maybe_grow(STACK_RED_ZONE, STACK_SEGMENT, || {
+            trial.check_alone(callee, &sig.params, &sig.ret)
+        });
+        let Some(func) = func else {
+            continue;
+        };
+        if !trial.diags.found.is_empty()
+            || !trial.out.arrows.is_empty()
+            || !trial.out.trampolines.is_empty()
+            || !trial.out.array_classes.is_empty()
+            || !trial.out.prop_names.is_empty()
+            || func.body.iter().any(Stmt::has_inline_c)
+            || size(&func) > INLINE_MAX_NODES
+        {
+            continue;
+        }
+        checker.ids = trial.ids;
+        checker.out.sites.append(&mut trial.out.sites);
+        for e in std::mem::take(&mut trial.out.externs) {
+            checker.note_extern(e);
+        }
+        out.push(InlineCopy {
+            symbol: Symbol::InlineCopy {
+                name: name.to_string(),
+                unit: req.generic_unit,
+                version: req.version,
+            },
+            slot: slot.clone(),
+            body: generic_body,
+            sig: sig.clone(),
+            func,
+        });
+    }
+    out
+}
+
+/// The size of a body in IR nodes: its expressions (parts included) and local declarations.
+fn size(f: &Function) -> usize {
+    let mut n = 0;
+    for s in &f.body {
+        s.walk(&mut |w| {
+            if !matches!(w, Walked::Native(_)) {
+                n += 1;
+            }
+        });
+    }
+    n
+}
+
+/// Whether the body of `func` holds the identifier `name` (a call, or the function as a value).
+fn names_identifier(source: &str, func: &ast::Function<'_>, name: &str) -> bool {
+    let Some(b) = &func.body else { return false };
+    let text = &source[b.span.start as usize..b.span.end as usize];
+    let part = |c: char| c.is_alphanumeric() || c == '_' || c == '$';
+    text.match_indices(name).any(|(at, _)| {
+        let before = text[..at].chars().next_back();
+        let after = text[at + name.len()..].chars().next();
+        !before.is_some_and(part) && !after.is_some_and(part)
     })
 }
 
