@@ -94,6 +94,8 @@ enum State {
     Generic(String),
     /// A later definition replaced it.
     Redefined,
+    /// The input that defined it stopped with an error, so the definition never took effect.
+    Failed,
 }
 
 struct Version {
@@ -300,11 +302,17 @@ impl Dynamic {
 
     /// The unit failed: its definitions never took effect.
     pub(crate) fn drop_unit(&mut self, unit_id: u32) {
-        self.functions.retain(|_, p| p.unit != unit_id);
-        self.jobs
-            .retain(|j| !j.unit.functions.is_empty() || j.unit_id != unit_id);
-        self.after_call
-            .retain(|l| self.functions.contains_key(&l.record) && l.unit_id != unit_id);
+        for p in self.functions.values_mut().filter(|p| p.unit == unit_id) {
+            p.state = State::Failed;
+        }
+        let functions = &self.functions;
+        let live = |record: &u64| {
+            functions
+                .get(record)
+                .is_some_and(|p| p.state != State::Failed)
+        };
+        self.jobs.retain(|j| live(&j.record));
+        self.after_call.retain(|l| live(&l.record));
     }
 
     /// The device reported a profile. Returns a patch to install at once when the answer is
@@ -314,7 +322,10 @@ impl Dynamic {
         let elapsed = self.started.elapsed();
         let record = u64::from(report.record);
         let p = self.functions.get_mut(&record)?;
-        if matches!(p.state, State::Redefined | State::Generic(_)) {
+        if matches!(
+            p.state,
+            State::Redefined | State::Generic(_) | State::Failed
+        ) {
             return None;
         }
         let give_up = |p: &mut Profiled, why: String| -> Option<Patch> {
@@ -453,7 +464,7 @@ impl Dynamic {
         let object = job.compile.take().map(|c| c.wait());
         let fail = |this: &mut Dynamic, why: String| -> Option<Result<Linked, Patch>> {
             let p = this.functions.get_mut(&job.record)?;
-            if p.state == State::Redefined {
+            if matches!(p.state, State::Redefined | State::Failed) {
                 return None;
             }
             let from = p.slot_value();
@@ -486,7 +497,7 @@ impl Dynamic {
             Err(e) => return fail(self, format!("the copy does not link: {e}")),
         };
         let p = self.functions.get(&job.record)?;
-        if p.state == State::Redefined {
+        if matches!(p.state, State::Redefined | State::Failed) {
             return None;
         }
         let guard = linked.symbol(&c_symbol(&Symbol::Guard {
@@ -586,6 +597,7 @@ impl Dynamic {
                     State::Specialised => "specialised".to_string(),
                     State::Generic(why) => format!("generic: {why}"),
                     State::Redefined => "redefined".to_string(),
+                    State::Failed => "gone: its input stopped with an error".to_string(),
                 },
                 versions: p
                     .versions
@@ -595,7 +607,7 @@ impl Dynamic {
                         signature: v.signature.clone(),
                         installed_at: v.installed_at,
                         during_call: v.during_call,
-                        guard_failures: if p.state == State::Redefined {
+                        guard_failures: if matches!(p.state, State::Redefined | State::Failed) {
                             None
                         } else {
                             failures(v.failures)
