@@ -117,6 +117,8 @@ struct Profiled {
     source: Arc<str>,
     untyped: Vec<usize>,
     params: usize,
+    /// Its own unit calls it (directly, so that the C compiler may inline its generic body).
+    called_in_own_unit: bool,
     thresholds: ProfileThresholds,
     slot: u64,
     wrapper: u64,
@@ -237,6 +239,7 @@ impl Dynamic {
         unit_name: &str,
         source: &Arc<str>,
         linked: &LinkedUnit,
+        c_source: &str,
         resolve: &dyn Fn(&str) -> Option<u64>,
     ) {
         for f in &unit.functions {
@@ -262,6 +265,11 @@ impl Dynamic {
                     source: Arc::clone(source),
                     untyped: profile.untyped.clone(),
                     params: f.sig.params.len(),
+                    called_in_own_unit: c_source.contains(&format!(
+                        "{} == {}",
+                        c_symbol(&f.slot_symbol),
+                        c_symbol(&f.body_symbol)
+                    )),
                     thresholds: profile.thresholds,
                     slot,
                     wrapper,
@@ -397,12 +405,12 @@ impl Dynamic {
                 return give_up(p, "the specialiser failed (a compiler bug)".to_string());
             }
         };
-        if is_one_return(&unit) {
+        if p.called_in_own_unit && is_one_return(&unit) {
             *cx.counters = counters_before;
             return give_up(
                 p,
-                "its body is one return: a copy would save less than calls through its guard \
-                 cost (and its own unit's calls inline the generic body)"
+                "its body is one return, inlined where its own unit calls it: a copy would save \
+                 less than calls through its guard cost"
                     .to_string(),
             );
         }

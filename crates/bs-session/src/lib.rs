@@ -647,10 +647,14 @@ impl Session {
 
         // The unit's profiled functions: their records may report during this very call.
         let source_text: Arc<str> = Arc::from(source);
-        self.dynamic
-            .add_unit(&checked.unit, name, &source_text, &linked, &|s| {
-                bs_link::SymbolResolver::resolve(&txn, s)
-            });
+        self.dynamic.add_unit(
+            &checked.unit,
+            name,
+            &source_text,
+            &linked,
+            &c_source,
+            &|s| bs_link::SymbolResolver::resolve(&txn, s),
+        );
 
         // 6. Run, answering the device's profiles meanwhile.
         let clock = Instant::now();
