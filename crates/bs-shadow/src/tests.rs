@@ -62,6 +62,27 @@ fn placements_bump_and_align() {
     assert_eq!(usage.data_size, DATA.size);
 }
 
+/// A unit placed in a transaction nested in an open one (a specialised copy placed while the
+/// unit that profiled it runs) commits on its own and stays when the outer one is given back.
+#[test]
+fn a_nested_unit_outlives_the_outer_transaction() {
+    let mut s = shadow();
+    let mut outer = s.begin_unit(1);
+    let a = outer.place(RegionKind::Code, 16, 16).unwrap();
+    let mut nested = outer.nested(2);
+    let b = nested.place(RegionKind::Code, 16, 16).unwrap();
+    assert!(b >= a + 16, "the nested unit's code overlaps the outer's");
+    nested.commit(record(2, &[("copy", b)])).unwrap();
+    assert_eq!(outer.resolve("copy"), Some(b));
+    outer.abort();
+    assert_eq!(s.symbol("copy"), Some(b));
+    assert!(s.unit(2).is_some() && s.unit(1).is_none());
+    assert_eq!(s.usage().code_used, 16);
+    // The outer unit's range is free again, below the nested one.
+    let mut again = s.begin_unit(3);
+    assert_eq!(again.place(RegionKind::Code, 16, 16).unwrap(), a);
+}
+
 /// A deterministic pseudo-random sequence for the stress test.
 struct Lcg(u64);
 
