@@ -865,20 +865,9 @@ impl Session {
     /// Sends a copy that is placed (its unit committed in the shadow machine) and points its
     /// function's slot at its guard, unless the slot changed meanwhile.
     fn install_copy(&mut self, copy: dynamic::Linked) -> Result<(), SessionError> {
-        for (addr, bytes) in &copy.patch.loads {
-            self.device.load(*addr, bytes)?;
-        }
-        if self.apply_swaps(&copy.patch)? {
+        if self.apply_patch(&copy.patch)? {
             self.dynamic.installed(&copy, false);
-            self.units.record(
-                copy.unit_id,
-                &copy.unit_name,
-                &copy.source,
-                &copy.c_source,
-                &copy.unit,
-                &copy.linked,
-                None,
-            );
+            record_copy(&mut self.units, &copy);
         } else {
             self.dynamic.not_installed(&copy);
             self.free_unit(copy.unit_id);
@@ -1383,6 +1372,20 @@ pub fn locate(file: &str, source: &str, d: &Diagnostic) -> Location {
     }
 }
 
+/// A specialised copy that is installed, in the index that maps run-time errors to source (its
+/// sites point into its function's unit's source).
+fn record_copy(units: &mut UnitIndex, copy: &dynamic::Linked) {
+    units.record(
+        copy.unit_id,
+        &copy.unit_name,
+        &copy.source,
+        &copy.c_source,
+        &copy.unit,
+        &copy.linked,
+        None,
+    );
+}
+
 /// The shadow machine's record of a specialised copy's unit.
 fn copy_record(copy: &dynamic::Linked) -> bs_shadow::UnitRecord {
     bs_shadow::UnitRecord {
@@ -1485,15 +1488,7 @@ impl bs_transport::CallEvents for CallDriver<'_, '_, '_> {
             (Some(Pending::Copy(copy)), PatchResult::Installed(swaps)) => {
                 if swaps.iter().all(|s| matches!(s, SwapResult::Swapped)) {
                     self.dynamic.installed(&copy, true);
-                    self.units.record(
-                        copy.unit_id,
-                        &copy.unit_name,
-                        &copy.source,
-                        &copy.c_source,
-                        &copy.unit,
-                        &copy.linked,
-                        None,
-                    );
+                    record_copy(self.units, &copy);
                 } else {
                     self.dynamic.not_installed(&copy);
                 }
