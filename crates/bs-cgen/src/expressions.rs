@@ -97,7 +97,10 @@ impl Gen {
                 format!("({c} ? {a} : {b})")
             }
             ExprKind::Convert(conv, a) => self.convert(*conv, a, &e.ty),
-            ExprKind::Call { slot, args, .. } => self.slot_call(slot, args),
+            ExprKind::Call { slot, args, .. } => match self.untyped_inlined.get(slot).cloned() {
+                Some(c) => self.untyped_inline_call(&c, args),
+                None => self.slot_call(slot, args),
+            },
             ExprKind::Print { stream, args } => match &args[..] {
                 [arg] => {
                     let a = self.expr(arg);
@@ -498,6 +501,39 @@ impl Gen {
                 }
                 _ => format!("{slot}({a})"),
             }
+        })
+    }
+
+    /// A call of the local copy `c` of an untyped function (typed arguments `args`) while the
+    /// function's slot holds its generic body or its profiling wrapper (both run the same
+    /// source as the local copy); else a call through the slot, the arguments boxed. The value
+    /// has the slot's result type.
+    fn untyped_inline_call(&mut self, c: &bs_frontend::ir::InlineCopy, args: &[Expr]) -> String {
+        let refs: Vec<&Expr> = args.iter().collect();
+        let slot = c_symbol(&c.slot);
+        let body = c_symbol(&c.body);
+        let wrapper = c
+            .wrapper
+            .as_ref()
+            .map(c_symbol)
+            .unwrap_or_else(|| body.clone());
+        let local = c_symbol(&c.symbol);
+        self.sequenced(&refs, |p| {
+            let typed = p.join(", ");
+            let boxed: Vec<String> = p
+                .iter()
+                .zip(c.sig.params.iter().zip(&c.local_sig.params))
+                .map(|(a, (to, from))| crate::guards::arg_as(to, from, a))
+                .collect();
+            let call = crate::guards::result_as(
+                &c.sig.ret,
+                &c.local_sig.ret,
+                &format!("{local}({typed})"),
+            );
+            format!(
+                "(__builtin_expect({slot} == {body} || {slot} == {wrapper}, 1) ? {call} : {slot}({}))",
+                boxed.join(", ")
+            )
         })
     }
 

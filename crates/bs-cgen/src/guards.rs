@@ -16,12 +16,16 @@ use crate::symbols::c_symbol;
 /// Prototypes of the copies, the guards and their fallbacks, and the failure counters.
 pub(crate) fn declarations(unit: &Unit, decls: &mut String) {
     for c in &unit.inlined {
-        // The generic body, whose address the calls compare the slot with.
+        // The generic body (and profiling wrapper), whose addresses the calls compare the slot
+        // with.
         let _ = writeln!(decls, "{};", prototype(&c_symbol(&c.body), &c.sig, None));
+        if let Some(w) = &c.wrapper {
+            let _ = writeln!(decls, "{};", prototype(&c_symbol(w), &c.sig, None));
+        }
         let _ = writeln!(
             decls,
             "static inline {};",
-            prototype(&c_symbol(&c.symbol), &c.sig, None)
+            prototype(&c_symbol(&c.symbol), &c.local_sig, None)
         );
     }
     for (symbol, sig, _) in &unit.specialised {
@@ -49,7 +53,7 @@ impl Gen {
         for c in &unit.inlined {
             bodies.push_str("\nstatic inline");
             self.mark_used = true;
-            self.function(&c_symbol(&c.symbol), &c.sig, &c.func, bodies);
+            self.function(&c_symbol(&c.symbol), &c.local_sig, &c.func, bodies);
             self.mark_used = false;
         }
         for (symbol, sig, func) in &unit.specialised {
@@ -87,6 +91,30 @@ fn unbox(to: &Type, a: &str) -> String {
     }
 }
 
+/// The value `v` of type `from` (a copy's result) as a value of the slot's result type `to`
+/// (an expression).
+pub(crate) fn result_as(to: &Type, from: &Type, v: &str) -> String {
+    match (to, from) {
+        (Type::Void, Type::Void) => v.to_string(),
+        (Type::Void, _) => format!("((void)({v}))"),
+        (Type::Any, Type::Void) => format!("({v}, BS_NULL)"),
+        (Type::Any, Type::Integer | Type::Enum(_)) => format!("bs_box_int({v})"),
+        (Type::Any, Type::Float) => format!("bs_box_float({v})"),
+        (Type::Any, Type::Boolean) => format!("bs_box_bool({v})"),
+        _ => v.to_string(),
+    }
+}
+
+/// An argument `a` of type `from` as a value of a slot's parameter type `to`.
+pub(crate) fn arg_as(to: &Type, from: &Type, a: &str) -> String {
+    match (to, from) {
+        (Type::Any, Type::Integer | Type::Enum(_)) => format!("bs_box_int({a})"),
+        (Type::Any, Type::Float) => format!("bs_box_float({a})"),
+        (Type::Any, Type::Boolean) => format!("bs_box_bool({a})"),
+        _ => a.to_string(),
+    }
+}
+
 fn guard(g: &Guard, out: &mut String) {
     let names: Vec<String> = (0..g.slot_sig.params.len())
         .map(|k| format!("a{k}"))
@@ -114,14 +142,10 @@ fn guard(g: &Guard, out: &mut String) {
         })
         .collect();
     let call = format!("{}({})", c_symbol(&g.copy), args.join(", "));
-    let from = &g.copy_sig.ret;
-    let success = match (&g.slot_sig.ret, from) {
+    let success = match (&g.slot_sig.ret, &g.copy_sig.ret) {
         (Type::Void, _) => format!("{call}; return;"),
         (Type::Any, Type::Void) => format!("{call}; return BS_NULL;"),
-        (Type::Any, Type::Integer | Type::Enum(_)) => format!("return bs_box_int({call});"),
-        (Type::Any, Type::Float) => format!("return bs_box_float({call});"),
-        (Type::Any, Type::Boolean) => format!("return bs_box_bool({call});"),
-        _ => format!("return {call};"),
+        (to, from) => format!("return {};", result_as(to, from, &call)),
     };
     let condition = if tests.is_empty() {
         "1".to_string()

@@ -194,6 +194,11 @@ struct Gen {
     /// (`Unit::inlined`): a call through such a slot checks whether the slot still holds the
     /// body and then calls the local copy, as a call in `direct` calls the body.
     inlined: std::collections::HashMap<Symbol, (Symbol, Symbol)>,
+    /// Local copies of untyped (profiled) functions a specialised copy's unit inlines, by
+    /// their symbol (`Symbol::InlineCopy`): a call of one checks whether the slot holds the
+    /// function's generic body or profiling wrapper and then calls the local copy with the
+    /// typed arguments, else calls the slot with them boxed.
+    untyped_inlined: std::collections::HashMap<Symbol, bs_frontend::ir::InlineCopy>,
     /// Method bodies declared in this unit's C file (a method call may name them directly).
     methods: std::collections::HashSet<Symbol>,
     /// The locals of the function being generated.

@@ -31,7 +31,14 @@ pub(crate) fn emit(unit: &Unit, defined: &dyn Fn(&str) -> bool) -> String {
         inlined: unit
             .inlined
             .iter()
+            .filter(|c| c.wrapper.is_none())
             .map(|c| (c.slot.clone(), (c.body.clone(), c.symbol.clone())))
+            .collect(),
+        untyped_inlined: unit
+            .inlined
+            .iter()
+            .filter(|c| c.wrapper.is_some())
+            .map(|c| (c.symbol.clone(), c.clone()))
             .collect(),
         ..Gen::default()
     };

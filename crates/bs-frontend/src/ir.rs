@@ -152,6 +152,14 @@ pub struct InlineCopy {
     pub body: Symbol,
     /// The function's signature (the slot's).
     pub sig: FnSig,
+    /// The local body's signature: `sig` for a function with annotated parameters; for an
+    /// untyped (profiled) one, the types of the arguments the copy passes it, and its result.
+    /// Calls of such a local body are `ExprKind::Call { slot: symbol, sig: local_sig, .. }`
+    /// with the arguments typed; the call's value has the slot's result type.
+    pub local_sig: FnSig,
+    /// The profiling wrapper of an untyped function: the slot holds it (or `body`) while the
+    /// function is not redefined.
+    pub wrapper: Option<Symbol>,
     pub func: Function,
 }
 

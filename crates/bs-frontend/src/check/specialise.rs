@@ -253,11 +253,7 @@ fn build(
         return Err(problems);
     }
 
-    let inlined = {
-        let mut callers: Vec<&Function> = vec![&body];
-        callers.extend(arrows.iter().map(|(_, _, f)| f));
-        inline_callees(sh, env, unit_id, &mut checker, &callers)
-    };
+    let inlined = inline_callees(sh, env, unit_id, &mut checker, &mut body, &mut arrows);
 
     let (copy, copy_sig) = (sh.copy.clone(), copy_sig.clone());
     let guard = Guard {
@@ -329,82 +325,222 @@ pub const INLINE_MAX_NODES: usize = 40;
 /// property names) nor arrow functions or function values. It is checked with its declared
 /// types, as the generic unit checked it, so it computes what the generic body computes; its
 /// run-time check sites are new ones (from `checker`'s counters) at its own spans.
-fn inline_callees(
-    sh: &Shared<'_, '_>,
+fn inline_callees<'a>(
+    sh: &Shared<'_, 'a>,
     env: &Env,
     unit_id: u32,
     checker: &mut Checker<'_, '_>,
-    callers: &[&Function],
+    body: &mut Function,
+    arrows: &mut [(Symbol, FnSig, Function)],
 ) -> Vec<InlineCopy> {
     let req = sh.req;
-    let mut names: Vec<&str> = Vec::new();
-    for f in callers {
-        for s in &f.body {
-            s.walk(&mut |w| {
-                if let Walked::Expr(Expr {
-                    kind:
-                        ExprKind::Call {
-                            slot: Symbol::FnSlot { name },
-                            ..
-                        },
-                    ..
-                }) = w
-                {
-                    if !names.contains(&name.as_str()) {
-                        names.push(name);
+    // Each function called through its slot, with the argument types of its first call (for
+    // an untyped callee: the types of the values the copy boxes for it).
+    let mut calls: Vec<(String, Vec<Type>)> = Vec::new();
+    {
+        let mut callers: Vec<&Function> = vec![body];
+        callers.extend(arrows.iter().map(|(_, _, f)| f));
+        for f in callers {
+            for s in &f.body {
+                s.walk(&mut |w| {
+                    if let Walked::Expr(Expr {
+                        kind:
+                            ExprKind::Call {
+                                slot: Symbol::FnSlot { name },
+                                sig,
+                                args,
+                            },
+                        ..
+                    }) = w
+                    {
+                        if !calls.iter().any(|(n, _)| n == name) {
+                            calls.push((name.clone(), arg_types(env, sig, args)));
+                        }
                     }
-                }
-            });
+                });
+            }
         }
     }
     let mut out = Vec::new();
-    for name in names {
+    for (name, types) in calls {
+        let name = name.as_str();
         if name == req.name {
             continue;
         }
         let Some(callee) = find_function(sh.program, name) else {
             continue;
         };
-        let Some(Global::Func { sig, slot, body }) = env.get(name) else {
+        let Some(Global::Func {
+            sig,
+            slot,
+            body: held,
+        }) = env.get(name)
+        else {
             continue;
         };
         let generic_body = Symbol::FnBody {
             name: name.to_string(),
             unit: req.generic_unit,
         };
-        if *body != generic_body
+        if *held != generic_body
             || *slot
                 != (Symbol::FnSlot {
                     name: name.to_string(),
                 })
             || sig.params.len() != callee.params.items.len()
             || callee.params.rest.is_some()
-            || callee
-                .params
-                .items
-                .iter()
-                .any(|p| p.type_annotation.is_none())
             || contains_inline_c(req.source, callee)
             || names_identifier(req.source, callee, name)
             || names_identifier(req.source, callee, req.name)
         {
             continue;
         }
-        let mut trial = Checker::new(env, unit_id, checker.ids);
-        let func = stacker::maybe_grow(STACK_RED_ZONE, STACK_SEGMENT, || {
-            trial.check_alone(callee, &sig.params, &sig.ret)
-        });
-        let Some(func) = func else {
+        let untyped = callee
+            .params
+            .items
+            .iter()
+            .filter(|p| p.type_annotation.is_none())
+            .count();
+        let symbol = Symbol::InlineCopy {
+            name: name.to_string(),
+            unit: req.generic_unit,
+            version: req.version,
+        };
+        if untyped == 0 {
+            if let Some(func) = inline_typed(env, unit_id, checker, callee, sig) {
+                out.push(InlineCopy {
+                    symbol,
+                    slot: slot.clone(),
+                    body: generic_body,
+                    sig: sig.clone(),
+                    local_sig: sig.clone(),
+                    wrapper: None,
+                    func,
+                });
+            }
+            continue;
+        }
+        // A profiled function (docs/dynamic.md): its slot holds its wrapper, its generic body or
+        // a guard of its own copy, all of which run this source.
+        if untyped > bs_abi::PROFILE_MAX_ARGS || callee.declare {
+            continue;
+        }
+        let Some((local_sig, func)) = inline_untyped(env, unit_id, checker, callee, sig, &types)
+        else {
             continue;
         };
+        retarget_calls(body, slot, &symbol, &local_sig, env);
+        for (_, _, f) in arrows.iter_mut() {
+            retarget_calls(f, slot, &symbol, &local_sig, env);
+        }
+        out.push(InlineCopy {
+            symbol,
+            slot: slot.clone(),
+            body: generic_body,
+            sig: sig.clone(),
+            local_sig,
+            wrapper: Some(Symbol::ProfileWrapper {
+                name: name.to_string(),
+                unit: req.generic_unit,
+            }),
+            func,
+        });
+    }
+    out
+}
+
+/// Checks a callee with annotated parameters with its declared types, as the generic unit
+/// checked it; on success its sites and externs become `checker`'s.
+fn inline_typed<'a>(
+    env: &Env,
+    unit_id: u32,
+    checker: &mut Checker<'_, '_>,
+    callee: &'a ast::Function<'a>,
+    sig: &FnSig,
+) -> Option<Function> {
+    let mut trial = Checker::new(env, unit_id, checker.ids);
+    let func = stacker::maybe_grow(STACK_RED_ZONE, STACK_SEGMENT, || {
+        trial.check_alone(callee, &sig.params, &sig.ret)
+    })?;
+    if !trial.diags.found.is_empty()
+        || !trial.out.arrows.is_empty()
+        || !trial.out.trampolines.is_empty()
+        || !trial.out.array_classes.is_empty()
+        || !trial.out.prop_names.is_empty()
+        || func.body.iter().any(Stmt::has_inline_c)
+        || size(&func) > INLINE_MAX_NODES
+    {
+        return None;
+    }
+    checker.ids = trial.ids;
+    checker.out.sites.append(&mut trial.out.sites);
+    for e in std::mem::take(&mut trial.out.externs) {
+        checker.note_extern(e);
+    }
+    Some(func)
+}
+
+/// Checks an untyped callee as a specialised body whose parameters have `types` (the copy's
+/// argument types; `any` where the copy passes `any`), with the rules that keep what its
+/// generic body computes on `any` (`GenericFacts::fix`). Its result type is inferred as for a
+/// copy, else the slot's. On success its sites and externs become `checker`'s.
+fn inline_untyped<'a>(
+    env: &Env,
+    unit_id: u32,
+    checker: &mut Checker<'_, '_>,
+    callee: &'a ast::Function<'a>,
+    slot_sig: &FnSig,
+    types: &[Type],
+) -> Option<(FnSig, Function)> {
+    if types.len() != slot_sig.params.len() {
+        return None;
+    }
+    let mut generic = Checker::new(env, unit_id, checker.ids);
+    let generic_body = stacker::maybe_grow(STACK_RED_ZONE, STACK_SEGMENT, || {
+        generic.check_alone(callee, &slot_sig.params, &slot_sig.ret)
+    })?;
+    if !generic.out.arrows.is_empty() || size(&generic_body) > INLINE_MAX_NODES {
+        return None;
+    }
+    let mut facts = GenericFacts::default();
+    facts.learn(&generic_body);
+    let inferred = if slot_sig.ret == Type::Any {
+        let mut infer = Checker::new(env, unit_id, checker.ids);
+        infer.diags.quiet += 1;
+        infer.infer_result(callee, types).unwrap_or(Type::Any)
+    } else {
+        slot_sig.ret.clone()
+    };
+    let inferred = if inferred == Type::Null {
+        Type::Any
+    } else {
+        inferred
+    };
+    let mut rets = vec![inferred.clone()];
+    if inferred != slot_sig.ret {
+        rets.push(slot_sig.ret.clone());
+    }
+    for ret in rets {
+        if !result_converts(&ret, &slot_sig.ret) {
+            continue;
+        }
+        let mut trial = Checker::new(env, unit_id, checker.ids);
+        let func = stacker::maybe_grow(STACK_RED_ZONE, STACK_SEGMENT, || {
+            trial.check_alone(callee, types, &ret)
+        });
+        let Some(mut func) = func else { continue };
         if !trial.diags.found.is_empty()
             || !trial.out.arrows.is_empty()
             || !trial.out.trampolines.is_empty()
             || !trial.out.array_classes.is_empty()
             || !trial.out.prop_names.is_empty()
             || func.body.iter().any(Stmt::has_inline_c)
-            || size(&func) > INLINE_MAX_NODES
         {
+            continue;
+        }
+        let mut problems = Vec::new();
+        facts.fix(&mut func, 0..types.len(), &mut problems, &generic_body);
+        if !problems.is_empty() || size(&func) > INLINE_MAX_NODES {
             continue;
         }
         checker.ids = trial.ids;
@@ -412,19 +548,188 @@ fn inline_callees(
         for e in std::mem::take(&mut trial.out.externs) {
             checker.note_extern(e);
         }
-        out.push(InlineCopy {
-            symbol: Symbol::InlineCopy {
-                name: name.to_string(),
-                unit: req.generic_unit,
-                version: req.version,
-            },
-            slot: slot.clone(),
-            body: generic_body,
-            sig: sig.clone(),
-            func,
-        });
+        let sig = FnSig {
+            params: types.to_vec(),
+            ret,
+        };
+        return Some((sig, func));
     }
-    out
+    None
+}
+
+/// The types of the arguments of a call through a slot of signature `sig`: a parameter's
+/// declared type, or for an `any` parameter the type of the value the copy boxes for it when
+/// a guard could test it (else `any`).
+fn arg_types(env: &Env, sig: &FnSig, args: &[Expr]) -> Vec<Type> {
+    sig.params
+        .iter()
+        .zip(args)
+        .map(|(p, a)| match (&a.kind, p) {
+            (ExprKind::Convert(Conv::Box, inner), Type::Any)
+                if observable(&inner.ty) && known(env, &inner.ty) =>
+            {
+                inner.ty.clone()
+            }
+            _ => p.clone(),
+        })
+        .collect()
+}
+
+/// Makes the calls of `f` through `slot` whose arguments have the types of `local_sig` calls of
+/// its local body `symbol`, with the arguments unboxed (the C back end boxes them again for
+/// the slot when the slot holds something else).
+fn retarget_calls(f: &mut Function, slot: &Symbol, symbol: &Symbol, local_sig: &FnSig, env: &Env) {
+    let mut visit = |e: &mut Expr| {
+        let ExprKind::Call { slot: s, sig, args } = &mut e.kind else {
+            return;
+        };
+        if s != slot || arg_types(env, sig, args) != local_sig.params {
+            return;
+        }
+        for (a, p) in args.iter_mut().zip(&sig.params) {
+            if *p != Type::Any {
+                continue;
+            }
+            if let ExprKind::Convert(Conv::Box, inner) = &mut a.kind {
+                if observable(&inner.ty) {
+                    let inner = std::mem::replace(
+                        &mut **inner,
+                        Expr::new(ExprKind::Null, Type::Null, Span::default()),
+                    );
+                    *a = inner;
+                }
+            }
+        }
+        *s = symbol.clone();
+        *sig = local_sig.clone();
+    };
+    for s in &mut f.body {
+        each_expr_mut_stmt(s, &mut visit);
+    }
+}
+
+/// Calls `visit` on every expression of `s`, parts first.
+fn each_expr_mut_stmt(s: &mut Stmt, visit: &mut dyn FnMut(&mut Expr)) {
+    match s {
+        Stmt::Expr(e) | Stmt::InitGlobal { value: e, .. } => each_expr_mut(e, visit),
+        Stmt::Return(e) => {
+            if let Some(e) = e {
+                each_expr_mut(e, visit);
+            }
+        }
+        Stmt::Let { init, .. } => {
+            if let Some(e) = init {
+                each_expr_mut(e, visit);
+            }
+        }
+        Stmt::Block(b) | Stmt::Seq(b) => b.iter_mut().for_each(|s| each_expr_mut_stmt(s, visit)),
+        Stmt::If {
+            cond,
+            then,
+            otherwise,
+        } => {
+            each_expr_mut(cond, visit);
+            then.iter_mut()
+                .chain(otherwise)
+                .for_each(|s| each_expr_mut_stmt(s, visit));
+        }
+        Stmt::While { cond, body } | Stmt::DoWhile { body, cond } => {
+            each_expr_mut(cond, visit);
+            body.iter_mut().for_each(|s| each_expr_mut_stmt(s, visit));
+        }
+        Stmt::For {
+            init,
+            cond,
+            update,
+            body,
+        } => {
+            init.iter_mut().for_each(|s| each_expr_mut_stmt(s, visit));
+            if let Some(c) = cond {
+                each_expr_mut(c, visit);
+            }
+            if let Some(u) = update {
+                each_expr_mut(u, visit);
+            }
+            body.iter_mut().for_each(|s| each_expr_mut_stmt(s, visit));
+        }
+        Stmt::Break | Stmt::Continue | Stmt::Native(..) => {}
+    }
+}
+
+fn each_expr_mut_place(p: &mut Place, visit: &mut dyn FnMut(&mut Expr)) {
+    match p {
+        Place::Index { array, index, .. } => {
+            each_expr_mut(array, visit);
+            each_expr_mut(index, visit);
+        }
+        Place::AnyProp { object, .. } | Place::Field { object, .. } => each_expr_mut(object, visit),
+        Place::Local(_) | Place::Global { .. } | Place::Captured { .. } => {}
+    }
+}
+
+fn each_expr_mut(e: &mut Expr, visit: &mut dyn FnMut(&mut Expr)) {
+    match &mut e.kind {
+        ExprKind::Int(_)
+        | ExprKind::Float(_)
+        | ExprKind::Bool(_)
+        | ExprKind::Str(_)
+        | ExprKind::Null
+        | ExprKind::Closure { .. }
+        | ExprKind::FuncValue { .. } => {}
+        ExprKind::Read(p) | ExprKind::Update { place: p, .. } => each_expr_mut_place(p, visit),
+        ExprKind::Unary(_, a) | ExprKind::AnyNegate { arg: a, .. } | ExprKind::Convert(_, a) => {
+            each_expr_mut(a, visit)
+        }
+        ExprKind::Binary { left, right, .. }
+        | ExprKind::AnyBinary { left, right, .. }
+        | ExprKind::Logical { left, right, .. }
+        | ExprKind::Concat(left, right) => {
+            each_expr_mut(left, visit);
+            each_expr_mut(right, visit);
+        }
+        ExprKind::Cond {
+            cond,
+            then,
+            otherwise,
+        } => {
+            each_expr_mut(cond, visit);
+            each_expr_mut(then, visit);
+            each_expr_mut(otherwise, visit);
+        }
+        ExprKind::Call { args, .. }
+        | ExprKind::DirectCall { args, .. }
+        | ExprKind::New { args, .. }
+        | ExprKind::Builtin { args, .. }
+        | ExprKind::Print { args, .. }
+        | ExprKind::ArrayLit { elements: args, .. } => {
+            args.iter_mut().for_each(|a| each_expr_mut(a, visit))
+        }
+        ExprKind::Assign { place, value } => {
+            each_expr_mut_place(place, visit);
+            each_expr_mut(value, visit);
+        }
+        ExprKind::With { temps, body } => {
+            temps.iter_mut().for_each(|(_, t)| each_expr_mut(t, visit));
+            each_expr_mut(body, visit);
+        }
+        ExprKind::NewArray { length, init, .. } => {
+            each_expr_mut(length, visit);
+            each_expr_mut(init, visit);
+        }
+        ExprKind::MethodCall {
+            receiver: t, args, ..
+        }
+        | ExprKind::CallValue {
+            callee: t, args, ..
+        }
+        | ExprKind::AnyCall {
+            target: t, args, ..
+        } => {
+            each_expr_mut(t, visit);
+            args.iter_mut().for_each(|a| each_expr_mut(a, visit));
+        }
+    }
+    visit(e);
 }
 
 /// The size of a body in IR nodes: its expressions (parts included) and local declarations.
