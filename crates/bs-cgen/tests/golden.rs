@@ -226,7 +226,7 @@ fn profiling_adds_only_wrappers(source: &str, profiled_c: &str) -> Result<(), St
 }
 
 /// The C of the specialised copy that the header of `source` asks for (its unit checked as unit
-/// 1 of a fresh session), or its compile errors.
+/// 1 of a fresh session, profiled), or its compile errors.
 fn generate_specialised(source: &str) -> Result<String, String> {
     let mut env = bs_frontend::Env::new();
     let mut counters = bs_frontend::Counters::default();
@@ -240,7 +240,13 @@ fn generate_specialised(source: &str) -> Result<String, String> {
             .collect();
         format!("the case does not compile:\n{}", lines.join("\n"))
     };
-    let checked = bs_frontend::check_unit(source, &env, 1, &mut counters).map_err(errors)?;
+    // As in a session with the dynamic compiler on: the source's untyped functions are profiled
+    // (a copy compares their slots with their profiling wrappers).
+    let options = bs_frontend::CheckOptions {
+        profile: Some(bs_frontend::ProfileThresholds::default()),
+    };
+    let checked =
+        bs_frontend::check_unit_with(source, &env, 1, &mut counters, &options).map_err(errors)?;
     let Some(header) = source
         .lines()
         .next()

@@ -46,7 +46,15 @@ fn commit(env: &mut Env, checked: &bs_frontend::Checked) {
 fn units(case: &Case) -> (String, String, bs_frontend::ir::Unit) {
     let mut env = Env::new();
     let mut counters = Counters::default();
-    let checked = bs_frontend::check_unit(case.source, &env, 1, &mut counters)
+    // Profiled, as with the dynamic compiler on: the slots of untyped functions hold their
+    // profiling wrappers (which never report here: the test has no host to report to).
+    let options = bs_frontend::CheckOptions {
+        profile: Some(bs_frontend::ProfileThresholds {
+            calls: i32::MAX as u32,
+            signature: 1,
+        }),
+    };
+    let checked = bs_frontend::check_unit_with(case.source, &env, 1, &mut counters, &options)
         .unwrap_or_else(|d| panic!("{}: the program does not check: {d:?}", case.name));
     commit(&mut env, &checked);
     let generic = bs_cgen::emit_unit(&checked.unit);
@@ -649,4 +657,129 @@ fn an_inlined_function_redefined_is_called_through_its_slot() {
             "bs_fp_div = other_div;",
         ),
     );
+}
+
+/// Small untyped functions of the same source whose body is one `return` that the copy calls
+/// get local copies checked with the argument types the copy passes them (`any` where it passes
+/// `any`), which compute what their generic bodies compute on boxed values: integers wrap at 30
+/// bits, floats keep the boxed exponent, a division by zero stops them the same way. `twice`
+/// (two statements) is not inlined.
+const UNTYPED_CALLEES: &str = "function mul(x, y) {\n  return (x * y) / 4 + 1;\n}\nfunction half(v) {\n  return v * 0.5 * 1000000000000000.0;\n}\nfunction quot(a, b) {\n  return a / b;\n}\nfunction twice(x) {\n  const y = x + x;\n  return y;\n}\nfunction f(n, d, e) {\n  let s = mul(n, d);\n  for (let i = 1; i < 4; i++) {\n    s = s + quot(n, d - i);\n    print(s, half(d), mul(d, i), mul(n, e), twice(d));\n  }\n  return s;\n}\n";
+
+fn untyped_callees_case(name: &'static str, observed: Option<Type>) -> Case {
+    let calls = if observed == int() {
+        vec![
+            ("bs_box_int(100), bs_box_int(10), bs_box_int(3)", true),
+            // 30-bit wraps in mul and quot's operands.
+            (
+                "bs_box_int(536870911), bs_box_int(65536), bs_box_int(-536870912)",
+                true,
+            ),
+            (
+                "bs_box_int(-300000), bs_box_int(40000), bs_box_float(2.5f)",
+                true,
+            ),
+            // A division by zero in the inlined quot (d - 2 == 0).
+            ("bs_box_int(5), bs_box_int(2), bs_box_int(1)", true),
+            ("bs_box_float(5.0f), bs_box_int(2), bs_box_int(1)", false),
+        ]
+    } else {
+        vec![
+            (
+                "bs_box_float(100.5f), bs_box_float(10.25f), bs_box_float(3.0f)",
+                true,
+            ),
+            // Below 2^-30 a boxed float loses precision; at 2^32 and above it is infinite.
+            (
+                "bs_box_float(3e-10f), bs_box_float(7e-10f), bs_box_float(1e-5f)",
+                true,
+            ),
+            (
+                "bs_box_float(1e-20f), bs_box_float(5e-10f), bs_box_int(3)",
+                true,
+            ),
+            (
+                "bs_box_float(7e-12f), bs_box_float(1.3e-15f), bs_box_float(1e-16f)",
+                true,
+            ),
+            (
+                "bs_box_float(3e9f), bs_box_float(65536.5f), bs_box_float(-2e5f)",
+                true,
+            ),
+            (
+                "bs_box_float(-0.0f), bs_box_float(2.0f), bs_box_float(0.0f)",
+                true,
+            ),
+            ("bs_box_int(5), bs_box_float(2.0f), bs_box_int(1)", false),
+        ]
+    };
+    Case {
+        name,
+        source: UNTYPED_CALLEES,
+        function: "f",
+        observed: vec![observed.clone(), observed, None],
+        calls,
+    }
+}
+
+#[test]
+fn small_untyped_functions_of_the_source_are_inlined_with_integers() {
+    run_case_redefining(
+        &untyped_callees_case("untyped_callees_int", int()),
+        3,
+        ("", ""),
+    );
+}
+
+#[test]
+fn small_untyped_functions_of_the_source_are_inlined_with_floats() {
+    run_case_redefining(
+        &untyped_callees_case("untyped_callees_float", float()),
+        3,
+        ("", ""),
+    );
+}
+
+#[test]
+fn an_inlined_untyped_function_redefined_is_called_through_its_slot() {
+    run_case_redefining(
+        &untyped_callees_case("untyped_callees_redefined", int()),
+        3,
+        (
+            "extern bs_value (*bs_fp_mul)(bs_value, bs_value);\nstatic bs_value other_mul(bs_value x, bs_value y) { (void)y; return x; }",
+            "bs_fp_mul = other_mul;",
+        ),
+    );
+}
+
+/// The local copies take the argument types of the copy's calls; `mul(n, e)` passes `e`, a
+/// parameter the guard does not check, so it stays `any` there.
+#[test]
+fn untyped_callees_take_the_argument_types_of_the_calls() {
+    let (_, copy, unit) = units(&untyped_callees_case("untyped_callees_types", int()));
+    let sigs: Vec<String> = unit
+        .inlined
+        .iter()
+        .map(|c| format!("{:?} {:?}", c.symbol, c.local_sig.params))
+        .collect();
+    assert_eq!(unit.inlined.len(), 3, "{sigs:?}");
+    for c in &unit.inlined {
+        assert!(c.wrapper.is_some(), "{sigs:?}");
+        assert!(
+            c.local_sig.params.iter().all(|t| *t == Type::Integer),
+            "{sigs:?}"
+        );
+    }
+    // `mul(d, i)` calls the local copy; `mul(n, e)` (integer, any) goes through the slot, as
+    // does `twice(d)`.
+    assert!(
+        copy.contains(
+            "bs_fp_mul == bs_f_mul_1 || bs_fp_mul == bs_pw_mul_1, 1) ? bs_box_int(bs_fl_mul_1_1("
+        ),
+        "{copy}"
+    );
+    assert!(copy.contains("bs_fp_mul(bs_box_int(l0_n), l2_e)"), "{copy}");
+    assert!(!copy.contains("bs_fl_mul_1_1(l0_n, l2_e)"), "{copy}");
+    assert!(copy.contains("bs_fp_twice("), "{copy}");
+    assert!(!copy.contains("bs_fl_twice"), "{copy}");
 }

@@ -422,7 +422,7 @@ fn inline_callees<'a>(
         }
         // A profiled function (docs/dynamic.md): its slot holds its wrapper, its generic body or
         // a guard of its own copy, all of which run this source.
-        if untyped > bs_abi::PROFILE_MAX_ARGS || callee.declare {
+        if untyped > bs_abi::PROFILE_MAX_ARGS || callee.declare || !one_return(callee) {
             continue;
         }
         let Some((local_sig, func)) = inline_untyped(env, unit_id, checker, callee, sig, &types)
@@ -447,6 +447,16 @@ fn inline_callees<'a>(
         });
     }
     out
+}
+
+/// Whether the body of `func` is a single `return` statement.
+fn one_return(func: &ast::Function<'_>) -> bool {
+    func.body.as_ref().is_some_and(|b| {
+        matches!(
+            b.statements.as_slice(),
+            [ast::Statement::ReturnStatement(_)]
+        )
+    })
 }
 
 /// Checks a callee with annotated parameters with its declared types, as the generic unit
