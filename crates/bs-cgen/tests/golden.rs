@@ -11,7 +11,7 @@
 //! A case whose first line is `// specialise: f(integer, float[], -)` pins a specialised copy
 //! instead (docs/dynamic.md): the snapshot is the C of the unit that `bs_frontend::specialise`
 //! makes of function `f` with those observed parameter types (`-`: as declared), as unit 2, its
-//! fallback the generic body of unit 1.
+//! fallback the generic body of unit 1 (checked with profiling on).
 //!
 //! On a mismatch the test fails with a line diff of the snapshot and the generated C. With
 //! `BSCRIPT_BLESS=1` in the environment the runner writes the generated C into the snapshots

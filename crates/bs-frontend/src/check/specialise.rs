@@ -11,7 +11,9 @@
 //! an integer becoming a float, a compound assignment that would truncate, a run-time type check
 //! the generic body does not make) is refused. Calls of the function itself whose arguments
 //! have the copy's types call the copy directly, and the small typed functions of the same
-//! source that the copy calls get local copies in its unit (`inline_callees`).
+//! source that the copy calls, and the small untyped ones whose body is one `return`
+//! (specialised to the argument types the copy passes them), get local copies in its unit
+//! (`inline_callees`).
 
 use std::collections::{HashMap, HashSet};
 
@@ -316,11 +318,13 @@ fn build(
 /// of a function that a copy inlines.
 pub const INLINE_MAX_NODES: usize = 40;
 
-/// The functions of the same source that `callers` (the copy and its arrow functions) call
-/// through their slots and that the copy's unit gets a local body of (docs/dynamic.md, "What a
-/// copy inlines"): each is a top-level function the generic unit defined and whose body the
-/// slot still names in `env`, with every parameter annotated (so not profiled: its slot holds
-/// the body), small (at most [`INLINE_MAX_NODES`]), not naming itself or the specialised
+/// The functions of the same source that `body` (the copy) and `arrows` (its arrow functions)
+/// call through their slots and that the copy's unit gets a local body of (docs/dynamic.md,
+/// "What a copy inlines"): each is a top-level function the generic unit defined and whose
+/// body the slot still names in `env`, with every parameter annotated (so not profiled: its
+/// slot holds the body) or untyped with a body of one `return` (then checked as a copy with the
+/// types of the arguments of its first call, and the calls with those argument types retargeted
+/// at the local body, see [`inline_untyped`] and [`retarget_calls`]), small (at most [`INLINE_MAX_NODES`]), not naming itself or the specialised
 /// function, without inline C, and needing nothing of the unit's entry (new array types,
 /// property names) nor arrow functions or function values. It is checked with its declared
 /// types, as the generic unit checked it, so it computes what the generic body computes; its
