@@ -137,6 +137,27 @@ impl Profiled {
         }
     }
 
+    /// No (further) copy for this definition, because of `why`. Without a copy, the patch that
+    /// puts the generic body back in the slot; with one, the copy stays in place (the calls its
+    /// guard turns away go to the generic body through the profiling wrapper, whose record
+    /// stays quiet now) and there is nothing to patch.
+    fn give_up(&mut self, why: String) -> Option<Patch> {
+        if !self.versions.is_empty() {
+            self.state = State::Specialised;
+            return None;
+        }
+        let from = self.slot_value();
+        self.state = State::Generic(why);
+        Some(Patch {
+            loads: Vec::new(),
+            swaps: vec![Swap {
+                addr: self.slot as u32,
+                expected: from as u32,
+                new: self.body as u32,
+            }],
+        })
+    }
+
     /// The symbol a new copy's guard falls back to: the newest guard, or the profiling
     /// wrapper (whose record, reset, then profiles the calls that fail the guard).
     fn fallback(&self) -> Symbol {
@@ -336,33 +357,15 @@ impl Dynamic {
         ) {
             return None;
         }
-        let give_up = |p: &mut Profiled, why: String| -> Option<Patch> {
-            let from = p.slot_value();
-            if !p.versions.is_empty() {
-                // A copy stays in place; the calls its guard turns away go to the generic
-                // body through the profiling wrapper, whose record stays quiet now.
-                p.state = State::Specialised;
-                return None;
-            }
-            p.state = State::Generic(why);
-            Some(Patch {
-                loads: Vec::new(),
-                swaps: vec![Swap {
-                    addr: p.slot as u32,
-                    expected: from as u32,
-                    new: p.body as u32,
-                }],
-            })
-        };
         let Some(row) = report.row else {
-            return give_up(p, "no argument types dominate".to_string());
+            return p.give_up("no argument types dominate".to_string());
         };
         let _ = row;
         if !options.specialise {
-            return give_up(p, "profiling only (no specialisation)".to_string());
+            return p.give_up("profiling only (no specialisation)".to_string());
         }
         if p.versions.len() as u32 >= options.max_versions {
-            return give_up(p, "it has the most specialised copies allowed".to_string());
+            return p.give_up("it has the most specialised copies allowed".to_string());
         }
         let mut params: Vec<Option<Type>> = vec![None; p.params];
         for (k, &index) in p.untyped.iter().enumerate() {
@@ -372,7 +375,7 @@ impl Dynamic {
             }
         }
         if params.iter().all(Option::is_none) {
-            return give_up(p, "its arguments have no type better than any".to_string());
+            return p.give_up("its arguments have no type better than any".to_string());
         }
         let signature = signature_text(&p.source, &p.name, &params);
         let version = p.versions.len() as u32 + 1;
@@ -395,20 +398,16 @@ impl Dynamic {
             Ok(Err(diags)) => {
                 *cx.counters = counters_before;
                 let first = diags.first().map_or(String::new(), |d| d.message.clone());
-                return give_up(
-                    p,
-                    format!("the copy for {signature} does not check: {first}"),
-                );
+                return p.give_up(format!("the copy for {signature} does not check: {first}"));
             }
             Err(_) => {
                 *cx.counters = counters_before;
-                return give_up(p, "the specialiser failed (a compiler bug)".to_string());
+                return p.give_up("the specialiser failed (a compiler bug)".to_string());
             }
         };
         if p.called_in_own_unit && is_one_return(&unit) {
             *cx.counters = counters_before;
-            return give_up(
-                p,
+            return p.give_up(
                 "its body is one return, inlined where its own unit calls it: a copy would save \
                  less than calls through its guard cost"
                     .to_string(),
@@ -419,7 +418,7 @@ impl Dynamic {
             bs_cgen::emit_unit_sharing(&unit, &|s| symbols.contains_key(s))
         }) {
             Ok(c) => c,
-            Err(_) => return give_up(p, "the C generator failed (a compiler bug)".to_string()),
+            Err(_) => return p.give_up("the C generator failed (a compiler bug)".to_string()),
         };
         p.state = State::Compiling;
         let _ = elapsed;
@@ -475,21 +474,7 @@ impl Dynamic {
             if matches!(p.state, State::Redefined | State::Failed) {
                 return None;
             }
-            let from = p.slot_value();
-            if p.versions.is_empty() {
-                p.state = State::Generic(why);
-                Some(Err(Patch {
-                    loads: Vec::new(),
-                    swaps: vec![Swap {
-                        addr: p.slot as u32,
-                        expected: from as u32,
-                        new: p.body as u32,
-                    }],
-                }))
-            } else {
-                p.state = State::Specialised;
-                None
-            }
+            p.give_up(why).map(Err)
         };
         let object = match object {
             Some(Ok(o)) => o,
