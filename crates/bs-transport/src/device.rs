@@ -50,6 +50,10 @@ const SILENCE_LIMIT: Duration = Duration::from_secs(4);
 /// of a CALL.
 const WATCH_TICK: Duration = Duration::from_millis(20);
 
+/// The shortest read: long enough for a link that delivers held-back bytes only while it is
+/// read (a fault injector) to hand over what is waiting.
+const MIN_READ: Duration = Duration::from_millis(1);
+
 /// While a CALL runs, [`CallEvents::patch`] is asked at least this often.
 const PATCH_POLL: Duration = Duration::from_millis(10);
 
@@ -175,6 +179,8 @@ struct Channel<L: Link> {
     watch: Option<CallWatch>,
     /// While a CALL is paused for a patch: the replies to it that come meanwhile.
     call_side: Option<CallSide>,
+    /// Since when a partial frame has waited for its next bytes.
+    stalled_since: Option<Instant>,
 }
 
 /// The replies to a CALL paused for a patch that come while the host's patch requests are
@@ -223,6 +229,7 @@ impl<L: Link> Channel<L> {
             stats: LinkStats::default(),
             watch: None,
             call_side: None,
+            stalled_since: None,
         }
     }
 
@@ -241,9 +248,11 @@ impl<L: Link> Channel<L> {
 
     /// The next intact frame, or `None` when `until` passes first. Damaged frames are skipped
     /// and counted; a frame that stops half-way for half the retransmission timeout is given up
-    /// (its length field was damaged; the device sends it again).
+    /// (its length field was damaged; the device sends it again). That pause is measured across
+    /// calls (callers often wait in short slices), and both it and the silence of a running CALL
+    /// are judged only after a read found nothing: bytes that waited in the link while the host
+    /// was busy elsewhere are not a pause of the device's.
     fn read_frame(&mut self, until: Instant) -> Result<Option<Frame>, LinkError> {
-        let mut stalled_since: Option<Instant> = None;
         loop {
             match self.deframer.next_frame() {
                 Some(Ok(frame)) => return Ok(Some(frame)),
@@ -259,29 +268,35 @@ impl<L: Link> Channel<L> {
             }
             let mut wait = (until - now).min(IDLE_POLL);
             if self.watch.is_some() {
-                self.check_watch(now)?;
                 wait = wait.min(WATCH_TICK);
             }
-            if self.deframer.buffered() > 0 {
-                let give_up = *stalled_since.get_or_insert(now) + self.rto / 2;
-                if now >= give_up {
-                    self.deframer.drop_partial();
-                    self.stats.corrupt_frames += 1;
-                    stalled_since = None;
-                    continue;
-                }
-                wait = wait.min(give_up - now);
-            }
+            let give_up = if self.deframer.buffered() > 0 {
+                let give_up = *self.stalled_since.get_or_insert(now) + self.rto / 2;
+                // At least a short read, so that bytes already waiting are seen first.
+                wait = wait.min(give_up.saturating_duration_since(now).max(MIN_READ));
+                Some(give_up)
+            } else {
+                self.stalled_since = None;
+                None
+            };
             let n = self
                 .link
                 .recv(&mut self.buf, wait)
                 .map_err(|e| LinkError::from_io(self.link.describe(), e))?;
+            let now = Instant::now();
             if n > 0 {
                 self.deframer.push(&self.buf[..n]);
-                stalled_since = None;
+                self.stalled_since = None;
                 if let Some(watch) = &mut self.watch {
-                    watch.last_heard = Instant::now();
+                    watch.last_heard = now;
                 }
+            } else if give_up.is_some_and(|g| now >= g) {
+                self.deframer.drop_partial();
+                self.stats.corrupt_frames += 1;
+                self.stalled_since = None;
+            }
+            if self.watch.is_some() {
+                self.check_watch(now)?;
             }
         }
     }

@@ -959,6 +959,40 @@ fn a_frame_that_stops_half_way_is_given_up_and_its_repetition_taken() {
     assert!(device.stats().corrupt_frames >= 1, "{:?}", device.stats());
 }
 
+/// A reply whose length field was damaged (it claims 512 bytes more) is followed only by a few
+/// spaced repetitions, too few to make up that length: the host must give the damaged frame up
+/// while it waits for the CALL's end in short slices (it polls for patches every 10 ms, less
+/// than the pause after which a partial frame is given up), and then take a repetition.
+#[test]
+fn a_damaged_length_during_a_call_is_given_up_between_repetitions() {
+    let (link, _, _) = fake_device(|port, seq, req| match req {
+        Request::Call { .. } => {
+            port.tx_seq = port.tx_seq.wrapping_add(1);
+            let good = encode_frame(&Reply::Result { micros: 7 }.encode(port.tx_seq, seq)).unwrap();
+            let mut bad = good.clone();
+            bad[5] ^= 0x02;
+            port.raw(&bad);
+            for _ in 0..4 {
+                thread::sleep(Duration::from_millis(150));
+                port.raw(&good);
+            }
+            Flow::Continue
+        }
+        _ => standard(port, seq, req),
+    });
+    let (mut device, _) = Device::connect(link, TIMEOUT).unwrap();
+    // Without the give-up the call would wait for the rest of the damaged frame until this.
+    device.set_call_timeout(Some(Duration::from_secs(3)));
+    let mut events = Recorder::default();
+    let outcome = device.call_with(0x1000_0000, &mut events).unwrap();
+    assert_eq!(outcome, CallOutcome::Finished { micros: 7 });
+    assert!(device.stats().corrupt_frames >= 1, "{:?}", device.stats());
+    assert!(
+        events.asked > 0,
+        "the host polled for patches while it waited"
+    );
+}
+
 #[test]
 fn closed_link_is_reported_as_closed() {
     let (link, _, handle) = fake_device(|port, seq, req| match req {
