@@ -216,6 +216,9 @@ pub(crate) struct Dynamic {
     jobs: Vec<Job>,
     /// Linked copies the device did not install during the call: installed after it.
     pub(crate) after_call: Vec<Linked>,
+    /// Units of copies the device loaded during a call but did not swap in (their slot had
+    /// changed): nothing points at them, and they are freed after the call.
+    pub(crate) discarded: Vec<u32>,
 }
 
 /// What a report needs from the session to check and compile a copy.
@@ -236,6 +239,7 @@ impl Dynamic {
             symbols: HashMap::new(),
             jobs: Vec::new(),
             after_call: Vec::new(),
+            discarded: Vec::new(),
         }
     }
 

@@ -824,6 +824,9 @@ impl Session {
     /// did not take during the last call, the copies linked for it, and copies whose compiler
     /// finished since (with `wait`, every copy still compiling).
     fn install_after_call(&mut self, left: Vec<bs_transport::Patch>) -> Result<(), SessionError> {
+        for unit in std::mem::take(&mut self.dynamic.discarded) {
+            self.free_unit(unit);
+        }
         for patch in &left {
             self.apply_patch(patch)?;
         }
@@ -1491,6 +1494,7 @@ impl bs_transport::CallEvents for CallDriver<'_, '_, '_> {
                     record_copy(self.units, &copy);
                 } else {
                     self.dynamic.not_installed(&copy);
+                    self.dynamic.discarded.push(copy.unit_id);
                 }
             }
             (Some(Pending::Copy(copy)), PatchResult::NotInstalled) => {
