@@ -28,7 +28,7 @@ use bs_transport::{CallOutcome, LinkError};
 
 pub use bs_toolchain::{MemoryLayout, Variant};
 pub use bs_transport::{FaultRates, FaultStats, Interrupter, LinkStats};
-pub use device::{DeviceHandle, SessionError, find_program};
+pub use device::{DeviceHandle, LinkShaping, SessionError, find_program};
 pub use dynamic::{DynamicOptions, JitEntry, JitVersion};
 pub use modules::{ModuleRoots, Package, check_program};
 pub use outcome::{Location, Outcome, RuntimeFailure, Stage, Timings};
@@ -57,6 +57,9 @@ pub struct SessionOptions {
     pub baud: u32,
     /// Damage the frames on the link on purpose (to test the reliable link).
     pub faults: Option<bs_transport::FaultRates>,
+    /// Move the link's bytes, both ways, no faster than a UART at this many baud (10 bits a
+    /// byte), so that latency is measured as a board on a serial line would see it.
+    pub link_rate: Option<u32>,
     /// On a QEMU target: the guest's clock counts instructions (`-icount shift=0`), so the run
     /// times the device reports are repeatable (1 µs = 1000 instructions).
     pub qemu_icount: bool,
@@ -82,6 +85,7 @@ impl Default for SessionOptions {
             serial_port: None,
             baud: bs_transport::DEFAULT_BAUD,
             faults: None,
+            link_rate: None,
             qemu_icount: false,
             run_timeout: None,
             key: None,
@@ -354,13 +358,17 @@ impl Session {
             }
             (None, None) => runtime.image.clone(),
         };
+        let shaping = LinkShaping {
+            faults: options.faults,
+            rate: options.link_rate,
+        };
         let (device, info) = match &options.serial_port {
             Some(path) => DeviceHandle::attach(
                 path,
                 options.baud,
                 options.reply_timeout,
                 &image,
-                options.faults,
+                shaping,
                 options.key.clone(),
             )?,
             None => DeviceHandle::start(
@@ -368,7 +376,7 @@ impl Session {
                 program,
                 options.reply_timeout,
                 &image,
-                options.faults,
+                shaping,
                 options.qemu_icount,
                 options.key.clone(),
             )?,

@@ -28,7 +28,7 @@ fn start(target: &str) -> Option<(DeviceHandle, bs_protocol::DeviceInfo)> {
         runtime.image.clone(),
         Duration::from_secs(10),
         &image,
-        None,
+        bs_session::LinkShaping::default(),
         false,
         None,
     );

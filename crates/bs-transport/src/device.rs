@@ -126,11 +126,16 @@ pub enum CallOutcome {
     Failed(DeviceError),
 }
 
-/// What the reliable link had to do so far: all zero on a clean link.
+/// What went over the link so far, and what the reliable link had to do: the counts of
+/// repetitions, damaged, repeated and late frames are all zero on a clean link.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct LinkStats {
     /// Frames written (requests, their repetitions and acknowledgements).
     pub frames_sent: u64,
+    /// Bytes written: every frame the host sent, whole.
+    pub bytes_sent: u64,
+    /// Bytes read from the device, frames or not.
+    pub bytes_received: u64,
     /// Requests sent again because no acknowledgement came in time.
     pub retransmissions: u64,
     /// Damaged frames skipped (bad CRC or length, or a frame that stopped half-way).
@@ -243,6 +248,7 @@ impl<L: Link> Channel<L> {
         })?;
         self.link.send(&bytes).map_err(|e| self.io_error(e))?;
         self.stats.frames_sent += 1;
+        self.stats.bytes_sent += bytes.len() as u64;
         Ok(())
     }
 
@@ -286,6 +292,7 @@ impl<L: Link> Channel<L> {
             let now = Instant::now();
             if n > 0 {
                 self.deframer.push(&self.buf[..n]);
+                self.stats.bytes_received += n as u64;
                 self.stalled_since = None;
                 if let Some(watch) = &mut self.watch {
                     watch.last_heard = now;
