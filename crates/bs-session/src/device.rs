@@ -260,6 +260,17 @@ impl DeviceHandle {
         Ok(self.device.call(entry, out)?)
     }
 
+    /// Writes `loads` (address and bytes each) and runs the code at `entry`, passing output,
+    /// profiles and patches through `events`; the bytes travel in the CALL as far as they fit.
+    pub fn load_and_call(
+        &mut self,
+        loads: &[(u32, &[u8])],
+        entry: u32,
+        events: &mut dyn bs_transport::CallEvents,
+    ) -> Result<CallOutcome, SessionError> {
+        Ok(self.device.load_and_call(loads, entry, events)?)
+    }
+
     /// Runs the code at `entry`, passing output, profiles and patches through `events`.
     pub fn call_with(
         &mut self,

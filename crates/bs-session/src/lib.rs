@@ -631,18 +631,13 @@ impl Session {
             .symbol(&c_symbol(&checked.unit.entry_symbol))
             .ok_or_else(|| internal(Stage::Link, "the unit has no entry function".into()))?;
 
-        // 5. Transfer.
-        let clock = Instant::now();
-        let loaded = linked
+        // 5. Transfer: the unit's bytes travel with the CALL that runs it (step 6), in one
+        // request when they fit in its frame.
+        let loads: Vec<(u32, &[u8])> = linked
             .chunks
             .iter()
-            .try_for_each(|chunk| self.device.load(chunk.addr as u32, &chunk.bytes));
-        if let Err(e) = loaded {
-            drop(txn);
-            t.transfer = clock.elapsed();
-            return Err(self.device_failed(e));
-        }
-        t.transfer = clock.elapsed();
+            .map(|chunk| (chunk.addr as u32, &chunk.bytes[..]))
+            .collect();
         self.units.record(
             unit_id,
             name,
@@ -685,7 +680,7 @@ impl Session {
             quick: Vec::new(),
             left: Vec::new(),
         };
-        let result = self.device.call_with(entry as u32, &mut driver);
+        let result = self.device.load_and_call(&loads, entry as u32, &mut driver);
         let left = std::mem::take(&mut driver.left);
         t.run = clock.elapsed();
         match result {

@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 use bs_protocol::auth::{AUTH_TRAILER_LEN, AuthRefusal, Key};
 use bs_protocol::{
     Deframer, DeviceAuth, DeviceError, DeviceInfo, ErrorCode, Frame, Kind, MAX_PAYLOAD, MemInfo,
-    PROTOCOL_VERSION, Reply, Request, encode_frame,
+    PROTOCOL_VERSION, Reply, Request, Segment, encode_frame,
 };
 
 use crate::patch::OutputOnly;
@@ -898,6 +898,35 @@ impl<L: Link> Device<L> {
         entry: u32,
         events: &mut dyn CallEvents,
     ) -> Result<CallOutcome, LinkError> {
+        self.load_and_call(&[], entry, events)
+    }
+
+    /// Writes `loads` (address and bytes each) and runs the code at `entry`, as
+    /// [`call_with`](Device::call_with) does: the bytes travel in the CALL itself as far as
+    /// they fit (`docs/protocol.md`, section 3), runs of zeros as zero segments, so that a
+    /// small unit costs one request; what does not fit goes first in LOAD frames.
+    pub fn load_and_call(
+        &mut self,
+        loads: &[(u32, &[u8])],
+        entry: u32,
+        events: &mut dyn CallEvents,
+    ) -> Result<CallOutcome, LinkError> {
+        let mut room = self.load_chunk_size();
+        let mut carried = Vec::new();
+        for &(addr, bytes) in loads {
+            for segment in Segment::split(addr, bytes) {
+                let len = segment.encoded_len();
+                if len <= room {
+                    room -= len;
+                    carried.push(segment);
+                    continue;
+                }
+                match segment {
+                    Segment::Bytes { addr, bytes } => self.load(addr, &bytes)?,
+                    Segment::Zeros { addr, len } => self.load(addr, &vec![0; usize::from(len)])?,
+                }
+            }
+        }
         // A slow link needs longer for a PING and its PONG to cross it.
         let rto = self.channel.rto;
         let limits = CallLimits {
@@ -921,7 +950,7 @@ impl<L: Link> Device<L> {
             interrupt_last: None,
         });
         let mut pending = None;
-        let result = self.run_call(entry, events, &mut pending);
+        let result = self.run_call(entry, carried, events, &mut pending);
         if let Some(p) = pending {
             events.patched(p.patch, PatchResult::NotInstalled);
         }
@@ -940,6 +969,7 @@ impl<L: Link> Device<L> {
     fn run_call(
         &mut self,
         entry: u32,
+        loads: Vec<Segment>,
         events: &mut dyn CallEvents,
         pending: &mut Option<Pending>,
     ) -> Result<CallOutcome, LinkError> {
@@ -950,7 +980,7 @@ impl<L: Link> Device<L> {
         ch.seq = ch.seq.wrapping_add(1);
         let seq = ch.seq;
         ch.last_device_seq = None;
-        let call_frame = ch.authenticated(Request::Call { entry }.encode(seq))?;
+        let call_frame = ch.authenticated(Request::Call { entry, loads }.encode(seq))?;
         let started = Instant::now();
         let mut rto = ch.rto;
         ch.write(&call_frame)?;
