@@ -7,8 +7,9 @@
 //! full duplex) that carries one byte after another:
 //!
 //! - **to the device**: `send` returns when the last byte would have arrived, and hands the
-//!   bytes to the inner link then (a device acts on whole frames, so it cannot tell them from
-//!   bytes that came one by one). While it waits, it keeps reading what the device sends, so
+//!   bytes to the inner link as they arrive, in pieces every few milliseconds (a device that
+//!   takes its bytes one at a time, as QEMU's UART does, reads them while the rest are on their
+//!   way, as from a real line). While it waits, it keeps reading what the device sends, so
 //!   that those bytes are timed from when they were sent.
 //! - **from the device**: bytes read from the inner link join the line behind those still on
 //!   their way, and `recv` hands each out once its time has come.
@@ -160,16 +161,31 @@ impl<L: Link> Link for PacedLink<L> {
         let start = Instant::now().max(self.outgoing_free);
         let done = self.arrival(start, bytes.len());
         self.outgoing_free = done;
-        // The bytes are on the line until `done`; what the device sends meanwhile is read now,
-        // so that it is timed from when it was sent.
+        // The bytes are on the line until `done`: they are handed over as they arrive (every
+        // TRICKLE at most), so that the device reads them while the rest are on their way, as
+        // it would from a UART; what the device sends meanwhile is read now, so that it is
+        // timed from when it was sent.
+        let mut handed = 0;
         loop {
             let now = Instant::now();
-            if now >= done {
-                break;
+            let elapsed = now.saturating_duration_since(start).as_nanos();
+            let arrived = usize::try_from(
+                elapsed * u128::from(self.baud) / (u128::from(BITS_PER_BYTE) * NANOS_PER_SEC),
+            )
+            .unwrap_or(usize::MAX)
+            .min(bytes.len());
+            if arrived > handed {
+                self.inner.send(&bytes[handed..arrived])?;
+                handed = arrived;
             }
-            self.pull(done - now);
+            if handed == bytes.len() {
+                return Ok(());
+            }
+            let next = self
+                .arrival(start, handed + 1)
+                .max((now + TRICKLE).min(done));
+            self.pull(next.saturating_duration_since(now));
         }
-        self.inner.send(bytes)
     }
 
     fn recv(&mut self, buf: &mut [u8], timeout: Duration) -> io::Result<usize> {
@@ -271,8 +287,9 @@ mod tests {
     fn bytes_to_the_device_arrive_at_the_line_rate_in_order() {
         let (host, mut device) = MemLink::pair();
         let mut host = PacedLink::new(host, 9_600);
-        // 96 bytes take 100 ms at 9600 baud; two frames one after the other take twice that.
         let started = Instant::now();
+        let reader = std::thread::spawn(move || read_all(&mut device, 96 + 48));
+        // 96 bytes take 100 ms at 9600 baud; two frames one after the other take 150 ms.
         host.send(&bytes(96)).unwrap();
         let first = started.elapsed();
         host.send(&bytes(96)[..48]).unwrap();
@@ -281,11 +298,19 @@ mod tests {
         assert!(first < Duration::from_millis(150), "{first:?}");
         assert!(second >= Duration::from_millis(150), "{second:?}");
         assert!(second < Duration::from_millis(250), "{second:?}");
-        let got = read_all(&mut device, 96 + 48);
+        let got = reader.join().unwrap();
         let joined: Vec<u8> = got.iter().flat_map(|(_, b)| b.clone()).collect();
         let mut expected = bytes(96);
         expected.extend_from_slice(&bytes(96)[..48]);
         assert_eq!(joined, expected);
+        // No byte reached the device before its time, and they came in pieces as they arrived.
+        let mut count = 0;
+        for (at, piece) in &got {
+            count += piece.len();
+            let due = line_time(count as u64, 9_600);
+            assert!(at.duration_since(started) >= due, "{count} bytes by {at:?}");
+        }
+        assert!(got.len() >= 10, "the bytes came in {} pieces", got.len());
     }
 
     #[test]

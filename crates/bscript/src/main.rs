@@ -207,8 +207,9 @@ pub(crate) fn dynamic_options(cli: &Cli) -> bs_session::DynamicOptions {
     }
 }
 
-/// The lowest and highest rates `--link-rate` takes: what UARTs are run at.
-const LINK_RATES: std::ops::RangeInclusive<u32> = 300..=10_000_000;
+/// The lowest and highest rates `--link-rate` takes: what UARTs are run at, down to where a
+/// byte takes 8 ms (a device gives a frame up after a pause of 20 ms between its bytes).
+const LINK_RATES: std::ops::RangeInclusive<u32> = 1_200..=10_000_000;
 
 /// A baud rate for `--link-rate`.
 fn parse_link_rate(text: &str) -> Result<u32, String> {
