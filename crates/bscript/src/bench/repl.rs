@@ -174,6 +174,14 @@ pub fn run(cli: &Cli, count: usize, out_dir: &Path) -> anyhow::Result<ExitCode> 
     let _ = writeln!(md, "# REPL latency on the `{target}` device\n");
     md.push_str(&header.markdown());
     let _ = writeln!(md, "- link: {link}");
+    // The C compiler's time, and a device emulator's answers, grow with what else the machine
+    // runs.
+    let load = std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "));
+    if let Some(load) = &load {
+        let _ = writeln!(md, "- load average at the end (1, 5, 15 min): {load}");
+    }
     let _ = writeln!(
         md,
         "- inputs: {count} distinct one-line inputs (declarations, functions, calls, loops)\n"
@@ -225,6 +233,7 @@ pub fn run(cli: &Cli, count: usize, out_dir: &Path) -> anyhow::Result<ExitCode> 
         "command": header.command.replace('"', "'"),
         "inputs": count,
         "link_rate_baud": rate,
+        "load_average": load,
         "stages_ms": stages,
         "per_input": bytes,
     });
