@@ -29,7 +29,8 @@ pub const DEFAULT_REPLY_TIMEOUT: Duration = Duration::from_secs(5);
 const IDLE_POLL: Duration = Duration::from_secs(1);
 
 /// The longest wait between two sendings of an unacknowledged request (the wait doubles after
-/// each one, starting at the link's [retransmission timeout](Link::retransmit_timeout)).
+/// each one, starting at the link's [retransmission timeout](Link::retransmit_timeout)); a slow
+/// link whose first wait is longer keeps that one.
 const MAX_RTO: Duration = Duration::from_secs(1);
 
 /// How long a device has to stop a CALL after the first INTERRUPT before it counts as
@@ -523,7 +524,7 @@ impl<L: Link> Channel<L> {
                         }
                         self.write(&frame)?;
                         self.stats.retransmissions += 1;
-                        rto = (rto * 2).min(MAX_RTO);
+                        rto = (rto * 2).min(MAX_RTO.max(self.rto));
                         resend_at = Some(now + rto);
                     }
                 }
@@ -1028,7 +1029,7 @@ impl<L: Link> Device<L> {
                                 // A CALL is repeated for as long as the call may take.
                                 ch.write(&call_frame)?;
                                 ch.stats.retransmissions += 1;
-                                rto = (rto * 2).min(MAX_RTO);
+                                rto = (rto * 2).min(MAX_RTO.max(ch.rto));
                                 resend_at = Some(now + rto);
                             }
                             continue;
