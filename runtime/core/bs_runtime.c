@@ -234,6 +234,20 @@ static int region_contains(const bs_hal_region *r, uint32_t addr, uint32_t len, 
     return 1;
 }
 
+/* Marks [addr, addr + len), in the code or the data region, as loaded. */
+static void note_load(uint32_t addr, uint32_t len) {
+    uint32_t end;
+    if (region_contains(&region_code, addr, len, &end)) {
+        if (end > code_used)
+            code_used = end;
+        bs_hal_flush_icache(addr, len);
+    } else if (region_contains(&region_data, addr, len, &end)) {
+        if (end > data_used)
+            data_used = end;
+        bs_gc_set_data_roots((const void *)region_data.base, data_used);
+    }
+}
+
 static void handle_load(const bs_protocol_frame *f) {
     if (f->length < 4) {
         reply_simple_error(f->seq, BS_ERR_BAD_MESSAGE, 0, f->kind);
@@ -242,28 +256,57 @@ static void handle_load(const bs_protocol_frame *f) {
     uint32_t addr = bs_protocol_get_u32(f->payload);
     uint32_t len = f->length - 4u;
     uint32_t end;
-    int in_code = region_contains(&region_code, addr, len, &end);
-    if (in_code) {
-        if (end > code_used)
-            code_used = end;
-    } else if (region_contains(&region_data, addr, len, &end)) {
-        if (end > data_used)
-            data_used = end;
-    } else {
+    if (!region_contains(&region_code, addr, len, &end) && !region_contains(&region_data, addr, len, &end)) {
         reply_simple_error(f->seq, BS_ERR_LOAD_RANGE, addr, len);
         return;
     }
     if (len > 0)
         memcpy((void *)(uintptr_t)addr, f->payload + 4, len);
-    if (in_code)
-        bs_hal_flush_icache(addr, len);
-    else
-        bs_gc_set_data_roots((const void *)region_data.base, data_used);
+    note_load(addr, len);
     reply_ok(f->seq, f->kind);
 }
 
+/* A CALL's segments (docs/protocol.md, section 3): u32 address, u16 length (bit 15: that many
+   zeros, no bytes follow), the bytes. */
+#define SEGMENT_HEADER 6u
+#define SEGMENT_ZEROS 0x8000u
+
+/* Checks (write = 0) or writes (write = 1) the segments in `p[0 .. len)`; returns 0 when they are
+   well formed and inside the regions, else refuses the CALL `f` and returns 1. */
+static int call_segments(const bs_protocol_frame *f, const uint8_t *p, uint32_t len, int write) {
+    while (len > 0) {
+        if (len < SEGMENT_HEADER)
+            break;
+        uint32_t addr = bs_protocol_get_u32(p);
+        uint32_t head = bs_protocol_get_u16(p + 4);
+        uint32_t n = head & ~SEGMENT_ZEROS;
+        uint32_t carried = (head & SEGMENT_ZEROS) ? 0u : n;
+        if (len - SEGMENT_HEADER < carried)
+            break;
+        uint32_t end;
+        if (!write && !region_contains(&region_code, addr, n, &end) &&
+            !region_contains(&region_data, addr, n, &end)) {
+            reply_simple_error(f->seq, BS_ERR_LOAD_RANGE, addr, n);
+            return 1;
+        }
+        if (write) {
+            if (carried > 0)
+                memcpy((void *)(uintptr_t)addr, p + SEGMENT_HEADER, n);
+            else if (n > 0)
+                memset((void *)(uintptr_t)addr, 0, n);
+            note_load(addr, n);
+        }
+        p += SEGMENT_HEADER + carried;
+        len -= SEGMENT_HEADER + carried;
+    }
+    if (len == 0)
+        return 0;
+    reply_simple_error(f->seq, BS_ERR_BAD_MESSAGE, 0, f->kind);
+    return 1;
+}
+
 static void handle_call(const bs_protocol_frame *f) {
-    if (f->length != 4) {
+    if (f->length < 4) {
         reply_simple_error(f->seq, BS_ERR_BAD_MESSAGE, 0, f->kind);
         return;
     }
@@ -273,6 +316,10 @@ static void handle_call(const bs_protocol_frame *f) {
         reply_simple_error(f->seq, BS_ERR_CALL_RANGE, entry, 0);
         return;
     }
+    /* Nothing is written unless every segment can be. */
+    if (call_segments(f, f->payload + 4, f->length - 4u, 0))
+        return;
+    call_segments(f, f->payload + 4, f->length - 4u, 1);
     uint8_t seq = f->seq;
     call_seq = seq;
     interrupt_requested = 0;

@@ -378,7 +378,7 @@ abi_consts! {
     /// In a growable array class's `element_id`: undefined may be an element too.
     pub const ELEMENT_NULLABLE: u32 = 0x8000_0000, Bs, "BS_ELEMENT_NULLABLE";
     /// The protocol version (HELLO / HELLO_REPLY).
-    pub const PROTOCOL_VERSION: u16 = 5, Protocol, "BS_PROTOCOL_VERSION";
+    pub const PROTOCOL_VERSION: u16 = 6, Protocol, "BS_PROTOCOL_VERSION";
     /// HELLO's payload: the u16 protocol version and the u32 host id.
     pub const HELLO_LEN: usize = 6, Protocol, "BS_HELLO_SIZE";
     /// MEMINFO's flag: collect garbage before counting the heap.

@@ -220,7 +220,11 @@ mod tests {
             hex(&hmac(b"Jefe", &[b"what do ya want ", b"for nothing?"])),
             "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
         );
-        let frame = Request::Call { entry: 0x1234 }.encode(9);
+        let frame = Request::Call {
+            entry: 0x1234,
+            loads: vec![],
+        }
+        .encode(9);
         let sealed = seal(&frame, &KEY, &NONCE, 5);
         assert_eq!(sealed.kind, Kind::Call.code() | AUTH_FLAG);
         assert_eq!(sealed.payload.len(), 4 + AUTH_TRAILER_LEN);

@@ -23,7 +23,8 @@ pub use frame::{Corruption, Deframer, EncodeError, Frame, FrameError, encode_fra
 pub use kind::{Kind, UnknownKind};
 pub use message::{
     Arch, DecodeError, DeviceAuth, DeviceInfo, ExpectedLen, MAX_LOAD_CHUNK, MAX_PEEK, MemInfo,
-    Region, Reply, Request, patch_frame,
+    Region, Reply, Request, SEGMENT_HEADER_LEN, SEGMENT_MAX_LEN, SEGMENT_ZEROS, Segment,
+    patch_frame,
 };
 
 pub use bs_abi::{MAX_PAYLOAD, PROFILE_NO_ROW, PROTOCOL_VERSION};

@@ -28,10 +28,13 @@ pub enum Request {
         /// The bytes to copy.
         bytes: Vec<u8>,
     },
-    /// Run the code at `entry`.
+    /// Write `loads`, in order, then run the code at `entry`: a unit's bytes travel with the
+    /// call that runs it, in one frame and one round trip.
     Call {
         /// Entry address.
         entry: u32,
+        /// What to write before the call (nothing, for a plain call).
+        loads: Vec<Segment>,
     },
     /// Clear the heap, code and data regions.
     Reset,
@@ -72,6 +75,97 @@ pub enum Request {
         /// How many bytes.
         len: u16,
     },
+}
+
+/// Bytes a CALL writes before it runs (`docs/protocol.md`, section 3): on the wire, a u32
+/// address and a u16 length, then the bytes; bit 15 of the length ([`SEGMENT_ZEROS`]) says
+/// that the device writes that many zeros instead, and no bytes follow.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Segment {
+    /// Copy `bytes` to `addr`.
+    Bytes {
+        /// Destination address on the device.
+        addr: u32,
+        /// The bytes (at most [`SEGMENT_MAX_LEN`], and what fits in the frame).
+        bytes: Vec<u8>,
+    },
+    /// Write `len` zero bytes at `addr`.
+    Zeros {
+        /// Destination address on the device.
+        addr: u32,
+        /// How many (at most [`SEGMENT_MAX_LEN`]).
+        len: u16,
+    },
+}
+
+/// The bytes of a segment's address and length.
+pub const SEGMENT_HEADER_LEN: usize = 6;
+/// The flag of a segment's length that makes it zeros.
+pub const SEGMENT_ZEROS: u16 = 0x8000;
+/// The longest segment.
+pub const SEGMENT_MAX_LEN: usize = 0x7FFF;
+
+impl Segment {
+    /// Its bytes in a frame's payload.
+    pub fn encoded_len(&self) -> usize {
+        SEGMENT_HEADER_LEN
+            + match self {
+                Segment::Bytes { bytes, .. } => bytes.len(),
+                Segment::Zeros { .. } => 0,
+            }
+    }
+
+    /// The segments that write `bytes` at `addr`, as few bytes as they take: a run of zeros
+    /// becomes a zero segment where that is shorter than sending it (a segment's header costs
+    /// [`SEGMENT_HEADER_LEN`] bytes, and one in the middle splits the bytes around it in two);
+    /// none for no bytes.
+    pub fn split(addr: u32, bytes: &[u8]) -> Vec<Segment> {
+        let mut out = Vec::new();
+        let at = |i: usize| addr.wrapping_add(i as u32);
+        let push_bytes = |out: &mut Vec<Segment>, from: usize, to: usize| {
+            for (k, piece) in bytes[from..to].chunks(SEGMENT_MAX_LEN).enumerate() {
+                out.push(Segment::Bytes {
+                    addr: at(from + k * SEGMENT_MAX_LEN),
+                    bytes: piece.to_vec(),
+                });
+            }
+        };
+        let mut start = 0;
+        let mut i = 0;
+        while i < bytes.len() {
+            if bytes[i] != 0 {
+                i += 1;
+                continue;
+            }
+            let run = bytes[i..].iter().take_while(|&&b| b == 0).count();
+            let at_an_end = i == 0 || i + run == bytes.len();
+            let worth = if at_an_end {
+                SEGMENT_HEADER_LEN
+            } else {
+                2 * SEGMENT_HEADER_LEN
+            };
+            if run > worth || run == bytes.len() {
+                if start < i {
+                    push_bytes(&mut out, start, i);
+                }
+                let mut from = i;
+                while from < i + run {
+                    let len = (i + run - from).min(SEGMENT_MAX_LEN);
+                    out.push(Segment::Zeros {
+                        addr: at(from),
+                        len: len as u16,
+                    });
+                    from += len;
+                }
+                start = i + run;
+            }
+            i += run;
+        }
+        if start < bytes.len() {
+            push_bytes(&mut out, start, bytes.len());
+        }
+        out
+    }
 }
 
 /// The most bytes one PEEK asks for (the largest payload less 4, as for LOAD).
@@ -454,6 +548,15 @@ impl<'a> Reader<'a> {
     }
 }
 
+/// A CALL whose last segment is cut short: `needed` bytes would complete it.
+fn bad_segment(kind: Kind, actual: usize, needed: usize) -> DecodeError {
+    DecodeError::BadLength {
+        kind,
+        expected: ExpectedLen::AtLeast(needed),
+        actual,
+    }
+}
+
 fn known_kind(frame: &Frame) -> Result<Kind, DecodeError> {
     Kind::try_from(frame.kind).map_err(|e| DecodeError::UnknownKind { kind: e.0 })
 }
@@ -485,7 +588,19 @@ impl Request {
             Request::Load { addr, bytes } => Writer::with_capacity(4 + bytes.len())
                 .u32(*addr)
                 .bytes(bytes),
-            Request::Call { entry } => Writer::with_capacity(4).u32(*entry),
+            Request::Call { entry, loads } => {
+                let len = 4 + loads.iter().map(Segment::encoded_len).sum::<usize>();
+                let mut w = Writer::with_capacity(len).u32(*entry);
+                for segment in loads {
+                    w = match segment {
+                        Segment::Bytes { addr, bytes } => {
+                            w.u32(*addr).u16(bytes.len() as u16).bytes(bytes)
+                        }
+                        Segment::Zeros { addr, len } => w.u32(*addr).u16(*len | SEGMENT_ZEROS),
+                    };
+                }
+                w
+            }
             // Without collection the payload stays empty, as devices before the flag expect.
             Request::MemInfo { collect: true } => {
                 Writer::with_capacity(1).u8(bs_abi::MEMINFO_COLLECT)
@@ -530,8 +645,36 @@ impl Request {
                 }
             }
             Kind::Call => {
-                let mut r = Reader::new(kind, p, ExpectedLen::Exactly(4))?;
-                Request::Call { entry: r.u32() }
+                let mut r = Reader::new(kind, p, ExpectedLen::AtLeast(4))?;
+                let entry = r.u32();
+                let mut rest = r.rest();
+                let mut loads = Vec::new();
+                while !rest.is_empty() {
+                    let at = p.len() - rest.len();
+                    let mut r = Reader::new(kind, rest, ExpectedLen::AtLeast(SEGMENT_HEADER_LEN))
+                        .map_err(|_| bad_segment(kind, p.len(), at + SEGMENT_HEADER_LEN))?;
+                    let addr = r.u32();
+                    let head = r.u16();
+                    let len = usize::from(head & !SEGMENT_ZEROS);
+                    if head & SEGMENT_ZEROS != 0 {
+                        loads.push(Segment::Zeros {
+                            addr,
+                            len: len as u16,
+                        });
+                    } else {
+                        let body = r.rest();
+                        if body.len() < len {
+                            return Err(bad_segment(kind, p.len(), at + SEGMENT_HEADER_LEN + len));
+                        }
+                        loads.push(Segment::Bytes {
+                            addr,
+                            bytes: body[..len].to_vec(),
+                        });
+                    }
+                    rest = &rest
+                        [SEGMENT_HEADER_LEN + if head & SEGMENT_ZEROS != 0 { 0 } else { len }..];
+                }
+                Request::Call { entry, loads }
             }
             Kind::Reset => {
                 Reader::new(kind, p, ExpectedLen::Exactly(0))?;
@@ -821,7 +964,27 @@ mod tests {
                 addr: u32::MAX,
                 bytes: vec![0xB5; MAX_LOAD_CHUNK],
             },
-            Request::Call { entry: 0x1000_0080 },
+            Request::Call {
+                entry: 0x1000_0080,
+                loads: vec![],
+            },
+            Request::Call {
+                entry: 0x1000_0081,
+                loads: vec![
+                    Segment::Bytes {
+                        addr: 0x1000_0080,
+                        bytes: vec![1, 2, 3, 0xB5],
+                    },
+                    Segment::Zeros {
+                        addr: 0x2000_0000,
+                        len: 0x7FFF,
+                    },
+                    Segment::Bytes {
+                        addr: 0x2000_8000,
+                        bytes: vec![],
+                    },
+                ],
+            },
             Request::Reset,
             Request::MemInfo { collect: false },
             Request::MemInfo { collect: true },
@@ -1040,7 +1203,7 @@ mod tests {
             }
             let variable = matches!(
                 kind,
-                Kind::Load | Kind::Output | Kind::PeekReply | Kind::Profile
+                Kind::Load | Kind::Call | Kind::Output | Kind::PeekReply | Kind::Profile
             );
             let decode = |f: &Frame| {
                 if kind.is_request() {
@@ -1052,7 +1215,7 @@ mod tests {
             // Every shorter payload below the fixed part, and one byte too long for fixed ones.
             let fixed = if variable {
                 match kind {
-                    Kind::Load => 4,
+                    Kind::Load | Kind::Call => 4,
                     Kind::Profile => 6,
                     Kind::PeekReply => 0,
                     _ => 1,
@@ -1078,6 +1241,123 @@ mod tests {
                     "{kind} one byte too long"
                 );
             }
+        }
+    }
+
+    #[test]
+    fn a_call_carries_its_segments_as_documented() {
+        let call = Request::Call {
+            entry: 0x0403_0201,
+            loads: vec![
+                Segment::Bytes {
+                    addr: 0x1000_0000,
+                    bytes: vec![9, 8],
+                },
+                Segment::Zeros {
+                    addr: 0x2000_0010,
+                    len: 5,
+                },
+            ],
+        };
+        let payload = call.encode(0).payload;
+        assert_eq!(
+            payload,
+            [
+                1, 2, 3, 4, // entry
+                0, 0, 0, 0x10, 2, 0, 9, 8, // two bytes at 0x1000_0000
+                0x10, 0, 0, 0x20, 5, 0x80, // five zeros at 0x2000_0010
+            ]
+        );
+        // A segment cut short, in its header or its bytes, is refused.
+        for len in [5, 9, 11, 17] {
+            let frame = Frame::new(Kind::Call, 0, payload[..len].to_vec());
+            assert!(
+                matches!(
+                    Request::decode(&frame),
+                    Err(DecodeError::BadLength { actual, .. }) if actual == len
+                ),
+                "{len} bytes"
+            );
+        }
+    }
+
+    #[test]
+    fn zero_runs_become_zero_segments_where_that_is_shorter() {
+        let bytes = |runs: &[(u8, usize)]| -> Vec<u8> {
+            runs.iter()
+                .flat_map(|&(b, n)| std::iter::repeat_n(b, n))
+                .collect()
+        };
+        // In the middle a run must beat two headers, at an end one.
+        let data = bytes(&[(0, 7), (1, 2), (0, 12), (2, 1), (0, 13), (3, 1), (0, 7)]);
+        assert_eq!(
+            Segment::split(0x100, &data),
+            vec![
+                Segment::Zeros {
+                    addr: 0x100,
+                    len: 7
+                },
+                Segment::Bytes {
+                    addr: 0x107,
+                    bytes: bytes(&[(1, 2), (0, 12), (2, 1)]),
+                },
+                Segment::Zeros {
+                    addr: 0x116,
+                    len: 13
+                },
+                Segment::Bytes {
+                    addr: 0x123,
+                    bytes: vec![3],
+                },
+                Segment::Zeros {
+                    addr: 0x124,
+                    len: 7
+                },
+            ]
+        );
+        // Short runs at the ends stay bytes; all zeros is one zero segment.
+        assert_eq!(
+            Segment::split(0x100, &[0, 0, 5, 0, 0, 0]),
+            vec![Segment::Bytes {
+                addr: 0x100,
+                bytes: vec![0, 0, 5, 0, 0, 0]
+            }]
+        );
+        assert_eq!(
+            Segment::split(0x100, &[0; 4]),
+            vec![Segment::Zeros {
+                addr: 0x100,
+                len: 4
+            }]
+        );
+        assert_eq!(Segment::split(0x100, &[]), vec![]);
+        assert_eq!(
+            Segment::split(0, &vec![0; SEGMENT_MAX_LEN + 1]),
+            vec![
+                Segment::Zeros {
+                    addr: 0,
+                    len: SEGMENT_MAX_LEN as u16
+                },
+                Segment::Zeros {
+                    addr: SEGMENT_MAX_LEN as u32,
+                    len: 1
+                },
+            ]
+        );
+        // Every split writes the same bytes.
+        for data in [data, bytes(&[(9, 40_000)]), bytes(&[(0, 30), (4, 1)])] {
+            let mut written = vec![0xEE; data.len()];
+            for segment in Segment::split(0, &data) {
+                match segment {
+                    Segment::Bytes { addr, bytes } => {
+                        written[addr as usize..addr as usize + bytes.len()].copy_from_slice(&bytes)
+                    }
+                    Segment::Zeros { addr, len } => {
+                        written[addr as usize..addr as usize + len as usize].fill(0)
+                    }
+                }
+            }
+            assert_eq!(written, data);
         }
     }
 

@@ -14,7 +14,7 @@ use bs_protocol::{DeviceInfo, MemInfo};
 use bs_toolchain::Launch;
 use bs_transport::{
     CallOutcome, Device, FaultLink, FaultRates, FaultStats, Interrupter, Link, LinkError,
-    ProcessLink, SerialLink,
+    PacedLink, ProcessLink, SerialLink,
 };
 use std::sync::{Arc, Mutex, PoisonError};
 
@@ -73,6 +73,47 @@ fn hex(id: &[u8; 8]) -> String {
     format!("{:016x}", u64::from_le_bytes(*id))
 }
 
+/// What is done to the device's link on purpose: faults injected into its frames (to test the
+/// reliable link), and pacing to a UART's rate (to measure as a board on a serial line would).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct LinkShaping {
+    /// Lose, damage, repeat and delay frames at these rates.
+    pub faults: Option<FaultRates>,
+    /// Move the bytes of both directions no faster than a UART at this many baud (10 bits a
+    /// byte).
+    pub rate: Option<u32>,
+}
+
+/// The link's shaping, with the counts the injected faults share across restarts.
+#[derive(Clone, Debug)]
+struct Shaping {
+    faults: Option<(FaultRates, Arc<Mutex<FaultStats>>)>,
+    rate: Option<u32>,
+}
+
+impl Shaping {
+    fn new(shaping: LinkShaping) -> Shaping {
+        Shaping {
+            faults: shaping.faults.map(|rates| (rates, Arc::default())),
+            rate: shaping.rate,
+        }
+    }
+
+    /// Paces `link` when a rate is asked for, then injects faults into the frames on it.
+    fn apply(&self, link: Box<dyn Link>) -> Box<dyn Link> {
+        let link: Box<dyn Link> = match self.rate {
+            None => link,
+            Some(baud) => Box::new(PacedLink::new(link, baud)),
+        };
+        match &self.faults {
+            None => link,
+            Some((rates, shared)) => {
+                Box::new(FaultLink::with_stats(link, *rates, Arc::clone(shared)))
+            }
+        }
+    }
+}
+
 /// Where a device came from.
 #[derive(Clone, Debug)]
 enum Origin {
@@ -91,8 +132,8 @@ pub struct DeviceHandle {
     reply_timeout: Duration,
     build_id: [u8; 8],
     pid: u32,
-    /// The faults injected into the link, and what they did so far.
-    faults: Option<(FaultRates, Arc<Mutex<FaultStats>>)>,
+    /// What is done to the link: faults (and what they did so far) and pacing.
+    shaping: Shaping,
     /// QEMU counts instructions for its clock (`-icount shift=0`).
     icount: bool,
     /// Stops the running CALL; the same for every device the handle starts.
@@ -110,17 +151,17 @@ impl DeviceHandle {
         program: PathBuf,
         reply_timeout: Duration,
         image: &RuntimeImage,
-        faults: Option<FaultRates>,
+        shaping: LinkShaping,
         icount: bool,
         key: Option<Key>,
     ) -> Result<(DeviceHandle, DeviceInfo), SessionError> {
-        let faults = faults.map(|rates| (rates, Arc::default()));
+        let shaping = Shaping::new(shaping);
         let (mut device, info, pid) = connect(
             launch,
             &program,
             reply_timeout,
             &image.build_id,
-            &faults,
+            &shaping,
             icount,
             &key,
         )?;
@@ -134,7 +175,7 @@ impl DeviceHandle {
             reply_timeout,
             build_id: image.build_id,
             pid,
-            faults,
+            shaping,
             icount,
             interrupter,
             call_time_limit: None,
@@ -149,15 +190,15 @@ impl DeviceHandle {
         baud: u32,
         reply_timeout: Duration,
         image: &RuntimeImage,
-        faults: Option<FaultRates>,
+        shaping: LinkShaping,
         key: Option<Key>,
     ) -> Result<(DeviceHandle, DeviceInfo), SessionError> {
         let link = SerialLink::open(path, baud).map_err(|source| SessionError::Serial {
             path: path.to_owned(),
             source,
         })?;
-        let faults = faults.map(|rates| (rates, Arc::default()));
-        let link = with_faults(Box::new(link), &faults);
+        let shaping = Shaping::new(shaping);
+        let link = shaping.apply(Box::new(link));
         let (mut device, info) = handshake(link, reply_timeout, &image.build_id, &key)?;
         let interrupter = Interrupter::new();
         device.set_interrupter(interrupter.clone());
@@ -171,7 +212,7 @@ impl DeviceHandle {
             reply_timeout,
             build_id: image.build_id,
             pid: 0,
-            faults,
+            shaping,
             icount: false,
             interrupter,
             call_time_limit: None,
@@ -217,6 +258,17 @@ impl DeviceHandle {
         out: &mut dyn FnMut(u8, &[u8]),
     ) -> Result<CallOutcome, SessionError> {
         Ok(self.device.call(entry, out)?)
+    }
+
+    /// Writes `loads` (address and bytes each) and runs the code at `entry`, passing output,
+    /// profiles and patches through `events`; the bytes travel in the CALL as far as they fit.
+    pub fn load_and_call(
+        &mut self,
+        loads: &[(u32, &[u8])],
+        entry: u32,
+        events: &mut dyn bs_transport::CallEvents,
+    ) -> Result<CallOutcome, SessionError> {
+        Ok(self.device.load_and_call(loads, entry, events)?)
     }
 
     /// Runs the code at `entry`, passing output, profiles and patches through `events`.
@@ -275,7 +327,8 @@ impl DeviceHandle {
 
     /// What the injected faults did so far, if faults are injected.
     pub fn fault_stats(&self) -> Option<FaultStats> {
-        self.faults
+        self.shaping
+            .faults
             .as_ref()
             .map(|(_, s)| *s.lock().unwrap_or_else(PoisonError::into_inner))
     }
@@ -294,7 +347,7 @@ impl DeviceHandle {
             &self.program,
             self.reply_timeout,
             &self.build_id,
-            &self.faults,
+            &self.shaping,
             self.icount,
             &self.key,
         )?;
@@ -317,7 +370,7 @@ fn connect(
     program: &PathBuf,
     reply_timeout: Duration,
     build_id: &[u8; 8],
-    faults: &Option<(FaultRates, Arc<Mutex<FaultStats>>)>,
+    shaping: &Shaping,
     icount: bool,
     key: &Option<Key>,
 ) -> Result<Connected, SessionError> {
@@ -338,19 +391,8 @@ fn connect(
             (Box::new(link), pid)
         }
     };
-    let (device, info) = handshake(with_faults(link, faults), reply_timeout, build_id, key)?;
+    let (device, info) = handshake(shaping.apply(link), reply_timeout, build_id, key)?;
     Ok((device, info, pid))
-}
-
-/// Wraps `link` in a [`FaultLink`] when faults are asked for (its counts go to the shared ones).
-fn with_faults(
-    link: Box<dyn Link>,
-    faults: &Option<(FaultRates, Arc<Mutex<FaultStats>>)>,
-) -> Box<dyn Link> {
-    match faults {
-        None => link,
-        Some((rates, shared)) => Box::new(FaultLink::with_stats(link, *rates, Arc::clone(shared))),
-    }
 }
 
 /// Says HELLO over `link` and checks that the device runs the runtime of `build_id`.

@@ -28,7 +28,7 @@ use bs_transport::{CallOutcome, LinkError};
 
 pub use bs_toolchain::{MemoryLayout, Variant};
 pub use bs_transport::{FaultRates, FaultStats, Interrupter, LinkStats};
-pub use device::{DeviceHandle, SessionError, find_program};
+pub use device::{DeviceHandle, LinkShaping, SessionError, find_program};
 pub use dynamic::{DynamicOptions, JitEntry, JitVersion};
 pub use modules::{ModuleRoots, Package, check_program};
 pub use outcome::{Location, Outcome, RuntimeFailure, Stage, Timings};
@@ -57,6 +57,9 @@ pub struct SessionOptions {
     pub baud: u32,
     /// Damage the frames on the link on purpose (to test the reliable link).
     pub faults: Option<bs_transport::FaultRates>,
+    /// Move the link's bytes, both ways, no faster than a UART at this many baud (10 bits a
+    /// byte), so that latency is measured as a board on a serial line would see it.
+    pub link_rate: Option<u32>,
     /// On a QEMU target: the guest's clock counts instructions (`-icount shift=0`), so the run
     /// times the device reports are repeatable (1 µs = 1000 instructions).
     pub qemu_icount: bool,
@@ -82,6 +85,7 @@ impl Default for SessionOptions {
             serial_port: None,
             baud: bs_transport::DEFAULT_BAUD,
             faults: None,
+            link_rate: None,
             qemu_icount: false,
             run_timeout: None,
             key: None,
@@ -354,13 +358,17 @@ impl Session {
             }
             (None, None) => runtime.image.clone(),
         };
+        let shaping = LinkShaping {
+            faults: options.faults,
+            rate: options.link_rate,
+        };
         let (device, info) = match &options.serial_port {
             Some(path) => DeviceHandle::attach(
                 path,
                 options.baud,
                 options.reply_timeout,
                 &image,
-                options.faults,
+                shaping,
                 options.key.clone(),
             )?,
             None => DeviceHandle::start(
@@ -368,7 +376,7 @@ impl Session {
                 program,
                 options.reply_timeout,
                 &image,
-                options.faults,
+                shaping,
                 options.qemu_icount,
                 options.key.clone(),
             )?,
@@ -623,18 +631,13 @@ impl Session {
             .symbol(&c_symbol(&checked.unit.entry_symbol))
             .ok_or_else(|| internal(Stage::Link, "the unit has no entry function".into()))?;
 
-        // 5. Transfer.
-        let clock = Instant::now();
-        let loaded = linked
+        // 5. Transfer: the unit's bytes travel with the CALL that runs it (step 6), in one
+        // request when they fit in its frame.
+        let loads: Vec<(u32, &[u8])> = linked
             .chunks
             .iter()
-            .try_for_each(|chunk| self.device.load(chunk.addr as u32, &chunk.bytes));
-        if let Err(e) = loaded {
-            drop(txn);
-            t.transfer = clock.elapsed();
-            return Err(self.device_failed(e));
-        }
-        t.transfer = clock.elapsed();
+            .map(|chunk| (chunk.addr as u32, &chunk.bytes[..]))
+            .collect();
         self.units.record(
             unit_id,
             name,
@@ -677,7 +680,7 @@ impl Session {
             quick: Vec::new(),
             left: Vec::new(),
         };
-        let result = self.device.call_with(entry as u32, &mut driver);
+        let result = self.device.load_and_call(&loads, entry as u32, &mut driver);
         let left = std::mem::take(&mut driver.left);
         t.run = clock.elapsed();
         match result {

@@ -24,8 +24,10 @@ pub struct Timings {
     pub cgen: Duration,
     pub cc: Duration,
     pub link: Duration,
+    /// LOAD frames sent on their own (the project's C files); a unit's bytes travel with the
+    /// CALL that runs it and count in `run`.
     pub transfer: Duration,
-    /// The call, as seen by the host (includes output transfer).
+    /// The call, as seen by the host (includes sending the unit's bytes, and output transfer).
     pub run: Duration,
     /// The call, as measured by the device.
     pub device_run: Duration,

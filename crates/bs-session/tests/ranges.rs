@@ -2,7 +2,7 @@
 //! and a CALL of an address outside its code region (docs/protocol.md, section 3), on the real
 //! host runtime process and on `qemu-mps2-an385` (skipped, with a message, without QEMU or the
 //! Arm compiler). Loads at the very edges of both regions are taken; a refused request changes
-//! nothing, and the device goes on answering.
+//! nothing, and the device goes on answering. The same holds for the segments a CALL carries.
 
 use std::time::Duration;
 
@@ -28,7 +28,7 @@ fn start(target: &str) -> Option<(DeviceHandle, bs_protocol::DeviceInfo)> {
         runtime.image.clone(),
         Duration::from_secs(10),
         &image,
-        None,
+        bs_session::LinkShaping::default(),
         false,
         None,
     );
@@ -131,6 +131,59 @@ fn check(target: &str) {
         );
     }
     device.meminfo(false).expect("the device still answers");
+
+    // A CALL's segments: one outside the regions refuses the CALL before anything is written.
+    device.load(data.base, &[0xAA; 24]).expect("LOAD of data");
+    let segments_refused = |device: &mut DeviceHandle, loads: &[(u32, &[u8])]| match device
+        .load_and_call(loads, code.base, &mut OutputOnly)
+    {
+        Ok(CallOutcome::Failed(error)) => error.error_code(),
+        other => panic!("a CALL with segments {loads:x?} was not refused: {other:?}"),
+    };
+    let inside: &[u8] = &[1, 2, 3, 4];
+    for outside in [(heap.base, &[5u8; 4][..]), (data_end - 2, &[0u8; 8][..])] {
+        assert_eq!(
+            segments_refused(&mut device, &[(data.base, inside), outside]),
+            ErrorCode::LoadRange
+        );
+    }
+    assert_eq!(device.peek(data.base, 4).expect("PEEK"), [0xAA; 4]);
+    // Bytes and zeros both land, and then the call runs (code that returns at once).
+    let (ret, entry): (&[u8], u32) = if target == "host" {
+        (&[0xC3], code.base) // ret
+    } else {
+        (&[0x70, 0x47], code.base | 1) // bx lr
+    };
+    let outcome = device
+        .load_and_call(
+            &[
+                (code.base, ret),
+                (data.base, &[7, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]),
+            ],
+            entry,
+            &mut OutputOnly,
+        )
+        .expect("the CALL with segments");
+    assert!(
+        matches!(outcome, CallOutcome::Finished { .. }),
+        "{outcome:?}"
+    );
+    let mut expected = vec![7];
+    expected.extend([0; 15]);
+    expected.extend([0xAA; 8]);
+    assert_eq!(device.peek(data.base, 24).expect("PEEK"), expected);
+}
+
+/// Call events that drop the output.
+struct OutputOnly;
+
+impl bs_transport::CallEvents for OutputOnly {
+    fn output(&mut self, _: u8, _: &[u8]) {}
+    fn profile(&mut self, _: bs_transport::ProfileReport) {}
+    fn patch(&mut self) -> Option<bs_transport::Patch> {
+        None
+    }
+    fn patched(&mut self, _: bs_transport::Patch, _: bs_transport::PatchResult) {}
 }
 
 #[test]

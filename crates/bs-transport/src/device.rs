@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 use bs_protocol::auth::{AUTH_TRAILER_LEN, AuthRefusal, Key};
 use bs_protocol::{
     Deframer, DeviceAuth, DeviceError, DeviceInfo, ErrorCode, Frame, Kind, MAX_PAYLOAD, MemInfo,
-    PROTOCOL_VERSION, Reply, Request, encode_frame,
+    PROTOCOL_VERSION, Reply, Request, Segment, encode_frame,
 };
 
 use crate::patch::OutputOnly;
@@ -29,7 +29,8 @@ pub const DEFAULT_REPLY_TIMEOUT: Duration = Duration::from_secs(5);
 const IDLE_POLL: Duration = Duration::from_secs(1);
 
 /// The longest wait between two sendings of an unacknowledged request (the wait doubles after
-/// each one, starting at the link's [retransmission timeout](Link::retransmit_timeout)).
+/// each one, starting at the link's [retransmission timeout](Link::retransmit_timeout)); a slow
+/// link whose first wait is longer keeps that one.
 const MAX_RTO: Duration = Duration::from_secs(1);
 
 /// How long a device has to stop a CALL after the first INTERRUPT before it counts as
@@ -126,11 +127,16 @@ pub enum CallOutcome {
     Failed(DeviceError),
 }
 
-/// What the reliable link had to do so far: all zero on a clean link.
+/// What went over the link so far, and what the reliable link had to do: the counts of
+/// repetitions, damaged, repeated and late frames are all zero on a clean link.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct LinkStats {
     /// Frames written (requests, their repetitions and acknowledgements).
     pub frames_sent: u64,
+    /// Bytes written: every frame the host sent, whole.
+    pub bytes_sent: u64,
+    /// Bytes read from the device, frames or not.
+    pub bytes_received: u64,
     /// Requests sent again because no acknowledgement came in time.
     pub retransmissions: u64,
     /// Damaged frames skipped (bad CRC or length, or a frame that stopped half-way).
@@ -243,6 +249,7 @@ impl<L: Link> Channel<L> {
         })?;
         self.link.send(&bytes).map_err(|e| self.io_error(e))?;
         self.stats.frames_sent += 1;
+        self.stats.bytes_sent += bytes.len() as u64;
         Ok(())
     }
 
@@ -286,6 +293,7 @@ impl<L: Link> Channel<L> {
             let now = Instant::now();
             if n > 0 {
                 self.deframer.push(&self.buf[..n]);
+                self.stats.bytes_received += n as u64;
                 self.stalled_since = None;
                 if let Some(watch) = &mut self.watch {
                     watch.last_heard = now;
@@ -516,7 +524,7 @@ impl<L: Link> Channel<L> {
                         }
                         self.write(&frame)?;
                         self.stats.retransmissions += 1;
-                        rto = (rto * 2).min(MAX_RTO);
+                        rto = (rto * 2).min(MAX_RTO.max(self.rto));
                         resend_at = Some(now + rto);
                     }
                 }
@@ -891,6 +899,35 @@ impl<L: Link> Device<L> {
         entry: u32,
         events: &mut dyn CallEvents,
     ) -> Result<CallOutcome, LinkError> {
+        self.load_and_call(&[], entry, events)
+    }
+
+    /// Writes `loads` (address and bytes each) and runs the code at `entry`, as
+    /// [`call_with`](Device::call_with) does: the bytes travel in the CALL itself as far as
+    /// they fit (`docs/protocol.md`, section 3), runs of zeros as zero segments, so that a
+    /// small unit costs one request; what does not fit goes first in LOAD frames.
+    pub fn load_and_call(
+        &mut self,
+        loads: &[(u32, &[u8])],
+        entry: u32,
+        events: &mut dyn CallEvents,
+    ) -> Result<CallOutcome, LinkError> {
+        let mut room = self.load_chunk_size();
+        let mut carried = Vec::new();
+        for &(addr, bytes) in loads {
+            for segment in Segment::split(addr, bytes) {
+                let len = segment.encoded_len();
+                if len <= room {
+                    room -= len;
+                    carried.push(segment);
+                    continue;
+                }
+                match segment {
+                    Segment::Bytes { addr, bytes } => self.load(addr, &bytes)?,
+                    Segment::Zeros { addr, len } => self.load(addr, &vec![0; usize::from(len)])?,
+                }
+            }
+        }
         // A slow link needs longer for a PING and its PONG to cross it.
         let rto = self.channel.rto;
         let limits = CallLimits {
@@ -914,7 +951,7 @@ impl<L: Link> Device<L> {
             interrupt_last: None,
         });
         let mut pending = None;
-        let result = self.run_call(entry, events, &mut pending);
+        let result = self.run_call(entry, carried, events, &mut pending);
         if let Some(p) = pending {
             events.patched(p.patch, PatchResult::NotInstalled);
         }
@@ -933,6 +970,7 @@ impl<L: Link> Device<L> {
     fn run_call(
         &mut self,
         entry: u32,
+        loads: Vec<Segment>,
         events: &mut dyn CallEvents,
         pending: &mut Option<Pending>,
     ) -> Result<CallOutcome, LinkError> {
@@ -943,7 +981,7 @@ impl<L: Link> Device<L> {
         ch.seq = ch.seq.wrapping_add(1);
         let seq = ch.seq;
         ch.last_device_seq = None;
-        let call_frame = ch.authenticated(Request::Call { entry }.encode(seq))?;
+        let call_frame = ch.authenticated(Request::Call { entry, loads }.encode(seq))?;
         let started = Instant::now();
         let mut rto = ch.rto;
         ch.write(&call_frame)?;
@@ -991,7 +1029,7 @@ impl<L: Link> Device<L> {
                                 // A CALL is repeated for as long as the call may take.
                                 ch.write(&call_frame)?;
                                 ch.stats.retransmissions += 1;
-                                rto = (rto * 2).min(MAX_RTO);
+                                rto = (rto * 2).min(MAX_RTO.max(ch.rto));
                                 resend_at = Some(now + rto);
                             }
                             continue;

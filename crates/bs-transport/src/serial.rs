@@ -150,10 +150,7 @@ impl Link for SerialLink {
     /// Twice the time the longest frame takes on the wire (10 bits per byte), and a margin for
     /// the device to answer.
     fn retransmit_timeout(&self) -> Duration {
-        let frame_bits = 10 * bs_protocol::MAX_FRAME_LEN as u64;
-        let on_the_wire =
-            Duration::from_micros(frame_bits * 1_000_000 / u64::from(self.baud.max(1)));
-        crate::DEFAULT_RETRANSMIT_TIMEOUT + on_the_wire * 2
+        crate::paced::line_retransmit_timeout(crate::DEFAULT_RETRANSMIT_TIMEOUT, self.baud)
     }
 
     fn recv(&mut self, buf: &mut [u8], timeout: Duration) -> io::Result<usize> {

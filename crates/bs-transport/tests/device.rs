@@ -423,7 +423,7 @@ fn load_past_the_address_space_is_invalid() {
 #[test]
 fn call_delivers_outputs_in_order_before_the_result() {
     let (link, _, _) = fake_device(|port, seq, req| {
-        if let Request::Call { entry } = req {
+        if let Request::Call { entry, .. } = req {
             assert_eq!(*entry, 0x1000_0040);
             for (stream, text) in [(0, "one\n"), (1, "warning\n"), (0, "two\n")] {
                 port.reply(

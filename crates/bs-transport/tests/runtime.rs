@@ -545,12 +545,16 @@ fn a_paused_device_serves_only_the_requests_of_a_patch() {
 
     let call = raw.send(&Request::Call {
         entry: unit.pause_once,
+        loads: vec![],
     });
     let paused = raw.reply();
     assert_eq!(paused.reply_to, call);
     assert_eq!(Reply::decode(&paused), Ok(Reply::Paused));
     // While paused: no CALL, HELLO or RESET.
-    let again = Request::Call { entry: unit.entry };
+    let again = Request::Call {
+        entry: unit.entry,
+        loads: vec![],
+    };
     refused(raw.ask(&again), ErrorCode::BadMessage, "CALL while paused");
     let hello = Request::Hello {
         version: PROTOCOL_VERSION,
@@ -646,6 +650,7 @@ fn an_interrupt_ends_a_pause_and_the_end_waits_for_its_own_ack() {
     assert!(matches!(raw.ask(&code), Reply::Ok { .. }));
     let call = raw.send(&Request::Call {
         entry: unit.pause_once,
+        loads: vec![],
     });
     assert_eq!(Reply::decode(&raw.reply()), Ok(Reply::Paused));
     // INTERRUPT, and at once the patch's next request, before the host could know that the

@@ -53,6 +53,11 @@ struct Cli {
     /// `drop=5%,corrupt=5%,duplicate=1%,delay=1%,max-delay=100ms,seed=7`.
     #[arg(long, global = true, value_name = "FAULTS")]
     inject_faults: Option<bs_session::FaultRates>,
+    /// Move the link's bytes, both ways, no faster than a UART at this many baud (10 bits a
+    /// byte; e.g. 115200), so that a device on a fast link (the host device's pipes, QEMU's
+    /// socket) answers as a board on a serial line would.
+    #[arg(long, global = true, value_name = "BAUD", value_parser = parse_link_rate)]
+    link_rate: Option<u32>,
     /// Start this runtime executable instead of the one built from bscript's own sources.
     #[arg(long, global = true, value_name = "PATH", hide = true)]
     runtime_exe: Option<PathBuf>,
@@ -183,6 +188,7 @@ pub(crate) fn session_options(cli: &Cli) -> bs_session::SessionOptions {
         serial_port: cli.port.clone(),
         baud: cli.baud,
         faults: cli.inject_faults,
+        link_rate: cli.link_rate,
         dynamic: dynamic_options(cli),
         ..Default::default()
     }
@@ -198,6 +204,22 @@ pub(crate) fn dynamic_options(cli: &Cli) -> bs_session::DynamicOptions {
         thresholds: bs_frontend::check::ProfileThresholds { calls, signature },
         specialise: !cli.jit_profile_only,
         ..Default::default()
+    }
+}
+
+/// The lowest and highest rates `--link-rate` takes: what UARTs are run at, down to where a
+/// byte takes 8 ms (a device gives a frame up after a pause of 20 ms between its bytes).
+const LINK_RATES: std::ops::RangeInclusive<u32> = 1_200..=10_000_000;
+
+/// A baud rate for `--link-rate`.
+fn parse_link_rate(text: &str) -> Result<u32, String> {
+    match text.trim().parse::<u32>() {
+        Ok(baud) if LINK_RATES.contains(&baud) => Ok(baud),
+        _ => Err(format!(
+            "`{text}` is not a baud rate from {} to {} (e.g. 115200)",
+            LINK_RATES.start(),
+            LINK_RATES.end()
+        )),
     }
 }
 
