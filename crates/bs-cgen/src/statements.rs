@@ -235,16 +235,27 @@ impl Gen {
     fn while_loop(&mut self, s: &Stmt, depth: usize, out: &mut String) {
         let views = self.open_views(s, depth, out);
         let inner = depth + usize::from(!views.is_empty());
-        indent(out, inner);
         match s {
             Stmt::While { cond, body } => {
-                crate::mark_source(out, cond.span);
-                let _ = writeln!(out, "while ({}) {{", self.expr(cond));
-                self.scoped_stmts(body, inner + 1, out);
-                indent(out, inner);
+                let mut header = String::new();
+                crate::mark_source(&mut header, cond.span);
+                let _ = writeln!(header, "while ({}) {{", self.expr(cond));
+                // A counted `while` loop runs its unchecked copy when the test allows, in a
+                // block of its own holding both copies.
+                let fast = self.unchecked_copy(s, body, &header, inner.saturating_sub(1), out);
+                let at = inner + usize::from(fast);
+                indent(out, at);
+                out.push_str(&header);
+                self.scoped_stmts(body, at + 1, out);
+                indent(out, at);
                 out.push_str("}\n");
+                if fast {
+                    indent(out, inner);
+                    out.push_str("}\n");
+                }
             }
             Stmt::DoWhile { body, cond } => {
+                indent(out, inner);
                 out.push_str("do {\n");
                 self.scoped_stmts(body, inner + 1, out);
                 indent(out, inner);
@@ -332,13 +343,11 @@ impl Gen {
             return false;
         }
         indent(out, depth + 1);
-        let _ = writeln!(
-            out,
-            "if ({} > {} || ({})) {{",
-            plan.lo,
-            plan.hi,
-            checks.join(" && ")
-        );
+        let test = format!("{} > {} || ({})", plan.lo, plan.hi, checks.join(" && "));
+        let _ = match &plan.guard {
+            Some(guard) => writeln!(out, "if ({guard} && ({test})) {{"),
+            None => writeln!(out, "if ({test}) {{"),
+        };
         indent(out, depth + 2);
         out.push_str(header);
         out.push_str(&fast);
