@@ -5,9 +5,11 @@
 //!   enums, `Uint8Array`) held in a local it never assigns loads the array's length and element
 //!   pointer once before the loop ([`LoopAnalysis::view_candidates`], [`Views`]); accesses then
 //!   use the view (`hl{n}`, `hd{n}`).
-//! - **Counted loops**: an innermost `for (let i = start; i < bound; i++)` (or `i += step`,
-//!   or a `while (i < bound)` loop whose body ends with `i += step`) whose body assigns
-//!   neither `i` nor what its bound and step read ([`LoopAnalysis::counted_loop`], [`Counted`]).
+//! - **Counted loops**: a `for (let i = start; i < bound; i++)` (or `i += step`, or a
+//!   `while (i < bound)` loop whose body ends with `i += step`) holding no loop that holds a
+//!   loop, whose body assigns neither `i` nor what its bound and step read
+//!   ([`LoopAnalysis::counted_loop`], [`Counted`]). A counted loop's unchecked copy may hold
+//!   those of the counted loops inside it.
 //! - **Affine indices**: an index of the form `mul * i + add` with `add` invariant in the loop
 //!   ([`LoopAnalysis::affine`]).
 //! - **The bounds test**: the condition under which such an access to a view stays in the array
@@ -46,6 +48,12 @@ impl Views {
         n
     }
 
+    /// How many views were opened so far in the unit: views opened later have this number or
+    /// a greater one.
+    pub(crate) fn opened(&self) -> usize {
+        self.count
+    }
+
     /// Ends the views of `ids`.
     pub(crate) fn close(&mut self, ids: &[LocalId]) {
         for id in ids {
@@ -63,7 +71,8 @@ impl Views {
     }
 }
 
-/// An innermost `for (let i = start; i < bound; i++)` (or `<=`, or `i += step`, or the `while`
+/// A `for (let i = start; i < bound; i++)` holding at most innermost loops (or `<=`, or
+/// `i += step`, or the `while`
 /// loop of [`LoopAnalysis::counted_shape`]) whose body assigns neither `i` nor the locals its
 /// bound and step read. Under its `guard`, its index is in [`lo`, `hi`] on every pass (C expressions of
 /// 64-bit integers, valid once the loop's initialisation has run); when `lo > hi` the loop does not
@@ -220,7 +229,7 @@ impl LoopAnalysis<'_> {
     }
 
     /// The parts of `s` when it has the form of a counted loop over an integer `i` that is not
-    /// captured, with no loop in its body: `for (let i = …; i < bound; i++)`, or with the
+    /// captured, with no loop in its body that holds a loop: `for (let i = …; i < bound; i++)`, or with the
     /// update `i += step`, or `while (i < bound) { …; i += step }` (the step the body's last
     /// statement, `i` declared before the loop); also with `<=`.
     fn counted_shape<'s>(&self, s: &'s Stmt) -> Option<Shape<'s>> {
@@ -266,7 +275,9 @@ impl LoopAnalysis<'_> {
         if self.locals[index].captured || self.locals[index].ty != Type::Integer {
             return None;
         }
-        if body.iter().any(has_loop) {
+        // Loops inside are fine when they hold no loop themselves: the unchecked copies nest
+        // at most two deep.
+        if body.iter().any(has_nested_loop) {
             return None;
         }
         let ExprKind::Binary {
@@ -429,6 +440,20 @@ fn has_loop(s: &Stmt) -> bool {
         Stmt::If {
             then, otherwise, ..
         } => then.iter().chain(otherwise).any(has_loop),
+        _ => false,
+    }
+}
+
+/// Whether a statement is or holds a loop that holds a loop.
+fn has_nested_loop(s: &Stmt) -> bool {
+    match s {
+        Stmt::While { body, .. } | Stmt::DoWhile { body, .. } | Stmt::For { body, .. } => {
+            body.iter().any(has_loop)
+        }
+        Stmt::Block(b) | Stmt::Seq(b) => b.iter().any(has_nested_loop),
+        Stmt::If {
+            then, otherwise, ..
+        } => then.iter().chain(otherwise).any(has_nested_loop),
         _ => false,
     }
 }

@@ -314,7 +314,8 @@ impl Gen {
         out.push_str("}\n");
     }
 
-    /// When `s` (with `body`, not inside another unchecked copy) is a counted loop with
+    /// When `s` (with `body`, inside fewer than [`MAX_FAST_COPIES`] unchecked copies) is a
+    /// counted loop with
     /// accesses that need no check under a test made once: prints `if (test) { the loop with
     /// those accesses unchecked } else {` and returns true; the caller prints the checked loop
     /// and closes the `else`. `header` is the loop's `for (…) {` line.
@@ -326,19 +327,20 @@ impl Gen {
         depth: usize,
         out: &mut String,
     ) -> bool {
-        if self.fast_copy.is_some() {
+        if self.fast_copy.len() >= MAX_FAST_COPIES {
             return false;
         }
         let Some(plan) = self.loop_analysis().counted_loop(s) else {
             return false;
         };
-        self.fast_copy = Some(FastCopy {
+        self.fast_copy.push(FastCopy {
             plan,
+            views_before: self.views.opened(),
             checks: Vec::new(),
         });
         let mut fast = String::new();
         self.scoped_stmts(body, depth + 3, &mut fast);
-        let FastCopy { plan, checks } = self.fast_copy.take().expect("set above");
+        let FastCopy { plan, checks, .. } = self.fast_copy.pop().expect("pushed above");
         if checks.is_empty() {
             return false;
         }
@@ -397,6 +399,10 @@ impl Gen {
         out.push_str("}\n");
     }
 }
+
+/// How many unchecked copies nest: a counted loop's copy, and the copies of the counted loops
+/// inside it. A loop inside both is printed four times, so no deeper.
+const MAX_FAST_COPIES: usize = 2;
 
 /// Whether a local of type `ty` may hold an object that can be large: an array of any kind, or
 /// any value. Only such locals get a `BS_FORGET` (see [`Gen::forget_scope`]): forgetting keeps
