@@ -32,7 +32,7 @@ inline
         /*@516,517*/int32_t l3_i = 1;
         bs_array *hv2 = (bs_array *)bs_ptr(l0_x); uint32_t hl2 = hv2->length; float *hd2 = (float *)hv2->data;
         bs_array *hv3 = (bs_array *)bs_ptr(l1_y); uint32_t hl3 = hv3->length; float *hd3 = (float *)hv3->data;
-        if ((int64_t)l3_i > (int64_t)l2_n || (1 * (int64_t)l3_i + ((int64_t)0 - (int64_t)1) >= 0 && 1 * (int64_t)l2_n + ((int64_t)0 - (int64_t)1) < (int64_t)hl3 && 2 * (int64_t)l3_i + ((2 * (int64_t)0) - (int64_t)1) >= 0 && 2 * (int64_t)l2_n + ((2 * (int64_t)0) - (int64_t)1) < (int64_t)hl2 && 2 * (int64_t)l3_i + (((2 * (int64_t)0) - (int64_t)1) + (int64_t)1) >= 0 && 2 * (int64_t)l2_n + (((2 * (int64_t)0) - (int64_t)1) + (int64_t)1) < (int64_t)hl2)) {
+        if ((int64_t)l2_n < (int64_t)INT32_MAX && ((int64_t)l3_i > (int64_t)l2_n || (1 * (int64_t)l3_i + ((int64_t)0 - (int64_t)1) >= 0 && 1 * (int64_t)l2_n + ((int64_t)0 - (int64_t)1) < (int64_t)hl3 && 2 * (int64_t)l3_i + ((2 * (int64_t)0) - (int64_t)1) >= 0 && 2 * (int64_t)l2_n + ((2 * (int64_t)0) - (int64_t)1) < (int64_t)hl2 && 2 * (int64_t)l3_i + (((2 * (int64_t)0) - (int64_t)1) + (int64_t)1) >= 0 && 2 * (int64_t)l2_n + (((2 * (int64_t)0) - (int64_t)1) + (int64_t)1) < (int64_t)hl2))) {
             /*@519,525*/for (; (l3_i <= l2_n); (l3_i++)) {
                 /*@548,557*/int32_t l4_j = ((2 * l3_i) - 1);
                 /*@562,588*/({ int32_t ti10 = (l3_i - 1); float tv10 = ({ float t11 = hd2[l4_j]; float t12 = hd2[(l4_j + 1)]; (t11 + t12); }); hd3[ti10] = tv10; tv10; });

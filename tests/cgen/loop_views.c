@@ -15,11 +15,20 @@ inline
     {
         bs_array *hv0 = (bs_array *)bs_ptr(l0_a); uint32_t hl0 = hv0->length; int32_t *hd0 = (int32_t *)hv0->data;
         bs_array *hv1 = (bs_array *)bs_ptr(l1_flags); uint32_t hl1 = hv1->length; uint8_t *hd1 = (uint8_t *)hv1->data;
-        /*@331,343*/while (({ int32_t t0 = l3_k; int32_t t1 = ((int32_t)hl0); (t0 < t1); })) {
-            /*@355,363*/if ((*bs_byte_in(hd1, hl1, l3_k, 1u))) {
-                /*@373,382*/(l2_s = ({ int32_t t2 = l2_s; int32_t t3 = (*bs_int_in(hd0, hl0, l3_k, 2u)); (t2 + t3); }));
+        if ((int64_t)l3_k > ((int64_t)hl0 - 1) || (1 * (int64_t)l3_k + (int64_t)0 >= 0 && 1 * ((int64_t)hl0 - 1) + (int64_t)0 < (int64_t)hl1 && 1 * (int64_t)l3_k + (int64_t)0 >= 0 && 1 * ((int64_t)hl0 - 1) + (int64_t)0 < (int64_t)hl0)) {
+            /*@331,343*/while (({ int32_t t0 = l3_k; int32_t t1 = ((int32_t)hl0); (t0 < t1); })) {
+                /*@355,363*/if (hd1[l3_k]) {
+                    /*@373,382*/(l2_s = ({ int32_t t2 = l2_s; int32_t t3 = hd0[l3_k]; (t2 + t3); }));
+                }
+                /*@393,396*/(l3_k++);
             }
-            /*@393,396*/(l3_k++);
+        } else {
+            /*@331,343*/while (({ int32_t t0 = l3_k; int32_t t1 = ((int32_t)hl0); (t0 < t1); })) {
+                /*@355,363*/if ((*bs_byte_in(hd1, hl1, l3_k, 1u))) {
+                    /*@373,382*/(l2_s = ({ int32_t t4 = l2_s; int32_t t5 = (*bs_int_in(hd0, hl0, l3_k, 2u)); (t4 + t5); }));
+                }
+                /*@393,396*/(l3_k++);
+            }
         }
     }
     {
@@ -35,8 +44,8 @@ inline
 /*@-*/float bs_f_reassigned_1(bs_value l0_a) {
     /*@511,514*/float l1_f = 0e0f;
     /*@525,526*/int32_t l2_j = 0;
-    /*@536,548*/while (({ int32_t t4 = l2_j; int32_t t5 = bs_array_length(l0_a); (t4 < t5); })) {
-        /*@556,565*/(l1_f = ({ float t6 = l1_f; float t7 = (*bs_float_at(l0_a, l2_j, 4u)); (t6 + t7); }));
+    /*@536,548*/while (({ int32_t t6 = l2_j; int32_t t7 = bs_array_length(l0_a); (t6 < t7); })) {
+        /*@556,565*/(l1_f = ({ float t8 = l1_f; float t9 = (*bs_float_at(l0_a, l2_j, 4u)); (t8 + t9); }));
         /*@570,579*/(l0_a = bs_float_array_of(1, (const float[]){1e0f}));
         /*@584,587*/(l2_j++);
     }

@@ -274,10 +274,19 @@ impl Gen {
     /// In the unchecked copy of a counted loop: the C index of an access to view `n` that needs
     /// no check there, with its bounds test recorded for the test before the loop.
     fn unchecked_index(&mut self, n: usize, index: &Expr) -> Option<String> {
-        let fast = self.fast_copy.as_ref()?;
-        let check = self.loop_analysis().bounds_test(&fast.plan, n, index)?;
+        // The outermost loop whose test can cover the access takes its check (its test runs
+        // once, an inner loop's at each of its starts).
+        let (level, check) = self
+            .fast_copy
+            .iter()
+            .enumerate()
+            .filter(|(_, fast)| n < fast.views_before)
+            .find_map(|(level, fast)| {
+                let check = self.loop_analysis().bounds_test(&fast.plan, n, index)?;
+                Some((level, check))
+            })?;
         let c_index = self.expr(index);
-        let fast = self.fast_copy.as_mut().expect("checked above");
+        let fast = &mut self.fast_copy[level];
         if !fast.checks.contains(&check) {
             fast.checks.push(check);
         }

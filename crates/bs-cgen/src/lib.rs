@@ -211,9 +211,10 @@ struct Gen {
     n_temps: usize,
     /// Arrays of fixed length whose length and elements the loops being generated load once.
     views: loops::Views,
-    /// While the unchecked copy of a counted loop is generated: the loop's plan, and the
-    /// conditions (C expressions) under which the accesses left unchecked stay in bounds.
-    fast_copy: Option<FastCopy>,
+    /// While unchecked copies of counted loops are generated, outermost first (a counted loop
+    /// and a counted loop inside it): each loop's plan, and the conditions (C expressions) under
+    /// which the accesses it leaves unchecked stay in bounds.
+    fast_copy: Vec<FastCopy>,
     /// The C names of the locals that may hold large objects declared in each open scope of the
     /// function being generated, outermost first (see [`Gen::forget_scope`]).
     scopes: Vec<Vec<String>>,
@@ -236,6 +237,9 @@ const STACK_SEGMENT: usize = 4 * 1024 * 1024;
 /// The unchecked copy of a counted loop being generated.
 struct FastCopy {
     plan: loops::Counted,
+    /// The views opened before the loop (numbered below this): only accesses through them can
+    /// be covered by the test before the loop.
+    views_before: usize,
     /// The bounds tests of the accesses left unchecked, each once, in the order they appear.
     checks: Vec<String>,
 }

@@ -5,8 +5,11 @@
 //!   enums, `Uint8Array`) held in a local it never assigns loads the array's length and element
 //!   pointer once before the loop ([`LoopAnalysis::view_candidates`], [`Views`]); accesses then
 //!   use the view (`hl{n}`, `hd{n}`).
-//! - **Counted loops**: an innermost `for (let i = start; i < bound; i++)` whose body assigns
-//!   neither `i` nor what its bound reads ([`LoopAnalysis::counted_loop`], [`Counted`]).
+//! - **Counted loops**: a `for (let i = start; i < bound; i++)` (or `i += step`, or a
+//!   `while (i < bound)` loop whose body ends with `i += step`) holding no loop that holds a
+//!   loop, whose body assigns neither `i` nor what its bound and step read
+//!   ([`LoopAnalysis::counted_loop`], [`Counted`]). A counted loop's unchecked copy may hold
+//!   those of the counted loops inside it.
 //! - **Affine indices**: an index of the form `mul * i + add` with `add` invariant in the loop
 //!   ([`LoopAnalysis::affine`]).
 //! - **The bounds test**: the condition under which such an access to a view stays in the array
@@ -45,6 +48,12 @@ impl Views {
         n
     }
 
+    /// How many views were opened so far in the unit: views opened later have this number or
+    /// a greater one.
+    pub(crate) fn opened(&self) -> usize {
+        self.count
+    }
+
     /// Ends the views of `ids`.
     pub(crate) fn close(&mut self, ids: &[LocalId]) {
         for id in ids {
@@ -62,19 +71,61 @@ impl Views {
     }
 }
 
-/// An innermost `for (let i = start; i < bound; i++)` (or `<=`) whose body assigns neither `i`
-/// nor the locals its bound reads. Its index is in [`lo`, `hi`] on every pass (C expressions of
+/// A `for (let i = start; i < bound; i++)` holding at most innermost loops (or `<=`, or
+/// `i += step`, or the `while`
+/// loop of [`LoopAnalysis::counted_shape`]) whose body assigns neither `i` nor the locals its
+/// bound and step read. Under its `guard`, its index is in [`lo`, `hi`] on every pass (C expressions of
 /// 64-bit integers, valid once the loop's initialisation has run); when `lo > hi` the loop does not
 /// run at all.
 pub(crate) struct Counted {
     index: LocalId,
     pub(crate) lo: String,
     pub(crate) hi: String,
+    /// A condition the unchecked copy also needs (C, checked once before the loop): that the
+    /// index grows and never wraps around, when its step or bound alone do not show it.
+    pub(crate) guard: Option<String>,
     /// Locals the loop assigns (or declares): an index offset read from one is not invariant.
     written: HashSet<LocalId>,
     /// Integer locals the body declares once and never assigns, bound to an affine function of
     /// the index (see [`LoopAnalysis::affine`]).
     affine: HashMap<LocalId, (i64, String)>,
+}
+
+/// The parts of a counted loop (see [`LoopAnalysis::counted_shape`]).
+struct Shape<'s> {
+    index: LocalId,
+    op: BinOp,
+    bound: &'s Expr,
+    /// The step, when it is not `++`.
+    step: Option<&'s Expr>,
+    /// The statements run on each pass with the index in [start, bound]: for a `while` loop,
+    /// all but the step.
+    body: &'s [Stmt],
+}
+
+/// The step of `update` when it increases local `index`: `Some(None)` for `index++` (or
+/// `++index`), `Some(Some(step))` for `index += step` (`index = index + step`).
+fn step_of(update: &Expr, index: LocalId) -> Option<Option<&Expr>> {
+    match &update.kind {
+        ExprKind::Update {
+            place: Place::Local(id),
+            increment: true,
+            ..
+        } if *id == index => Some(None),
+        ExprKind::Assign {
+            place: Place::Local(id),
+            value,
+        } if *id == index => match &value.kind {
+            ExprKind::Binary {
+                op: BinOp::Add,
+                left,
+                right,
+                ..
+            } if read_local(left) == Some(index) && value.ty == Type::Integer => Some(Some(right)),
+            _ => None,
+        },
+        _ => None,
+    }
 }
 
 /// The loop analyses over the function being generated: its locals and the views open where
@@ -121,24 +172,45 @@ impl LoopAnalysis<'_> {
 
     /// `s` as a counted loop (see [`Counted`]), if it is one.
     pub(crate) fn counted_loop(&self, s: &Stmt) -> Option<Counted> {
-        let (index, op, bound, body) = self.counted_shape(s)?;
-        // How often the body writes each local (a declaration counts as one write).
+        let Shape {
+            index,
+            op,
+            bound,
+            step,
+            body,
+        } = self.counted_shape(s)?;
+        // How often the body writes each local (a declaration counts as one write). The step
+        // of a `while` loop is not part of `body`.
         let writes = Stmt::local_writes(body);
-        let written: HashSet<LocalId> = writes.keys().copied().collect();
+        let mut written: HashSet<LocalId> = writes.keys().copied().collect();
         if written.contains(&index) {
             return None;
         }
+        // The index changes from pass to pass: neither the bound nor the step may read it.
+        written.insert(index);
         let bound = self.invariant(bound, &written)?;
+        let step = match step {
+            Some(e) => Some(self.invariant(e, &written)?),
+            None => None,
+        };
         let i = local_name(self.locals, index);
         let hi = if op == BinOp::Lt {
             format!("({bound} - 1)")
         } else {
             bound
         };
+        // The index stays in [lo, hi] on every pass only while it grows and never wraps
+        // around: a step of at least 1, and no pass that could step past the 32-bit range.
+        let guard = match &step {
+            Some(k) => Some(format!("{k} >= 1 && {hi} + {k} <= (int64_t)INT32_MAX")),
+            None if op == BinOp::Le => Some(format!("{hi} < (int64_t)INT32_MAX")),
+            None => None,
+        };
         let mut counted = Counted {
             index,
             lo: format!("(int64_t){i}"),
             hi,
+            guard,
             written,
             affine: Default::default(),
         };
@@ -156,42 +228,57 @@ impl LoopAnalysis<'_> {
         Some(counted)
     }
 
-    /// The parts of `s` when it has the form of a counted loop, `for (let i = …; i < bound;
-    /// i++)` (or `<=`) over an integer `i` that is not captured, with no loop in its body:
-    /// `(i, the comparison, bound, body)`.
-    fn counted_shape<'s>(&self, s: &'s Stmt) -> Option<(LocalId, BinOp, &'s Expr, &'s [Stmt])> {
-        let Stmt::For {
-            init,
-            cond: Some(cond),
-            update: Some(update),
-            body,
-        } = s
-        else {
-            return None;
+    /// The parts of `s` when it has the form of a counted loop over an integer `i` that is not
+    /// captured, with no loop in its body that holds a loop: `for (let i = …; i < bound; i++)`, or with the
+    /// update `i += step`, or `while (i < bound) { …; i += step }` (the step the body's last
+    /// statement, `i` declared before the loop); also with `<=`.
+    fn counted_shape<'s>(&self, s: &'s Stmt) -> Option<Shape<'s>> {
+        let (index, cond, step, body) = match s {
+            Stmt::For {
+                init,
+                cond: Some(cond),
+                update: Some(update),
+                body,
+            } => {
+                let [
+                    Stmt::Let {
+                        local: index,
+                        init: Some(_),
+                    },
+                ] = init.as_slice()
+                else {
+                    return None;
+                };
+                let step = step_of(update, *index)?;
+                (*index, cond, step, body.as_slice())
+            }
+            Stmt::While { cond, body } => {
+                let (Stmt::Expr(update), body) = body.split_last()? else {
+                    return None;
+                };
+                let index = match &update.kind {
+                    ExprKind::Assign {
+                        place: Place::Local(id),
+                        ..
+                    }
+                    | ExprKind::Update {
+                        place: Place::Local(id),
+                        ..
+                    } => *id,
+                    _ => return None,
+                };
+                let step = step_of(update, index)?;
+                (index, cond, step, body)
+            }
+            _ => return None,
         };
-        let [
-            Stmt::Let {
-                local: index,
-                init: Some(_),
-            },
-        ] = init.as_slice()
-        else {
-            return None;
-        };
-        let index = *index;
         if self.locals[index].captured || self.locals[index].ty != Type::Integer {
             return None;
         }
-        if body.iter().any(has_loop) {
+        // Loops inside are fine when they hold no loop themselves: the unchecked copies nest
+        // at most two deep.
+        if body.iter().any(has_nested_loop) {
             return None;
-        }
-        match &update.kind {
-            ExprKind::Update {
-                place: Place::Local(id),
-                increment: true,
-                ..
-            } if *id == index => {}
-            _ => return None,
         }
         let ExprKind::Binary {
             op: op @ (BinOp::Lt | BinOp::Le),
@@ -205,7 +292,13 @@ impl LoopAnalysis<'_> {
         if read_local(left) != Some(index) {
             return None;
         }
-        Some((index, *op, bound, body))
+        Some(Shape {
+            index,
+            op: *op,
+            bound,
+            step,
+            body,
+        })
     }
 
     /// `e` as a 64-bit C expression, when it is an integer constant, a local the loop does not
@@ -347,6 +440,20 @@ fn has_loop(s: &Stmt) -> bool {
         Stmt::If {
             then, otherwise, ..
         } => then.iter().chain(otherwise).any(has_loop),
+        _ => false,
+    }
+}
+
+/// Whether a statement is or holds a loop that holds a loop.
+fn has_nested_loop(s: &Stmt) -> bool {
+    match s {
+        Stmt::While { body, .. } | Stmt::DoWhile { body, .. } | Stmt::For { body, .. } => {
+            body.iter().any(has_loop)
+        }
+        Stmt::Block(b) | Stmt::Seq(b) => b.iter().any(has_nested_loop),
+        Stmt::If {
+            then, otherwise, ..
+        } => then.iter().chain(otherwise).any(has_nested_loop),
         _ => false,
     }
 }

@@ -235,16 +235,27 @@ impl Gen {
     fn while_loop(&mut self, s: &Stmt, depth: usize, out: &mut String) {
         let views = self.open_views(s, depth, out);
         let inner = depth + usize::from(!views.is_empty());
-        indent(out, inner);
         match s {
             Stmt::While { cond, body } => {
-                crate::mark_source(out, cond.span);
-                let _ = writeln!(out, "while ({}) {{", self.expr(cond));
-                self.scoped_stmts(body, inner + 1, out);
-                indent(out, inner);
+                let mut header = String::new();
+                crate::mark_source(&mut header, cond.span);
+                let _ = writeln!(header, "while ({}) {{", self.expr(cond));
+                // A counted `while` loop runs its unchecked copy when the test allows, in a
+                // block of its own holding both copies.
+                let fast = self.unchecked_copy(s, body, &header, inner.saturating_sub(1), out);
+                let at = inner + usize::from(fast);
+                indent(out, at);
+                out.push_str(&header);
+                self.scoped_stmts(body, at + 1, out);
+                indent(out, at);
                 out.push_str("}\n");
+                if fast {
+                    indent(out, inner);
+                    out.push_str("}\n");
+                }
             }
             Stmt::DoWhile { body, cond } => {
+                indent(out, inner);
                 out.push_str("do {\n");
                 self.scoped_stmts(body, inner + 1, out);
                 indent(out, inner);
@@ -303,7 +314,8 @@ impl Gen {
         out.push_str("}\n");
     }
 
-    /// When `s` (with `body`, not inside another unchecked copy) is a counted loop with
+    /// When `s` (with `body`, inside fewer than [`MAX_FAST_COPIES`] unchecked copies) is a
+    /// counted loop with
     /// accesses that need no check under a test made once: prints `if (test) { the loop with
     /// those accesses unchecked } else {` and returns true; the caller prints the checked loop
     /// and closes the `else`. `header` is the loop's `for (…) {` line.
@@ -315,30 +327,29 @@ impl Gen {
         depth: usize,
         out: &mut String,
     ) -> bool {
-        if self.fast_copy.is_some() {
+        if self.fast_copy.len() >= MAX_FAST_COPIES {
             return false;
         }
         let Some(plan) = self.loop_analysis().counted_loop(s) else {
             return false;
         };
-        self.fast_copy = Some(FastCopy {
+        self.fast_copy.push(FastCopy {
             plan,
+            views_before: self.views.opened(),
             checks: Vec::new(),
         });
         let mut fast = String::new();
         self.scoped_stmts(body, depth + 3, &mut fast);
-        let FastCopy { plan, checks } = self.fast_copy.take().expect("set above");
+        let FastCopy { plan, checks, .. } = self.fast_copy.pop().expect("pushed above");
         if checks.is_empty() {
             return false;
         }
         indent(out, depth + 1);
-        let _ = writeln!(
-            out,
-            "if ({} > {} || ({})) {{",
-            plan.lo,
-            plan.hi,
-            checks.join(" && ")
-        );
+        let test = format!("{} > {} || ({})", plan.lo, plan.hi, checks.join(" && "));
+        let _ = match &plan.guard {
+            Some(guard) => writeln!(out, "if ({guard} && ({test})) {{"),
+            None => writeln!(out, "if ({test}) {{"),
+        };
         indent(out, depth + 2);
         out.push_str(header);
         out.push_str(&fast);
@@ -388,6 +399,10 @@ impl Gen {
         out.push_str("}\n");
     }
 }
+
+/// How many unchecked copies nest: a counted loop's copy, and the copies of the counted loops
+/// inside it. A loop inside both is printed four times, so no deeper.
+const MAX_FAST_COPIES: usize = 2;
 
 /// Whether a local of type `ty` may hold an object that can be large: an array of any kind, or
 /// any value. Only such locals get a `BS_FORGET` (see [`Gen::forget_scope`]): forgetting keeps
