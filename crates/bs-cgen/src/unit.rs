@@ -6,7 +6,7 @@
 use std::collections::HashSet;
 use std::fmt::Write;
 
-use bs_frontend::ir::{ClassDef, ExternRef, FuncDef, Symbol, Unit};
+use bs_frontend::ir::{ClassDef, ExternRef, FuncDef, Stmt, Symbol, Unit};
 use bs_frontend::types::{FnSig, Type};
 
 use crate::Gen;
@@ -302,17 +302,35 @@ impl Gen {
     }
 
     /// The entry function: defines the classes, points redefined slots at their new bodies and
-    /// runs the top level.
+    /// runs the top level. A long top level is split into chunk functions (see
+    /// [`top_level_chunks`]) that the entry calls in order.
     fn entry(&mut self, unit: &Unit, bodies: &mut String) {
         self.locals = unit.body.locals.clone();
         self.scopes = vec![Vec::new()];
         self.ret_c_type = "void";
-        let _ = writeln!(
-            bodies,
-            "\n{}void {}(void) {{",
-            crate::NO_SOURCE_MARK,
-            c_symbol(&unit.entry_symbol)
-        );
+        let entry = c_symbol(&unit.entry_symbol);
+        let chunks = top_level_chunks(&unit.body.body);
+        if !chunks.is_empty() {
+            let _ = writeln!(
+                bodies,
+                "\n#ifndef {ONCE_OPTIMIZE}\n#define {ONCE_OPTIMIZE} \"O1\"\n#endif"
+            );
+        }
+        for (k, chunk) in chunks.iter().enumerate() {
+            let attributes = if chunk.once {
+                format!("noinline, optimize({ONCE_OPTIMIZE})")
+            } else {
+                "noinline".to_string()
+            };
+            let _ = writeln!(
+                bodies,
+                "\n{}static __attribute__(({attributes})) void {entry}_{k}(void) {{",
+                crate::NO_SOURCE_MARK,
+            );
+            self.stmts(&unit.body.body[chunk.start..chunk.end], 1, bodies);
+            bodies.push_str("}\n");
+        }
+        let _ = writeln!(bodies, "\n{}void {entry}(void) {{", crate::NO_SOURCE_MARK);
         for (id, _, _) in &unit.array_classes {
             let _ = writeln!(bodies, "    bs_class_define({id}u, &bs_class_{id});");
         }
@@ -333,11 +351,85 @@ impl Gen {
                 );
             }
         }
-        self.stmts(&unit.body.body, 1, bodies);
-        self.forget_scope(&unit.body.body, 1, bodies);
+        if chunks.is_empty() {
+            self.stmts(&unit.body.body, 1, bodies);
+            self.forget_scope(&unit.body.body, 1, bodies);
+        }
+        for k in 0..chunks.len() {
+            let _ = writeln!(bodies, "    {entry}_{k}();");
+        }
         bodies.push_str("}\n");
     }
 }
+
+/// The macro that names the optimisation level (a string for GCC's `optimize` attribute) of
+/// the chunks of a long top level that run once; a port may define it (bs-toolchain), else it
+/// is `"O1"`.
+const ONCE_OPTIMIZE: &str = "BS_ONCE_OPTIMIZE";
+
+/// A top level longer than this many statements is split into chunks of at most this many.
+const CHUNK_STATEMENTS: usize = 64;
+
+/// A run of top-level statements that becomes a function of its own.
+struct Chunk {
+    start: usize,
+    end: usize,
+    /// No statement of the chunk contains a loop: its code runs once, and it is compiled with
+    /// the cheaper optimisation of [`ONCE_OPTIMIZE`].
+    once: bool,
+}
+
+/// How a long top level is split into functions (none for a short one). The C compiler's
+/// time on one function grows faster than its length (dead store elimination and CSE walk
+/// the stores of a long straight block), so a long top level is split into chunks of at most
+/// [`CHUNK_STATEMENTS`] statements; a chunk holds either statements with a loop (compiled as
+/// the unit's functions are) or statements without one (code that runs once, compiled more
+/// cheaply). A top level that declares locals of its own (which later statements would see)
+/// stays whole.
+fn top_level_chunks(body: &[Stmt]) -> Vec<Chunk> {
+    if body.len() <= CHUNK_STATEMENTS || body.iter().any(declares_local) {
+        return Vec::new();
+    }
+    let mut chunks: Vec<Chunk> = Vec::new();
+    for (i, s) in body.iter().enumerate() {
+        let once = !has_loop(s);
+        match chunks.last_mut() {
+            Some(c) if c.once == once && c.end - c.start < CHUNK_STATEMENTS => c.end = i + 1,
+            _ => chunks.push(Chunk {
+                start: i,
+                end: i + 1,
+                once,
+            }),
+        }
+    }
+    chunks
+}
+
+/// Whether a top-level statement declares a local in the top level's scope.
+fn declares_local(s: &Stmt) -> bool {
+    match s {
+        Stmt::Let { .. } => true,
+        Stmt::Seq(b) => b.iter().any(declares_local),
+        _ => false,
+    }
+}
+
+/// Whether the statement is or contains a loop.
+fn has_loop(s: &Stmt) -> bool {
+    match s {
+        Stmt::While { .. } | Stmt::DoWhile { .. } | Stmt::For { .. } => true,
+        Stmt::Block(b) | Stmt::Seq(b) => b.iter().any(has_loop),
+        Stmt::If {
+            then, otherwise, ..
+        } => then.iter().chain(otherwise).any(has_loop),
+        _ => false,
+    }
+}
+
+/// Where a program class's tables go: a section that bs-link places in the code region
+/// (`bs_link::CLASS_TABLE_SECTION`), not the data region, which is smaller on the host and
+/// scanned by the collector; the tables are constants without heap references.
+const CLASS_TABLE: &str = "__attribute__((section(\".rodata.bs_class\")))";
 
 /// The init function, methods and static methods a class defines, with their C signatures
 /// (receiver first for the init function and methods).
@@ -370,7 +462,7 @@ fn class_descriptor(unit: &Unit, c: &ClassDef, out: &mut String) {
             .collect();
         let _ = writeln!(
             out,
-            "static void *const bs_vt_{id}[] = {{{}}};",
+            "{CLASS_TABLE} static void *const bs_vt_{id}[] = {{{}}};",
             entries.join(", ")
         );
         format!("bs_vt_{id}")
@@ -381,7 +473,7 @@ fn class_descriptor(unit: &Unit, c: &ClassDef, out: &mut String) {
     let signatures = field_signatures(c, out);
     let _ = writeln!(
         out,
-        "static const bs_class bs_class_{id} = {{\"{}\", BS_KIND_OBJECT, {super_id}u, {}u, bs_refs_{id}, 0, {}u, {vtable}, {}u, {fields}, {}u, {methods}{signatures}}};",
+        "{CLASS_TABLE} static const bs_class bs_class_{id} = {{\"{}\", BS_KIND_OBJECT, {super_id}u, {}u, bs_refs_{id}, 0, {}u, {vtable}, {}u, {fields}, {}u, {methods}{signatures}}};",
         c.info.name,
         c.info.words,
         c.info.methods.len(),
@@ -403,7 +495,7 @@ fn reference_bitmap(c: &ClassDef, out: &mut String) {
     let bits: Vec<String> = bits.iter().map(|b| format!("0x{b:08x}u")).collect();
     let _ = writeln!(
         out,
-        "static const uint32_t bs_refs_{id}[] = {{{}}};",
+        "{CLASS_TABLE} static const uint32_t bs_refs_{id}[] = {{{}}};",
         bits.join(", ")
     );
 }
@@ -427,7 +519,7 @@ fn dyn_field_table(c: &ClassDef, out: &mut String) -> String {
         .collect();
     let _ = writeln!(
         out,
-        "static const bs_field bs_fields_{id}[] = {{{}}};",
+        "{CLASS_TABLE} static const bs_field bs_fields_{id}[] = {{{}}};",
         rows.join(", ")
     );
     format!("bs_fields_{id}")
@@ -456,7 +548,7 @@ fn field_signatures(c: &ClassDef, out: &mut String) -> String {
     let id = c.info.id;
     let _ = writeln!(
         out,
-        "static const char *const bs_fsig_{id}[] = {{{}}};",
+        "{CLASS_TABLE} static const char *const bs_fsig_{id}[] = {{{}}};",
         signatures.join(", ")
     );
     format!(", bs_fsig_{id}")
@@ -480,7 +572,7 @@ fn dyn_method_table(unit: &Unit, c: &ClassDef, out: &mut String) -> String {
     }
     let _ = writeln!(
         out,
-        "static const bs_method bs_methods_{id}[] = {{{}}};",
+        "{CLASS_TABLE} static const bs_method bs_methods_{id}[] = {{{}}};",
         rows.join(", ")
     );
     format!("bs_methods_{id}")

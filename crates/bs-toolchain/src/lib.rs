@@ -167,6 +167,10 @@ pub const HOST: Port = Port {
         // Keeps GCC from turning a loop into a call of memset or memcpy (units reach glibc's
         // through the port's table of exports, bs_port_exports; short loops stay inline).
         "-fno-tree-loop-distribute-patterns",
+        // The chunks of a long top level without loops run once: unoptimised code costs the
+        // C compiler a tenth of -O2's time there, and the host has room for its size (bs-cgen,
+        // `top_level_chunks`).
+        "-DBS_ONCE_OPTIMIZE=\"O0\"",
         "-pipe",
     ],
     // The host runtime exports its C library functions itself (runtime/ports/host/exports.c):
