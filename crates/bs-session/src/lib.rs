@@ -539,8 +539,10 @@ impl Session {
         // A string literal that a unit on the device defines already is shared, not copied.
         let shadow = &self.shadow;
         let defined = |symbol: &str| shadow.unit_symbol(symbol).is_some();
-        let c_source =
-            std::panic::catch_unwind(|| bs_cgen::emit_unit_sharing(&checked.unit, &defined))
+        // A large unit comes in parts that compile in parallel, one per core.
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get().min(MAX_PARTS));
+        let (c_source, parts) =
+            std::panic::catch_unwind(|| bs_cgen::emit_unit_parts(&checked.unit, &defined, cores))
                 .map_err(|panic| internal(Stage::CGen, panic_message(&panic)))?;
         t.cgen = clock.elapsed();
         if self.keep_c {
@@ -550,7 +552,11 @@ impl Session {
 
         // 3. C compiler.
         let clock = Instant::now();
-        let object = self.compiler.compile(&c_source);
+        let object = if parts.is_empty() {
+            self.compiler.compile(&c_source)
+        } else {
+            self.compiler.compile_parts(&parts)
+        };
         t.cc = clock.elapsed();
         let object = object.map_err(|e| match &e {
             bs_toolchain::ToolchainError::Compile { stderr } => {
@@ -1303,6 +1309,10 @@ impl Session {
             .map(|n| n.rsplit(':').next().unwrap_or(&n).to_string())
     }
 }
+
+/// The most parts a large unit's C is split into, to compile in parallel (fewer when the host
+/// has fewer cores).
+const MAX_PARTS: usize = 4;
 
 /// A failure of the host's own machinery at `stage`.
 fn internal(stage: Stage, message: String) -> Outcome {

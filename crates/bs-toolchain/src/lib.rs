@@ -589,6 +589,63 @@ impl UnitCompiler {
         self.compile_with(c_source, &[])
     }
 
+    /// Compiles the parts of a unit's C (`bs_cgen::emit_unit_parts`) at the same time, each
+    /// by a C compiler of its own (files `unit-part-K.c`), and merges their objects into the
+    /// unit's (`cc -r`). One part is compiled as [`UnitCompiler::compile`] does.
+    pub fn compile_parts(&mut self, parts: &[String]) -> Result<Vec<u8>, ToolchainError> {
+        if let [one] = parts {
+            return self.compile(one);
+        }
+        let start = Instant::now();
+        let jobs = parts
+            .iter()
+            .enumerate()
+            .map(|(k, part)| self.job(&format!("unit-part-{k}"), part, &[]))
+            .collect::<Result<Vec<_>, _>>()?;
+        let objects: Vec<PathBuf> = jobs.iter().map(|job| job.object.clone()).collect();
+        let running: Vec<_> = jobs
+            .into_iter()
+            .map(|job| std::thread::spawn(move || job.run()))
+            .collect();
+        let mut errors = Vec::new();
+        for handle in running {
+            match handle.join() {
+                Ok(Ok(_)) => {}
+                Ok(Err(e)) => errors.push(e),
+                Err(_) => errors.push(ToolchainError::Compile {
+                    stderr: "the compiler's thread panicked".to_string(),
+                }),
+            }
+        }
+        if let Some(e) = errors.into_iter().next() {
+            return Err(e);
+        }
+        let mut args = vec![
+            "-nostdlib".to_string(),
+            "-r".to_string(),
+            "-o".to_string(),
+            "unit.o".to_string(),
+        ];
+        args.extend(objects.iter().map(|o| o.display().to_string()));
+        let (out, merge) = run_tool(self.port.cc, &args, &self.work_dir)?;
+        if !out.status.success() {
+            return Err(ToolchainError::Compile {
+                stderr: format!(
+                    "merging the unit's parts failed: {}",
+                    String::from_utf8_lossy(&out.stderr).trim()
+                ),
+            });
+        }
+        let merged = self.work_dir.join("unit.o");
+        let object = fs::read(&merged).map_err(io_err("cannot read", &merged))?;
+        self.last_run = Some(ToolRun {
+            command: format!("{} parts in parallel, then {}", parts.len(), merge.command),
+            duration: start.elapsed(),
+            status: Some(0),
+        });
+        Ok(object)
+    }
+
     /// Compiles a unit optimised for size (the port's [`SIZE_FLAGS`]), for when the code
     /// optimised for speed does not fit the device's code region.
     pub fn compile_small(&mut self, c_source: &str) -> Result<Vec<u8>, ToolchainError> {
