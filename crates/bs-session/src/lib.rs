@@ -540,7 +540,10 @@ impl Session {
         let shadow = &self.shadow;
         let defined = |symbol: &str| shadow.unit_symbol(symbol).is_some();
         // A large unit comes in parts that compile in parallel, one per core.
-        let cores = std::thread::available_parallelism().map_or(1, |n| n.get().min(MAX_PARTS));
+        static CORES: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+        let cores = *CORES.get_or_init(|| {
+            std::thread::available_parallelism().map_or(1, |n| n.get().min(MAX_PARTS))
+        });
         let (c_source, parts) =
             std::panic::catch_unwind(|| bs_cgen::emit_unit_parts(&checked.unit, &defined, cores))
                 .map_err(|panic| internal(Stage::CGen, panic_message(&panic)))?;
