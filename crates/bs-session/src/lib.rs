@@ -405,6 +405,12 @@ impl Session {
         self.compiler.keep_files = true;
     }
 
+    /// Compiles every unit, never taking a big unit's object from the cache of earlier runs
+    /// (for measuring the C compiler).
+    pub fn no_object_cache(&mut self) {
+        self.compiler.object_cache = false;
+    }
+
     /// The folder where units are compiled.
     pub fn work_dir(&self) -> &std::path::Path {
         self.compiler.work_dir()

@@ -13,6 +13,7 @@ mod config;
 mod keyed;
 mod layout;
 mod libraries;
+mod objects;
 mod size;
 
 pub use config::{port_config_value, port_config_value_with};
@@ -539,6 +540,9 @@ pub struct UnitCompiler {
     /// The folder of the unit's source file, where quoted includes of its inline C are looked
     /// up (`-iquote`); `None` for the working folder (a REPL input).
     source_dir: Option<PathBuf>,
+    /// Take big units' objects from the cache of earlier runs (`objects.rs`) and keep them
+    /// there; on unless turned off (the compile benchmark measures the compiler).
+    pub object_cache: bool,
 }
 
 impl UnitCompiler {
@@ -565,6 +569,7 @@ impl UnitCompiler {
             keep_files: false,
             libraries: None,
             source_dir: None,
+            object_cache: true,
         })
     }
 
@@ -602,6 +607,11 @@ impl UnitCompiler {
             .enumerate()
             .map(|(k, part)| self.job(&format!("unit-part-{k}"), part, &[]))
             .collect::<Result<Vec<_>, _>>()?;
+        let sources: Vec<&str> = parts.iter().map(String::as_str).collect();
+        let key = self.cache_key(&jobs.iter().collect::<Vec<_>>(), &sources);
+        if let Some(object) = self.cached(key.as_deref()) {
+            return Ok(object);
+        }
         let objects: Vec<PathBuf> = jobs.iter().map(|job| job.object.clone()).collect();
         let running: Vec<_> = jobs
             .into_iter()
@@ -638,6 +648,9 @@ impl UnitCompiler {
         }
         let merged = self.work_dir.join("unit.o");
         let object = fs::read(&merged).map_err(io_err("cannot read", &merged))?;
+        if let Some(key) = &key {
+            objects::put(&objects::dir(), key, &object);
+        }
         self.last_run = Some(ToolRun {
             command: format!("{} parts in parallel, then {}", parts.len(), merge.command),
             duration: start.elapsed(),
@@ -654,9 +667,36 @@ impl UnitCompiler {
 
     fn compile_with(&mut self, c_source: &str, extra: &[&str]) -> Result<Vec<u8>, ToolchainError> {
         let job = self.job("unit", c_source, extra)?;
+        let key = self.cache_key(&[&job], &[c_source]);
+        if let Some(object) = self.cached(key.as_deref()) {
+            return Ok(object);
+        }
         let (object, run) = job.run()?;
         self.last_run = Some(run);
+        if let Some(key) = &key {
+            objects::put(&objects::dir(), key, &object);
+        }
         Ok(object)
+    }
+
+    /// The name of the cached object of `jobs` compiling `sources`, when such units are cached.
+    fn cache_key(&self, jobs: &[&CompileJob], sources: &[&str]) -> Option<String> {
+        if !self.object_cache {
+            return None;
+        }
+        let args: Vec<&[String]> = jobs.iter().map(|j| j.args.as_slice()).collect();
+        objects::key(self.port.cc, &args, sources)
+    }
+
+    /// The object cached under `key`, if any (the last run then says it came from the cache).
+    fn cached(&mut self, key: Option<&str>) -> Option<Vec<u8>> {
+        let object = objects::get(&objects::dir(), key?)?;
+        self.last_run = Some(ToolRun {
+            command: "the object of an earlier run (object cache)".to_string(),
+            duration: Duration::ZERO,
+            status: Some(0),
+        });
+        Some(object)
     }
 
     /// The compilation of `c_source` into `NAME.o` in the work folder, ready to run.

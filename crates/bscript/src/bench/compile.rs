@@ -155,6 +155,7 @@ pub fn run(cli: &Cli, sizes: &[usize], tiny: bool, out_dir: &Path) -> anyhow::Re
                 return Ok(ExitCode::from(crate::EXIT_DEVICE));
             };
             target = session.target().to_string();
+            session.no_object_cache();
             let mut output = Vec::new();
             let clock = Instant::now();
             let cpu = children_cpu();
