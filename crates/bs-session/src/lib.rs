@@ -334,6 +334,8 @@ pub struct Session {
     c_files: Option<c_files::CFiles>,
     /// The dynamic compiler's profiled functions and specialised copies.
     dynamic: dynamic::Dynamic,
+    /// Set while a unit is checked, generated and compiled (steps 1–3), for a progress display.
+    compiling: Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl Session {
@@ -396,6 +398,7 @@ impl Session {
             last_declared: None,
             c_files: None,
             dynamic: dynamic::Dynamic::new(options.dynamic),
+            compiling: Arc::default(),
         })
     }
 
@@ -403,6 +406,13 @@ impl Session {
     pub fn keep_c(&mut self) {
         self.keep_c = true;
         self.compiler.keep_files = true;
+    }
+
+    /// A flag that is set while a unit is being compiled (checked, turned into C and compiled
+    /// into an object) and clear while it is linked and runs, for a progress display on another
+    /// thread.
+    pub fn compiling_flag(&self) -> Arc<std::sync::atomic::AtomicBool> {
+        self.compiling.clone()
     }
 
     /// Compiles every unit, never taking a big unit's object from the cache of earlier runs
@@ -501,8 +511,11 @@ impl Session {
         }
         let unit_id = self.next_unit;
         self.next_unit += 1;
-        let outcome = self
-            .compile(unit_id, source, &mut t)
+        use std::sync::atomic::Ordering;
+        self.compiling.store(true, Ordering::Relaxed);
+        let compiled = self.compile(unit_id, source, &mut t);
+        self.compiling.store(false, Ordering::Relaxed);
+        let outcome = compiled
             .and_then(|compiled| self.link_and_run(unit_id, name, source, compiled, out, &mut t))
             .err()
             .unwrap_or(Outcome::Ok);
