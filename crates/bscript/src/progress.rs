@@ -59,11 +59,9 @@ fn clear(spinner: &Spinner) {
 
 fn watch(name: &str, compiling: &AtomicBool, stopped: &mpsc::Receiver<()>, spinner: &Spinner) {
     let mut since: Option<Instant> = None;
-    loop {
-        match stopped.recv_timeout(Duration::from_millis(50)) {
-            Err(mpsc::RecvTimeoutError::Timeout) => {}
-            _ => break,
-        }
+    // Until told to stop (or the sender is gone), looking every 50 ms.
+    while let Err(mpsc::RecvTimeoutError::Timeout) = stopped.recv_timeout(Duration::from_millis(50))
+    {
         if compiling.load(Ordering::Relaxed) {
             let start = *since.get_or_insert_with(Instant::now);
             let Ok(mut shown) = spinner.lock() else {
