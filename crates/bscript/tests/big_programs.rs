@@ -76,3 +76,40 @@ fn many_classes_do_not_fill_the_data_region() {
     assert_eq!(stdout, "1204\n", "{stderr}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A unit big enough to be compiled in parts: a fault in a function of one part is still
+/// reported at its statement (each part's bodies keep the lines of the whole C file, from
+/// which the session maps code addresses to statements). The function is placed first and
+/// last, so that one of the two copies of the program has it in a part without the entry.
+#[test]
+fn faults_in_a_unit_compiled_in_parts_are_located() {
+    let dir = std::env::temp_dir().join(format!("bscript-parts-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let deep = "function deep(n: integer): integer {\n  return deep(n + 1) + 1\n}\n";
+    let mut filler = String::new();
+    for i in 0..3000 {
+        filler.push_str(&format!(
+            "function f{i}(x: integer): integer {{ return x * 3 + {i} }}\n"
+        ));
+    }
+    let tail = "print(f2999(1))\nprint(deep(1))\n";
+    for (name, source, line) in [
+        ("first.bs", format!("{deep}{filler}{tail}"), 2),
+        ("last.bs", format!("{filler}{deep}{tail}"), 3002),
+    ] {
+        std::fs::write(dir.join(name), &source).unwrap();
+        let out = common::bscript(
+            Path::new(&dir),
+            &["--error-format", "short", "run", name],
+            None,
+        );
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(stdout, "3002\n", "{name}: {stderr}");
+        assert!(
+            stderr.contains("stack overflow") && stderr.contains(&format!("{name}:{line}:")),
+            "{name}: {stderr}"
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
