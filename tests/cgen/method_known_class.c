@@ -7,18 +7,18 @@ int32_t bs_f_run_1(bs_value);
 void bs_init_Twice_1(bs_value);
 int32_t bs_m_Twice_step_1(bs_value, int32_t);
 int32_t (*bs_fp_run)(bs_value) = bs_f_run_1;
-static const uint32_t bs_refs_16[] = {0x00000000u};
-static void *const bs_vt_16[] = {(void *)bs_m_Counter_step_1};
-static const bs_field bs_fields_16[] = {{8u, 1u, 1u, 0u, 0u}};
+__attribute__((section(".rodata.bs_class"))) static const uint32_t bs_refs_16[] = {0x00000000u};
+__attribute__((section(".rodata.bs_class"))) static void *const bs_vt_16[] = {(void *)bs_m_Counter_step_1};
+__attribute__((section(".rodata.bs_class"))) static const bs_field bs_fields_16[] = {{8u, 1u, 1u, 0u, 0u}};
 static bs_value bs_dyn_16_0(bs_value self, const bs_value *args, uint32_t site) { (void)args; (void)site; int32_t a0 = bs_any_to_int(args[0], site); return bs_box_int(((int32_t (*)(bs_value, int32_t))bs_vtable(self)[0])(self, a0)); }
-static const bs_method bs_methods_16[] = {{9u, 1u, bs_dyn_16_0}};
-static const bs_class bs_class_16 = {"Counter", BS_KIND_OBJECT, 0u, 2u, bs_refs_16, 0, 1u, bs_vt_16, 1u, bs_fields_16, 1u, bs_methods_16};
-static const uint32_t bs_refs_17[] = {0x00000000u};
-static void *const bs_vt_17[] = {(void *)bs_m_Twice_step_1};
-static const bs_field bs_fields_17[] = {{8u, 1u, 1u, 0u, 0u}};
+__attribute__((section(".rodata.bs_class"))) static const bs_method bs_methods_16[] = {{9u, 1u, bs_dyn_16_0}};
+__attribute__((section(".rodata.bs_class"))) static const bs_class bs_class_16 = {"Counter", BS_KIND_OBJECT, 0u, 2u, bs_refs_16, 0, 1u, bs_vt_16, 1u, bs_fields_16, 1u, bs_methods_16};
+__attribute__((section(".rodata.bs_class"))) static const uint32_t bs_refs_17[] = {0x00000000u};
+__attribute__((section(".rodata.bs_class"))) static void *const bs_vt_17[] = {(void *)bs_m_Twice_step_1};
+__attribute__((section(".rodata.bs_class"))) static const bs_field bs_fields_17[] = {{8u, 1u, 1u, 0u, 0u}};
 static bs_value bs_dyn_17_0(bs_value self, const bs_value *args, uint32_t site) { (void)args; (void)site; int32_t a0 = bs_any_to_int(args[0], site); return bs_box_int(((int32_t (*)(bs_value, int32_t))bs_vtable(self)[0])(self, a0)); }
-static const bs_method bs_methods_17[] = {{9u, 1u, bs_dyn_17_0}};
-static const bs_class bs_class_17 = {"Twice", BS_KIND_OBJECT, 16u, 2u, bs_refs_17, 0, 1u, bs_vt_17, 1u, bs_fields_17, 1u, bs_methods_17};
+__attribute__((section(".rodata.bs_class"))) static const bs_method bs_methods_17[] = {{9u, 1u, bs_dyn_17_0}};
+__attribute__((section(".rodata.bs_class"))) static const bs_class bs_class_17 = {"Twice", BS_KIND_OBJECT, 16u, 2u, bs_refs_17, 0, 1u, bs_vt_17, 1u, bs_fields_17, 1u, bs_methods_17};
 
 inline
 /*@-*/int32_t bs_f_run_1(bs_value l0_c) {

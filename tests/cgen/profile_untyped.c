@@ -30,12 +30,12 @@ static bs_value bs_dyn_bs_tramp_add_1(bs_value self, const bs_value *args, uint3
 static const bs_fn_info bs_fi_bs_tramp_add_1 = {"(any,any) => any", 2u, bs_dyn_bs_tramp_add_1};
 static bs_value bs_dyn_bs_arrow_1_0(bs_value self, const bs_value *args, uint32_t site) { (void)args; (void)site; bs_value a0 = args[0]; return ((bs_value (*)(bs_value, bs_value))bs_arrow_1_0)(self, a0); }
 static const bs_fn_info bs_fi_bs_arrow_1_0 = {"(any) => any", 1u, bs_dyn_bs_arrow_1_0};
-static const uint32_t bs_refs_16[] = {0x00000002u};
-static void *const bs_vt_16[] = {(void *)bs_m_Box_get_1};
-static const bs_field bs_fields_16[] = {{8u, 1u, 6u, 0u, 1u}};
+__attribute__((section(".rodata.bs_class"))) static const uint32_t bs_refs_16[] = {0x00000002u};
+__attribute__((section(".rodata.bs_class"))) static void *const bs_vt_16[] = {(void *)bs_m_Box_get_1};
+__attribute__((section(".rodata.bs_class"))) static const bs_field bs_fields_16[] = {{8u, 1u, 6u, 0u, 1u}};
 static bs_value bs_dyn_16_0(bs_value self, const bs_value *args, uint32_t site) { (void)args; (void)site; bs_value a0 = args[0]; return ((bs_value (*)(bs_value, bs_value))bs_vtable(self)[0])(self, a0); }
-static const bs_method bs_methods_16[] = {{9u, 1u, bs_dyn_16_0}};
-static const bs_class bs_class_16 = {"Box", BS_KIND_OBJECT, 0u, 2u, bs_refs_16, 0, 1u, bs_vt_16, 1u, bs_fields_16, 1u, bs_methods_16};
+__attribute__((section(".rodata.bs_class"))) static const bs_method bs_methods_16[] = {{9u, 1u, bs_dyn_16_0}};
+__attribute__((section(".rodata.bs_class"))) static const bs_class bs_class_16 = {"Box", BS_KIND_OBJECT, 0u, 2u, bs_refs_16, 0, 1u, bs_vt_16, 1u, bs_fields_16, 1u, bs_methods_16};
 
 /*@-*/bs_value bs_arrow_1_0(bs_value l0__3c_closure_3e_, bs_value l1_x) {
     /*@861,866*/return bs_any_arith(1u, l1_x, l1_x, 3u);

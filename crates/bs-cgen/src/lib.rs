@@ -154,6 +154,20 @@ pub fn emit_unit_sharing(unit: &Unit, defined: &dyn Fn(&str) -> bool) -> String 
     resolve_line_marks(unit::emit(unit, defined))
 }
 
+/// The C source of a unit as [`emit_unit_sharing`] makes it, and, when the unit is large and
+/// can be split, up to `max_parts` C files (the second value, else empty) that compile
+/// separately, in parallel, into objects that merged (`cc -r`) are the unit: the first part
+/// defines the unit's data and holds its entry function, every part some of the bodies, at
+/// the line numbers they have in the whole file.
+pub fn emit_unit_parts(
+    unit: &Unit,
+    defined: &dyn Fn(&str) -> bool,
+    max_parts: usize,
+) -> (String, Vec<String>) {
+    let (whole, parts) = unit::emit_split(unit, defined, max_parts);
+    (resolve_line_marks(whole), parts)
+}
+
 /// The symbol of the string literal with these bytes: `bs_lit_` and a 128-bit FNV-1a hash of
 /// the bytes (two different strings get the same name with a chance of about 2^-128).
 pub fn literal_symbol(bytes: &[u8]) -> String {

@@ -6,7 +6,7 @@
 use std::collections::HashSet;
 use std::fmt::Write;
 
-use bs_frontend::ir::{ClassDef, ExternRef, FuncDef, Symbol, Unit};
+use bs_frontend::ir::{ClassDef, ExternRef, FuncDef, Stmt, Symbol, Unit};
 use bs_frontend::types::{FnSig, Type};
 
 use crate::Gen;
@@ -16,6 +16,25 @@ use crate::symbols::c_symbol;
 
 /// Generates the C source of `unit` (see the crate's documentation for its layout).
 pub(crate) fn emit(unit: &Unit, defined: &dyn Fn(&str) -> bool) -> String {
+    emit_split(unit, defined, 1).0
+}
+
+/// A unit whose function bodies add up to fewer bytes of C than this many per part is not split
+/// further: each part repeats the declarations, and the parts' objects are merged afterwards.
+const SPLIT_BYTES: usize = 96 * 1024;
+
+/// Generates the C source of `unit` as one file and, when it is large and can be split, as up
+/// to `max_parts` files that compile separately (in parallel) into objects that, merged,
+/// are the unit: each part holds some of the bodies, the first also every definition of the
+/// unit's data and its entry function, the others declarations of them. The parts'
+/// bodies keep the line numbers they have in the whole file (`#line`), so that the line
+/// table of the merged object maps code to the whole file's lines. The second value is empty
+/// when the unit is not split.
+pub(crate) fn emit_split(
+    unit: &Unit,
+    defined: &dyn Fn(&str) -> bool,
+    max_parts: usize,
+) -> (String, Vec<String>) {
     let mut g = Gen {
         direct: unit
             .functions
@@ -42,11 +61,21 @@ pub(crate) fn emit(unit: &Unit, defined: &dyn Fn(&str) -> bool) -> String {
             .collect(),
         ..Gen::default()
     };
+    let chunks = top_level_chunks(&unit.body.body);
+    let entry = c_symbol(&unit.entry_symbol);
     let mut decls = String::new();
     let mut declared = HashSet::new();
     extern_declarations(unit, &mut declared, &mut decls);
+    // What a part other than the first declares: the same, but the unit's data and slots as
+    // external.
+    let mut part_decls = decls.clone();
     global_definitions(unit, &mut decls);
+    global_declarations(unit, &mut part_decls);
+    let mut part_declared = declared.clone();
     prototypes_and_slots(unit, &mut g, &mut declared, &mut decls);
+    prototypes_and_extern_slots(unit, &mut part_declared, &mut part_decls);
+    chunk_prototypes(&entry, chunks.len(), &mut decls);
+    chunk_prototypes(&entry, chunks.len(), &mut part_decls);
     function_values(unit, &mut decls);
     crate::guards::declarations(unit, &mut decls);
     for c in &unit.classes {
@@ -59,19 +88,25 @@ pub(crate) fn emit(unit: &Unit, defined: &dyn Fn(&str) -> bool) -> String {
             "static const bs_class bs_class_{id} = {{\"{name}\", BS_KIND_REF_ARRAY, 0, 0, 0, {elem}u, 0, 0, 0, 0, 0, 0}};"
         );
     }
-    let mut bodies = String::new();
-    g.bodies(unit, &mut bodies);
-    g.specialised_bodies(unit, &mut bodies);
-    g.entry(unit, &mut bodies);
+    // The bodies, one piece per function; the entry (with the chunks of its top level) last.
+    let mut pieces = Vec::new();
+    g.bodies(unit, &mut pieces);
+    let mut specialised = String::new();
+    g.specialised_bodies(unit, &mut specialised);
+    pieces.push(specialised);
+    g.entry(unit, &chunks, &mut pieces);
 
-    let mut out = String::new();
-    let _ = writeln!(out, "/* BlueScript unit {} (generated) */", unit.id);
-    out.push_str("#include \"bs.h\"\n\n");
+    let mut head = String::new();
+    let _ = writeln!(head, "/* BlueScript unit {} (generated) */", unit.id);
+    head.push_str("#include \"bs.h\"\n\n");
+    let mut out = head.clone();
     for (text, at) in &unit.native_top {
         crate::inline_c(&mut out, *at, |out| out.push_str(text));
     }
+    let mut part_literals = String::new();
     for (name, bytes) in &g.literals {
         let len = bytes.len();
+        let _ = writeln!(part_literals, "BS_STRING_LITERAL_EXTERN({name}, {len});");
         if defined(name) {
             let _ = writeln!(out, "BS_STRING_LITERAL_EXTERN({name}, {len});");
         } else {
@@ -81,8 +116,111 @@ pub(crate) fn emit(unit: &Unit, defined: &dyn Fn(&str) -> bool) -> String {
     }
     out.push_str(&g.tables);
     out.push_str(&decls);
-    out.push_str(&bodies);
-    out
+    let preamble_len = out.len();
+    let preamble_lines = out.matches('\n').count();
+    for piece in &pieces {
+        out.push_str(piece);
+    }
+
+    let body_bytes = out.len() - preamble_len;
+    let n = max_parts.min(body_bytes / SPLIT_BYTES).max(1);
+    if n < 2 || !splittable(unit, &out) {
+        return (out, Vec::new());
+    }
+    // Contiguous groups of pieces of about equal size; the last (with the entry) goes to the
+    // first part, with the definitions.
+    let per_part = body_bytes.div_ceil(n);
+    let mut groups: Vec<(usize, String)> = Vec::new();
+    let mut line = preamble_lines + 1;
+    for piece in &pieces {
+        let full = groups.len() == n;
+        match groups.last_mut() {
+            Some((_, text)) if text.len() < per_part || full => text.push_str(piece),
+            _ => groups.push((line, piece.clone())),
+        }
+        line += piece.matches('\n').count();
+    }
+    let mut parts: Vec<String> = Vec::new();
+    let count = groups.len();
+    for (k, (first_line, text)) in groups.into_iter().enumerate().rev() {
+        let mut part = if k + 1 == count {
+            out[..preamble_len].to_string()
+        } else {
+            let mut part = head.clone();
+            part.push_str(&part_literals);
+            part.push_str(&g.tables);
+            part.push_str(&part_decls);
+            part
+        };
+        // `#line N` numbers the line after it: the piece's text starts with its own newline.
+        let _ = writeln!(part, "#line {} \"{}\"", first_line, crate::UNIT_C_FILE);
+        part.push_str(&text);
+        parts.push(part);
+    }
+    (out, parts)
+}
+
+/// Whether a unit's C can be split into parts: not when it has inline C (which may define
+/// anything, once), function values (whose descriptions are static in the file), profiled
+/// functions or specialised copies (their records and guards are defined with them).
+fn splittable(unit: &Unit, c: &str) -> bool {
+    unit.native_top.is_empty()
+        && !c.contains(crate::INLINE_C_FILE)
+        && unit.arrows.is_empty()
+        && unit.trampolines.is_empty()
+        && unit.specialised.is_empty()
+        && unit.guards.is_empty()
+        && unit.inlined.is_empty()
+        && unit.functions.iter().all(|f| f.profile.is_none())
+}
+
+/// The unit's globals as external declarations (for a part that does not define them).
+fn global_declarations(unit: &Unit, decls: &mut String) {
+    for gl in &unit.globals {
+        let _ = writeln!(decls, "extern {} {};", c_type(&gl.ty), c_symbol(&gl.symbol));
+    }
+    for c in &unit.classes {
+        for (symbol, ty) in &c.static_fields {
+            let _ = writeln!(decls, "extern {} {};", c_type(ty), c_symbol(symbol));
+        }
+    }
+}
+
+/// Prototypes of the unit's bodies and class functions, and its slots as external
+/// declarations (for a part that does not define them).
+fn prototypes_and_extern_slots(unit: &Unit, declared: &mut HashSet<String>, decls: &mut String) {
+    for f in &unit.functions {
+        let body = c_symbol(&f.body_symbol);
+        let _ = writeln!(decls, "{};", prototype(&body, &f.sig, None));
+    }
+    for c in &unit.classes {
+        for (symbol, sig) in class_functions(c).iter().chain(&c.vtable_externs) {
+            let name = c_symbol(symbol);
+            if declared.insert(name.clone()) {
+                let _ = writeln!(decls, "{};", prototype(&name, sig, None));
+            }
+        }
+    }
+    for f in &unit.functions {
+        let slot = c_symbol(&f.slot_symbol);
+        if declared.insert(slot.clone()) {
+            let _ = writeln!(decls, "extern {};", slot_decl(&slot, &f.sig));
+        }
+    }
+}
+
+/// The prototypes of the chunks of a long top level, and the default of [`ONCE_OPTIMIZE`].
+fn chunk_prototypes(entry: &str, chunks: usize, decls: &mut String) {
+    if chunks == 0 {
+        return;
+    }
+    let _ = writeln!(
+        decls,
+        "#ifndef {ONCE_OPTIMIZE}\n#define {ONCE_OPTIMIZE} \"O1\"\n#endif"
+    );
+    for k in 0..chunks {
+        let _ = writeln!(decls, "void {entry}_{k}(void);");
+    }
 }
 
 /// Declarations of what earlier units define, each once, and of the slots this unit's
@@ -275,16 +413,20 @@ fn function_values(unit: &Unit, decls: &mut String) {
 }
 
 impl Gen {
-    /// The bodies of the unit's arrow functions, functions, class init functions and methods.
-    fn bodies(&mut self, unit: &Unit, bodies: &mut String) {
+    /// The bodies of the unit's arrow functions, functions, class init functions and methods,
+    /// one piece each.
+    fn bodies(&mut self, unit: &Unit, pieces: &mut Vec<String>) {
         for (symbol, sig, func) in &unit.arrows {
-            self.function(&c_symbol(symbol), sig, func, bodies);
+            let mut body = String::new();
+            self.function(&c_symbol(symbol), sig, func, &mut body);
+            pieces.push(body);
         }
         for f in &unit.functions {
             // `inline` (after a plain prototype: still an external definition) lets the C
             // compiler inline the body into this unit's direct calls more readily.
-            bodies.push_str("\ninline");
-            self.function(&c_symbol(&f.body_symbol), &f.sig, &f.func, bodies);
+            let mut body = String::from("\ninline");
+            self.function(&c_symbol(&f.body_symbol), &f.sig, &f.func, &mut body);
+            pieces.push(body);
         }
         for c in &unit.classes {
             let mut init_sig = FnSig {
@@ -292,27 +434,48 @@ impl Gen {
                 ret: Type::Void,
             };
             init_sig.params.insert(0, Type::Class(c.info.name.clone()));
-            bodies.push_str("\ninline");
-            self.function(&c_symbol(&c.info.init_symbol), &init_sig, &c.init, bodies);
+            let mut body = String::from("\ninline");
+            self.function(
+                &c_symbol(&c.info.init_symbol),
+                &init_sig,
+                &c.init,
+                &mut body,
+            );
             for (symbol, sig, func) in c.methods.iter().chain(&c.static_methods) {
-                bodies.push_str("\ninline");
-                self.function(&c_symbol(symbol), sig, func, bodies);
+                body.push_str("\ninline");
+                self.function(&c_symbol(symbol), sig, func, &mut body);
             }
+            pieces.push(body);
         }
     }
 
     /// The entry function: defines the classes, points redefined slots at their new bodies and
-    /// runs the top level.
-    fn entry(&mut self, unit: &Unit, bodies: &mut String) {
+    /// runs the top level. A long top level is split into chunk functions (`chunks`, see
+    /// [`top_level_chunks`]) that the entry calls in order. One piece per chunk, then the entry.
+    fn entry(&mut self, unit: &Unit, chunks: &[Chunk], pieces: &mut Vec<String>) {
         self.locals = unit.body.locals.clone();
         self.scopes = vec![Vec::new()];
         self.ret_c_type = "void";
-        let _ = writeln!(
-            bodies,
-            "\n{}void {}(void) {{",
-            crate::NO_SOURCE_MARK,
-            c_symbol(&unit.entry_symbol)
-        );
+        let entry = c_symbol(&unit.entry_symbol);
+        for (k, chunk) in chunks.iter().enumerate() {
+            let mut body = String::new();
+            let attributes = if chunk.once {
+                format!("noinline, optimize({ONCE_OPTIMIZE})")
+            } else {
+                "noinline".to_string()
+            };
+            let _ = writeln!(
+                body,
+                "\n{}__attribute__(({attributes})) void {entry}_{k}(void) {{",
+                crate::NO_SOURCE_MARK,
+            );
+            self.stmts(&unit.body.body[chunk.start..chunk.end], 1, &mut body);
+            body.push_str("}\n");
+            pieces.push(body);
+        }
+        let mut bodies = String::new();
+        let bodies = &mut bodies;
+        let _ = writeln!(bodies, "\n{}void {entry}(void) {{", crate::NO_SOURCE_MARK);
         for (id, _, _) in &unit.array_classes {
             let _ = writeln!(bodies, "    bs_class_define({id}u, &bs_class_{id});");
         }
@@ -333,11 +496,86 @@ impl Gen {
                 );
             }
         }
-        self.stmts(&unit.body.body, 1, bodies);
-        self.forget_scope(&unit.body.body, 1, bodies);
+        if chunks.is_empty() {
+            self.stmts(&unit.body.body, 1, bodies);
+            self.forget_scope(&unit.body.body, 1, bodies);
+        }
+        for k in 0..chunks.len() {
+            let _ = writeln!(bodies, "    {entry}_{k}();");
+        }
         bodies.push_str("}\n");
+        pieces.push(std::mem::take(bodies));
     }
 }
+
+/// The macro that names the optimisation level (a string for GCC's `optimize` attribute) of
+/// the chunks of a long top level that run once; a port may define it (bs-toolchain), else it
+/// is `"O1"`.
+const ONCE_OPTIMIZE: &str = "BS_ONCE_OPTIMIZE";
+
+/// A top level longer than this many statements is split into chunks of at most this many.
+const CHUNK_STATEMENTS: usize = 64;
+
+/// A run of top-level statements that becomes a function of its own.
+struct Chunk {
+    start: usize,
+    end: usize,
+    /// No statement of the chunk contains a loop: its code runs once, and it is compiled with
+    /// the cheaper optimisation of [`ONCE_OPTIMIZE`].
+    once: bool,
+}
+
+/// How a long top level is split into functions (none for a short one). The C compiler's
+/// time on one function grows faster than its length (dead store elimination and CSE walk
+/// the stores of a long straight block), so a long top level is split into chunks of at most
+/// [`CHUNK_STATEMENTS`] statements; a chunk holds either statements with a loop (compiled as
+/// the unit's functions are) or statements without one (code that runs once, compiled more
+/// cheaply). A top level that declares locals of its own (which later statements would see)
+/// stays whole.
+fn top_level_chunks(body: &[Stmt]) -> Vec<Chunk> {
+    if body.len() <= CHUNK_STATEMENTS || body.iter().any(declares_local) {
+        return Vec::new();
+    }
+    let mut chunks: Vec<Chunk> = Vec::new();
+    for (i, s) in body.iter().enumerate() {
+        let once = !has_loop(s);
+        match chunks.last_mut() {
+            Some(c) if c.once == once && c.end - c.start < CHUNK_STATEMENTS => c.end = i + 1,
+            _ => chunks.push(Chunk {
+                start: i,
+                end: i + 1,
+                once,
+            }),
+        }
+    }
+    chunks
+}
+
+/// Whether a top-level statement declares a local in the top level's scope.
+fn declares_local(s: &Stmt) -> bool {
+    match s {
+        Stmt::Let { .. } => true,
+        Stmt::Seq(b) => b.iter().any(declares_local),
+        _ => false,
+    }
+}
+
+/// Whether the statement is or contains a loop.
+fn has_loop(s: &Stmt) -> bool {
+    match s {
+        Stmt::While { .. } | Stmt::DoWhile { .. } | Stmt::For { .. } => true,
+        Stmt::Block(b) | Stmt::Seq(b) => b.iter().any(has_loop),
+        Stmt::If {
+            then, otherwise, ..
+        } => then.iter().chain(otherwise).any(has_loop),
+        _ => false,
+    }
+}
+
+/// Where a program class's tables go: a section that bs-link places in the code region
+/// (`bs_link::CLASS_TABLE_SECTION`), not the data region, which is smaller on the host and
+/// scanned by the collector; the tables are constants without heap references.
+const CLASS_TABLE: &str = "__attribute__((section(\".rodata.bs_class\")))";
 
 /// The init function, methods and static methods a class defines, with their C signatures
 /// (receiver first for the init function and methods).
@@ -370,7 +608,7 @@ fn class_descriptor(unit: &Unit, c: &ClassDef, out: &mut String) {
             .collect();
         let _ = writeln!(
             out,
-            "static void *const bs_vt_{id}[] = {{{}}};",
+            "{CLASS_TABLE} static void *const bs_vt_{id}[] = {{{}}};",
             entries.join(", ")
         );
         format!("bs_vt_{id}")
@@ -381,7 +619,7 @@ fn class_descriptor(unit: &Unit, c: &ClassDef, out: &mut String) {
     let signatures = field_signatures(c, out);
     let _ = writeln!(
         out,
-        "static const bs_class bs_class_{id} = {{\"{}\", BS_KIND_OBJECT, {super_id}u, {}u, bs_refs_{id}, 0, {}u, {vtable}, {}u, {fields}, {}u, {methods}{signatures}}};",
+        "{CLASS_TABLE} static const bs_class bs_class_{id} = {{\"{}\", BS_KIND_OBJECT, {super_id}u, {}u, bs_refs_{id}, 0, {}u, {vtable}, {}u, {fields}, {}u, {methods}{signatures}}};",
         c.info.name,
         c.info.words,
         c.info.methods.len(),
@@ -403,7 +641,7 @@ fn reference_bitmap(c: &ClassDef, out: &mut String) {
     let bits: Vec<String> = bits.iter().map(|b| format!("0x{b:08x}u")).collect();
     let _ = writeln!(
         out,
-        "static const uint32_t bs_refs_{id}[] = {{{}}};",
+        "{CLASS_TABLE} static const uint32_t bs_refs_{id}[] = {{{}}};",
         bits.join(", ")
     );
 }
@@ -427,7 +665,7 @@ fn dyn_field_table(c: &ClassDef, out: &mut String) -> String {
         .collect();
     let _ = writeln!(
         out,
-        "static const bs_field bs_fields_{id}[] = {{{}}};",
+        "{CLASS_TABLE} static const bs_field bs_fields_{id}[] = {{{}}};",
         rows.join(", ")
     );
     format!("bs_fields_{id}")
@@ -456,7 +694,7 @@ fn field_signatures(c: &ClassDef, out: &mut String) -> String {
     let id = c.info.id;
     let _ = writeln!(
         out,
-        "static const char *const bs_fsig_{id}[] = {{{}}};",
+        "{CLASS_TABLE} static const char *const bs_fsig_{id}[] = {{{}}};",
         signatures.join(", ")
     );
     format!(", bs_fsig_{id}")
@@ -480,7 +718,7 @@ fn dyn_method_table(unit: &Unit, c: &ClassDef, out: &mut String) -> String {
     }
     let _ = writeln!(
         out,
-        "static const bs_method bs_methods_{id}[] = {{{}}};",
+        "{CLASS_TABLE} static const bs_method bs_methods_{id}[] = {{{}}};",
         rows.join(", ")
     );
     format!("bs_methods_{id}")

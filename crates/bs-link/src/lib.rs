@@ -59,6 +59,7 @@ pub use error::{LinkError, PlaceError, RuntimeError, UndefinedSymbol};
 pub use lines::{LineRow, LineTable};
 pub use link::{link_object, link_object_with};
 pub use model::{
-    Chunk, LinkedUnit, PlacedSection, Placer, RegionKind, SymbolResolver, VENEER_SECTION,
+    CLASS_TABLE_SECTION, Chunk, LinkedUnit, PlacedSection, Placer, RegionKind, SymbolResolver,
+    VENEER_SECTION,
 };
 pub use runtime::{BUILD_ID_SYMBOL, RuntimeImage, read_runtime_elf};

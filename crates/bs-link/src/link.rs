@@ -23,7 +23,7 @@ use object::read::elf::{FileHeader, Rel, Rela, SectionHeader, SectionTable, Sym,
 
 use crate::arch::describe_machine;
 use crate::lines::LineTable;
-use crate::model::VENEER_SECTION;
+use crate::model::{CLASS_TABLE_SECTION, VENEER_SECTION};
 use crate::reloc::{self, Target};
 use crate::{
     Arch, Chunk, LinkError, LinkedUnit, PlaceError, PlacedSection, Placer, RegionKind, RelocKind,
@@ -285,7 +285,11 @@ impl<'d, Elf: FileHeader<Endian = LittleEndian>> Object<'d, Elf> {
             } else {
                 Some(sh.data(endian, data)?)
             };
-            let kind = if flags.contains(elf::SHF_EXECINSTR) {
+            // Class tables are constants that hold no heap references: they go with the code,
+            // whose region the collector does not scan, rather than fill the data region.
+            let kind = if flags.contains(elf::SHF_EXECINSTR)
+                || (name == CLASS_TABLE_SECTION && !flags.contains(elf::SHF_WRITE))
+            {
                 RegionKind::Code
             } else {
                 RegionKind::Data

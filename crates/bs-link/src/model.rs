@@ -102,6 +102,12 @@ pub struct PlacedSection {
 /// The name [`PlacedSection`] uses for the veneers the linker adds.
 pub const VENEER_SECTION: &str = ".bs.veneers";
 
+/// The read-only section of program class tables (descriptors, vtables, reference bitmaps,
+/// member tables; bs-cgen puts them there): it is placed in the code region, which is larger
+/// than the data region on the host and is not scanned by the collector, since those tables
+/// hold no heap references. Units that define classes are never freed, so neither are they.
+pub const CLASS_TABLE_SECTION: &str = ".rodata.bs_class";
+
 /// A unit ready to be copied to the device.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LinkedUnit {

@@ -338,6 +338,8 @@ pub struct Session {
     c_files: Option<c_files::CFiles>,
     /// The dynamic compiler's profiled functions and specialised copies.
     dynamic: dynamic::Dynamic,
+    /// Set while a unit is checked, generated and compiled (steps 1–3), for a progress display.
+    compiling: Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl Session {
@@ -404,6 +406,7 @@ impl Session {
             last_declared: None,
             c_files: None,
             dynamic: dynamic::Dynamic::new(options.dynamic),
+            compiling: Arc::default(),
         })
     }
 
@@ -411,6 +414,19 @@ impl Session {
     pub fn keep_c(&mut self) {
         self.keep_c = true;
         self.compiler.keep_files = true;
+    }
+
+    /// A flag that is set while a unit is being compiled (checked, turned into C and compiled
+    /// into an object) and clear while it is linked and runs, for a progress display on another
+    /// thread.
+    pub fn compiling_flag(&self) -> Arc<std::sync::atomic::AtomicBool> {
+        self.compiling.clone()
+    }
+
+    /// Compiles every unit, never taking a big unit's object from the cache of earlier runs
+    /// (for measuring the C compiler).
+    pub fn no_object_cache(&mut self) {
+        self.compiler.object_cache = false;
     }
 
     /// The folder where units are compiled.
@@ -503,8 +519,11 @@ impl Session {
         }
         let unit_id = self.next_unit;
         self.next_unit += 1;
-        let outcome = self
-            .compile(unit_id, source, &mut t)
+        use std::sync::atomic::Ordering;
+        self.compiling.store(true, Ordering::Relaxed);
+        let compiled = self.compile(unit_id, source, &mut t);
+        self.compiling.store(false, Ordering::Relaxed);
+        let outcome = compiled
             .and_then(|compiled| self.link_and_run(unit_id, name, source, compiled, out, &mut t))
             .err()
             .unwrap_or(Outcome::Ok);
@@ -547,8 +566,13 @@ impl Session {
         // A string literal that a unit on the device defines already is shared, not copied.
         let shadow = &self.shadow;
         let defined = |symbol: &str| shadow.unit_symbol(symbol).is_some();
-        let c_source =
-            std::panic::catch_unwind(|| bs_cgen::emit_unit_sharing(&checked.unit, &defined))
+        // A large unit comes in parts that compile in parallel, one per core.
+        static CORES: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+        let cores = *CORES.get_or_init(|| {
+            std::thread::available_parallelism().map_or(1, |n| n.get().min(MAX_PARTS))
+        });
+        let (c_source, parts) =
+            std::panic::catch_unwind(|| bs_cgen::emit_unit_parts(&checked.unit, &defined, cores))
                 .map_err(|panic| internal(Stage::CGen, panic_message(&panic)))?;
         t.cgen = clock.elapsed();
         if self.keep_c {
@@ -558,7 +582,11 @@ impl Session {
 
         // 3. C compiler.
         let clock = Instant::now();
-        let object = self.compiler.compile(&c_source);
+        let object = if parts.is_empty() {
+            self.compiler.compile(&c_source)
+        } else {
+            self.compiler.compile_parts(&parts)
+        };
         t.cc = clock.elapsed();
         let object = object.map_err(|e| match &e {
             bs_toolchain::ToolchainError::Compile { stderr } => {
@@ -1309,6 +1337,10 @@ impl Session {
             .map(|n| n.rsplit(':').next().unwrap_or(&n).to_string())
     }
 }
+
+/// The most parts a large unit's C is split into, to compile in parallel (fewer when the host
+/// has fewer cores).
+const MAX_PARTS: usize = 4;
 
 /// A failure of the host's own machinery at `stage`.
 fn internal(stage: Stage, message: String) -> Outcome {

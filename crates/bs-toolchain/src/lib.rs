@@ -13,6 +13,7 @@ mod config;
 mod keyed;
 mod layout;
 mod libraries;
+mod objects;
 mod size;
 
 pub use config::{port_config_value, port_config_value_with};
@@ -167,6 +168,10 @@ pub const HOST: Port = Port {
         // Keeps GCC from turning a loop into a call of memset or memcpy (units reach glibc's
         // through the port's table of exports, bs_port_exports; short loops stay inline).
         "-fno-tree-loop-distribute-patterns",
+        // The chunks of a long top level without loops run once: unoptimised code costs the
+        // C compiler a tenth of -O2's time there, and the host has room for its size (bs-cgen,
+        // `top_level_chunks`).
+        "-DBS_ONCE_OPTIMIZE=\"O0\"",
         "-pipe",
     ],
     // The host runtime exports its C library functions itself (runtime/ports/host/exports.c):
@@ -535,6 +540,9 @@ pub struct UnitCompiler {
     /// The folder of the unit's source file, where quoted includes of its inline C are looked
     /// up (`-iquote`); `None` for the working folder (a REPL input).
     source_dir: Option<PathBuf>,
+    /// Take big units' objects from the cache of earlier runs (`objects.rs`) and keep them
+    /// there; on unless turned off (the compile benchmark measures the compiler).
+    pub object_cache: bool,
 }
 
 impl UnitCompiler {
@@ -561,6 +569,7 @@ impl UnitCompiler {
             keep_files: false,
             libraries: None,
             source_dir: None,
+            object_cache: true,
         })
     }
 
@@ -585,6 +594,71 @@ impl UnitCompiler {
         self.compile_with(c_source, &[])
     }
 
+    /// Compiles the parts of a unit's C (`bs_cgen::emit_unit_parts`) at the same time, each
+    /// by a C compiler of its own (files `unit-part-K.c`), and merges their objects into the
+    /// unit's (`cc -r`). One part is compiled as [`UnitCompiler::compile`] does.
+    pub fn compile_parts(&mut self, parts: &[String]) -> Result<Vec<u8>, ToolchainError> {
+        if let [one] = parts {
+            return self.compile(one);
+        }
+        let start = Instant::now();
+        let jobs = parts
+            .iter()
+            .enumerate()
+            .map(|(k, part)| self.job(&format!("unit-part-{k}"), part, &[]))
+            .collect::<Result<Vec<_>, _>>()?;
+        let sources: Vec<&str> = parts.iter().map(String::as_str).collect();
+        let key = self.cache_key(&jobs.iter().collect::<Vec<_>>(), &sources);
+        if let Some(object) = self.cached(key.as_deref()) {
+            return Ok(object);
+        }
+        let objects: Vec<PathBuf> = jobs.iter().map(|job| job.object.clone()).collect();
+        let running: Vec<_> = jobs
+            .into_iter()
+            .map(|job| std::thread::spawn(move || job.run()))
+            .collect();
+        let mut errors = Vec::new();
+        for handle in running {
+            match handle.join() {
+                Ok(Ok(_)) => {}
+                Ok(Err(e)) => errors.push(e),
+                Err(_) => errors.push(ToolchainError::Compile {
+                    stderr: "the compiler's thread panicked".to_string(),
+                }),
+            }
+        }
+        if let Some(e) = errors.into_iter().next() {
+            return Err(e);
+        }
+        let mut args = vec![
+            "-nostdlib".to_string(),
+            "-r".to_string(),
+            "-o".to_string(),
+            "unit.o".to_string(),
+        ];
+        args.extend(objects.iter().map(|o| o.display().to_string()));
+        let (out, merge) = run_tool(self.port.cc, &args, &self.work_dir)?;
+        if !out.status.success() {
+            return Err(ToolchainError::Compile {
+                stderr: format!(
+                    "merging the unit's parts failed: {}",
+                    String::from_utf8_lossy(&out.stderr).trim()
+                ),
+            });
+        }
+        let merged = self.work_dir.join("unit.o");
+        let object = fs::read(&merged).map_err(io_err("cannot read", &merged))?;
+        if let Some(key) = &key {
+            objects::put(&objects::dir(), key, &object);
+        }
+        self.last_run = Some(ToolRun {
+            command: format!("{} parts in parallel, then {}", parts.len(), merge.command),
+            duration: start.elapsed(),
+            status: Some(0),
+        });
+        Ok(object)
+    }
+
     /// Compiles a unit optimised for size (the port's [`SIZE_FLAGS`]), for when the code
     /// optimised for speed does not fit the device's code region.
     pub fn compile_small(&mut self, c_source: &str) -> Result<Vec<u8>, ToolchainError> {
@@ -593,9 +667,36 @@ impl UnitCompiler {
 
     fn compile_with(&mut self, c_source: &str, extra: &[&str]) -> Result<Vec<u8>, ToolchainError> {
         let job = self.job("unit", c_source, extra)?;
+        let key = self.cache_key(&[&job], &[c_source]);
+        if let Some(object) = self.cached(key.as_deref()) {
+            return Ok(object);
+        }
         let (object, run) = job.run()?;
         self.last_run = Some(run);
+        if let Some(key) = &key {
+            objects::put(&objects::dir(), key, &object);
+        }
         Ok(object)
+    }
+
+    /// The name of the cached object of `jobs` compiling `sources`, when such units are cached.
+    fn cache_key(&self, jobs: &[&CompileJob], sources: &[&str]) -> Option<String> {
+        if !self.object_cache {
+            return None;
+        }
+        let args: Vec<&[String]> = jobs.iter().map(|j| j.args.as_slice()).collect();
+        objects::key(self.port.cc, &args, sources)
+    }
+
+    /// The object cached under `key`, if any (the last run then says it came from the cache).
+    fn cached(&mut self, key: Option<&str>) -> Option<Vec<u8>> {
+        let object = objects::get(&objects::dir(), key?)?;
+        self.last_run = Some(ToolRun {
+            command: "the object of an earlier run (object cache)".to_string(),
+            duration: Duration::ZERO,
+            status: Some(0),
+        });
+        Some(object)
     }
 
     /// The compilation of `c_source` into `NAME.o` in the work folder, ready to run.

@@ -4,6 +4,7 @@
 
 mod bench;
 mod board;
+mod progress;
 mod project;
 mod render;
 mod repl;
@@ -435,7 +436,12 @@ fn run_file(
         session.keep_c();
     }
     let ctrl_c = CtrlCInterrupts::new(session.interrupter());
-    let (outcome, _) = session.eval_program(&name, &source, path, &roots, &mut write_output);
+    let progress = progress::CompileProgress::start(&name, session.compiling_flag());
+    let (outcome, _) = session.eval_program(&name, &source, path, &roots, &mut |stream, bytes| {
+        progress.clear();
+        write_output(stream, bytes)
+    });
+    drop(progress);
     drop(ctrl_c);
     let color = std::io::stderr().is_terminal();
     eprint!(

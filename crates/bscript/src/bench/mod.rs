@@ -1,10 +1,11 @@
 //! `bscript bench …`: measurements of bscript itself, written to `benchmarks/results/` with the
 //! machine, the command and the date.
 //!
-//! The commands (this file) call the runners — [`repl`], [`link`], and [`suite`] for the
+//! The commands (this file) call the runners — [`repl`], [`compile`], [`link`], and [`suite`] for the
 //! program suites (with [`peers`] for the other systems and [`program`] for the programs
 //! themselves) — which fill in their tables ([`table`]) and write them through [`report`].
 
+mod compile;
 mod link;
 mod peers;
 mod program;
@@ -26,6 +27,19 @@ pub enum BenchCommand {
         /// Number of inputs to type.
         #[arg(long, default_value_t = 200)]
         count: usize,
+        /// Folder for the results (Markdown and JSON).
+        #[arg(long, default_value = "benchmarks/results")]
+        out: PathBuf,
+    },
+    /// Compile time by program size: generated programs of several shapes and sizes, stage by
+    /// stage.
+    Compile {
+        /// Program sizes in lines, comma-separated (default 1000,2000,5000,10000,20000).
+        #[arg(long, value_delimiter = ',')]
+        sizes: Vec<usize>,
+        /// Each shape once at 200 lines (a quick check that every shape compiles and runs).
+        #[arg(long)]
+        tiny: bool,
         /// Folder for the results (Markdown and JSON).
         #[arg(long, default_value = "benchmarks/results")]
         out: PathBuf,
@@ -73,6 +87,7 @@ pub enum BenchCommand {
 pub fn run(cli: &Cli, what: &BenchCommand) -> anyhow::Result<ExitCode> {
     match what {
         BenchCommand::Repl { count, out } => repl::run(cli, *count, out),
+        BenchCommand::Compile { sizes, tiny, out } => compile::run(cli, sizes, *tiny, out),
         BenchCommand::Awfy(args) => suite::run(cli, program::Suite::Awfy, args),
         BenchCommand::Dsp(args) => suite::run(cli, program::Suite::Dsp, args),
         BenchCommand::Link {
