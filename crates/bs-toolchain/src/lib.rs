@@ -212,6 +212,8 @@ pub const QEMU_MPS2_AN385: Port = Port {
         "-nostartfiles",
         "-Lports/qemu-mps2-an385",
         "-Tlink.ld",
+        // Drops library code nothing uses; link.ld keeps all of the runtime's own (its C API).
+        "-Wl,--gc-sections",
     ],
     runtime_libs: &["-lm"],
     unit_flags: &[

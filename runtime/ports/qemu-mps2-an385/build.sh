@@ -14,5 +14,5 @@ case $1 in
 esac
 id=${2#0x}
 cd "$(dirname "$0")/../.."
-arm-none-eabi-gcc -std=c11 -Os -g -Wall -Wextra -Werror -mcpu=cortex-m3 -mthumb -mfloat-abi=soft -fno-common -specs=nano.specs -nostartfiles -Lports/qemu-mps2-an385 -Tlink.ld -DBS_BUILD_ID=0x${id}ULL -Icore -Iports/qemu-mps2-an385 core/*.c ports/qemu-mps2-an385/*.c -o "$out" -lm
+arm-none-eabi-gcc -std=c11 -Os -g -Wall -Wextra -Werror -mcpu=cortex-m3 -mthumb -mfloat-abi=soft -fno-common -specs=nano.specs -nostartfiles -Lports/qemu-mps2-an385 -Tlink.ld -Wl,--gc-sections -DBS_BUILD_ID=0x${id}ULL -Icore -Iports/qemu-mps2-an385 core/*.c ports/qemu-mps2-an385/*.c -o "$out" -lm
 arm-none-eabi-size -A "$out" | grep -E '^(section|\.text|\.ARM\.exidx|\.stack|\.regions|\.data|\.bss) '
