@@ -122,8 +122,9 @@ __attribute__((used)) _Noreturn void port_start(void) {
 }
 
 /* Thread mode runs on the process stack (PSP, the 8 KiB stack at the bottom of RAM); handlers keep
-   the main stack (MSP), so they still run when the process stack has overflowed. */
-__attribute__((naked, noreturn)) void port_reset(void) {
+   the main stack (MSP), so they still run when the process stack has overflowed. It runs only at
+   reset, before the null guard is on, so it lies in the guard (link.ld's .boot). */
+__attribute__((naked, noreturn, section(".text.boot"))) void port_reset(void) {
     __asm__ volatile("ldr r0, =__bs_stack_top\n\t"
                      "msr psp, r0\n\t"
                      "movs r0, #2\n\t"
