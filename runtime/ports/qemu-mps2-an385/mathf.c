@@ -5,7 +5,7 @@
    only when its library version (__fdlib_version) is not _IEEE_; newlib-nano's is _IEEE_, so each
    wrapper returns the inner function's result and nothing else. Calling the inner functions
    directly gives the same results and leaves out the wrappers and what only they use (finitef,
-   nanf, rintf, errno and newlib's reentrancy structure): about 800 bytes of flash. */
+   rintf): about 800 bytes of flash. (errno stays: exports.ld forces it in for units.) */
 float __ieee754_sqrtf(float x);
 float __ieee754_expf(float x);
 float __ieee754_logf(float x);
