@@ -433,7 +433,7 @@ fn collect_lets<'a>(stmts: &'a [Stmt], out: &mut Vec<(LocalId, &'a Expr)>) {
 }
 
 /// Whether a statement is or holds a loop.
-fn has_loop(s: &Stmt) -> bool {
+pub(crate) fn has_loop(s: &Stmt) -> bool {
     match s {
         Stmt::While { .. } | Stmt::DoWhile { .. } | Stmt::For { .. } => true,
         Stmt::Block(b) | Stmt::Seq(b) => b.iter().any(has_loop),

@@ -11,6 +11,7 @@ use bs_frontend::types::{FnSig, Type};
 
 use crate::Gen;
 use crate::expressions::check_from_any;
+use crate::loops::has_loop;
 use crate::spelling::{c_type, fn_pointer_type, global_init, prototype, slot_decl};
 use crate::symbols::c_symbol;
 
@@ -556,18 +557,6 @@ fn declares_local(s: &Stmt) -> bool {
     match s {
         Stmt::Let { .. } => true,
         Stmt::Seq(b) => b.iter().any(declares_local),
-        _ => false,
-    }
-}
-
-/// Whether the statement is or contains a loop.
-fn has_loop(s: &Stmt) -> bool {
-    match s {
-        Stmt::While { .. } | Stmt::DoWhile { .. } | Stmt::For { .. } => true,
-        Stmt::Block(b) | Stmt::Seq(b) => b.iter().any(has_loop),
-        Stmt::If {
-            then, otherwise, ..
-        } => then.iter().chain(otherwise).any(has_loop),
         _ => false,
     }
 }
