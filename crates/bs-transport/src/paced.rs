@@ -246,6 +246,26 @@ mod tests {
         got
     }
 
+    /// `got` (from [`read_all`]) is `expected`, in order, no byte of it came before its time on
+    /// a line of `baud` that began at `started`, and it came in at least 10 pieces (as the
+    /// bytes arrived, not all at the end).
+    fn assert_arrived_in_time(
+        got: &[(Instant, Vec<u8>)],
+        expected: &[u8],
+        started: Instant,
+        baud: u32,
+    ) {
+        let joined: Vec<u8> = got.iter().flat_map(|(_, b)| b.clone()).collect();
+        assert_eq!(joined, expected);
+        let mut count = 0;
+        for (at, piece) in got {
+            count += piece.len();
+            let due = line_time(count as u64, baud);
+            assert!(at.duration_since(started) >= due, "{count} bytes by {at:?}");
+        }
+        assert!(got.len() >= 10, "the bytes came in {} pieces", got.len());
+    }
+
     fn bytes(count: usize) -> Vec<u8> {
         (0..count).map(|i| (i * 7 + i / 256) as u8).collect()
     }
@@ -271,16 +291,8 @@ mod tests {
         let took = started.elapsed();
         assert!(took >= Duration::from_millis(100), "took {took:?}");
         assert!(took < Duration::from_millis(250), "took {took:?}");
-        let joined: Vec<u8> = got.iter().flat_map(|(_, b)| b.clone()).collect();
-        assert_eq!(joined, data);
         // No byte came before its time, and they trickled in rather than all at the end.
-        let mut count = 0;
-        for (at, piece) in &got {
-            count += piece.len();
-            let due = line_time(count as u64, BAUD);
-            assert!(at.duration_since(started) >= due, "{count} bytes by {at:?}");
-        }
-        assert!(got.len() >= 10, "the bytes came in {} reads", got.len());
+        assert_arrived_in_time(&got, &data, started, BAUD);
     }
 
     #[test]
@@ -299,18 +311,10 @@ mod tests {
         assert!(second >= Duration::from_millis(150), "{second:?}");
         assert!(second < Duration::from_millis(250), "{second:?}");
         let got = reader.join().unwrap();
-        let joined: Vec<u8> = got.iter().flat_map(|(_, b)| b.clone()).collect();
         let mut expected = bytes(96);
         expected.extend_from_slice(&bytes(96)[..48]);
-        assert_eq!(joined, expected);
         // No byte reached the device before its time, and they came in pieces as they arrived.
-        let mut count = 0;
-        for (at, piece) in &got {
-            count += piece.len();
-            let due = line_time(count as u64, 9_600);
-            assert!(at.duration_since(started) >= due, "{count} bytes by {at:?}");
-        }
-        assert!(got.len() >= 10, "the bytes came in {} pieces", got.len());
+        assert_arrived_in_time(&got, &expected, started, 9_600);
     }
 
     #[test]
