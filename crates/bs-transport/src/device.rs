@@ -859,7 +859,8 @@ impl<L: Link> Device<L> {
     /// lost (EVENTS, `docs/protocol.md` section 3). The device answers between callbacks, so
     /// the wait is watched as a CALL's is (PING when the device is silent, and the
     /// [`Interrupter`] sends INTERRUPT, which stops a callback that runs); the reply timeout
-    /// does not bound it.
+    /// does not bound it. A requested interrupt stays requested afterwards (clear it when it
+    /// has been dealt with).
     pub fn events(&mut self) -> Result<EventsReport, LinkError> {
         match self.watched(Request::Events, &mut OutputOnly(&mut |_, _| {}))? {
             Ended::Events(report) => Ok(report),
@@ -1017,10 +1018,13 @@ impl<L: Link> Device<L> {
         }
         self.channel.call_side = None;
         self.last_call_timed_out = false;
+        let is_call = matches!(result, Ok(Ended::Call(_)));
         if let Some(watch) = self.channel.watch.take() {
             self.last_call_timed_out = watch.timed_out;
-            if watch.interrupt_first.is_some() && !watch.timed_out {
-                // The request was for this CALL, which has ended.
+            if watch.interrupt_first.is_some() && !watch.timed_out && is_call {
+                // The request was for this CALL, which has ended. (An interrupt during EVENTS
+                // stays requested: it may have stopped a callback, or come while none ran, and
+                // the caller decides what it means; see `events`.)
                 self.interrupter.clear();
             }
         }

@@ -491,6 +491,8 @@ fn run_timers(
     let interrupter = session.interrupter();
     let mut status = 0;
     while session.events_active() {
+        // Ctrl-C while waiting: one more poll (which also stops a callback that runs), then stop.
+        let ctrl_c = interrupter.is_requested();
         let poll = match session.poll_events(&mut write_output) {
             Ok(poll) => poll,
             Err(e) => {
@@ -520,7 +522,7 @@ fn run_timers(
         if !poll.active {
             break;
         }
-        if interrupted || interrupter.is_requested() {
+        if ctrl_c || interrupted || interrupter.is_requested() {
             interrupter.clear();
             eprintln!("bscript: interrupted with {} timers active", poll.timers);
             return status.max(2);
