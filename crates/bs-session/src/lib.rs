@@ -530,7 +530,9 @@ impl Session {
     /// callbacks failed, with one EVENTS request, or more while the device says it holds more
     /// records. Cheap when nothing happened: one request and its short reply. The device answers
     /// between callbacks: while a callback runs for long, this waits (the
-    /// [`interrupter`](Session::interrupter) stops that callback). Updates
+    /// [`interrupter`](Session::interrupter) stops that callback, which then is among the
+    /// errors as `interrupted`, and the interrupter is cleared; an interrupt requested while no
+    /// callback ran stays requested, for the caller to act on and clear). Updates
     /// [`events_active`](Session::events_active). An `Err` means the link failed; the session
     /// then needs a restart as after a failed input (the next `eval` restarts the device).
     pub fn poll_events(&mut self, out: &mut OutputSink<'_>) -> Result<EventPoll, SessionError> {
@@ -546,9 +548,14 @@ impl Session {
                 match record {
                     bs_protocol::EventRecord::Stdout(text) => out(0, &text),
                     bs_protocol::EventRecord::Stderr(text) => out(1, &text),
-                    bs_protocol::EventRecord::Error(err) => poll
-                        .errors
-                        .push(Outcome::RuntimeError(self.describe_failure(&err, &[]))),
+                    bs_protocol::EventRecord::Error(err) => {
+                        if err.error_code() == bs_protocol::ErrorCode::Interrupted {
+                            // The interrupt was carried out.
+                            self.device.interrupter().clear();
+                        }
+                        poll.errors
+                            .push(Outcome::RuntimeError(self.describe_failure(&err, &[])));
+                    }
                 }
             }
             poll.active = report.flags & bs_abi::EVENTS_ACTIVE != 0;
