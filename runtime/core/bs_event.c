@@ -237,12 +237,8 @@ void bs_event_run(void) {
             /* The callback stops; an interval that failed is cleared. */
             if (id != 0)
                 bs_timer_clear(id);
-            uint8_t p[18];
-            bs_protocol_put_u16(p, e.code);
-            bs_protocol_put_u32(p + 2, e.site);
-            bs_protocol_put_u32(p + 6, e.address);
-            bs_protocol_put_u32(p + 10, e.detail1);
-            bs_protocol_put_u32(p + 14, e.detail2);
+            uint8_t p[BS_RUNTIME_ERROR_SIZE];
+            bs_runtime_error_payload(p, &e);
             event_record(BS_EVENT_RECORD_ERROR, p, sizeof p);
         }
     }
@@ -253,36 +249,40 @@ int bs_event_idle_callback(void) { return idle_running; }
 /* --- the event buffer ----------------------------------------------------------------------- */
 
 #define RECORD_HEADER 3u
+/* A record's text is at most this long, so that every record fits an EVENTS_REPLY. */
+#define RECORD_MAX (BS_LINK_MAX_PAYLOAD - 10u - RECORD_HEADER)
 
 static void event_record(uint8_t kind, const uint8_t *bytes, uint32_t len) {
-    if (kind != BS_EVENT_RECORD_ERROR && buffer_len > 0 && buffer[last_record] == kind) {
-        /* Text of the same stream as the last record: it grows. */
-        uint32_t have = bs_protocol_get_u16(buffer + last_record + 1);
+    while (len > 0) {
         uint32_t room = BS_EVENT_BUFFER - buffer_len;
-        uint32_t n = len < room ? len : room;
-        if (have + n > 0xFFFFu)
-            n = 0xFFFFu - have;
+        uint32_t have = 0;
+        int grow = kind != BS_EVENT_RECORD_ERROR && buffer_len > 0 && buffer[last_record] == kind;
+        if (grow)
+            have = bs_protocol_get_u16(buffer + last_record + 1);
+        if (!grow || have == RECORD_MAX) {
+            /* A new record: an error's only whole. */
+            if (room <= RECORD_HEADER || (kind == BS_EVENT_RECORD_ERROR && room < RECORD_HEADER + len))
+                break;
+            last_record = buffer_len;
+            buffer[buffer_len] = kind;
+            buffer_len += RECORD_HEADER;
+            room -= RECORD_HEADER;
+            have = 0;
+        }
+        uint32_t n = len;
+        if (n > room)
+            n = room;
+        if (n > RECORD_MAX - have)
+            n = RECORD_MAX - have;
         memcpy(buffer + buffer_len, bytes, n);
         buffer_len += n;
         bs_protocol_put_u16(buffer + last_record + 1, have + n);
         bytes += n;
         len -= n;
-        if (len == 0)
-            return;
+        if (n == 0)
+            break;
     }
-    if (BS_EVENT_BUFFER - buffer_len <= RECORD_HEADER ||
-        (kind == BS_EVENT_RECORD_ERROR && BS_EVENT_BUFFER - buffer_len < RECORD_HEADER + len)) {
-        dropped_bytes += len;
-        return;
-    }
-    uint32_t room = BS_EVENT_BUFFER - buffer_len - RECORD_HEADER;
-    uint32_t n = len < room ? len : room;
-    last_record = buffer_len;
-    buffer[buffer_len] = kind;
-    bs_protocol_put_u16(buffer + buffer_len + 1, n);
-    memcpy(buffer + buffer_len + RECORD_HEADER, bytes, n);
-    buffer_len += RECORD_HEADER + n;
-    dropped_bytes += len - n;
+    dropped_bytes += len;
 }
 
 void bs_event_output(uint8_t stream, const char *text, uint32_t len) {
@@ -299,42 +299,23 @@ uint8_t bs_event_flags(void) {
 }
 
 /* EVENTS_REPLY: u8 flags, u8 active timers, u32 dropped events, u32 dropped output bytes, then
-   whole records (a text record may be split) as many as fit. */
+   as many whole records as fit (every record fits one reply, RECORD_MAX). */
 uint32_t bs_event_reply(uint8_t *out, uint32_t max) {
-    uint32_t n = 10;
-    uint32_t at = 0;
-    while (at < buffer_len) {
-        uint32_t len = bs_protocol_get_u16(buffer + at + 1);
-        uint32_t whole = RECORD_HEADER + len;
-        if (n + whole <= max) {
-            memcpy(out + n, buffer + at, whole);
-            n += whole;
-            at += whole;
-            continue;
-        }
-        if (buffer[at] != BS_EVENT_RECORD_ERROR && n + RECORD_HEADER < max) {
-            /* Text: as much as fits; the rest stays as a record of its own. */
-            uint8_t kind = buffer[at];
-            uint32_t part = max - n - RECORD_HEADER;
-            out[n] = kind;
-            bs_protocol_put_u16(out + n + 1, part);
-            memcpy(out + n + RECORD_HEADER, buffer + at + RECORD_HEADER, part);
-            n += RECORD_HEADER + part;
-            at += part;
-            buffer[at] = kind;
-            bs_protocol_put_u16(buffer + at + 1, len - part);
-        }
-        break;
+    uint32_t n = 0;
+    while (n < buffer_len) {
+        uint32_t whole = RECORD_HEADER + bs_protocol_get_u16(buffer + n + 1);
+        if (10u + n + whole > max)
+            break;
+        n += whole;
     }
-    memmove(buffer, buffer + at, buffer_len - at);
-    buffer_len -= at;
-    last_record = last_record >= at ? last_record - at : 0u;
+    memcpy(out + 10, buffer, n);
+    memmove(buffer, buffer + n, buffer_len - n);
+    buffer_len -= n;
+    last_record -= n; /* meaningless when the buffer is empty; else the last record stayed */
     out[1] = (uint8_t)timers_active();
     bs_protocol_put_u32(out + 2, __atomic_exchange_n(&dropped_events, 0u, __ATOMIC_RELAXED));
-    bs_protocol_put_u32(out + 4 + 2, dropped_bytes);
+    bs_protocol_put_u32(out + 6, dropped_bytes);
     dropped_bytes = 0;
-    out[0] = bs_event_flags();
-    if (buffer_len > 0)
-        out[0] |= BS_EVENTS_MORE;
-    return n;
+    out[0] = (uint8_t)(bs_event_flags() | (buffer_len > 0 ? BS_EVENTS_MORE : 0));
+    return 10u + n;
 }

@@ -172,13 +172,17 @@ int bs_runtime_call(uint32_t entry, bs_runtime_error *error) {
 
 /* --- replies ----------------------------------------------------------------------------------- */
 
-static void reply_error(uint8_t seq, const bs_runtime_error *e) {
-    uint8_t p[18];
+void bs_runtime_error_payload(uint8_t *p, const bs_runtime_error *e) {
     bs_protocol_put_u16(p, e->code);
     bs_protocol_put_u32(p + 2, e->site);
     bs_protocol_put_u32(p + 6, e->address);
     bs_protocol_put_u32(p + 10, e->detail1);
     bs_protocol_put_u32(p + 14, e->detail2);
+}
+
+static void reply_error(uint8_t seq, const bs_runtime_error *e) {
+    uint8_t p[BS_RUNTIME_ERROR_SIZE];
+    bs_runtime_error_payload(p, e);
     bs_protocol_send(BS_MSG_ERROR, seq, p, sizeof p);
 }
 

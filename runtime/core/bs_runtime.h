@@ -15,6 +15,10 @@ typedef struct bs_runtime_error {
     uint32_t code, site, address, detail1, detail2;
 } bs_runtime_error;
 
+/* ERROR's payload for `e` (BS_RUNTIME_ERROR_SIZE bytes). */
+#define BS_RUNTIME_ERROR_SIZE 18u
+void bs_runtime_error_payload(uint8_t *p, const bs_runtime_error *e);
+
 /*
  * Runs the loaded function at `entry` under the error trap, as CALL does, with the collector's
  * stack top recorded. Returns 0 when it returned, or 1 when it was stopped (then *error says why).
