@@ -38,6 +38,10 @@ void bs_event_output(uint8_t stream, const char *text, uint32_t len);
 /* The flags byte of RESULT and EVENTS_REPLY: BS_EVENTS_ACTIVE, BS_EVENTS_WAITING. */
 uint8_t bs_event_flags(void);
 
+/* The longest EVENTS_REPLY: the whole event buffer, or what a frame holds. */
+#define BS_EVENTS_REPLY_MAX                                                                         \
+    (10u + BS_EVENT_BUFFER < BS_LINK_MAX_PAYLOAD ? 10u + BS_EVENT_BUFFER : BS_LINK_MAX_PAYLOAD)
+
 /* Writes the EVENTS_REPLY payload (at most `max` bytes) and removes what it holds from the
    buffer; returns its length. */
 uint32_t bs_event_reply(uint8_t *out, uint32_t max);

@@ -28,11 +28,11 @@ mod tests {
         assert_eq!(port_config_value(qemu, "BS_PORT_HEAP_KIB"), Some(32));
         assert_eq!(port_config_value(qemu, "BS_HEAP_SIZE"), Some(32 * 1024));
         // A sum, through a macro defined in both branches of an #if.
-        assert_eq!(port_config_value(qemu, "BS_PORT_STATIC_KIB"), Some(13));
+        assert_eq!(port_config_value(qemu, "BS_PORT_STATIC_KIB"), Some(12));
         let big_heap = [("BS_PORT_HEAP_KIB", 1024)];
         assert_eq!(
             port_config_value_with(qemu, "BS_PORT_STATIC_KIB", &big_heap),
-            Some(28)
+            Some(27)
         );
         assert_eq!(
             port_config_value_with(qemu, "BS_HEAP_SIZE", &big_heap),

@@ -37,7 +37,7 @@
 #else
 #define BS_PORT_MARK_STACK_KIB 1
 #endif
-#define BS_PORT_STATIC_KIB (12 + BS_PORT_MARK_STACK_KIB)
+#define BS_PORT_STATIC_KIB (11 + BS_PORT_MARK_STACK_KIB)
 #define BS_GC_MARK_STACK_SIZE (BS_PORT_MARK_STACK_KIB * 256u)
 
 /* Everything in RAM. */
