@@ -55,6 +55,9 @@ out="$(mktemp -d)"
 "$bscript" --target qemu-mps2-an385 bench repl --count 8 --out "$out"
 "$bscript" bench link --inputs 20 --out "$out"
 "$bscript" bench compile --tiny --out "$out"
+# Timers: an interval's accuracy and a callback's latency, on each target.
+"$bscript" bench events --tiny --out "$out"
+"$bscript" --target qemu-mps2-an385 bench events --tiny --out "$out"
 # Short samples of the soaks (the full ones, outside CI: README, "Benchmarks"): the link over two
 # seeds at each of two fault rates, and a long session on each target, which fails if anything
 # grows or an input gives the wrong kind of outcome.

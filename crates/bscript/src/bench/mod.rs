@@ -1,11 +1,12 @@
 //! `bscript bench …`: measurements of bscript itself, written to `benchmarks/results/` with the
 //! machine, the command and the date.
 //!
-//! The commands (this file) call the runners — [`repl`], [`compile`], [`link`], and [`suite`] for the
+//! The commands (this file) call the runners — [`repl`], [`compile`], [`link`], [`events`], and [`suite`] for the
 //! program suites (with [`peers`] for the other systems and [`program`] for the programs
 //! themselves) — which fill in their tables ([`table`]) and write them through [`report`].
 
 mod compile;
+mod events;
 mod link;
 mod peers;
 mod program;
@@ -67,6 +68,16 @@ pub enum BenchCommand {
         #[arg(long, default_value = "benchmarks/results")]
         out: PathBuf,
     },
+    /// Timers on the device: accuracy of an interval over many periods, and the latency from a
+    /// timer's due time to its callback (`benchmarks/results/events-TARGET.md`).
+    Events {
+        /// 10 periods and 10 samples instead of 100 and 50 (a quick check).
+        #[arg(long)]
+        tiny: bool,
+        /// Folder for the results (Markdown and JSON).
+        #[arg(long, default_value = "benchmarks/results")]
+        out: PathBuf,
+    },
     /// A long session of every kind of input, sampling host and device memory: nothing may grow.
     Soak {
         /// Number of inputs (after a short set-up).
@@ -96,6 +107,7 @@ pub fn run(cli: &Cli, what: &BenchCommand) -> anyhow::Result<ExitCode> {
             seeds,
             out,
         } => link::run(cli, *inputs, faults, *seeds, out),
+        BenchCommand::Events { tiny, out } => events::run(cli, *tiny, out),
         BenchCommand::Soak {
             inputs,
             sample,
