@@ -9,6 +9,9 @@
 //!   of `time.now()` between consecutive ticks.
 //! - Latency: `SAMPLES` timeouts of 7 ms one after the other, each set by the last one's
 //!   callback: the time from when each was due to when its callback started.
+//! - Posting: `SAMPLES` calls of `bs_event_post` (the drivers' C API) from inline C, each
+//!   followed by `time.delay(2)`, which runs the callback: the time from the post to the
+//!   callback's start.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -23,6 +26,7 @@ use crate::Cli;
 
 const ACCURACY: &str = include_str!("events/accuracy.bs");
 const LATENCY: &str = include_str!("events/latency.bs");
+const POST: &str = include_str!("events/post.bs");
 const PERIOD_MS: u32 = 20;
 
 pub fn run(cli: &Cli, tiny: bool, out: &Path) -> anyhow::Result<ExitCode> {
@@ -44,6 +48,11 @@ pub fn run(cli: &Cli, tiny: bool, out: &Path) -> anyhow::Result<ExitCode> {
         &mut session,
         "latency.bs",
         &LATENCY.replace("SAMPLES", &samples.to_string()),
+    )?;
+    let post = measure(
+        &mut session,
+        "post.bs",
+        &POST.replace("SAMPLES", &samples.to_string()),
     )?;
     let get = |m: &BTreeMap<String, f64>, k: &str| m.get(k).copied().unwrap_or(f64::NAN);
     let header = report::Header::now();
@@ -76,6 +85,15 @@ pub fn run(cli: &Cli, tiny: bool, out: &Path) -> anyhow::Result<ExitCode> {
         get(&latency, "latency_p90_ms"),
         get(&latency, "latency_max_ms"),
     ));
+    md.push_str(&format!(
+        "\n## Posting: from `bs_event_post` to the callback, inside `time.delay` ({samples} posts)\n\n\
+         | callbacks run | min (ms) | mean | max |\n|---:|---:|---:|---:|\n\
+         | {} | {:.3} | {:.4} | {:.3} |\n",
+        get(&post, "post_count"),
+        get(&post, "post_min_ms"),
+        get(&post, "post_mean_ms"),
+        get(&post, "post_max_ms"),
+    ));
     if target != "host" {
         md.push_str(
             "\nOn a Cortex-M the clock interrupt (SysTick, every 10 ms) queues due timers, and the \
@@ -93,6 +111,7 @@ pub fn run(cli: &Cli, tiny: bool, out: &Path) -> anyhow::Result<ExitCode> {
         "accuracy": accuracy,
         "latency_samples": samples,
         "latency": latency,
+        "post": post,
     });
     report::write(out, &format!("events-{target}"), "events", &md, &json)?;
     Ok(ExitCode::SUCCESS)
