@@ -89,7 +89,7 @@ impl ScriptLink<'_> {
             1 => (Kind::Ok, 1),
             2 if good => (Kind::Output, 6),
             2 => (Kind::Output, usize::from(self.script.byte().unwrap_or(0))),
-            3 => (Kind::Result, 4),
+            3 => (Kind::Result, 5),
             4 => (Kind::Error, 18),
             5 => (Kind::MemInfoReply, 24),
             _ => (Kind::DeviceAck, 4),
