@@ -9,6 +9,8 @@
 #include "bs_protocol.h"
 #include "bs_runtime.h"
 
+/* Records and the reply's counts are written as the protocol's little-endian numbers. */
+_Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "bs_event.c writes little-endian words");
 _Static_assert((BS_EVENT_QUEUE & (BS_EVENT_QUEUE - 1u)) == 0u, "BS_EVENT_QUEUE must be a power of two");
 _Static_assert(BS_TIMERS_MAX >= 1u && BS_TIMERS_MAX <= 255u, "BS_TIMERS_MAX must be 1 to 255");
 
@@ -44,8 +46,9 @@ static volatile uint32_t dropped_events;
 static volatile int32_t sources; /* drivers that may post (bs_event_sources_add) */
 
 static int32_t last_id;
+static uint8_t timers_active; /* entries with `active` set */
 static uint8_t in_callback;  /* a callback runs (from idle or from time.delay) */
-static uint8_t idle_running; /* ... and no CALL runs: output goes to the event buffer */
+uint8_t bs_event_idle_running; /* ... and no CALL runs: output goes to the event buffer */
 
 /* The event buffer: records of u8 kind, u16 length, bytes. */
 static uint8_t buffer[BS_EVENT_BUFFER];
@@ -55,9 +58,9 @@ static uint32_t dropped_bytes;
 
 void bs_event_reset(void) {
     memset(&roots, 0, sizeof roots);
-    for (uint32_t i = 0; i < BS_EVENT_QUEUE; i++)
-        q_ready[i] = 0;
+    memset((void *)q_ready, 0, sizeof q_ready);
     q_head = q_tail = 0;
+    timers_active = 0;
     dropped_events = 0;
     dropped_bytes = 0;
     buffer_len = 0;
@@ -105,7 +108,7 @@ static int queue_take(bs_value *out) {
 
 /* --- timers --------------------------------------------------------------------------------- */
 
-static bs_timer *timer_find(int32_t id) {
+__attribute__((noinline)) static bs_timer *timer_find(int32_t id) {
     for (uint32_t i = 0; i < BS_TIMERS_MAX; i++) {
         if (roots.timers[i].active && roots.timers[i].id == id)
             return &roots.timers[i];
@@ -113,12 +116,6 @@ static bs_timer *timer_find(int32_t id) {
     return 0;
 }
 
-static uint32_t timers_active(void) {
-    uint32_t n = 0;
-    for (uint32_t i = 0; i < BS_TIMERS_MAX; i++)
-        n += roots.timers[i].active;
-    return n;
-}
 
 int32_t bs_timer_set(bs_value callback, int32_t ms, int32_t repeat, uint32_t site) {
     bs_timer *t = 0;
@@ -132,9 +129,8 @@ int32_t bs_timer_set(bs_value callback, int32_t ms, int32_t repeat, uint32_t sit
         ms = 1;
     if (ms > 0x7FFFFFFF / 1000)
         ms = 0x7FFFFFFF / 1000;
-    do {
-        last_id = last_id == 0x1FFFFFFF ? 1 : last_id + 1; /* ids fit a boxed integer */
-    } while (timer_find(last_id) != 0);
+    /* Ids fit a boxed integer; one would be reused after 2^29 timers, if it still ran then. */
+    last_id = (last_id & 0x1FFFFFFF) + 1;
     t->callback = callback;
     t->id = last_id;
     t->period = (uint32_t)ms * 1000u;
@@ -142,6 +138,7 @@ int32_t bs_timer_set(bs_value callback, int32_t ms, int32_t repeat, uint32_t sit
     t->queued = 0;
     t->due = bs_hal_micros() + t->period;
     __atomic_store_n(&t->active, 1, __ATOMIC_RELEASE);
+    timers_active++;
     return t->id;
 }
 
@@ -150,6 +147,7 @@ void bs_timer_clear(int32_t id) {
     if (t != 0) {
         __atomic_store_n(&t->active, 0, __ATOMIC_RELEASE);
         t->callback = 0;
+        timers_active--;
     }
 }
 
@@ -174,8 +172,14 @@ void bs_event_tick(uint32_t now) {
 }
 
 uint32_t bs_event_idle_wait(void) {
-    if (q_head != q_tail || sources > 0)
-        return q_head != q_tail ? 0u : BS_EVENT_POLL_US;
+    if (q_head != q_tail)
+        return 0;
+#if BS_EVENT_TICK_IRQ
+    /* The port's clock interrupt queues due timers: a wait wakes at its next tick. */
+    return timers_active > 0 || sources > 0 ? BS_EVENT_POLL_US : BS_HAL_FOREVER;
+#else
+    if (sources > 0)
+        return BS_EVENT_POLL_US;
     uint32_t now = bs_hal_micros();
     uint32_t wait = BS_HAL_FOREVER;
     for (uint32_t i = 0; i < BS_TIMERS_MAX; i++) {
@@ -188,6 +192,7 @@ uint32_t bs_event_idle_wait(void) {
             wait = w;
     }
     return wait;
+#endif
 }
 
 /* --- running callbacks ---------------------------------------------------------------------- */
@@ -203,7 +208,9 @@ static void call_running(void) {
 void bs_event_run(void) {
     if (in_callback)
         return;
+#if !BS_EVENT_TICK_IRQ
     bs_event_tick(bs_hal_micros());
+#endif
     int idle = !bs_runtime_in_call();
     for (uint32_t n = 0; n < BS_EVENT_QUEUE; n++) {
         bs_value v;
@@ -223,7 +230,7 @@ void bs_event_run(void) {
         }
         int32_t id = t != 0 ? t->id : 0;
         in_callback = 1;
-        idle_running = (uint8_t)idle;
+        bs_event_idle_running = (uint8_t)idle;
         if (idle)
             bs_runtime_idle_call(1);
         bs_runtime_error e;
@@ -231,7 +238,7 @@ void bs_event_run(void) {
         if (idle)
             bs_runtime_idle_call(0);
         in_callback = 0;
-        idle_running = 0;
+        bs_event_idle_running = 0;
         roots.running = 0;
         if (stopped) {
             /* The callback stops; an interval that failed is cleared. */
@@ -244,7 +251,6 @@ void bs_event_run(void) {
     }
 }
 
-int bs_event_idle_callback(void) { return idle_running; }
 
 /* --- the event buffer ----------------------------------------------------------------------- */
 
@@ -254,35 +260,30 @@ int bs_event_idle_callback(void) { return idle_running; }
 
 static void event_record(uint8_t kind, const uint8_t *bytes, uint32_t len) {
     while (len > 0) {
-        uint32_t room = BS_EVENT_BUFFER - buffer_len;
-        uint32_t have = 0;
-        int grow = kind != BS_EVENT_RECORD_ERROR && buffer_len > 0 && buffer[last_record] == kind;
-        if (grow)
-            have = bs_protocol_get_u16(buffer + last_record + 1);
-        if (!grow || have == RECORD_MAX) {
-            /* A new record: an error's only whole. */
-            if (room <= RECORD_HEADER || (kind == BS_EVENT_RECORD_ERROR && room < RECORD_HEADER + len))
-                break;
+        uint32_t n = len < RECORD_MAX ? len : RECORD_MAX;
+        uint8_t *last = buffer + last_record;
+        uint16_t have = 0;
+        if (buffer_len > 0 && kind != BS_EVENT_RECORD_ERROR && last[0] == kind)
+            memcpy(&have, last + 1, 2); /* text of the same stream as the last record: it grows */
+        int grow = have > 0 && have + n <= RECORD_MAX;
+        if (BS_EVENT_BUFFER - buffer_len < n + (grow ? 0u : RECORD_HEADER)) {
+            dropped_bytes += len; /* all of it: a record is never cut */
+            return;
+        }
+        if (!grow) {
             last_record = buffer_len;
-            buffer[buffer_len] = kind;
+            last = buffer + buffer_len;
+            last[0] = kind;
             buffer_len += RECORD_HEADER;
-            room -= RECORD_HEADER;
             have = 0;
         }
-        uint32_t n = len;
-        if (n > room)
-            n = room;
-        if (n > RECORD_MAX - have)
-            n = RECORD_MAX - have;
         memcpy(buffer + buffer_len, bytes, n);
         buffer_len += n;
-        bs_protocol_put_u16(buffer + last_record + 1, have + n);
+        have = (uint16_t)(have + n);
+        memcpy(last + 1, &have, 2);
         bytes += n;
         len -= n;
-        if (n == 0)
-            break;
     }
-    dropped_bytes += len;
 }
 
 void bs_event_output(uint8_t stream, const char *text, uint32_t len) {
@@ -291,7 +292,7 @@ void bs_event_output(uint8_t stream, const char *text, uint32_t len) {
 
 uint8_t bs_event_flags(void) {
     uint8_t flags = 0;
-    if (timers_active() > 0 || sources > 0 || q_head != q_tail)
+    if (timers_active > 0 || sources > 0 || q_head != q_tail)
         flags |= BS_EVENTS_ACTIVE;
     if (buffer_len > 0 || dropped_bytes > 0 || dropped_events > 0)
         flags |= BS_EVENTS_WAITING;
@@ -303,7 +304,9 @@ uint8_t bs_event_flags(void) {
 uint32_t bs_event_reply(uint8_t *out, uint32_t max) {
     uint32_t n = 0;
     while (n < buffer_len) {
-        uint32_t whole = RECORD_HEADER + bs_protocol_get_u16(buffer + n + 1);
+        uint16_t len;
+        memcpy(&len, buffer + n + 1, 2);
+        uint32_t whole = RECORD_HEADER + len;
         if (10u + n + whole > max)
             break;
         n += whole;
@@ -312,9 +315,9 @@ uint32_t bs_event_reply(uint8_t *out, uint32_t max) {
     memmove(buffer, buffer + n, buffer_len - n);
     buffer_len -= n;
     last_record -= n; /* meaningless when the buffer is empty; else the last record stayed */
-    out[1] = (uint8_t)timers_active();
-    bs_protocol_put_u32(out + 2, __atomic_exchange_n(&dropped_events, 0u, __ATOMIC_RELAXED));
-    bs_protocol_put_u32(out + 6, dropped_bytes);
+    out[1] = timers_active;
+    uint32_t dropped[2] = {__atomic_exchange_n(&dropped_events, 0u, __ATOMIC_RELAXED), dropped_bytes};
+    memcpy(out + 2, dropped, sizeof dropped);
     dropped_bytes = 0;
     out[0] = (uint8_t)(bs_event_flags() | (buffer_len > 0 ? BS_EVENTS_MORE : 0));
     return 10u + n;

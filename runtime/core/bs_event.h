@@ -30,7 +30,7 @@ void bs_event_run(void);
 uint32_t bs_event_idle_wait(void);
 
 /* 1 while a callback runs outside a CALL: its output goes to the event buffer. */
-int bs_event_idle_callback(void);
+extern uint8_t bs_event_idle_running;
 
 /* Appends output of an idle callback to the event buffer (overflow is counted in bytes). */
 void bs_event_output(uint8_t stream, const char *text, uint32_t len);

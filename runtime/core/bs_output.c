@@ -32,7 +32,7 @@ void bs_output_flush(void) {
 
 void bs_output_write(uint8_t stream, const char *text, uint32_t len) {
     bs_runtime_safe_point();
-    if (bs_event_idle_callback()) {
+    if (bs_event_idle_running) {
         bs_event_output(stream, text, len); /* no CALL to send it with */
         return;
     }

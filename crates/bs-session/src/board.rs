@@ -123,6 +123,6 @@ mod tests {
             .find(|t| t.name == "qemu-mps2-an385")
             .unwrap();
         assert!(qemu.budget.contains(&("heap", 32 * 1024)));
-        assert!(qemu.budget.contains(&("flash", 32 * 1024)));
+        assert!(qemu.budget.contains(&("flash", 36 * 1024)));
     }
 }
