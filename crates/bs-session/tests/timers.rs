@@ -131,3 +131,65 @@ fn timers_on_qemu() {
     let mut session = Session::start(&options).expect("the QEMU device starts");
     timers_in_a_session(&mut session);
 }
+
+/// What does not fit is counted, not silently lost: a callback that prints more than the event
+/// buffer holds, and posts that find the queue full.
+fn overflow_is_counted(session: &mut Session) {
+    ok(
+        session,
+        "setTimeout(() => {\n  let line = \"0123456789012345678901234567890123456789012345678901234567890123456789\";\n  for (let i = 0; i < 200; i++) { print(line); }\n}, 1);",
+    );
+    let total = 200 * 71;
+    let mut kept = 0;
+    let mut dropped = 0;
+    let start = Instant::now();
+    while kept + dropped < total {
+        let poll = session
+            .poll_events(&mut |_, b| kept += b.len())
+            .expect("the poll works");
+        dropped += poll.dropped_output_bytes as usize;
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "{kept} + {dropped}"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert_eq!(kept + dropped, total);
+    assert!(
+        dropped > 0,
+        "the event buffer is smaller than {total} bytes"
+    );
+    assert!(kept > 0, "what fits is kept");
+
+    // 100 posts while an input runs (and no callback can): the queue keeps what fits.
+    ok(
+        session,
+        "let posts = 0;\nfunction counted(): void { posts = posts + 1; }\nlet f: () => void = counted;\nfor (let i = 0; i < 100; i++) {\n  code`bs_event_post(${f});`;\n}",
+    );
+    let (_, _, poll) = poll_until(session, |_, _| true);
+    let ran: u32 = ok(session, "print(posts);").trim().parse().unwrap();
+    assert!(ran > 0 && poll.dropped_events > 0, "{ran} ran, {poll:?}");
+    assert_eq!(ran + poll.dropped_events, 100);
+}
+
+#[test]
+fn overflow_on_the_host_device() {
+    let mut session = Session::start(&SessionOptions::default()).expect("the host device starts");
+    overflow_is_counted(&mut session);
+}
+
+#[test]
+fn overflow_on_qemu() {
+    for tool in ["qemu-system-arm", "arm-none-eabi-gcc"] {
+        if bs_session::find_program(tool).is_none() {
+            eprintln!("skipped: {tool} is not installed");
+            return;
+        }
+    }
+    let options = SessionOptions {
+        target: "qemu-mps2-an385".to_string(),
+        ..Default::default()
+    };
+    let mut session = Session::start(&options).expect("the QEMU device starts");
+    overflow_is_counted(&mut session);
+}
