@@ -610,17 +610,76 @@ function $now() {
   return Math.fround(t - $t0);
 }
 
-function $delay(ms) {
-  var end = $clock() + ms;
-  while ($clock() < end) { /* busy wait: there is no sleep in duktape */ }
+// ---- timers: the device's event loop (docs/semantics.md, "Timers") -------------------------------
+
+var $timers = [];     // {id, cb, period, due, repeat}, in the order they were set
+var $timerId = 0;
+var $inCallback = false;
+var $callbackFailed = false;
+
+function $setTimer(cb, ms, repeat) {
+  if (ms < 1) ms = 1;
+  $timerId = ($timerId & 0x1FFFFFFF) + 1;
+  $timers.push({ id: $timerId, cb: cb, period: ms, due: $clock() + ms, repeat: repeat });
+  return $timerId;
 }
 
-// Timers need the device's event loop; programs compiled to JavaScript (for comparisons) have none.
-function $no_timers() {
-  throw new Error("timers are not supported by the JavaScript back end");
+function $clearTimer(id) {
+  for (var i = 0; i < $timers.length; i++) {
+    if ($timers[i].id === id) {
+      $timers.splice(i, 1);
+      return;
+    }
+  }
+}
+
+// Runs the callbacks that are due (the earliest first), each once; an error stops the callback
+// only: it is reported and its timer cleared.
+function $runDue() {
+  if ($inCallback) return;
+  var now = $clock();
+  var due = [];
+  for (var i = 0; i < $timers.length; i++) {
+    if ($timers[i].due <= now) due.push($timers[i]);
+  }
+  due.sort(function (a, b) { return a.due - b.due || a.id - b.id; });
+  for (var k = 0; k < due.length; k++) {
+    var t = due[k];
+    if ($timers.indexOf(t) < 0) continue; // cleared by an earlier callback
+    if (t.repeat) {
+      t.due += t.period;
+      if (t.due <= now) t.due = now + t.period;
+    } else {
+      $clearTimer(t.id);
+    }
+    $inCallback = true;
+    try {
+      t.cb();
+    } catch (e) {
+      $clearTimer(t.id);
+      $callbackFailed = true;
+      $flush();
+      $write(2, $errorMessage(e) + "\n");
+    }
+    $inCallback = false;
+  }
+}
+
+function $delay(ms) {
+  var end = $clock() + ms;
+  while ($clock() < end) { $runDue(); /* busy wait: there is no sleep in duktape */ }
 }
 
 // ---- running the program ------------------------------------------------------------------------
+
+function $errorMessage(failed) {
+  if (failed instanceof $Err) {
+    var at = $SITES[failed.site];
+    return (at === undefined ? "" : at + ": ") + "runtime error: " + failed.msg;
+  }
+  if (failed instanceof RangeError) return "runtime error: stack overflow (too deep recursion)";
+  return "runtime error: " + failed;
+}
 
 function $run(main) {
   var failed = null;
@@ -629,18 +688,11 @@ function $run(main) {
   } catch (e) {
     failed = e;
   }
+  // Like `bscript run`: after the top level, while timers remain, run them as they fall due.
+  while (failed === null && $timers.length > 0) $runDue();
   $flush();
-  if (failed === null) return;
-  var msg;
-  if (failed instanceof $Err) {
-    var at = $SITES[failed.site];
-    msg = (at === undefined ? "" : at + ": ") + "runtime error: " + failed.msg;
-  } else if (failed instanceof RangeError) {
-    msg = "runtime error: stack overflow (too deep recursion)";
-  } else {
-    msg = "runtime error: " + failed;
-  }
-  $write(2, msg + "\n");
+  if (failed === null && !$callbackFailed) return;
+  if (failed !== null) $write(2, $errorMessage(failed) + "\n");
   if ($node) {
     process.exitCode = 1;
   } else {
