@@ -151,6 +151,16 @@ void bs_timer_clear(int32_t id) {
     }
 }
 
+int32_t bs_event_last_id(void) { return last_id; }
+
+void bs_event_clear_after(int32_t id) {
+    for (uint32_t i = 0; i < BS_TIMERS_MAX; i++) {
+        bs_timer *t = &roots.timers[i];
+        if (t->active && t->id > id)
+            bs_timer_clear(t->id);
+    }
+}
+
 void bs_event_tick(uint32_t now) {
     for (uint32_t i = 0; i < BS_TIMERS_MAX; i++) {
         bs_timer *t = &roots.timers[i];

@@ -46,6 +46,11 @@ uint8_t bs_event_flags(void);
    buffer; returns its length. */
 uint32_t bs_event_reply(uint8_t *out, uint32_t max);
 
+/* The id of the last timer set, and: clears the timers set after the one with that id (those of
+   a CALL that failed: a failed input leaves the session as it was). */
+int32_t bs_event_last_id(void);
+void bs_event_clear_after(int32_t id);
+
 /* The conservatively scanned roots of the timer table and the queue, for the collector. */
 void bs_event_roots(uintptr_t *lo, uintptr_t *hi);
 

@@ -349,9 +349,12 @@ static void handle_call(const bs_protocol_frame *f) {
     interrupt_requested = 0;
     bs_patch_wanted = 0;
     bs_output_begin(seq);
+    int32_t last_timer = bs_event_last_id();
     uint32_t start = bs_hal_micros();
     bs_runtime_error error;
     int stopped = bs_runtime_call(entry, &error);
+    if (stopped && bs_event_last_id() >= last_timer)
+        bs_event_clear_after(last_timer); /* (ids wrap after 2^29 timers: then none is cleared) */
     uint32_t elapsed = bs_hal_micros() - start;
     bs_patch_wanted = 0;
     /* A call stopped while it was paused (INTERRUPT): the host may send its patch's requests

@@ -2,8 +2,8 @@
 //! the ARM compiler are installed) on `qemu-mps2-an385`: a timer's output is fetched by
 //! `poll_events` between two inputs, a later input runs while the interval goes on, redefining
 //! the function a timer calls takes effect at its next tick, a callback's error is located at
-//! its line and clears its interval, `clearInterval` from a later input stops a timer, and
-//! `reset` clears every timer.
+//! its line and clears its interval, `clearInterval` from a later input stops a timer, an input
+//! that fails leaves no timer behind, and `reset` clears every timer.
 
 use std::time::{Duration, Instant};
 
@@ -100,6 +100,20 @@ fn timers_in_a_session(session: &mut Session) {
     assert_eq!(errors[0].1, 4, "the line of the division");
     assert_eq!(poll.timers, 0, "the failing interval was cleared");
     assert_eq!(ok(session, "print(k);"), "2\n");
+
+    // An input that fails leaves no timer behind: the session is as it was.
+    let (outcome, _) = eval(
+        session,
+        "setInterval(() => { print(\"ghost\"); }, 5);\nlet zero = 0;\nprint(1 / zero);",
+    );
+    assert!(matches!(outcome, Outcome::RuntimeError(_)), "{outcome:?}");
+    std::thread::sleep(Duration::from_millis(30));
+    let mut ghost = Vec::new();
+    let poll = session
+        .poll_events(&mut |_, b| ghost.extend_from_slice(b))
+        .unwrap();
+    assert!(ghost.is_empty(), "{}", String::from_utf8_lossy(&ghost));
+    assert_eq!(poll.timers, 0);
 
     // reset clears every timer.
     ok(session, "setInterval(() => { print(\"x\"); }, 10);");
