@@ -86,11 +86,6 @@
 #ifndef BS_EVENT_POLL_US
 #define BS_EVENT_POLL_US 10000u
 #endif
-/* 1 when the port's clock interrupt calls bs_event_tick (then the idle loop need not compute when
-   the next timer is due: it wakes at the interrupt's ticks anyway). */
-#ifndef BS_EVENT_TICK_IRQ
-#define BS_EVENT_TICK_IRQ 0
-#endif
 
 /*
  * Garbage collector stress mode (-DBS_GC_STRESS=1): a collection before every allocation, freed

@@ -184,14 +184,8 @@ void bs_event_tick(uint32_t now) {
 uint32_t bs_event_idle_wait(void) {
     if (q_head != q_tail)
         return 0;
-#if BS_EVENT_TICK_IRQ
-    /* The port's clock interrupt queues due timers: a wait wakes at its next tick. */
-    return timers_active > 0 || sources > 0 ? BS_EVENT_POLL_US : BS_HAL_FOREVER;
-#else
-    if (sources > 0)
-        return BS_EVENT_POLL_US;
     uint32_t now = bs_hal_micros();
-    uint32_t wait = BS_HAL_FOREVER;
+    uint32_t wait = sources > 0 ? BS_EVENT_POLL_US : BS_HAL_FOREVER;
     for (uint32_t i = 0; i < BS_TIMERS_MAX; i++) {
         bs_timer *t = &roots.timers[i];
         if (!t->active || t->queued)
@@ -202,7 +196,6 @@ uint32_t bs_event_idle_wait(void) {
             wait = w;
     }
     return wait;
-#endif
 }
 
 /* --- running callbacks ---------------------------------------------------------------------- */
@@ -218,9 +211,7 @@ static void call_running(void) {
 void bs_event_run(void) {
     if (in_callback)
         return;
-#if !BS_EVENT_TICK_IRQ
-    bs_event_tick(bs_hal_micros());
-#endif
+    bs_event_tick(bs_hal_micros()); /* also where a clock interrupt queues them: it may not have yet */
     int idle = !bs_runtime_in_call();
     for (uint32_t n = 0; n < BS_EVENT_QUEUE; n++) {
         bs_value v;

@@ -56,9 +56,6 @@
    that reading a text character by character allocates nothing. */
 #define BS_CHAR_STRINGS 128
 
-/* The SysTick handler (port.c) queues due timers (bs_config.h). */
-#define BS_EVENT_TICK_IRQ 1
-
 /* The CPU clock of the MPS2 board (QEMU's model too); SysTick counts it. */
 #define BS_PORT_CPU_HZ 25000000u
 
