@@ -249,9 +249,11 @@ void bs_time_delay(int32_t ms);
  *
  * bs_event_post queues a call of a `() => void` function value. It is safe from an interrupt
  * handler (and from other threads on the host port); returns 1 when queued, 0 when the queue
- * (BS_EVENT_QUEUE entries) was full: the loss is counted and reported to the host. The value
- * must stay reachable elsewhere (a global, say) until its call runs only if the driver keeps
- * it for later posts: a queued value is a root of the collector.
+ * (BS_EVENT_QUEUE entries) was full: the loss is counted and reported to the host. A queued
+ * value is a root of the collector until its call starts. A driver that keeps the value for
+ * later posts must keep it reachable itself: in the data region (a program's global, or a
+ * variable of a project's C file), which the collector scans; the runtime's own variables are
+ * not scanned.
  */
 int bs_event_post(bs_value callback);
 /* A driver that may post while the device is idle (a pin watch, say) adds 1 while it is
