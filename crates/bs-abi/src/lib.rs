@@ -213,6 +213,9 @@ abi_open_enum! {
         /// SWAP found another value than the expected one in its word (d1 = the value found,
         /// address = the word's address); nothing was written.
         SwapMismatch = 14, "SWAP_MISMATCH", "the word to swap held another value";
+        /// A driver (a hardware package's C) was asked for a pin the device does not have
+        /// (d1 = the pin number, d2 = the return address into compiled code, 0 when unknown).
+        NoPin = 15, "NO_PIN", "pin not available";
     }
     /// A code this host does not know.
     Unknown, "unknown error"
@@ -466,7 +469,7 @@ mod tests {
             assert_eq!(ErrorCode::from_u16(code.code()), code);
             assert!(code.c_name().is_some());
         }
-        assert_eq!(ErrorCode::from_u16(15), ErrorCode::Unknown(15));
+        assert_eq!(ErrorCode::from_u16(16), ErrorCode::Unknown(16));
         assert_eq!(ErrorCode::Unknown(300).code(), 300);
         assert_eq!(ErrorCode::TypeError.c_macro(), Some("BS_ERR_TYPE"));
         for class in ClassId::ALL {
