@@ -1,7 +1,9 @@
 /* The gpio package on the host device: a simulated bank of GPIO_PINS pins. Writing an output
  * pin sets its level; an input pin's level is driven from the host (the REPL's `.pin N 0|1`,
  * which calls gpio_host_drive). A driven change that a handler asked for queues its callback;
- * the device runs it when it is idle. */
+ * the device runs it when it is idle. While a pin has a callback the device counts it as a
+ * source of events (bs_event_sources_add): the host keeps polling, and `bscript run` keeps
+ * running until Ctrl-C or its --timeout. */
 #include "../../gpio.h"
 
 #define GPIO_PINS 32
@@ -18,9 +20,8 @@ void gpio_port_setup(int32_t pin, int32_t mode) {
         bs_error(BS_ERR_NO_PIN, 0, (uint32_t)pin,
                  (uint32_t)(uintptr_t)__builtin_return_address(0));
     }
+    gpio_port_on(pin, 0, 0);
     gpio_modes[pin] = (uint8_t)(mode + 1);
-    gpio_edges[pin] = 0;
-    gpio_handlers[pin] = 0;
 }
 
 void gpio_port_write(int32_t pin, int32_t level) {
@@ -32,8 +33,13 @@ void gpio_port_write(int32_t pin, int32_t level) {
 int32_t gpio_port_read(int32_t pin) { return gpio_levels[pin]; }
 
 void gpio_port_on(int32_t pin, int32_t edges, bs_value callback) {
-    gpio_edges[pin] = (uint8_t)(callback ? edges : 0);
+    int before = gpio_handlers[pin] != 0;
+    int after = callback != 0;
+    gpio_edges[pin] = (uint8_t)(after ? edges : 0);
     gpio_handlers[pin] = callback;
+    if (after != before) {
+        bs_event_sources_add(after - before);
+    }
 }
 
 int32_t gpio_port_count(void) { return GPIO_PINS; }

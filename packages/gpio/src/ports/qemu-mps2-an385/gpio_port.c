@@ -2,7 +2,8 @@
  * Pins 0 and 1 are the user LEDs (bits 0 and 1 of the LED register, FPGAIO + 0x00), outputs
  * whose level reads back from the register; pins 2 and 3 are the user push buttons (bits 0 and
  * 1 of the read-only BUTTON register, FPGAIO + 0x08), inputs. QEMU models no presses (the
- * register reads 0) and no button interrupt, so `on` handlers of the buttons never run there.
+ * register reads 0) and no button interrupt, so `on` handlers of the buttons never run there
+ * (and do not count as a source of events: `bscript run` does not wait for them).
  * Every other pin number is a run-time error. */
 #include "../../gpio.h"
 
