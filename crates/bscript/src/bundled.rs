@@ -6,7 +6,7 @@
 //! `bscript project install NAME` copies it into the project, to be edited or pinned.
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use anyhow::Context;
 
@@ -73,10 +73,4 @@ pub fn packages() -> HashMap<String, bs_session::Package> {
             Some((name.to_string(), package))
         })
         .collect()
-}
-
-/// Whether `path` lies in the folder of the unpacked bundled packages.
-#[allow(dead_code)]
-pub fn is_bundled(path: &Path) -> bool {
-    folder().is_ok_and(|d| path.starts_with(d))
 }
