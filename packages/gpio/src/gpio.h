@@ -14,8 +14,9 @@
 #define GPIO_FALLING 2
 #define GPIO_BOTH 3
 
-/* Configures `pin` as GPIO_INPUT or GPIO_OUTPUT (an unavailable pin: a run-time error). */
-void gpio_port_setup(int32_t pin, int32_t mode);
+/* Configures `pin` as GPIO_INPUT or GPIO_OUTPUT. An unavailable pin is the run-time error
+ * BS_ERR_NO_PIN, located at `caller`, a return address into compiled code. */
+void gpio_port_setup(int32_t pin, int32_t mode, void *caller);
 void gpio_port_write(int32_t pin, int32_t level);
 int32_t gpio_port_read(int32_t pin);
 /* Calls `callback` (a `() => void` function value) after each change of the input `pin`'s

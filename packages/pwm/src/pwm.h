@@ -11,9 +11,10 @@
 #define PWM_MIN_HZ 1
 #define PWM_MAX_HZ 1000
 
-/* Starts a square wave on `pin` (an unavailable pin: the run-time error NO_PIN) at `hz`, high
- * for `duty` percent (clamped to 0 .. 100) of each period. */
-void pwm_port_start(int32_t pin, int32_t hz, int32_t duty);
+/* Starts a square wave on `pin` at `hz`, high for `duty` percent (clamped to 0 .. 100) of each
+ * period. An unavailable pin is the run-time error BS_ERR_NO_PIN, located at `caller`, a return
+ * address into compiled code. */
+void pwm_port_start(int32_t pin, int32_t hz, int32_t duty, void *caller);
 /* Changes the running output's duty from its next period on. */
 void pwm_port_duty(int32_t duty);
 /* Stops the output, leaving the pin low. */

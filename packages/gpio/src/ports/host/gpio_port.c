@@ -15,10 +15,9 @@ static uint8_t gpio_edges[GPIO_PINS];
 /* In the data region, which the collector scans: the callbacks stay alive. */
 static bs_value gpio_handlers[GPIO_PINS];
 
-void gpio_port_setup(int32_t pin, int32_t mode) {
+void gpio_port_setup(int32_t pin, int32_t mode, void *caller) {
     if (pin < 0 || pin >= GPIO_PINS || (mode != GPIO_INPUT && mode != GPIO_OUTPUT)) {
-        bs_error(BS_ERR_NO_PIN, 0, (uint32_t)pin,
-                 (uint32_t)(uintptr_t)__builtin_return_address(0));
+        bs_error(BS_ERR_NO_PIN, 0, (uint32_t)pin, (uint32_t)(uintptr_t)caller);
     }
     gpio_port_on(pin, 0, 0);
     gpio_modes[pin] = (uint8_t)(mode + 1);

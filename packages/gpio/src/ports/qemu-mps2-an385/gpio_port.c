@@ -17,12 +17,11 @@
 static uint8_t gpio_modes[GPIO_PINS];
 static bs_value gpio_handlers[GPIO_PINS];
 
-void gpio_port_setup(int32_t pin, int32_t mode) {
+void gpio_port_setup(int32_t pin, int32_t mode, void *caller) {
     int ok = pin >= 0 && pin < GPIO_PINS &&
              (pin < GPIO_LEDS ? mode == GPIO_OUTPUT : mode == GPIO_INPUT);
     if (!ok) {
-        bs_error(BS_ERR_NO_PIN, 0, (uint32_t)pin,
-                 (uint32_t)(uintptr_t)__builtin_return_address(0));
+        bs_error(BS_ERR_NO_PIN, 0, (uint32_t)pin, (uint32_t)(uintptr_t)caller);
     }
     gpio_modes[pin] = (uint8_t)(mode + 1);
     gpio_handlers[pin] = 0;

@@ -12,9 +12,9 @@ static uint32_t pwm_period_us;
 static uint32_t pwm_start_us;
 static int32_t pwm_duty;
 
-void pwm_port_start(int32_t pin, int32_t hz, int32_t duty) {
+void pwm_port_start(int32_t pin, int32_t hz, int32_t duty, void *caller) {
     if (pin < 0 || pin >= PWM_PINS) {
-        bs_error(BS_ERR_NO_PIN, 0, (uint32_t)pin, (uint32_t)(uintptr_t)__builtin_return_address(0));
+        bs_error(BS_ERR_NO_PIN, 0, (uint32_t)pin, (uint32_t)(uintptr_t)caller);
     }
     pwm_pin = pin;
     pwm_period_us = 1000000u / (uint32_t)pwm_clamp(hz, PWM_MIN_HZ, PWM_MAX_HZ);

@@ -63,9 +63,9 @@ static void pwm_run(int32_t duty) {
     TIMER0_CTRL = TIMER_CTRL_RUN;
 }
 
-void pwm_port_start(int32_t pin, int32_t hz, int32_t duty) {
+void pwm_port_start(int32_t pin, int32_t hz, int32_t duty, void *caller) {
     if (pin < 0 || pin >= PWM_LEDS) {
-        bs_error(BS_ERR_NO_PIN, 0, (uint32_t)pin, (uint32_t)(uintptr_t)__builtin_return_address(0));
+        bs_error(BS_ERR_NO_PIN, 0, (uint32_t)pin, (uint32_t)(uintptr_t)caller);
     }
     pwm_halt();
     pwm_bit = 1u << pin;
