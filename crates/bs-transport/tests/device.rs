@@ -9,8 +9,8 @@ use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
 use bs_transport::bs_protocol::{
-    Arch, Deframer, DeviceError, DeviceInfo, ErrorCode, Frame, Kind, MemInfo, PROTOCOL_VERSION,
-    Region, Reply, Request, encode_frame,
+    Arch, Deframer, DeviceError, DeviceInfo, ErrorCode, EventRecord, EventsReport, Frame, Kind,
+    MemInfo, PROTOCOL_VERSION, Region, Reply, Request, encode_frame,
 };
 use bs_transport::{
     CallEvents, CallOutcome, Device, Link, LinkError, MemLink, Patch, PatchResult, ProfileReport,
@@ -162,6 +162,16 @@ fn standard(port: &mut Port, seq: u8, request: &Request) -> Flow {
                     .map(|i| addr.wrapping_add(u32::from(i)) as u8)
                     .collect(),
             },
+        ),
+        Request::Events => port.reply(
+            seq,
+            Reply::Events(EventsReport {
+                flags: 1,
+                timers: 2,
+                dropped_events: 0,
+                dropped_bytes: 0,
+                records: vec![EventRecord::Stdout(b"tick\n".to_vec())],
+            }),
         ),
         // Not paused: refused, as the runtime does.
         Request::Resume => port.reply(
@@ -424,6 +434,35 @@ fn load_past_the_address_space_is_invalid() {
     let (mut device, _) = connect_standard();
     let err = device.load(0xFFFF_FFF0, &[0u8; 32]).unwrap_err();
     assert!(matches!(err, LinkError::InvalidRequest { .. }), "{err:?}");
+}
+
+#[test]
+fn events_are_fetched_and_result_flags_kept() {
+    let (link, _, _) = fake_device(|port, seq, req| {
+        if let Request::Call { .. } = req {
+            port.reply(
+                seq,
+                Reply::Result {
+                    micros: 1,
+                    flags: 3,
+                },
+            );
+            Flow::Continue
+        } else {
+            standard(port, seq, req)
+        }
+    });
+    let (mut device, _) = Device::connect(link, TIMEOUT).unwrap();
+    assert_eq!(device.last_result_flags(), 0);
+    let (outcome, _) = call_collecting(&mut device);
+    assert_eq!(outcome, CallOutcome::Finished { micros: 1 });
+    assert_eq!(device.last_result_flags(), 3);
+    let report = device.events().expect("EVENTS is answered");
+    assert_eq!(report.timers, 2);
+    assert_eq!(
+        report.records,
+        vec![EventRecord::Stdout(b"tick\n".to_vec())]
+    );
 }
 
 #[test]
