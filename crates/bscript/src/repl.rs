@@ -133,8 +133,8 @@ pub fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
                     Err(e) => eprintln!("cannot reset the device: {e}"),
                 },
                 ".pins" => crate::pins::show(cli, &mut session, &roots),
-                other if other.starts_with(".pin ") => {
-                    crate::pins::drive(cli, &mut session, &roots, &other[5..])
+                other if other == ".pin" || other.starts_with(".pin ") => {
+                    crate::pins::drive(cli, &mut session, &roots, &other[4..])
                 }
                 other => eprintln!("unknown command {other}; .help lists the commands"),
             }
