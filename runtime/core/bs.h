@@ -58,6 +58,9 @@ typedef uint32_t bs_value;
 #define BS_ERR_AUTH 13
 #define BS_ERR_SWAP_MISMATCH 14
 #define BS_ERR_TIMERS 15 /* setInterval/setTimeout with every timer in use (detail1: how many) */
+/* A driver was asked for a pin the device does not have: d1 = the pin number, d2 = the return
+ * address into the compiled code that asked (0 when unknown). */
+#define BS_ERR_NO_PIN 16
 
 /*
  * Aborts the running unit: the runtime unwinds to the CALL that started it and reports an ERROR

@@ -422,8 +422,11 @@ static void reset_device(void) {
     bs_event_reset();
     bs_heap_reset();
     bs_class_reset();
-    memset((void *)region_code.base, 0, region_code.size);
+    /* Data first: a driver's interrupt handler in loaded code runs only while a word of the
+       driver's data holds its address (runtime/ports/qemu-mps2-an385/port.h), so it is off
+       before its code goes. */
     memset((void *)region_data.base, 0, region_data.size);
+    memset((void *)region_code.base, 0, region_code.size);
     bs_hal_flush_icache(region_code.base, region_code.size);
     code_used = 0;
     data_used = 0;

@@ -215,6 +215,9 @@ abi_open_enum! {
         SwapMismatch = 14, "SWAP_MISMATCH", "the word to swap held another value";
         /// setInterval or setTimeout found every timer in use (d1 = how many the device has).
         Timers = 15, "TIMERS", "too many timers";
+        /// A driver (a hardware package's C) was asked for a pin the device does not have
+        /// (d1 = the pin number, d2 = the return address into compiled code, 0 when unknown).
+        NoPin = 16, "NO_PIN", "pin not available";
     }
     /// A code this host does not know.
     Unknown, "unknown error"
@@ -476,7 +479,7 @@ mod tests {
             assert_eq!(ErrorCode::from_u16(code.code()), code);
             assert!(code.c_name().is_some());
         }
-        assert_eq!(ErrorCode::from_u16(16), ErrorCode::Unknown(16));
+        assert_eq!(ErrorCode::from_u16(17), ErrorCode::Unknown(17));
         assert_eq!(ErrorCode::Unknown(300).code(), 300);
         assert_eq!(ErrorCode::TypeError.c_macro(), Some("BS_ERR_TYPE"));
         for class in ClassId::ALL {

@@ -60,6 +60,7 @@ impl DeviceError {
                 "the device was reset and knows no session (request kind 0x{d1:02x} refused)"
             ),
             ErrorCode::Interrupted => "interrupted".to_owned(),
+            ErrorCode::NoPin => format!("pin {} is not available on this device", d1 as i32),
             ErrorCode::SwapMismatch => {
                 format!("the word at 0x{address:08x} held 0x{d1:08x}, not the value expected there")
             }

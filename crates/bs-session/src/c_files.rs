@@ -5,6 +5,11 @@
 //! its code lands in the unit code region, its variables in the data region, and its global
 //! symbols are there for the inline C of every later unit.
 //!
+//! **C per port.** A folder named `ports` inside a source folder holds one folder per port
+//! (`ports/host/`, `ports/qemu-mps2-an385/`): only the folder of the session's port is
+//! compiled, so that a package can carry the C of each device it supports beside C that is the
+//! same for all. Files directly in `ports/` are compiled for every port.
+//!
 //! The files are compiled once per session, when its first input runs (a REPL does not see
 //! later edits). A session whose files did not compile tries again with its next input. A
 //! device that was restarted or reset gets the same object linked again.
@@ -30,14 +35,14 @@ pub(crate) struct CFile {
     pub absolute: PathBuf,
 }
 
-/// The `.c` files under `dirs` (recursively, skipping folders whose names start with `.`), in
-/// name order, each once even when the folders overlap (a project whose source folder holds its
-/// `packages/`).
-pub(crate) fn find(dirs: &[PathBuf]) -> Vec<CFile> {
+/// The `.c` files under `dirs` for the port `port` (recursively, skipping folders whose names
+/// start with `.`, and the folders of other ports under a `ports` folder), in name order, each
+/// once even when the folders overlap (a project whose source folder holds its `packages/`).
+pub(crate) fn find(dirs: &[PathBuf], port: &str) -> Vec<CFile> {
     let mut found: Vec<CFile> = Vec::new();
     for dir in dirs {
         let mut files = Vec::new();
-        walk(dir, &mut files);
+        walk(dir, port, &mut files);
         files.sort();
         for shown in files {
             let absolute = shown
@@ -55,10 +60,14 @@ fn absolute_path(path: &Path) -> PathBuf {
     std::env::current_dir().map_or_else(|_| path.to_path_buf(), |cwd| cwd.join(path))
 }
 
-fn walk(dir: &Path, files: &mut Vec<PathBuf>) {
+/// The name of the folder that holds one folder of C files per port.
+pub const PORTS_FOLDER: &str = "ports";
+
+fn walk(dir: &Path, port: &str, files: &mut Vec<PathBuf>) {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
     };
+    let in_ports = dir.file_name().is_some_and(|n| n == PORTS_FOLDER);
     for entry in entries.flatten() {
         let path = entry.path();
         let name = entry.file_name();
@@ -75,8 +84,8 @@ fn walk(dir: &Path, files: &mut Vec<PathBuf>) {
             kind
         };
         if kind.is_dir() {
-            if !name.starts_with('.') {
-                walk(&path, files);
+            if !name.starts_with('.') && (!in_ports || name == port) {
+                walk(&path, port, files);
             }
         } else if kind.is_file() && name.ends_with(".c") {
             files.push(path);
@@ -219,6 +228,60 @@ fn span_at(source: &str, line: usize, column: usize) -> Span {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_the_sessions_port_folder_is_compiled() {
+        let dir = std::env::temp_dir().join(format!("bs-c-files-ports-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        for file in [
+            "src/common.c",
+            "src/ports/all.c",
+            "src/ports/host/h.c",
+            "src/ports/host/sub/h2.c",
+            "src/ports/qemu-mps2-an385/q.c",
+            "src/ports/qemu-mps2-an385/sub/q2.c",
+            "src/lib/ports/host/deep.c",
+            "src/other/host/not_a_port.c",
+        ] {
+            let path = dir.join(file);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, "").unwrap();
+        }
+        let names = |port: &str| -> Vec<String> {
+            find(&[dir.join("src")], port)
+                .iter()
+                .map(|f| {
+                    f.shown
+                        .strip_prefix(dir.join("src"))
+                        .unwrap()
+                        .display()
+                        .to_string()
+                })
+                .collect()
+        };
+        assert_eq!(
+            names("host"),
+            [
+                "common.c",
+                "lib/ports/host/deep.c",
+                "other/host/not_a_port.c",
+                "ports/all.c",
+                "ports/host/h.c",
+                "ports/host/sub/h2.c",
+            ]
+        );
+        assert_eq!(
+            names("qemu-mps2-an385"),
+            [
+                "common.c",
+                "other/host/not_a_port.c",
+                "ports/all.c",
+                "ports/qemu-mps2-an385/q.c",
+                "ports/qemu-mps2-an385/sub/q2.c",
+            ]
+        );
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 
     #[test]
     fn compiler_errors_are_parsed_with_their_place() {

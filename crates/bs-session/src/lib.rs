@@ -334,8 +334,10 @@ pub struct Session {
     job_errors: Vec<Diagnostic>,
     /// What the last unit that ran declared.
     last_declared: Option<bs_frontend::ModuleInfo>,
-    /// The project's C files, once they compiled (`c_files.rs`).
-    c_files: Option<c_files::CFiles>,
+    /// The project's C files, once they compiled (`c_files.rs`), keyed by the folders they
+    /// are under: the project's (`ModuleRoots::c_dirs`), and each bundled package's source
+    /// folder once the package was imported.
+    c_files: HashMap<Vec<PathBuf>, c_files::CFiles>,
     /// The dynamic compiler's profiled functions and specialised copies.
     dynamic: dynamic::Dynamic,
     /// Set while a unit is checked, generated and compiled (steps 1–3), for a progress display.
@@ -425,7 +427,7 @@ impl Session {
             job_env: None,
             job_errors: Vec::new(),
             last_declared: None,
-            c_files: None,
+            c_files: HashMap::new(),
             dynamic: dynamic::Dynamic::new(options.dynamic),
             compiling: Arc::default(),
             events_active: false,
@@ -1106,7 +1108,8 @@ impl Session {
         out: &mut OutputSink<'_>,
     ) -> (Outcome, Timings) {
         let mut c_time = Timings::default();
-        if let Err(outcome) = self.link_c_files(&roots.c_dirs, &mut c_time) {
+        if let Err(outcome) = self.link_c_files(&roots.c_dirs, "the project's C files", &mut c_time)
+        {
             return (outcome, c_time);
         }
         let (outcome, t, _) = modules::load_program(self, name, source, path, roots, out);
@@ -1117,17 +1120,22 @@ impl Session {
     /// device's session: compiled and merged the first time (once per session; again later
     /// only if they failed to compile), linked again after the device was restarted or reset.
     /// The stages' times go to `t`.
-    fn link_c_files(&mut self, dirs: &[PathBuf], t: &mut Timings) -> Result<(), Outcome> {
-        if self.c_files.is_none() {
+    fn link_c_files(
+        &mut self,
+        dirs: &[PathBuf],
+        what: &str,
+        t: &mut Timings,
+    ) -> Result<(), Outcome> {
+        if !self.c_files.contains_key(dirs) {
             if dirs.is_empty() {
                 return Ok(());
             }
             let clock = Instant::now();
             let compiled = self.compile_c_files(dirs);
             t.cc += clock.elapsed();
-            self.c_files = Some(compiled?);
+            self.c_files.insert(dirs.to_vec(), compiled?);
         }
-        let Some(files) = &self.c_files else {
+        let Some(files) = self.c_files.get(dirs) else {
             return Ok(());
         };
         if files.linked {
@@ -1144,7 +1152,7 @@ impl Session {
         let mut linked = bs_link::link_object_with(&object, arch, &mut txn);
         // The C files may call the C library beyond what the device has.
         let merged = with_c_library(&mut self.compiler, &object, &linked, &txn)
-            .map_err(|e| Outcome::LinkError(format!("the project's C files: {e}")))?;
+            .map_err(|e| Outcome::LinkError(format!("{what}: {e}")))?;
         if let Some(merged) = merged {
             drop(txn);
             txn = self.shadow.begin_unit(unit_id);
@@ -1152,10 +1160,7 @@ impl Session {
         }
         t.link += clock.elapsed();
         let linked = linked.map_err(|e| {
-            Outcome::LinkError(format!(
-                "the project's C files: {}",
-                inline_c::link_error_message(&e)
-            ))
+            Outcome::LinkError(format!("{what}: {}", inline_c::link_error_message(&e)))
         })?;
         let clock = Instant::now();
         let loaded = linked
@@ -1169,14 +1174,14 @@ impl Session {
         }
         let record = bs_shadow::UnitRecord {
             id: unit_id,
-            name: "the project's C files".to_string(),
+            name: what.to_string(),
             source: String::new(),
             symbols: linked.symbols.clone(),
             entry: None,
         };
         txn.commit(record)
             .map_err(|e| internal(Stage::Link, e.to_string()))?;
-        if let Some(files) = &mut self.c_files {
+        if let Some(files) = self.c_files.get_mut(dirs) {
             files.linked = true;
         }
         Ok(())
@@ -1185,7 +1190,7 @@ impl Session {
     /// Compiles the `.c` files under `dirs` and merges their objects into one; a file named
     /// `bs_*.c`, or one the C compiler rejects, is reported as a compile error in that file.
     fn compile_c_files(&mut self, dirs: &[PathBuf]) -> Result<c_files::CFiles, Outcome> {
-        let files = c_files::find(dirs);
+        let files = c_files::find(dirs, self.target());
         if let Some(refusal) = files.iter().find_map(c_files::reserved_name) {
             return Err(refusal);
         }
@@ -1217,7 +1222,7 @@ impl Session {
     /// The device's session started afresh: the project's C files are linked again before the
     /// next input.
     fn forget_c_files_link(&mut self) {
-        if let Some(files) = &mut self.c_files {
+        for files in self.c_files.values_mut() {
             files.linked = false;
         }
     }
@@ -1257,6 +1262,9 @@ impl Session {
                 .or_else(|| self.class_name(id))
         };
         let mut message = outcome::runtime_message(err, &class_name);
+        if bs_protocol::ErrorCode::from_u16(err.code) == bs_protocol::ErrorCode::NoPin {
+            message.push_str(&format!(" on {}", self.target()));
+        }
         let located = |unit: &u32, span: &Span| {
             let src = self.units.sources.get(unit)?;
             let lc = line_col(&src.text, span.start);
@@ -1400,6 +1408,13 @@ impl modules::UnitHost for Session {
         self.job_env = None;
         self.job_errors.clear();
         (outcome, t, self.last_declared.take())
+    }
+
+    fn link_package_c(&mut self, name: &str, dir: &std::path::Path) -> Result<Timings, Outcome> {
+        let mut t = Timings::default();
+        let what = format!("the C files of package {name}");
+        self.link_c_files(&[dir.to_path_buf()], &what, &mut t)?;
+        Ok(t)
     }
 }
 

@@ -39,6 +39,11 @@ pub struct ModuleRoots {
     /// The folders whose `.c` files are compiled and linked into the session before the
     /// program runs (a project's source folder and its packages'); empty outside a project.
     pub c_dirs: Vec<PathBuf>,
+    /// The packages that come with bscript (`gpio`, …), by name: an import of a name that no
+    /// installed package has resolves to one of these. A bundled package's C files (under its
+    /// source folder) are linked into the session when one of its modules is first imported,
+    /// not before the program runs, so that programs that do not use it do not carry it.
+    pub bundled: HashMap<String, Package>,
 }
 
 impl ModuleRoots {
@@ -48,6 +53,7 @@ impl ModuleRoots {
             src_dir: src_dir.into(),
             packages: HashMap::new(),
             c_dirs: Vec::new(),
+            bundled: HashMap::new(),
         }
     }
 }
@@ -88,6 +94,12 @@ pub(crate) trait UnitHost {
         job: UnitJob,
         out: &mut OutputSink<'_>,
     ) -> (Outcome, Timings, Option<ModuleInfo>);
+
+    /// Links the C files under `dir`, the source folder of the bundled package `name`, into
+    /// the session unless they are linked already: before the package's first module runs.
+    fn link_package_c(&mut self, _name: &str, _dir: &Path) -> Result<Timings, Outcome> {
+        Ok(Timings::default())
+    }
 }
 
 /// The environment a unit is checked in: `None` when it is the main module's environment
@@ -306,6 +318,7 @@ impl Renamer {
 
 /// Where an import `spec`, written in a file of folder `dir` whose module root is `root`,
 /// leads: the file (as named in messages), its canonical path and its own module root.
+#[cfg(test)]
 fn resolve(
     spec: &str,
     span: Span,
@@ -313,6 +326,26 @@ fn resolve(
     root: &Path,
     roots: &ModuleRoots,
 ) -> Result<(PathBuf, PathBuf, PathBuf), Diagnostic> {
+    resolve_with_package(spec, span, dir, root, roots).map(|r| r.0)
+}
+
+/// An installed or bundled package that an import resolved to: its name and source folder,
+/// and whether it is bundled (its C files are then linked when it is first imported).
+struct ResolvedPackage {
+    name: String,
+    src_dir: PathBuf,
+    bundled: bool,
+}
+
+/// [`resolve`], and the package the import names, if any.
+#[allow(clippy::type_complexity)]
+fn resolve_with_package(
+    spec: &str,
+    span: Span,
+    dir: &Path,
+    root: &Path,
+    roots: &ModuleRoots,
+) -> Result<((PathBuf, PathBuf, PathBuf), Option<ResolvedPackage>), Diagnostic> {
     let with_extension = |mut file: PathBuf| {
         if file.extension().is_none_or(|e| e != "bs") {
             file.set_extension("bs");
@@ -333,7 +366,7 @@ fn resolve(
         if !canonical.starts_with(root) {
             return Err(bs_frontend::diag::module_outside_source(span, spec));
         }
-        return Ok((file, canonical, root.to_path_buf()));
+        return Ok(((file, canonical, root.to_path_buf()), None));
     }
     let not_found = || bs_frontend::diag::module_not_found(span, spec);
     if spec.starts_with('/') || spec.is_empty() {
@@ -341,7 +374,9 @@ fn resolve(
     }
     // A package: `NAME` is its entry file, `NAME/sub/mod` is `sub/mod.bs` in its source folder.
     let (package, rest) = spec.split_once('/').unwrap_or((spec, ""));
-    let Some(p) = roots.packages.get(package) else {
+    let installed = roots.packages.get(package);
+    let bundled = installed.is_none();
+    let Some(p) = installed.or_else(|| roots.bundled.get(package)) else {
         let mut d = not_found();
         d.hint = Some(format!(
             "no package named `{package}` is installed in this project's `packages/` folder \
@@ -365,7 +400,12 @@ fn resolve(
     if !canonical.starts_with(&package_root) {
         return Err(bs_frontend::diag::module_outside_source(span, spec));
     }
-    Ok((file, canonical, package_root))
+    let resolved = ResolvedPackage {
+        name: package.to_string(),
+        src_dir: p.src_dir.clone(),
+        bundled,
+    };
+    Ok(((file, canonical, package_root), Some(resolved)))
 }
 
 /// Checks (and runs) the unit `source` named `name` of folder `dir`, after the modules it
@@ -420,10 +460,11 @@ fn load_imports_and_unit(
     }
     let fail = |d: Diagnostic, t: Timings| (Outcome::CompileError(vec![d]), t, None);
     for (spec, span) in bs_frontend::import_sources(source) {
-        let (file, module_path, module_root) = match resolve(&spec, span, dir, root, roots) {
-            Ok(r) => r,
-            Err(d) => return fail(d, total),
-        };
+        let ((file, module_path, module_root), package) =
+            match resolve_with_package(&spec, span, dir, root, roots) {
+                Ok(r) => r,
+                Err(d) => return fail(d, total),
+            };
         if let Some(pos) = stack.iter().position(|p| *p == module_path) {
             let cycle: Vec<String> = stack[pos..]
                 .iter()
@@ -436,7 +477,18 @@ fn load_imports_and_unit(
             );
         }
         if !host.modules().loaded.contains_key(&module_path) {
-            let module_name = file.display().to_string();
+            let mut module_name = file.display().to_string();
+            if let Some(p) = package.filter(|p| p.bundled) {
+                match host.link_package_c(&p.name, &p.src_dir) {
+                    Ok(t) => total = total.add(&t),
+                    Err(outcome) => return (outcome, total, None),
+                }
+                // A bundled package's files live in bscript's cache: named in messages by
+                // the package and their path in its source folder.
+                if let Ok(rel) = module_path.strip_prefix(&module_root) {
+                    module_name = format!("{}/{}", p.name, rel.display());
+                }
+            }
             let module_source = match std::fs::read_to_string(&file) {
                 Ok(s) => s,
                 Err(e) => {

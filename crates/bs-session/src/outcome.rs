@@ -127,6 +127,7 @@ pub fn runtime_message(err: &DeviceError, class_name: &dyn Fn(u32) -> Option<Str
         }
         ErrorCode::TypeError => type_error_message(err.detail1, err.detail2, class_name),
         ErrorCode::Interrupted => "interrupted".to_string(),
+        ErrorCode::NoPin => format!("pin {} is not available", err.detail1 as i32),
         _ => err.message(),
     }
 }
@@ -145,7 +146,7 @@ pub fn code_address(err: &DeviceError) -> Option<u64> {
         // The program counter of the instruction that stopped.
         ErrorCode::Fault | ErrorCode::StackOverflow | ErrorCode::Interrupted => Some(addr),
         // A return address: the call ends just before it.
-        ErrorCode::OutOfMemory => Some((addr & !1) - 1),
+        ErrorCode::OutOfMemory | ErrorCode::NoPin => Some((addr & !1) - 1),
         _ => None,
     }
 }

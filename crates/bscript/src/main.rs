@@ -4,6 +4,8 @@
 
 mod bench;
 mod board;
+mod bundled;
+mod pins;
 mod progress;
 mod project;
 mod render;

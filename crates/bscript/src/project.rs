@@ -149,6 +149,7 @@ pub fn find(dir: &Path) -> anyhow::Result<Project> {
         src_dir,
         packages,
         c_dirs,
+        bundled: crate::bundled::packages(),
     };
     Ok(Project { entry, roots })
 }
@@ -237,21 +238,35 @@ fn packages(
         };
         let value: serde_json::Value = serde_json::from_str(&text)
             .with_context(|| format!("{} is not valid JSON", package_config.display()))?;
-        let src_dir = package_dir.join(text_field(&value, &package_config, "srcDir", ".")?);
-        let entry = package_dir.join(text_field(
-            &value,
-            &package_config,
-            "entryFile",
-            "./index.bs",
-        )?);
         wanted.extend(
             dependencies(&value, &package_config)?
                 .into_iter()
                 .map(|(n, _)| n),
         );
-        out.insert(name, bs_session::Package { src_dir, entry });
+        out.insert(name, package_of(&package_dir, &value, &package_config)?);
     }
     Ok(out)
+}
+
+/// The package in folder `package_dir` (with its `bsconfig.json`).
+pub fn package_at(package_dir: &Path) -> anyhow::Result<bs_session::Package> {
+    let package_config = package_dir.join("bsconfig.json");
+    let text = std::fs::read_to_string(&package_config)
+        .with_context(|| format!("cannot read {}", package_config.display()))?;
+    let value: serde_json::Value = serde_json::from_str(&text)
+        .with_context(|| format!("{} is not valid JSON", package_config.display()))?;
+    package_of(package_dir, &value, &package_config)
+}
+
+/// The package in `package_dir` whose bsconfig.json (at `path`) holds `config`.
+fn package_of(
+    package_dir: &Path,
+    config: &serde_json::Value,
+    path: &Path,
+) -> anyhow::Result<bs_session::Package> {
+    let src_dir = package_dir.join(text_field(config, path, "srcDir", ".")?);
+    let entry = package_dir.join(text_field(config, path, "entryFile", "./index.bs")?);
+    Ok(bs_session::Package { src_dir, entry })
 }
 
 /// The board that the project in `dir` (if there is one) names with `boardName`; an error when
@@ -301,6 +316,7 @@ pub fn roots_for(src_dir: PathBuf) -> bs_session::ModuleRoots {
         src_dir,
         packages,
         c_dirs,
+        bundled: crate::bundled::packages(),
     }
 }
 
@@ -456,7 +472,15 @@ fn fetch(source: &str, to: &Path) -> anyhow::Result<()> {
     }
     let from = Path::new(source);
     if !from.is_dir() {
-        bail!("{source} is neither a package folder nor a git URL");
+        // A package that comes with bscript, by its name.
+        if let Some(bundled) = crate::bundled::package_dir(source) {
+            return copy_tree(&bundled, to);
+        }
+        bail!(
+            "{source} is neither a package folder, nor a git URL, nor a package that comes with \
+             bscript ({})",
+            crate::bundled::names().join(", ")
+        );
     }
     copy_tree(from, to)
 }

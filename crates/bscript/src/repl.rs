@@ -25,6 +25,8 @@ Commands:
   .jit    what the dynamic compiler profiled and specialised, and how often each
           specialised copy's guard failed (--no-dynamic turns it off)
   .reset  empty the device and forget every declaration
+  .pins   the pins a program set up with the gpio package: mode and level
+  .pin N 0|1  drive input pin N of the host device's simulated pins low or high
   .quit   leave (also Ctrl-D)
 ";
 
@@ -130,6 +132,10 @@ pub fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
                     Ok(()) => println!("the device is empty; everything declared before is gone"),
                     Err(e) => eprintln!("cannot reset the device: {e}"),
                 },
+                ".pins" => crate::pins::show(cli, &mut session, &roots),
+                other if other == ".pin" || other.starts_with(".pin ") => {
+                    crate::pins::drive(cli, &mut session, &roots, &other[4..])
+                }
                 other => eprintln!("unknown command {other}; .help lists the commands"),
             }
             continue;

@@ -207,6 +207,52 @@ __attribute__((naked)) void port_uart0_rx(void) {
                      "pop {r0, pc}");
 }
 
+/* --- interrupts of drivers in loaded code ----------------------------------------------------- */
+
+#define NVIC_ICER0 PORT_REG(0xE000E180u)
+#define NVIC_IPR(irq) (*(volatile uint8_t *)(uintptr_t)(0xE000E400u + (irq)))
+#define PORT_DRIVER_IRQ_PRIORITY 0x80u /* below the link's UART (0) and the faults */
+
+/* Drivers may attach the interrupts of the board's CMSDK timers: IRQ 8 (timer 0), 9 (timer 1)
+   and 10 (the dual timer); the runtime's RAM budget has room for no more. Per interrupt, the
+   driver's word that holds its handler's address while it is loaded. */
+#define PORT_DRIVER_IRQ_FIRST 8u
+#define PORT_DRIVER_IRQS 3u
+static const volatile uint32_t *port_irqs[PORT_DRIVER_IRQS];
+
+int bs_port_irq_attach(uint32_t irq, void (*handler)(void), const volatile uint32_t *alive) {
+    uint32_t slot = irq - PORT_DRIVER_IRQ_FIRST;
+    if (slot >= PORT_DRIVER_IRQS || (handler != 0 && alive == 0))
+        return 0;
+    NVIC_ICER0 = 1u << irq;
+    port_irqs[slot] = handler != 0 && *alive == (uint32_t)(uintptr_t)handler ? alive : 0;
+    if (port_irqs[slot] != 0) {
+        NVIC_IPR(irq) = PORT_DRIVER_IRQ_PRIORITY;
+        NVIC_ISER0 = 1u << irq;
+    }
+    return 1;
+}
+
+void port_irq(void) {
+    uint32_t ipsr;
+    __asm__ volatile("mrs %0, ipsr" : "=r"(ipsr));
+    uint32_t irq = (ipsr & 0x1FFu) - 16u;
+    uint32_t slot = irq - PORT_DRIVER_IRQ_FIRST;
+    if (slot >= PORT_DRIVER_IRQS) {
+        port_unexpected(); /* never enabled */
+        return;
+    }
+    const volatile uint32_t *alive = port_irqs[slot];
+    uint32_t handler = alive != 0 ? *alive : 0u;
+    if (handler != 0) {
+        ((void (*)(void))(uintptr_t)handler)();
+        return;
+    }
+    /* Its driver was unloaded (RESET cleared the word) or never attached it: silence it. */
+    NVIC_ICER0 = 1u << irq;
+    port_irqs[slot] = 0;
+}
+
 static void port_uart_init(void) {
     UART0_BAUDDIV = 16u; /* the smallest divider; QEMU does not model the baud rate */
     UART0_CTRL = UART_CTRL_TX_RX | UART_CTRL_RX_INTERRUPT;

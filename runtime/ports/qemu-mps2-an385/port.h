@@ -29,8 +29,24 @@ _Noreturn void port_main(void);
    standard error (nothing when NULL). */
 _Noreturn void port_exit(int ok, const char *message);
 
-/* Interrupt handlers in port.c: SysTick (the clock's period count) and UART0's receive interrupt. */
+/* Interrupt handlers in port.c: SysTick (the clock's period count), UART0's receive interrupt,
+   and the other interrupts, which loaded drivers attach to (bs_port_irq_attach). */
+#define PORT_IRQS 32
 void port_systick(void);
 void port_uart0_rx(void);
+void port_irq(void);
+void port_unexpected(void);
+
+/*
+ * For drivers in loaded code (a package's C, e.g. the pwm package's timer): calls `handler` for
+ * interrupt `irq` (8, 9 or 10: the CMSDK timers 0 and 1 and the dual timer) at a priority below
+ * the link's, and
+ * enables it; a null handler disables it. The word `alive` must hold the handler's address (with
+ * its Thumb bit): the interrupt calls the address the word holds, and the driver keeps the word
+ * in its data, which RESET clears with the code, so that an interrupt never runs code that was
+ * unloaded (the interrupt is then disabled). Returns 1, or 0 for an interrupt number drivers
+ * cannot have or a word that does not hold the handler.
+ */
+int bs_port_irq_attach(uint32_t irq, void (*handler)(void), const volatile uint32_t *alive);
 
 #endif

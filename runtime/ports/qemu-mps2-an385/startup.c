@@ -29,7 +29,6 @@ void port_reset(void);
 void port_fault_entry(void);
 void port_unexpected(void);
 
-#define PORT_IRQS 32
 
 struct port_vector_table {
     void *initial_sp;
@@ -63,7 +62,7 @@ __attribute__((section(".vectors"), used, aligned(256))) static const struct por
             [13] = port_unexpected,                        /* 14 PendSV */
             [14] = port_systick,                           /* 15 SysTick */
             [15] = port_uart0_rx,                          /* IRQ 0: UART0 receive */
-            [16 ... 15 + PORT_IRQS - 1] = port_unexpected, /* the other interrupts (disabled) */
+            [16 ... 15 + PORT_IRQS - 1] = port_irq,        /* the others: drivers' (port.c) */
         },
 };
 
