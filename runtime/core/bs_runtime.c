@@ -441,7 +441,8 @@ static void handle_events(const bs_protocol_frame *f) {
         reply_simple_error(f->seq, BS_ERR_BAD_MESSAGE, 0, f->kind);
         return;
     }
-    static uint8_t p[BS_LINK_MAX_PAYLOAD];
+    /* Built where the frame is sent from: a buffer of its own would take a KB of RAM. */
+    uint8_t *p = bs_protocol_send_buffer();
     uint32_t n = bs_event_reply(p, BS_LINK_MAX_PAYLOAD);
     bs_protocol_send(BS_MSG_EVENTS_REPLY, f->seq, p, n);
 }
