@@ -140,7 +140,7 @@ static uint32_t encode(uint8_t *out, uint8_t kind, uint8_t seq, uint8_t reply_to
     out[2] = seq;
     out[3] = reply_to;
     bs_protocol_put_u16(out + 4, len);
-    if (len > 0)
+    if (len > 0 && payload != out + BS_FRAME_HEADER_SIZE)
         memcpy(out + BS_FRAME_HEADER_SIZE, payload, len);
     bs_protocol_put_u32(out + BS_FRAME_HEADER_SIZE + len,
                         bs_protocol_crc32(0, out, BS_FRAME_HEADER_SIZE + len));
@@ -207,6 +207,8 @@ int bs_protocol_receive(bs_protocol_frame *frame, uint32_t timeout_us) {
        PATCH or a stray device frame: nothing to carry out */
     return 1;
 }
+
+uint8_t *bs_protocol_send_buffer(void) { return tx + BS_FRAME_HEADER_SIZE; }
 
 void bs_protocol_send(uint8_t kind, uint8_t reply_to, const uint8_t *payload, uint32_t len) {
     if (len > BS_MAX_PAYLOAD)

@@ -105,6 +105,10 @@ int bs_protocol_receive(bs_protocol_frame *frame, uint32_t timeout_us);
  */
 void bs_protocol_send(uint8_t kind, uint8_t reply_to, const uint8_t *payload, uint32_t len);
 
+/* Where bs_protocol_send puts a frame's payload (BS_MAX_PAYLOAD bytes): a long reply built there
+   is sent without a buffer of its own or a copy. What it holds is lost at the next send. */
+uint8_t *bs_protocol_send_buffer(void);
+
 /* While set, bs_protocol_send waits for the ACK itself: a new request does not end the wait (it
    is not even acknowledged, so the host sends it again). For the end of a CALL that paused for a
    patch, when the host may have sent requests before it learnt that the CALL ended. */

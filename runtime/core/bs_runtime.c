@@ -448,9 +448,9 @@ static void handle_events(const bs_protocol_frame *f) {
         reply_simple_error(f->seq, BS_ERR_BAD_MESSAGE, 0, f->kind);
         return;
     }
-    /* On the stack: EVENTS is served only from the idle loop, where the stack is all but empty. */
-    uint8_t p[BS_EVENTS_REPLY_MAX];
-    uint32_t n = bs_event_reply(p, sizeof p);
+    /* Built where the frame is sent from: a buffer of its own would take a KB of RAM. */
+    uint8_t *p = bs_protocol_send_buffer();
+    uint32_t n = bs_event_reply(p, BS_EVENTS_REPLY_MAX);
     bs_protocol_send(BS_MSG_EVENTS_REPLY, f->seq, p, n);
 }
 

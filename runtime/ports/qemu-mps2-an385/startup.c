@@ -101,9 +101,12 @@ static void port_guard_memory(void) {
     MPU_CTRL = MPU_CTRL_ENABLE_PRIVDEFENA;
 }
 
+void port_init(void);
 _Noreturn void port_start(void);
 
-__attribute__((used)) _Noreturn void port_start(void) {
+/* What runs once at reset, before the null guard is on: it lies in the guard (link.ld's .boot),
+   whose KiB is flash the image takes anyway, rather than in .text. */
+__attribute__((used, noinline, section(".text.boot"))) void port_init(void) {
     for (uint32_t *src = __bs_data_load, *dst = __bs_data_start; dst < __bs_data_end;)
         *dst++ = *src++;
     for (uint32_t *dst = __bs_bss_start; dst < __bs_bss_end;)
@@ -115,6 +118,10 @@ __attribute__((used)) _Noreturn void port_start(void) {
     PORT_CCR |= CCR_STKALIGN;
     PORT_SHCSR |= SHCSR_FAULTS_ENABLE;
     PORT_VTOR = (uint32_t)(uintptr_t)&port_vectors;
+}
+
+/* The rest of the start, after port_init: the guard goes on, so this is outside it. */
+__attribute__((used)) _Noreturn void port_start(void) {
     port_guard_memory();
     __asm__ volatile("dsb\n\tisb" ::: "memory");
     port_main();
@@ -129,6 +136,7 @@ __attribute__((naked, noreturn, section(".text.boot"))) void port_reset(void) {
                      "movs r0, #2\n\t"
                      "msr control, r0\n\t"
                      "isb\n\t"
+                     "bl port_init\n\t"
                      "b port_start\n\t"
                      ".ltorg");
 }
