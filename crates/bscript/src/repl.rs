@@ -4,9 +4,11 @@
 
 use std::io::{BufRead, IsTerminal};
 use std::process::ExitCode;
+use std::sync::mpsc;
+use std::time::Duration;
 
 use bs_session::{Outcome, Session};
-use rustyline::DefaultEditor;
+use rustyline::{DefaultEditor, ExternalPrinter};
 use rustyline::error::ReadlineError;
 
 use crate::{Cli, render, start_session, write_output};
@@ -31,7 +33,7 @@ Commands:
 /// Where inputs come from.
 enum Reader {
     Terminal(Box<DefaultEditor>),
-    Pipe(std::io::StdinLock<'static>),
+    Pipe,
 }
 
 impl Reader {
@@ -45,9 +47,9 @@ impl Reader {
                     Err(_) => return None,
                 }
             },
-            Reader::Pipe(stdin) => {
+            Reader::Pipe => {
                 let mut line = String::new();
-                match stdin.read_line(&mut line) {
+                match std::io::stdin().lock().read_line(&mut line) {
                     Ok(0) | Err(_) => None,
                     Ok(_) => {
                         while line.ends_with('\n') || line.ends_with('\r') {
@@ -91,7 +93,9 @@ pub fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
     let Ok(mut session) = start_session(cli) else {
         return Ok(ExitCode::from(crate::EXIT_DEVICE));
     };
-    let mut reader = if interactive {
+    // Inputs are read on a thread of their own, so that this one can fetch what the device's
+    // callbacks print while the user types.
+    let (reader, printer) = if interactive {
         let mut ed = DefaultEditor::new()?;
         if let Some(p) = history_path() {
             let _ = ed.load_history(&p);
@@ -104,15 +108,25 @@ pub fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
             info.version,
             u64::from_le_bytes(info.build_id)
         );
-        Reader::Terminal(Box::new(ed))
+        let printer: Option<Box<dyn ExternalPrinter + Send>> = match ed.create_external_printer() {
+            Ok(p) => Some(Box::new(p)),
+            Err(_) => None,
+        };
+        (Reader::Terminal(Box::new(ed)), printer)
     } else {
-        Reader::Pipe(std::io::stdin().lock())
+        (Reader::Pipe, None)
     };
+    let mut inputs = Inputs::start(reader);
+    let mut events = EventPrinter::new(printer);
     let color = std::io::stderr().is_terminal();
     let roots = crate::project::roots_for(std::path::PathBuf::from("."));
     let mut n_inputs = 0u32;
     let mut last_status = 0u8;
-    while let Some(input) = reader.input() {
+    loop {
+        let input = match inputs.next(|| events.poll(&mut session, cli, color)) {
+            Some(input) => input,
+            None => break,
+        };
         let trimmed = input.trim();
         if trimmed.is_empty() {
             continue;
@@ -159,13 +173,101 @@ pub fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
             break;
         }
     }
-    if let Reader::Terminal(mut ed) = reader {
-        if let Some(p) = history_path() {
-            let _ = ed.save_history(&p);
-        }
+    let typed = inputs.finish();
+    if typed {
         return Ok(ExitCode::SUCCESS);
     }
     Ok(ExitCode::from(last_status))
+}
+
+/// How often the REPL asks the device for its callbacks' output while it waits for an input.
+const EVENT_POLL: Duration = Duration::from_millis(50);
+
+/// The thread that reads inputs. It reads one input at a time, when asked, so that the prompt
+/// shows only once the previous input has finished.
+struct Inputs {
+    ask: Option<mpsc::Sender<()>>,
+    inputs: mpsc::Receiver<Option<String>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+    typed: bool,
+    asked: bool,
+}
+
+impl Inputs {
+    fn start(mut reader: Reader) -> Inputs {
+        let typed = matches!(reader, Reader::Terminal(_));
+        let (ask, asks) = mpsc::channel::<()>();
+        let (send, inputs) = mpsc::channel();
+        let thread = std::thread::spawn(move || {
+            for () in asks {
+                let input = reader.input();
+                let end = input.is_none();
+                if send.send(input).is_err() || end {
+                    break;
+                }
+            }
+            if let Reader::Terminal(mut ed) = reader {
+                if let Some(p) = history_path() {
+                    let _ = ed.save_history(&p);
+                }
+            }
+        });
+        Inputs {
+            ask: Some(ask),
+            inputs,
+            thread: Some(thread),
+            typed,
+            asked: false,
+        }
+    }
+
+    /// The next input, or `None` at the end of the inputs; `idle` runs every [`EVENT_POLL`]
+    /// while the user has not finished one.
+    fn next(&mut self, mut idle: impl FnMut()) -> Option<String> {
+        if !self.asked {
+            self.ask.as_ref()?.send(()).ok()?;
+            self.asked = true;
+        }
+        loop {
+            match self.inputs.recv_timeout(EVENT_POLL) {
+                Ok(input) => {
+                    self.asked = false;
+                    return input;
+                }
+                Err(mpsc::RecvTimeoutError::Timeout) => idle(),
+                Err(mpsc::RecvTimeoutError::Disconnected) => return None,
+            }
+        }
+    }
+
+    /// Stops the reading thread (which saves the history); true when inputs came from a
+    /// terminal.
+    fn finish(mut self) -> bool {
+        self.ask = None;
+        if !self.asked {
+            if let Some(t) = self.thread.take() {
+                let _ = t.join();
+            }
+        }
+        // A thread still waiting in the line editor ends with the process.
+        self.typed
+    }
+}
+
+/// Shows what the device's callbacks printed while no input ran: above the prompt on a
+/// terminal (the line being typed is drawn again below it), else on standard output and error.
+struct EventPrinter {
+    printer: Option<Box<dyn ExternalPrinter + Send>>,
+}
+
+impl EventPrinter {
+    fn new(printer: Option<Box<dyn ExternalPrinter + Send>>) -> EventPrinter {
+        EventPrinter { printer }
+    }
+
+    fn poll(&mut self, session: &mut Session, cli: &Cli, color: bool) {
+        let _ = (session, cli, color, &mut self.printer);
+    }
 }
 
 /// Whether the input was stopped by an interrupt.
