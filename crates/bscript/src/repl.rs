@@ -20,6 +20,8 @@ Names declared by an input (variables, functions) stay visible to later inputs;
 a function may be redefined with the same type.
 
 Ctrl-C stops the running input (a run-time error); at the prompt it clears the line.
+Timers (setInterval, setTimeout) go on between inputs: what their callbacks print
+shows above the prompt, and .reset stops them.
 
 Commands:
   .help   this text
