@@ -57,6 +57,7 @@ typedef uint32_t bs_value;
 #define BS_ERR_INTERRUPTED 12
 #define BS_ERR_AUTH 13
 #define BS_ERR_SWAP_MISMATCH 14
+#define BS_ERR_TIMERS 15 /* setInterval/setTimeout with every timer in use (detail1: how many) */
 
 /*
  * Aborts the running unit: the runtime unwinds to the CALL that started it and reports an ERROR
@@ -240,6 +241,35 @@ int32_t bs_string_compare(bs_value a, bs_value b);
 /* time.now(): milliseconds (with a fraction) since the first call; time.delay(ms) waits. */
 float bs_time_now(void);
 void bs_time_delay(int32_t ms);
+
+/*
+ * Timers and events (docs/semantics.md, "Timers"). Callbacks never interrupt other code: a due
+ * timer, or a driver's bs_event_post, only queues the callback, and the runtime calls it while
+ * the device is idle or inside time.delay.
+ *
+ * bs_event_post queues a call of a `() => void` function value. It is safe from an interrupt
+ * handler (and from other threads on the host port); returns 1 when queued, 0 when the queue
+ * (BS_EVENT_QUEUE entries) was full: the loss is counted and reported to the host. The value
+ * must stay reachable elsewhere (a global, say) until its call runs only if the driver keeps
+ * it for later posts: a queued value is a root of the collector.
+ */
+int bs_event_post(bs_value callback);
+/* A driver that may post while the device is idle (a pin watch, say) adds 1 while it is
+   installed and -1 when it is removed: the device then counts as active (the host keeps polling
+   and `bscript run` keeps running) and wakes every BS_EVENT_POLL_US to run what was posted.
+   RESET sets the count to 0. */
+void bs_event_sources_add(int32_t delta);
+/* setInterval (repeat 1) / setTimeout (repeat 0): a positive id; ms < 1 counts as 1. A
+   BS_ERR_TIMERS error at `site` when all BS_TIMERS_MAX timers are in use. */
+int32_t bs_timer_set(bs_value callback, int32_t ms, int32_t repeat, uint32_t site);
+static inline int32_t bs_set_interval(bs_value callback, int32_t ms, uint32_t site) {
+    return bs_timer_set(callback, ms, 1, site);
+}
+static inline int32_t bs_set_timeout(bs_value callback, int32_t ms, uint32_t site) {
+    return bs_timer_set(callback, ms, 0, site);
+}
+/* clearInterval / clearTimeout: an unknown or finished id does nothing. */
+void bs_timer_clear(int32_t id);
 
 /* print / console.log (stream 0) or console.error (stream 1, standard error) of `n` values (none
    too): the values in print format separated by single spaces, then a newline. */

@@ -68,6 +68,26 @@
 #endif
 
 /*
+ * Timers and events (bs_event.c, docs/semantics.md "Timers"): timers that may be active at once;
+ * entries of the event queue (a power of two; a due timer or a driver's post that finds it full
+ * is counted as a dropped event); bytes of the event buffer, which keeps what callbacks print
+ * (and their errors) while no CALL runs until the host fetches it with EVENTS (what does not fit
+ * is counted in bytes); how often an idle device with event sources but no due timer wakes.
+ */
+#ifndef BS_TIMERS_MAX
+#define BS_TIMERS_MAX 16u
+#endif
+#ifndef BS_EVENT_QUEUE
+#define BS_EVENT_QUEUE 16u
+#endif
+#ifndef BS_EVENT_BUFFER
+#define BS_EVENT_BUFFER 512u
+#endif
+#ifndef BS_EVENT_POLL_US
+#define BS_EVENT_POLL_US 10000u
+#endif
+
+/*
  * Garbage collector stress mode (-DBS_GC_STRESS=1): a collection before every allocation, freed
  * memory filled with BS_GC_POISON, the heap's invariants checked after every collection (a broken
  * one stops the device with bs_hal_panic), and a small mark stack so that its overflow path runs.

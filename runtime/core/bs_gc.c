@@ -4,6 +4,7 @@
 
 #include "bs.h"
 #include "bs_config.h"
+#include "bs_event.h"
 #include "bs_gc.h"
 #include "bs_hal.h"
 #include "bs_heap.h"
@@ -163,6 +164,9 @@ __attribute__((noinline)) static int gc_collect_spilled(void *registers) {
         gc_scan_range(gc_stack_top, sp); /* a stack that grows upwards */
     if (gc_data_size > 0)
         gc_scan_range(gc_data_base, gc_data_base + gc_data_size);
+    uintptr_t events_lo, events_hi;
+    bs_event_roots(&events_lo, &events_hi);
+    gc_scan_range(events_lo, events_hi);
     while (gc_overflow) {
         gc_overflow = 0;
         for (uint32_t *b = bs_heap_next_block(NULL); b != NULL; b = bs_heap_next_block(b)) {

@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "bs_config.h"
+#include "bs_event.h"
 #include "bs_hal.h"
 #include "bs_output.h"
 #include "bs_protocol.h"
@@ -31,6 +32,10 @@ void bs_output_flush(void) {
 
 void bs_output_write(uint8_t stream, const char *text, uint32_t len) {
     bs_runtime_safe_point();
+    if (bs_event_idle_callback()) {
+        bs_event_output(stream, text, len); /* no CALL to send it with */
+        return;
+    }
     int newline = 0;
     if (out_len > 0 && out[0] != stream)
         bs_output_flush();

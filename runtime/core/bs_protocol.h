@@ -5,7 +5,7 @@
 #include <stdint.h>
 
 /* The contract with crates/bs-abi, whose test reads the lines below: one name and one value each. */
-#define BS_PROTOCOL_VERSION 6
+#define BS_PROTOCOL_VERSION 7
 #define BS_FRAME_MAGIC 0xB5
 #define BS_MAX_PAYLOAD 1024
 
@@ -22,6 +22,7 @@
 #define BS_MSG_SWAP 0x0A
 #define BS_MSG_RESUME 0x0B
 #define BS_MSG_PEEK 0x0C
+#define BS_MSG_EVENTS 0x0D
 
 /* Device -> host. */
 #define BS_MSG_HELLO_REPLY 0x81
@@ -35,9 +36,17 @@
 #define BS_MSG_PROFILE 0x89
 #define BS_MSG_PAUSED 0x8A
 #define BS_MSG_PEEK_REPLY 0x8B
+#define BS_MSG_EVENTS_REPLY 0x8C
 
 /* MEMINFO's optional payload, u8 flags: collect garbage before counting. */
 #define BS_MEMINFO_COLLECT 0x01
+
+/* The flags byte at the end of RESULT and at the start of EVENTS_REPLY: timers are active (or a
+   driver may post events); records or dropped counts wait to be fetched with EVENTS; (only in
+   EVENTS_REPLY) the buffer holds more records than this reply carried. */
+#define BS_EVENTS_ACTIVE 0x01
+#define BS_EVENTS_WAITING 0x02
+#define BS_EVENTS_MORE 0x04
 
 /* HELLO's payload: u16 protocol version, u32 host id. */
 #define BS_HELLO_SIZE 6

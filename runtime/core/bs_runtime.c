@@ -7,6 +7,7 @@
 #include "bs_auth.h"
 #include "bs_class.h"
 #include "bs_config.h"
+#include "bs_event.h"
 #include "bs_gc.h"
 #include "bs_hal.h"
 #include "bs_heap.h"
@@ -71,13 +72,31 @@ _Noreturn void bs_runtime_fault(uint32_t code, uint32_t address, uint32_t detail
 
 int bs_runtime_in_call(void) { return trap_armed; }
 
+/* A callback runs while no CALL does (bs_event.c): the host cannot know a seq for it, so an
+   INTERRUPT or PING with any seq but that of the last CALL (whose late ones may still come)
+   is for the callback, and a PONG answers with the PING's seq. */
+static volatile uint8_t idle_call;
+static volatile uint8_t ended_call_seq;
+
+void bs_runtime_idle_call(int running) {
+    interrupt_requested = 0;
+    bs_patch_wanted = 0;
+    idle_call = (uint8_t)running;
+    if (!running)
+        call_seq = ended_call_seq;
+}
+
 /* --- interrupts -------------------------------------------------------------------------------- */
 
 int bs_runtime_async_byte(uint8_t byte) {
     uint8_t seq;
     int kind = bs_protocol_scan_async(byte, &seq);
-    if (kind == 0 || !trap_armed || seq != call_seq)
-        return BS_ASYNC_NONE; /* nothing, or late: for a CALL that already ended */
+    if (kind == 0 || !trap_armed)
+        return BS_ASYNC_NONE;
+    if (idle_call && kind != BS_MSG_PATCH && seq != ended_call_seq)
+        call_seq = seq;
+    if (seq != call_seq)
+        return BS_ASYNC_NONE; /* late: for a CALL that already ended */
     if (kind == BS_MSG_PING)
         return BS_ASYNC_PING;
     if (kind == BS_MSG_PATCH) {
@@ -322,6 +341,7 @@ static void handle_call(const bs_protocol_frame *f) {
     call_segments(f, f->payload + 4, f->length - 4u, 1);
     uint8_t seq = f->seq;
     call_seq = seq;
+    ended_call_seq = seq;
     interrupt_requested = 0;
     bs_patch_wanted = 0;
     bs_output_begin(seq);
@@ -339,8 +359,9 @@ static void handle_call(const bs_protocol_frame *f) {
     if (stopped) {
         reply_error(seq, &error);
     } else {
-        uint8_t p[4];
+        uint8_t p[5];
         bs_protocol_put_u32(p, elapsed);
+        p[4] = bs_event_flags();
         bs_protocol_send(BS_MSG_RESULT, seq, p, sizeof p);
     }
     bs_protocol_ack_required = 0;
@@ -391,6 +412,7 @@ static void reply_auth_error(const bs_protocol_frame *f, uint32_t reason, uint32
 }
 
 static void reset_device(void) {
+    bs_event_reset();
     bs_heap_reset();
     bs_class_reset();
     memset((void *)region_code.base, 0, region_code.size);
@@ -409,6 +431,16 @@ static void handle_reset(const bs_protocol_frame *f) {
     }
     reset_device();
     reply_ok(f->seq, f->kind);
+}
+
+static void handle_events(const bs_protocol_frame *f) {
+    if (f->length != 0) {
+        reply_simple_error(f->seq, BS_ERR_BAD_MESSAGE, 0, f->kind);
+        return;
+    }
+    static uint8_t p[BS_LINK_MAX_PAYLOAD];
+    uint32_t n = bs_event_reply(p, BS_LINK_MAX_PAYLOAD);
+    bs_protocol_send(BS_MSG_EVENTS_REPLY, f->seq, p, n);
 }
 
 static void handle_meminfo(const bs_protocol_frame *f) {
@@ -481,6 +513,12 @@ static int serve(bs_protocol_frame *f) {
             return 0;
         }
         break;
+    case BS_MSG_EVENTS:
+        if (!paused) {
+            handle_events(f);
+            return 0;
+        }
+        break;
     case BS_MSG_RESET:
         if (!paused) {
             handle_reset(f);
@@ -503,8 +541,8 @@ static int serve(bs_protocol_frame *f) {
 /* --- the dynamic compiler's hooks (docs/dynamic.md) -------------------------------------------- */
 
 void bs_runtime_profile_report(bs_profile *p, uint32_t row) {
-    if (!trap_armed)
-        return;
+    if (!trap_armed || idle_call)
+        return; /* a callback outside a CALL: no CALL to report with */
     uint8_t m[6 + 2 * BS_PROFILE_MAX_ARGS];
     uint32_t n = row < BS_PROFILE_ROWS && p->nargs <= BS_PROFILE_MAX_ARGS ? p->nargs : 0u;
     bs_protocol_put_u32(m, (uint32_t)(uintptr_t)p);
@@ -544,8 +582,13 @@ void bs_runtime_run(void) {
     reset_device();
 
     bs_protocol_frame f;
-    int r;
-    while ((r = bs_protocol_receive(&f, BS_HAL_FOREVER)) >= 0) {
+    for (;;) {
+        /* Idle: run the callbacks that are due, then wait for a request until the next is. */
+        if (greeted)
+            bs_event_run();
+        int r = bs_protocol_receive(&f, greeted ? bs_event_idle_wait() : BS_HAL_FOREVER);
+        if (r < 0)
+            break;
         if (r == 0)
             serve(&f);
     }

@@ -22,6 +22,10 @@ typedef struct bs_runtime_error {
  */
 int bs_runtime_call(uint32_t entry, bs_runtime_error *error);
 
+/* Around a callback that runs while no CALL does (1 before, 0 after): an INTERRUPT with any seq
+   but the last CALL's stops it (docs/protocol.md, section 2.4). */
+void bs_runtime_idle_call(int running);
+
 /* 1 while loaded code runs under the trap (between the start of a CALL and its end). */
 int bs_runtime_in_call(void);
 

@@ -1,5 +1,7 @@
-/* bs_time.c: the built-in time object: time.now() and time.delay(ms). */
+/* bs_time.c: the built-in time object: time.now() and time.delay(ms), which runs due callbacks
+   while it waits. */
 #include "bs.h"
+#include "bs_event.h"
 #include "bs_hal.h"
 
 static uint32_t time_origin;
@@ -19,6 +21,6 @@ void bs_time_delay(int32_t ms) {
         return;
     uint32_t start = bs_hal_micros();
     uint32_t wait = (uint32_t)ms * 1000u;
-    while (bs_hal_micros() - start < wait) {
-    }
+    while (bs_hal_micros() - start < wait)
+        bs_event_run();
 }

@@ -213,6 +213,8 @@ abi_open_enum! {
         /// SWAP found another value than the expected one in its word (d1 = the value found,
         /// address = the word's address); nothing was written.
         SwapMismatch = 14, "SWAP_MISMATCH", "the word to swap held another value";
+        /// setInterval or setTimeout found every timer in use (d1 = how many the device has).
+        Timers = 15, "TIMERS", "too many timers";
     }
     /// A code this host does not know.
     Unknown, "unknown error"
@@ -267,6 +269,7 @@ abi_enum! {
         Swap = 0x0A, "SWAP", "host → device: u32 address of a data word, u32 expected, u32 new value";
         Resume = 0x0B, "RESUME", "host → device: go on with the CALL paused for a patch";
         Peek = 0x0C, "PEEK", "host → device: u32 address, u16 length: read code or data bytes";
+        Events = 0x0D, "EVENTS", "host → device: fetch what callbacks printed and their errors";
         HelloReply = 0x81, "HELLO_REPLY", "device → host: version, build id, session id, regions";
         Ok = 0x82, "OK", "device → host: u8 kind of the acknowledged request";
         Output = 0x83, "OUTPUT", "device → host: u8 stream, then text";
@@ -278,6 +281,7 @@ abi_enum! {
         Profile = 0x89, "PROFILE", "device → host: a reply of the running CALL: u32 record, u8 row, u8 n, n × u16 signature";
         Paused = 0x8A, "PAUSED", "device → host: a reply of the running CALL: paused for a patch, serving requests until RESUME";
         PeekReply = 0x8B, "PEEK_REPLY", "device → host: the bytes PEEK asked for";
+        EventsReply = 0x8C, "EVENTS_REPLY", "device → host: u8 flags, u8 active timers, u32 dropped events, u32 dropped bytes, records";
     }
 }
 
@@ -378,9 +382,15 @@ abi_consts! {
     /// In a growable array class's `element_id`: undefined may be an element too.
     pub const ELEMENT_NULLABLE: u32 = 0x8000_0000, Bs, "BS_ELEMENT_NULLABLE";
     /// The protocol version (HELLO / HELLO_REPLY).
-    pub const PROTOCOL_VERSION: u16 = 6, Protocol, "BS_PROTOCOL_VERSION";
+    pub const PROTOCOL_VERSION: u16 = 7, Protocol, "BS_PROTOCOL_VERSION";
     /// HELLO's payload: the u16 protocol version and the u32 host id.
     pub const HELLO_LEN: usize = 6, Protocol, "BS_HELLO_SIZE";
+    /// RESULT's and EVENTS_REPLY's flag: timers are active (or a driver may post events).
+    pub const EVENTS_ACTIVE: u8 = 1, Protocol, "BS_EVENTS_ACTIVE";
+    /// RESULT's and EVENTS_REPLY's flag: records or dropped counts wait to be fetched.
+    pub const EVENTS_WAITING: u8 = 2, Protocol, "BS_EVENTS_WAITING";
+    /// EVENTS_REPLY's flag: the device holds more records than the reply carried.
+    pub const EVENTS_MORE: u8 = 4, Protocol, "BS_EVENTS_MORE";
     /// MEMINFO's flag: collect garbage before counting the heap.
     pub const MEMINFO_COLLECT: u8 = 1, Protocol, "BS_MEMINFO_COLLECT";
     /// HELLO_REPLY's payload: the device's description, then the auth fields.
@@ -466,7 +476,7 @@ mod tests {
             assert_eq!(ErrorCode::from_u16(code.code()), code);
             assert!(code.c_name().is_some());
         }
-        assert_eq!(ErrorCode::from_u16(15), ErrorCode::Unknown(15));
+        assert_eq!(ErrorCode::from_u16(16), ErrorCode::Unknown(16));
         assert_eq!(ErrorCode::Unknown(300).code(), 300);
         assert_eq!(ErrorCode::TypeError.c_macro(), Some("BS_ERR_TYPE"));
         for class in ClassId::ALL {

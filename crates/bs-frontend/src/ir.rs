@@ -45,6 +45,12 @@ pub enum Builtin {
     TimeNow,
     /// `time.delay(ms)`: (integer) → void.
     TimeDelay,
+    /// `setInterval(cb, ms)`: (() => void, integer, site) → integer id.
+    SetInterval,
+    /// `setTimeout(cb, ms)`: (() => void, integer, site) → integer id.
+    SetTimeout,
+    /// `clearInterval(id)` and `clearTimeout(id)`: (integer) → void.
+    ClearTimer,
     /// `new Uint8Array(length, init)`: (integer, integer, site) → Uint8Array.
     Uint8ArrayNew,
     /// `new FixedArray(length, init)`: (integer, any, site) → FixedArray.

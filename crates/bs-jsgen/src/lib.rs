@@ -1047,6 +1047,9 @@ impl<'u> Emitter<'u> {
             Builtin::VectorShift => format!("{}.shift()", arg(0)),
             Builtin::TimeNow => "$now()".to_string(),
             Builtin::TimeDelay => format!("$delay({})", arg(0)),
+            Builtin::SetInterval | Builtin::SetTimeout | Builtin::ClearTimer => {
+                "$no_timers()".to_string()
+            }
             Builtin::Uint8ArrayNew => format!("$u8new({}, {}, {})", arg(0), arg(1), arg(2)),
             Builtin::FixedArrayNew => {
                 format!(

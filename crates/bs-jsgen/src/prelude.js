@@ -615,6 +615,11 @@ function $delay(ms) {
   while ($clock() < end) { /* busy wait: there is no sleep in duktape */ }
 }
 
+// Timers need the device's event loop; programs compiled to JavaScript (for comparisons) have none.
+function $no_timers() {
+  throw new Error("timers are not supported by the JavaScript back end");
+}
+
 // ---- running the program ------------------------------------------------------------------------
 
 function $run(main) {

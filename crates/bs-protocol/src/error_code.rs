@@ -55,6 +55,7 @@ impl DeviceError {
                 format!("array index {} out of range (length {d2})", d1 as i32)
             }
             ErrorCode::TypeError => format!("type error (expected type {d1})"),
+            ErrorCode::Timers => format!("too many timers (the device has {d1})"),
             ErrorCode::NoSession => format!(
                 "the device was reset and knows no session (request kind 0x{d1:02x} refused)"
             ),

@@ -22,9 +22,9 @@ pub use error_code::{DeviceError, ErrorCode};
 pub use frame::{Corruption, Deframer, EncodeError, Frame, FrameError, encode_frame};
 pub use kind::{Kind, UnknownKind};
 pub use message::{
-    Arch, DecodeError, DeviceAuth, DeviceInfo, ExpectedLen, MAX_LOAD_CHUNK, MAX_PEEK, MemInfo,
-    Region, Reply, Request, SEGMENT_HEADER_LEN, SEGMENT_MAX_LEN, SEGMENT_ZEROS, Segment,
-    patch_frame,
+    Arch, DecodeError, DeviceAuth, DeviceInfo, EventRecord, EventsReport, ExpectedLen,
+    MAX_LOAD_CHUNK, MAX_PEEK, MemInfo, Region, Reply, Request, SEGMENT_HEADER_LEN, SEGMENT_MAX_LEN,
+    SEGMENT_ZEROS, Segment, patch_frame,
 };
 
 pub use bs_abi::{MAX_PAYLOAD, PROFILE_NO_ROW, PROTOCOL_VERSION};

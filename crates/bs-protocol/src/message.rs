@@ -75,6 +75,9 @@ pub enum Request {
         /// How many bytes.
         len: u16,
     },
+    /// Fetch what callbacks printed while no CALL ran, their errors, and the counts of what was
+    /// lost (answered EVENTS_REPLY; `docs/protocol.md`, section 3.3).
+    Events,
 }
 
 /// Bytes a CALL writes before it runs (`docs/protocol.md`, section 3): on the wire, a u32
@@ -343,6 +346,9 @@ pub enum Reply {
     Result {
         /// Its run time in microseconds.
         micros: u32,
+        /// `bs_abi::EVENTS_ACTIVE` (timers are active), `bs_abi::EVENTS_WAITING` (EVENTS has
+        /// something to fetch).
+        flags: u8,
     },
     /// A request failed, or a CALL stopped with a run-time error.
     Error(DeviceError),
@@ -376,6 +382,37 @@ pub enum Reply {
         /// The bytes, as many as PEEK asked for.
         bytes: Vec<u8>,
     },
+    /// The answer to EVENTS.
+    Events(EventsReport),
+}
+
+/// EVENTS_REPLY's payload: u8 flags, u8 active timers, u32 dropped events, u32 dropped bytes,
+/// then records (u8 kind, u16 length, bytes).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub struct EventsReport {
+    /// `bs_abi::EVENTS_ACTIVE`, `EVENTS_WAITING` (after this reply), `EVENTS_MORE` (the device
+    /// holds more records than this reply carried).
+    pub flags: u8,
+    /// Timers active on the device.
+    pub timers: u8,
+    /// Events lost to a full queue since the last report.
+    pub dropped_events: u32,
+    /// Bytes of callback output (and error records) lost to a full event buffer since the last
+    /// report.
+    pub dropped_bytes: u32,
+    /// In the order they happened.
+    pub records: Vec<EventRecord>,
+}
+
+/// One record of the device's event buffer.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum EventRecord {
+    /// What callbacks wrote to standard output (kind 0).
+    Stdout(Vec<u8>),
+    /// ... to standard error (kind 1).
+    Stderr(Vec<u8>),
+    /// A callback stopped with this run-time error (kind 2, ERROR's 18-byte payload).
+    Error(DeviceError),
 }
 
 /// The expected payload length in a [`DecodeError::BadLength`].
@@ -577,6 +614,7 @@ impl Request {
             Request::Swap { .. } => Kind::Swap,
             Request::Resume => Kind::Resume,
             Request::Peek { .. } => Kind::Peek,
+            Request::Events => Kind::Events,
         }
     }
 
@@ -620,7 +658,8 @@ impl Request {
             | Request::Interrupt
             | Request::Ping
             | Request::Patch
-            | Request::Resume => Writer::with_capacity(0),
+            | Request::Resume
+            | Request::Events => Writer::with_capacity(0),
         };
         Frame::new(self.kind(), seq, payload.0)
     }
@@ -722,6 +761,10 @@ impl Request {
                     len: r.u16(),
                 }
             }
+            Kind::Events => {
+                Reader::new(kind, p, ExpectedLen::Exactly(0))?;
+                Request::Events
+            }
             Kind::HelloReply
             | Kind::Ok
             | Kind::Output
@@ -732,7 +775,8 @@ impl Request {
             | Kind::Pong
             | Kind::Profile
             | Kind::Paused
-            | Kind::PeekReply => return Err(DecodeError::NotARequest { kind }),
+            | Kind::PeekReply
+            | Kind::EventsReply => return Err(DecodeError::NotARequest { kind }),
         })
     }
 }
@@ -752,6 +796,7 @@ impl Reply {
             Reply::Profile { .. } => Kind::Profile,
             Reply::Paused => Kind::Paused,
             Reply::PeekReply { .. } => Kind::PeekReply,
+            Reply::Events(_) => Kind::EventsReply,
         }
     }
 
@@ -779,7 +824,7 @@ impl Reply {
             Reply::Output { stream, text } => Writer::with_capacity(1 + text.len())
                 .u8(*stream)
                 .bytes(text),
-            Reply::Result { micros } => Writer::with_capacity(4).u32(*micros),
+            Reply::Result { micros, flags } => Writer::with_capacity(5).u32(*micros).u8(*flags),
             Reply::Error(e) => Writer::with_capacity(18)
                 .u16(e.code)
                 .u32(e.site)
@@ -808,6 +853,28 @@ impl Reply {
                 w
             }
             Reply::PeekReply { bytes } => Writer::with_capacity(bytes.len()).bytes(bytes),
+            Reply::Events(e) => {
+                let mut w = Writer::with_capacity(10)
+                    .u8(e.flags)
+                    .u8(e.timers)
+                    .u32(e.dropped_events)
+                    .u32(e.dropped_bytes);
+                for record in &e.records {
+                    w = match record {
+                        EventRecord::Stdout(t) => w.u8(0).u16(t.len() as u16).bytes(t),
+                        EventRecord::Stderr(t) => w.u8(1).u16(t.len() as u16).bytes(t),
+                        EventRecord::Error(d) => w
+                            .u8(2)
+                            .u16(18)
+                            .u16(d.code)
+                            .u32(d.site)
+                            .u32(d.address)
+                            .u32(d.detail1)
+                            .u32(d.detail2),
+                    };
+                }
+                w
+            }
         };
         Frame::reply(self.kind(), seq, reply_to, payload.0)
     }
@@ -844,8 +911,11 @@ impl Reply {
                 }
             }
             Kind::Result => {
-                let mut r = Reader::new(kind, p, ExpectedLen::Exactly(4))?;
-                Reply::Result { micros: r.u32() }
+                let mut r = Reader::new(kind, p, ExpectedLen::Exactly(5))?;
+                Reply::Result {
+                    micros: r.u32(),
+                    flags: r.u8(),
+                }
             }
             Kind::Error => {
                 let mut r = Reader::new(kind, p, ExpectedLen::Exactly(18))?;
@@ -895,6 +965,7 @@ impl Reply {
                 }
             }
             Kind::PeekReply => Reply::PeekReply { bytes: p.to_vec() },
+            Kind::EventsReply => Reply::Events(decode_events(kind, p)?),
             Kind::Hello
             | Kind::Load
             | Kind::Call
@@ -906,11 +977,56 @@ impl Reply {
             | Kind::Patch
             | Kind::Swap
             | Kind::Resume
-            | Kind::Peek => {
+            | Kind::Peek
+            | Kind::Events => {
                 return Err(DecodeError::NotAReply { kind });
             }
         })
     }
+}
+
+/// EVENTS_REPLY's payload; a record that runs past the end, or an error record that is not 18
+/// bytes long, or an unknown record kind, is a [`DecodeError::BadLength`] of the whole payload.
+fn decode_events(kind: Kind, p: &[u8]) -> Result<EventsReport, DecodeError> {
+    let mut r = Reader::new(kind, p, ExpectedLen::AtLeast(10))?;
+    let mut report = EventsReport {
+        flags: r.u8(),
+        timers: r.u8(),
+        dropped_events: r.u32(),
+        dropped_bytes: r.u32(),
+        records: Vec::new(),
+    };
+    let bad = || DecodeError::BadLength {
+        kind,
+        expected: ExpectedLen::AtLeast(10),
+        actual: p.len(),
+    };
+    let mut at = 10;
+    while at < p.len() {
+        if p.len() - at < 3 {
+            return Err(bad());
+        }
+        let record_kind = p[at];
+        let len = usize::from(u16::from_le_bytes([p[at + 1], p[at + 2]]));
+        let body = p.get(at + 3..at + 3 + len).ok_or_else(bad)?;
+        report.records.push(match record_kind {
+            0 => EventRecord::Stdout(body.to_vec()),
+            1 => EventRecord::Stderr(body.to_vec()),
+            2 if len == 18 => {
+                let mut e = Reader::new(kind, body, ExpectedLen::Exactly(18))?;
+                EventRecord::Error(DeviceError {
+                    code: e.u16(),
+                    site: e.u32(),
+                    address: e.u32(),
+                    detail1: e.u32(),
+                    detail2: e.u32(),
+                })
+            }
+            _ => return Err(bad()),
+        });
+        at += 3 + len;
+    }
+    Ok(report)
 }
 
 #[cfg(test)]
@@ -1011,6 +1127,7 @@ mod tests {
                 addr: u32::MAX,
                 len: MAX_PEEK as u16,
             },
+            Request::Events,
         ]
     }
 
@@ -1048,7 +1165,10 @@ mod tests {
                 stream: 0,
                 text: vec![b'x'; MAX_PAYLOAD - 1],
             },
-            Reply::Result { micros: 123_456 },
+            Reply::Result {
+                micros: 123_456,
+                flags: 0,
+            },
             Reply::DeviceAck {
                 session_id: 0x1234_5678,
             },
@@ -1070,6 +1190,24 @@ mod tests {
                 sig: vec![0xFFFF; bs_abi::PROFILE_MAX_ARGS],
             },
             Reply::PeekReply { bytes: vec![] },
+            Reply::Events(EventsReport::default()),
+            Reply::Events(EventsReport {
+                flags: 7,
+                timers: 3,
+                dropped_events: 5,
+                dropped_bytes: 70_000,
+                records: vec![
+                    EventRecord::Stdout(b"1\n2\n".to_vec()),
+                    EventRecord::Error(DeviceError {
+                        code: 1,
+                        site: 4,
+                        address: 0,
+                        detail1: 0,
+                        detail2: 0,
+                    }),
+                    EventRecord::Stderr(vec![]),
+                ],
+            }),
             Reply::PeekReply {
                 bytes: (0..=255).cycle().take(MAX_PEEK).collect(),
             },
@@ -1203,7 +1341,12 @@ mod tests {
             }
             let variable = matches!(
                 kind,
-                Kind::Load | Kind::Call | Kind::Output | Kind::PeekReply | Kind::Profile
+                Kind::Load
+                    | Kind::Call
+                    | Kind::Output
+                    | Kind::PeekReply
+                    | Kind::Profile
+                    | Kind::EventsReply
             );
             let decode = |f: &Frame| {
                 if kind.is_request() {
@@ -1218,6 +1361,7 @@ mod tests {
                     Kind::Load | Kind::Call => 4,
                     Kind::Profile => 6,
                     Kind::PeekReply => 0,
+                    Kind::EventsReply => 10,
                     _ => 1,
                 }
             } else {
@@ -1242,6 +1386,28 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn events_records_must_fit_their_payload() {
+        let good = Reply::Events(EventsReport {
+            records: vec![EventRecord::Stdout(b"hi".to_vec())],
+            ..EventsReport::default()
+        })
+        .encode(1, 1);
+        for cut in 11..good.payload.len() {
+            let short = Frame {
+                payload: good.payload[..cut].to_vec(),
+                ..good.clone()
+            };
+            assert!(Reply::decode(&short).is_err(), "cut at {cut}");
+        }
+        let mut unknown = good.clone();
+        unknown.payload[10] = 3;
+        assert!(Reply::decode(&unknown).is_err());
+        let mut short_error = good;
+        short_error.payload[10] = 2;
+        assert!(Reply::decode(&short_error).is_err());
     }
 
     #[test]

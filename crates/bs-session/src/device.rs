@@ -297,6 +297,16 @@ impl DeviceHandle {
         Ok(self.device.meminfo(collect)?)
     }
 
+    /// Fetches the device's event records (EVENTS).
+    pub fn events(&mut self) -> Result<bs_protocol::EventsReport, SessionError> {
+        Ok(self.device.events()?)
+    }
+
+    /// The flags of the last RESULT (`bs_abi::EVENTS_*`).
+    pub fn last_result_flags(&self) -> u8 {
+        self.device.last_result_flags()
+    }
+
     /// Clears the device's heap, code and data (RESET) and shakes hands again.
     pub fn reset(&mut self) -> Result<DeviceInfo, SessionError> {
         self.device.reset()?;

@@ -340,6 +340,27 @@ pub struct Session {
     dynamic: dynamic::Dynamic,
     /// Set while a unit is checked, generated and compiled (steps 1–3), for a progress display.
     compiling: Arc<std::sync::atomic::AtomicBool>,
+    /// What the host last learnt of the device's timers (see [`Session::events_active`]).
+    events_active: bool,
+}
+
+/// What one [`Session::poll_events`] found.
+#[derive(Clone, Debug, Default)]
+pub struct EventPoll {
+    /// Timers active on the device after the poll.
+    pub timers: u32,
+    /// Timers are active, or a driver on the device may post events (a pin watch): the device
+    /// may produce more, so polling should go on.
+    pub active: bool,
+    /// Callbacks that stopped with a run-time error, in order, each an
+    /// [`Outcome::RuntimeError`] located at its source line as a unit's error is (render it
+    /// the same way). An interval whose callback failed has been cleared.
+    pub errors: Vec<Outcome>,
+    /// Callbacks lost since the last poll because the device's event queue was full.
+    pub dropped_events: u32,
+    /// Bytes of callback output (and error records) lost since the last poll because the
+    /// device's event buffer was full.
+    pub dropped_output_bytes: u32,
 }
 
 impl Session {
@@ -407,6 +428,7 @@ impl Session {
             c_files: None,
             dynamic: dynamic::Dynamic::new(options.dynamic),
             compiling: Arc::default(),
+            events_active: false,
         })
     }
 
@@ -483,6 +505,7 @@ impl Session {
     /// Heap use reported by the device, and code/data use known to the shadow machine.
     /// Empties the device (RESET) and forgets everything the session declared.
     pub fn reset(&mut self) -> Result<(), SessionError> {
+        self.events_active = false;
         let info = self.device.reset()?;
         self.shadow = Shadow::new(memory_map(&info), self.image.clone());
         self.env = Env::new();
@@ -491,6 +514,50 @@ impl Session {
         self.forget_c_files_link();
         self.dynamic.clear();
         Ok(())
+    }
+
+    /// Whether the device may have timer output or errors to fetch, as last learnt (from the
+    /// end of the last input, or the last [`poll_events`](Session::poll_events)); no device
+    /// traffic. True after an input that failed at run time (it may have set timers before),
+    /// false after [`reset`](Session::reset) and a restart of the device. A poller calls
+    /// `poll_events` while this holds.
+    pub fn events_active(&self) -> bool {
+        self.events_active
+    }
+
+    /// Fetches what timer callbacks printed while no input ran (passed to `out` as
+    /// `(stream, bytes)`, stream 0 standard output, 1 standard error, in order) and how
+    /// callbacks failed, with one EVENTS request, or more while the device says it holds more
+    /// records. Cheap when nothing happened: one request and its short reply. The device answers
+    /// between callbacks: while a callback runs for long, this waits (the
+    /// [`interrupter`](Session::interrupter) stops that callback). Updates
+    /// [`events_active`](Session::events_active). An `Err` means the link failed; the session
+    /// then needs a restart as after a failed input (the next `eval` restarts the device).
+    pub fn poll_events(&mut self, out: &mut OutputSink<'_>) -> Result<EventPoll, SessionError> {
+        let mut poll = EventPoll::default();
+        loop {
+            let report = self.device.events()?;
+            poll.timers = u32::from(report.timers);
+            poll.dropped_events = poll.dropped_events.saturating_add(report.dropped_events);
+            poll.dropped_output_bytes = poll
+                .dropped_output_bytes
+                .saturating_add(report.dropped_bytes);
+            for record in report.records {
+                match record {
+                    bs_protocol::EventRecord::Stdout(text) => out(0, &text),
+                    bs_protocol::EventRecord::Stderr(text) => out(1, &text),
+                    bs_protocol::EventRecord::Error(err) => poll
+                        .errors
+                        .push(Outcome::RuntimeError(self.describe_failure(&err, &[]))),
+                }
+            }
+            poll.active = report.flags & bs_abi::EVENTS_ACTIVE != 0;
+            if report.flags & bs_abi::EVENTS_MORE == 0 {
+                break;
+            }
+        }
+        self.events_active = poll.active;
+        Ok(poll)
     }
 
     /// The device's heap figures and the shadow's code and data regions. With `collect`, the
@@ -713,6 +780,9 @@ impl Session {
         t.run = clock.elapsed();
         match result {
             Ok(CallOutcome::Finished { micros }) => {
+                self.events_active = self.device.last_result_flags()
+                    & (bs_abi::EVENTS_ACTIVE | bs_abi::EVENTS_WAITING)
+                    != 0;
                 t.device_run = Duration::from_micros(micros as u64);
                 let record = bs_shadow::UnitRecord {
                     id: unit_id,
@@ -734,6 +804,9 @@ impl Session {
                 Ok(())
             }
             Ok(CallOutcome::Failed(err)) => {
+                // Timers the unit set before it failed may run, and callbacks that ran inside
+                // it may have failed: the next poll tells.
+                self.events_active = true;
                 self.dynamic.drop_unit(unit_id);
                 // The unit's bytes stay where they are (the device may still point into them),
                 // but none of its declarations survive, and redefined functions get their
@@ -1270,6 +1343,7 @@ impl Session {
         };
         let restarted = match fresh {
             Ok(info) => {
+                self.events_active = false;
                 self.shadow = Shadow::new(memory_map(&info), self.image.clone());
                 self.env = Env::new();
                 self.units = UnitIndex::default();

@@ -14,8 +14,8 @@ use std::time::{Duration, Instant};
 
 use bs_protocol::auth::{AUTH_TRAILER_LEN, AuthRefusal, Key};
 use bs_protocol::{
-    Deframer, DeviceAuth, DeviceError, DeviceInfo, ErrorCode, Frame, Kind, MAX_PAYLOAD, MemInfo,
-    PROTOCOL_VERSION, Reply, Request, Segment, encode_frame,
+    Deframer, DeviceAuth, DeviceError, DeviceInfo, ErrorCode, EventsReport, Frame, Kind,
+    MAX_PAYLOAD, MemInfo, PROTOCOL_VERSION, Reply, Request, Segment, encode_frame,
 };
 
 use crate::patch::OutputOnly;
@@ -742,6 +742,13 @@ pub struct Device<L: Link> {
     interrupt_grace: Duration,
     call_time_limit: Option<Duration>,
     last_call_timed_out: bool,
+    last_result_flags: u8,
+}
+
+/// How a CALL or an EVENTS request ended.
+enum Ended {
+    Call(CallOutcome),
+    Events(EventsReport),
 }
 
 impl<L: Link> Device<L> {
@@ -769,6 +776,7 @@ impl<L: Link> Device<L> {
             interrupt_grace: DEFAULT_INTERRUPT_GRACE,
             call_time_limit: None,
             last_call_timed_out: false,
+            last_result_flags: 0,
         };
         Ok((device, info))
     }
@@ -838,6 +846,34 @@ impl<L: Link> Device<L> {
     /// [time limit](Device::set_call_time_limit).
     pub fn last_call_timed_out(&self) -> bool {
         self.last_call_timed_out
+    }
+
+    /// The flags of the last RESULT (`bs_abi::EVENTS_ACTIVE`: timers are active on the device;
+    /// `bs_abi::EVENTS_WAITING`: [`events`](Device::events) has something to fetch); 0 before
+    /// the first.
+    pub fn last_result_flags(&self) -> u8 {
+        self.last_result_flags
+    }
+
+    /// Fetches what callbacks printed while no CALL ran, their errors and the counts of what was
+    /// lost (EVENTS, `docs/protocol.md` section 3). The device answers between callbacks, so
+    /// the wait is watched as a CALL's is (PING when the device is silent, and the
+    /// [`Interrupter`] sends INTERRUPT, which stops a callback that runs); the reply timeout
+    /// does not bound it.
+    pub fn events(&mut self) -> Result<EventsReport, LinkError> {
+        match self.watched(Request::Events, &mut OutputOnly(&mut |_, _| {}))? {
+            Ended::Events(report) => Ok(report),
+            Ended::Call(CallOutcome::Failed(error)) => Err(LinkError::Refused {
+                request: Kind::Events,
+                error,
+            }),
+            Ended::Call(CallOutcome::Finished { .. }) => Err(LinkError::Protocol {
+                detail: format!(
+                    "{} answered EVENTS with RESULT",
+                    self.channel.link.describe()
+                ),
+            }),
+        }
     }
 
     /// The most bytes one LOAD frame carries for this device (less with a key: the trailer of
@@ -928,6 +964,30 @@ impl<L: Link> Device<L> {
                 }
             }
         }
+        match self.watched(
+            Request::Call {
+                entry,
+                loads: carried,
+            },
+            events,
+        )? {
+            Ended::Call(outcome) => Ok(outcome),
+            Ended::Events(_) => Err(LinkError::Protocol {
+                detail: format!(
+                    "{} answered CALL with EVENTS_REPLY",
+                    self.channel.link.describe()
+                ),
+            }),
+        }
+    }
+
+    /// Sends `request` (a CALL or EVENTS) and waits for its end, watched: PING when the device
+    /// is silent, INTERRUPT when the interrupter asks, patches offered to `events`.
+    fn watched(
+        &mut self,
+        request: Request,
+        events: &mut dyn CallEvents,
+    ) -> Result<Ended, LinkError> {
         // A slow link needs longer for a PING and its PONG to cross it.
         let rto = self.channel.rto;
         let limits = CallLimits {
@@ -951,7 +1011,7 @@ impl<L: Link> Device<L> {
             interrupt_last: None,
         });
         let mut pending = None;
-        let result = self.run_call(entry, carried, events, &mut pending);
+        let result = self.run_call(request, events, &mut pending);
         if let Some(p) = pending {
             events.patched(p.patch, PatchResult::NotInstalled);
         }
@@ -969,19 +1029,22 @@ impl<L: Link> Device<L> {
 
     fn run_call(
         &mut self,
-        entry: u32,
-        loads: Vec<Segment>,
+        request: Request,
         events: &mut dyn CallEvents,
         pending: &mut Option<Pending>,
-    ) -> Result<CallOutcome, LinkError> {
-        let expecting = "OUTPUT, PROFILE, PAUSED, RESULT or ERROR";
-        let kind = Kind::Call;
+    ) -> Result<Ended, LinkError> {
+        let kind = request.kind();
+        let expecting = if kind == Kind::Events {
+            "EVENTS_REPLY"
+        } else {
+            "OUTPUT, PROFILE, PAUSED, RESULT or ERROR"
+        };
         let deadline = self.call_timeout.map(|t| Instant::now() + t);
         let ch = &mut self.channel;
         ch.seq = ch.seq.wrapping_add(1);
         let seq = ch.seq;
         ch.last_device_seq = None;
-        let call_frame = ch.authenticated(Request::Call { entry, loads }.encode(seq))?;
+        let call_frame = ch.authenticated(request.encode(seq))?;
         let started = Instant::now();
         let mut rto = ch.rto;
         ch.write(&call_frame)?;
@@ -1055,8 +1118,12 @@ impl<L: Link> Device<L> {
                     // The CALL's next replies follow those of the patch's requests.
                     self.channel.last_device_seq = self.channel.last_taken;
                 }
-                Reply::Result { micros } => return Ok(CallOutcome::Finished { micros }),
-                Reply::Error(error) => return Ok(CallOutcome::Failed(error)),
+                Reply::Result { micros, flags } if kind == Kind::Call => {
+                    self.last_result_flags = flags;
+                    return Ok(Ended::Call(CallOutcome::Finished { micros }));
+                }
+                Reply::Events(report) if kind == Kind::Events => return Ok(Ended::Events(report)),
+                Reply::Error(error) => return Ok(Ended::Call(CallOutcome::Failed(error))),
                 other => return Err(self.channel.unexpected(&other, kind, expecting)),
             }
         }

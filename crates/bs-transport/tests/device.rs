@@ -9,8 +9,8 @@ use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
 use bs_transport::bs_protocol::{
-    Arch, Deframer, DeviceError, DeviceInfo, ErrorCode, Frame, Kind, MemInfo, PROTOCOL_VERSION,
-    Region, Reply, Request, encode_frame,
+    Arch, Deframer, DeviceError, DeviceInfo, ErrorCode, EventRecord, EventsReport, Frame, Kind,
+    MemInfo, PROTOCOL_VERSION, Region, Reply, Request, encode_frame,
 };
 use bs_transport::{
     CallEvents, CallOutcome, Device, Link, LinkError, MemLink, Patch, PatchResult, ProfileReport,
@@ -129,7 +129,13 @@ fn standard(port: &mut Port, seq: u8, request: &Request) -> Flow {
                     text: b"hello\n".to_vec(),
                 },
             );
-            port.reply(seq, Reply::Result { micros: 42 });
+            port.reply(
+                seq,
+                Reply::Result {
+                    micros: 42,
+                    flags: 0,
+                },
+            );
         }
         Request::Reset => {
             port.log.lock().unwrap().loads.clear();
@@ -156,6 +162,16 @@ fn standard(port: &mut Port, seq: u8, request: &Request) -> Flow {
                     .map(|i| addr.wrapping_add(u32::from(i)) as u8)
                     .collect(),
             },
+        ),
+        Request::Events => port.reply(
+            seq,
+            Reply::Events(EventsReport {
+                flags: 1,
+                timers: 2,
+                dropped_events: 0,
+                dropped_bytes: 0,
+                records: vec![EventRecord::Stdout(b"tick\n".to_vec())],
+            }),
         ),
         // Not paused: refused, as the runtime does.
         Request::Resume => port.reply(
@@ -421,6 +437,35 @@ fn load_past_the_address_space_is_invalid() {
 }
 
 #[test]
+fn events_are_fetched_and_result_flags_kept() {
+    let (link, _, _) = fake_device(|port, seq, req| {
+        if let Request::Call { .. } = req {
+            port.reply(
+                seq,
+                Reply::Result {
+                    micros: 1,
+                    flags: 3,
+                },
+            );
+            Flow::Continue
+        } else {
+            standard(port, seq, req)
+        }
+    });
+    let (mut device, _) = Device::connect(link, TIMEOUT).unwrap();
+    assert_eq!(device.last_result_flags(), 0);
+    let (outcome, _) = call_collecting(&mut device);
+    assert_eq!(outcome, CallOutcome::Finished { micros: 1 });
+    assert_eq!(device.last_result_flags(), 3);
+    let report = device.events().expect("EVENTS is answered");
+    assert_eq!(report.timers, 2);
+    assert_eq!(
+        report.records,
+        vec![EventRecord::Stdout(b"tick\n".to_vec())]
+    );
+}
+
+#[test]
 fn call_delivers_outputs_in_order_before_the_result() {
     let (link, _, _) = fake_device(|port, seq, req| {
         if let Request::Call { entry, .. } = req {
@@ -434,7 +479,13 @@ fn call_delivers_outputs_in_order_before_the_result() {
                     },
                 );
             }
-            port.reply(seq, Reply::Result { micros: 1234 });
+            port.reply(
+                seq,
+                Reply::Result {
+                    micros: 1234,
+                    flags: 0,
+                },
+            );
             Flow::Continue
         } else {
             standard(port, seq, req)
@@ -509,7 +560,13 @@ fn a_long_call_has_no_timeout_by_default() {
     let (link, _, _) = fake_device(|port, seq, req| {
         if let Request::Call { .. } = req {
             thread::sleep(Duration::from_millis(400));
-            port.reply(seq, Reply::Result { micros: 400_000 });
+            port.reply(
+                seq,
+                Reply::Result {
+                    micros: 400_000,
+                    flags: 0,
+                },
+            );
             Flow::Continue
         } else {
             standard(port, seq, req)
@@ -673,7 +730,13 @@ fn answered_pings_keep_a_long_call_going() {
         Request::Call { .. } => Flow::Continue,
         // Longer than the silence limit: only the answers to PING keep the host waiting.
         Request::Ping if started.elapsed() > Duration::from_millis(5500) => {
-            port.reply(seq, Reply::Result { micros: 5_500_000 });
+            port.reply(
+                seq,
+                Reply::Result {
+                    micros: 5_500_000,
+                    flags: 0,
+                },
+            );
             Flow::Continue
         }
         Request::Ping => {
@@ -767,8 +830,20 @@ fn a_repeated_reply_is_delivered_once() {
             };
             port.reply(seq, output.clone());
             port.repeat(seq, output);
-            port.reply(seq, Reply::Result { micros: 3 });
-            port.repeat(seq, Reply::Result { micros: 3 });
+            port.reply(
+                seq,
+                Reply::Result {
+                    micros: 3,
+                    flags: 0,
+                },
+            );
+            port.repeat(
+                seq,
+                Reply::Result {
+                    micros: 3,
+                    flags: 0,
+                },
+            );
             Flow::Continue
         }
         _ => standard(port, seq, req),
@@ -855,7 +930,13 @@ fn a_no_session_error_means_the_device_was_reset() {
 fn unexpected_kind_of_reply_is_a_protocol_error() {
     let (link, _, _) = fake_device(|port, seq, req| match req {
         Request::MemInfo { .. } => {
-            port.reply(seq, Reply::Result { micros: 5 });
+            port.reply(
+                seq,
+                Reply::Result {
+                    micros: 5,
+                    flags: 0,
+                },
+            );
             Flow::Continue
         }
         Request::Reset => {
@@ -944,7 +1025,11 @@ fn a_frame_that_stops_half_way_is_given_up_and_its_repetition_taken() {
     let (link, _, _) = fake_device(|port, seq, req| match req {
         Request::Call { .. } => {
             port.tx_seq = port.tx_seq.wrapping_add(1);
-            let result = Reply::Result { micros: 1 }.encode(port.tx_seq, seq);
+            let result = Reply::Result {
+                micros: 1,
+                flags: 0,
+            }
+            .encode(port.tx_seq, seq);
             let bytes = encode_frame(&result).unwrap();
             port.raw(&bytes[..5]);
             thread::sleep(Duration::from_millis(300));
@@ -968,7 +1053,14 @@ fn a_damaged_length_during_a_call_is_given_up_between_repetitions() {
     let (link, _, _) = fake_device(|port, seq, req| match req {
         Request::Call { .. } => {
             port.tx_seq = port.tx_seq.wrapping_add(1);
-            let good = encode_frame(&Reply::Result { micros: 7 }.encode(port.tx_seq, seq)).unwrap();
+            let good = encode_frame(
+                &Reply::Result {
+                    micros: 7,
+                    flags: 0,
+                }
+                .encode(port.tx_seq, seq),
+            )
+            .unwrap();
             let mut bad = good.clone();
             bad[5] ^= 0x02;
             port.raw(&bad);
@@ -1152,7 +1244,13 @@ fn a_late_copy_of_an_earlier_reply_to_the_same_call_is_dropped() {
             );
             // The first OUTPUT again, held up on the way: behind the last one taken.
             port.raw(&encode_frame(&first.encode(first_seq, seq)).unwrap());
-            port.reply(seq, Reply::Result { micros: 1 });
+            port.reply(
+                seq,
+                Reply::Result {
+                    micros: 1,
+                    flags: 0,
+                },
+            );
             Flow::Continue
         }
         _ => standard(port, seq, req),
@@ -1264,7 +1362,13 @@ fn patching_device(pauses: bool) -> (Device<MemLink>, Arc<Mutex<Log>>) {
                 );
                 if !pauses {
                     thread::sleep(Duration::from_millis(300));
-                    port.reply(seq, Reply::Result { micros: 300_000 });
+                    port.reply(
+                        seq,
+                        Reply::Result {
+                            micros: 300_000,
+                            flags: 0,
+                        },
+                    );
                 }
             }
             Request::Patch if pauses && Some(seq) == call_seq && !paused => {
@@ -1294,7 +1398,13 @@ fn patching_device(pauses: bool) -> (Device<MemLink>, Arc<Mutex<Log>>) {
                         text: b"after".to_vec(),
                     },
                 );
-                port.reply(call, Reply::Result { micros: 7 });
+                port.reply(
+                    call,
+                    Reply::Result {
+                        micros: 7,
+                        flags: 0,
+                    },
+                );
             }
             _ => return standard(port, seq, req),
         }

@@ -436,18 +436,29 @@ fn run_file(
         session.keep_c();
     }
     let ctrl_c = CtrlCInterrupts::new(session.interrupter());
+    let started = std::time::Instant::now();
     let progress = progress::CompileProgress::start(&name, session.compiling_flag());
     let (outcome, _) = session.eval_program(&name, &source, path, &roots, &mut |stream, bytes| {
         progress.clear();
         write_output(stream, bytes)
     });
     drop(progress);
-    drop(ctrl_c);
     let color = std::io::stderr().is_terminal();
     eprint!(
         "{}",
         render::outcome(&name, &source, &outcome, cli.error_format, color)
     );
+    let mut status = outcome.exit_code();
+    if matches!(outcome, bs_session::Outcome::Ok) {
+        let deadline = timeout.map(|t| started + t);
+        status = run_timers(&mut session, deadline, &mut |outcome| {
+            eprint!(
+                "{}",
+                render::outcome(&name, &source, outcome, cli.error_format, color)
+            );
+        });
+    }
+    drop(ctrl_c);
     if jit_report {
         match session.jit_report() {
             Ok(entries) => eprint!("{}", jit_report_text(&entries)),
@@ -460,7 +471,70 @@ fn run_file(
             session.work_dir().display()
         );
     }
-    Ok(ExitCode::from(outcome.exit_code() as u8))
+    Ok(ExitCode::from(status as u8))
+}
+
+/// How often `bscript run` fetches the output of timer callbacks once the program's top level
+/// has ended.
+const TIMER_POLL: std::time::Duration = std::time::Duration::from_millis(20);
+
+/// After a program's top level ran: while timers are active on the device, fetch and print
+/// their callbacks' output every [`TIMER_POLL`] and render their errors with `render`, until
+/// none remain, Ctrl-C, or `deadline` (`--timeout`, from the start of the run). The exit status:
+/// 0, or 2 (a run-time error's) when a callback failed, Ctrl-C or the deadline stopped it, or 3
+/// when the device failed.
+fn run_timers(
+    session: &mut bs_session::Session,
+    deadline: Option<std::time::Instant>,
+    render: &mut dyn FnMut(&bs_session::Outcome),
+) -> i32 {
+    let interrupter = session.interrupter();
+    let mut status = 0;
+    while session.events_active() {
+        let poll = match session.poll_events(&mut write_output) {
+            Ok(poll) => poll,
+            Err(e) => {
+                eprintln!("bscript: fetching the output of timers failed: {e}");
+                return i32::from(EXIT_DEVICE);
+            }
+        };
+        let mut interrupted = false;
+        for error in &poll.errors {
+            render(error);
+            status = status.max(error.exit_code());
+            interrupted |= matches!(error, bs_session::Outcome::RuntimeError(f)
+                if f.code == bs_protocol::ErrorCode::Interrupted.code());
+        }
+        if poll.dropped_events > 0 {
+            eprintln!(
+                "bscript: {} timer or event callbacks were dropped (the device's event queue was full)",
+                poll.dropped_events
+            );
+        }
+        if poll.dropped_output_bytes > 0 {
+            eprintln!(
+                "bscript: {} bytes of callback output were dropped (the device's event buffer was full)",
+                poll.dropped_output_bytes
+            );
+        }
+        if !poll.active {
+            break;
+        }
+        if interrupted || interrupter.is_requested() {
+            interrupter.clear();
+            eprintln!("bscript: interrupted with {} timers active", poll.timers);
+            return status.max(2);
+        }
+        if deadline.is_some_and(|d| std::time::Instant::now() >= d) {
+            eprintln!(
+                "bscript: stopped by --timeout with {} timers active",
+                poll.timers
+            );
+            return status.max(2);
+        }
+        std::thread::sleep(TIMER_POLL);
+    }
+    status
 }
 
 /// `bscript check`: the program and its modules are checked as `run` would check them before

@@ -30,4 +30,9 @@
 #define BS_GC_MARK_STACK_SIZE 16384u
 #define BS_CHAR_STRINGS 256
 
+/* Timers and the event buffer (bs_config.h): more of both than a small board has. */
+#define BS_TIMERS_MAX 64u
+#define BS_EVENT_QUEUE 64u
+#define BS_EVENT_BUFFER 8192u
+
 #endif

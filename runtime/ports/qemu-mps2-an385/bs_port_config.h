@@ -14,7 +14,7 @@
  * The stack and the three regions are defaults: `bscript --memory stack=16K,heap=1M ...` builds an
  * image with other sizes (-DBS_PORT_HEAP_KIB=1024 ...), within the board's 4 MiB of RAM.
  */
-#define BS_PORT_FLASH_KIB 32        /* runtime code, constants and initial values */
+#define BS_PORT_FLASH_KIB 40        /* runtime code, constants and initial values */
 #ifndef BS_PORT_STACK_KIB
 #define BS_PORT_STACK_KIB 8 /* the stack of the runtime and of loaded code */
 #endif

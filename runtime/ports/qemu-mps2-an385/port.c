@@ -4,6 +4,7 @@
 
 #include "bs.h"
 #include "bs_config.h"
+#include "bs_event.h"
 #include "bs_hal.h"
 #include "bs_protocol.h"
 #include "bs_runtime.h"
@@ -278,6 +279,7 @@ static volatile uint32_t port_ticks;
 void port_systick_handler(uint32_t exc_return);
 void port_systick_handler(uint32_t exc_return) {
     port_ticks++;
+    bs_event_tick(bs_hal_micros()); /* due timers only queue their callbacks */
     port_try_interrupt(exc_return);
 }
 

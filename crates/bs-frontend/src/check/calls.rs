@@ -23,6 +23,16 @@ impl<'a> Checker<'_, 'a> {
                 return self.member_call(c, m);
             }
         }
+        if let ast::Expression::Identifier(id) = &c.callee {
+            let name = id.name.as_str();
+            if matches!(
+                name,
+                "setInterval" | "setTimeout" | "clearInterval" | "clearTimeout"
+            ) && self.lookup(name).is_none()
+            {
+                return self.timer_call(c, name, span);
+            }
+        }
         // Parameter types, when the callee is known, type array literal arguments.
         let hints: Vec<Type> = match &c.callee {
             ast::Expression::Identifier(id) => match self.lookup(id.name.as_str()) {
@@ -99,6 +109,54 @@ impl<'a> Checker<'_, 'a> {
             }
             _ => None,
         })
+    }
+
+    /// `setInterval(cb, ms)` and `setTimeout(cb, ms)` (the callback a `() => void`, the result
+    /// the timer's id), `clearInterval(id)` and `clearTimeout(id)`: built-in unless the program
+    /// declares a function of that name.
+    fn timer_call(
+        &mut self,
+        c: &'a ast::CallExpression<'a>,
+        name: &str,
+        span: Span,
+    ) -> Option<Expr> {
+        let callback = Type::Function(Box::new(FnSig {
+            params: vec![],
+            ret: Type::Void,
+        }));
+        let set = name.starts_with("set");
+        let params = if set {
+            vec![callback, Type::Integer]
+        } else {
+            vec![Type::Integer]
+        };
+        let (args, ok) = self.call_arguments(&c.arguments, &params);
+        if !ok {
+            return None;
+        }
+        let mut args = self.coerce_args(args, &params, span)?;
+        if !set {
+            return Some(Expr::new(
+                ExprKind::Builtin {
+                    op: Builtin::ClearTimer,
+                    args,
+                },
+                Type::Void,
+                span,
+            ));
+        }
+        let site = self.site(span);
+        args.push(Expr::new(ExprKind::Int(site as i32), Type::Integer, span));
+        let op = if name == "setInterval" {
+            Builtin::SetInterval
+        } else {
+            Builtin::SetTimeout
+        };
+        Some(Expr::new(
+            ExprKind::Builtin { op, args },
+            Type::Integer,
+            span,
+        ))
     }
 
     /// `print(a, …)`, `console.log(…)` or `console.error(…)`: the arguments printed boxed,

@@ -65,7 +65,12 @@ impl<'a> Checker<'_, 'a> {
     }
 
     /// Checks arguments against parameter types.
-    fn coerce_args(&mut self, args: Vec<Expr>, params: &[Type], span: Span) -> Option<Vec<Expr>> {
+    pub(super) fn coerce_args(
+        &mut self,
+        args: Vec<Expr>,
+        params: &[Type],
+        span: Span,
+    ) -> Option<Vec<Expr>> {
         if args.len() != params.len() {
             self.error(diag::wrong_argument_count(span, params.len(), args.len()));
             return None;
