@@ -127,11 +127,7 @@ pub fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
     let roots = crate::project::roots_for(std::path::PathBuf::from("."));
     let mut n_inputs = 0u32;
     let mut last_status = 0u8;
-    loop {
-        let input = match inputs.next(|| events.poll(&mut session, cli, color)) {
-            Some(input) => input,
-            None => break,
-        };
+    while let Some(input) = inputs.next(|| events.poll(&mut session, cli, color)) {
         let trimmed = input.trim();
         if trimmed.is_empty() {
             continue;
