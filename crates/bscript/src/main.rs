@@ -476,6 +476,24 @@ fn run_file(
     Ok(ExitCode::from(status as u8))
 }
 
+/// What a poll of the device's events says was lost (one line each), or nothing.
+pub(crate) fn event_losses(poll: &bs_session::EventPoll) -> String {
+    let mut text = String::new();
+    if poll.dropped_events > 0 {
+        text += &format!(
+            "bscript: {} timer or event callbacks were dropped (the device's event queue was full)\n",
+            poll.dropped_events
+        );
+    }
+    if poll.dropped_output_bytes > 0 {
+        text += &format!(
+            "bscript: {} bytes of callback output were dropped (the device's event buffer was full)\n",
+            poll.dropped_output_bytes
+        );
+    }
+    text
+}
+
 /// How often `bscript run` fetches the output of timer callbacks once the program's top level
 /// has ended.
 const TIMER_POLL: std::time::Duration = std::time::Duration::from_millis(20);
@@ -485,7 +503,7 @@ const TIMER_POLL: std::time::Duration = std::time::Duration::from_millis(20);
 /// none remain, Ctrl-C, or `deadline` (`--timeout`, from the start of the run). The exit status:
 /// 0, or 2 (a run-time error's) when a callback failed, Ctrl-C or the deadline stopped it, or 3
 /// when the device failed.
-fn run_timers(
+pub(crate) fn run_timers(
     session: &mut bs_session::Session,
     deadline: Option<std::time::Instant>,
     render: &mut dyn FnMut(&bs_session::Outcome),
@@ -509,18 +527,7 @@ fn run_timers(
             interrupted |= matches!(error, bs_session::Outcome::RuntimeError(f)
                 if f.code == bs_protocol::ErrorCode::Interrupted.code());
         }
-        if poll.dropped_events > 0 {
-            eprintln!(
-                "bscript: {} timer or event callbacks were dropped (the device's event queue was full)",
-                poll.dropped_events
-            );
-        }
-        if poll.dropped_output_bytes > 0 {
-            eprintln!(
-                "bscript: {} bytes of callback output were dropped (the device's event buffer was full)",
-                poll.dropped_output_bytes
-            );
-        }
+        eprint!("{}", event_losses(&poll));
         if !poll.active {
             break;
         }

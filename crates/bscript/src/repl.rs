@@ -4,10 +4,14 @@
 
 use std::io::{BufRead, IsTerminal};
 use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
 
 use bs_session::{Outcome, Session};
-use rustyline::DefaultEditor;
 use rustyline::error::ReadlineError;
+use rustyline::{DefaultEditor, ExternalPrinter};
 
 use crate::{Cli, render, start_session, write_output};
 
@@ -18,6 +22,8 @@ Names declared by an input (variables, functions) stay visible to later inputs;
 a function may be redefined with the same type.
 
 Ctrl-C stops the running input (a run-time error); at the prompt it clears the line.
+Timers (setInterval, setTimeout) go on between inputs: what their callbacks print
+shows above the prompt, and .reset stops them.
 
 Commands:
   .help   this text
@@ -33,23 +39,24 @@ Commands:
 /// Where inputs come from.
 enum Reader {
     Terminal(Box<DefaultEditor>),
-    Pipe(std::io::StdinLock<'static>),
+    Pipe,
 }
 
 impl Reader {
-    fn line(&mut self, prompt: &str) -> Option<String> {
+    fn line(&mut self, prompt: &str, ctrl_c: &dyn Fn()) -> Option<String> {
         match self {
             Reader::Terminal(ed) => loop {
                 match ed.readline(prompt) {
                     Ok(line) => return Some(line),
-                    // Ctrl-C drops the current line, as in a shell.
-                    Err(ReadlineError::Interrupted) => continue,
+                    // Ctrl-C drops the current line, as in a shell (and stops a callback that
+                    // keeps the device busy).
+                    Err(ReadlineError::Interrupted) => ctrl_c(),
                     Err(_) => return None,
                 }
             },
-            Reader::Pipe(stdin) => {
+            Reader::Pipe => {
                 let mut line = String::new();
-                match stdin.read_line(&mut line) {
+                match std::io::stdin().lock().read_line(&mut line) {
                     Ok(0) | Err(_) => None,
                     Ok(_) => {
                         while line.ends_with('\n') || line.ends_with('\r') {
@@ -63,10 +70,10 @@ impl Reader {
     }
 
     /// One whole input: lines are joined while brackets stay open.
-    fn input(&mut self) -> Option<String> {
-        let mut text = self.line("> ")?;
+    fn input(&mut self, ctrl_c: &dyn Fn()) -> Option<String> {
+        let mut text = self.line("> ", ctrl_c)?;
         while needs_more(&text) {
-            match self.line(". ") {
+            match self.line(". ", ctrl_c) {
                 Some(more) => {
                     text.push('\n');
                     text.push_str(&more);
@@ -93,7 +100,9 @@ pub fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
     let Ok(mut session) = start_session(cli) else {
         return Ok(ExitCode::from(crate::EXIT_DEVICE));
     };
-    let mut reader = if interactive {
+    // Inputs are read on a thread of their own, so that this one can fetch what the device's
+    // callbacks print while the user types.
+    let (reader, printer) = if interactive {
         let mut ed = DefaultEditor::new()?;
         if let Some(p) = history_path() {
             let _ = ed.load_history(&p);
@@ -106,15 +115,21 @@ pub fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
             info.version,
             u64::from_le_bytes(info.build_id)
         );
-        Reader::Terminal(Box::new(ed))
+        let printer: Option<Box<dyn ExternalPrinter + Send>> = match ed.create_external_printer() {
+            Ok(p) => Some(Box::new(p)),
+            Err(_) => None,
+        };
+        (Reader::Terminal(Box::new(ed)), printer)
     } else {
-        Reader::Pipe(std::io::stdin().lock())
+        (Reader::Pipe, None)
     };
+    let mut events = EventPrinter::new(printer);
+    let mut inputs = Inputs::start(reader, events.ctrl_c(session.interrupter()));
     let color = std::io::stderr().is_terminal();
     let roots = crate::project::roots_for(std::path::PathBuf::from("."));
     let mut n_inputs = 0u32;
     let mut last_status = 0u8;
-    while let Some(input) = reader.input() {
+    while let Some(input) = inputs.next(|| events.poll(&mut session, cli, color)) {
         let trimmed = input.trim();
         if trimmed.is_empty() {
             continue;
@@ -165,13 +180,210 @@ pub fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
             break;
         }
     }
-    if let Reader::Terminal(mut ed) = reader {
-        if let Some(p) = history_path() {
-            let _ = ed.save_history(&p);
-        }
+    let typed = inputs.finish();
+    if !typed && session.events_active() {
+        // Like `bscript run`: the end of piped input leaves timers running until they end.
+        let ctrl_c = crate::CtrlCInterrupts::new(session.interrupter());
+        let status = crate::run_timers(&mut session, None, &mut |outcome| {
+            eprint!(
+                "{}",
+                render::outcome("<callback>", "", outcome, cli.error_format, color)
+            );
+        });
+        drop(ctrl_c);
+        last_status = last_status.max(status as u8);
+    }
+    if typed {
         return Ok(ExitCode::SUCCESS);
     }
     Ok(ExitCode::from(last_status))
+}
+
+/// A poll that has waited this long (milliseconds) waits for a callback that runs and runs.
+const STUCK_POLL_MS: u64 = 200;
+
+/// How often the REPL asks the device for its callbacks' output while it waits for an input.
+const EVENT_POLL: Duration = Duration::from_millis(50);
+
+/// The thread that reads inputs. It reads one input at a time, when asked, so that the prompt
+/// shows only once the previous input has finished.
+struct Inputs {
+    ask: Option<mpsc::Sender<()>>,
+    inputs: mpsc::Receiver<Option<String>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+    typed: bool,
+    asked: bool,
+}
+
+impl Inputs {
+    /// Starts reading; `ctrl_c` runs when Ctrl-C is typed at the prompt.
+    fn start(mut reader: Reader, ctrl_c: Box<dyn Fn() + Send>) -> Inputs {
+        let typed = matches!(reader, Reader::Terminal(_));
+        let (ask, asks) = mpsc::channel::<()>();
+        let (send, inputs) = mpsc::channel();
+        let thread = std::thread::spawn(move || {
+            for () in asks {
+                let input = reader.input(&*ctrl_c);
+                let end = input.is_none();
+                if send.send(input).is_err() || end {
+                    break;
+                }
+            }
+            if let Reader::Terminal(mut ed) = reader {
+                if let Some(p) = history_path() {
+                    let _ = ed.save_history(&p);
+                }
+            }
+        });
+        Inputs {
+            ask: Some(ask),
+            inputs,
+            thread: Some(thread),
+            typed,
+            asked: false,
+        }
+    }
+
+    /// The next input, or `None` at the end of the inputs; `idle` runs every [`EVENT_POLL`]
+    /// while the user has not finished one.
+    fn next(&mut self, mut idle: impl FnMut()) -> Option<String> {
+        if !self.asked {
+            self.ask.as_ref()?.send(()).ok()?;
+            self.asked = true;
+        }
+        loop {
+            match self.inputs.recv_timeout(EVENT_POLL) {
+                Ok(input) => {
+                    self.asked = false;
+                    return input;
+                }
+                Err(mpsc::RecvTimeoutError::Timeout) => idle(),
+                Err(mpsc::RecvTimeoutError::Disconnected) => return None,
+            }
+        }
+    }
+
+    /// Stops the reading thread (which saves the history); true when inputs came from a
+    /// terminal.
+    fn finish(mut self) -> bool {
+        self.ask = None;
+        if !self.asked {
+            if let Some(t) = self.thread.take() {
+                let _ = t.join();
+            }
+        }
+        // A thread still waiting in the line editor ends with the process.
+        self.typed
+    }
+}
+
+/// Shows what the device's callbacks printed while no input ran: above the prompt on a
+/// terminal (the line being typed is drawn again below it), else on standard output and error.
+struct EventPrinter {
+    printer: Option<Box<dyn ExternalPrinter + Send>>,
+    /// Text of each stream after its last line end, held until the line is complete (a
+    /// terminal shows each message on lines of its own).
+    partial: [Vec<u8>; 2],
+    /// When the poll that is waiting for the device started (milliseconds since `epoch`, 0:
+    /// none): Ctrl-C at the prompt stops a callback that keeps it waiting.
+    polling_since: Arc<AtomicU64>,
+    epoch: Instant,
+}
+
+impl EventPrinter {
+    fn new(printer: Option<Box<dyn ExternalPrinter + Send>>) -> EventPrinter {
+        EventPrinter {
+            printer,
+            partial: [Vec::new(), Vec::new()],
+            polling_since: Arc::new(AtomicU64::new(0)),
+            epoch: Instant::now(),
+        }
+    }
+
+    /// What Ctrl-C at the prompt does besides clearing the line: when a poll has waited for
+    /// the device for a while (a callback runs and runs), it stops that callback.
+    fn ctrl_c(&self, interrupter: bs_session::Interrupter) -> Box<dyn Fn() + Send> {
+        let since = Arc::clone(&self.polling_since);
+        let epoch = self.epoch;
+        Box::new(move || {
+            let started = since.load(Ordering::SeqCst);
+            let now = epoch.elapsed().as_millis() as u64 + 1;
+            if started != 0 && now.saturating_sub(started) >= STUCK_POLL_MS {
+                interrupter.interrupt();
+            }
+        })
+    }
+
+    /// Fetches and shows what the callbacks did, if the device may have timers.
+    fn poll(&mut self, session: &mut Session, cli: &Cli, color: bool) {
+        if !session.events_active() {
+            return;
+        }
+        let now = self.epoch.elapsed().as_millis() as u64 + 1;
+        self.polling_since.store(now, Ordering::SeqCst);
+        let mut texts: Vec<(u8, Vec<u8>)> = Vec::new();
+        let result = session.poll_events(&mut |stream, bytes| texts.push((stream, bytes.to_vec())));
+        self.polling_since.store(0, Ordering::SeqCst);
+        for (stream, bytes) in texts {
+            self.text(stream, &bytes, false);
+        }
+        match result {
+            Ok(poll) => {
+                for error in &poll.errors {
+                    self.flush();
+                    let shown = render::outcome("<callback>", "", error, cli.error_format, color);
+                    self.text(1, shown.as_bytes(), true);
+                }
+                let losses = crate::event_losses(&poll);
+                if !losses.is_empty() {
+                    self.text(1, losses.as_bytes(), true);
+                }
+                if !poll.active {
+                    self.flush();
+                }
+            }
+            Err(e) => {
+                self.flush();
+                let message = format!(
+                    "cannot fetch the output of timers: {e}\nnote: the next input restarts the device\n"
+                );
+                self.text(1, message.as_bytes(), true);
+            }
+        }
+    }
+
+    /// Shows `bytes` of `stream`: whole lines at once; the rest too when `whole`.
+    fn text(&mut self, stream: u8, bytes: &[u8], whole: bool) {
+        let Some(printer) = self.printer.as_mut() else {
+            write_output(stream, bytes);
+            return;
+        };
+        let partial = &mut self.partial[usize::from(stream.min(1))];
+        partial.extend_from_slice(bytes);
+        let end = if whole {
+            partial.len()
+        } else {
+            match partial.iter().rposition(|&b| b == b'\n') {
+                Some(i) => i + 1,
+                None => return,
+            }
+        };
+        let lines: Vec<u8> = partial.drain(..end).collect();
+        let mut message = String::from_utf8_lossy(&lines).into_owned();
+        if !message.ends_with('\n') {
+            message.push('\n');
+        }
+        let _ = printer.print(message);
+    }
+
+    /// Shows what is held of unfinished lines.
+    fn flush(&mut self) {
+        for stream in 0..2u8 {
+            if !self.partial[usize::from(stream)].is_empty() {
+                self.text(stream, &[], true);
+            }
+        }
+    }
 }
 
 /// Whether the input was stopped by an interrupt.

@@ -286,3 +286,97 @@ fn typed_ahead_lines_all_run_on_qemu() {
     }
     typed_ahead_lines_all_run(&["--target", "qemu-mps2-an385"]);
 }
+
+/// The text the terminal showed after `from`.
+fn shown_after(t: &Terminal, from: usize) -> String {
+    String::from_utf8_lossy(&t.shown[from.min(t.shown.len())..]).into_owned()
+}
+
+/// An interval's output shows above the prompt while the user types; the half-typed line is
+/// drawn again below it and still runs; later inputs run while the interval goes on, and
+/// `clearInterval` stops it.
+fn an_interval_counts_while_the_user_types(args: &[&str]) {
+    if !common::installed("script") {
+        eprintln!("skipped: script (util-linux) is not installed");
+        return;
+    }
+    let mut t = Terminal::start(args);
+    let all = |t: &Terminal| String::from_utf8_lossy(&t.shown).into_owned();
+    assert!(
+        t.wait_for(0, "Type .help", Duration::from_secs(60)),
+        "no banner: {}",
+        all(&t)
+    );
+    t.type_keys(b"let n = 0; const id = setInterval(() => { n++; print('tick', n) }, 100)\r");
+    assert!(
+        t.wait_for(0, "tick 2", Duration::from_secs(30)),
+        "the interval's output should show at the prompt; the terminal showed:\n{}",
+        all(&t)
+    );
+    // Half a line typed: the ticks go on above it, and it is drawn again below each one.
+    let half = "function sq(x: integer) { return x *";
+    let from = t.mark();
+    t.type_keys(half.as_bytes());
+    assert!(
+        t.wait_for(from, "tick", Duration::from_secs(10)),
+        "ticks should show while a line is typed; the terminal showed:\n{}",
+        all(&t)
+    );
+    let redrawn = Instant::now();
+    loop {
+        let after = shown_after(&t, from);
+        let last_tick = after.rfind("tick").unwrap();
+        if after[last_tick..].contains(half) {
+            break;
+        }
+        assert!(
+            redrawn.elapsed() < Duration::from_secs(5),
+            "the half-typed line should be drawn again below the ticks; the terminal showed:\n{}",
+            all(&t)
+        );
+        t.wait_for(t.mark(), "\u{0}", Duration::from_millis(20));
+    }
+    let from = t.mark();
+    t.type_keys(b" x }\rprint(sq(7))\r");
+    assert!(
+        t.wait_for(from, "\n49\r", Duration::from_secs(30)),
+        "the line finished after the ticks should run; the terminal showed:\n{}",
+        all(&t)
+    );
+    let from = t.mark();
+    assert!(
+        t.wait_for(from, "tick", Duration::from_secs(10)),
+        "the interval should go on after other inputs; the terminal showed:\n{}",
+        all(&t)
+    );
+    let from = t.mark();
+    t.type_keys(b"clearInterval(id); print('stopped')\r");
+    assert!(
+        t.wait_for(from, "\nstopped\r", Duration::from_secs(30)),
+        "the terminal showed:\n{}",
+        all(&t)
+    );
+    let from = t.mark();
+    assert!(
+        !t.wait_for(from, "tick", Duration::from_millis(600)),
+        "clearInterval should stop the ticks; the terminal showed:\n{}",
+        all(&t)
+    );
+    t.finish();
+}
+
+#[test]
+fn an_interval_counts_while_the_user_types_on_the_host_device() {
+    an_interval_counts_while_the_user_types(&[]);
+}
+
+#[test]
+fn an_interval_counts_while_the_user_types_on_qemu() {
+    for tool in ["qemu-system-arm", "arm-none-eabi-gcc"] {
+        if !common::installed(tool) {
+            eprintln!("skipped: {tool} is not installed");
+            return;
+        }
+    }
+    an_interval_counts_while_the_user_types(&["--target", "qemu-mps2-an385"]);
+}
