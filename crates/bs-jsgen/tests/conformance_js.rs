@@ -30,6 +30,10 @@ const SKIP: &[(&str, &str)] = &[
     ("mod_live_binding", "imports a module"),
     ("mod_namespace", "imports modules"),
     ("mod_import_type_specifier", "imports a module"),
+    // Hardware packages: bundled with bscript, with C per port.
+    ("gpio_blink", "imports a hardware package"),
+    ("gpio_led", "imports a hardware package"),
+    ("gpio_modes", "imports a hardware package"),
 ];
 
 /// Cases with a `.err` whose error line differs in JavaScript, with the reason.
@@ -48,6 +52,8 @@ const SKIP_ERR: &[(&str, &str)] = &[
     ("err_mod_import_conflict", "imports modules"),
     ("err_mod_private_class", "imports modules"),
     ("err_mod_private_name", "imports a module"),
+    ("gpio_pwm", "imports a hardware package"),
+    ("gpio_unavailable", "imports a hardware package"),
     // The device's heap is a few hundred KB; a JavaScript engine's is as large as the machine's
     // memory, so the program that exhausts the first runs to the end.
     ("rt_out_of_memory", "no device-sized heap"),

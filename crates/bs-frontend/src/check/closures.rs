@@ -104,6 +104,22 @@ impl<'a> Checker<'_, 'a> {
         None
     }
 
+    /// The declared type of a variable an arrow function captures (its capture slot may have a
+    /// narrowed type: a `const` narrowed where the arrow was made).
+    pub(super) fn declared_capture_type(&self, name: &str) -> Option<Type> {
+        for outer in self.outer.iter().rev() {
+            for scope in outer.scopes.iter().rev() {
+                if let Some(b) = scope.get(name) {
+                    return Some(outer.locals[b.id].ty.clone());
+                }
+            }
+            if !outer.is_arrow {
+                break;
+            }
+        }
+        None
+    }
+
     /// The parameter and result types of an arrow function from its annotations (`None` for a
     /// result type that must be inferred).
     fn arrow_types(

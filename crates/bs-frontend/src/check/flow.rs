@@ -337,12 +337,15 @@ impl<'a> Checker<'_, 'a> {
         if !matches!(operand.kind, ExprKind::Read(_)) {
             return;
         }
-        if let Some(Name::Local(_, ty) | Name::Var { ty, .. } | Name::Captured { ty, .. }) =
-            self.lookup_declared(id.name.as_str())
-        {
-            if matches!(ty, Type::Nullable(_)) {
-                operand.ty = ty;
+        let declared = match self.lookup_declared(id.name.as_str()) {
+            Some(Name::Local(_, ty) | Name::Var { ty, .. }) => ty,
+            Some(Name::Captured { ty, .. }) => {
+                self.declared_capture_type(id.name.as_str()).unwrap_or(ty)
             }
+            _ => return,
+        };
+        if matches!(declared, Type::Nullable(_)) {
+            operand.ty = declared;
         }
     }
 
