@@ -97,7 +97,8 @@ function runCell(cell, advance) {
 }
 
 function fmt(ms) {
-  return ms >= 100 ? `${Math.round(ms)} ms` : `${ms.toFixed(1)} ms`;
+  if (ms >= 100) return `${Math.round(ms)} ms`;
+  return ms >= 1 ? `${ms.toFixed(1)} ms` : `${ms.toFixed(2)} ms`;
 }
 
 function done(msg) {
