@@ -588,8 +588,54 @@ fn cells_run_in_the_browser() {
     );
     assert!(saved.contains("```bs\nwhile (true) {}\n```"), "{saved}");
 
-    // The screenshot for the README: the chart and the memory panel in view.
+    // Exported as a project (the folder is asked for in a prompt).
+    b.click("#export");
+    let project = dir.join("exported");
+    b.call(
+        "POST",
+        "/alert/text",
+        json!({ "text": project.display().to_string() }),
+    );
+    b.call("POST", "/alert/accept", json!({}));
+    b.wait(
+        "the export",
+        "return document.querySelector('#status').textContent.startsWith('exported to')",
+    );
+    let config = std::fs::read_to_string(project.join("bsconfig.json")).unwrap();
+    assert!(
+        config.contains("\"entryFile\": \"./src/index.bs\""),
+        "{config}"
+    );
+    let program = std::fs::read_to_string(project.join("src/index.bs")).unwrap();
+    assert!(
+        program.starts_with("// cell 1\nprint(40 + 2)\n\n// cell 2\n"),
+        "{program}"
+    );
+
     let png = b.screenshot();
+
+    // Reset forgets what the cells declared.
+    b.click("#reset");
+    b.wait(
+        "the reset",
+        "return document.querySelector('#status').textContent === 'device reset'",
+    );
+    run_cell(&b, 8, "print(sine(1.0))");
+    let (_, err) = finished(&b, 8, "compile-error");
+    assert!(err.contains("sine"), "{err}");
+
+    // The saved file is loaded by a notebook started on it.
+    let again = Notebook::start(&dir, &file);
+    b.go(&again.url);
+    b.wait(
+        "the loaded notebook",
+        "return document.querySelector('#status').textContent === 'ready'
+                && window.bsNotebook.cells.size === 8",
+    );
+    let first = b.js("return window.bsNotebook.cells.get(1).view.state.doc.toString()");
+    assert_eq!(first, json!("print(40 + 2)"));
+
+    // The screenshot for the README: the chart and the memory panel in view.
     assert!(png.starts_with(b"\x89PNG"), "a PNG screenshot");
     let shot = if std::env::var_os("BSCRIPT_SCREENSHOT").is_some() {
         Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/notebook.png")

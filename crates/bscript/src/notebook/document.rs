@@ -48,6 +48,13 @@ impl Document {
         if let Some(cell) = current {
             doc.cells.push(cell);
         }
+        // The blank lines before the first cell are the layout's, not the preface's.
+        let preface = doc.preface.trim_end();
+        doc.preface = if preface.is_empty() {
+            String::new()
+        } else {
+            format!("{preface}\n")
+        };
         doc
     }
 
