@@ -4,7 +4,8 @@
 //!
 //! Needs `chromium` and `chromium-driver` (scripts/setup.sh installs them). With
 //! `BSCRIPT_SCREENSHOT=1` the test also writes its screenshot to docs/notebook.png (else to the
-//! target folder).
+//! target folder). `BSCRIPT_NOTEBOOK_TARGET=qemu-mps2-an385` runs it on that device instead of
+//! the host device.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
@@ -273,7 +274,12 @@ fn base64_decode(text: &str) -> Vec<u8> {
     out
 }
 
-/// The notebook server, started on the host device in `dir` with the notebook `file`.
+/// The device the test runs on.
+fn target() -> String {
+    std::env::var("BSCRIPT_NOTEBOOK_TARGET").unwrap_or_else(|_| "host".to_string())
+}
+
+/// The notebook server, started on the device of [`target`] in `dir` with the notebook `file`.
 struct Notebook {
     port: u16,
     url: String,
@@ -283,6 +289,8 @@ struct Notebook {
 impl Notebook {
     fn start(dir: &Path, file: &Path) -> Notebook {
         let mut child = Command::new(env!("CARGO_BIN_EXE_bscript"))
+            .arg("--target")
+            .arg(target())
             .arg("notebook")
             .arg("--no-browser")
             .arg(file)
@@ -529,6 +537,8 @@ fn cells_run_in_the_browser() {
         RUNTIME_ERROR.replace('\n', "; "),
     );
     let repl = Command::new(env!("CARGO_BIN_EXE_bscript"))
+        .arg("--target")
+        .arg(target())
         .arg("repl")
         .current_dir(&dir)
         .stdin(Stdio::piped())
