@@ -390,6 +390,13 @@ const SINE_LOOP: &str = "for (let i = 0; i < 50; i++) {
   print('sine: ' + sine(i * 0.2))
 }";
 
+/// An endless loop that prints now and then.
+const LOOP: &str = "let n = 0
+while (true) {
+  n++
+  if (n % 1000000 == 0) print('looping ' + n)
+}";
+
 const RUNTIME_ERROR: &str = "let a = [1, 2]\nlet i = 5\nprint(a[i])";
 
 fn temp_dir(name: &str) -> PathBuf {
@@ -566,11 +573,15 @@ fn cells_run_in_the_browser() {
     );
 
     // The interrupt button stops an endless loop, and the next cell runs.
-    run_cell(&b, 6, "while (true) {}");
+    // Its output arrives while it runs (the device sends what it printed at a newline, at
+    // most every 20 ms).
+    run_cell(&b, 6, LOOP);
     b.wait(
-        "the loop to run",
+        "the loop's output while it runs",
         &format!(
-            "return document.querySelector(\"{}\").dataset.status === 'running'",
+            "const c = document.querySelector(\"{}\");
+             return c.dataset.status === 'running'
+                    && c.querySelector('pre.stdout').textContent.startsWith('looping 1000000\\n')",
             cell_css(6, "").trim()
         ),
     );
@@ -596,7 +607,7 @@ fn cells_run_in_the_browser() {
         saved.contains("```bs\nprint(40 + 2)\n```\n\n```bs\nlet s: string = 1\n```"),
         "{saved}"
     );
-    assert!(saved.contains("```bs\nwhile (true) {}\n```"), "{saved}");
+    assert!(saved.contains(&format!("```bs\n{LOOP}\n```")), "{saved}");
 
     // Exported as a project (the folder is asked for in a prompt).
     b.click("#export");
