@@ -111,7 +111,8 @@ function done(msg) {
   const t = msg.times;
   cell.times.textContent =
     `compile ${fmt(t.compile)} · link ${fmt(t.link)} · transfer ${fmt(t.transfer)} · run ${fmt(t.run)}`;
-  cell.times.title = `run on the device: ${fmt(t.device_run)}`;
+  cell.times.title = `run on the device: ${fmt(t.device_run)}; the unit's bytes travel with ` +
+    "its call, so their transfer counts in run";
   let text = msg.error || "";
   if (msg.runtime) {
     text = `run-time error at line ${msg.runtime.line}, column ${msg.runtime.column}` +
