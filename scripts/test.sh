@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Sets up and runs every test: formatting and lints, the Rust unit tests, the conformance suite
 # and the REPL transcripts on the host device (also with the collector in stress mode) and then
-# on qemu-mps2-an385 (a Cortex-M3 in QEMU),
+# on qemu-mps2-an385 (a Cortex-M3 in QEMU), the notebook in headless Chromium on both,
 # the runtime's C tests, each fuzz target for a minute, and each benchmark once at a tiny size.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -37,6 +37,9 @@ cargo run --locked --release -q -p bs-toolchain --example runtime_size -- qemu-m
 step "qemu-mps2-an385: conformance suite and REPL transcripts"
 cargo test --locked --release -p bscript --test conformance -- --target qemu-mps2-an385
 cargo test --locked --release -p bscript --test repl -- --target qemu-mps2-an385
+# The notebook in headless Chromium on the Cortex-M device (on the host device it runs with the
+# workspace's tests above).
+BSCRIPT_NOTEBOOK_TARGET=qemu-mps2-an385 cargo test --locked --release -p bscript --test notebook
 BSCRIPT_DYNAMIC=eager cargo test --locked --release -p bscript --test conformance --test repl -- --target qemu-mps2-an385
 BSCRIPT_DYNAMIC=off cargo test --locked --release -p bscript --test conformance --test repl -- --target qemu-mps2-an385
 

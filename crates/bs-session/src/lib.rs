@@ -576,6 +576,12 @@ impl Session {
         Ok((info, self.shadow.usage()))
     }
 
+    /// The shadow machine: the units on the device, their placements and symbols (for
+    /// displays such as the notebook's memory panel).
+    pub fn shadow(&self) -> &Shadow {
+        &self.shadow
+    }
+
     /// Number of names the session has declared.
     pub fn declared_names(&self) -> usize {
         self.env.len()

@@ -5,6 +5,7 @@
 mod bench;
 mod board;
 mod bundled;
+mod notebook;
 mod pins;
 mod progress;
 mod project;
@@ -101,6 +102,15 @@ enum Command {
     },
     /// An interactive session: each input is compiled and run on the device at once.
     Repl,
+    /// A web notebook: cells run one after another on the device, with their output, stage
+    /// times, live plots and the device's memory, in the browser.
+    Notebook {
+        /// The notebook file (Markdown; each ```bs code block is a cell); created when saved.
+        file: Option<PathBuf>,
+        /// Print the address but do not open a browser.
+        #[arg(long)]
+        no_browser: bool,
+    },
     /// Projects: several files with a bsconfig.json.
     Project {
         #[command(subcommand)]
@@ -615,7 +625,7 @@ fn main() -> ExitCode {
     if !target_given
         && matches!(
             cli.command,
-            Command::Run { .. } | Command::Repl | Command::Board { .. }
+            Command::Run { .. } | Command::Repl | Command::Notebook { .. } | Command::Board { .. }
         )
     {
         match project::board_of(std::path::Path::new(".")) {
@@ -652,6 +662,7 @@ fn work(cli: &Cli) -> ExitCode {
         } => run_file(cli, file.as_ref(), *keep_c, *timeout, *jit_report),
         Command::Project { what } => project::run(what),
         Command::Repl => repl::run(cli),
+        Command::Notebook { file, no_browser } => notebook::run(cli, file.as_deref(), *no_browser),
         Command::Check { file } => check_file(cli, file.as_ref()),
         Command::Board { what } => board::run(cli, what),
         Command::Bench { what } => bench::run(cli, what),
