@@ -645,6 +645,28 @@ fn cells_run_in_the_browser() {
     let (_, err) = finished(&b, 8, "compile-error");
     assert!(err.contains("sine"), "{err}");
 
+    // What timer callbacks print after their cell ended shows under it and feeds its plots.
+    run_cell(
+        &b,
+        9,
+        "let n = 0; const id = setInterval(() => { n++; print('tick: ' + n); \
+         if (n == 5) { clearInterval(id) } }, 30)",
+    );
+    finished(&b, 9, "ok");
+    let ticks = b.wait(
+        "the ticks of a timer",
+        &format!(
+            "const o = document.querySelector(\"{}\").textContent;
+             const c = document.querySelector('.chart[data-series=\"tick\"]');
+             return o.includes('tick: 5') && c && c.dataset.points === '5' && o",
+            cell_css(9, "pre.stdout")
+        ),
+    );
+    assert_eq!(
+        ticks,
+        json!("tick: 1\ntick: 2\ntick: 3\ntick: 4\ntick: 5\n")
+    );
+
     // The saved file is loaded by a notebook started on it.
     let again = Notebook::start(&dir, &file);
     b.go(&again.url);

@@ -273,7 +273,19 @@ pub fn run(cli: &Cli, file: Option<&Path>, no_browser: bool) -> anyhow::Result<E
         open_browser(&url);
     }
     let roots = crate::project::roots_for(PathBuf::from("."));
-    while let Ok(job) = queue.recv() {
+    // Timer callbacks print while no cell runs: their output goes to the last cell run.
+    let mut last_cell: Option<u64> = None;
+    loop {
+        let job = match queue.recv_timeout(EVENT_POLL) {
+            Ok(job) => job,
+            Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
+                if let Some(cell) = last_cell.filter(|_| session.events_active()) {
+                    poll_events(&mut session, &shared, cell);
+                }
+                continue;
+            }
+            Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => break,
+        };
         match job {
             Job::Run {
                 cell,
@@ -286,6 +298,7 @@ pub fn run(cli: &Cli, file: Option<&Path>, no_browser: bool) -> anyhow::Result<E
                     continue;
                 }
                 run_cell(&mut session, &shared, &roots, cell, &label, &code);
+                last_cell = Some(cell);
                 send_memory(&mut session, &shared);
             }
             Job::Reset => {
@@ -302,6 +315,49 @@ pub fn run(cli: &Cli, file: Option<&Path>, no_browser: bool) -> anyhow::Result<E
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// How often the notebook asks the device for its timer callbacks' output while no cell runs.
+const EVENT_POLL: std::time::Duration = std::time::Duration::from_millis(50);
+
+/// Fetches what timer callbacks printed and how they failed, and shows it under `cell` (its
+/// `name: number` lines feed the plots as a running cell's do).
+fn poll_events(session: &mut Session, shared: &Shared, cell: u64) {
+    let mut pieces = [Utf8Pieces::default(), Utf8Pieces::default()];
+    let mut out = |stream: u8, bytes: &[u8]| {
+        let text = pieces[usize::from(stream.min(1))].push(bytes);
+        if !text.is_empty() {
+            shared.broadcast(
+                &json!({"type": "output", "cell": cell, "stream": stream, "text": text}),
+            );
+        }
+    };
+    // The Interrupt button stops a callback that keeps the device busy.
+    let interrupter = session.interrupter();
+    *Shared::lock(&shared.running) = Some(interrupter.clone());
+    let polled = session.poll_events(&mut out);
+    *Shared::lock(&shared.running) = None;
+    interrupter.clear();
+    let mut notes = match polled {
+        Ok(poll) => {
+            let mut notes: String = poll
+                .errors
+                .iter()
+                .map(|e| render::outcome("<callback>", "", e, ErrorFormat::Rich, false))
+                .collect();
+            notes += &crate::event_losses(&poll);
+            notes
+        }
+        Err(e) => format!(
+            "cannot fetch the output of timers: {e}\nnote: the next cell restarts the device\n"
+        ),
+    };
+    if !notes.is_empty() && !notes.ends_with('\n') {
+        notes.push('\n');
+    }
+    if !notes.is_empty() {
+        shared.broadcast(&json!({"type": "output", "cell": cell, "stream": 1, "text": notes}));
+    }
 }
 
 /// Opens the default browser on `url` (xdg-open on Linux, open on macOS), without waiting.
