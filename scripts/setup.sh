@@ -14,32 +14,29 @@ packages+=(duktape valgrind python3-venv firmware-microbit-micropython)
 # For the fuzz targets (scripts/fuzz.sh): clang with its libFuzzer and sanitizer runtimes.
 packages+=(clang libclang-rt-14-dev)
 
-missing=()
-for p in "${packages[@]}"; do
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
-if [ "${#missing[@]}" -gt 0 ]; then
-    echo "setup: installing ${missing[*]}" >&2
-    sudo=""
-    [ "$(id -u)" -eq 0 ] || sudo="sudo"
-    $sudo apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
-fi
+# Installs those of the packages given (after the apt-get options) that are missing.
+install_missing() {
+    local options=() missing=() p
+    while [ "$#" -gt 0 ] && [ "${1#-}" != "$1" ]; do
+        options+=("$1")
+        shift
+    done
+    for p in "$@"; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+    done
+    if [ "${#missing[@]}" -gt 0 ]; then
+        echo "setup: installing ${missing[*]}" >&2
+        local sudo=""
+        [ "$(id -u)" -eq 0 ] || sudo="sudo"
+        $sudo apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${options[@]}" "${missing[@]}" >/dev/null
+    fi
+}
 
+install_missing "${packages[@]}"
 # For the notebook's browser tests (crates/bscript/tests/notebook.rs): headless Chromium and its
 # WebDriver server, without the desktop packages Chromium recommends.
-browser=(chromium chromium-driver)
-missing=()
-for p in "${browser[@]}"; do
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
-if [ "${#missing[@]}" -gt 0 ]; then
-    echo "setup: installing ${missing[*]}" >&2
-    sudo=""
-    [ "$(id -u)" -eq 0 ] || sudo="sudo"
-    $sudo apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-fi
+install_missing --no-install-recommends chromium chromium-driver
 
 if ! command -v cargo >/dev/null 2>&1; then
     if [ -x "$HOME/.cargo/bin/cargo" ]; then
