@@ -2,33 +2,21 @@
 //! packages that come with bscript (`gpio`) imported without installing them, and
 //! `bscript project install gpio` copying one into a project, where the copy then wins.
 
+mod common;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 
 fn scratch(test: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("bscript-hw-{}-{test}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+    common::scratch("hw", test)
 }
 
+/// Runs bscript in `dir`: (exit status, standard output, standard error).
 fn bscript(dir: &Path, args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_bscript"))
-        .args(args)
-        .current_dir(dir)
-        .stdin(Stdio::null())
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    common::bscript_in(dir, args)
 }
 
 fn write(path: &Path, text: &str) {
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(path, text).unwrap();
+    common::write_file(path, text)
 }
 
 const PROJECT: &str = r#"{ "projectName": "app", "boardName": "host", "entryFile": "./src/index.bs", "srcDir": "./src", "dependencies": {} }"#;
