@@ -93,6 +93,18 @@ impl Terminal {
         stdin.flush().unwrap();
     }
 
+    /// Types `keys` and asserts that `text` shows after them within 30 s (`what` says what
+    /// that means when it does not).
+    fn typed_shows(&mut self, keys: &[u8], text: &str, what: &str) {
+        let from = self.mark();
+        self.type_keys(keys);
+        assert!(
+            self.wait_for(from, text, Duration::from_secs(30)),
+            "{what}; the terminal showed:\n{}",
+            String::from_utf8_lossy(&self.shown)
+        );
+    }
+
     /// Types `.quit`, waits for the end and returns everything the terminal showed.
     fn finish(mut self) -> String {
         let _ = self.stdin.as_mut().unwrap().write_all(b".quit\r");
@@ -160,13 +172,7 @@ fn ctrl_c_stops_a_loop_and_the_repl_goes_on(args: &[&str]) {
         );
     }
     // The REPL goes on, with what was declared before.
-    let from = t.mark();
-    t.type_keys(b"print(y + 1)\r");
-    assert!(
-        t.wait_for(from, "\n42\r", Duration::from_secs(30)),
-        "the next input should see `y`; the terminal showed:\n{}",
-        all(&t)
-    );
+    t.typed_shows(b"print(y + 1)\r", "\n42\r", "the next input should see `y`");
     // At the prompt, Ctrl-C drops the line typed so far.
     let from = t.mark();
     t.type_keys(b"print(1000 +");
@@ -336,12 +342,10 @@ fn an_interval_counts_while_the_user_types(args: &[&str]) {
         );
         t.wait_for(t.mark(), "\u{0}", Duration::from_millis(20));
     }
-    let from = t.mark();
-    t.type_keys(b" x }\rprint(sq(7))\r");
-    assert!(
-        t.wait_for(from, "\n49\r", Duration::from_secs(30)),
-        "the line finished after the ticks should run; the terminal showed:\n{}",
-        all(&t)
+    t.typed_shows(
+        b" x }\rprint(sq(7))\r",
+        "\n49\r",
+        "the line finished after the ticks should run",
     );
     let from = t.mark();
     assert!(
@@ -349,12 +353,10 @@ fn an_interval_counts_while_the_user_types(args: &[&str]) {
         "the interval should go on after other inputs; the terminal showed:\n{}",
         all(&t)
     );
-    let from = t.mark();
-    t.type_keys(b"clearInterval(id); print('stopped')\r");
-    assert!(
-        t.wait_for(from, "\nstopped\r", Duration::from_secs(30)),
-        "the terminal showed:\n{}",
-        all(&t)
+    t.typed_shows(
+        b"clearInterval(id); print('stopped')\r",
+        "\nstopped\r",
+        "clearInterval should run",
     );
     let from = t.mark();
     assert!(

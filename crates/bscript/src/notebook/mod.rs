@@ -323,15 +323,8 @@ const EVENT_POLL: std::time::Duration = std::time::Duration::from_millis(50);
 /// Fetches what timer callbacks printed and how they failed, and shows it under `cell` (its
 /// `name: number` lines feed the plots as a running cell's do).
 fn poll_events(session: &mut Session, shared: &Shared, cell: u64) {
-    let mut pieces = [Utf8Pieces::default(), Utf8Pieces::default()];
-    let mut out = |stream: u8, bytes: &[u8]| {
-        let text = pieces[usize::from(stream.min(1))].push(bytes);
-        if !text.is_empty() {
-            shared.broadcast(
-                &json!({"type": "output", "cell": cell, "stream": stream, "text": text}),
-            );
-        }
-    };
+    let mut output = CellOutput::new(shared, cell);
+    let mut out = |stream: u8, bytes: &[u8]| output.send(stream, bytes);
     // The Interrupt button stops a callback that keeps the device busy.
     let interrupter = session.interrupter();
     *Shared::lock(&shared.running) = Some(interrupter.clone());
@@ -399,6 +392,33 @@ impl Utf8Pieces {
     }
 }
 
+/// A cell's output on its way to the page: `output` messages of whole characters, sent as the
+/// bytes arrive.
+struct CellOutput<'s> {
+    shared: &'s Shared,
+    cell: u64,
+    pieces: [Utf8Pieces; 2],
+}
+
+impl CellOutput<'_> {
+    fn new(shared: &Shared, cell: u64) -> CellOutput<'_> {
+        CellOutput {
+            shared,
+            cell,
+            pieces: [Utf8Pieces::default(), Utf8Pieces::default()],
+        }
+    }
+
+    fn send(&mut self, stream: u8, bytes: &[u8]) {
+        let text = self.pieces[usize::from(stream.min(1))].push(bytes);
+        if !text.is_empty() {
+            self.shared.broadcast(
+                &json!({"type": "output", "cell": self.cell, "stream": stream, "text": text}),
+            );
+        }
+    }
+}
+
 /// Offset in UTF-16 code units (the editor's positions) of byte `offset` of `text`.
 fn utf16_offset(text: &str, offset: u32) -> usize {
     let mut at = (offset as usize).min(text.len());
@@ -452,15 +472,8 @@ fn run_cell(
     let interrupter = session.interrupter();
     interrupter.clear();
     *Shared::lock(&shared.running) = Some(interrupter);
-    let mut pieces = [Utf8Pieces::default(), Utf8Pieces::default()];
-    let mut out = |stream: u8, bytes: &[u8]| {
-        let text = pieces[usize::from(stream.min(1))].push(bytes);
-        if !text.is_empty() {
-            shared.broadcast(
-                &json!({"type": "output", "cell": cell, "stream": stream, "text": text}),
-            );
-        }
-    };
+    let mut output = CellOutput::new(shared, cell);
+    let mut out = |stream: u8, bytes: &[u8]| output.send(stream, bytes);
     let (outcome, times) = session.eval_program(&name, code, None, roots, &mut out);
     *Shared::lock(&shared.running) = None;
     let rendered = render::outcome(&name, code, &outcome, ErrorFormat::Rich, false);
