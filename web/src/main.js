@@ -111,8 +111,9 @@ function done(msg) {
   const t = msg.times;
   cell.times.textContent =
     `compile ${fmt(t.compile)} · link ${fmt(t.link)} · transfer ${fmt(t.transfer)} · run ${fmt(t.run)}`;
-  cell.times.title = `run on the device: ${fmt(t.device_run)}; the unit's bytes travel with ` +
-    "its call, so their transfer counts in run";
+  cell.times.title = "transfer: the call's time on the link (the unit's bytes travel with the " +
+    "call that runs it, and its replies come back), that is the call's time seen by the host " +
+    "less the run time the device measured";
   let text = msg.error || "";
   if (msg.runtime) {
     text = `run-time error at line ${msg.runtime.line}, column ${msg.runtime.column}` +
