@@ -535,12 +535,21 @@ impl Session {
     /// [`interrupter`](Session::interrupter) stops that callback, which then is among the
     /// errors as `interrupted`, and the interrupter is cleared; an interrupt requested while no
     /// callback ran stays requested, for the caller to act on and clear). Updates
-    /// [`events_active`](Session::events_active). An `Err` means the link failed; the session
-    /// then needs a restart as after a failed input (the next `eval` restarts the device).
-    pub fn poll_events(&mut self, out: &mut OutputSink<'_>) -> Result<EventPoll, SessionError> {
+    /// [`events_active`](Session::events_active). When the link fails or the device is gone,
+    /// the device is started afresh as after a failed input and `errors` ends with the
+    /// [`Outcome::DeviceError`] that says so (everything declared before is gone).
+    pub fn poll_events(&mut self, out: &mut OutputSink<'_>) -> EventPoll {
         let mut poll = EventPoll::default();
         loop {
-            let report = self.device.events()?;
+            let report = match self.device.events() {
+                Ok(report) => report,
+                Err(e) => {
+                    poll.errors.push(self.device_failed(e));
+                    poll.active = false;
+                    self.events_active = false;
+                    return poll;
+                }
+            };
             poll.timers = u32::from(report.timers);
             poll.dropped_events = poll.dropped_events.saturating_add(report.dropped_events);
             poll.dropped_output_bytes = poll
@@ -566,7 +575,7 @@ impl Session {
             }
         }
         self.events_active = poll.active;
-        Ok(poll)
+        poll
     }
 
     /// The device's heap figures and the shadow's code and data regions. With `collect`, the

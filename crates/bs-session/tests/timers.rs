@@ -31,9 +31,7 @@ fn poll_until(
     let mut errors = Vec::new();
     let start = Instant::now();
     loop {
-        let poll = session
-            .poll_events(&mut |_, b| out.extend_from_slice(b))
-            .expect("the poll works");
+        let poll = session.poll_events(&mut |_, b| out.extend_from_slice(b));
         for e in &poll.errors {
             match e {
                 Outcome::RuntimeError(f) => {
@@ -82,9 +80,7 @@ fn timers_in_a_session(session: &mut Session) {
     assert!(!session.events_active());
     std::thread::sleep(Duration::from_millis(60));
     let mut late = Vec::new();
-    let poll = session
-        .poll_events(&mut |_, b| late.extend_from_slice(b))
-        .unwrap();
+    let poll = session.poll_events(&mut |_, b| late.extend_from_slice(b));
     assert!(late.is_empty(), "{}", String::from_utf8_lossy(&late));
     assert!(poll.errors.is_empty());
 
@@ -109,9 +105,7 @@ fn timers_in_a_session(session: &mut Session) {
     assert!(matches!(outcome, Outcome::RuntimeError(_)), "{outcome:?}");
     std::thread::sleep(Duration::from_millis(30));
     let mut ghost = Vec::new();
-    let poll = session
-        .poll_events(&mut |_, b| ghost.extend_from_slice(b))
-        .unwrap();
+    let poll = session.poll_events(&mut |_, b| ghost.extend_from_slice(b));
     assert!(ghost.is_empty(), "{}", String::from_utf8_lossy(&ghost));
     assert_eq!(poll.timers, 0);
 
@@ -119,7 +113,7 @@ fn timers_in_a_session(session: &mut Session) {
     ok(session, "setInterval(() => { print(\"x\"); }, 10);");
     session.reset().expect("reset works");
     assert!(!session.events_active());
-    let poll = session.poll_events(&mut |_, _| {}).unwrap();
+    let poll = session.poll_events(&mut |_, _| {});
     assert_eq!(poll.timers, 0);
     assert!(!poll.active);
 }
@@ -158,9 +152,7 @@ fn overflow_is_counted(session: &mut Session) {
     let mut dropped = 0;
     let start = Instant::now();
     while kept + dropped < total {
-        let poll = session
-            .poll_events(&mut |_, b| kept += b.len())
-            .expect("the poll works");
+        let poll = session.poll_events(&mut |_, b| kept += b.len());
         dropped += poll.dropped_output_bytes as usize;
         assert!(
             start.elapsed() < Duration::from_secs(10),
@@ -206,4 +198,51 @@ fn overflow_on_qemu() {
     };
     let mut session = Session::start(&options).expect("the QEMU device starts");
     overflow_is_counted(&mut session);
+}
+
+/// A device that dies while timers run: the poll says so once (the device was started afresh,
+/// everything declared is gone), polling stops, and the next input runs.
+#[test]
+fn a_device_that_dies_while_timers_run_is_started_afresh() {
+    let mut session = Session::start(&SessionOptions::default()).expect("the host device starts");
+    ok(
+        &mut session,
+        "let k = 5;\nsetInterval(() => { print(\"t\"); }, 10);",
+    );
+    assert!(session.events_active());
+    let pid = session.device_process_id();
+    assert!(
+        std::process::Command::new("kill")
+            .arg(pid.to_string())
+            .status()
+            .unwrap()
+            .success()
+    );
+    let start = Instant::now();
+    let failure = loop {
+        let poll = session.poll_events(&mut |_, _| {});
+        if let Some(e) = poll.errors.last() {
+            if matches!(e, Outcome::DeviceError { .. }) {
+                assert!(!poll.active);
+                break e.clone();
+            }
+        }
+        assert!(start.elapsed() < Duration::from_secs(20), "{poll:?}");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert!(
+        matches!(
+            failure,
+            Outcome::DeviceError {
+                restarted: true,
+                ..
+            }
+        ),
+        "{failure:?}"
+    );
+    assert!(!session.events_active());
+    assert_ne!(session.device_process_id(), pid);
+    let (outcome, _) = eval(&mut session, "print(k);");
+    assert!(matches!(outcome, Outcome::CompileError(_)), "{outcome:?}");
+    assert_eq!(ok(&mut session, "print(1 + 1);"), "2\n");
 }

@@ -523,13 +523,7 @@ pub(crate) fn run_timers(
     while session.events_active() {
         // Ctrl-C while waiting: one more poll (which also stops a callback that runs), then stop.
         let ctrl_c = interrupter.is_requested();
-        let poll = match session.poll_events(&mut write_output) {
-            Ok(poll) => poll,
-            Err(e) => {
-                eprintln!("bscript: fetching the output of timers failed: {e}");
-                return i32::from(EXIT_DEVICE);
-            }
-        };
+        let poll = session.poll_events(&mut write_output);
         let mut interrupted = false;
         for error in &poll.errors {
             render(error);

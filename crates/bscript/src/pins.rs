@@ -145,18 +145,16 @@ pub fn drive(cli: &Cli, session: &mut Session, roots: &ModuleRoots, args: &str) 
     match printed.trim() {
         // The device ran the callbacks the change queued before it answers again: show what
         // they printed, and their errors, now.
-        "0" => match session.poll_events(&mut crate::write_output) {
-            Ok(poll) => {
-                let color = std::io::IsTerminal::is_terminal(&std::io::stderr());
-                for outcome in &poll.errors {
-                    eprint!(
-                        "{}",
-                        render::outcome("", "", outcome, cli.error_format, color)
-                    );
-                }
+        "0" => {
+            let poll = session.poll_events(&mut crate::write_output);
+            let color = std::io::IsTerminal::is_terminal(&std::io::stderr());
+            for outcome in &poll.errors {
+                eprint!(
+                    "{}",
+                    render::outcome("", "", outcome, cli.error_format, color)
+                );
             }
-            Err(e) => eprintln!("cannot fetch what the callbacks printed: {e}"),
-        },
+        }
         "1" => eprintln!("pin {pin} is not set up as an input (new Pin({pin}, INPUT) sets it up)"),
         "2" => eprintln!(
             "the device's event queue is full: the callback for this change of pin {pin} is lost"

@@ -322,33 +322,23 @@ impl EventPrinter {
         let now = self.epoch.elapsed().as_millis() as u64 + 1;
         self.polling_since.store(now, Ordering::SeqCst);
         let mut texts: Vec<(u8, Vec<u8>)> = Vec::new();
-        let result = session.poll_events(&mut |stream, bytes| texts.push((stream, bytes.to_vec())));
+        let poll = session.poll_events(&mut |stream, bytes| texts.push((stream, bytes.to_vec())));
         self.polling_since.store(0, Ordering::SeqCst);
         for (stream, bytes) in texts {
             self.text(stream, &bytes, false);
         }
-        match result {
-            Ok(poll) => {
-                for error in &poll.errors {
-                    self.flush();
-                    let shown = render::outcome("<callback>", "", error, cli.error_format, color);
-                    self.text(1, shown.as_bytes(), true);
-                }
-                let losses = crate::event_losses(&poll);
-                if !losses.is_empty() {
-                    self.text(1, losses.as_bytes(), true);
-                }
-                if !poll.active {
-                    self.flush();
-                }
-            }
-            Err(e) => {
-                self.flush();
-                let message = format!(
-                    "cannot fetch the output of timers: {e}\nnote: the next input restarts the device\n"
-                );
-                self.text(1, message.as_bytes(), true);
-            }
+        // A device that failed was started afresh: its DeviceError says so.
+        for error in &poll.errors {
+            self.flush();
+            let shown = render::outcome("<callback>", "", error, cli.error_format, color);
+            self.text(1, shown.as_bytes(), true);
+        }
+        let losses = crate::event_losses(&poll);
+        if !losses.is_empty() {
+            self.text(1, losses.as_bytes(), true);
+        }
+        if !poll.active {
+            self.flush();
         }
     }
 

@@ -331,20 +331,12 @@ fn poll_events(session: &mut Session, shared: &Shared, cell: u64) {
     let polled = session.poll_events(&mut out);
     *Shared::lock(&shared.running) = None;
     interrupter.clear();
-    let mut notes = match polled {
-        Ok(poll) => {
-            let mut notes: String = poll
-                .errors
-                .iter()
-                .map(|e| render::outcome("<callback>", "", e, ErrorFormat::Rich, false))
-                .collect();
-            notes += &crate::event_losses(&poll);
-            notes
-        }
-        Err(e) => format!(
-            "cannot fetch the output of timers: {e}\nnote: the next cell restarts the device\n"
-        ),
-    };
+    let mut notes: String = polled
+        .errors
+        .iter()
+        .map(|e| render::outcome("<callback>", "", e, ErrorFormat::Rich, false))
+        .collect();
+    notes += &crate::event_losses(&polled);
     if !notes.is_empty() && !notes.ends_with('\n') {
         notes.push('\n');
     }
