@@ -162,10 +162,19 @@ void bs_event_clear_after(int32_t id) {
 }
 
 void bs_event_tick(uint32_t now) {
-    for (uint32_t i = 0; i < BS_TIMERS_MAX; i++) {
-        bs_timer *t = &roots.timers[i];
-        if (!t->active || (int32_t)(now - t->due) < 0)
-            continue;
+    /* Due timers are queued in the order they were due (the most overdue first), so that two
+       timeouts found due at one tick still run in their order. Each pass moves one due time
+       past `now`. */
+    for (;;) {
+        bs_timer *t = NULL;
+        for (uint32_t i = 0; i < BS_TIMERS_MAX; i++) {
+            bs_timer *c = &roots.timers[i];
+            if (c->active && (int32_t)(now - c->due) >= 0 &&
+                (t == NULL || (int32_t)(c->due - t->due) < 0))
+                t = c;
+        }
+        if (t == NULL)
+            return;
         if (!t->queued && bs_event_post(bs_box_int(t->id)))
             t->queued = 1;
         if (!t->repeat) {
