@@ -12,6 +12,8 @@
 //!   those of the counted loops inside it.
 //! - **Affine indices**: an index of the form `mul * i + add` with `add` invariant in the loop
 //!   ([`LoopAnalysis::affine`]).
+//! - **Masked indices**: an index `e & k` (`k >= 0` a constant) lies in [0, k] whatever `e`
+//!   is, so one test of the array's length covers it.
 //! - **The bounds test**: the condition under which such an access to a view stays in the array
 //!   on every pass ([`LoopAnalysis::bounds_test`]); the printer generates an unchecked copy of
 //!   the loop, run when all its accesses' tests hold.
@@ -394,6 +396,11 @@ impl LoopAnalysis<'_> {
         view: usize,
         index: &Expr,
     ) -> Option<String> {
+        // `e & k` with a constant `k >= 0` lies in [0, k] whatever `e` is (a table lookup such
+        // as CRC-32's `table[(c ^ b) & 0xFF]`): the array needs more than `k` elements.
+        if let Some(k) = mask_bound(index) {
+            return Some(format!("(int64_t){k} < (int64_t)hl{view}"));
+        }
         let (mul, add) = self.affine(index, counted)?;
         let (lo, hi) = (&counted.lo, &counted.hi);
         let (min, max) = match mul.cmp(&0) {
@@ -408,6 +415,27 @@ impl LoopAnalysis<'_> {
             std::cmp::Ordering::Equal => (add.clone(), add),
         };
         Some(format!("{min} >= 0 && {max} < (int64_t)hl{view}"))
+    }
+}
+
+/// `k` when `e` is `x & k` or `k & x` with an integer constant `k >= 0`: the value is then in
+/// [0, k] (two's complement: `k` has no sign bit to keep).
+fn mask_bound(e: &Expr) -> Option<i64> {
+    let ExprKind::Binary {
+        op: BinOp::BitAnd,
+        left,
+        right,
+        ..
+    } = &e.kind
+    else {
+        return None;
+    };
+    if e.ty != Type::Integer {
+        return None;
+    }
+    match (&left.kind, &right.kind) {
+        (ExprKind::Int(k), _) | (_, ExprKind::Int(k)) if *k >= 0 => Some(i64::from(*k)),
+        _ => None,
     }
 }
 
