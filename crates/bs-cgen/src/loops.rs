@@ -174,6 +174,19 @@ impl LoopAnalysis<'_> {
 
     /// `s` as a counted loop (see [`Counted`]), if it is one.
     pub(crate) fn counted_loop(&self, s: &Stmt) -> Option<Counted> {
+        self.counted_in(s, None)
+    }
+
+    /// `s`, a counted loop inside the counted loop `outer`, seen from before `outer`: its
+    /// index's range when its start, bound and step are invariant in `outer` too (a `for` loop
+    /// declaring its index), so that the range is the same on every pass of `outer` and a
+    /// test before `outer` can cover its accesses. Its C reads only locals declared before
+    /// `outer` (and views' lengths, which the caller must check were open before `outer`).
+    pub(crate) fn counted_from_outside(&self, s: &Stmt, outer: &Counted) -> Option<Counted> {
+        self.counted_in(s, Some(outer))
+    }
+
+    fn counted_in(&self, s: &Stmt, outer: Option<&Counted>) -> Option<Counted> {
         let Shape {
             index,
             op,
@@ -190,12 +203,32 @@ impl LoopAnalysis<'_> {
         }
         // The index changes from pass to pass: neither the bound nor the step may read it.
         written.insert(index);
+        let i = local_name(self.locals, index);
+        let lo = match outer {
+            None => format!("(int64_t){i}"),
+            Some(outer) => {
+                // Seen from before the outer loop: what the outer loop writes is not invariant,
+                // and the index starts at its initial value, which must be invariant too.
+                written.extend(outer.written.iter().copied());
+                let Stmt::For { init, .. } = s else {
+                    return None;
+                };
+                let [
+                    Stmt::Let {
+                        init: Some(start), ..
+                    },
+                ] = init.as_slice()
+                else {
+                    return None;
+                };
+                self.invariant(start, &written)?
+            }
+        };
         let bound = self.invariant(bound, &written)?;
         let step = match step {
             Some(e) => Some(self.invariant(e, &written)?),
             None => None,
         };
-        let i = local_name(self.locals, index);
         let hi = if op == BinOp::Lt {
             format!("({bound} - 1)")
         } else {
@@ -210,7 +243,7 @@ impl LoopAnalysis<'_> {
         };
         let mut counted = Counted {
             index,
-            lo: format!("(int64_t){i}"),
+            lo,
             hi,
             guard,
             written,
