@@ -14,6 +14,8 @@
 //!   ([`LoopAnalysis::affine`]).
 //! - **Masked indices**: an index `e & k` (`k >= 0` a constant) lies in [0, k] whatever `e`
 //!   is, so one test of the array's length covers it.
+//! - **Scaled indices**: an index `i * v` (`v` an invariant local or viewed length) is linear
+//!   in `i`: its values at the ends of the range are its extremes, whatever the sign of `v`.
 //! - **The bounds test**: the condition under which such an access to a view stays in the array
 //!   on every pass ([`LoopAnalysis::bounds_test`]); the printer generates an unchecked copy of
 //!   the loop, run when all its accesses' tests hold.
@@ -434,6 +436,9 @@ impl LoopAnalysis<'_> {
         if let Some(k) = mask_bound(index) {
             return Some(format!("(int64_t){k} < (int64_t)hl{view}"));
         }
+        if let Some(test) = self.scaled_test(counted, view, index) {
+            return Some(test);
+        }
         let (mul, add) = self.affine(index, counted)?;
         let (lo, hi) = (&counted.lo, &counted.hi);
         let (min, max) = match mul.cmp(&0) {
@@ -448,6 +453,52 @@ impl LoopAnalysis<'_> {
             std::cmp::Ordering::Equal => (add.clone(), add),
         };
         Some(format!("{min} >= 0 && {max} < (int64_t)hl{view}"))
+    }
+}
+
+impl LoopAnalysis<'_> {
+    /// The bounds test of an index `i * v` (or `v * i`) with `i` the loop's index and `v` an
+    /// integer local the loop does not assign or a viewed array's length (FFT's
+    /// `cosTable[m * step]`): linear in `i`, so its extremes are its values at the ends of the
+    /// range, whatever the sign of `v`. The products are computed in 64 bits once the range's
+    /// ends are known to fit in 32 (`v` does), so they cannot overflow; the index itself is
+    /// computed in 32 bits, wrapping, which gives the same value when that value is in range.
+    fn scaled_test(&self, counted: &Counted, view: usize, index: &Expr) -> Option<String> {
+        let ExprKind::Binary {
+            op: BinOp::Mul,
+            left,
+            right,
+            ..
+        } = &index.kind
+        else {
+            return None;
+        };
+        let factor = if read_local(left) == Some(counted.index) {
+            right
+        } else if read_local(right) == Some(counted.index) {
+            left
+        } else {
+            return None;
+        };
+        let plain = matches!(
+            factor.kind,
+            ExprKind::Read(Place::Local(_))
+                | ExprKind::Builtin {
+                    op: Builtin::ArrayLength,
+                    ..
+                }
+        );
+        if !plain {
+            return None;
+        }
+        let v = self.invariant(factor, &counted.written)?;
+        let (lo, hi) = (&counted.lo, &counted.hi);
+        Some(format!(
+            "{lo} >= (int64_t)INT32_MIN && {lo} <= (int64_t)INT32_MAX \
+             && {hi} >= (int64_t)INT32_MIN && {hi} <= (int64_t)INT32_MAX \
+             && {lo} * {v} >= 0 && {lo} * {v} < (int64_t)hl{view} \
+             && {hi} * {v} >= 0 && {hi} * {v} < (int64_t)hl{view}"
+        ))
     }
 }
 
