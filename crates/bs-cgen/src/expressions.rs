@@ -276,16 +276,36 @@ impl Gen {
     fn unchecked_index(&mut self, n: usize, index: &Expr) -> Option<String> {
         // The outermost loop whose test can cover the access takes its check (its test runs
         // once, an inner loop's at each of its starts).
-        let (level, check) = self
+        // A loop's test also covers an access in the loop it holds (the next on the stack) when
+        // that loop's index has the same range on every pass: the access's test, in terms of
+        // that range, then holds on every pass too.
+        let analysis = self.loop_analysis();
+        let (level, check, inner) = self
             .fast_copy
             .iter()
             .enumerate()
             .filter(|(_, fast)| n < fast.views_before)
             .find_map(|(level, fast)| {
-                let check = self.loop_analysis().bounds_test(&fast.plan, n, index)?;
-                Some((level, check))
+                if let Some(check) = analysis.bounds_test(&fast.plan, n, index) {
+                    return Some((level, check, None));
+                }
+                let outside = self.fast_copy.get(level + 1)?.outside.as_ref()?;
+                let test = analysis.bounds_test(outside, n, index)?;
+                let check = match &outside.guard {
+                    Some(guard) => format!("{guard} && {test}"),
+                    None => test,
+                };
+                // Its range may read the lengths of views opened inside this loop.
+                views_open_before(&check, fast.views_before).then_some((
+                    level,
+                    check,
+                    Some(level + 1),
+                ))
             })?;
         let c_index = self.expr(index);
+        if let Some(inner) = inner {
+            self.fast_copy[inner].covered_outside = true;
+        }
         let fast = &mut self.fast_copy[level];
         if !fast.checks.contains(&check) {
             fast.checks.push(check);
@@ -993,4 +1013,31 @@ pub(crate) fn check_from_any(to: &Type, v: &str, site: &str, class_id: u32, temp
         Type::Object => format!("bs_any_to_object({v}, {site})"),
         Type::Void => v.to_string(),
     }
+}
+
+/// Whether every view length `hl<n>` the C condition `check` reads has a number below
+/// `before` (was opened before the loop whose test it joins).
+fn views_open_before(check: &str, before: usize) -> bool {
+    let bytes = check.as_bytes();
+    let mut at = 0;
+    while let Some(found) = check[at..].find("hl") {
+        let start = at + found;
+        at = start + 2;
+        let ident_before = start > 0 && {
+            let c = bytes[start - 1];
+            c.is_ascii_alphanumeric() || c == b'_'
+        };
+        let digits: String = check[at..]
+            .chars()
+            .take_while(char::is_ascii_digit)
+            .collect();
+        if ident_before || digits.is_empty() {
+            continue;
+        }
+        match digits.parse::<usize>() {
+            Ok(n) if n < before => {}
+            _ => return false,
+        }
+    }
+    true
 }

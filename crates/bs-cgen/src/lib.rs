@@ -256,6 +256,13 @@ struct FastCopy {
     views_before: usize,
     /// The bounds tests of the accesses left unchecked, each once, in the order they appear.
     checks: Vec<String>,
+    /// The loop seen from before the counted loop whose unchecked copy holds it (the one below
+    /// on the stack), when its index's range is the same on every pass of that loop
+    /// ([`loops::LoopAnalysis::counted_from_outside`]): accesses in it can be covered by that
+    /// loop's test, made once.
+    outside: Option<loops::Counted>,
+    /// Whether an access in the loop was covered by the test of the loop holding it.
+    covered_outside: bool,
 }
 
 impl Gen {

@@ -12,6 +12,10 @@
 //!   those of the counted loops inside it.
 //! - **Affine indices**: an index of the form `mul * i + add` with `add` invariant in the loop
 //!   ([`LoopAnalysis::affine`]).
+//! - **Masked indices**: an index `e & k` (`k >= 0` a constant) lies in [0, k] whatever `e`
+//!   is, so one test of the array's length covers it.
+//! - **Scaled indices**: an index `i * v` (`v` an invariant local or viewed length) is linear
+//!   in `i`: its values at the ends of the range are its extremes, whatever the sign of `v`.
 //! - **The bounds test**: the condition under which such an access to a view stays in the array
 //!   on every pass ([`LoopAnalysis::bounds_test`]); the printer generates an unchecked copy of
 //!   the loop, run when all its accesses' tests hold.
@@ -172,6 +176,19 @@ impl LoopAnalysis<'_> {
 
     /// `s` as a counted loop (see [`Counted`]), if it is one.
     pub(crate) fn counted_loop(&self, s: &Stmt) -> Option<Counted> {
+        self.counted_in(s, None)
+    }
+
+    /// `s`, a counted loop inside the counted loop `outer`, seen from before `outer`: its
+    /// index's range when its start, bound and step are invariant in `outer` too (a `for` loop
+    /// declaring its index), so that the range is the same on every pass of `outer` and a
+    /// test before `outer` can cover its accesses. Its C reads only locals declared before
+    /// `outer` (and views' lengths, which the caller must check were open before `outer`).
+    pub(crate) fn counted_from_outside(&self, s: &Stmt, outer: &Counted) -> Option<Counted> {
+        self.counted_in(s, Some(outer))
+    }
+
+    fn counted_in(&self, s: &Stmt, outer: Option<&Counted>) -> Option<Counted> {
         let Shape {
             index,
             op,
@@ -188,12 +205,32 @@ impl LoopAnalysis<'_> {
         }
         // The index changes from pass to pass: neither the bound nor the step may read it.
         written.insert(index);
+        let i = local_name(self.locals, index);
+        let lo = match outer {
+            None => format!("(int64_t){i}"),
+            Some(outer) => {
+                // Seen from before the outer loop: what the outer loop writes is not invariant,
+                // and the index starts at its initial value, which must be invariant too.
+                written.extend(outer.written.iter().copied());
+                let Stmt::For { init, .. } = s else {
+                    return None;
+                };
+                let [
+                    Stmt::Let {
+                        init: Some(start), ..
+                    },
+                ] = init.as_slice()
+                else {
+                    return None;
+                };
+                self.invariant(start, &written)?
+            }
+        };
         let bound = self.invariant(bound, &written)?;
         let step = match step {
             Some(e) => Some(self.invariant(e, &written)?),
             None => None,
         };
-        let i = local_name(self.locals, index);
         let hi = if op == BinOp::Lt {
             format!("({bound} - 1)")
         } else {
@@ -208,7 +245,7 @@ impl LoopAnalysis<'_> {
         };
         let mut counted = Counted {
             index,
-            lo: format!("(int64_t){i}"),
+            lo,
             hi,
             guard,
             written,
@@ -394,6 +431,14 @@ impl LoopAnalysis<'_> {
         view: usize,
         index: &Expr,
     ) -> Option<String> {
+        // `e & k` with a constant `k >= 0` lies in [0, k] whatever `e` is (a table lookup such
+        // as CRC-32's `table[(c ^ b) & 0xFF]`): the array needs more than `k` elements.
+        if let Some(k) = mask_bound(index) {
+            return Some(format!("(int64_t){k} < (int64_t)hl{view}"));
+        }
+        if let Some(test) = self.scaled_test(counted, view, index) {
+            return Some(test);
+        }
         let (mul, add) = self.affine(index, counted)?;
         let (lo, hi) = (&counted.lo, &counted.hi);
         let (min, max) = match mul.cmp(&0) {
@@ -408,6 +453,73 @@ impl LoopAnalysis<'_> {
             std::cmp::Ordering::Equal => (add.clone(), add),
         };
         Some(format!("{min} >= 0 && {max} < (int64_t)hl{view}"))
+    }
+}
+
+impl LoopAnalysis<'_> {
+    /// The bounds test of an index `i * v` (or `v * i`) with `i` the loop's index and `v` an
+    /// integer local the loop does not assign or a viewed array's length (FFT's
+    /// `cosTable[m * step]`): linear in `i`, so its extremes are its values at the ends of the
+    /// range, whatever the sign of `v`. The products are computed in 64 bits once the range's
+    /// ends are known to fit in 32 (`v` does), so they cannot overflow; the index itself is
+    /// computed in 32 bits, wrapping, which gives the same value when that value is in range.
+    fn scaled_test(&self, counted: &Counted, view: usize, index: &Expr) -> Option<String> {
+        let ExprKind::Binary {
+            op: BinOp::Mul,
+            left,
+            right,
+            ..
+        } = &index.kind
+        else {
+            return None;
+        };
+        let factor = if read_local(left) == Some(counted.index) {
+            right
+        } else if read_local(right) == Some(counted.index) {
+            left
+        } else {
+            return None;
+        };
+        let plain = matches!(
+            factor.kind,
+            ExprKind::Read(Place::Local(_))
+                | ExprKind::Builtin {
+                    op: Builtin::ArrayLength,
+                    ..
+                }
+        );
+        if !plain {
+            return None;
+        }
+        let v = self.invariant(factor, &counted.written)?;
+        let (lo, hi) = (&counted.lo, &counted.hi);
+        Some(format!(
+            "{lo} >= (int64_t)INT32_MIN && {lo} <= (int64_t)INT32_MAX \
+             && {hi} >= (int64_t)INT32_MIN && {hi} <= (int64_t)INT32_MAX \
+             && {lo} * {v} >= 0 && {lo} * {v} < (int64_t)hl{view} \
+             && {hi} * {v} >= 0 && {hi} * {v} < (int64_t)hl{view}"
+        ))
+    }
+}
+
+/// `k` when `e` is `x & k` or `k & x` with an integer constant `k >= 0`: the value is then in
+/// [0, k] (two's complement: `k` has no sign bit to keep).
+fn mask_bound(e: &Expr) -> Option<i64> {
+    let ExprKind::Binary {
+        op: BinOp::BitAnd,
+        left,
+        right,
+        ..
+    } = &e.kind
+    else {
+        return None;
+    };
+    if e.ty != Type::Integer {
+        return None;
+    }
+    match (&left.kind, &right.kind) {
+        (ExprKind::Int(k), _) | (_, ExprKind::Int(k)) if *k >= 0 => Some(i64::from(*k)),
+        _ => None,
     }
 }
 

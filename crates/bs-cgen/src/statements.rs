@@ -242,16 +242,19 @@ impl Gen {
                 let _ = writeln!(header, "while ({}) {{", self.expr(cond));
                 // A counted `while` loop runs its unchecked copy when the test allows, in a
                 // block of its own holding both copies.
-                let fast = self.unchecked_copy(s, body, &header, inner.saturating_sub(1), out);
-                let at = inner + usize::from(fast);
-                indent(out, at);
-                out.push_str(&header);
-                self.scoped_stmts(body, at + 1, out);
-                indent(out, at);
-                out.push_str("}\n");
-                if fast {
-                    indent(out, inner);
+                let copies = self.unchecked_copy(s, body, &header, inner.saturating_sub(1), out);
+                if copies != Copies::Unchecked {
+                    let fast = copies == Copies::Both;
+                    let at = inner + usize::from(fast);
+                    indent(out, at);
+                    out.push_str(&header);
+                    self.scoped_stmts(body, at + 1, out);
+                    indent(out, at);
                     out.push_str("}\n");
+                    if fast {
+                        indent(out, inner);
+                        out.push_str("}\n");
+                    }
                 }
             }
             Stmt::DoWhile { body, cond } => {
@@ -296,16 +299,19 @@ impl Gen {
             crate::mark_source(&mut header, at.span);
         }
         let _ = writeln!(header, "for (; {cond_c}; {update_c}) {{");
-        let fast = self.unchecked_copy(s, body, &header, depth, out);
-        let inner = depth + 1 + usize::from(fast);
-        indent(out, inner);
-        out.push_str(&header);
-        self.scoped_stmts(body, inner + 1, out);
-        indent(out, inner);
-        out.push_str("}\n");
-        if fast {
-            indent(out, depth + 1);
+        let copies = self.unchecked_copy(s, body, &header, depth, out);
+        if copies != Copies::Unchecked {
+            let fast = copies == Copies::Both;
+            let inner = depth + 1 + usize::from(fast);
+            indent(out, inner);
+            out.push_str(&header);
+            self.scoped_stmts(body, inner + 1, out);
+            indent(out, inner);
             out.push_str("}\n");
+            if fast {
+                indent(out, depth + 1);
+                out.push_str("}\n");
+            }
         }
         self.views.close(&views);
         self.forget_scope(&[], depth + 1, out);
@@ -317,8 +323,10 @@ impl Gen {
     /// When `s` (with `body`, inside fewer than [`MAX_FAST_COPIES`] unchecked copies) is a
     /// counted loop with
     /// accesses that need no check under a test made once: prints `if (test) { the loop with
-    /// those accesses unchecked } else {` and returns true; the caller prints the checked loop
-    /// and closes the `else`. `header` is the loop's `for (…) {` line.
+    /// those accesses unchecked } else {` and returns [`Copies::Both`]; the caller prints the
+    /// checked loop and closes the `else`. When the test of the loop holding `s` covers every
+    /// access it leaves unchecked, prints that loop alone ([`Copies::Unchecked`]). `header` is
+    /// the loop's `for (…) {` line.
     fn unchecked_copy(
         &mut self,
         s: &Stmt,
@@ -326,23 +334,44 @@ impl Gen {
         header: &str,
         depth: usize,
         out: &mut String,
-    ) -> bool {
+    ) -> Copies {
         if self.fast_copy.len() >= MAX_FAST_COPIES {
-            return false;
+            return Copies::Checked;
         }
         let Some(plan) = self.loop_analysis().counted_loop(s) else {
-            return false;
+            return Copies::Checked;
         };
+        let outside = self
+            .fast_copy
+            .last()
+            .and_then(|outer| self.loop_analysis().counted_from_outside(s, &outer.plan));
         self.fast_copy.push(FastCopy {
             plan,
             views_before: self.views.opened(),
             checks: Vec::new(),
+            outside,
+            covered_outside: false,
         });
         let mut fast = String::new();
         self.scoped_stmts(body, depth + 3, &mut fast);
-        let FastCopy { plan, checks, .. } = self.fast_copy.pop().expect("pushed above");
+        let FastCopy {
+            plan,
+            checks,
+            covered_outside,
+            ..
+        } = self.fast_copy.pop().expect("pushed above");
+        if checks.is_empty() && covered_outside {
+            // Every access it leaves unchecked is covered by the test of the loop holding it:
+            // the unchecked copy is the loop.
+            indent(out, depth + 1);
+            out.push_str(header);
+            out.push_str(&fast);
+            indent(out, depth + 1);
+            out.push_str("}\n");
+            return Copies::Unchecked;
+        }
         if checks.is_empty() {
-            return false;
+            return Copies::Checked;
         }
         indent(out, depth + 1);
         let test = format!("{} > {} || ({})", plan.lo, plan.hi, checks.join(" && "));
@@ -357,7 +386,7 @@ impl Gen {
         out.push_str("}\n");
         indent(out, depth + 1);
         out.push_str("} else {\n");
-        true
+        Copies::Both
     }
 
     /// Loads the length and elements of the arrays `ids` (from
@@ -403,6 +432,17 @@ impl Gen {
 /// How many unchecked copies nest: a counted loop's copy, and the copies of the counted loops
 /// inside it. A loop inside both is printed four times, so no deeper.
 const MAX_FAST_COPIES: usize = 2;
+
+/// What [`Gen::unchecked_copy`] printed of a loop.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Copies {
+    /// Nothing: the caller prints the loop, with its checks.
+    Checked,
+    /// `if (test) { unchecked loop } else {`: the caller prints the checked loop and `}`.
+    Both,
+    /// The whole loop, unchecked under the test of the loop holding it.
+    Unchecked,
+}
 
 /// Whether a local of type `ty` may hold an object that can be large: an array of any kind, or
 /// any value. Only such locals get a `BS_FORGET` (see [`Gen::forget_scope`]): forgetting keeps
