@@ -261,8 +261,74 @@ pub const QEMU_MPS2_AN385: Port = Port {
     }),
 };
 
+/// The `stm32f405` port: an STM32F405 (Cortex-M4F: Thumb-2 with a single-precision FPU, floats
+/// passed in FPU registers), run under QEMU's `netduinoplus2` machine over USART1, or on a board
+/// (runtime/ports/stm32f405/README.md). The memory budget is the Cortex-M3 port's, within the
+/// chip's 1 MiB of flash and 128 KiB of SRAM.
+pub const STM32F405: Port = Port {
+    name: "stm32f405",
+    cc: "arm-none-eabi-gcc",
+    runtime_flags: &[
+        "-std=c11",
+        "-Os",
+        "-g",
+        "-Wall",
+        "-Wextra",
+        "-Werror",
+        "-mcpu=cortex-m4",
+        "-mthumb",
+        "-mfloat-abi=hard",
+        "-mfpu=fpv4-sp-d16",
+        "-fno-common",
+        "-specs=nano.specs",
+        "-nostartfiles",
+        "-Lports/stm32f405",
+        "-Tlink.ld",
+        "-Wl,--gc-sections",
+    ],
+    runtime_libs: &["-lm"],
+    unit_flags: &[
+        "-std=gnu11",
+        "-O2",
+        "-g1",
+        "-fwrapv",
+        // The runtime's ABI: float arguments and results in s0..s15.
+        "-mcpu=cortex-m4",
+        "-mthumb",
+        "-mfloat-abi=hard",
+        "-mfpu=fpv4-sp-d16",
+        "-fno-pic",
+        "-fno-common",
+        "-Werror=implicit-function-declaration",
+        // sqrtf and fabsf become FPU instructions.
+        "-fno-math-errno",
+        "-frounding-math",
+        "-fno-optimize-sibling-calls",
+        "-ffreestanding",
+        "-fno-unwind-tables",
+        "-fno-asynchronous-unwind-tables",
+        "-pipe",
+    ],
+    // The same libraries as QEMU_MPS2_AN385's, from the compiler's hard-float multilib
+    // (thumb/v7e-m+fp/hard), which the unit flags select.
+    unit_libraries: &["libm.a", "libc_nano.a", "libgcc.a"],
+    memory_budget: true,
+    // The chip's 128 KiB of SRAM (SRAM1 and SRAM2, contiguous), less the handlers' stack and the
+    // runtime's variables.
+    layout: Some(LayoutLimits {
+        ram_kib: 128,
+        reserved: &["BS_PORT_HANDLER_STACK_KIB", "BS_PORT_STATIC_KIB"],
+        max_kib: [None; 4],
+    }),
+    launch: Launch::Qemu(QemuMachine {
+        program: "qemu-system-arm",
+        machine: "netduinoplus2",
+        cpu: "cortex-m4",
+    }),
+};
+
 /// Every port, the default (`host`) first.
-pub const PORTS: &[&Port] = &[&HOST, &QEMU_MPS2_AN385];
+pub const PORTS: &[&Port] = &[&HOST, &QEMU_MPS2_AN385, &STM32F405];
 
 /// Looks a port up by its target name.
 pub fn port(target: &str) -> Option<&'static Port> {
