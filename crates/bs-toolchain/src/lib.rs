@@ -96,6 +96,23 @@ pub struct Port {
     pub layout: Option<LayoutLimits>,
     /// How a device of this port starts.
     pub launch: Launch,
+    /// How the runtime image is written to a real board (`bscript board flash`); `None` when
+    /// the port has no board to write to.
+    pub flash: Option<BoardFlash>,
+}
+
+/// How a port's runtime image goes onto a board's flash with the tools Debian ships.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BoardFlash {
+    /// Where the image starts in the board's flash.
+    pub address: u32,
+    /// `binutils` objcopy of the port's toolchain, which turns the ELF image into the raw
+    /// binary that `st-flash` and `dfu-util` write.
+    pub objcopy: &'static str,
+    /// OpenOCD's configuration file of the chip (`target/….cfg`).
+    pub openocd_target: &'static str,
+    /// Whether the chip's ROM bootloader speaks USB DFU (BOOT0 high at reset), for `dfu-util`.
+    pub dfu: bool,
 }
 
 /// How a device starts.
@@ -188,6 +205,7 @@ pub const HOST: Port = Port {
         max_kib: [Some(0), Some(4 * 1024), Some(4 * 1024), Some(248 * 1024)],
     }),
     launch: Launch::Process,
+    flash: None,
 };
 
 /// The `qemu-mps2-an385` port: a Cortex-M3 (Thumb-2, no FPU) on QEMU's MPS2 AN385 board, with
@@ -259,6 +277,8 @@ pub const QEMU_MPS2_AN385: Port = Port {
         machine: "mps2-an385",
         cpu: "cortex-m3",
     }),
+    // An FPGA board image, loaded by its own configuration files rather than flashed.
+    flash: None,
 };
 
 /// The `stm32f405` port: an STM32F405 (Cortex-M4F: Thumb-2 with a single-precision FPU, floats
@@ -324,6 +344,12 @@ pub const STM32F405: Port = Port {
         program: "qemu-system-arm",
         machine: "netduinoplus2",
         cpu: "cortex-m4",
+    }),
+    flash: Some(BoardFlash {
+        address: 0x0800_0000,
+        objcopy: "arm-none-eabi-objcopy",
+        openocd_target: "target/stm32f4x.cfg",
+        dfu: true,
     }),
 };
 
