@@ -299,6 +299,9 @@ pub const STM32F405: Port = Port {
         "-mthumb",
         "-mfloat-abi=hard",
         "-mfpu=fpv4-sp-d16",
+        // No fused multiply-add (vfma): each float operation rounds to binary32 as on every
+        // other device.
+        "-ffp-contract=off",
         "-fno-common",
         "-specs=nano.specs",
         "-nostartfiles",
@@ -317,6 +320,9 @@ pub const STM32F405: Port = Port {
         "-mthumb",
         "-mfloat-abi=hard",
         "-mfpu=fpv4-sp-d16",
+        // GCC would fuse a * b + c into one vfma, rounded once: results would differ from the
+        // other devices' (Mandelbrot's iteration counts do).
+        "-ffp-contract=off",
         "-fno-pic",
         "-fno-common",
         "-Werror=implicit-function-declaration",

@@ -14,5 +14,5 @@ case $1 in
 esac
 id=${2#0x}
 cd "$(dirname "$0")/../.."
-arm-none-eabi-gcc -std=c11 -Os -g -Wall -Wextra -Werror -mcpu=cortex-m4 -mthumb -mfloat-abi=hard -mfpu=fpv4-sp-d16 -fno-common -specs=nano.specs -nostartfiles -Lports/stm32f405 -Tlink.ld -Wl,--gc-sections -DBS_BUILD_ID=0x${id}ULL -Icore -Iports/stm32f405 core/*.c ports/stm32f405/*.c -o "$out" -lm
+arm-none-eabi-gcc -std=c11 -Os -g -Wall -Wextra -Werror -mcpu=cortex-m4 -mthumb -mfloat-abi=hard -mfpu=fpv4-sp-d16 -ffp-contract=off -fno-common -specs=nano.specs -nostartfiles -Lports/stm32f405 -Tlink.ld -Wl,--gc-sections -DBS_BUILD_ID=0x${id}ULL -Icore -Iports/stm32f405 core/*.c ports/stm32f405/*.c -o "$out" -lm
 arm-none-eabi-size -A "$out" | grep -E '^(section|\.text|\.ARM\.exidx|\.stack|\.regions|\.data|\.bss) '
