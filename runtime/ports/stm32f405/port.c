@@ -510,7 +510,20 @@ static void port_semihosting(uint32_t operation, const void *argument) {
     __asm__ volatile("bkpt 0xab" : "+r"(r0) : "r"(r1) : "memory");
 }
 
+#define PORT_DHCSR PORT_REG(0xE000EDF0u) /* bit 0: a debugger is attached */
+#define PORT_AIRCR PORT_REG(0xE000ED0Cu)
+#define PORT_AIRCR_SYSRESETREQ 0x05FA0004u
+
 _Noreturn void port_exit(int ok, const char *message) {
+    if (port_has_rcc() && (PORT_DHCSR & 1u) == 0u) {
+        /* A chip without a debugger: a semihosting call would fault. Reset it, so that the host
+           sees a new session (docs/protocol.md, reset detection). */
+        __asm__ volatile("dsb" ::: "memory");
+        PORT_AIRCR = PORT_AIRCR_SYSRESETREQ;
+        __asm__ volatile("dsb" ::: "memory");
+        for (;;) {
+        }
+    }
     if (message != NULL) {
         port_semihosting(SEMIHOSTING_SYS_WRITE0, "bs-runtime: ");
         port_semihosting(SEMIHOSTING_SYS_WRITE0, message);
