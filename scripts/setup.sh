@@ -5,7 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # Debian packages: the host C compiler and the static C library the host runtime links with;
-# for the qemu-mps2-an385 target, the Arm bare-metal compiler, newlib and QEMU.
+# for the qemu-mps2-an385 and stm32f405 targets, the Arm bare-metal compiler, newlib (with its
+# hard-float multilib thumb/v7e-m+fp/hard, which stm32f405 links) and QEMU (with netduinoplus2).
 packages=(gcc libc6-dev gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm)
 # For the benchmarks' peers: an embedded JavaScript interpreter, valgrind for instruction
 # counts, Python's venv module for MicroPython, and MicroPython for the BBC micro:bit (run under

@@ -1,4 +1,5 @@
-//! A device on a serial port, without hardware: QEMU runs the `qemu-mps2-an385` runtime image
+//! A device on a serial port, without hardware: QEMU runs the `qemu-mps2-an385` (and for the reset
+//! test also the `stm32f405`) runtime image
 //! with its UART on a pseudo-terminal (`-serial pty`), and the host opens that terminal with
 //! [`SerialLink`] as it would a board's port. QEMU's monitor listens on a Unix socket, so a
 //! test can press the board's reset button (`system_reset`). Skipped, with a message, when `qemu-system-arm` or
@@ -33,14 +34,22 @@ struct PtyQemu {
 impl PtyQemu {
     /// Starts it, or returns `None` (after saying so) without the tools.
     fn start() -> Option<PtyQemu> {
+        PtyQemu::start_target(TARGET)
+    }
+
+    /// Starts QEMU as the port table describes the target's machine.
+    fn start_target(target: &str) -> Option<PtyQemu> {
         for tool in ["qemu-system-arm", "arm-none-eabi-gcc"] {
             if !installed(tool) {
                 eprintln!("skipped: {tool} is not installed");
                 return None;
             }
         }
-        let runtime = bs_toolchain::ensure_runtime(bs_toolchain::port(TARGET).unwrap())
-            .expect("the runtime image builds");
+        let port = bs_toolchain::port(target).unwrap();
+        let runtime = bs_toolchain::ensure_runtime(port).expect("the runtime image builds");
+        let bs_toolchain::Launch::Qemu(machine) = port.launch else {
+            panic!("{target} does not run in QEMU");
+        };
         static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
         let socket = std::env::temp_dir().join(format!(
             "bs-serial-monitor-{}-{}",
@@ -48,8 +57,8 @@ impl PtyQemu {
             NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
         ));
         let monitor = format!("unix:{},server=on,wait=off", socket.display());
-        let mut child = Command::new("qemu-system-arm")
-            .args(["-M", "mps2-an385", "-cpu", "cortex-m3", "-kernel"])
+        let mut child = Command::new(machine.program)
+            .args(["-M", machine.machine, "-cpu", machine.cpu, "-kernel"])
             .arg(&runtime.image)
             .args([
                 "-nographic",
@@ -195,11 +204,20 @@ fn a_session_on_a_serial_port_runs_code_and_reports_a_dead_device() {
 
 #[test]
 fn a_board_reset_is_detected_and_the_session_starts_afresh() {
-    let Some(qemu) = PtyQemu::start() else {
+    board_reset_is_detected(TARGET);
+}
+
+#[test]
+fn an_stm32f405_reset_is_detected_and_the_session_starts_afresh() {
+    board_reset_is_detected("stm32f405");
+}
+
+fn board_reset_is_detected(target: &str) {
+    let Some(qemu) = PtyQemu::start_target(target) else {
         return;
     };
     let options = SessionOptions {
-        target: TARGET.to_string(),
+        target: target.to_string(),
         serial_port: Some(qemu.pty.clone()),
         ..Default::default()
     };

@@ -96,6 +96,23 @@ pub struct Port {
     pub layout: Option<LayoutLimits>,
     /// How a device of this port starts.
     pub launch: Launch,
+    /// How the runtime image is written to a real board (`bscript board flash`); `None` when
+    /// the port has no board to write to.
+    pub flash: Option<BoardFlash>,
+}
+
+/// How a port's runtime image goes onto a board's flash with the tools Debian ships.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BoardFlash {
+    /// Where the image starts in the board's flash.
+    pub address: u32,
+    /// `binutils` objcopy of the port's toolchain, which turns the ELF image into the raw
+    /// binary that `st-flash` and `dfu-util` write.
+    pub objcopy: &'static str,
+    /// OpenOCD's configuration file of the chip (`target/….cfg`).
+    pub openocd_target: &'static str,
+    /// Whether the chip's ROM bootloader speaks USB DFU (BOOT0 high at reset), for `dfu-util`.
+    pub dfu: bool,
 }
 
 /// How a device starts.
@@ -188,6 +205,7 @@ pub const HOST: Port = Port {
         max_kib: [Some(0), Some(4 * 1024), Some(4 * 1024), Some(248 * 1024)],
     }),
     launch: Launch::Process,
+    flash: None,
 };
 
 /// The `qemu-mps2-an385` port: a Cortex-M3 (Thumb-2, no FPU) on QEMU's MPS2 AN385 board, with
@@ -259,10 +277,90 @@ pub const QEMU_MPS2_AN385: Port = Port {
         machine: "mps2-an385",
         cpu: "cortex-m3",
     }),
+    // An FPGA board image, loaded by its own configuration files rather than flashed.
+    flash: None,
+};
+
+/// The `stm32f405` port: an STM32F405 (Cortex-M4F: Thumb-2 with a single-precision FPU, floats
+/// passed in FPU registers), run under QEMU's `netduinoplus2` machine over USART1, or on a board
+/// (runtime/ports/stm32f405/README.md). The memory budget is the Cortex-M3 port's, within the
+/// chip's 1 MiB of flash and 128 KiB of SRAM.
+pub const STM32F405: Port = Port {
+    name: "stm32f405",
+    cc: "arm-none-eabi-gcc",
+    runtime_flags: &[
+        "-std=c11",
+        "-Os",
+        "-g",
+        "-Wall",
+        "-Wextra",
+        "-Werror",
+        "-mcpu=cortex-m4",
+        "-mthumb",
+        "-mfloat-abi=hard",
+        "-mfpu=fpv4-sp-d16",
+        // No fused multiply-add (vfma): each float operation rounds to binary32 as on every
+        // other device.
+        "-ffp-contract=off",
+        "-fno-common",
+        "-specs=nano.specs",
+        "-nostartfiles",
+        "-Lports/stm32f405",
+        "-Tlink.ld",
+        "-Wl,--gc-sections",
+    ],
+    runtime_libs: &["-lm"],
+    unit_flags: &[
+        "-std=gnu11",
+        "-O2",
+        "-g1",
+        "-fwrapv",
+        // The runtime's ABI: float arguments and results in s0..s15.
+        "-mcpu=cortex-m4",
+        "-mthumb",
+        "-mfloat-abi=hard",
+        "-mfpu=fpv4-sp-d16",
+        // GCC would fuse a * b + c into one vfma, rounded once: results would differ from the
+        // other devices' (Mandelbrot's iteration counts do).
+        "-ffp-contract=off",
+        "-fno-pic",
+        "-fno-common",
+        "-Werror=implicit-function-declaration",
+        // sqrtf and fabsf become FPU instructions.
+        "-fno-math-errno",
+        "-frounding-math",
+        "-fno-optimize-sibling-calls",
+        "-ffreestanding",
+        "-fno-unwind-tables",
+        "-fno-asynchronous-unwind-tables",
+        "-pipe",
+    ],
+    // The same libraries as QEMU_MPS2_AN385's, from the compiler's hard-float multilib
+    // (thumb/v7e-m+fp/hard), which the unit flags select.
+    unit_libraries: &["libm.a", "libc_nano.a", "libgcc.a"],
+    memory_budget: true,
+    // The chip's 128 KiB of SRAM (SRAM1 and SRAM2, contiguous), less the handlers' stack and the
+    // runtime's variables.
+    layout: Some(LayoutLimits {
+        ram_kib: 128,
+        reserved: &["BS_PORT_HANDLER_STACK_KIB", "BS_PORT_STATIC_KIB"],
+        max_kib: [None; 4],
+    }),
+    launch: Launch::Qemu(QemuMachine {
+        program: "qemu-system-arm",
+        machine: "netduinoplus2",
+        cpu: "cortex-m4",
+    }),
+    flash: Some(BoardFlash {
+        address: 0x0800_0000,
+        objcopy: "arm-none-eabi-objcopy",
+        openocd_target: "target/stm32f4x.cfg",
+        dfu: true,
+    }),
 };
 
 /// Every port, the default (`host`) first.
-pub const PORTS: &[&Port] = &[&HOST, &QEMU_MPS2_AN385];
+pub const PORTS: &[&Port] = &[&HOST, &QEMU_MPS2_AN385, &STM32F405];
 
 /// Looks a port up by its target name.
 pub fn port(target: &str) -> Option<&'static Port> {

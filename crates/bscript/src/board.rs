@@ -1,5 +1,6 @@
 //! `bscript board`: the known targets and serial ports (`list`), what a device says about itself
-//! (`info`), and pairing a device with the project in the current folder (`pair`).
+//! (`info`), pairing a device with the project in the current folder (`pair`), and writing the
+//! runtime image to a board's flash (`flash`).
 
 use std::process::ExitCode;
 
@@ -23,6 +24,15 @@ pub enum BoardCommand {
         #[arg(long)]
         new_key: bool,
     },
+    /// Write the runtime image of --target (with --memory's sizes, and the project's key when
+    /// this folder's project is paired) to a board connected to this computer, with the first
+    /// of st-flash (stlink-tools), dfu-util and openocd found on the PATH; without any, say
+    /// how to install and run one.
+    Flash {
+        /// Show the command that would write the image instead of running it.
+        #[arg(long)]
+        dry_run: bool,
+    },
 }
 
 pub fn run(cli: &Cli, what: &BoardCommand) -> anyhow::Result<ExitCode> {
@@ -33,6 +43,170 @@ pub fn run(cli: &Cli, what: &BoardCommand) -> anyhow::Result<ExitCode> {
         }
         BoardCommand::Info => Ok(info(cli)),
         BoardCommand::Pair { new_key } => pair(cli, *new_key),
+        BoardCommand::Flash { dry_run } => flash(cli, *dry_run),
+    }
+}
+
+/// The tools that write a board's flash, in the order they are looked for: (program, Debian
+/// package).
+const FLASH_TOOLS: [(&str, &str); 3] = [
+    ("st-flash", "stlink-tools"),
+    ("dfu-util", "dfu-util"),
+    ("openocd", "openocd"),
+];
+
+/// The command line that writes `elf` (or its raw binary `bin`) with `tool`, and what the board
+/// must be doing meanwhile.
+fn flash_command(
+    tool: &str,
+    flash: &bs_toolchain::BoardFlash,
+    elf: &std::path::Path,
+    bin: &std::path::Path,
+) -> Option<(Vec<String>, &'static str)> {
+    let address = format!("0x{:08x}", flash.address);
+    match tool {
+        "st-flash" => Some((
+            vec![
+                "--reset".into(),
+                "write".into(),
+                bin.display().to_string(),
+                address,
+            ],
+            "the board's ST-LINK connected over USB",
+        )),
+        "dfu-util" if flash.dfu => Some((
+            vec![
+                "-a".into(),
+                "0".into(),
+                "-s".into(),
+                format!("{address}:leave"),
+                "-D".into(),
+                bin.display().to_string(),
+            ],
+            "the board on USB in its ROM bootloader (BOOT0 high during reset)",
+        )),
+        "openocd" => Some((
+            vec![
+                "-f".into(),
+                "interface/stlink.cfg".into(),
+                "-f".into(),
+                flash.openocd_target.into(),
+                "-c".into(),
+                format!("program {} verify reset exit", elf.display()),
+            ],
+            "an ST-LINK probe connected to the board's SWD pins",
+        )),
+        _ => None,
+    }
+}
+
+/// A shell word: quoted when it holds anything but plain characters.
+fn shell_word(w: &str) -> String {
+    if !w.is_empty()
+        && w.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./:=,+@".contains(c))
+    {
+        w.to_owned()
+    } else {
+        format!("'{}'", w.replace('\'', "'\\''"))
+    }
+}
+
+fn flash(cli: &Cli, dry_run: bool) -> anyhow::Result<ExitCode> {
+    let port = bs_toolchain::port(&cli.target)
+        .ok_or_else(|| anyhow::anyhow!("unknown target `{}`", cli.target))?;
+    let Some(flash) = port.flash else {
+        let boards: Vec<&str> = bs_toolchain::PORTS
+            .iter()
+            .filter(|p| p.flash.is_some())
+            .map(|p| p.name)
+            .collect();
+        anyhow::bail!(
+            "the {} target has no board to flash (targets with one: {})",
+            cli.target,
+            boards.join(", ")
+        );
+    };
+    let options = crate::session_options(cli);
+    let elf = match project::session_key(std::path::Path::new("."))? {
+        Some(key) => bs_session::keyed_runtime_image(&options, &key)?,
+        None => bs_session::board::runtime_image(
+            &cli.target,
+            &bs_session::Variant {
+                gc_stress: options.gc_stress,
+                memory: options.memory,
+            },
+        )?,
+    };
+    let bin = elf.with_extension("bin");
+    let (out, _) = bs_toolchain::run_tool(
+        flash.objcopy,
+        &[
+            "-O".into(),
+            "binary".into(),
+            elf.display().to_string(),
+            bin.display().to_string(),
+        ],
+        std::path::Path::new("."),
+    )?;
+    if !out.status.success() {
+        anyhow::bail!(
+            "{} could not make the raw image {}: {}",
+            flash.objcopy,
+            bin.display(),
+            String::from_utf8_lossy(&out.stderr).trim()
+        );
+    }
+    println!("the {} runtime image: {}", cli.target, elf.display());
+    println!(
+        "raw binary for address 0x{:08x}: {} ({} bytes)",
+        flash.address,
+        bin.display(),
+        std::fs::metadata(&bin).map(|m| m.len()).unwrap_or(0)
+    );
+    let found = FLASH_TOOLS
+        .iter()
+        .filter_map(|(tool, _)| {
+            let path = bs_session::find_program(tool)?;
+            let (args, needs) = flash_command(tool, &flash, &elf, &bin)?;
+            Some((path, tool, args, needs))
+        })
+        .next();
+    let Some((path, tool, args, needs)) = found else {
+        println!(
+            "no flashing tool is installed (looked for st-flash, dfu-util and openocd on the PATH)."
+        );
+        println!("install one (Debian) and run it:");
+        for (tool, package) in FLASH_TOOLS {
+            if let Some((args, needs)) = flash_command(tool, &flash, &elf, &bin) {
+                let line: Vec<String> = std::iter::once(tool.to_string())
+                    .chain(args.iter().map(|a| shell_word(a)))
+                    .collect();
+                println!("  sudo apt-get install {package}");
+                println!("  {}    # {needs}", line.join(" "));
+            }
+        }
+        return Ok(ExitCode::from(EXIT_DEVICE));
+    };
+    let line: Vec<String> = std::iter::once(tool.to_string())
+        .chain(args.iter().map(|a| shell_word(a)))
+        .collect();
+    if dry_run {
+        println!("would run ({needs}): {}", line.join(" "));
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!("running ({needs}): {}", line.join(" "));
+    let status = std::process::Command::new(&path).args(&args).status()?;
+    if status.success() {
+        println!(
+            "flashed; the board runs the image after its reset (bscript --target {} --port \
+             /dev/ttyUSB0 … talks to it over its USART)",
+            cli.target
+        );
+        Ok(ExitCode::SUCCESS)
+    } else {
+        eprintln!("bscript: {tool} failed ({status})");
+        Ok(ExitCode::from(EXIT_DEVICE))
     }
 }
 

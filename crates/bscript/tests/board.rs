@@ -33,16 +33,25 @@ struct PtyQemu {
 
 impl PtyQemu {
     fn start() -> Option<PtyQemu> {
+        PtyQemu::start_target(QEMU_TARGET)
+    }
+
+    /// QEMU as the target's port table entry describes its machine.
+    fn start_target(target: &str) -> Option<PtyQemu> {
         for tool in ["qemu-system-arm", "arm-none-eabi-gcc"] {
             if !common::installed(tool) {
                 eprintln!("skipped: {tool} is not installed");
                 return None;
             }
         }
-        let image = bs_session::board::runtime_image(QEMU_TARGET, &Default::default())
+        let image = bs_session::board::runtime_image(target, &Default::default())
             .expect("the runtime image builds");
-        let mut child = Command::new("qemu-system-arm")
-            .args(["-M", "mps2-an385", "-cpu", "cortex-m3", "-kernel"])
+        let port = bs_toolchain::port(target).expect("a known target");
+        let bs_toolchain::Launch::Qemu(machine) = port.launch else {
+            panic!("{target} does not run in QEMU");
+        };
+        let mut child = Command::new(machine.program)
+            .args(["-M", machine.machine, "-cpu", machine.cpu, "-kernel"])
             .arg(&image)
             .args([
                 "-nographic",
@@ -288,4 +297,100 @@ fn run_on_a_device_on_a_serial_port() {
     assert_eq!(code, 3, "{err}");
     assert!(err.contains("build id"), "{err}");
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn run_on_an_stm32f405_on_a_serial_port() {
+    let Some(qemu) = PtyQemu::start_target("stm32f405") else {
+        return;
+    };
+    let dir = std::env::temp_dir().join(format!("bscript-board-f4-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("float.bs");
+    std::fs::write(&file, "let x: float = 1.5\nprint(x * 4.0)\n").unwrap();
+    let file = file.to_str().unwrap();
+    let (code, out, err) = run(&["--target", "stm32f405", "--port", &qemu.pty, "run", file]);
+    assert_eq!((code, out.as_str()), (0, "6.000000\n"), "{err}");
+    // The Cortex-M3's image is another build: the handshake refuses the device.
+    let (code, _, err) = run(&["--target", QEMU_TARGET, "--port", &qemu.pty, "run", file]);
+    assert_eq!(code, 3, "{err}");
+    assert!(err.contains("build id"), "{err}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A folder holding only the ARM compiler and objcopy (as links), for a PATH on which no
+/// flashing tool is found whatever this computer has installed.
+fn path_without_flash_tools(dir: &std::path::Path) -> Option<String> {
+    std::fs::create_dir_all(dir).unwrap();
+    for tool in ["arm-none-eabi-gcc", "arm-none-eabi-objcopy"] {
+        let found = std::env::split_paths(&std::env::var_os("PATH")?)
+            .map(|d| d.join(tool))
+            .find(|p| p.is_file())?;
+        let link = dir.join(tool);
+        let _ = std::fs::remove_file(&link);
+        std::os::unix::fs::symlink(found, link).unwrap();
+    }
+    Some(dir.display().to_string())
+}
+
+#[test]
+fn board_flash_without_a_tool_says_what_to_install_and_run() {
+    if !common::installed("arm-none-eabi-gcc") {
+        eprintln!("skipped: arm-none-eabi-gcc is not installed");
+        return;
+    }
+    let dir = std::env::temp_dir().join(format!("bscript-flash-{}", std::process::id()));
+    let Some(path) = path_without_flash_tools(&dir.join("bin")) else {
+        eprintln!("skipped: arm-none-eabi-objcopy is not installed");
+        return;
+    };
+    let out = Command::new(env!("CARGO_BIN_EXE_bscript"))
+        .args(["--target", "stm32f405", "board", "flash"])
+        .current_dir(&dir)
+        .env("PATH", &path)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{stdout}{stderr}");
+    assert!(stdout.contains("no flashing tool is installed"), "{stdout}");
+    // The raw binary it made, and the exact command lines, address included.
+    let bin = stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("raw binary for address 0x08000000: "))
+        .and_then(|l| l.split(" (").next())
+        .expect("the binary's path")
+        .to_owned();
+    let bytes = std::fs::read(&bin).expect("the raw binary exists");
+    assert!(
+        bytes.len() > 4096 && bytes.len() <= 36 * 1024,
+        "{}",
+        bytes.len()
+    );
+    // Its first words are the reset vector: the stack top in SRAM, a Thumb address in flash.
+    let word = |i: usize| u32::from_le_bytes(bytes[i..i + 4].try_into().unwrap());
+    assert_eq!(word(0) & 0xFFF0_0000, 0x2000_0000, "{:08x}", word(0));
+    assert_eq!(word(4) & 0xFFF0_0001, 0x0800_0001, "{:08x}", word(4));
+    for line in [
+        "sudo apt-get install stlink-tools".to_owned(),
+        format!("st-flash --reset write {bin} 0x08000000"),
+        "sudo apt-get install dfu-util".to_owned(),
+        format!("dfu-util -a 0 -s 0x08000000:leave -D {bin}"),
+        "sudo apt-get install openocd".to_owned(),
+        "openocd -f interface/stlink.cfg -f target/stm32f4x.cfg -c 'program ".to_owned(),
+    ] {
+        assert!(stdout.contains(&line), "{line} missing in:\n{stdout}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+
+    // A target without a board to flash says so.
+    let (code, _, err) = run(&["--target", QEMU_TARGET, "board", "flash"]);
+    assert_ne!(code, 0, "{err}");
+    assert!(
+        err.contains(
+            "the qemu-mps2-an385 target has no board to flash (targets with one: stm32f405)"
+        ),
+        "{err}"
+    );
 }

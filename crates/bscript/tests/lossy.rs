@@ -1,6 +1,6 @@
 //! The reliable link under fire: `bscript bench link` runs a scripted session over a clean link
 //! and again over a link that loses, damages, repeats and delays frames, and fails unless both
-//! transcripts are identical. Here at a small size on the host device and on qemu-mps2-an385
+//! transcripts are identical. Here at a small size on the host device, on qemu-mps2-an385 and stm32f405
 //! (skipped, with a message, without QEMU); the full size (1,000 inputs) is a benchmark.
 
 mod common;
@@ -79,6 +79,21 @@ fn a_faulty_link_gives_the_same_transcript_on_qemu() {
     }
     lossy_session(
         "qemu-mps2-an385",
+        40,
+        "drop=5%,corrupt=5%,duplicate=1%,delay=2%,max-delay=80ms,seed=12",
+    );
+}
+
+#[test]
+fn a_faulty_link_gives_the_same_transcript_on_stm32f405() {
+    for tool in ["qemu-system-arm", "arm-none-eabi-gcc"] {
+        if !common::installed(tool) {
+            eprintln!("skipped: {tool} is not installed");
+            return;
+        }
+    }
+    lossy_session(
+        "stm32f405",
         40,
         "drop=5%,corrupt=5%,duplicate=1%,delay=2%,max-delay=80ms,seed=12",
     );

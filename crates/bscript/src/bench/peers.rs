@@ -25,7 +25,14 @@ pub struct Peers {
     pub native: bool,
     /// One iteration, one run: a check, not a measurement.
     pub tiny: bool,
+    /// The QEMU machine of a device that is not a process (from the port table), for the
+    /// bare-metal C programs.
+    pub machine: Option<&'static str>,
 }
+
+/// The QEMU machines that `peers/c/baremetal` (its startup code and linker script) builds the C
+/// programs for.
+pub const BARE_METAL_MACHINES: &[&str] = &["mps2-an385"];
 
 /// MicroPython: `micropython` on the PATH, else the one `scripts/setup.sh` puts in
 /// `.venv-bench` (beside the benchmarks folder).
@@ -40,6 +47,14 @@ pub fn micropython(dir: &Path) -> Option<PathBuf> {
 }
 
 impl Peers {
+    /// Whether the C programs run on this device's machine: natively, or bare-metal in QEMU.
+    pub fn c_runs_here(&self) -> bool {
+        self.native
+            || self
+                .machine
+                .is_some_and(|m| BARE_METAL_MACHINES.contains(&m))
+    }
+
     /// Compiles a C program for this computer with `iterations`.
     pub fn compile_c(&self, path: &Path, iterations: u64) -> Result<PathBuf, String> {
         let exe = self.scratch.join(format!(

@@ -81,15 +81,40 @@ const QEMU_BENCH_MEMORY: bs_session::MemoryLayout = bs_session::MemoryLayout {
     heap_kib: Some(1024),
 };
 
+/// The memory of a board with little RAM (the STM32F405's 128 KiB) for the benchmarks: as much
+/// code, data and heap as fits beside the runtime's variables (12 KiB) and the handlers' stack.
+const SMALL_BENCH_MEMORY: bs_session::MemoryLayout = bs_session::MemoryLayout {
+    stack_kib: Some(8),
+    code_kib: Some(32),
+    data_kib: Some(24),
+    heap_kib: Some(48),
+};
+
+/// The KiB a layout's stack and regions take.
+fn layout_kib(m: &bs_session::MemoryLayout) -> u64 {
+    [m.stack_kib, m.code_kib, m.data_kib, m.heap_kib]
+        .iter()
+        .map(|k| k.map_or(0, u64::from))
+        .sum()
+}
+
 /// The memory layout the benchmarks run with: `--memory`, filled in on a board with a memory
 /// budget (a QEMU board) with [`QEMU_BENCH_MEMORY`] so that every program runs at the host
-/// device's sizes. A board on a serial port runs what it was flashed with.
+/// device's sizes, or with [`SMALL_BENCH_MEMORY`] on a board whose RAM (the port table's) is too
+/// small for that. A board on a serial port runs what it was flashed with.
 fn bench_memory(cli: &Cli, info: TargetInfo) -> bs_session::MemoryLayout {
     let given = cli.memory.unwrap_or_default();
     if !info.memory_budget || cli.port.is_some() {
-        given
-    } else {
+        return given;
+    }
+    let ram_kib = bs_toolchain::port(&cli.target)
+        .and_then(|p| p.layout)
+        .map_or(u64::MAX, |l| u64::from(l.ram_kib));
+    // The handlers' stack and the runtime's variables need about 16 KiB beside the layout.
+    if layout_kib(&QEMU_BENCH_MEMORY) + 16 <= ram_kib {
         given.or(&QEMU_BENCH_MEMORY)
+    } else {
+        given.or(&SMALL_BENCH_MEMORY)
     }
 }
 
@@ -186,6 +211,9 @@ impl Bench<'_> {
             }
             System::C => {
                 let path = program.c.clone().ok_or_else(|| absent("no C version"))?;
+                if !self.peers.c_runs_here() {
+                    return Err(absent("no bare-metal C build for this QEMU machine"));
+                }
                 self.peers.c(&path, iterations)
             }
             System::Micropython if !self.info.native_process => {
@@ -225,7 +253,24 @@ impl Bench<'_> {
                     .javascript(&engine, &program.typed.clone(), iterations)
             }
         };
-        result.map_err(Cell::Failed)
+        result.map_err(|why| {
+            // A board with too little RAM for a program's data at this size: it does not run
+            // there, which is the board's limit, not a wrong result.
+            if self.peers.memory == SMALL_BENCH_MEMORY
+                && matches!(
+                    system,
+                    System::Typed | System::Untyped | System::UntypedNoDynamic
+                )
+                && why.contains("memory exhausted")
+            {
+                Cell::Absent(format!(
+                    "does not fit the board's RAM ({}): {why}",
+                    SMALL_BENCH_MEMORY
+                ))
+            } else {
+                Cell::Failed(why)
+            }
+        })
     }
 
     /// Checks and measures `program` on `system`.
@@ -456,6 +501,7 @@ pub fn run(cli: &Cli, suite: Suite, args: &SuiteArgs) -> anyhow::Result<ExitCode
             memory,
             native: info.native_process,
             tiny: args.tiny,
+            machine: qemu_machine(&cli.target),
         },
     };
 
@@ -542,4 +588,12 @@ pub fn run(cli: &Cli, suite: Suite, args: &SuiteArgs) -> anyhow::Result<ExitCode
         return Ok(ExitCode::FAILURE);
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The QEMU machine that runs `target`'s device, from the port table; `None` for a process.
+fn qemu_machine(target: &str) -> Option<&'static str> {
+    match bs_toolchain::port(target)?.launch {
+        bs_toolchain::Launch::Qemu(m) => Some(m.machine),
+        bs_toolchain::Launch::Process => None,
+    }
 }

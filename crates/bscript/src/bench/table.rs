@@ -226,8 +226,9 @@ impl Results<'_> {
             if self.native {
                 "is gcc -O2"
             } else {
-                "is arm-none-eabi-gcc -O2, bare-metal in the same QEMU machine; QEMU runs with \
-                 -icount shift=0 for both, so 1 µs is 1000 instructions (not a Cortex-M3's time)"
+                "is arm-none-eabi-gcc -O2, bare-metal in the same QEMU machine where \
+                 benchmarks/peers/c/baremetal builds for it; QEMU runs with -icount shift=0, so \
+                 1 µs is 1000 instructions (not the board's time)"
             },
         );
         if !memory.is_default() {
